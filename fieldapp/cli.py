@@ -1,0 +1,429 @@
+"""The ``fieldapp`` command. With no subcommand it starts the desktop app.
+
+Exit status: 0 success, 1 refused or failed (with a message), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from fieldapp import i18n
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import t
+from fieldapp.paths import resolve_vault_dir
+
+PASSPHRASE_ENV = "FIELDAPP_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
+NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # noqa: S105
+MIN_PASSPHRASE_LENGTH = 10
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its usage errors translated and raised (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(t("cli.usage_error", detail=message, usage=self.format_usage().strip()))
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="fieldapp", description=t("cli.description"))
+    _common_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    vault = commands.add_parser("vault", help=t("cli.help.vault")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    init = _leaf(vault, "init", t("cli.help.vault_init"), cmd_vault_init)
+    init.add_argument("--role", choices=("field", "coordinator"), required=True)
+    _leaf(vault, "check", t("cli.help.vault_check"), cmd_vault_check, json_flag=True)
+    passwd = _leaf(vault, "passwd", t("cli.help.vault_passwd"), cmd_vault_passwd)
+    passwd.add_argument("--new-passphrase-file", metavar="F", help=t("cli.help.new_passphrase"))
+    _leaf(vault, "rekey", t("cli.help.vault_rekey"), cmd_vault_rekey)
+    backup = _leaf(vault, "backup", t("cli.help.vault_backup"), cmd_vault_backup)
+    backup.add_argument("--out", required=True, metavar="FILE")
+    restore = _leaf(vault, "restore", t("cli.help.vault_restore"), cmd_vault_restore)
+    restore.add_argument("file", metavar="FILE")
+
+    visit = commands.add_parser("visit", help=t("cli.help.visit")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    add = _leaf(visit, "add", t("cli.help.visit_add"), cmd_visit_add)
+    add.add_argument("--json", dest="json_file", required=True, metavar="FILE|-")
+    listing = _leaf(visit, "list", t("cli.help.visit_list"), cmd_visit_list, json_flag=True)
+    listing.add_argument("--search", metavar="TEXT")
+    listing.add_argument("--limit", type=int, default=50)
+    show = _leaf(visit, "show", t("cli.help.visit_show"), cmd_visit_show, json_flag=True)
+    show.add_argument("id", metavar="ID")
+
+    demo = _leaf(commands, "demo", t("cli.help.demo"), cmd_demo)
+    demo.add_argument("--visits", type=int, default=50, metavar="N")
+    demo.add_argument("--seed", type=int, default=2026)
+    return parser
+
+
+def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Global options, accepted before or after the subcommand."""
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument(
+        "--vault", metavar="PATH", help=t("cli.help.vault_path"), **(default or {"default": None})
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="F",
+        help=t("cli.help.passphrase_file"),
+        **(default or {"default": None}),
+    )
+    parser.add_argument(
+        "--lang", choices=i18n.LANGUAGES, help=t("cli.help.lang"), **(default or {"default": None})
+    )
+
+
+def _leaf(
+    group: Any,
+    name: str,
+    help_text: str,
+    handler: Callable[[argparse.Namespace], int],
+    *,
+    json_flag: bool = False,
+) -> Parser:
+    parser: Parser = group.add_parser(name, help=help_text, description=help_text)
+    _common_options(parser, suppress=True)
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+# -- passphrases -------------------------------------------------------------------------
+
+
+def read_passphrase(args: argparse.Namespace, *, prompt_key: str = "cli.prompt.passphrase") -> str:
+    """From ``--passphrase-file``, else ``FIELDAPP_PASSPHRASE`` (for automation), else a prompt."""
+    if args.passphrase_file:
+        return _passphrase_from_file(args.passphrase_file)
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    return _prompt(prompt_key)
+
+
+def read_new_passphrase(args: argparse.Namespace, file_option: str | None) -> str:
+    if file_option:
+        passphrase = _passphrase_from_file(file_option)
+    elif os.environ.get(NEW_PASSPHRASE_ENV):
+        passphrase = os.environ[NEW_PASSPHRASE_ENV]
+    else:
+        passphrase = _prompt("cli.prompt.new_passphrase")
+        if _prompt("cli.prompt.repeat_passphrase") != passphrase:
+            raise FieldAppError("cli.passphrase_mismatch")
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise FieldAppError("cli.passphrase_too_short", minimum=MIN_PASSPHRASE_LENGTH)
+    return passphrase
+
+
+def _passphrase_from_file(name: str) -> str:
+    try:
+        with open(name, encoding="utf-8") as handle:
+            line = handle.readline(4096)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FieldAppError("cli.passphrase_file_unreadable", path=name) from exc
+    passphrase = line.rstrip("\r\n")
+    if not passphrase:
+        raise FieldAppError("cli.passphrase_file_empty", path=name)
+    return passphrase
+
+
+def _prompt(key: str) -> str:
+    if not sys.stdin.isatty():
+        raise FieldAppError("cli.no_passphrase")
+    return getpass.getpass(t(key) + " ")
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def _vault_dir(args: argparse.Namespace) -> Path:
+    return resolve_vault_dir(args.vault)
+
+
+def _open_vault(args: argparse.Namespace, passphrase: str | None = None) -> Any:
+    from fieldapp.errors import VaultNotFound  # noqa: PLC0415 - keep `fieldapp --help` fast
+    from fieldapp.vault import Vault  # noqa: PLC0415
+    from fieldapp.vault.vault import vault_exists  # noqa: PLC0415
+
+    folder = _vault_dir(args)
+    if not vault_exists(folder):
+        raise VaultNotFound(path=str(folder))
+    return Vault.unlock(folder, passphrase if passphrase is not None else read_passphrase(args))
+
+
+def cmd_vault_init(args: argparse.Namespace) -> int:
+    from fieldapp.domain import Role  # noqa: PLC0415
+    from fieldapp.errors import VaultExists  # noqa: PLC0415
+    from fieldapp.vault import Vault  # noqa: PLC0415
+    from fieldapp.vault.vault import vault_exists  # noqa: PLC0415
+
+    folder = _vault_dir(args)
+    if vault_exists(folder):
+        raise VaultExists(path=str(folder))
+    if args.passphrase_file or os.environ.get(PASSPHRASE_ENV):
+        passphrase = read_passphrase(args)
+        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise FieldAppError("cli.passphrase_too_short", minimum=MIN_PASSPHRASE_LENGTH)
+    else:
+        passphrase = read_new_passphrase(args, None)
+    with Vault.create(folder, passphrase, Role(args.role)) as vault:
+        print(
+            t(
+                "cli.vault_created",
+                path=str(folder),
+                role=vault.info.role.value,
+                vault_id=vault.info.vault_id,
+                device_id=vault.info.device_id,
+            )
+        )
+    print(t("cli.passphrase_warning"))
+    return EXIT_OK
+
+
+def cmd_vault_check(args: argparse.Namespace) -> int:
+    with _open_vault(args) as vault:
+        report = vault.check()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "checks": report.results}, indent=2))
+    else:
+        for name, detail in report.results.items():
+            status = t("cli.check.ok") if detail is None else t("cli.check.failed", detail=detail)
+            print(f"{name:24} {status}")
+        print(t("cli.check.summary_ok") if report.ok else t("cli.check.summary_failed"))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_vault_passwd(args: argparse.Namespace) -> int:
+    current = read_passphrase(args)
+    with _open_vault(args, current) as vault:
+        new = read_new_passphrase(args, args.new_passphrase_file)
+        vault.change_passphrase(current, new)
+    print(t("cli.passphrase_changed"))
+    return EXIT_OK
+
+
+def cmd_vault_rekey(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(args)
+    with _open_vault(args, passphrase) as vault:
+        vault.rekey(passphrase)
+    print(t("cli.rekeyed"))
+    return EXIT_OK
+
+
+def cmd_vault_backup(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists():
+        raise FieldAppError("cli.file_exists", path=str(out))
+    with _open_vault(args) as vault:
+        vault.backup(out)
+    print(t("cli.backup_written", path=str(out)))
+    return EXIT_OK
+
+
+def cmd_vault_restore(args: argparse.Namespace) -> int:
+    from fieldapp.vault import Vault  # noqa: PLC0415
+
+    folder = _vault_dir(args)
+    with Vault.restore(Path(args.file), folder, read_passphrase(args)) as vault:
+        print(t("cli.restored", path=str(folder), vault_id=vault.info.vault_id))
+    return EXIT_OK
+
+
+def cmd_visit_add(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+    from fieldapp.visit_json import MAX_JSON_BYTES, parse_visit_json  # noqa: PLC0415
+
+    if args.json_file == "-":
+        raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+    else:
+        try:
+            with open(args.json_file, "rb") as handle:
+                raw = handle.read(MAX_JSON_BYTES + 1)
+        except OSError as exc:
+            raise FieldAppError("cli.input_unreadable", path=args.json_file) from exc
+    new_visit = parse_visit_json(raw)  # refused before the vault is even opened
+    with _open_vault(args) as vault:
+        visit_uuid = Store(vault).record_visit(new_visit)
+    print(visit_uuid)
+    return EXIT_OK
+
+
+def cmd_visit_list(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        store = Store(vault)
+        limit = max(1, min(args.limit, 10_000))
+        visits = (
+            store.search_visits(args.search, limit) if args.search else store.list_visits(limit)
+        )
+    if args.json:
+        print(json.dumps([asdict(visit) for visit in visits], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not visits:
+        print(t("cli.no_visits"))
+        return EXIT_OK
+    header = (
+        t("cli.col.id"),
+        t("cli.col.date"),
+        t("cli.col.status"),
+        t("cli.col.site"),
+        t("cli.col.place"),
+        t("cli.col.persons"),
+        t("cli.col.signals"),
+    )
+    rows = [
+        (
+            visit.uuid[:8],
+            visit.started_at[:10],
+            t(f"visit_status.{visit.status.value}"),
+            visit.site_name,
+            visit.place or "",
+            str(visit.person_count),
+            str(visit.observed_count),
+        )
+        for visit in visits
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return EXIT_OK
+
+
+def cmd_visit_show(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        store = Store(vault)
+        detail = store.visit_detail(store.find_visit(args.id))
+    if args.json:
+        print(json.dumps(asdict(detail), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    visit, site = detail.visit, detail.site
+    print(
+        t(
+            "cli.show.visit",
+            id=visit.meta.uuid,
+            started=visit.started_at,
+            type=t(f"visit_type.{visit.type.value}"),
+            status=t(f"visit_status.{visit.status.value}"),
+        )
+    )
+    print(
+        t(
+            "cli.show.site",
+            name=site.name,
+            address=site.address.one_line(),
+            municipality=site.municipality or "-",
+            sector=t(f"sector.{site.sector.value}"),
+            kvk=site.kvk or "-",
+        )
+    )
+    if visit.notes:
+        print(t("cli.show.notes", notes=visit.notes))
+    labels = {person.meta.uuid: person.label for person in detail.persons}
+    for person in detail.persons:
+        print(
+            t(
+                "cli.show.person",
+                label=person.label,
+                role=t(f"person_role.{person.role.value}"),
+                age=person.age if person.age is not None else "?",
+                nationality=person.nationality or "?",
+            )
+        )
+    for obs in detail.observations:
+        who = labels.get(obs.person_uuid or "", t("cli.show.everyone"))
+        print(
+            t(
+                "cli.show.observation",
+                who=who,
+                indicator=obs.indicator_id,
+                status=t(f"observation_status.{obs.status.value}"),
+                evidence=t(f"evidence.{obs.evidence.value}") if obs.evidence else "-",
+            )
+        )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from fieldapp.demo import demo_visits  # noqa: PLC0415
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    if not 1 <= args.visits <= 1_000_000:
+        raise FieldAppError("cli.demo_range")
+    with _open_vault(args) as vault:
+        store = Store(vault)
+        remaining, batch = args.visits, 1000
+        seed = args.seed
+        while remaining > 0:
+            size = min(batch, remaining)
+            store.record_visits(demo_visits(size, seed=seed))
+            remaining -= size
+            seed += 1
+    print(t("cli.demo_done", count=args.visits))
+    return EXIT_OK
+
+
+# -- entry point -------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from fieldapp.hygiene import harden_process  # noqa: PLC0415
+
+    harden_process()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _early_language(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.lang:
+            i18n.set_language(args.lang)
+        if args.command is None:
+            from ui.app import run_desktop  # noqa: PLC0415 - Qt only when the desktop starts
+
+            return run_desktop(args.vault)
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except FieldAppError as exc:
+        print(t("cli.error_prefix", message=exc.message()), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(t("cli.cancelled"), file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        # No path or content in the message: strerror only says what kind of failure it was.
+        print(t("cli.os_error", detail=exc.strerror or type(exc).__name__), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _early_language(argv: list[str]) -> None:
+    """Set the language before argparse builds its (translated) help texts."""
+    for index, item in enumerate(argv):
+        if item == "--lang" and index + 1 < len(argv) and argv[index + 1] in i18n.LANGUAGES:
+            i18n.set_language(argv[index + 1])
+        elif item.startswith("--lang=") and item[7:] in i18n.LANGUAGES:
+            i18n.set_language(item[7:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Synthetic visits for demos and benchmarks. Every name here is invented; the places and
+sectors are realistic so screens and statistics look like the real thing.
+
+The indicator ids are provisional (the catalogue issue replaces them with catalogue ids); they
+paraphrase ILO 2009 adult labour items and are stored with catalogue version "unchecked".
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from fieldapp.clock import iso_utc
+from fieldapp.domain import (
+    Address,
+    Consent,
+    Evidence,
+    ObservationStatus,
+    PersonRole,
+    Sector,
+    Sex,
+    VisitStatus,
+    VisitType,
+)
+from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+
+PLACES = (
+    ("Honselersdijk", "Westland", "2675"),
+    ("Naaldwijk", "Westland", "2671"),
+    ("Poeldijk", "Westland", "2685"),
+    ("Venlo", "Venlo", "5911"),
+    ("Tilburg", "Tilburg", "5038"),
+    ("Rotterdam", "Rotterdam", "3011"),
+    ("Den Haag", "'s-Gravenhage", "2511"),
+    ("Amsterdam", "Amsterdam", "1012"),
+    ("Utrecht", "Utrecht", "3511"),
+    ("Eindhoven", "Eindhoven", "5611"),
+    ("Zwolle", "Zwolle", "8011"),
+    ("Groningen", "Groningen", "9711"),
+    ("Boxmeer", "Land van Cuijk", "5831"),
+    ("Aalsmeer", "Aalsmeer", "1431"),
+    ("Bleiswijk", "Lansingerland", "2665"),
+    ("Urk", "Urk", "8321"),
+    ("Oss", "Oss", "5341"),
+    ("Breda", "Breda", "4811"),
+)
+STREETS = (
+    "Middelweg",
+    "Havenstraat",
+    "Industrieweg",
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Stationsweg",
+    "Tuinbouwweg",
+    "Veilingweg",
+    "Nieuwe Binnenweg",
+)
+SITE_NAMES = {
+    Sector.AGRICULTURE: ("Kwekerij De Hoek", "Tuinderij Van Vliet", "Paprikateelt Westerlee"),
+    Sector.CONSTRUCTION: ("Bouwbedrijf Stevens", "Renovatie Noord BV", "Sloopwerken Oost"),
+    Sector.HOSPITALITY: ("Restaurant De Gouden Draak", "Hotel Parkzicht", "Lunchroom Het Plein"),
+    Sector.CLEANING: ("Schoonmaakbedrijf Glans", "Clean Team Zuid"),
+    Sector.CAR_WASH: ("Wasstraat Express", "Handcarwash Centrum", "Autopoets Service"),
+    Sector.NAIL_BEAUTY: ("Nagelstudio Perfect", "Beauty Nails & Spa"),
+    Sector.LOGISTICS: ("Distributiecentrum Venlo-Oost", "Orderpick Logistics"),
+    Sector.MEAT_PROCESSING: ("Vleesverwerking Brabant", "Slachterij De Peel"),
+    Sector.DOMESTIC_WORK: ("Particulier huishouden",),
+    Sector.SEX_WORK_LICENSED: ("Club Venus", "Raamprostitutie Oudekerksplein"),
+    Sector.SEX_WORK_UNLICENSED: ("Woning via advertentie", "Massagesalon Lotus"),
+    Sector.SHIPPING_FISHING: ("Visserijbedrijf UK-12", "Binnenvaart De Hoop"),
+}
+NATIONALITIES = (
+    ("BG", "bg"),
+    ("RO", "ro"),
+    ("PL", "pl"),
+    ("UA", "uk"),
+    ("NG", "en"),
+    ("VN", "vi"),
+    ("CN", "zh"),
+    ("BR", "pt"),
+    ("IN", "hi"),
+    ("PH", "tl"),
+    ("HU", "hu"),
+    ("TR", "tr"),
+    ("NL", "nl"),
+    ("SY", "ar"),
+    ("ER", "ti"),
+)
+NOTES = (
+    "Werknemers zeggen dat de werkgever de paspoorten bewaart.",
+    "Slaapplaatsen in de loods, matrassen op de grond.",
+    "Uitbetaling contant, geen loonstroken gezien.",
+    "Werkdagen van 12 uur of langer, ook in het weekend.",
+    "Persoon lijkt bang en laat een ander het woord voeren.",
+    "Schuld voor reis en bemiddeling wordt ingehouden op het loon.",
+    "Kent het eigen woonadres niet.",
+    "Geen beschermingsmiddelen bij werken met bestrijdingsmiddelen.",
+    "Vervoer van en naar het werk door de werkgever geregeld.",
+    "Telefoon is afgenomen, contact met familie alleen onder toezicht.",
+)
+PROVISIONAL_INDICATORS = (
+    "ILO-AL-DEC-JOB",
+    "ILO-AL-DEC-CONDITIONS",
+    "ILO-AL-DEC-PAY",
+    "ILO-AL-COE-DOCS",
+    "ILO-AL-COE-DEBT",
+    "ILO-AL-VUL-IRREGULAR",
+    "ILO-AL-VUL-ECONOMIC",
+    "ILO-AL-EXPL-HOURS",
+    "ILO-AL-EXPL-HOUSING",
+    "ILO-AL-EXPL-HAZARD",
+    "ILO-AL-EXPL-PAY",
+    "ILO-AL-CDEST-DOCS",
+    "ILO-AL-CDEST-DEBT",
+    "ILO-AL-CDEST-ISOLATION",
+    "ILO-AL-CDEST-VIOLENCE",
+    "ILO-AL-VDEST-DEPENDENCE",
+)
+
+
+def demo_visits(count: int, seed: int = 2026) -> Iterator[NewVisit]:
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
+    for index in range(count):
+        sector = rng.choice(tuple(SITE_NAMES))
+        place, municipality, digits = rng.choice(PLACES)
+        letters = rng.choice("ABCDEGHJKLMNPRTVWXZ") + rng.choice("ABCDEGHJKLMNPRTVWXZ")
+        started = start + timedelta(days=rng.randrange(0, 1000), minutes=rng.randrange(0, 600))
+        site = SiteInput(
+            name=rng.choice(SITE_NAMES[sector]),
+            sector=sector,
+            address=Address(
+                street=rng.choice(STREETS),
+                number=str(rng.randrange(1, 250)),
+                postcode=f"{digits} {letters}",
+                place=place,
+            ),
+            municipality=municipality,
+            kvk=f"{rng.randrange(10_000_000, 99_999_999)}",
+            phones=(f"+31 6 {rng.randrange(10_000_000, 99_999_999)}",),
+            plates=(
+                f"{rng.choice('GHJKLNPRSTVXZ')}{rng.choice('BDFGHJKLNPRST')}-"
+                f"{rng.randrange(100, 999)}-{rng.choice('BDFGHJKLNPRSTVXZ')}",
+            ),
+        )
+        visit = VisitInput(
+            started_at=iso_utc(started),
+            ended_at=iso_utc(started + timedelta(minutes=rng.randrange(30, 240))),
+            type=rng.choice(tuple(VisitType)),
+            agencies=tuple(rng.sample(("NLA", "Politie", "Gemeente", "KMar", "IND"), 2)),
+            inspector=f"Inspecteur {index % 40 + 1:02d}",
+            status=VisitStatus.CLOSED if rng.random() < 0.7 else VisitStatus.OPEN,
+            notes=rng.choice(NOTES),
+        )
+        persons = []
+        for number in range(rng.randrange(1, 5)):
+            nationality, language = rng.choice(NATIONALITIES)
+            ref = chr(ord("A") + number)
+            age = rng.randrange(15, 60)
+            persons.append(
+                (
+                    ref,
+                    PersonInput(
+                        label=f"Werknemer {ref}",
+                        role=PersonRole.POSSIBLE_VICTIM
+                        if number
+                        else rng.choice(tuple(PersonRole)),
+                        sex=rng.choice((Sex.FEMALE, Sex.MALE)),
+                        age=age,
+                        minor=age < 18,
+                        nationality=nationality,
+                        languages=(language,),
+                        interpreter=language not in ("nl", "en"),
+                        consent=rng.choice(tuple(Consent)),
+                        notes=rng.choice(NOTES) if rng.random() < 0.5 else None,
+                    ),
+                )
+            )
+        observations = []
+        for ref, _ in persons:
+            for indicator in rng.sample(PROVISIONAL_INDICATORS, rng.randrange(0, 5)):
+                observations.append(
+                    ObservationInput(
+                        indicator_id=indicator,
+                        status=rng.choice(
+                            (
+                                ObservationStatus.OBSERVED,
+                                ObservationStatus.OBSERVED,
+                                ObservationStatus.UNKNOWN,
+                                ObservationStatus.NOT_OBSERVED,
+                            )
+                        ),
+                        evidence=rng.choice(tuple(Evidence)),
+                        note=rng.choice(NOTES) if rng.random() < 0.3 else None,
+                        person_ref=ref,
+                        observed_at=visit.started_at,
+                    )
+                )
+        yield NewVisit(site, visit, tuple(persons), tuple(observations))

@@ -1,0 +1,238 @@
+"""The records an inspector keeps, as plain typed values. The store returns these, never rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a vault is for, fixed at creation."""
+
+    FIELD = "field"
+    COORDINATOR = "coordinator"
+
+
+class Sector(StrEnum):
+    AGRICULTURE = "agriculture"  # agriculture and horticulture (greenhouses)
+    CONSTRUCTION = "construction"
+    HOSPITALITY = "hospitality"
+    CLEANING = "cleaning"
+    CAR_WASH = "car_wash"
+    NAIL_BEAUTY = "nail_beauty"
+    LOGISTICS = "logistics"
+    MEAT_PROCESSING = "meat_processing"
+    DOMESTIC_WORK = "domestic_work"
+    SEX_WORK_LICENSED = "sex_work_licensed"
+    SEX_WORK_UNLICENSED = "sex_work_unlicensed"
+    SHIPPING_FISHING = "shipping_fishing"
+    OTHER = "other"
+
+
+class VisitType(StrEnum):
+    INSPECTION = "inspection"
+    LICENCE_CHECK = "licence_check"
+    JOINT_CHECK = "joint_check"
+    FOLLOW_UP = "follow_up"
+    OTHER = "other"
+
+
+class VisitStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PersonRole(StrEnum):
+    POSSIBLE_VICTIM = "possible_victim"
+    POSSIBLE_EXPLOITER = "possible_exploiter"
+    EMPLOYER_MANAGER = "employer_manager"
+    WITNESS = "witness"
+    OTHER = "other"
+
+
+class Sex(StrEnum):
+    FEMALE = "f"
+    MALE = "m"
+    OTHER = "x"
+    UNKNOWN = "unknown"
+
+
+class AgeBand(StrEnum):
+    UNDER_12 = "0-11"
+    TEEN_YOUNG = "12-15"
+    TEEN_OLD = "16-17"
+    YOUNG_ADULT = "18-24"
+    ADULT = "25-39"
+    MIDDLE = "40-59"
+    OLDER = "60+"
+    UNKNOWN = "unknown"
+
+
+class Consent(StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+    NOT_ASKED = "not_asked"
+
+
+class ObservationStatus(StrEnum):
+    OBSERVED = "observed"
+    NOT_OBSERVED = "not_observed"
+    UNKNOWN = "unknown"
+
+
+class Evidence(StrEnum):
+    SEEN = "seen"
+    TOLD = "told"  # told by the person themself
+    DOCUMENT = "document"
+    THIRD_PARTY = "third_party"
+
+
+class ReferralStatus(StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+    QUEUED = "queued"
+    SYNCED = "synced"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMeta:
+    """What every record carries for sync: who made it where, when, and which revision."""
+
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    street: str | None = None
+    number: str | None = None
+    postcode: str | None = None
+    place: str | None = None
+
+    def one_line(self) -> str:
+        street = " ".join(part for part in (self.street, self.number) if part)
+        town = " ".join(part for part in (self.postcode, self.place) if part)
+        return ", ".join(part for part in (street, town) if part)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    meta: RecordMeta
+    name: str
+    trade_name: str | None
+    address: Address
+    municipality: str | None
+    kvk: str | None
+    sector: Sector
+    phones: tuple[str, ...] = ()
+    plates: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    meta: RecordMeta
+    site_uuid: str
+    started_at: str
+    ended_at: str | None
+    type: VisitType
+    agencies: tuple[str, ...]
+    inspector: str | None
+    status: VisitStatus
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    meta: RecordMeta
+    visit_uuid: str
+    label: str
+    role: PersonRole
+    sex: Sex
+    age: int | None
+    age_band: AgeBand | None
+    minor: bool | None
+    nationality: str | None
+    languages: tuple[str, ...]
+    interpreter: bool
+    residence_status: str | None
+    consent: Consent
+    consent_date: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    meta: RecordMeta
+    visit_uuid: str
+    person_uuid: str | None  # None: applies to everyone at the visit
+    indicator_id: str
+    catalogue_version: str
+    status: ObservationStatus
+    evidence: Evidence | None
+    note: str | None
+    observed_at: str
+    recorded_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    meta: RecordMeta
+    owner_kind: str
+    owner_uuid: str
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    meta: RecordMeta
+    visit_uuid: str
+    person_uuids: tuple[str, ...]
+    recipient: str
+    status: ReferralStatus
+    document_uuid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSummary:
+    """One row of the visits list: enough to show and sort, nothing more."""
+
+    uuid: str
+    started_at: str
+    status: VisitStatus
+    type: VisitType
+    site_name: str
+    place: str | None
+    municipality: str | None
+    sector: Sector
+    person_count: int
+    observed_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitDetail:
+    visit: Visit
+    site: Site
+    persons: tuple[Person, ...] = field(default_factory=tuple)
+    observations: tuple[Observation, ...] = field(default_factory=tuple)
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    referrals: tuple[Referral, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    record_kind: str
+    record_uuid: str | None
+    prev_hash: str
+    hash: str

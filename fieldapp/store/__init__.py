@@ -1,0 +1,1 @@
+"""The one place for record SQL: :class:`Store` returns domain objects, never rows."""

@@ -1,0 +1,65 @@
+"""The tamper-evident audit log: each entry's hash covers the previous entry's hash.
+
+Entries name the record by uuid only, never its content, so the log itself holds no personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fieldapp.clock import now_iso
+from fieldapp.domain import AuditEntry
+from fieldapp.vault.connection import Connection
+
+GENESIS = "0" * 64
+
+
+def entry_hash(
+    prev_hash: str, *, seq: int, at: str, actor: str, action: str, kind: str, uuid: str | None
+) -> str:
+    material = "\x1f".join((prev_hash, str(seq), at, actor, action, kind, uuid or ""))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def append(conn: Connection, actor: str, action: str, kind: str, uuid: str | None = None) -> None:
+    """Add one entry; call inside the transaction that makes the change it records."""
+    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_seq, prev_hash = row if row else (0, GENESIS)
+    seq = prev_seq + 1
+    at = now_iso()
+    digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid)
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, record_kind, record_uuid, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, actor, action, kind, uuid, prev_hash, digest),
+    )
+
+
+def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:
+    rows = conn.execute(
+        "SELECT seq, at, actor, action, record_kind, record_uuid, prev_hash, hash"
+        " FROM audit_log ORDER BY seq DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [AuditEntry(*row) for row in rows]
+
+
+def verify_chain(conn: Connection) -> int | None:
+    """The first seq whose link or hash is wrong, or None when the whole chain holds."""
+    expected_prev = GENESIS
+    expected_seq = 1
+    cursor = conn.execute(
+        "SELECT seq, at, actor, action, record_kind, record_uuid, prev_hash, hash"
+        " FROM audit_log ORDER BY seq"
+    )
+    for seq, at, actor, action, kind, uuid, prev_hash, digest in cursor:
+        if seq != expected_seq or prev_hash != expected_prev:
+            return seq
+        recomputed = entry_hash(
+            prev_hash, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid
+        )
+        if recomputed != digest:
+            return seq
+        expected_prev = digest
+        expected_seq += 1
+    return None

@@ -1,0 +1,719 @@
+"""All record SQL in one place. Methods take validated input and return domain objects.
+
+Every change runs in one transaction together with its audit entry and its search-index row,
+so what the caller sees as saved is committed, and nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid as uuidlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from fieldapp.clock import now_iso
+from fieldapp.domain import (
+    Address,
+    AgeBand,
+    Attachment,
+    Consent,
+    Evidence,
+    Observation,
+    ObservationStatus,
+    Person,
+    PersonRole,
+    RecordMeta,
+    Referral,
+    ReferralStatus,
+    Sector,
+    Sex,
+    Site,
+    Visit,
+    VisitDetail,
+    VisitStatus,
+    VisitSummary,
+    VisitType,
+)
+from fieldapp.errors import FieldAppError, NotFound
+from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.store import audit
+from fieldapp.vault.connection import Connection, transaction
+from fieldapp.vault.vault import Vault
+
+# Until the indicator catalogue lands, observations say honestly that their id was not checked.
+UNCHECKED_CATALOGUE = "unchecked"
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+ALLOWED_MEDIA_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/heic",
+    "application/pdf",
+}
+
+# The table of each kind of synchronised record, and what a tombstone keeps of its text
+# about a person or place: nothing (required columns become '', the rest NULL).
+RECORD_TABLES = {
+    "site": "sites",
+    "visit": "visits",
+    "person": "persons",
+    "observation": "observations",
+    "attachment": "attachments",
+    "referral": "referrals",
+}
+ERASED_ON_DELETE: dict[str, dict[str, str | None]] = {
+    "site": {
+        "name": "",
+        "trade_name": None,
+        "street": None,
+        "number": None,
+        "postcode": None,
+        "place": None,
+        "municipality": None,
+        "kvk": None,
+        "phones": "[]",
+        "plates": "[]",
+        "handles": "[]",
+    },
+    "visit": {"notes": None, "inspector": None},
+    "person": {
+        "label": "",
+        "notes": None,
+        "residence_status": None,
+        "nationality": None,
+        "age": None,
+        "languages": "[]",
+    },
+    "observation": {"note": None},
+    "attachment": {"file_name": "", "content": None},
+    "referral": {},
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+_VISIT_SUMMARY_SQL = """
+    SELECT v.uuid, v.started_at, v.status, v.type, s.name, s.place, s.municipality, s.sector,
+           (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0),
+           (SELECT count(*) FROM observations o
+             WHERE o.visit_uuid = v.uuid AND o.deleted = 0 AND o.status = 'observed')
+    FROM visits v JOIN sites s ON s.uuid = v.site_uuid
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitCursor:
+    """Where the next page of the visits list starts (keyset paging: no OFFSET scans)."""
+
+    started_at: str
+    uuid: str
+
+
+def fts_query(user_text: str) -> str | None:
+    """Each word of the user's text as a quoted prefix term, all required. User text can
+    never reach FTS5's query syntax, so no input makes the query fail."""
+    words = _WORD.findall(user_text)[:12]
+    if not words:
+        return None
+    return " ".join(f'"{word}"*' for word in words)
+
+
+class Store:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+
+    @property
+    def conn(self) -> Connection:
+        return self.vault.conn
+
+    @property
+    def device_id(self) -> str:
+        return self.vault.info.device_id
+
+    # -- writing -------------------------------------------------------------------------
+
+    def record_visit(self, new: NewVisit, catalogue_version: str = UNCHECKED_CATALOGUE) -> str:
+        """Site, visit, persons and observations in one transaction; returns the visit id."""
+        with transaction(self.conn):
+            return self._insert_new_visit(new, catalogue_version)
+
+    def record_visits(
+        self, visits: Iterable[NewVisit], catalogue_version: str = UNCHECKED_CATALOGUE
+    ) -> list[str]:
+        """Many visits in one transaction (demo data, imports): all or none."""
+        with transaction(self.conn):
+            return [self._insert_new_visit(new, catalogue_version) for new in visits]
+
+    def add_site(self, site: SiteInput) -> str:
+        with transaction(self.conn):
+            return self._insert_site(site)
+
+    def add_visit(self, site_uuid: str, visit: VisitInput) -> str:
+        with transaction(self.conn):
+            self._require("sites", site_uuid)
+            return self._insert_visit(site_uuid, visit)
+
+    def add_person(self, visit_uuid: str, person: PersonInput) -> str:
+        with transaction(self.conn):
+            self._require("visits", visit_uuid)
+            return self._insert_person(visit_uuid, person)
+
+    def next_person_label(self, visit_uuid: str) -> str:
+        """The next free pseudonym: A, B, ... Z, AA, AB, ..."""
+        used = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT label FROM persons WHERE visit_uuid = ? AND deleted = 0", (visit_uuid,)
+            )
+        }
+        index = 0
+        while True:
+            label, number = "", index
+            while True:
+                label = chr(ord("A") + number % 26) + label
+                number = number // 26 - 1
+                if number < 0:
+                    break
+            if label not in used:
+                return label
+            index += 1
+
+    def set_observation(
+        self,
+        visit_uuid: str,
+        person_uuid: str | None,
+        observation: ObservationInput,
+        catalogue_version: str = UNCHECKED_CATALOGUE,
+    ) -> str:
+        """Record or change the one live observation of an indicator for a person (or for
+        everyone at the visit); returns its id. This is the hot path of the checklist."""
+        with transaction(self.conn):
+            row = self.conn.execute(
+                "SELECT uuid FROM observations WHERE visit_uuid = ? AND"
+                " coalesce(person_uuid, '') = ? AND indicator_id = ? AND deleted = 0",
+                (visit_uuid, person_uuid or "", observation.indicator_id),
+            ).fetchone()
+            if row is None:
+                return self._insert_observation(
+                    visit_uuid, person_uuid, observation, catalogue_version
+                )
+            obs_uuid = row[0]
+            self._update(
+                "observation",
+                obs_uuid,
+                {
+                    "status": observation.status.value,
+                    "evidence": observation.evidence.value if observation.evidence else None,
+                    "note": observation.note,
+                    "catalogue_version": catalogue_version,
+                },
+            )
+            self._index("observation", obs_uuid, visit_uuid, observation.note)
+            return obs_uuid
+
+    def update_visit(self, visit_uuid: str, **changes: Any) -> None:
+        allowed = {"started_at", "ended_at", "type", "agencies", "inspector", "status", "notes"}
+        values = _column_values(changes, allowed)
+        with transaction(self.conn):
+            self._update("visit", visit_uuid, values)
+            if "notes" in values:
+                self._index("visit", visit_uuid, visit_uuid, values["notes"])
+
+    def update_person(self, person_uuid: str, person: PersonInput) -> None:
+        with transaction(self.conn):
+            values = _person_columns(person)
+            self._update("person", person_uuid, values)
+            visit_uuid = self.conn.execute(
+                "SELECT visit_uuid FROM persons WHERE uuid = ?", (person_uuid,)
+            ).fetchone()[0]
+            self._index("person", person_uuid, visit_uuid, person.notes)
+
+    def update_site(self, site_uuid: str, site: SiteInput) -> None:
+        with transaction(self.conn):
+            self._update("site", site_uuid, _site_columns(site))
+            self._index("site", site_uuid, None, _site_text(site))
+
+    def delete(self, kind: str, record_uuid: str) -> None:
+        """Erase a record's content and keep a tombstone until it has been synced. Its text
+        leaves the table and the search index in the same transaction."""
+        table = RECORD_TABLES[kind]
+        erased = ERASED_ON_DELETE[kind]
+        assignments = "".join(f", {column} = ?" for column in erased)
+        with transaction(self.conn):
+            self._require(table, record_uuid)
+            self.conn.execute(
+                f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ?"
+                f"{assignments} WHERE uuid = ?",
+                (now_iso(), *erased.values(), record_uuid),
+            )
+            self._unindex(record_uuid)
+            audit.append(self.conn, self.vault.actor, "delete", kind, record_uuid)
+
+    def add_attachment(
+        self, owner_kind: str, owner_uuid: str, file_name: str, media_type: str, content: bytes
+    ) -> Attachment:
+        """Keep a photo or PDF inside the vault; it is never written anywhere else."""
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise FieldAppError("attachment.too_large", limit=MAX_ATTACHMENT_BYTES // 1024 // 1024)
+        if media_type not in ALLOWED_MEDIA_TYPES:
+            raise FieldAppError("attachment.bad_type", media_type=media_type)
+        digest = hashlib.sha256(content).hexdigest()
+        with transaction(self.conn):
+            record_uuid = self._new_record(
+                "attachment",
+                {
+                    "owner_kind": owner_kind,
+                    "owner_uuid": owner_uuid,
+                    "file_name": file_name,
+                    "media_type": media_type,
+                    "size": len(content),
+                    "sha256": digest,
+                    "content": content,
+                },
+            )
+        return self.attachment(record_uuid)
+
+    def attachment_content(self, attachment_uuid: str) -> bytes:
+        row = self.conn.execute(
+            "SELECT content FROM attachments WHERE uuid = ? AND deleted = 0", (attachment_uuid,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(kind="attachment", id=attachment_uuid)
+        return bytes(row[0])
+
+    def attachment(self, attachment_uuid: str) -> Attachment:
+        row = self.conn.execute(
+            f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE uuid = ?", (attachment_uuid,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(kind="attachment", id=attachment_uuid)
+        return _attachment(row)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def count_visits(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM visits WHERE deleted = 0").fetchone()[0])
+
+    def list_visits(self, limit: int = 100, after: VisitCursor | None = None) -> list[VisitSummary]:
+        """Newest first, one page at a time."""
+        if after is None:
+            rows = self.conn.execute(
+                _VISIT_SUMMARY_SQL + " WHERE v.deleted = 0"
+                " ORDER BY v.started_at DESC, v.uuid DESC LIMIT ?",
+                (limit,),
+            )
+        else:
+            rows = self.conn.execute(
+                _VISIT_SUMMARY_SQL + " WHERE v.deleted = 0 AND (v.started_at, v.uuid) < (?, ?)"
+                " ORDER BY v.started_at DESC, v.uuid DESC LIMIT ?",
+                (after.started_at, after.uuid, limit),
+            )
+        return [_visit_summary(row) for row in rows]
+
+    def search_visits(self, user_text: str, limit: int = 200) -> list[VisitSummary]:
+        """Visits whose notes, persons' or observations' notes, site name or address match,
+        best match first."""
+        query = fts_query(user_text)
+        if query is None:
+            return []
+        rows = self.conn.execute(
+            """
+            WITH hits AS (
+                SELECT visit_uuid, record_kind, record_uuid, rank FROM search_index
+                WHERE search_index MATCH ? ORDER BY rank LIMIT 5000
+            ),
+            matched AS (
+                SELECT visit_uuid AS uuid, min(rank) AS score FROM hits
+                 WHERE visit_uuid IS NOT NULL GROUP BY visit_uuid
+                UNION ALL
+                SELECT v.uuid, min(h.rank) FROM hits h JOIN visits v ON v.site_uuid = h.record_uuid
+                 WHERE h.record_kind = 'site' GROUP BY v.uuid
+            ),
+            best AS (SELECT uuid, min(score) AS score FROM matched GROUP BY uuid)
+            """
+            + _VISIT_SUMMARY_SQL
+            + " JOIN best b ON b.uuid = v.uuid WHERE v.deleted = 0"
+            " ORDER BY b.score, v.started_at DESC LIMIT ?",
+            (query, limit),
+        )
+        return [_visit_summary(row) for row in rows]
+
+    def search_notes(self, user_text: str, limit: int = 50) -> list[tuple[str, str]]:
+        """(record kind, record id) of the best matching texts: the raw search primitive."""
+        query = fts_query(user_text)
+        if query is None:
+            return []
+        return self.conn.execute(
+            "SELECT record_kind, record_uuid FROM search_index WHERE search_index MATCH ?"
+            " ORDER BY rank LIMIT ?",
+            (query, limit),
+        ).fetchall()
+
+    def visit_detail(self, visit_uuid: str) -> VisitDetail:
+        row = self.conn.execute(
+            f"SELECT {_VISIT_COLUMNS} FROM visits WHERE uuid = ? AND deleted = 0", (visit_uuid,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(kind="visit", id=visit_uuid)
+        visit = _visit(row)
+        return VisitDetail(
+            visit=visit,
+            site=self.site(visit.site_uuid),
+            persons=tuple(self.persons(visit_uuid)),
+            observations=tuple(self.observations(visit_uuid)),
+            attachments=tuple(
+                _attachment(r)
+                for r in self.conn.execute(
+                    f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments"
+                    " WHERE owner_uuid = ? AND deleted = 0 ORDER BY created_at",
+                    (visit_uuid,),
+                )
+            ),
+            referrals=tuple(
+                _referral(r)
+                for r in self.conn.execute(
+                    f"SELECT {_REFERRAL_COLUMNS} FROM referrals"
+                    " WHERE visit_uuid = ? AND deleted = 0 ORDER BY created_at",
+                    (visit_uuid,),
+                )
+            ),
+        )
+
+    def site(self, site_uuid: str) -> Site:
+        row = self.conn.execute(
+            f"SELECT {_SITE_COLUMNS} FROM sites WHERE uuid = ?", (site_uuid,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(kind="site", id=site_uuid)
+        return _site(row)
+
+    def persons(self, visit_uuid: str) -> Iterator[Person]:
+        for row in self.conn.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM persons WHERE visit_uuid = ? AND deleted = 0"
+            " ORDER BY created_at, label",
+            (visit_uuid,),
+        ):
+            yield _person(row)
+
+    def observations(self, visit_uuid: str) -> Iterator[Observation]:
+        for row in self.conn.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
+            " WHERE visit_uuid = ? AND deleted = 0 ORDER BY observed_at, indicator_id",
+            (visit_uuid,),
+        ):
+            yield _observation(row)
+
+    def find_visit(self, prefix: str) -> str:
+        """A visit id from its full form or a unique prefix of at least 6 characters."""
+        if len(prefix) < 6:
+            raise NotFound(kind="visit", id=prefix)
+        rows = self.conn.execute(
+            "SELECT uuid FROM visits WHERE uuid >= ? AND uuid < ? AND deleted = 0 LIMIT 2",
+            (prefix, prefix + "\uffff"),
+        ).fetchall()
+        if len(rows) != 1:
+            raise NotFound(kind="visit", id=prefix)
+        return rows[0][0]
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _require(self, table: str, record_uuid: str) -> None:
+        found = self.conn.execute(
+            f"SELECT 1 FROM {table} WHERE uuid = ? AND deleted = 0", (record_uuid,)
+        ).fetchone()
+        if found is None:
+            raise NotFound(kind=table.rstrip("s"), id=record_uuid)
+
+    def _new_record(self, kind: str, values: dict[str, Any]) -> str:
+        table = RECORD_TABLES[kind]
+        record_uuid = str(uuidlib.uuid4())
+        now = now_iso()
+        columns = {
+            "uuid": record_uuid,
+            "created_at": now,
+            "updated_at": now,
+            "origin_device": self.device_id,
+            "revision": 1,
+            **values,
+        }
+        names = ", ".join(columns)
+        marks = ", ".join("?" for _ in columns)
+        self.conn.execute(
+            f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(columns.values())
+        )
+        audit.append(self.conn, self.vault.actor, "create", kind, record_uuid)
+        return record_uuid
+
+    def _update(self, kind: str, record_uuid: str, values: dict[str, Any]) -> None:
+        table = RECORD_TABLES[kind]
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        cursor = self.conn.execute(
+            f"UPDATE {table} SET {assignments}, revision = revision + 1, updated_at = ?"
+            " WHERE uuid = ? AND deleted = 0",
+            (*values.values(), now_iso(), record_uuid),
+        )
+        if cursor.rowcount != 1:
+            raise NotFound(kind=kind, id=record_uuid)
+        audit.append(self.conn, self.vault.actor, "update", kind, record_uuid)
+
+    def _insert_new_visit(self, new: NewVisit, catalogue_version: str) -> str:
+        site_uuid = self._insert_site(new.site)
+        visit_uuid = self._insert_visit(site_uuid, new.visit)
+        person_uuids = {ref: self._insert_person(visit_uuid, person) for ref, person in new.persons}
+        for observation in new.observations:
+            person_uuid = person_uuids[observation.person_ref] if observation.person_ref else None
+            self._insert_observation(visit_uuid, person_uuid, observation, catalogue_version)
+        return visit_uuid
+
+    def _insert_site(self, site: SiteInput) -> str:
+        site_uuid = self._new_record("site", _site_columns(site))
+        self._index("site", site_uuid, None, _site_text(site))
+        return site_uuid
+
+    def _insert_visit(self, site_uuid: str, visit: VisitInput) -> str:
+        values = _column_values(
+            {
+                "started_at": visit.started_at,
+                "ended_at": visit.ended_at,
+                "type": visit.type,
+                "agencies": visit.agencies,
+                "inspector": visit.inspector,
+                "status": visit.status,
+                "notes": visit.notes,
+            },
+            None,
+        )
+        visit_uuid = self._new_record("visit", {"site_uuid": site_uuid, **values})
+        self._index("visit", visit_uuid, visit_uuid, visit.notes)
+        return visit_uuid
+
+    def _insert_person(self, visit_uuid: str, person: PersonInput) -> str:
+        person_uuid = self._new_record(
+            "person", {"visit_uuid": visit_uuid, **_person_columns(person)}
+        )
+        self._index("person", person_uuid, visit_uuid, person.notes)
+        return person_uuid
+
+    def _insert_observation(
+        self,
+        visit_uuid: str,
+        person_uuid: str | None,
+        observation: ObservationInput,
+        catalogue_version: str,
+    ) -> str:
+        obs_uuid = self._new_record(
+            "observation",
+            {
+                "visit_uuid": visit_uuid,
+                "person_uuid": person_uuid,
+                "indicator_id": observation.indicator_id,
+                "catalogue_version": catalogue_version,
+                "status": observation.status.value,
+                "evidence": observation.evidence.value if observation.evidence else None,
+                "note": observation.note,
+                "observed_at": observation.observed_at or now_iso(),
+                "recorded_by": self.vault.actor,
+            },
+        )
+        self._index("observation", obs_uuid, visit_uuid, observation.note)
+        return obs_uuid
+
+    def _index(self, kind: str, record_uuid: str, visit_uuid: str | None, body: str | None) -> None:
+        """Replace the record's search text (none: remove it)."""
+        self._unindex(record_uuid)
+        if not body:
+            return
+        cursor = self.conn.execute(
+            "INSERT INTO search_rows (record_uuid) VALUES (?)", (record_uuid,)
+        )
+        self.conn.execute(
+            "INSERT INTO search_index (rowid, body, visit_uuid, record_kind, record_uuid)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (cursor.lastrowid, body, visit_uuid, kind, record_uuid),
+        )
+
+    def _unindex(self, record_uuid: str) -> None:
+        row = self.conn.execute(
+            "SELECT rowid FROM search_rows WHERE record_uuid = ?", (record_uuid,)
+        ).fetchone()
+        if row is not None:
+            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (row[0],))
+            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (row[0],))
+
+
+def _column_values(changes: dict[str, Any], allowed: set[str] | None) -> dict[str, Any]:
+    """Column values as stored: lists as JSON text, enums as their value."""
+    values: dict[str, Any] = {}
+    for name, given in changes.items():
+        if allowed is not None and name not in allowed:
+            raise ValueError(f"not an updatable column: {name}")
+        if isinstance(given, tuple | list):
+            values[name] = json.dumps(list(given), ensure_ascii=False)
+        elif isinstance(given, StrEnum):
+            values[name] = given.value
+        else:
+            values[name] = given
+    return values
+
+
+def _site_columns(site: SiteInput) -> dict[str, Any]:
+    return {
+        "name": site.name,
+        "trade_name": site.trade_name,
+        "street": site.address.street,
+        "number": site.address.number,
+        "postcode": site.address.postcode,
+        "place": site.address.place,
+        "municipality": site.municipality,
+        "kvk": site.kvk,
+        "sector": site.sector.value,
+        "phones": json.dumps(list(site.phones), ensure_ascii=False),
+        "plates": json.dumps(list(site.plates), ensure_ascii=False),
+        "handles": json.dumps(list(site.handles), ensure_ascii=False),
+    }
+
+
+def _site_text(site: SiteInput) -> str:
+    parts: Iterable[str | None] = (
+        site.name,
+        site.trade_name,
+        site.address.one_line(),
+        site.municipality,
+    )
+    return " ".join(part for part in parts if part)
+
+
+def _person_columns(person: PersonInput) -> dict[str, Any]:
+    return {
+        "label": person.label,
+        "role": person.role.value,
+        "sex": person.sex.value,
+        "age": person.age,
+        "age_band": person.age_band.value if person.age_band else None,
+        "minor": None if person.minor is None else int(person.minor),
+        "nationality": person.nationality,
+        "languages": json.dumps(list(person.languages)),
+        "interpreter": int(person.interpreter),
+        "residence_status": person.residence_status,
+        "consent": person.consent.value,
+        "consent_date": person.consent_date,
+        "notes": person.notes,
+    }
+
+
+_META_COLUMNS = "uuid, created_at, updated_at, origin_device, revision, deleted"
+_SITE_COLUMNS = (
+    _META_COLUMNS + ", name, trade_name, street, number, postcode, place,"
+    " municipality, kvk, sector, phones, plates, handles"
+)
+_VISIT_COLUMNS = (
+    _META_COLUMNS + ", site_uuid, started_at, ended_at, type, agencies, inspector, status, notes"
+)
+_PERSON_COLUMNS = (
+    _META_COLUMNS + ", visit_uuid, label, role, sex, age, age_band, minor,"
+    " nationality, languages, interpreter, residence_status, consent,"
+    " consent_date, notes"
+)
+_OBSERVATION_COLUMNS = (
+    _META_COLUMNS + ", visit_uuid, person_uuid, indicator_id,"
+    " catalogue_version, status, evidence, note, observed_at, recorded_by"
+)
+_ATTACHMENT_COLUMNS = (
+    _META_COLUMNS + ", owner_kind, owner_uuid, file_name, media_type, size, sha256"
+)
+_REFERRAL_COLUMNS = _META_COLUMNS + ", visit_uuid, person_uuids, recipient, status, document_uuid"
+
+
+def _meta(row: tuple[Any, ...]) -> RecordMeta:
+    return RecordMeta(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+
+def _site(row: tuple[Any, ...]) -> Site:
+    return Site(
+        meta=_meta(row),
+        name=row[6],
+        trade_name=row[7],
+        address=Address(street=row[8], number=row[9], postcode=row[10], place=row[11]),
+        municipality=row[12],
+        kvk=row[13],
+        sector=Sector(row[14]),
+        phones=tuple(json.loads(row[15])),
+        plates=tuple(json.loads(row[16])),
+        handles=tuple(json.loads(row[17])),
+    )
+
+
+def _visit(row: tuple[Any, ...]) -> Visit:
+    return Visit(
+        meta=_meta(row),
+        site_uuid=row[6],
+        started_at=row[7],
+        ended_at=row[8],
+        type=VisitType(row[9]),
+        agencies=tuple(json.loads(row[10])),
+        inspector=row[11],
+        status=VisitStatus(row[12]),
+        notes=row[13],
+    )
+
+
+def _person(row: tuple[Any, ...]) -> Person:
+    return Person(
+        meta=_meta(row),
+        visit_uuid=row[6],
+        label=row[7],
+        role=PersonRole(row[8]),
+        sex=Sex(row[9]),
+        age=row[10],
+        age_band=AgeBand(row[11]) if row[11] else None,
+        minor=None if row[12] is None else bool(row[12]),
+        nationality=row[13],
+        languages=tuple(json.loads(row[14])),
+        interpreter=bool(row[15]),
+        residence_status=row[16],
+        consent=Consent(row[17]),
+        consent_date=row[18],
+        notes=row[19],
+    )
+
+
+def _observation(row: tuple[Any, ...]) -> Observation:
+    return Observation(
+        meta=_meta(row),
+        visit_uuid=row[6],
+        person_uuid=row[7],
+        indicator_id=row[8],
+        catalogue_version=row[9],
+        status=ObservationStatus(row[10]),
+        evidence=Evidence(row[11]) if row[11] else None,
+        note=row[12],
+        observed_at=row[13],
+        recorded_by=row[14],
+    )
+
+
+def _attachment(row: tuple[Any, ...]) -> Attachment:
+    return Attachment(_meta(row), row[6], row[7], row[8], row[9], row[10], row[11])
+
+
+def _referral(row: tuple[Any, ...]) -> Referral:
+    return Referral(
+        _meta(row), row[6], tuple(json.loads(row[7])), row[8], ReferralStatus(row[9]), row[10]
+    )
+
+
+def _visit_summary(row: tuple[Any, ...]) -> VisitSummary:
+    return VisitSummary(
+        uuid=row[0],
+        started_at=row[1],
+        status=VisitStatus(row[2]),
+        type=VisitType(row[3]),
+        site_name=row[4],
+        place=row[5],
+        municipality=row[6],
+        sector=Sector(row[7]),
+        person_count=row[8],
+        observed_count=row[9],
+    )

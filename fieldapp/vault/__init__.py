@@ -1,0 +1,14 @@
+"""The encrypted vault: a folder with a key file and a SQLCipher database.
+
+Layout of a vault folder::
+
+    vault.key           key file: KDF parameters, salt and the wrapped database key (no secret)
+    vault.key.pending   only during a rekey: the new wrapped key, until the database is rekeyed
+    vault.db            SQLCipher 4 database (plus -wal and -shm while open; both encrypted)
+    vault.lock          advisory lock held while a process has the vault open
+"""
+
+from fieldapp.vault.keyfile import KdfParams
+from fieldapp.vault.vault import CheckReport, Vault, VaultInfo
+
+__all__ = ["CheckReport", "KdfParams", "Vault", "VaultInfo"]

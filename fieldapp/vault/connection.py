@@ -1,0 +1,86 @@
+"""Opening SQLCipher with a raw key and the settings every connection needs.
+
+One connection per thread: ``check_same_thread`` stays on. Transactions are explicit
+(autocommit mode plus :func:`transaction`), so "saved" always means "committed".
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlcipher3
+
+from fieldapp.vault.keyfile import wipe
+
+Connection = sqlcipher3.Connection
+DatabaseError = sqlcipher3.DatabaseError
+
+# Applied before anything else on every connection. temp_store=MEMORY matters most: SQLite's
+# temporary files are not encrypted, and a large sort would otherwise spill to /var/tmp.
+CONNECTION_PRAGMAS = (
+    "PRAGMA cipher_memory_security = ON",
+    "PRAGMA cipher_compatibility = 4",
+)
+AFTER_KEY_PRAGMAS = (
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 5000",
+)
+
+
+def raw_key_literal(dek: bytes | bytearray) -> bytearray:
+    """``x'<hex>'`` as a mutable buffer: SQLCipher takes it as a raw key, skipping its PBKDF2."""
+    literal = bytearray(b"x'")
+    literal += dek.hex().encode("ascii")
+    literal += b"'"
+    return literal
+
+
+def open_database(path: Path, dek: bytes | bytearray, *, create: bool) -> Connection:
+    """Open (or with ``create`` make) the database; the first read proves the key and header."""
+    uri = f"{path.resolve().as_uri()}?mode={'rwc' if create else 'rw'}"
+    conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
+    try:
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(pragma)
+        apply_key(conn, dek)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        for pragma in AFTER_KEY_PRAGMAS:
+            conn.execute(pragma)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def apply_key(conn: Connection, dek: bytes | bytearray) -> None:
+    literal = raw_key_literal(dek)
+    try:
+        conn.set_key(literal)
+    finally:
+        wipe(literal)
+
+
+def rekey(conn: Connection, new_dek: bytes | bytearray) -> None:
+    literal = raw_key_literal(new_dek)
+    try:
+        conn.reset_key(literal)
+    finally:
+        wipe(literal)
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception. Not reentrant on purpose."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

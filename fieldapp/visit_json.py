@@ -1,0 +1,208 @@
+"""Reading the visit JSON format (README: "Visit JSON"). The file is refused as a whole, with
+a message naming the first bad field; unknown keys are refused so typos never vanish."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fieldapp import validate as v
+from fieldapp.domain import (
+    Address,
+    AgeBand,
+    Consent,
+    Evidence,
+    ObservationStatus,
+    PersonRole,
+    Sector,
+    Sex,
+    VisitStatus,
+    VisitType,
+)
+from fieldapp.errors import ValidationError
+from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+
+MAX_JSON_BYTES = 5 * 1024 * 1024
+MAX_PERSONS = 200
+MAX_OBSERVATIONS = 5000
+
+TOP_KEYS = {"site", "visit", "persons", "observations"}
+SITE_KEYS = {
+    "name",
+    "trade_name",
+    "address",
+    "municipality",
+    "kvk",
+    "sector",
+    "phones",
+    "plates",
+    "handles",
+}
+ADDRESS_KEYS = {"street", "number", "postcode", "place"}
+VISIT_KEYS = {"started_at", "ended_at", "type", "agencies", "notes", "inspector", "status"}
+PERSON_KEYS = {
+    "ref",
+    "label",
+    "role",
+    "sex",
+    "age",
+    "age_band",
+    "minor",
+    "nationality",
+    "languages",
+    "interpreter",
+    "residence_status",
+    "consent",
+    "consent_date",
+    "notes",
+}
+OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observed_at"}
+
+
+def parse_visit_json(raw: bytes | str) -> NewVisit:
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationError("$", "validation.too_large", limit=MAX_JSON_BYTES // 1024 // 1024)
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
+    return visit_from_dict(document)
+
+
+def visit_from_dict(document: Any) -> NewVisit:
+    _object(document, "$", TOP_KEYS, required={"site", "visit"})
+    site = _site(document["site"], "site")
+    visit = _visit(document["visit"], "visit")
+    persons = _list(document.get("persons"), "persons", MAX_PERSONS)
+    refs: dict[str, PersonInput] = {}
+    for index, raw_person in enumerate(persons):
+        ref, person = _person(raw_person, f"persons[{index}]")
+        if ref in refs:
+            raise ValidationError(f"persons[{index}].ref", "validation.duplicate_ref")
+        refs[ref] = person
+    observations = []
+    seen: set[tuple[str | None, str]] = set()
+    for index, raw in enumerate(
+        _list(document.get("observations"), "observations", MAX_OBSERVATIONS)
+    ):
+        observation = _observation(raw, f"observations[{index}]", refs)
+        key = (observation.person_ref, observation.indicator_id)
+        if key in seen:
+            raise ValidationError(f"observations[{index}]", "validation.duplicate_observation")
+        seen.add(key)
+        observations.append(observation)
+    return NewVisit(site, visit, tuple(refs.items()), tuple(observations))
+
+
+def _object(value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError(path, "validation.not_object")
+    for key in value:
+        if key not in allowed:
+            raise ValidationError(f"{path}.{key}", "validation.unknown_key")
+    for key in sorted(required):
+        if value.get(key) is None:
+            raise ValidationError(f"{path}.{key}", "validation.required")
+
+
+def _list(value: Any, path: str, limit: int) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(path, "validation.not_list")
+    if len(value) > limit:
+        raise ValidationError(path, "validation.too_many", limit=limit)
+    return value
+
+
+def _site(raw: Any, path: str) -> SiteInput:
+    _object(raw, path, SITE_KEYS, required={"name", "sector"})
+    address = raw.get("address") or {}
+    _object(address, f"{path}.address", ADDRESS_KEYS)
+    return SiteInput(
+        name=v.string(raw["name"], f"{path}.name", required=True) or "",
+        trade_name=v.string(raw.get("trade_name"), f"{path}.trade_name"),
+        address=Address(
+            street=v.string(address.get("street"), f"{path}.address.street"),
+            number=v.string(address.get("number"), f"{path}.address.number", limit=20),
+            postcode=v.postcode(address.get("postcode"), f"{path}.address.postcode"),
+            place=v.string(address.get("place"), f"{path}.address.place"),
+        ),
+        municipality=v.string(raw.get("municipality"), f"{path}.municipality"),
+        kvk=v.kvk_number(raw.get("kvk"), f"{path}.kvk"),
+        sector=v.choice(raw["sector"], f"{path}.sector", Sector),
+        phones=v.string_list(raw.get("phones"), f"{path}.phones"),
+        plates=v.string_list(raw.get("plates"), f"{path}.plates"),
+        handles=v.string_list(raw.get("handles"), f"{path}.handles"),
+    )
+
+
+def _visit(raw: Any, path: str) -> VisitInput:
+    _object(raw, path, VISIT_KEYS, required={"started_at"})
+    started = v.moment(raw["started_at"], f"{path}.started_at", required=True) or ""
+    ended = v.moment(raw.get("ended_at"), f"{path}.ended_at")
+    if ended is not None and ended < started:
+        raise ValidationError(f"{path}.ended_at", "validation.end_before_start")
+    return VisitInput(
+        started_at=started,
+        ended_at=ended,
+        type=v.choice(raw.get("type"), f"{path}.type", VisitType, default=VisitType.INSPECTION),
+        agencies=v.string_list(raw.get("agencies"), f"{path}.agencies"),
+        inspector=v.string(raw.get("inspector"), f"{path}.inspector"),
+        status=v.choice(raw.get("status"), f"{path}.status", VisitStatus, default=VisitStatus.OPEN),
+        notes=v.text(raw.get("notes"), f"{path}.notes"),
+    )
+
+
+def person_input(raw: dict[str, Any], path: str) -> PersonInput:
+    """Shared by the JSON reader and the desktop form: age and minor flag must agree."""
+    age = v.age(raw.get("age"), f"{path}.age")
+    minor = v.boolean(raw.get("minor"), f"{path}.minor")
+    if age is not None:
+        if minor is not None and minor != (age < 18):
+            raise ValidationError(f"{path}.minor", "validation.minor_mismatch")
+        minor = age < 18
+    languages = tuple(
+        v.language(code, f"{path}.languages[{index}]")
+        for index, code in enumerate(v.string_list(raw.get("languages"), f"{path}.languages"))
+    )
+    age_band = raw.get("age_band")
+    return PersonInput(
+        label=v.string(raw.get("label"), f"{path}.label", limit=60, required=True) or "",
+        role=v.choice(
+            raw.get("role"), f"{path}.role", PersonRole, default=PersonRole.POSSIBLE_VICTIM
+        ),
+        sex=v.choice(raw.get("sex"), f"{path}.sex", Sex, default=Sex.UNKNOWN),
+        age=age,
+        age_band=None if age_band is None else v.choice(age_band, f"{path}.age_band", AgeBand),
+        minor=minor,
+        nationality=v.country(raw.get("nationality"), f"{path}.nationality"),
+        languages=languages,
+        interpreter=bool(v.boolean(raw.get("interpreter"), f"{path}.interpreter", default=False)),
+        residence_status=v.string(raw.get("residence_status"), f"{path}.residence_status"),
+        consent=v.choice(raw.get("consent"), f"{path}.consent", Consent, default=Consent.NOT_ASKED),
+        consent_date=v.day(raw.get("consent_date"), f"{path}.consent_date"),
+        notes=v.text(raw.get("notes"), f"{path}.notes"),
+    )
+
+
+def _person(raw: Any, path: str) -> tuple[str, PersonInput]:
+    _object(raw, path, PERSON_KEYS, required={"ref", "label"})
+    ref = v.string(raw["ref"], f"{path}.ref", limit=20, required=True) or ""
+    return ref, person_input(raw, path)
+
+
+def _observation(raw: Any, path: str, refs: dict[str, PersonInput]) -> ObservationInput:
+    _object(raw, path, OBSERVATION_KEYS, required={"indicator", "status"})
+    person_ref = raw.get("person")
+    if person_ref is not None and person_ref not in refs:
+        raise ValidationError(f"{path}.person", "validation.unknown_person")
+    evidence = raw.get("evidence")
+    return ObservationInput(
+        indicator_id=v.indicator_id(raw["indicator"], f"{path}.indicator"),
+        status=v.choice(raw["status"], f"{path}.status", ObservationStatus),
+        evidence=None if evidence is None else v.choice(evidence, f"{path}.evidence", Evidence),
+        note=v.text(raw.get("note"), f"{path}.note"),
+        person_ref=person_ref,
+        observed_at=v.moment(raw.get("observed_at"), f"{path}.observed_at"),
+    )
