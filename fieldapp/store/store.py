@@ -392,7 +392,7 @@ class Store:
     def persons(self, visit_uuid: str) -> Iterator[Person]:
         for row in self.conn.execute(
             f"SELECT {_PERSON_COLUMNS} FROM persons WHERE visit_uuid = ? AND deleted = 0"
-            " ORDER BY created_at, label",
+            " ORDER BY created_at, length(label), label",
             (visit_uuid,),
         ):
             yield _person(row)

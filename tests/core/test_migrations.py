@@ -1,0 +1,74 @@
+"""Vaults written by earlier releases open, and an upgrade step is all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+
+from fieldapp.errors import VaultDamaged
+from fieldapp.store.store import Store
+from fieldapp.vault import Vault
+from fieldapp.vault.connection import open_database
+from fieldapp.vault.keyfile import new_dek
+from fieldapp.vault.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
+from tests.fixtures.make_fixture_vault import FIXTURE_PASSPHRASE
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION + 1))
+def test_fixture_vault_of_each_release_opens_and_upgrades(version: int, tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    shutil.copytree(FIXTURES / f"vault-v{version}", folder)
+    with Vault.unlock(folder, FIXTURE_PASSPHRASE) as vault:
+        assert schema_version(vault.conn) == SCHEMA_VERSION
+        store = Store(vault)
+        visits = store.list_visits(10)
+        assert len(visits) == 5
+        detail = store.visit_detail(visits[0].uuid)
+        assert detail.site.name
+        assert vault.check().ok
+
+
+def test_every_release_has_a_fixture() -> None:
+    for version in range(1, SCHEMA_VERSION + 1):
+        assert (FIXTURES / f"vault-v{version}" / "vault.key").is_file()
+
+
+@pytest.fixture
+def bare_connection(tmp_path: Path) -> sqlcipher3.Connection:
+    conn = open_database(tmp_path / "bare.db", new_dek(), create=True)
+    yield conn
+    conn.close()
+
+
+def test_migration_steps_run_in_order_and_set_user_version(bare_connection) -> None:
+    steps = ("CREATE TABLE a (x INTEGER);", "ALTER TABLE a ADD COLUMN y TEXT;")
+    assert migrate(bare_connection, steps) == 2
+    columns = [row[1] for row in bare_connection.execute("PRAGMA table_info(a)")]
+    assert columns == ["x", "y"]
+
+
+def test_failed_step_rolls_back_to_last_completed_step(bare_connection) -> None:
+    steps = (
+        "CREATE TABLE a (x INTEGER);",
+        "CREATE TABLE b (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+    )
+    with pytest.raises(sqlcipher3.OperationalError):
+        migrate(bare_connection, steps)
+    assert schema_version(bare_connection) == 1
+    tables = {row[0] for row in bare_connection.execute("SELECT name FROM sqlite_master")}
+    assert "a" in tables
+    assert "b" not in tables
+    assert not bare_connection.in_transaction
+
+
+def test_vault_newer_than_this_release_is_refused(bare_connection) -> None:
+    migrate(bare_connection, MIGRATIONS)
+    bare_connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(VaultDamaged) as caught:
+        migrate(bare_connection)
+    assert caught.value.check == "vault.check.schema_newer"

@@ -1,0 +1,204 @@
+"""The store: one transaction per change, typed results, tombstones, search and paging."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from fieldapp.demo import demo_visits
+from fieldapp.domain import Evidence, ObservationStatus, VisitStatus
+from fieldapp.errors import FieldAppError, NotFound
+from fieldapp.inputs import ObservationInput, PersonInput
+from fieldapp.store import audit
+from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store, VisitCursor, fts_query
+from fieldapp.visit_json import visit_from_dict
+from tests.core.sample_visit import sample_visit
+
+
+@pytest.fixture
+def visit_id(store: Store) -> str:
+    return store.record_visit(visit_from_dict(sample_visit()))
+
+
+def test_recorded_visit_reads_back_as_typed_objects(store: Store, visit_id: str) -> None:
+    detail = store.visit_detail(visit_id)
+    assert detail.site.name == "Kwekerij De Hoek"
+    assert detail.site.phones == ("+31 6 12345678",)
+    assert detail.visit.agencies == ("NLA",)
+    assert detail.visit.status is VisitStatus.OPEN
+    assert [p.label for p in detail.persons] == ["Werknemer A"]
+    person = detail.persons[0]
+    assert person.languages == ("bg",)
+    by_indicator = {o.indicator_id: o for o in detail.observations}
+    assert by_indicator["ILO-AL-COE-DOCS"].person_uuid == person.meta.uuid
+    assert by_indicator["ILO-AL-EXPL-HOUSING"].person_uuid is None  # everyone at the visit
+    for record in (detail.site, detail.visit, person, *detail.observations):
+        assert record.meta.revision == 1
+        assert record.meta.origin_device == store.device_id
+        assert record.meta.created_at.endswith("Z")
+
+
+def test_a_bad_visit_is_stored_not_at_all(store: Store) -> None:
+    audit_before = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    new = visit_from_dict(sample_visit())
+    broken = new.__class__(
+        new.site, new.visit, new.persons, (*new.observations, new.observations[0])
+    )  # violates one-per-indicator
+    with pytest.raises(Exception, match="UNIQUE"):
+        store.record_visit(broken)
+    assert store.count_visits() == 0
+    assert store.conn.execute("SELECT count(*) FROM sites").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == audit_before
+
+
+def test_set_observation_updates_the_one_live_row(store: Store, visit_id: str) -> None:
+    person = next(store.persons(visit_id))
+    first = store.set_observation(
+        visit_id,
+        person.meta.uuid,
+        ObservationInput(
+            "ILO-AL-EXPL-HOURS", ObservationStatus.OBSERVED, Evidence.TOLD, "12 uur per dag"
+        ),
+    )
+    second = store.set_observation(
+        visit_id,
+        person.meta.uuid,
+        ObservationInput("ILO-AL-EXPL-HOURS", ObservationStatus.NOT_OBSERVED),
+    )
+    assert first == second
+    rows = [o for o in store.observations(visit_id) if o.indicator_id == "ILO-AL-EXPL-HOURS"]
+    assert len(rows) == 1
+    assert rows[0].status is ObservationStatus.NOT_OBSERVED
+    assert rows[0].meta.revision == 2
+    assert rows[0].note is None
+    # The same indicator for the whole visit is a separate observation.
+    everyone = store.set_observation(
+        visit_id, None, ObservationInput("ILO-AL-EXPL-HOURS", ObservationStatus.OBSERVED)
+    )
+    assert everyone != first
+
+
+def test_delete_leaves_a_tombstone_without_content(store: Store, visit_id: str) -> None:
+    person = next(store.persons(visit_id))
+    store.delete("person", person.meta.uuid)
+    row = store.conn.execute(
+        "SELECT deleted, revision, label, notes, nationality FROM persons WHERE uuid = ?",
+        (person.meta.uuid,),
+    ).fetchone()
+    assert row == (1, 2, "", None, None)
+    assert list(store.persons(visit_id)) == []
+    assert store.search_notes("bang") == []
+    with pytest.raises(NotFound):
+        store.delete("person", person.meta.uuid)
+
+
+def test_search_finds_visits_by_site_address_and_notes(store: Store, visit_id: str) -> None:
+    other = sample_visit()
+    other["site"]["name"] = "Autopoets Service"
+    other["site"]["address"]["place"] = "Venlo"
+    other["visit"]["notes"] = None
+    other["persons"][0]["notes"] = None
+    other["observations"] = []
+    other_id = store.record_visit(visit_from_dict(other))
+    assert [v.uuid for v in store.search_visits("hoek")] == [visit_id]
+    assert [v.uuid for v in store.search_visits("Honselersdijk")] == [visit_id]
+    assert [v.uuid for v in store.search_visits("Venlo")] == [other_id]
+    assert [v.uuid for v in store.search_visits("bang")] == [visit_id]  # person note
+    assert [v.uuid for v in store.search_visits("paspoort")] == [visit_id]  # observation note
+    assert [v.uuid for v in store.search_visits("slaapplaats")] == [visit_id]  # prefix
+    assert {v.uuid for v in store.search_visits("Middelweg")} == {visit_id, other_id}
+    assert store.search_visits("kwekerij venlo") == []  # all words must match one text
+
+
+@pytest.mark.parametrize("text", ['"', "AND", "NEAR(", "*", "a OR", "'; DROP", "^x", "-", ""])
+def test_search_never_fails_on_odd_input(store: Store, visit_id: str, text: str) -> None:
+    store.search_visits(text)
+    store.search_notes(text)
+
+
+def test_fts_query_quotes_every_word() -> None:
+    assert fts_query('kas" OR x') == '"kas"* "OR"* "x"*'
+    assert fts_query("  ") is None
+
+
+def test_keyset_paging_visits_every_visit_once(store: Store) -> None:
+    store.record_visits(demo_visits(230, seed=7))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = store.list_visits(50, after=cursor)
+        if not page:
+            break
+        seen.extend(v.uuid for v in page)
+        cursor = VisitCursor(page[-1].started_at, page[-1].uuid)
+    assert len(seen) == len(set(seen)) == store.count_visits() == 230
+    starts = [store.visit_detail(uuid).visit.started_at for uuid in seen[:40]]
+    assert starts == sorted(starts, reverse=True)
+
+
+def test_summary_counts(store: Store, visit_id: str) -> None:
+    (summary,) = store.list_visits()
+    assert summary.person_count == 1
+    assert summary.observed_count == 2
+
+
+def test_next_person_label(store: Store, visit_id: str) -> None:
+    assert store.next_person_label(visit_id) == "A"  # the sample's label is "Werknemer A"
+    for _ in range(31):
+        store.add_person(visit_id, PersonInput(label=store.next_person_label(visit_id)))
+    labels = [p.label for p in store.persons(visit_id)]
+    letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    assert sorted(labels) == sorted(["Werknemer A", *letters, "AA", "AB", "AC", "AD", "AE"])
+
+
+def test_attachment_is_kept_inside_with_its_hash(store: Store, visit_id: str) -> None:
+    content = b"%PDF-1.7\n" + bytes(range(256)) * 100
+    attachment = store.add_attachment("visit", visit_id, "brief.pdf", "application/pdf", content)
+    assert attachment.sha256 == hashlib.sha256(content).hexdigest()
+    assert attachment.size == len(content)
+    assert store.attachment_content(attachment.meta.uuid) == content
+    assert store.visit_detail(visit_id).attachments == (attachment,)
+
+
+def test_attachment_limits_have_clear_messages(store: Store, visit_id: str) -> None:
+    with pytest.raises(FieldAppError) as caught:
+        store.add_attachment(
+            "visit", visit_id, "big.jpg", "image/jpeg", b"x" * (MAX_ATTACHMENT_BYTES + 1)
+        )
+    assert "25 MB" in caught.value.message("nl")
+    with pytest.raises(FieldAppError) as caught:
+        store.add_attachment("visit", visit_id, "run.exe", "application/x-msdownload", b"MZ")
+    assert "application/x-msdownload" in caught.value.message("en")
+    assert store.visit_detail(visit_id).attachments == ()
+
+
+def test_every_change_is_in_the_audit_chain(store: Store, visit_id: str) -> None:
+    person = next(store.persons(visit_id))
+    store.update_visit(visit_id, notes="bijgewerkt", status=VisitStatus.CLOSED)
+    store.delete("person", person.meta.uuid)
+    actions = [(e.action, e.record_kind, e.record_uuid) for e in audit.entries(store.conn, 500)]
+    assert ("update", "visit", visit_id) in actions
+    assert ("delete", "person", person.meta.uuid) in actions
+    assert ("create", "visit", visit_id) in actions
+    assert audit.verify_chain(store.conn) is None
+    # The log names records, never their content.
+    dump = json.dumps([list(row) for row in store.conn.execute("SELECT * FROM audit_log")])
+    assert "bijgewerkt" not in dump
+    assert "Kwekerij" not in dump
+
+
+def test_update_visit_changes_search_text(store: Store, visit_id: str) -> None:
+    store.update_visit(visit_id, notes="matrassen op zolder")
+    assert [v.uuid for v in store.search_visits("zolder")] == [visit_id]
+    assert store.search_visits("slaapplaatsen") == []
+    assert store.visit_detail(visit_id).visit.meta.revision == 2
+
+
+def test_find_visit_by_prefix(store: Store, visit_id: str) -> None:
+    assert store.find_visit(visit_id[:8]) == visit_id
+    with pytest.raises(NotFound):
+        store.find_visit(visit_id[:3])
+    with pytest.raises(NotFound):
+        store.find_visit("ffffffff")

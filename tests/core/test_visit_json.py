@@ -1,0 +1,154 @@
+"""The visit JSON reader refuses bad input as a whole, naming the field, in Dutch and English."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from fieldapp.domain import Consent, ObservationStatus, Sector
+from fieldapp.errors import ValidationError
+from fieldapp.visit_json import MAX_JSON_BYTES, parse_visit_json, visit_from_dict
+from tests.core.sample_visit import sample_visit
+
+
+def test_sample_visit_parses_into_typed_input() -> None:
+    new = parse_visit_json(json.dumps(sample_visit()))
+    assert new.site.sector is Sector.AGRICULTURE
+    assert new.site.address.postcode == "2675 AB"
+    assert new.visit.started_at == "2026-11-20T08:30:00Z"  # stored as UTC
+    ref, person = new.persons[0]
+    assert ref == "A"
+    assert person.consent is Consent.NOT_ASKED
+    assert person.minor is False
+    assert [o.person_ref for o in new.observations] == ["A", None]
+    assert new.observations[0].status is ObservationStatus.OBSERVED
+
+
+def test_values_are_normalised() -> None:
+    data = sample_visit()
+    data["site"]["address"]["postcode"] = "2675ab"
+    data["site"]["kvk"] = "1234 5678"
+    data["persons"][0]["nationality"] = "bg"
+    data["persons"][0]["minor"] = None
+    data["visit"]["started_at"] = "2026-07-01T10:00:00"  # no offset: Dutch summer time
+    new = visit_from_dict(data)
+    assert new.site.address.postcode == "2675 AB"
+    assert new.site.kvk == "12345678"
+    assert new.persons[0][1].nationality == "BG"
+    assert new.persons[0][1].minor is False  # derived from age 24
+    assert new.visit.started_at == "2026-07-01T08:00:00Z"
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        target = data
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return change
+
+
+BAD_INPUTS = [
+    ("kvk seven digits", _set(("site", "kvk"), "1234567"), "site.kvk"),
+    ("kvk letters", _set(("site", "kvk"), "1234567A"), "site.kvk"),
+    ("postcode", _set(("site", "address", "postcode"), "12345"), "site.address.postcode"),
+    ("postcode SS", _set(("site", "address", "postcode"), "1234 SS"), "site.address.postcode"),
+    (
+        "impossible date",
+        _set(("visit", "started_at"), "2026-02-30T10:00:00+01:00"),
+        "visit.started_at",
+    ),
+    (
+        "date too old",
+        _set(("visit", "started_at"), "1899-01-01T10:00:00+01:00"),
+        "visit.started_at",
+    ),
+    (
+        "date in future",
+        _set(("visit", "started_at"), "2999-01-01T10:00:00+01:00"),
+        "visit.started_at",
+    ),
+    (
+        "end before start",
+        _set(("visit", "ended_at"), "2026-11-20T08:00:00+01:00"),
+        "visit.ended_at",
+    ),
+    ("unknown top key", _set(("extra",), 1), "$.extra"),
+    ("unknown site key", _set(("site", "colour"), "red"), "site.colour"),
+    ("unknown person key", _set(("persons", 0, "sexx"), "f"), "persons[0].sexx"),
+    ("sector", _set(("site", "sector"), "mining"), "site.sector"),
+    ("visit type", _set(("visit", "type"), "raid"), "visit.type"),
+    ("age text", _set(("persons", 0, "age"), "24"), "persons[0].age"),
+    ("age too high", _set(("persons", 0, "age"), 130), "persons[0].age"),
+    ("age boolean", _set(("persons", 0, "age"), True), "persons[0].age"),
+    ("minor contradicts age", _set(("persons", 0, "minor"), True), "persons[0].minor"),
+    ("nationality", _set(("persons", 0, "nationality"), "XX"), "persons[0].nationality"),
+    ("language", _set(("persons", 0, "languages"), ["bg", "zz"]), "persons[0].languages[1]"),
+    ("consent", _set(("persons", 0, "consent"), "maybe"), "persons[0].consent"),
+    ("missing label", _set(("persons", 0, "label"), None), "persons[0].label"),
+    ("unknown person", _set(("observations", 0, "person"), "Z"), "observations[0].person"),
+    ("status", _set(("observations", 0, "status"), "yes"), "observations[0].status"),
+    ("evidence", _set(("observations", 0, "evidence"), "rumour"), "observations[0].evidence"),
+    (
+        "indicator id",
+        _set(("observations", 0, "indicator"), "DROP TABLE;"),
+        "observations[0].indicator",
+    ),
+    ("name not text", _set(("site", "name"), 12), "site.name"),
+    ("missing site name", _set(("site", "name"), ""), "site.name"),
+    ("persons not list", _set(("persons",), {"ref": "A"}), "persons"),
+    ("control characters", _set(("visit", "notes"), "a\x00b"), "visit.notes"),
+    ("huge note", _set(("visit", "notes"), "x" * 20_001), "visit.notes"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"), [(c, f) for _, c, f in BAD_INPUTS], ids=[name for name, _, _ in BAD_INPUTS]
+)
+def test_bad_input_is_refused_naming_the_field(change, field: str) -> None:
+    data = sample_visit()
+    change(data)
+    with pytest.raises(ValidationError) as caught:
+        parse_visit_json(json.dumps(data))
+    assert caught.value.field == field
+    dutch, english = caught.value.message("nl"), caught.value.message("en")
+    assert field in dutch
+    assert field in english
+    assert "Er is niets opgeslagen" in dutch
+    assert "Nothing was saved" in english
+    assert dutch != english
+
+
+def test_duplicate_person_ref_and_observation() -> None:
+    data = sample_visit()
+    data["persons"].append(dict(data["persons"][0]))
+    with pytest.raises(ValidationError) as caught:
+        visit_from_dict(data)
+    assert caught.value.field == "persons[1].ref"
+    data = sample_visit()
+    data["observations"].append(dict(data["observations"][0]))
+    with pytest.raises(ValidationError) as caught:
+        visit_from_dict(data)
+    assert caught.value.field == "observations[2]"
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[1, 2]", b"null", b"\xff\xfe", b'"text"'])
+def test_malformed_json_is_refused(raw: bytes) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_visit_json(raw)
+    assert caught.value.field == "$"
+
+
+def test_deeply_nested_json_is_refused_without_a_crash() -> None:
+    with pytest.raises(ValidationError):
+        parse_visit_json("[" * 100_000 + "]" * 100_000)
+
+
+def test_oversized_input_is_refused_before_parsing() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_visit_json(b" " * (MAX_JSON_BYTES + 1))
+    assert "5" in caught.value.message("en")
