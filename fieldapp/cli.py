@@ -19,10 +19,10 @@ from fieldapp import i18n
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.paths import resolve_vault_dir
+from fieldapp.vault.passphrase import passphrase_problem
 
 PASSPHRASE_ENV = "FIELDAPP_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # noqa: S105
-MIN_PASSPHRASE_LENGTH = 10
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -126,10 +126,12 @@ def read_new_passphrase(args: argparse.Namespace, file_option: str | None) -> st
         passphrase = os.environ[NEW_PASSPHRASE_ENV]
     else:
         passphrase = _prompt("cli.prompt.new_passphrase")
-        if _prompt("cli.prompt.repeat_passphrase") != passphrase:
-            raise FieldAppError("cli.passphrase_mismatch")
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise FieldAppError("cli.passphrase_too_short", minimum=MIN_PASSPHRASE_LENGTH)
+        problem = passphrase_problem(passphrase, _prompt("cli.prompt.repeat_passphrase"))
+        if problem:
+            raise problem
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise problem
     return passphrase
 
 
@@ -180,8 +182,9 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
         raise VaultExists(path=str(folder))
     if args.passphrase_file or os.environ.get(PASSPHRASE_ENV):
         passphrase = read_passphrase(args)
-        if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-            raise FieldAppError("cli.passphrase_too_short", minimum=MIN_PASSPHRASE_LENGTH)
+        problem = passphrase_problem(passphrase)
+        if problem:
+            raise problem
     else:
         passphrase = read_new_passphrase(args, None)
     with Vault.create(folder, passphrase, Role(args.role)) as vault:
@@ -383,6 +386,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def short_id(record_uuid: str) -> str:
+    """The random end of a time-ordered id; `visit show` accepts it."""
+    return record_uuid[-8:]
+
+
 # -- entry point -------------------------------------------------------------------------
 
 
@@ -413,6 +421,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # No path or content in the message: strerror only says what kind of failure it was.
         print(t("cli.os_error", detail=exc.strerror or type(exc).__name__), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        # A page that fails its MAC while being read surfaces here as a database error.
+        if type(exc).__module__.startswith("sqlcipher3"):
+            message = FieldAppError("vault.read_failed").message()
+        else:
+            message = t("cli.internal_error", kind=type(exc).__name__)
+        print(t("cli.error_prefix", message=message), file=sys.stderr)
+        if os.environ.get("FIELDAPP_DEBUG"):
+            raise
         return EXIT_FAILED
 
 

@@ -234,5 +234,4 @@ class AuditEntry:
     action: str
     record_kind: str
     record_uuid: str | None
-    prev_hash: str
-    hash: str
+    hash: str  # hex SHA-256 over the previous entry's hash and this entry

@@ -11,14 +11,14 @@ from fieldapp.clock import now_iso
 from fieldapp.domain import AuditEntry
 from fieldapp.vault.connection import Connection
 
-GENESIS = "0" * 64
+GENESIS = bytes(32)
 
 
 def entry_hash(
-    prev_hash: str, *, seq: int, at: str, actor: str, action: str, kind: str, uuid: str | None
-) -> str:
-    material = "\x1f".join((prev_hash, str(seq), at, actor, action, kind, uuid or ""))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    prev_hash: bytes, *, seq: int, at: str, actor: str, action: str, kind: str, uuid: str | None
+) -> bytes:
+    material = "\x1f".join((str(seq), at, actor, action, kind, uuid or "")).encode("utf-8")
+    return hashlib.sha256(prev_hash + material).digest()
 
 
 def append(conn: Connection, actor: str, action: str, kind: str, uuid: str | None = None) -> None:
@@ -29,19 +29,19 @@ def append(conn: Connection, actor: str, action: str, kind: str, uuid: str | Non
     at = now_iso()
     digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid)
     conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, record_kind, record_uuid, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at, actor, action, kind, uuid, prev_hash, digest),
+        "INSERT INTO audit_log (seq, at, actor, action, record_kind, record_uuid, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, actor, action, kind, uuid, digest),
     )
 
 
 def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:
     rows = conn.execute(
-        "SELECT seq, at, actor, action, record_kind, record_uuid, prev_hash, hash"
+        "SELECT seq, at, actor, action, record_kind, record_uuid, hash"
         " FROM audit_log ORDER BY seq DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    return [AuditEntry(*row) for row in rows]
+    return [AuditEntry(*row[:6], hash=row[6].hex()) for row in rows]
 
 
 def verify_chain(conn: Connection) -> int | None:
@@ -49,14 +49,13 @@ def verify_chain(conn: Connection) -> int | None:
     expected_prev = GENESIS
     expected_seq = 1
     cursor = conn.execute(
-        "SELECT seq, at, actor, action, record_kind, record_uuid, prev_hash, hash"
-        " FROM audit_log ORDER BY seq"
+        "SELECT seq, at, actor, action, record_kind, record_uuid, hash FROM audit_log ORDER BY seq"
     )
-    for seq, at, actor, action, kind, uuid, prev_hash, digest in cursor:
-        if seq != expected_seq or prev_hash != expected_prev:
+    for seq, at, actor, action, kind, uuid, digest in cursor:
+        if seq != expected_seq:
             return seq
         recomputed = entry_hash(
-            prev_hash, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid
+            expected_prev, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid
         )
         if recomputed != digest:
             return seq

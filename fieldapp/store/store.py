@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid as uuidlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +38,7 @@ from fieldapp.domain import (
     VisitType,
 )
 from fieldapp.errors import FieldAppError, NotFound
+from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store import audit
 from fieldapp.vault.connection import Connection, transaction
@@ -405,16 +405,24 @@ class Store:
         ):
             yield _observation(row)
 
-    def find_visit(self, prefix: str) -> str:
-        """A visit id from its full form or a unique prefix of at least 6 characters."""
-        if len(prefix) < 6:
-            raise NotFound(kind="visit", id=prefix)
-        rows = self.conn.execute(
-            "SELECT uuid FROM visits WHERE uuid >= ? AND uuid < ? AND deleted = 0 LIMIT 2",
-            (prefix, prefix + "\uffff"),
-        ).fetchall()
+    def find_visit(self, fragment: str) -> str:
+        """A visit id from its full form or a unique ending of at least 6 characters. Ids are
+        time-ordered (UUIDv7), so their beginnings look alike and their endings are random:
+        the short id shown in lists is the last 8 characters."""
+        fragment = fragment.strip().lower()
+        if len(fragment) == 36:
+            rows = self.conn.execute(
+                "SELECT uuid FROM visits WHERE uuid = ? AND deleted = 0", (fragment,)
+            ).fetchall()
+        elif len(fragment) >= 6 and all(c in "0123456789abcdef-" for c in fragment):
+            rows = self.conn.execute(
+                "SELECT uuid FROM visits WHERE deleted = 0 AND substr(uuid, -?) = ? LIMIT 2",
+                (len(fragment), fragment),
+            ).fetchall()
+        else:
+            rows = []
         if len(rows) != 1:
-            raise NotFound(kind="visit", id=prefix)
+            raise NotFound(kind="visit", id=fragment)
         return rows[0][0]
 
     # -- internals -----------------------------------------------------------------------
@@ -428,7 +436,7 @@ class Store:
 
     def _new_record(self, kind: str, values: dict[str, Any]) -> str:
         table = RECORD_TABLES[kind]
-        record_uuid = str(uuidlib.uuid4())
+        record_uuid = new_id()
         now = now_iso()
         columns = {
             "uuid": record_uuid,
@@ -469,7 +477,7 @@ class Store:
 
     def _insert_site(self, site: SiteInput) -> str:
         site_uuid = self._new_record("site", _site_columns(site))
-        self._index("site", site_uuid, None, _site_text(site))
+        self._index("site", site_uuid, None, _site_text(site), new=True)
         return site_uuid
 
     def _insert_visit(self, site_uuid: str, visit: VisitInput) -> str:
@@ -486,14 +494,14 @@ class Store:
             None,
         )
         visit_uuid = self._new_record("visit", {"site_uuid": site_uuid, **values})
-        self._index("visit", visit_uuid, visit_uuid, visit.notes)
+        self._index("visit", visit_uuid, visit_uuid, visit.notes, new=True)
         return visit_uuid
 
     def _insert_person(self, visit_uuid: str, person: PersonInput) -> str:
         person_uuid = self._new_record(
             "person", {"visit_uuid": visit_uuid, **_person_columns(person)}
         )
-        self._index("person", person_uuid, visit_uuid, person.notes)
+        self._index("person", person_uuid, visit_uuid, person.notes, new=True)
         return person_uuid
 
     def _insert_observation(
@@ -517,12 +525,16 @@ class Store:
                 "recorded_by": self.vault.actor,
             },
         )
-        self._index("observation", obs_uuid, visit_uuid, observation.note)
+        self._index("observation", obs_uuid, visit_uuid, observation.note, new=True)
         return obs_uuid
 
-    def _index(self, kind: str, record_uuid: str, visit_uuid: str | None, body: str | None) -> None:
-        """Replace the record's search text (none: remove it)."""
-        self._unindex(record_uuid)
+    def _index(
+        self, kind: str, record_uuid: str, visit_uuid: str | None, body: str | None,
+        *, new: bool = False,
+    ) -> None:
+        """Replace the record's search text (none: remove it). ``new``: nothing to replace."""
+        if not new:
+            self._unindex(record_uuid)
         if not body:
             return
         cursor = self.conn.execute(

@@ -111,8 +111,7 @@ CREATE TABLE audit_log (
     action TEXT NOT NULL,
     record_kind TEXT NOT NULL,
     record_uuid TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash BLOB NOT NULL  -- SHA-256 over the previous entry's hash and this entry
 ) STRICT;
 
 -- Notes, site names and addresses, one row per source record. secure-delete makes erased

@@ -94,7 +94,7 @@ def test_visit_add_list_show_round_trip(opts: list[str], tmp_path: Path) -> None
     table = ok(run_cli("visit", "list", *opts))
     assert "Kwekerij De Hoek" in table
     assert "locatie" in table
-    shown = json.loads(ok(run_cli("visit", "show", visit_id[:8], "--json", *opts)))
+    shown = json.loads(ok(run_cli("visit", "show", visit_id[-8:], "--json", *opts)))
     assert shown["visit"]["meta"]["uuid"] == visit_id
     assert shown["persons"][0]["nationality"] == "BG"
     text = ok(run_cli("visit", "show", visit_id, *opts, lang="en"))

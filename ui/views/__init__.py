@@ -1,0 +1,1 @@
+"""The screens of the main window: thin widgets that emit what the user asked for."""

@@ -1,0 +1,69 @@
+"""Unlock the vault with its passphrase. Errors are the core's own messages."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from fieldapp.i18n import t
+from ui.widgets import MessageLabel, centered_column, heading, paragraph, passphrase_field
+
+
+class UnlockView(QWidget):
+    """Emits ``unlock_requested(passphrase)``; the button waits until something is typed."""
+
+    unlock_requested = Signal(str)
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self.passphrase = passphrase_field(t("ui.unlock.passphrase"))
+        form = QFormLayout()
+        form.addRow(t("ui.unlock.passphrase"), self.passphrase)
+
+        self.message = MessageLabel()
+        self.submit = QPushButton(t("ui.unlock.submit"))
+        self.submit.setAccessibleName(t("ui.unlock.submit"))
+        self.submit.setDefault(True)
+        self.submit.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.submit)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setSpacing(12)
+        layout.addWidget(heading(t("ui.unlock.title")))
+        layout.addWidget(paragraph(t("ui.unlock.intro")))
+        layout.addWidget(paragraph(t("ui.folder", path=folder), secondary=True, selectable=True))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        QVBoxLayout(self).addWidget(centered_column(content))
+
+        self.passphrase.textChanged.connect(lambda text: self.submit.setEnabled(bool(text)))
+        self.passphrase.returnPressed.connect(self._request)
+        self.submit.clicked.connect(self._request)
+
+    def show_error(self, text: str) -> None:
+        self.passphrase.clear()
+        self.message.show_error(text)
+        self.passphrase.setFocus()
+
+    def show_info(self, text: str) -> None:
+        self.message.show_info(text)
+
+    def set_busy(self, busy: bool) -> None:
+        self.passphrase.setEnabled(not busy)
+        self.submit.setEnabled(not busy and bool(self.passphrase.text()))
+        if busy:
+            self.message.show_info(t("ui.unlock.busy"))
+
+    def reset(self) -> None:
+        self.passphrase.clear()
+        self.message.clear_message()
+
+    def _request(self) -> None:
+        if not self.passphrase.text():
+            return
+        self.message.clear_message()
+        self.unlock_requested.emit(self.passphrase.text())

@@ -1,0 +1,104 @@
+"""Small building blocks shared by the views, so every screen looks the same."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+FORM_WIDTH = 460
+
+# Calm by default: no colour except for messages that need attention.
+STYLE = """
+QLabel#heading { font-size: 15pt; font-weight: 600; }
+QLabel#secondary { color: palette(placeholder-text); }
+QLabel#error { color: #a4262c; }
+QFrame#note { border: 1px solid palette(mid); border-radius: 4px; background: palette(base); }
+"""
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("heading")
+    label.setAccessibleName(text)
+    label.setWordWrap(True)
+    return label
+
+
+def paragraph(text: str = "", *, secondary: bool = False, selectable: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if secondary:
+        label.setObjectName("secondary")
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def note(text: str) -> QFrame:
+    """A framed paragraph for the one thing on a screen that must not be missed."""
+    frame = QFrame()
+    frame.setObjectName("note")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(12, 10, 12, 10)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    layout.addWidget(label)
+    return frame
+
+
+class MessageLabel(QLabel):
+    """Shows one error or status line; hidden while empty so the layout stays quiet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setObjectName("error")
+        self._show(text)
+
+    def show_info(self, text: str) -> None:
+        self.setObjectName("")
+        self._show(text)
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+    def _show(self, text: str) -> None:
+        self.style().unpolish(self)  # the object name picks the colour in STYLE
+        self.style().polish(self)
+        self.setText(text)
+        self.setAccessibleName(text)
+        self.show()
+
+
+def passphrase_field(accessible_name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(accessible_name)
+    field.setInputMethodHints(
+        Qt.InputMethodHint.ImhHiddenText
+        | Qt.InputMethodHint.ImhSensitiveData
+        | Qt.InputMethodHint.ImhNoPredictiveText
+    )
+    field.setMaxLength(1024)
+    return field
+
+
+def centered_column(content: QWidget) -> QWidget:
+    """``content`` at a readable width, centred horizontally, near the top third."""
+    content.setMaximumWidth(FORM_WIDTH)
+    outer = QWidget()
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(content, 100)
+    row.addStretch(1)
+    column = QVBoxLayout(outer)
+    column.addStretch(1)
+    column.addLayout(row)
+    column.addStretch(2)
+    return outer
