@@ -67,6 +67,26 @@ def build_parser() -> Parser:
     show = _leaf(visit, "show", t("cli.help.visit_show"), cmd_visit_show, json_flag=True)
     show.add_argument("id", metavar="ID")
 
+    catalogue = commands.add_parser("catalogue", help=t("cli.help.catalogue")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    cat_list = _leaf(
+        catalogue, "list", t("cli.help.catalogue_list"), cmd_catalogue_list, json_flag=True
+    )
+    cat_list.add_argument("--form", choices=("labour", "sexual", "criminal", "organ_removal"))
+    cat_list.add_argument("--search", metavar="TEXT")
+    cat_list.add_argument("--version", dest="catalogue_version", metavar="V")
+    cat_show = _leaf(
+        catalogue, "show", t("cli.help.catalogue_show"), cmd_catalogue_show, json_flag=True
+    )
+    cat_show.add_argument("id", metavar="ID")
+    cat_show.add_argument("--version", dest="catalogue_version", metavar="V")
+
+    assess = _leaf(commands, "assess", t("cli.help.assess"), cmd_assess)
+    assess.add_argument("--visit", metavar="ID")
+    assess.add_argument("--person", metavar="REF")
+    assess.add_argument("--text", action="store_true", help=t("cli.help.assess_text"))
+
     demo = _leaf(commands, "demo", t("cli.help.demo"), cmd_demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
@@ -251,6 +271,7 @@ def cmd_vault_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_visit_add(args: argparse.Namespace) -> int:
+    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
     from fieldapp.store.store import Store  # noqa: PLC0415
     from fieldapp.visit_json import MAX_JSON_BYTES, parse_visit_json  # noqa: PLC0415
 
@@ -262,9 +283,10 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
                 raw = handle.read(MAX_JSON_BYTES + 1)
         except OSError as exc:
             raise FieldAppError("cli.input_unreadable", path=args.json_file) from exc
-    new_visit = parse_visit_json(raw)  # refused before the vault is even opened
+    catalogue = load_catalogue()
+    new_visit = parse_visit_json(raw, catalogue)  # refused before the vault is even opened
     with _open_vault(args) as vault:
-        visit_uuid = Store(vault).record_visit(new_visit)
+        visit_uuid = Store(vault).record_visit(new_visit, catalogue.version)
     print(visit_uuid)
     return EXIT_OK
 
@@ -364,6 +386,99 @@ def cmd_visit_show(args: argparse.Namespace) -> int:
                 evidence=t(f"evidence.{obs.evidence.value}") if obs.evidence else "-",
             )
         )
+    return EXIT_OK
+
+
+def cmd_catalogue_list(args: argparse.Namespace) -> int:
+    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
+    from fieldapp.catalogue.export import indicator_to_json  # noqa: PLC0415
+
+    catalogue = load_catalogue(args.catalogue_version)
+    lang = i18n.current_language()
+    items = catalogue.search(args.search or "", lang)
+    if args.form:
+        items = [item for item in items if args.form in item.forms]
+    if args.json:
+        print(json.dumps([indicator_to_json(item) for item in items], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(
+        t(
+            "cli.catalogue.header",
+            version=catalogue.version,
+            hash=catalogue.content_hash[:12],
+            count=len(items),
+        )
+    )
+    for item in items:
+        counted = catalogue.indicators[item.maps_to[0]] if item.maps_to else item
+        grade = counted.grades["adult_labour"]
+        shown = f"{grade.grade or '-'}{'?' if grade.grade and not grade.confirmed else ''}"
+        acute = " !" if item.acute else ""
+        print(f"{item.id:12} {item.dimension:9} {shown:3} {item.label[lang]}{acute}")
+    return EXIT_OK
+
+
+def cmd_catalogue_show(args: argparse.Namespace) -> int:
+    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
+    from fieldapp.catalogue.export import indicator_to_json  # noqa: PLC0415
+
+    catalogue = load_catalogue(args.catalogue_version)
+    item = catalogue.get(args.id.strip().upper())
+    if item is None:
+        raise FieldAppError("cli.catalogue.unknown_id", id=args.id)
+    document = indicator_to_json(item)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    lang = i18n.current_language()
+    print(f"{item.id}: {item.label[lang]}")
+    print(
+        t(
+            "cli.catalogue.show",
+            framework=item.framework,
+            forms=", ".join(item.forms),
+            dimension=item.dimension,
+            source=item.source,
+        )
+    )
+    print(t("cli.catalogue.prompt", prompt=item.prompt[lang]))
+    for profile, grade in item.grades.items():
+        print(f"  {profile:13} {grade.grade or '-'} ({t('grade_status.' + grade.status)})")
+    if item.maps_to:
+        print(
+            t(
+                "cli.catalogue.maps_to",
+                targets=", ".join(item.maps_to),
+                note=item.mapping_note or "",
+            )
+        )
+    if item.acute and item.acute_reason:
+        print(t("cli.catalogue.acute", reason=item.acute_reason[lang]))
+    return EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from fieldapp.assessment import assess, assessment_to_json  # noqa: PLC0415
+    from fieldapp.assessment.case_json import parse_case_json  # noqa: PLC0415
+    from fieldapp.assessment.render import assessment_to_text  # noqa: PLC0415
+    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
+
+    if bool(args.visit) != bool(args.person):
+        raise UsageError(t("cli.assess.visit_and_person"))
+    if args.visit:
+        from fieldapp.assessment.from_store import case_for_person  # noqa: PLC0415
+        from fieldapp.store.store import Store  # noqa: PLC0415
+
+        with _open_vault(args) as vault:
+            store = Store(vault)
+            case, version = case_for_person(store, store.find_visit(args.visit), args.person)
+    else:
+        case, version = parse_case_json(sys.stdin.buffer.read(1024 * 1024 + 1)), None
+    result = assess(case, load_catalogue(version))
+    if args.text:
+        print(assessment_to_text(result))
+    else:
+        print(json.dumps(assessment_to_json(result), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 

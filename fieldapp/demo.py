@@ -1,8 +1,8 @@
 """Synthetic visits for demos and benchmarks. Every name here is invented; the places and
 sectors are realistic so screens and statistics look like the real thing.
 
-The indicator ids are provisional (the catalogue issue replaces them with catalogue ids); they
-paraphrase ILO 2009 adult labour items and are stored with catalogue version "unchecked".
+Signals are drawn from the installed indicator catalogue, from the lists that fit the sector
+(sexual exploitation for sex work, labour exploitation elsewhere, now and then criminal).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from fieldapp.catalogue import FORMS, Catalogue, load_catalogue
 from fieldapp.clock import iso_utc
 from fieldapp.domain import (
     Address,
@@ -71,6 +72,7 @@ SITE_NAMES = {
     Sector.SEX_WORK_UNLICENSED: ("Woning via advertentie", "Massagesalon Lotus"),
     Sector.SHIPPING_FISHING: ("Visserijbedrijf UK-12", "Binnenvaart De Hoop"),
 }
+SEX_WORK = (Sector.SEX_WORK_LICENSED, Sector.SEX_WORK_UNLICENSED)
 NATIONALITIES = (
     ("BG", "bg"),
     ("RO", "ro"),
@@ -100,27 +102,16 @@ NOTES = (
     "Vervoer van en naar het werk door de werkgever geregeld.",
     "Telefoon is afgenomen, contact met familie alleen onder toezicht.",
 )
-PROVISIONAL_INDICATORS = (
-    "ILO-AL-DEC-JOB",
-    "ILO-AL-DEC-CONDITIONS",
-    "ILO-AL-DEC-PAY",
-    "ILO-AL-COE-DOCS",
-    "ILO-AL-COE-DEBT",
-    "ILO-AL-VUL-IRREGULAR",
-    "ILO-AL-VUL-ECONOMIC",
-    "ILO-AL-EXPL-HOURS",
-    "ILO-AL-EXPL-HOUSING",
-    "ILO-AL-EXPL-HAZARD",
-    "ILO-AL-EXPL-PAY",
-    "ILO-AL-CDEST-DOCS",
-    "ILO-AL-CDEST-DEBT",
-    "ILO-AL-CDEST-ISOLATION",
-    "ILO-AL-CDEST-VIOLENCE",
-    "ILO-AL-VDEST-DEPENDENCE",
-)
 
 
-def demo_visits(count: int, seed: int = 2026) -> Iterator[NewVisit]:
+def demo_signal_pools(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    return {form: tuple(item.id for item in catalogue.for_form(form)) for form in FORMS}
+
+
+def demo_visits(
+    count: int, seed: int = 2026, catalogue: Catalogue | None = None
+) -> Iterator[NewVisit]:
+    pools = demo_signal_pools(catalogue or load_catalogue())
     rng = random.Random(seed)
     start = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
     for index in range(count):
@@ -178,9 +169,22 @@ def demo_visits(count: int, seed: int = 2026) -> Iterator[NewVisit]:
                     ),
                 )
             )
+        form = "sexual" if sector in SEX_WORK else rng.choice(("labour",) * 5 + ("criminal",))
         observations = []
+        for indicator in rng.sample(pools[form], rng.randrange(0, 3)):
+            observations.append(
+                ObservationInput(
+                    indicator_id=indicator,
+                    status=ObservationStatus.OBSERVED,
+                    evidence=Evidence.SEEN,
+                    person_ref=None,
+                    observed_at=visit.started_at,
+                )
+            )
+        visit_level = {o.indicator_id for o in observations}
         for ref, _ in persons:
-            for indicator in rng.sample(PROVISIONAL_INDICATORS, rng.randrange(0, 5)):
+            candidates = [i for i in pools[form] if i not in visit_level]
+            for indicator in rng.sample(candidates, rng.randrange(0, 7)):
                 observations.append(
                     ObservationInput(
                         indicator_id=indicator,

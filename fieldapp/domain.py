@@ -74,6 +74,15 @@ class Consent(StrEnum):
     NOT_ASKED = "not_asked"
 
 
+class B83Status(StrEnum):
+    """Whether the reflection period (B8/3 Aliens Circular) was offered to a foreign national."""
+
+    NOT_RECORDED = "not_recorded"
+    OFFERED = "offered"
+    DECLINED = "declined"  # offered, and the person declined
+    NOT_OFFERED = "not_offered"
+
+
 class ObservationStatus(StrEnum):
     OBSERVED = "observed"
     NOT_OBSERVED = "not_observed"
@@ -163,6 +172,9 @@ class Person:
     consent: Consent
     consent_date: str | None
     notes: str | None
+    b83_status: B83Status = B83Status.NOT_RECORDED
+    b83_date: str | None = None
+    b83_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

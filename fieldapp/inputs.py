@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fieldapp.domain import (
     Address,
     AgeBand,
+    B83Status,
     Consent,
     Evidence,
     ObservationStatus,
@@ -57,6 +58,9 @@ class PersonInput:
     consent: Consent = Consent.NOT_ASKED
     consent_date: str | None = None
     notes: str | None = None
+    b83_status: B83Status = B83Status.NOT_RECORDED
+    b83_date: str | None = None
+    b83_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

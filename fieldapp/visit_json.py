@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 from fieldapp import validate as v
+from fieldapp.catalogue.model import Catalogue
 from fieldapp.domain import (
     Address,
     AgeBand,
+    B83Status,
     Consent,
     Evidence,
     ObservationStatus,
@@ -59,17 +61,18 @@ PERSON_KEYS = {
 OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observed_at"}
 
 
-def parse_visit_json(raw: bytes | str) -> NewVisit:
+def parse_visit_json(raw: bytes | str, catalogue: Catalogue | None = None) -> NewVisit:
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationError("$", "validation.too_large", limit=MAX_JSON_BYTES // 1024 // 1024)
     try:
         document = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
-    return visit_from_dict(document)
+    return visit_from_dict(document, catalogue)
 
 
-def visit_from_dict(document: Any) -> NewVisit:
+def visit_from_dict(document: Any, catalogue: Catalogue | None = None) -> NewVisit:
+    """``catalogue``: when given, every indicator id must be in it."""
     _object(document, "$", TOP_KEYS, required={"site", "visit"})
     site = _site(document["site"], "site")
     visit = _visit(document["visit"], "visit")
@@ -86,6 +89,12 @@ def visit_from_dict(document: Any) -> NewVisit:
         _list(document.get("observations"), "observations", MAX_OBSERVATIONS)
     ):
         observation = _observation(raw, f"observations[{index}]", refs)
+        if catalogue is not None and catalogue.get(observation.indicator_id) is None:
+            raise ValidationError(
+                f"observations[{index}].indicator",
+                "validation.indicator_unknown",
+                version=catalogue.version,
+            )
         key = (observation.person_ref, observation.indicator_id)
         if key in seen:
             raise ValidationError(f"observations[{index}]", "validation.duplicate_observation")
@@ -183,6 +192,11 @@ def person_input(raw: dict[str, Any], path: str) -> PersonInput:
         consent=v.choice(raw.get("consent"), f"{path}.consent", Consent, default=Consent.NOT_ASKED),
         consent_date=v.day(raw.get("consent_date"), f"{path}.consent_date"),
         notes=v.text(raw.get("notes"), f"{path}.notes"),
+        b83_status=v.choice(
+            raw.get("b83_status"), f"{path}.b83_status", B83Status, default=B83Status.NOT_RECORDED
+        ),
+        b83_date=v.day(raw.get("b83_date"), f"{path}.b83_date"),
+        b83_by=v.string(raw.get("b83_by"), f"{path}.b83_by", limit=40),
     )
 
 

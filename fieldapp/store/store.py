@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from fieldapp.catalogue.loader import latest_version
 from fieldapp.clock import now_iso
 from fieldapp.domain import (
     Address,
     AgeBand,
     Attachment,
+    B83Status,
     Consent,
     Evidence,
     Observation,
@@ -44,8 +46,6 @@ from fieldapp.store import audit
 from fieldapp.vault.connection import Connection, transaction
 from fieldapp.vault.vault import Vault
 
-# Until the indicator catalogue lands, observations say honestly that their id was not checked.
-UNCHECKED_CATALOGUE = "unchecked"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 ALLOWED_MEDIA_TYPES = {
     "image/jpeg",
@@ -134,17 +134,19 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------
 
-    def record_visit(self, new: NewVisit, catalogue_version: str = UNCHECKED_CATALOGUE) -> str:
-        """Site, visit, persons and observations in one transaction; returns the visit id."""
+    def record_visit(self, new: NewVisit, catalogue_version: str | None = None) -> str:
+        """Site, visit, persons and observations in one transaction; returns the visit id.
+        Observations carry ``catalogue_version``, by default the newest installed catalogue."""
         with transaction(self.conn):
-            return self._insert_new_visit(new, catalogue_version)
+            return self._insert_new_visit(new, catalogue_version or latest_version())
 
     def record_visits(
-        self, visits: Iterable[NewVisit], catalogue_version: str = UNCHECKED_CATALOGUE
+        self, visits: Iterable[NewVisit], catalogue_version: str | None = None
     ) -> list[str]:
         """Many visits in one transaction (demo data, imports): all or none."""
+        version = catalogue_version or latest_version()
         with transaction(self.conn):
-            return [self._insert_new_visit(new, catalogue_version) for new in visits]
+            return [self._insert_new_visit(new, version) for new in visits]
 
     def add_site(self, site: SiteInput) -> str:
         with transaction(self.conn):
@@ -185,7 +187,7 @@ class Store:
         visit_uuid: str,
         person_uuid: str | None,
         observation: ObservationInput,
-        catalogue_version: str = UNCHECKED_CATALOGUE,
+        catalogue_version: str | None = None,
     ) -> str:
         """Record or change the one live observation of an indicator for a person (or for
         everyone at the visit); returns its id. This is the hot path of the checklist."""
@@ -197,7 +199,7 @@ class Store:
             ).fetchone()
             if row is None:
                 return self._insert_observation(
-                    visit_uuid, person_uuid, observation, catalogue_version
+                    visit_uuid, person_uuid, observation, catalogue_version or latest_version()
                 )
             obs_uuid = row[0]
             self._update(
@@ -207,7 +209,7 @@ class Store:
                     "status": observation.status.value,
                     "evidence": observation.evidence.value if observation.evidence else None,
                     "note": observation.note,
-                    "catalogue_version": catalogue_version,
+                    "catalogue_version": catalogue_version or latest_version(),
                 },
             )
             self._index("observation", obs_uuid, visit_uuid, observation.note)
@@ -509,7 +511,7 @@ class Store:
         visit_uuid: str,
         person_uuid: str | None,
         observation: ObservationInput,
-        catalogue_version: str,
+        catalogue_version: str | None = None,
     ) -> str:
         obs_uuid = self._new_record(
             "observation",
@@ -529,8 +531,13 @@ class Store:
         return obs_uuid
 
     def _index(
-        self, kind: str, record_uuid: str, visit_uuid: str | None, body: str | None,
-        *, new: bool = False,
+        self,
+        kind: str,
+        record_uuid: str,
+        visit_uuid: str | None,
+        body: str | None,
+        *,
+        new: bool = False,
     ) -> None:
         """Replace the record's search text (none: remove it). ``new``: nothing to replace."""
         if not new:
@@ -612,6 +619,9 @@ def _person_columns(person: PersonInput) -> dict[str, Any]:
         "consent": person.consent.value,
         "consent_date": person.consent_date,
         "notes": person.notes,
+        "b83_status": person.b83_status.value,
+        "b83_date": person.b83_date,
+        "b83_by": person.b83_by,
     }
 
 
@@ -626,7 +636,7 @@ _VISIT_COLUMNS = (
 _PERSON_COLUMNS = (
     _META_COLUMNS + ", visit_uuid, label, role, sex, age, age_band, minor,"
     " nationality, languages, interpreter, residence_status, consent,"
-    " consent_date, notes"
+    " consent_date, notes, b83_status, b83_date, b83_by"
 )
 _OBSERVATION_COLUMNS = (
     _META_COLUMNS + ", visit_uuid, person_uuid, indicator_id,"
@@ -688,6 +698,9 @@ def _person(row: tuple[Any, ...]) -> Person:
         consent=Consent(row[17]),
         consent_date=row[18],
         notes=row[19],
+        b83_status=B83Status(row[20]),
+        b83_date=row[21],
+        b83_by=row[22],
     )
 
 

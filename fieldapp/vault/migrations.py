@@ -128,7 +128,14 @@ INSERT INTO search_index(search_index, rank) VALUES ('secure-delete', 1);
 CREATE TABLE search_rows (rowid INTEGER PRIMARY KEY, record_uuid TEXT NOT NULL UNIQUE) STRICT;
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1,)
+# Whether the reflection period (B8/3 Aliens Circular) was offered, when and by whom.
+SCHEMA_V2 = """
+ALTER TABLE persons ADD COLUMN b83_status TEXT NOT NULL DEFAULT 'not_recorded';
+ALTER TABLE persons ADD COLUMN b83_date TEXT;
+ALTER TABLE persons ADD COLUMN b83_by TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

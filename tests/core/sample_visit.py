@@ -47,14 +47,14 @@ SAMPLE_VISIT: dict[str, Any] = {
     "observations": [
         {
             "person": "A",
-            "indicator": "ILO-AL-COE-DOCS",
+            "indicator": "ILO-CD-01",
             "status": "observed",
             "evidence": "seen",
             "note": "Paspoort bij de werkgever.",
         },
         {
             "person": None,
-            "indicator": "ILO-AL-EXPL-HOUSING",
+            "indicator": "ILO-EX-02",
             "status": "observed",
             "evidence": "seen",
             "note": None,

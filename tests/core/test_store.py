@@ -31,8 +31,8 @@ def test_recorded_visit_reads_back_as_typed_objects(store: Store, visit_id: str)
     person = detail.persons[0]
     assert person.languages == ("bg",)
     by_indicator = {o.indicator_id: o for o in detail.observations}
-    assert by_indicator["ILO-AL-COE-DOCS"].person_uuid == person.meta.uuid
-    assert by_indicator["ILO-AL-EXPL-HOUSING"].person_uuid is None  # everyone at the visit
+    assert by_indicator["ILO-CD-01"].person_uuid == person.meta.uuid
+    assert by_indicator["ILO-EX-02"].person_uuid is None  # everyone at the visit
     for record in (detail.site, detail.visit, person, *detail.observations):
         assert record.meta.revision == 1
         assert record.meta.origin_device == store.device_id
@@ -57,24 +57,22 @@ def test_set_observation_updates_the_one_live_row(store: Store, visit_id: str) -
     first = store.set_observation(
         visit_id,
         person.meta.uuid,
-        ObservationInput(
-            "ILO-AL-EXPL-HOURS", ObservationStatus.OBSERVED, Evidence.TOLD, "12 uur per dag"
-        ),
+        ObservationInput("ILO-EX-01", ObservationStatus.OBSERVED, Evidence.TOLD, "12 uur per dag"),
     )
     second = store.set_observation(
         visit_id,
         person.meta.uuid,
-        ObservationInput("ILO-AL-EXPL-HOURS", ObservationStatus.NOT_OBSERVED),
+        ObservationInput("ILO-EX-01", ObservationStatus.NOT_OBSERVED),
     )
     assert first == second
-    rows = [o for o in store.observations(visit_id) if o.indicator_id == "ILO-AL-EXPL-HOURS"]
+    rows = [o for o in store.observations(visit_id) if o.indicator_id == "ILO-EX-01"]
     assert len(rows) == 1
     assert rows[0].status is ObservationStatus.NOT_OBSERVED
     assert rows[0].meta.revision == 2
     assert rows[0].note is None
     # The same indicator for the whole visit is a separate observation.
     everyone = store.set_observation(
-        visit_id, None, ObservationInput("ILO-AL-EXPL-HOURS", ObservationStatus.OBSERVED)
+        visit_id, None, ObservationInput("ILO-EX-01", ObservationStatus.OBSERVED)
     )
     assert everyone != first
 

@@ -348,7 +348,7 @@ def record_sentinels(store: Store, sentinels: Sentinels) -> str:
             ),
             observations=(
                 ObservationInput(
-                    indicator_id="ILO-AL-COE-DOCS",
+                    indicator_id="ILO-CD-01",
                     status=ObservationStatus.OBSERVED,
                     evidence=Evidence.TOLD,
                     note=f"Paspoort bij {sentinels.observation_note}",

@@ -58,12 +58,14 @@ class LineReader:
 
 
 def _write(folder: Path, seed: int, passphrase: str) -> None:
-    from fieldapp.demo import PROVISIONAL_INDICATORS, demo_visits
+    from fieldapp.catalogue import load_catalogue
+    from fieldapp.demo import demo_visits
     from fieldapp.domain import Evidence, ObservationStatus
     from fieldapp.inputs import ObservationInput
     from fieldapp.store.store import Store
     from fieldapp.vault import Vault
 
+    indicators = tuple(load_catalogue().indicators)
     rng = random.Random(seed)
     vault = Vault.unlock(folder, passphrase)
     store = Store(vault)
@@ -84,7 +86,7 @@ def _write(folder: Path, seed: int, passphrase: str) -> None:
                 rng.choice(recent[-10:]),
                 None,
                 ObservationInput(
-                    indicator_id=rng.choice(PROVISIONAL_INDICATORS),
+                    indicator_id=rng.choice(indicators),
                     status=rng.choice(tuple(ObservationStatus)),
                     evidence=Evidence.SEEN,
                     note=f"tick {tick}",

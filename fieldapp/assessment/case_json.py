@@ -1,0 +1,83 @@
+"""Reading one person's case for ``fieldapp assess`` (README: "Assessment input")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fieldapp import validate as v
+from fieldapp.assessment.engine import Case, CaseObservation
+from fieldapp.domain import B83Status, Consent, Evidence, ObservationStatus
+from fieldapp.errors import ValidationError
+
+MAX_CASE_BYTES = 1024 * 1024
+MAX_CASE_OBSERVATIONS = 2000
+CASE_KEYS = {
+    "age",
+    "minor",
+    "nationality",
+    "reporter_agency",
+    "consent",
+    "observations",
+    "b83_status",
+}
+OBSERVATION_KEYS = {"indicator", "status", "evidence", "visit_level", "note"}
+
+
+def parse_case_json(raw: bytes | str) -> Case:
+    if len(raw) > MAX_CASE_BYTES:
+        raise ValidationError("$", "validation.too_large", limit=1)
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
+    return case_from_dict(document)
+
+
+def case_from_dict(document: Any) -> Case:
+    if not isinstance(document, dict):
+        raise ValidationError("$", "validation.not_object")
+    for key in document:
+        if key not in CASE_KEYS:
+            raise ValidationError(f"$.{key}", "validation.unknown_key")
+    age = v.age(document.get("age"), "age")
+    minor = v.boolean(document.get("minor"), "minor")
+    if age is not None and minor is not None and minor != (age < 18):
+        raise ValidationError("minor", "validation.minor_mismatch")
+    raw_observations = document.get("observations") or []
+    if not isinstance(raw_observations, list):
+        raise ValidationError("observations", "validation.not_list")
+    if len(raw_observations) > MAX_CASE_OBSERVATIONS:
+        raise ValidationError("observations", "validation.too_many", limit=MAX_CASE_OBSERVATIONS)
+    observations = []
+    for index, raw in enumerate(raw_observations):
+        path = f"observations[{index}]"
+        if not isinstance(raw, dict):
+            raise ValidationError(path, "validation.not_object")
+        for key in raw:
+            if key not in OBSERVATION_KEYS:
+                raise ValidationError(f"{path}.{key}", "validation.unknown_key")
+        evidence = raw.get("evidence")
+        observations.append(
+            CaseObservation(
+                indicator_id=v.indicator_id(raw.get("indicator"), f"{path}.indicator"),
+                status=v.choice(raw.get("status"), f"{path}.status", ObservationStatus),
+                evidence=None
+                if evidence is None
+                else v.choice(evidence, f"{path}.evidence", Evidence),
+                visit_level=bool(
+                    v.boolean(raw.get("visit_level"), f"{path}.visit_level", default=False)
+                ),
+            )
+        )
+    return Case(
+        observations=tuple(observations),
+        age=age,
+        minor=minor,
+        nationality=v.country(document.get("nationality"), "nationality"),
+        reporter_agency=v.string(document.get("reporter_agency"), "reporter_agency", limit=40),
+        consent=v.choice(document.get("consent"), "consent", Consent, default=Consent.NOT_ASKED),
+        b83_status=v.choice(
+            document.get("b83_status"), "b83_status", B83Status, default=B83Status.NOT_RECORDED
+        ),
+    )

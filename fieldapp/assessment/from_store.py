@@ -1,0 +1,51 @@
+"""Building a :class:`Case` from what the vault holds for one person at one visit."""
+
+from __future__ import annotations
+
+from fieldapp.assessment.engine import Case, CaseObservation
+from fieldapp.domain import Person
+from fieldapp.errors import NotFound
+from fieldapp.store.store import Store
+
+
+def find_person(persons: list[Person], ref: str) -> Person:
+    """By label ("B" or "Werknemer B": the pseudonym's last word), or by the id's end."""
+    wanted = ref.strip().casefold()
+    matches = [
+        p
+        for p in persons
+        if p.label.casefold() == wanted
+        or p.label.casefold().rsplit(" ", 1)[-1] == wanted
+        or (len(wanted) >= 6 and p.meta.uuid.endswith(wanted))
+    ]
+    if len(matches) != 1:
+        raise NotFound(kind="person", id=ref)
+    return matches[0]
+
+
+def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str | None]:
+    """The person's case and the catalogue version to read it with: the newest installed
+    version its observations were made with (None: the newest installed). The reporter is the
+    first agency listed for the visit."""
+    detail = store.visit_detail(visit_uuid)
+    person = find_person(list(detail.persons), ref)
+    observations = [
+        o for o in detail.observations if o.person_uuid == person.meta.uuid or o.person_uuid is None
+    ]
+    versions = sorted(
+        {o.catalogue_version for o in observations},
+        key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()),
+    )
+    case = Case(
+        observations=tuple(
+            CaseObservation(o.indicator_id, o.status, o.evidence, visit_level=o.person_uuid is None)
+            for o in observations
+        ),
+        age=person.age,
+        minor=person.minor,
+        nationality=person.nationality,
+        reporter_agency=detail.visit.agencies[0] if detail.visit.agencies else None,
+        consent=person.consent,
+        b83_status=person.b83_status,
+    )
+    return case, (versions[-1] if versions else None)
