@@ -68,8 +68,12 @@ def test_create_flow_makes_a_vault_and_shows_it(qtbot, make_window, vault_dir: P
 @pytest.mark.parametrize(
     ("passphrase", "repeat", "expected"),
     [
-        ("kort", "kort", "Het wachtwoord is te kort: gebruik minstens 10 tekens, liefst een zin"
-         " van enkele woorden."),
+        (
+            "kort",
+            "kort",
+            "Het wachtwoord is te kort: gebruik minstens 10 tekens, liefst een zin"
+            " van enkele woorden.",
+        ),
         (PASSPHRASE, PASSPHRASE + "!", "De twee wachtwoorden zijn niet gelijk."),
     ],
 )
