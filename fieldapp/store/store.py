@@ -94,6 +94,22 @@ ERASED_ON_DELETE: dict[str, dict[str, str | None]] = {
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+# Visits matching a search: by their own texts, or by the site they took place at.
+_SEARCH_HITS_CTE = """
+    WITH hits AS (
+        SELECT visit_uuid, record_kind, record_uuid, rank FROM search_index
+        WHERE search_index MATCH ? ORDER BY rank LIMIT 5000
+    ),
+    matched AS (
+        SELECT visit_uuid AS uuid, min(rank) AS score FROM hits
+         WHERE visit_uuid IS NOT NULL GROUP BY visit_uuid
+        UNION ALL
+        SELECT v.uuid, min(h.rank) FROM hits h JOIN visits v ON v.site_uuid = h.record_uuid
+         WHERE h.record_kind = 'site' GROUP BY v.uuid
+    ),
+    best AS (SELECT uuid, min(score) AS score FROM matched GROUP BY uuid)
+"""
+
 _VISIT_SUMMARY_SQL = """
     SELECT v.uuid, v.started_at, v.status, v.type, s.name, s.place, s.municipality, s.sector,
            (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0),
@@ -101,6 +117,29 @@ _VISIT_SUMMARY_SQL = """
              WHERE o.visit_uuid = v.uuid AND o.deleted = 0 AND o.status = 'observed')
     FROM visits v JOIN sites s ON s.uuid = v.site_uuid
 """
+
+
+@dataclass(frozen=True, slots=True)
+class VisitFilter:
+    """What the visits list shows: every field optional; dates are ``YYYY-MM-DD`` (UTC)."""
+
+    status: VisitStatus | None = None
+    sector: Sector | None = None
+    municipality: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    search: str | None = None
+
+
+VISIT_SORT_COLUMNS = {
+    "started_at": "v.started_at",
+    "site": "s.name COLLATE NOCASE",
+    "place": "s.place COLLATE NOCASE",
+    "municipality": "s.municipality COLLATE NOCASE",
+    "sector": "s.sector",
+    "type": "v.type",
+    "status": "v.status",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +255,16 @@ class Store:
             return obs_uuid
 
     def update_visit(self, visit_uuid: str, **changes: Any) -> None:
-        allowed = {"started_at", "ended_at", "type", "agencies", "inspector", "status", "notes"}
+        allowed = {
+            "site_uuid",
+            "started_at",
+            "ended_at",
+            "type",
+            "agencies",
+            "inspector",
+            "status",
+            "notes",
+        }
         values = _column_values(changes, allowed)
         with transaction(self.conn):
             self._update("visit", visit_uuid, values)
@@ -321,26 +369,118 @@ class Store:
         if query is None:
             return []
         rows = self.conn.execute(
-            """
-            WITH hits AS (
-                SELECT visit_uuid, record_kind, record_uuid, rank FROM search_index
-                WHERE search_index MATCH ? ORDER BY rank LIMIT 5000
-            ),
-            matched AS (
-                SELECT visit_uuid AS uuid, min(rank) AS score FROM hits
-                 WHERE visit_uuid IS NOT NULL GROUP BY visit_uuid
-                UNION ALL
-                SELECT v.uuid, min(h.rank) FROM hits h JOIN visits v ON v.site_uuid = h.record_uuid
-                 WHERE h.record_kind = 'site' GROUP BY v.uuid
-            ),
-            best AS (SELECT uuid, min(score) AS score FROM matched GROUP BY uuid)
-            """
+            _SEARCH_HITS_CTE
             + _VISIT_SUMMARY_SQL
             + " JOIN best b ON b.uuid = v.uuid WHERE v.deleted = 0"
             " ORDER BY b.score, v.started_at DESC LIMIT ?",
             (query, limit),
         )
         return [_visit_summary(row) for row in rows]
+
+    def visit_ids(
+        self,
+        where: VisitFilter | None = None,
+        sort: str = "started_at",
+        descending: bool = True,
+    ) -> list[str]:
+        """Every matching visit id in display order: one narrow query, so a list of 100k
+        visits can be sorted and scrolled while rows load page by page
+        (:meth:`visit_summaries`). A search narrows the list; the sort stays the chosen one."""
+        where = where or VisitFilter()
+        clauses, params = ["v.deleted = 0"], []
+        if where.status:
+            clauses.append("v.status = ?")
+            params.append(where.status.value)
+        if where.sector:
+            clauses.append("s.sector = ?")
+            params.append(where.sector.value)
+        if where.municipality:
+            clauses.append("s.municipality = ? COLLATE NOCASE")
+            params.append(where.municipality)
+        if where.date_from:
+            clauses.append("v.started_at >= ?")
+            params.append(where.date_from)
+        if where.date_to:
+            clauses.append("v.started_at < date(?, '+1 day')")
+            params.append(where.date_to)
+        direction = "DESC" if descending else "ASC"
+        order = f"{VISIT_SORT_COLUMNS[sort]} {direction}, v.uuid {direction}"
+        prefix = ""
+        query = fts_query(where.search) if where.search else None
+        if where.search and query is None:
+            return []
+        if query is not None:
+            prefix = _SEARCH_HITS_CTE
+            clauses.append("v.uuid IN (SELECT uuid FROM best)")
+            params.insert(0, query)
+        sql = (
+            f"{prefix} SELECT v.uuid FROM visits v JOIN sites s ON s.uuid = v.site_uuid"
+            f" WHERE {' AND '.join(clauses)} ORDER BY {order}"
+        )
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def visit_summaries(self, visit_uuids: list[str]) -> list[VisitSummary]:
+        """Rows for the given ids, in the same order (missing ids are left out)."""
+        if not visit_uuids:
+            return []
+        marks = ",".join("?" for _ in visit_uuids)
+        rows = self.conn.execute(
+            _VISIT_SUMMARY_SQL + f" WHERE v.uuid IN ({marks})", visit_uuids
+        ).fetchall()
+        by_id = {row[0]: _visit_summary(row) for row in rows}
+        return [by_id[uuid] for uuid in visit_uuids if uuid in by_id]
+
+    def municipalities(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT DISTINCT municipality FROM sites WHERE deleted = 0 AND municipality IS NOT"
+                " NULL AND municipality != '' ORDER BY municipality COLLATE NOCASE"
+            )
+        ]
+
+    def search_sites(self, user_text: str, limit: int = 10) -> list[Site]:
+        """Known sites for search-as-you-type: by name, trade name, address or KvK number."""
+        digits = "".join(ch for ch in user_text if ch.isdigit())
+        found: list[Site] = []
+        if len(digits) == 8:
+            found += [
+                _site(row)
+                for row in self.conn.execute(
+                    f"SELECT {_SITE_COLUMNS} FROM sites WHERE kvk = ? AND deleted = 0 LIMIT ?",
+                    (digits, limit),
+                )
+            ]
+        query = fts_query(user_text)
+        if query is not None:
+            found += [
+                _site(row)
+                for row in self.conn.execute(
+                    f"SELECT {_SITE_COLUMNS} FROM sites WHERE deleted = 0 AND uuid IN ("
+                    " SELECT record_uuid FROM search_index WHERE search_index MATCH ?"
+                    " AND record_kind = 'site' ORDER BY rank LIMIT ?)",
+                    (query, limit * 4),
+                )
+            ]
+        unique: dict[tuple[str, str | None, str | None], Site] = {}
+        for site in found:  # one entry per place, however often it was visited
+            unique.setdefault((site.name.casefold(), site.address.postcode, site.kvk), site)
+        return list(unique.values())[:limit]
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """A setting kept inside the vault (the inspector profile, auto-lock time, ...)."""
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"setting.{name}",)
+        ).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, name: str, value: Any) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET"
+                " value = excluded.value",
+                (f"setting.{name}", json.dumps(value, ensure_ascii=False)),
+            )
 
     def search_notes(self, user_text: str, limit: int = 50) -> list[tuple[str, str]]:
         """(record kind, record id) of the best matching texts: the raw search primitive."""

@@ -9,6 +9,6 @@ Layout of a vault folder::
 """
 
 from fieldapp.vault.keyfile import KdfParams
-from fieldapp.vault.vault import CheckReport, Vault, VaultInfo
+from fieldapp.vault.vault import CheckReport, UnlockKeys, Vault, VaultInfo, derive_unlock_keys
 
-__all__ = ["CheckReport", "KdfParams", "Vault", "VaultInfo"]
+__all__ = ["CheckReport", "KdfParams", "UnlockKeys", "Vault", "VaultInfo", "derive_unlock_keys"]

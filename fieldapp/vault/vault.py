@@ -13,7 +13,13 @@ from typing import Self
 from fieldapp.atomic import atomic_writer, fsync_dir, temp_name_for
 from fieldapp.clock import now_iso
 from fieldapp.domain import Role
-from fieldapp.errors import VaultDamaged, VaultExists, VaultLocked, VaultNotFound
+from fieldapp.errors import (
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    WrongPassphrase,
+)
 from fieldapp.store import audit
 from fieldapp.vault import connection
 from fieldapp.vault.connection import Connection, DatabaseError, pragma_values, transaction
@@ -124,27 +130,28 @@ class Vault:
     def unlock(cls, folder: Path, passphrase: str) -> Self:
         """Open an existing vault. Wrong passphrase, damage and absence each raise their own
         error, and none of them writes anything to the folder."""
+        return cls.open_with_keys(folder, derive_unlock_keys(folder, passphrase))
+
+    @classmethod
+    def open_with_keys(cls, folder: Path, keys: UnlockKeys) -> Self:
+        """The fast half of unlocking, on the thread that will use the connection. Takes over
+        ``keys``: the key it opens with lives on in the vault, the other is wiped."""
         folder = Path(folder)
-        key_path, db_path = folder / KEY_FILE, folder / DB_FILE
-        if not key_path.exists() and not db_path.exists():
-            raise VaultNotFound(path=str(folder))
-        if not db_path.exists():
-            raise VaultDamaged("vault.check.database_missing")
-        if not key_path.exists():
-            raise VaultDamaged("vault.check.keyfile_missing")
         lock = VaultLock(folder / LOCK_FILE)
-        lock.acquire()
-        dek: bytearray | None = None
-        conn: Connection | None = None
         try:
-            key_file = KeyFile.read(key_path)
-            dek = unwrap_dek(key_file, passphrase)
-            conn, dek = _open_resolving_interrupted_rekey(folder, dek, passphrase)
+            lock.acquire()
+        except BaseException:
+            keys.wipe()
+            raise
+        conn: Connection | None = None
+        dek: bytearray | None = None
+        try:
+            conn, dek = _open_resolving_interrupted_rekey(folder, keys)
             if pragma_values(conn, "PRAGMA page_count")[0] <= FULL_CHECK_AT_UNLOCK_MAX_PAGES:
                 _verify_pages(conn)
             migrate(conn)
             info = _read_info(conn)
-            if info.vault_id != key_file.vault_id:
+            if info.vault_id != keys.vault_id:
                 raise VaultDamaged("vault.check.vault_id_mismatch")
             vault = cls(folder, conn, dek, lock, info)
             vault.record("unlock", "vault", info.vault_id)
@@ -152,8 +159,7 @@ class Vault:
         except BaseException:
             if conn is not None:
                 conn.close()
-            if dek is not None:
-                wipe(dek)
+            keys.wipe()
             lock.release()
             raise
 
@@ -341,25 +347,60 @@ def _open_existing(db_path: Path, dek: bytearray) -> Connection:
         raise VaultDamaged("vault.check.header") from exc
 
 
+@dataclass(slots=True)
+class UnlockKeys:
+    """What the passphrase unlocks: the slow half of unlocking (Argon2id), touching no
+    database, so the desktop can run it on a worker thread."""
+
+    vault_id: str
+    dek: bytearray
+    pending_dek: bytearray | None = None  # from vault.key.pending after an interrupted rekey
+
+    def wipe(self) -> None:
+        wipe(self.dek)
+        if self.pending_dek is not None:
+            wipe(self.pending_dek)
+
+
+def derive_unlock_keys(folder: Path, passphrase: str) -> UnlockKeys:
+    folder = Path(folder)
+    key_path, db_path = folder / KEY_FILE, folder / DB_FILE
+    if not key_path.exists() and not db_path.exists():
+        raise VaultNotFound(path=str(folder))
+    if not db_path.exists():
+        raise VaultDamaged("vault.check.database_missing")
+    if not key_path.exists():
+        raise VaultDamaged("vault.check.keyfile_missing")
+    key_file = KeyFile.read(key_path)
+    keys = UnlockKeys(key_file.vault_id, unwrap_dek(key_file, passphrase))
+    pending_path = folder / PENDING_KEY_FILE
+    if pending_path.exists():
+        # A pending key wrapped under an older passphrase is stale: ignore it.
+        with contextlib.suppress(WrongPassphrase, VaultDamaged):
+            keys.pending_dek = unwrap_dek(KeyFile.read(pending_path), passphrase)
+    return keys
+
+
 def _open_resolving_interrupted_rekey(
-    folder: Path, dek: bytearray, passphrase: str
+    folder: Path, keys: UnlockKeys
 ) -> tuple[Connection, bytearray]:
     """Open with the current key; if a rekey was cut short after the database took the new
-    key, finish it with the pending key file instead."""
+    key, finish it with the pending key file instead. Returns the key in use; wipes the other."""
     pending_path = folder / PENDING_KEY_FILE
-    if not pending_path.exists():
-        return _open_existing(folder / DB_FILE, dek), dek
     try:
-        conn = _open_existing(folder / DB_FILE, dek)
+        conn = _open_existing(folder / DB_FILE, keys.dek)
     except VaultDamaged:
-        pending_dek = unwrap_dek(KeyFile.read(pending_path), passphrase)
-        conn = _open_existing(folder / DB_FILE, pending_dek)
+        if keys.pending_dek is None:
+            raise
+        conn = _open_existing(folder / DB_FILE, keys.pending_dek)
         os.replace(pending_path, folder / KEY_FILE)
         fsync_dir(folder)
-        wipe(dek)
-        return conn, pending_dek
-    pending_path.unlink()
-    return conn, dek
+        wipe(keys.dek)
+        return conn, keys.pending_dek
+    pending_path.unlink(missing_ok=True)
+    if keys.pending_dek is not None:
+        wipe(keys.pending_dek)
+    return conn, keys.dek
 
 
 def _verify_pages(conn: Connection) -> None:
