@@ -62,3 +62,40 @@ def verify_chain(conn: Connection) -> int | None:
         expected_prev = digest
         expected_seq += 1
     return None
+
+
+class AuditBatch:
+    """The entries of one large transaction, chained in memory and written at once.
+
+    Reading the chain's head before every entry cost a query per record (a third of bulk
+    insert time, measured); a batch reads it once. Use inside the transaction it records,
+    and call :meth:`flush` before that transaction commits.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.at = now_iso()
+        row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        self._seq, self._hash = row if row else (0, GENESIS)
+        self._rows: list[tuple[object, ...]] = []
+
+    def add(self, actor: str, action: str, kind: str, uuid: str | None = None) -> None:
+        self._seq += 1
+        self._hash = entry_hash(
+            self._hash,
+            seq=self._seq,
+            at=self.at,
+            actor=actor,
+            action=action,
+            kind=kind,
+            uuid=uuid,
+        )
+        self._rows.append((self._seq, self.at, actor, action, kind, uuid, self._hash))
+
+    def flush(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO audit_log (seq, at, actor, action, record_kind, record_uuid, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self._rows,
+        )
+        self._rows.clear()

@@ -96,16 +96,17 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 # Visits matching a search: by their own texts, or by the site they took place at.
 _SEARCH_HITS_CTE = """
-    WITH hits AS (
+    WITH hits AS MATERIALIZED (
         SELECT visit_uuid, record_kind, record_uuid, rank FROM search_index
         WHERE search_index MATCH ? ORDER BY rank LIMIT 5000
     ),
     matched AS (
-        SELECT visit_uuid AS uuid, min(rank) AS score FROM hits
-         WHERE visit_uuid IS NOT NULL GROUP BY visit_uuid
+        SELECT visit_uuid AS uuid, rank AS score FROM hits WHERE visit_uuid IS NOT NULL
         UNION ALL
-        SELECT v.uuid, min(h.rank) FROM hits h JOIN visits v ON v.site_uuid = h.record_uuid
-         WHERE h.record_kind = 'site' GROUP BY v.uuid
+        -- CROSS JOIN keeps the hits outside, so visits are found through visits_by_site
+        -- (the planner otherwise scanned every visit: 0.8 s at 100k visits, measured).
+        SELECT v.uuid, h.rank FROM hits h CROSS JOIN visits v ON v.site_uuid = h.record_uuid
+         WHERE h.record_kind = 'site'
     ),
     best AS (SELECT uuid, min(score) AS score FROM matched GROUP BY uuid)
 """
@@ -151,17 +152,19 @@ class VisitCursor:
 
 
 def fts_query(user_text: str) -> str | None:
-    """Each word of the user's text as a quoted prefix term, all required. User text can
-    never reach FTS5's query syntax, so no input makes the query fail."""
+    """Each word of the user's text as a quoted term, all required; the last word as a prefix,
+    for search-as-you-type (prefixes on every word made queries 1.7x slower, measured). User
+    text can never reach FTS5's query syntax, so no input makes the query fail."""
     words = _WORD.findall(user_text)[:12]
     if not words:
         return None
-    return " ".join(f'"{word}"*' for word in words)
+    return " ".join([*(f'"{word}"' for word in words[:-1]), f'"{words[-1]}"*'])
 
 
 class Store:
     def __init__(self, vault: Vault) -> None:
         self.vault = vault
+        self._audit_batch: audit.AuditBatch | None = None
 
     @property
     def conn(self) -> Connection:
@@ -185,7 +188,13 @@ class Store:
         """Many visits in one transaction (demo data, imports): all or none."""
         version = catalogue_version or latest_version()
         with transaction(self.conn):
-            return [self._insert_new_visit(new, version) for new in visits]
+            self._audit_batch = audit.AuditBatch(self.conn)
+            try:
+                ids = [self._insert_new_visit(new, version) for new in visits]
+                self._audit_batch.flush()
+            finally:
+                self._audit_batch = None
+            return ids
 
     def add_site(self, site: SiteInput) -> str:
         with transaction(self.conn):
@@ -299,7 +308,7 @@ class Store:
                 (now_iso(), *erased.values(), record_uuid),
             )
             self._unindex(record_uuid)
-            audit.append(self.conn, self.vault.actor, "delete", kind, record_uuid)
+            self._audit("delete", kind, record_uuid)
 
     def add_attachment(
         self, owner_kind: str, owner_uuid: str, file_name: str, media_type: str, content: bytes
@@ -368,14 +377,16 @@ class Store:
         query = fts_query(user_text)
         if query is None:
             return []
-        rows = self.conn.execute(
-            _SEARCH_HITS_CTE
-            + _VISIT_SUMMARY_SQL
-            + " JOIN best b ON b.uuid = v.uuid WHERE v.deleted = 0"
-            " ORDER BY b.score, v.started_at DESC LIMIT ?",
-            (query, limit),
-        )
-        return [_visit_summary(row) for row in rows]
+        ids = [
+            row[0]
+            for row in self.conn.execute(
+                _SEARCH_HITS_CTE
+                + " SELECT v.uuid FROM best b JOIN visits v ON v.uuid = b.uuid WHERE v.deleted = 0"
+                " ORDER BY b.score, v.started_at DESC LIMIT ?",
+                (query, limit),
+            )
+        ]
+        return self.visit_summaries(ids)
 
     def visit_ids(
         self,
@@ -569,6 +580,12 @@ class Store:
 
     # -- internals -----------------------------------------------------------------------
 
+    def _audit(self, action: str, kind: str, record_uuid: str | None) -> None:
+        if self._audit_batch is not None:
+            self._audit_batch.add(self.vault.actor, action, kind, record_uuid)
+        else:
+            audit.append(self.conn, self.vault.actor, action, kind, record_uuid)
+
     def _require(self, table: str, record_uuid: str) -> None:
         found = self.conn.execute(
             f"SELECT 1 FROM {table} WHERE uuid = ? AND deleted = 0", (record_uuid,)
@@ -593,7 +610,7 @@ class Store:
         self.conn.execute(
             f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(columns.values())
         )
-        audit.append(self.conn, self.vault.actor, "create", kind, record_uuid)
+        self._audit("create", kind, record_uuid)
         return record_uuid
 
     def _update(self, kind: str, record_uuid: str, values: dict[str, Any]) -> None:
@@ -606,7 +623,7 @@ class Store:
         )
         if cursor.rowcount != 1:
             raise NotFound(kind=kind, id=record_uuid)
-        audit.append(self.conn, self.vault.actor, "update", kind, record_uuid)
+        self._audit("update", kind, record_uuid)
 
     def _insert_new_visit(self, new: NewVisit, catalogue_version: str) -> str:
         site_uuid = self._insert_site(new.site)

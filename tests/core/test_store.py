@@ -116,7 +116,7 @@ def test_search_never_fails_on_odd_input(store: Store, visit_id: str, text: str)
 
 
 def test_fts_query_quotes_every_word() -> None:
-    assert fts_query('kas" OR x') == '"kas"* "OR"* "x"*'
+    assert fts_query('kas" OR x') == '"kas" "OR" "x"*'
     assert fts_query("  ") is None
 
 
@@ -199,3 +199,65 @@ def test_find_visit_by_id_or_its_end(store: Store, visit_id: str) -> None:
     for not_found in (visit_id[-3:], "ffffffff", "x%' OR 1", visit_id[:8] + "0"):
         with pytest.raises(NotFound):
             store.find_visit(not_found)
+
+
+def test_batched_audit_entries_chain_like_single_ones(store: Store) -> None:
+    before = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    store.record_visits(demo_visits(15, seed=4))
+    store.record_visit(visit_from_dict(sample_visit()))
+    store.record_visits(demo_visits(5, seed=5))
+    created = sum(
+        store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("sites", "visits", "persons", "observations")
+    )
+    after = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert after - before == created
+    assert audit.verify_chain(store.conn) is None
+    store.conn.execute("UPDATE audit_log SET actor = 'x' WHERE seq = ?", (before + 3,))
+    assert audit.verify_chain(store.conn) == before + 3
+
+
+def test_visit_ids_filter_sort_and_search(store: Store) -> None:
+    from fieldapp.domain import Sector
+    from fieldapp.store.store import VisitFilter
+
+    store.record_visits(demo_visits(120, seed=9))
+    every = store.visit_ids()
+    assert len(every) == 120
+    assert [s.uuid for s in store.visit_summaries(every[:30])] == every[:30]
+    oldest_first = store.visit_ids(sort="started_at", descending=False)
+    assert oldest_first == list(reversed(every))
+    by_site = store.visit_summaries(store.visit_ids(sort="site", descending=False))
+    names = [s.site_name.casefold() for s in by_site]
+    assert names == sorted(names)
+    closed = store.visit_summaries(store.visit_ids(VisitFilter(status=VisitStatus.CLOSED)))
+    assert closed and all(s.status is VisitStatus.CLOSED for s in closed)
+    car_wash = store.visit_ids(VisitFilter(sector=Sector.CAR_WASH))
+    assert all(s.sector is Sector.CAR_WASH for s in store.visit_summaries(car_wash))
+    municipality = store.municipalities()[0]
+    local = store.visit_summaries(store.visit_ids(VisitFilter(municipality=municipality)))
+    assert local and all(s.municipality == municipality for s in local)
+    day = by_site[0].started_at[:10]
+    on_day = store.visit_summaries(store.visit_ids(VisitFilter(date_from=day, date_to=day)))
+    assert on_day and all(s.started_at.startswith(day) for s in on_day)
+    found = store.visit_ids(VisitFilter(search="paspoorten"))
+    assert 0 < len(found) < 120
+    assert set(found) == {s.uuid for s in store.search_visits("paspoorten", limit=1000)}
+    assert store.visit_ids(VisitFilter(search="   ")) == []
+
+
+def test_known_sites_are_found_as_you_type(store: Store, visit_id: str) -> None:
+    store.record_visit(visit_from_dict(sample_visit()))  # the same place, visited again
+    found = store.search_sites("kweker")
+    assert [s.name for s in found] == ["Kwekerij De Hoek"]  # one entry per place
+    assert store.search_sites("12345678")[0].kvk == "12345678"
+    assert store.search_sites("Honselersd")
+    assert store.search_sites("nothing-like-it") == []
+
+
+def test_settings_live_inside_the_vault(store: Store) -> None:
+    assert store.setting("profile", {}) == {}
+    store.set_setting("profile", {"name": "J. de Vries", "agency": "NLA"})
+    store.set_setting("auto_lock_minutes", 7)
+    assert store.setting("profile") == {"name": "J. de Vries", "agency": "NLA"}
+    assert store.setting("auto_lock_minutes") == 7
