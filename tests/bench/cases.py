@@ -557,8 +557,60 @@ ORDER = (
     "list_deep",
     "count",
     "search_visits",
+    "assess",
 )
-GROUPS = ("unlock", "toggle", "bulk", "search", "list")
+
+
+def bench_assess(ctx: Context) -> Result:
+    """assess() of one person with 100 observations vs a bare loop over the same observations
+    that only looks each indicator up and tallies its adult-labour grade per dimension."""
+    from fieldapp.assessment import Case, CaseObservation, assess
+    from fieldapp.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    ids = list(catalogue.indicators)[:100]
+    statuses = (
+        ObservationStatus.OBSERVED,
+        ObservationStatus.OBSERVED,
+        ObservationStatus.NOT_OBSERVED,
+        ObservationStatus.UNKNOWN,
+    )
+    observations = tuple(
+        CaseObservation(indicator, statuses[index % 4], Evidence.SEEN, visit_level=index % 7 == 0)
+        for index, indicator in enumerate(ids)
+    )
+    case = Case(observations, age=None, nationality="BG", reporter_agency="NLA")
+
+    def bare_loop() -> dict[tuple[str, str], int]:
+        tally: dict[tuple[str, str], int] = {}
+        for observation in observations:
+            if observation.status is not ObservationStatus.OBSERVED:
+                continue
+            item = catalogue.indicators[observation.indicator_id]
+            grade = item.grades["adult_labour"].grade
+            if grade:
+                tally[item.dimension, grade] = tally.get((item.dimension, grade), 0) + 1
+        return tally
+
+    reps = max(20, ctx.sizes.toggle_reps)
+    progress(f"assess a 100-observation person: {reps} reps each")
+    mine, theirs = interleave(
+        lambda: elapsed(lambda: assess(case, catalogue)),
+        lambda: elapsed(bare_loop),
+        reps,
+        warmup=3,
+        label="assess",
+    )
+    return Result(
+        key="assess",
+        operation="assess one person, 100 observations (4 forms, unknown age)",
+        ours=mine,
+        raw=theirs,
+        target="(ratio reported; no target set)",
+    )
+
+
+GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess")
 
 
 def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
@@ -616,6 +668,8 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
 
     if "bulk" in wanted:
         results.append(bench_bulk(ctx))
+    if "assess" in wanted:
+        results.append(bench_assess(ctx))
     if "search" in wanted:
         results.extend(bench_search(ctx))
 
