@@ -367,3 +367,58 @@ def test_order_of_observations_does_not_matter(observations, who, rnd) -> None:
     first = assess(Case(observations=tuple(observations), **who), CATALOGUE)
     second = assess(Case(observations=tuple(shuffled), **who), CATALOGUE)
     assert assessment_to_json(first) == assessment_to_json(second)
+
+
+FORM_CASES = [
+    # (form, age group, dimensions made positive, expected outcome)
+    ("labour", ADULT, ("DEC_REC", "EXPL", "COE_DEST"), "trafficking_indicated"),
+    ("sexual", ADULT, ("DEC_REC", "EXPL", "COE_DEST"), "trafficking_indicated"),
+    ("sexual", ADULT, ("EXPL",), "exploited"),
+    ("labour", CHILD, ("VUL_REC", "EXPL"), "trafficking_indicated"),
+    ("sexual", CHILD, ("DEC_REC", "EXPL"), "trafficking_indicated"),
+    ("sexual", CHILD, ("COE_DEST",), "signals_present"),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "group", "dimensions", "outcome"),
+    FORM_CASES,
+    ids=[f"{c[0]}-{c[1]}-{'+'.join(c[2])}" for c in FORM_CASES],
+)
+def test_outcomes_per_profile_and_form(form, group, dimensions, outcome) -> None:
+    ids = [i for d in dimensions for i in positive_set(d)]
+    result = assess(case(*ids, age=30 if group == ADULT else 12), CATALOGUE)
+    assert result.forms[form].outcome == outcome
+    assert result.forms[form].age_group == group
+    profile = f"{group}_{form}"
+    if profile != "adult_labour":  # these lists have no grades of their own yet
+        used = [u for u in result.unconfirmed_grades_used if u.profile == profile]
+        assert used and all(u.via == "fallback:adult_labour" for u in used)
+
+
+def test_criminal_exploitation_uses_the_labour_list_and_says_so() -> None:
+    criminal_items = [
+        i for i in positive_set("EXPL") if "criminal" in CATALOGUE.indicators[i].forms
+    ]
+    youth = next(
+        i.id
+        for i in CATALOGUE.indicators.values()
+        if i.framework == "YOUTH_CRIMINAL" and "criminal" in i.forms
+    )
+    result = assess(case(youth, *criminal_items, age=16), CATALOGUE)
+    criminal = result.forms["criminal"]
+    assert criminal.stand_in
+    assert youth in criminal.indicators
+    assert any(e.key == "assess.explain.stand_in" for e in result.explanation)
+    assert "police" in {r.to for r in result.referrals}
+
+
+def test_context_only_background_is_not_a_signal_alone() -> None:
+    background = [i.id for i in CATALOGUE.indicators.values() if i.context_only]
+    assert background
+    result = assess(case(*background), CATALOGUE)
+    assert all(f.outcome == "no_signals" for f in result.forms.values())
+    assert result.registration == "not_applicable"
+    assert result.b83_prompt is None
+    # Only the venue-level routing may remain: links to known places interest the RIEC.
+    assert {r.to for r in result.referrals} <= {"riec"}
