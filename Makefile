@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+DIST_STAMP := $(VENV)/.installed-dist
+DIST_EXE := dist/FieldApp/fieldapp
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean dist-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP) $@
+
+$(DIST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dist]'
 	touch $(STAMP) $@
 
 run: $(STAMP)
@@ -36,6 +42,44 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff format fieldapp ui tests
 	$(BIN)/ruff check --fix fieldapp ui tests
+
+# The frozen one-folder app (build.spec -> dist/FieldApp/), then checks on the frozen binary in a
+# throwaway HOME and TMPDIR: the headless self-check (which must leave TMPDIR empty), a vault
+# made with the production KDF that takes demo visits, lists and checks them, the bundled
+# catalogue's hash against the source tree's, and the desktop started offscreen (it must still
+# be running after 5 s, i.e. Qt and its plugins load). Leaves nothing but build/ (PyInstaller's
+# work folder and its cache of stripped libraries) and dist/.
+dist-check: $(DIST_STAMP)
+	PYINSTALLER_CONFIG_DIR=$(CURDIR)/build/pyinstaller-cache \
+		$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build build.spec
+	@set -eu; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export HOME="$$tmp/home" TMPDIR="$$tmp/tmp" XDG_DATA_HOME="$$tmp/home/data" \
+		XDG_CONFIG_HOME="$$tmp/home/config" XDG_CACHE_HOME="$$tmp/home/cache"; \
+	unset FIELDAPP_VAULT FIELDAPP_PASSPHRASE FIELDAPP_NEW_PASSPHRASE FIELDAPP_LANG; \
+	mkdir -p "$$HOME" "$$TMPDIR"; \
+	echo "== frozen self-check"; \
+	$(DIST_EXE) self-check --lang en; \
+	if [ -n "$$(ls -A "$$TMPDIR")" ]; then echo "self-check left files in TMPDIR" >&2; exit 1; fi; \
+	echo "== frozen vault init, demo, visit list, vault check"; \
+	printf 'dist-check passphrase\n' > "$$tmp/pw"; \
+	opts="--vault $$tmp/vault --passphrase-file $$tmp/pw --lang en"; \
+	$(DIST_EXE) vault init --role field $$opts; \
+	$(DIST_EXE) demo --visits 3 $$opts; \
+	$(DIST_EXE) visit list $$opts; \
+	$(DIST_EXE) vault check $$opts >/dev/null; \
+	echo "== bundled catalogue equals the source tree's"; \
+	frozen=$$($(DIST_EXE) catalogue list --search no-such-indicator --lang en); \
+	source=$$($(BIN)/fieldapp catalogue list --search no-such-indicator --lang en); \
+	echo "$$frozen"; [ "$$frozen" = "$$source" ] || { echo "source: $$source" >&2; exit 1; }; \
+	echo "== frozen desktop starts (offscreen, stopped after 5 s)"; \
+	if command -v timeout >/dev/null; then \
+		status=0; FIELDAPP_VAULT="$$tmp/vault" QT_QPA_PLATFORM=offscreen \
+			timeout 5 $(DIST_EXE) >"$$tmp/gui.log" 2>&1 || status=$$?; \
+		if [ "$$status" -ne 124 ]; then cat "$$tmp/gui.log" >&2; \
+			echo "desktop exited early with status $$status" >&2; exit 1; fi; \
+		echo "still running after 5 s: ok"; \
+	else echo "no timeout command: desktop start not checked"; fi; \
+	echo "== dist-check passed: $$(du -sh dist/FieldApp | cut -f1) in dist/FieldApp"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

@@ -87,9 +87,34 @@ def build_parser() -> Parser:
     assess.add_argument("--person", metavar="REF")
     assess.add_argument("--text", action="store_true", help=t("cli.help.assess_text"))
 
+    referral = commands.add_parser("referral", help=t("cli.help.referral")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    make = _leaf(referral, "make", t("cli.help.referral_make"), cmd_referral_make, json_flag=True)
+    make.add_argument("--visit", required=True, metavar="ID")
+    make.add_argument("--person", metavar="REF")
+    make.add_argument(
+        "--to",
+        required=True,
+        dest="recipient",
+        choices=("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous"),
+    )
+    make.add_argument("--out", metavar="FILE")
+    protection = make.add_mutually_exclusive_group()
+    protection.add_argument("--password-file", metavar="F")
+    protection.add_argument("--no-encrypt", action="store_true")
+    _leaf(referral, "list", t("cli.help.referral_list"), cmd_referral_list, json_flag=True)
+    export = _leaf(referral, "export", t("cli.help.referral_export"), cmd_referral_export)
+    export.add_argument("id", metavar="ID")
+    export.add_argument("--out", required=True, metavar="FILE")
+    export_protection = export.add_mutually_exclusive_group()
+    export_protection.add_argument("--password-file", metavar="F")
+    export_protection.add_argument("--no-encrypt", action="store_true")
+
     demo = _leaf(commands, "demo", t("cli.help.demo"), cmd_demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
+    _leaf(commands, "self-check", t("cli.help.self_check"), cmd_self_check)
     return parser
 
 
@@ -317,7 +342,7 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     )
     rows = [
         (
-            visit.uuid[:8],
+            short_id(visit.uuid),
             visit.started_at[:10],
             t(f"visit_status.{visit.status.value}"),
             visit.site_name,
@@ -482,6 +507,145 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _export_password(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """(password, generated): a password file, none (explicit --no-encrypt), or a new one."""
+    from fieldapp.referral.protect import generate_password  # noqa: PLC0415
+
+    if args.no_encrypt:
+        return None, False
+    if args.password_file:
+        password = _passphrase_from_file(args.password_file)
+        if len(password) < 12:
+            raise FieldAppError("cli.referral.password_short")
+        return password, False
+    return generate_password(), True
+
+
+def _write_referral(pdf: bytes, out: str, args: argparse.Namespace) -> None:
+    from fieldapp.referral.protect import export_pdf, password_bits  # noqa: PLC0415
+
+    target = Path(out)
+    if target.exists():
+        raise FieldAppError("cli.file_exists", path=str(target))
+    password, generated = _export_password(args)
+    export_pdf(pdf, target, password)
+    if password is None:
+        print(t("cli.referral.written_plain", path=str(target)), file=sys.stderr)
+    elif generated:
+        print(
+            t(
+                "cli.referral.written_password",
+                path=str(target),
+                password=password,
+                bits=password_bits(),
+            ),
+            file=sys.stderr,
+        )
+    else:
+        print(t("cli.referral.written", path=str(target)), file=sys.stderr)
+
+
+def cmd_referral_make(args: argparse.Namespace) -> int:
+    from fieldapp.referral import make_referral  # noqa: PLC0415
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    lang = i18n.current_language()
+    with _open_vault(args) as vault:
+        store = Store(vault)
+        made = make_referral(
+            store, store.find_visit(args.visit), args.recipient, person_ref=args.person, lang=lang
+        )
+        if args.out:
+            _write_referral(made.pdf, args.out, args)
+            vault.record("export", "referral", made.referral.meta.uuid)
+    referral = made.referral
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "id": referral.meta.uuid,
+                    "document_id": referral.document_id,
+                    "version": referral.version,
+                    "recipient": referral.recipient,
+                    "status": referral.status.value,
+                    "urgency": referral.urgency,
+                    "content_hash": referral.content_hash,
+                    "left_out": list(made.plan.left_out),
+                    "why": made.plan.why,
+                    "out": args.out,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(
+            t(
+                "cli.referral.made",
+                document_id=referral.document_id,
+                version=referral.version,
+                recipient=t(f"recipient.{referral.recipient}"),
+            )
+        )
+        if made.plan.left_out:
+            print(
+                t("cli.referral.left_out", fields=", ".join(made.plan.left_out), why=made.plan.why)
+            )
+    return EXIT_OK
+
+
+def cmd_referral_list(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        referrals = Store(vault).referrals()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.meta.uuid,
+                        "document_id": r.document_id,
+                        "visit": r.visit_uuid,
+                        "recipient": r.recipient,
+                        "version": r.version,
+                        "status": r.status.value,
+                        "urgency": r.urgency,
+                        "lang": r.lang,
+                        "created_at": r.meta.created_at,
+                        "supersedes": r.supersedes,
+                        "content_hash": r.content_hash,
+                    }
+                    for r in referrals
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return EXIT_OK
+    if not referrals:
+        print(t("cli.referral.none"))
+    for r in referrals:
+        print(
+            f"{r.document_id}  v{r.version}  {r.meta.created_at[:16]}  "
+            f"{t('recipient.' + r.recipient):28}  {t('referral.status.' + r.status.value):18}"
+            f"  {t('referral.urgency.' + r.urgency)}"
+        )
+    return EXIT_OK
+
+
+def cmd_referral_export(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        store = Store(vault)
+        referral = store.find_referral(args.id)
+        pdf = store.attachment_content(referral.document_uuid or "")
+        _write_referral(pdf, args.out, args)
+        vault.record("export", "referral", referral.meta.uuid)
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from fieldapp.demo import demo_visits  # noqa: PLC0415
     from fieldapp.store.store import Store  # noqa: PLC0415
@@ -499,6 +663,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             seed += 1
     print(t("cli.demo_done", count=args.visits))
     return EXIT_OK
+
+
+def cmd_self_check(args: argparse.Namespace) -> int:
+    """Headless end-to-end check of this installation in a throwaway vault (fieldapp.selfcheck);
+    ``--vault`` and ``--passphrase-file`` are accepted like everywhere but never used."""
+    from fieldapp.selfcheck import run_self_check  # noqa: PLC0415
+
+    return run_self_check()
 
 
 def short_id(record_uuid: str) -> str:

@@ -210,6 +210,12 @@ class Referral:
     recipient: str
     status: ReferralStatus
     document_uuid: str | None
+    version: int = 1
+    supersedes: str | None = None  # the earlier version this one replaces
+    document_id: str | None = None  # printed on the document, e.g. FA-7K2M9QX4BD
+    content_hash: str | None = None
+    lang: str = "nl"
+    urgency: str = "normal"
 
 
 @dataclass(frozen=True, slots=True)

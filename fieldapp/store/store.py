@@ -350,6 +350,111 @@ class Store:
             raise NotFound(kind="attachment", id=attachment_uuid)
         return _attachment(row)
 
+    def add_referral(
+        self,
+        visit_uuid: str,
+        person_uuids: tuple[str, ...],
+        recipient: str,
+        *,
+        document: bytes,
+        document_id: str,
+        content_hash: str,
+        lang: str,
+        urgency: str,
+        status: ReferralStatus = ReferralStatus.FINAL,
+    ) -> Referral:
+        """Keep a referral and its PDF inside the vault, in one transaction. An earlier referral
+        for the same visit, recipient and persons stays as it was; this one is its next
+        version."""
+        with transaction(self.conn):
+            self._require("visits", visit_uuid)
+            previous = self._latest_referral(visit_uuid, recipient, person_uuids)
+            attachment_uuid = self._new_record(
+                "attachment",
+                {
+                    "owner_kind": "referral",
+                    "owner_uuid": visit_uuid,
+                    "file_name": f"{document_id}.pdf",
+                    "media_type": "application/pdf",
+                    "size": len(document),
+                    "sha256": hashlib.sha256(document).hexdigest(),
+                    "content": document,
+                },
+            )
+            referral_uuid = self._new_record(
+                "referral",
+                {
+                    "visit_uuid": visit_uuid,
+                    "person_uuids": json.dumps(list(person_uuids)),
+                    "recipient": recipient,
+                    "status": status.value,
+                    "document_uuid": attachment_uuid,
+                    "version": previous[1] + 1 if previous else 1,
+                    "supersedes": previous[0] if previous else None,
+                    "document_id": document_id,
+                    "content_hash": content_hash,
+                    "lang": lang,
+                    "urgency": urgency,
+                },
+            )
+        return self.referral(referral_uuid)
+
+    def next_referral_version(
+        self, visit_uuid: str, recipient: str, person_uuids: tuple[str, ...]
+    ) -> int:
+        previous = self._latest_referral(visit_uuid, recipient, person_uuids)
+        return previous[1] + 1 if previous else 1
+
+    def _latest_referral(
+        self, visit_uuid: str, recipient: str, person_uuids: tuple[str, ...]
+    ) -> tuple[str, int] | None:
+        return self.conn.execute(
+            "SELECT uuid, version FROM referrals WHERE visit_uuid = ? AND recipient = ?"
+            " AND person_uuids = ? AND deleted = 0 ORDER BY version DESC LIMIT 1",
+            (visit_uuid, recipient, json.dumps(list(person_uuids))),
+        ).fetchone()
+
+    def referral(self, referral_uuid: str) -> Referral:
+        row = self.conn.execute(
+            f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE uuid = ? AND deleted = 0",
+            (referral_uuid,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(kind="referral", id=referral_uuid)
+        return _referral(row)
+
+    def referrals(self, visit_uuid: str | None = None) -> list[Referral]:
+        """Newest first; all visits unless one is given."""
+        where, params = "deleted = 0", []
+        if visit_uuid:
+            where += " AND visit_uuid = ?"
+            params.append(visit_uuid)
+        return [
+            _referral(row)
+            for row in self.conn.execute(
+                f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE {where}"
+                " ORDER BY created_at DESC, version DESC",
+                params,
+            )
+        ]
+
+    def find_referral(self, fragment: str) -> Referral:
+        """By document id (FA-...) or the end of the referral's id."""
+        fragment = fragment.strip()
+        rows = self.conn.execute(
+            f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE deleted = 0 AND"
+            " (document_id = ? OR (length(?) >= 6 AND substr(uuid, -length(?)) = lower(?)))"
+            " LIMIT 2",
+            (fragment.upper(), fragment, fragment, fragment),
+        ).fetchall()
+        if len(rows) != 1:
+            raise NotFound(kind="referral", id=fragment)
+        return _referral(rows[0])
+
+    def set_referral_status(self, referral_uuid: str, status: ReferralStatus) -> None:
+        with transaction(self.conn):
+            self._update("referral", referral_uuid, {"status": status.value})
+
     # -- reading -------------------------------------------------------------------------
 
     def count_visits(self) -> int:
@@ -802,7 +907,10 @@ _OBSERVATION_COLUMNS = (
 _ATTACHMENT_COLUMNS = (
     _META_COLUMNS + ", owner_kind, owner_uuid, file_name, media_type, size, sha256"
 )
-_REFERRAL_COLUMNS = _META_COLUMNS + ", visit_uuid, person_uuids, recipient, status, document_uuid"
+_REFERRAL_COLUMNS = (
+    _META_COLUMNS + ", visit_uuid, person_uuids, recipient, status, document_uuid, version,"
+    " supersedes, document_id, content_hash, lang, urgency"
+)
 
 
 def _meta(row: tuple[Any, ...]) -> RecordMeta:
@@ -882,7 +990,13 @@ def _attachment(row: tuple[Any, ...]) -> Attachment:
 
 def _referral(row: tuple[Any, ...]) -> Referral:
     return Referral(
-        _meta(row), row[6], tuple(json.loads(row[7])), row[8], ReferralStatus(row[9]), row[10]
+        _meta(row),
+        row[6],
+        tuple(json.loads(row[7])),
+        row[8],
+        ReferralStatus(row[9]),
+        row[10],
+        *row[11:17],
     )
 
 

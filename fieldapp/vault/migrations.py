@@ -135,7 +135,31 @@ ALTER TABLE persons ADD COLUMN b83_date TEXT;
 ALTER TABLE persons ADD COLUMN b83_by TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+# Referral documents: versions, their id and content hash, and immutability once final.
+SCHEMA_V3 = """
+ALTER TABLE referrals ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE referrals ADD COLUMN supersedes TEXT REFERENCES referrals(uuid);
+ALTER TABLE referrals ADD COLUMN document_id TEXT;
+ALTER TABLE referrals ADD COLUMN content_hash TEXT;
+ALTER TABLE referrals ADD COLUMN lang TEXT NOT NULL DEFAULT 'nl';
+ALTER TABLE referrals ADD COLUMN urgency TEXT NOT NULL DEFAULT 'normal';
+CREATE INDEX referrals_by_document ON referrals(document_id);
+
+-- A final referral never changes: a new version is a new row.
+CREATE TRIGGER referral_final_is_fixed BEFORE UPDATE OF document_uuid, content_hash, version,
+    person_uuids, recipient, lang ON referrals
+    WHEN old.status != 'draft' AND new.deleted = 0
+BEGIN
+    SELECT RAISE(ABORT, 'a final referral cannot be changed');
+END;
+CREATE TRIGGER referral_document_is_fixed BEFORE UPDATE OF content ON attachments
+    WHEN old.owner_kind = 'referral' AND new.deleted = 0
+BEGIN
+    SELECT RAISE(ABORT, 'a referral document cannot be changed');
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,79 @@
+"""A referral document as plain, already translated and already filtered content.
+
+The builder (:mod:`fieldapp.referral.build`) decides what a recipient may see and writes it
+here in one language; the renderer (:mod:`fieldapp.referral.render`) only lays it out. So the
+renderer can never show a field the recipient rules left out: it never sees one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+Line = tuple[str, str]  # (label, value)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonBlock:
+    title: str  # e.g. "Persoon B – mogelijk slachtoffer"
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SignalLine:
+    indicator_id: str
+    label: str
+    who: str  # the person's label, or "iedereen bij het bezoek"
+    evidence: str
+    note: str | None = None
+    acute: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignalGroup:
+    title: str  # the dimension (or "Context")
+    signals: tuple[SignalLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentLine:
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralDocument:
+    document_id: str
+    version: int
+    lang: str
+    created: str  # local date and time as shown, e.g. "28-11-2026 10:42"
+    title: str  # e.g. "Doorverwijzing aan de politie (AVIM)"
+    recipient: str  # recipient key: police, nla, comensha, zorgcoordinator, riec, anonymous
+    urgency: str  # translated
+    urgent: bool  # immediate or high: the renderer shows a banner
+    sender: tuple[Line, ...]  # reporting agency, inspector, how to reach them
+    reason: tuple[str, ...]  # paragraphs
+    site: tuple[Line, ...] = ()
+    visit: tuple[Line, ...] = ()
+    persons: tuple[PersonBlock, ...] = ()
+    signals: tuple[SignalGroup, ...] = ()
+    assessment: tuple[str, ...] = ()  # outcome lines, then explanation lines
+    catalogue: str = ""  # "Indicatorenlijst 2026.1 (inhoud 07d198cc…)"
+    unconfirmed: str | None = None  # warning when grades were not confirmed
+    b83: tuple[Line, ...] = ()
+    follow_up: tuple[str, ...] = ()
+    attachments: tuple[AttachmentLine, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)  # section titles and fixed texts
+
+    def content_hash(self) -> str:
+        """SHA-256 over the canonical content: printed in the footer and the QR code, kept in
+        the vault, so a recipient can match paper to file and a changed text shows."""
+        body = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+    def all_text(self) -> str:
+        """Every text value in the document, for tests that check what a recipient sees."""
+        return json.dumps(asdict(self), ensure_ascii=False)

@@ -1,0 +1,67 @@
+"""Which fields each recipient may see: data in ``resources/referral/recipients.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import LANGUAGES
+from fieldapp.paths import resource_path
+
+RECIPIENTS = ("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous")
+REQUIREMENTS = (None, "consent", "mandatory_reporter_or_consent")
+ASSESSMENT_LEVELS = ("full", "outcomes", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientRules:
+    key: str
+    name: dict[str, str]
+    why: dict[str, str]
+    requires: str | None
+    sender: frozenset[str]
+    site: frozenset[str]
+    visit: frozenset[str]
+    person_roles: frozenset[str]
+    person: frozenset[str]
+    signal: frozenset[str]
+    assessment: str
+    attachments: bool
+
+
+@cache
+def recipient_rules() -> dict[str, RecipientRules]:
+    with open(resource_path("referral", "recipients.json"), encoding="utf-8") as handle:
+        document = json.load(handle)
+    known = {kind: set(fields) for kind, fields in document["fields"].items()}
+    rules = {}
+    for key in RECIPIENTS:
+        raw: dict[str, Any] = document["recipients"][key]
+        for kind, allowed in known.items():
+            unknown = set(raw[kind]) - allowed
+            if unknown:
+                raise FieldAppError(
+                    "referral.rules_invalid", recipient=key, detail=f"{kind}: {sorted(unknown)}"
+                )
+        if raw["requires"] not in REQUIREMENTS or raw["assessment"] not in ASSESSMENT_LEVELS:
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="requires")
+        if any(not raw["name"].get(lang) or not raw["why"].get(lang) for lang in LANGUAGES):
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="name/why")
+        rules[key] = RecipientRules(
+            key=key,
+            name=raw["name"],
+            why=raw["why"],
+            requires=raw["requires"],
+            sender=frozenset(raw["sender"]),
+            site=frozenset(raw["site"]),
+            visit=frozenset(raw["visit"]),
+            person_roles=frozenset(raw["person_roles"]),
+            person=frozenset(raw["person"]),
+            signal=frozenset(raw["signal"]),
+            assessment=raw["assessment"],
+            attachments=bool(raw["attachments"]),
+        )
+    return rules

@@ -1,0 +1,538 @@
+"""The referral PDF renderer: every value reaches the page, nothing reaches the disk.
+
+Fixtures are built by hand (no builder, no vault): a full, urgent document with three persons,
+25 signals in five groups, markup characters and names in several scripts, and a minimal one.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from fieldapp.referral import render
+from fieldapp.referral.document import (
+    AttachmentLine,
+    PersonBlock,
+    ReferralDocument,
+    SignalGroup,
+    SignalLine,
+)
+from fieldapp.referral.render import qr_payload, render_pdf
+
+LABELS_NL = {
+    "reason": "Reden van doorverwijzing",
+    "site": "Locatie",
+    "visit": "Bezoek",
+    "persons": "Personen",
+    "signals": "Signalen",
+    "assessment": "Beoordeling",
+    "b83": "Bedenktijd (B8/3)",
+    "follow_up": "Vervolg",
+    "attachments": "Bijlagen",
+    "page": "Pagina",
+    "of": "van",
+    "document": "Document",
+    "content_hash": "Inhoudscontrole",
+    "confidential": (
+        "Vertrouwelijk – bevat bijzondere persoonsgegevens. Niet verder verspreiden dan nodig."
+    ),
+    "acute": "ACUUT",
+    "who": "Bij wie",
+    "evidence": "Bron",
+    "note": "Notitie",
+    "indicator": "Indicator",
+    "file": "Bestand",
+    "type": "Soort",
+    "size": "Grootte",
+    "sha256": "SHA-256",
+    "version": "versie",
+    "urgency": "Urgentie",
+}
+
+NAMES = (
+    "Иван Петров",  # Bulgarian (Cyrillic)
+    "Nguyễn Thị Hương",  # Vietnamese
+    "Γιώργος Παπαδόπουλος",  # Greek
+    "Ayşe Yılmaz",  # Turkish
+    "Ștefan Țurcanu",  # Romanian (comma below)
+    "Łukasz Żółkiewski",  # Polish
+    "Гергана Димитрова",  # Bulgarian
+)
+
+MARKUP_NOTE = "Schuld <€ 2.000> & paspoort 'bij de baas'; zegt: \"a < b && c > d\""
+
+
+def _signal_groups() -> tuple[SignalGroup, ...]:
+    groups = {
+        "Misleidende werving": "ILO-DR",
+        "Dwang op de werkplek": "ILO-CD",
+        "Uitbuitende arbeidsomstandigheden": "ILO-EX",
+        "Misbruik van kwetsbaarheid op de werkplek": "ILO-VD",
+        "Context (buiten het ILO-kader)": "POL-1",
+    }
+    who = ("Persoon A (Иван Петров)", "Persoon B", "iedereen bij het bezoek", "Persoon C")
+    evidence = ("zelf gezien", "verteld door de persoon", "via derden", "document")
+    result = []
+    for g, (title, prefix) in enumerate(groups.items()):
+        signals = []
+        for i in range(1, 6):
+            n = g * 5 + i
+            signals.append(
+                SignalLine(
+                    indicator_id=f"{prefix}-{i:02d}",
+                    label=f"Signaal {n}: werkgever houdt loon in voor huisvesting en vervoer",
+                    who=who[n % len(who)],
+                    evidence=evidence[n % len(evidence)],
+                    note=(
+                        MARKUP_NOTE
+                        if n == 7
+                        else f"Toelichting {n}: gezien in de kantine, bevestigd door collega's."
+                        if n % 3
+                        else None
+                    ),
+                    acute=n in (4, 18),
+                )
+            )
+        result.append(SignalGroup(title=title, signals=tuple(signals)))
+    return tuple(result)
+
+
+def full_document() -> ReferralDocument:
+    return ReferralDocument(
+        document_id="VW-2026-0147",
+        version=2,
+        lang="nl",
+        created="28-11-2026 10:42",
+        title="Doorverwijzing aan de politie (AVIM)",
+        recipient="police",
+        urgency="direct",
+        urgent=True,
+        sender=(
+            ("Dienst", "Nederlandse Arbeidsinspectie, team Westland"),
+            ("Inspecteur", "Łukasz Żółkiewski"),
+            ("Telefoon", "+31 70 333 44 55 (bereikbaar tot 18:00)"),
+            ("E-mail", "l.zolkiewski@example.invalid"),
+        ),
+        reason=(
+            "Tijdens een inspectie bij Kwekerij De Hoek zijn meerdere signalen van "
+            "arbeidsuitbuiting gezien. Twee werknemers hebben geen zeggenschap over hun paspoort "
+            "en wonen in de kas.",
+            "Eén signaal wijst op direct gevaar: een werknemer wordt bedreigd als zij met de "
+            "inspectie praat. Daarom deze doorverwijzing met spoed. Let op: <geen> tolk & geen "
+            "vertaling > ter plaatse.",
+        ),
+        site=(
+            ("Naam", "Kwekerij De Hoek"),
+            ("Adres", "Middelweg 12, 2675 AB Honselersdijk"),
+            ("Gemeente", "Westland"),
+            ("KvK", "12345678"),
+            ("Sector", "land- en tuinbouw"),
+            ("Contactpersoon", "Ștefan Țurcanu (voorman)"),
+            ("Kentekens", "XK-123-B, 45-TRV-6"),
+        ),
+        visit=(
+            ("Datum", "20-11-2026 09:30 – 12:15"),
+            ("Soort bezoek", "inspectie"),
+            ("Diensten", "Arbeidsinspectie, gemeente Westland"),
+            (
+                "Notities",
+                "Slaapplaatsen in de kas.\nDeur van de slaapruimte op slot < 08:00 & > 20:00.",
+            ),
+        ),
+        persons=(
+            PersonBlock(
+                "Persoon A – mogelijk slachtoffer",
+                (
+                    ("Naam", NAMES[0]),
+                    ("Geslacht, leeftijd", "man, 31"),
+                    ("Nationaliteit", "Bulgaarse"),
+                    ("Talen", "Bulgaars, een beetje Engels"),
+                    ("Tolk", "nee"),
+                    ("Toestemming", "niet gevraagd"),
+                    ("Notities", "Lijkt bang; kijkt steeds naar de voorman."),
+                ),
+            ),
+            PersonBlock(
+                "Persoon B – mogelijk slachtoffer",
+                (
+                    ("Naam", NAMES[1]),
+                    ("Geslacht, leeftijd", "vrouw, 24"),
+                    ("Nationaliteit", "Vietnamese"),
+                    ("Talen", "Vietnamees"),
+                    ("Tolk", f"ja, telefonisch ({NAMES[3]})"),
+                    ("Contact in Nederland", NAMES[6]),
+                    ("Notities", MARKUP_NOTE),
+                ),
+            ),
+            PersonBlock(
+                "Persoon C – mogelijk betrokken (ronselaar)",
+                (
+                    ("Naam", NAMES[2]),
+                    ("Rol", "regelt vervoer en huisvesting"),
+                    ("Telefoon", "+30 69 1234 5678"),
+                ),
+            ),
+        ),
+        signals=_signal_groups(),
+        assessment=(
+            "Arbeidsuitbuiting: sterke aanwijzingen (4 van 6 dimensies).",
+            "Seksuele uitbuiting: geen aanwijzingen.",
+            "Toelichting: dwang op de werkplek en misleidende werving zijn elk met meerdere "
+            "signalen vastgelegd, waarvan één acuut.",
+        ),
+        catalogue="Indicatorenlijst 2026.1 (inhoud 07d198cc…)",
+        unconfirmed="De graden van de signalen zijn nog niet bevestigd door een tweede inspecteur.",
+        b83=(
+            ("Bedenktijd aangeboden", "ja, mondeling, 20-11-2026 11:05"),
+            ("Aan wie", "Persoon A en Persoon B"),
+            ("Reactie", "Persoon B wil erover nadenken; Persoon A weigert."),
+        ),
+        follow_up=(
+            "Politie (AVIM) neemt vandaag contact op met de inspecteur.",
+            "Aanmelding bij CoMensha volgt door de Arbeidsinspectie (verplicht voor deze melder).",
+            "Zorgcoördinator Westland is gevraagd naar opvang voor Persoon B.",
+        ),
+        attachments=(
+            AttachmentLine(
+                "foto-slaapruimte-kas-2026-11-20.jpg",
+                "image/jpeg",
+                2_481_337,
+                "3f2a9c1b77d0e4aa5b61c0de9f8e7d6c5b4a39281706f5e4d3c2b1a098765432",
+            ),
+            AttachmentLine(
+                "loonstrook_Иван_Петров <okt>.pdf",
+                "application/pdf",
+                83_112,
+                "a0b1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccddeeff",
+            ),
+        ),
+        labels=dict(LABELS_NL),
+    )
+
+
+def minimal_document() -> ReferralDocument:
+    return ReferralDocument(
+        document_id="VW-2026-0002",
+        version=1,
+        lang="nl",
+        created="28-11-2026 11:00",
+        title="Anoniem signaal aan CoMensha",
+        recipient="anonymous",
+        urgency="normaal",
+        urgent=False,
+        sender=(("Dienst", "Nederlandse Arbeidsinspectie"),),
+        reason=("Anoniem signaal zonder persoonsgegevens.",),
+        labels=dict(LABELS_NL),
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _pages_text(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(BytesIO(data))
+    return [page.extract_text() for page in reader.pages]
+
+
+def _values(doc: ReferralDocument) -> list[str]:
+    """Every text a recipient must find on paper."""
+    values = [doc.title, doc.document_id, doc.created, doc.urgency, doc.catalogue]
+    values += [text for line in (*doc.sender, *doc.site, *doc.visit, *doc.b83) for text in line]
+    values += [*doc.reason, *doc.assessment, *doc.follow_up]
+    if doc.unconfirmed:
+        values.append(doc.unconfirmed)
+    for person in doc.persons:
+        values.append(person.title)
+        values += [text for line in person.lines for text in line]
+    for group in doc.signals:
+        values.append(group.title)
+        for s in group.signals:
+            values += [s.indicator_id, s.label, s.who, s.evidence, s.note or ""]
+    for a in doc.attachments:
+        values += [a.file_name, a.media_type, a.sha256]
+    return [v for v in values if v]
+
+
+@pytest.fixture(scope="module")
+def full_pdf() -> bytes:
+    return render_pdf(full_document())
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_output_is_a_pdf(full_pdf: bytes) -> None:
+    assert full_pdf.startswith(b"%PDF-")
+    assert full_pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_every_value_is_on_paper(full_pdf: bytes) -> None:
+    doc = full_document()
+    text = "\n".join(_pages_text(full_pdf))
+    squashed = _squash(text)
+    missing = [v for v in _values(doc) if _squash(v) not in squashed]
+    assert not missing
+    # The markup characters come out literally, not as entities or as lost text.
+    assert "&amp;" not in text
+    assert "&lt;" not in text
+    assert _squash(MARKUP_NOTE) in squashed
+
+
+def test_names_in_every_script_render_as_written(full_pdf: bytes) -> None:
+    text = _normal("\n".join(_pages_text(full_pdf)))
+    for name in NAMES:
+        assert name in text, name
+
+
+def test_sections_in_order_with_labels(full_pdf: bytes) -> None:
+    text = _normal("\n".join(_pages_text(full_pdf)))
+    positions = [
+        text.index(LABELS_NL[key])
+        for key in (
+            "reason",
+            "site",
+            "visit",
+            "persons",
+            "signals",
+            "assessment",
+            "b83",
+            "follow_up",
+            "attachments",
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_acute_signals_are_marked(full_pdf: bytes) -> None:
+    text = "\n".join(_pages_text(full_pdf))
+    assert text.count("ACUUT") >= 2  # two acute signals (plus any mention in the prose)
+
+
+def test_footer_on_every_page(full_pdf: bytes) -> None:
+    doc = full_document()
+    pages = _pages_text(full_pdf)
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        text = _normal(page)
+        assert f"Pagina {number} van {len(pages)}" in text
+        assert LABELS_NL["confidential"] in text
+        assert doc.document_id in text
+        assert doc.content_hash() in _squash(page)
+
+
+def test_urgent_banner_only_when_urgent(full_pdf: bytes) -> None:
+    assert "SPOED" in _pages_text(full_pdf)[0]
+    minimal = _pages_text(render_pdf(minimal_document()))
+    assert "SPOED" not in "".join(minimal)
+
+
+def test_minimal_document_skips_empty_sections() -> None:
+    doc = minimal_document()
+    pages = _pages_text(render_pdf(doc))
+    assert len(pages) == 1
+    text = _normal(pages[0])
+    assert "Pagina 1 van 1" in text
+    for value in _values(doc):
+        assert _normal(value) in text
+    assert LABELS_NL["reason"] in text
+    for key in ("site", "visit", "persons", "signals", "assessment", "b83", "follow_up"):
+        assert LABELS_NL[key] not in text, key
+    assert LABELS_NL["attachments"] not in text
+
+
+def test_qr_payload_holds_id_version_and_full_hash() -> None:
+    doc = full_document()
+    payload = qr_payload(doc)
+    assert payload == f"fieldapp-referral:{doc.document_id}:{doc.version}:{doc.content_hash()}"
+    assert re.fullmatch(r"fieldapp-referral:VW-2026-0147:2:[0-9a-f]{64}", payload)
+
+
+def test_render_draws_the_qr_code_with_the_payload(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    real = render.QrCodeWidget
+
+    def spy(value: str, **kwargs: object) -> object:
+        seen.append(value)
+        return real(value, **kwargs)
+
+    monkeypatch.setattr(render, "QrCodeWidget", spy)
+    doc = full_document()
+    data = render_pdf(doc)
+    assert seen == [qr_payload(doc)]  # drawn once, placed on every page as a form
+    for page in pypdf.PdfReader(BytesIO(data)).pages:
+        xobjects = page["/Resources"]["/XObject"]
+        assert any(xobjects[name].get_object()["/Subtype"] == "/Form" for name in xobjects)
+        assert b" Do" in page.get_contents().get_data()
+
+
+def test_metadata_holds_the_title_only(full_pdf: bytes) -> None:
+    doc = full_document()
+    meta = pypdf.PdfReader(BytesIO(full_pdf)).metadata
+    assert meta is not None
+    assert meta.title == doc.title
+    assert meta.creator == "FieldApp"
+    assert not meta.author
+    assert not meta.subject
+    values = " ".join(str(v) for v in meta.values())
+    for name in NAMES:
+        assert name not in values
+    assert b"<x:xmpmeta" not in full_pdf
+
+
+def test_qpdf_check_passes(full_pdf: bytes, tmp_path: Path) -> None:
+    if shutil.which("qpdf") is None:
+        pytest.skip("qpdf is not installed")
+    path = tmp_path / "referral.pdf"
+    path.write_bytes(full_pdf)
+    result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_only_embedded_dejavu_fonts(full_pdf: bytes, tmp_path: Path) -> None:
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "referral.pdf"
+    path.write_bytes(full_pdf)
+    result = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = result.stdout.splitlines()[2:]  # skip the header and the dashes
+    assert rows
+    names = set()
+    for row in rows:
+        # name type encoding emb sub uni object-id
+        name, *_, emb, _sub, _uni, _obj, _gen = row.split()
+        names.add(re.sub(r"^[A-Z]{6}\+", "", name))
+        assert emb == "yes", row
+    assert names == {"DejaVuSans", "DejaVuSans-Bold"}
+    assert "Helvetica" not in result.stdout
+
+
+def _tree(root: Path) -> set[str]:
+    if not root.exists():
+        return set()
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def test_rendering_writes_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    render_pdf(minimal_document())  # fonts registered (reads only) before watching
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
+    assert tempfile.gettempdir() == str(private_tmp)
+    home = Path(os.environ["HOME"])
+    watched = [private_tmp, cwd, home] + [
+        Path(os.environ[name])
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+        if name in os.environ
+    ]
+    before = {str(root): _tree(root) for root in watched}
+
+    writes: list[str] = []
+    real_open, real_os_open = builtins.open, os.open
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+    def spy_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if any(flag in mode for flag in "wax+"):
+            writes.append(f"open({file!r}, {mode!r})")
+        return real_open(file, mode, *args, **kwargs)
+
+    def spy_os_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & write_flags:
+            writes.append(f"os.open({path!r}, {flags:#x})")
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", spy_open)
+    monkeypatch.setattr(os, "open", spy_os_open)
+    data = render_pdf(full_document())
+    monkeypatch.undo()
+
+    assert data.startswith(b"%PDF")
+    assert writes == []
+    after = {str(root): _tree(root) for root in watched}
+    assert after == before
+
+
+def test_control_characters_and_markup_in_values_are_harmless() -> None:
+    doc = minimal_document()
+    hostile = "<b>niet vet</b> &amp; <font size=40>x</font> \x00\x07 <br/> ]]> <![CDATA["
+    data = render_pdf(
+        ReferralDocument(
+            **{
+                **{f: getattr(doc, f) for f in doc.__dataclass_fields__},
+                "reason": (hostile,),
+                "site": (("Naam & <co>", "A > B"),),
+            }
+        )
+    )
+    text = _normal("\n".join(_pages_text(data)))
+    assert "<b>niet vet</b> &amp; <font size=40>x</font>" in text
+    assert "<br/> ]]> <![CDATA[" in text
+    assert "Naam & <co>" in text
+    assert "A > B" in text
+
+
+def test_oversized_content_still_lays_out() -> None:
+    """A note longer than a page, a 300-character word, a person with 60 lines and a very long
+    document id: everything splits or shrinks, nothing overflows into an error."""
+    doc = full_document()
+    long_note = "Lange toelichting met woorden & tekens <x>. " * 60
+    token = "X" * 300
+    group = SignalGroup(
+        "Groot",
+        tuple(
+            SignalLine(f"ID-{i}", token if i == 1 else f"label {i}", "wie", "bron", long_note)
+            for i in range(4)
+        ),
+    )
+    person = PersonBlock("Persoon Z", tuple((f"Regel {i}", f"waarde {i}") for i in range(60)))
+    fields = {f: getattr(doc, f) for f in doc.__dataclass_fields__}
+    big = ReferralDocument(
+        **{
+            **fields,
+            "signals": (*doc.signals, group),
+            "persons": (*doc.persons, person),
+            "document_id": "VW-" + "9" * 150,
+            "title": "Doorverwijzing " * 20,
+        }
+    )
+    data = render_pdf(big)
+    pages = _pages_text(data)
+    assert len(pages) > 6
+    for number, page in enumerate(pages, start=1):
+        assert f"Pagina {number} van {len(pages)}" in _normal(page)
+    text = "".join(pages)
+    # The long notes run over page breaks (footers in between): count words, none lost or doubled.
+    assert text.count("toelichting") == 4 * 60
+    assert token in _squash(text)
+    assert "waarde 59" in _normal("".join(pages))
+
+
+def test_english_document_uses_its_own_labels() -> None:
+    doc = minimal_document()
+    labels = {**LABELS_NL, "page": "Page", "of": "of", "confidential": "Confidential"}
+    fields = {f: getattr(doc, f) for f in doc.__dataclass_fields__}
+    data = render_pdf(ReferralDocument(**{**fields, "lang": "en", "labels": labels}))
+    text = _normal(_pages_text(data)[0])
+    assert "Page 1 of 1" in text
+    assert "Confidential" in text
