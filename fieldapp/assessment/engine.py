@@ -199,7 +199,8 @@ def assess(case: Case, catalogue: Catalogue) -> Assessment:
     if acute_ids:
         explanation.insert(0, Explanation("assess.explain.acute", {}, acute_ids))
     if b83 is not None:
-        explanation.append(Explanation("assess.explain.b83", {"by": ", ".join(b83.offered_by)}))
+        agencies = tuple(Msg(f"agency.{code.casefold()}") for code in b83.offered_by)
+        explanation.append(Explanation("assess.explain.b83", {"by": agencies}))
     explanation.append(
         Explanation(
             f"assess.explain.registration_{registration}", {"age": rules.consent_own_signature_age}

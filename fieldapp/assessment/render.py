@@ -9,12 +9,24 @@ from fieldapp.assessment.engine import Assessment, Explanation, Msg
 from fieldapp.i18n import current_language, t
 
 
+def _param(value: object, lang: str) -> object:
+    if isinstance(value, Msg):
+        return t(value.key, lang)
+    if isinstance(value, tuple) and value and all(isinstance(v, Msg) for v in value):
+        return list_text([t(v.key, lang) for v in value], lang)
+    return value
+
+
+def list_text(items: list[str], lang: str) -> str:
+    """ "a, b or c" in the reader's language."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('word.or', lang)} {items[-1]}"
+
+
 def explanation_text(item: Explanation, lang: str | None = None) -> str:
     lang = lang or current_language()
-    params = {
-        name: t(value.key, lang) if isinstance(value, Msg) else value
-        for name, value in item.params.items()
-    }
+    params = {name: _param(value, lang) for name, value in item.params.items()}
     text = t(item.key, lang, **params)
     if item.indicators:
         text += " [" + ", ".join(item.indicators) + "]"
@@ -49,7 +61,14 @@ def assessment_to_json(result: Assessment, lang: str | None = None) -> dict[str,
         b83 = {
             **asdict(result.b83_prompt),
             "offered_by": list(result.b83_prompt.offered_by),
-            "text": t("assess.b83_prompt", lang, by=", ".join(result.b83_prompt.offered_by)),
+            "text": t(
+                "assess.b83_prompt",
+                lang,
+                by=list_text(
+                    [t(f"agency.{code.casefold()}", lang) for code in result.b83_prompt.offered_by],
+                    lang,
+                ),
+            ),
         }
     return {
         "profile": result.profile,
