@@ -558,6 +558,7 @@ ORDER = (
     "count",
     "search_visits",
     "assess",
+    "referral",
 )
 
 
@@ -610,7 +611,63 @@ def bench_assess(ctx: Context) -> Result:
     )
 
 
-GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess")
+def bench_referral(ctx: Context) -> Result:
+    """A typical 3-page referral rendered and encrypted (AES-256, R=6) vs a bare 3-page
+    platypus document with as many paragraphs (Helvetica, no tables, no encryption)."""
+    import dataclasses
+    import io
+
+    from pypdf import PdfReader
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from fieldapp.referral.protect import encrypt_pdf, generate_password
+    from fieldapp.referral.render import render_pdf
+    from tests.core.test_referral_render import full_document
+
+    full = full_document()
+    typical = dataclasses.replace(
+        full,
+        persons=full.persons[:2],
+        attachments=full.attachments[:1],
+        signals=tuple(dataclasses.replace(g, signals=g.signals[:3]) for g in full.signals[:3]),
+    )
+    pages = len(PdfReader(io.BytesIO(render_pdf(typical))).pages)
+    styles = getSampleStyleSheet()
+    paragraphs = 150
+
+    def bare(words: int) -> bytes:
+        buffer = io.BytesIO()
+        text = " ".join(["Lorem ipsum dolor sit amet"] * words)
+        SimpleDocTemplate(buffer).build(
+            [Paragraph(text, styles["Normal"]) for _ in range(paragraphs)]
+        )
+        return buffer.getvalue()
+
+    words = 1
+    while len(PdfReader(io.BytesIO(bare(words))).pages) < pages:
+        words += 1
+    password = generate_password()
+    reps = max(10, ctx.sizes.toggle_reps // 10)
+    progress(f"referral PDF ({pages} pages): {reps} reps each")
+    mine, theirs = interleave(
+        lambda: elapsed(lambda: encrypt_pdf(render_pdf(typical), password)),
+        lambda: elapsed(lambda: bare(words)),
+        reps,
+        warmup=2,
+        label="referral",
+    )
+    return Result(
+        key="referral",
+        operation=f"referral PDF, {pages} pages, incl. AES-256 encryption",
+        ours=mine,
+        raw=theirs,
+        target="≤ 5×",
+        max_ratio=5.0,
+    )
+
+
+GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral")
 
 
 def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
@@ -670,6 +727,8 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
         results.append(bench_bulk(ctx))
     if "assess" in wanted:
         results.append(bench_assess(ctx))
+    if "referral" in wanted:
+        results.append(bench_referral(ctx))
     if "search" in wanted:
         results.extend(bench_search(ctx))
 
