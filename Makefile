@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 DIST_STAMP := $(VENV)/.installed-dist
 DIST_EXE := dist/FieldApp/fieldapp
 
-.PHONY: run test bench lint format clean dist-check
+.PHONY: run test bench lint format clean dist-check screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
 	$(BIN)/ruff format --check fieldapp ui tests
+
+# The main screens in Dutch and English, rendered offscreen from demo data (README, Screenshots).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format fieldapp ui tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
@@ -9,11 +10,13 @@ from PySide6.QtWidgets import QApplication
 
 from fieldapp import i18n
 from fieldapp.paths import APP_NAME, resolve_vault_dir
+from ui.errors import CrashHandler
 from ui.main_window import MainWindow
 from ui.session import VaultSession
+from ui.settings import WindowSettings
 
 QT_LOCALES = {"nl": QLocale("nl_NL"), "en": QLocale("en_GB")}
-_qt_translator: QTranslator | None = None
+_qt_translators: list[QTranslator] = []
 
 
 def create_application() -> QApplication:
@@ -24,30 +27,46 @@ def create_application() -> QApplication:
         app = QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
     install_language(app, i18n.current_language())
     return app
 
 
 def install_language(app: QApplication, lang: str) -> None:
-    """Qt's own texts (standard buttons, context menus) and number formats follow our language;
-    our texts come from ``fieldapp.i18n``, one catalogue for the core and the desktop."""
-    global _qt_translator  # noqa: PLW0603 - one Qt translator per process, replaced on change
+    """Qt's own texts (standard buttons, file dialogs, context menus) and number formats follow
+    our language; our texts come from ``fieldapp.i18n``, one catalogue for core and desktop."""
     QLocale.setDefault(QT_LOCALES[lang])
-    if _qt_translator is not None:
-        app.removeTranslator(_qt_translator)
-        _qt_translator = None
-    translator = QTranslator(app)
+    while _qt_translators:
+        app.removeTranslator(_qt_translators.pop())
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QT_LOCALES[lang], "qtbase", "_", folder):
-        app.installTranslator(translator)
-        _qt_translator = translator
+
+    for catalogue in ("qtbase",):
+        translator = QTranslator(app)
+        if translator.load(QT_LOCALES[lang], catalogue, "_", folder):
+            app.installTranslator(translator)
+            _qt_translators.append(translator)
+
+
+def language_given_explicitly(argv: list[str] | None = None) -> bool:
+    """``--lang`` or ``FIELDAPP_LANG`` beat the language saved in the window settings."""
+    args = sys.argv[1:] if argv is None else argv
+    if os.environ.get(i18n.LANG_ENV):
+        return True
+    return any(arg == "--lang" or arg.startswith("--lang=") for arg in args)
 
 
 def run_desktop(vault_path: str | None) -> int:
+    settings = WindowSettings()
+    saved = settings.language
+    if saved is not None and not language_given_explicitly():
+        i18n.set_language(saved)
     app = create_application()
-    window = MainWindow(VaultSession(resolve_vault_dir(vault_path)))
+    crash = CrashHandler()
+    crash.install()
+    window = MainWindow(VaultSession(resolve_vault_dir(vault_path)), window_settings=settings)
     window.show()
     try:
         return int(app.exec())
     finally:
         window.session.lock()
+        crash.uninstall()

@@ -1,139 +1,642 @@
-"""The one window: create or unlock the vault, then the overview, with Lock (Ctrl+L).
+"""The one window: first run or unlock, then the visits list and the visit editor.
 
-The window only routes: what the user asked for goes to :class:`VaultSession`, and what comes
-back (an overview or an error) goes to a view.
+The window routes: what the user asks for goes to :class:`VaultSession` (or, for slow key
+derivation, through the runner to a worker and back), and what comes back goes to a view.
+Locking (Ctrl+L, the menu, idle time, suspend, screen lock) closes the vault, clears every
+model and the editor, and shows only the unlock screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import contextlib
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenuBar,
+    QStackedWidget,
+    QWidget,
+)
 
-from fieldapp.domain import Role
+from fieldapp import i18n
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
-from ui.models.visits import VisitsModel
-from ui.session import Overview, Screen, VaultSession, describe_error
-from ui.views.create_vault import CreateVaultView
-from ui.views.overview import OverviewView
+from fieldapp.store.store import Store
+from fieldapp.vault.vault import UnlockKeys
+from ui.autolock import AutoLock, Clock, default_clock
+from ui.models.visits import COLUMNS, VisitsModel
+from ui.runner import JobRunner, Runner
+from ui.session import Screen, VaultSession, describe_error, new_passphrase_problem
+from ui.settings import SettingsDialog, SettingsValues, VaultSettings, WindowSettings
+from ui.views.first_run import CreateRequest, FirstRunView
+from ui.views.shortcuts import ShortcutsDialog
 from ui.views.unlock import UnlockView
-from ui.widgets import STYLE
+from ui.views.visit_page import VisitPage
+from ui.views.visits import VisitsView
+from ui.widgets import style_sheet
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
+STATUS_MESSAGE_MS = 8000
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: VaultSession) -> None:
+    """``runner`` runs key derivation (tests pass ``InlineRunner``); ``clock`` drives auto-lock
+    (tests pass a fake); ``editor_class`` is the visit editor (default: ``ui.visit.editor``)."""
+
+    def __init__(
+        self,
+        session: VaultSession,
+        *,
+        runner: JobRunner | None = None,
+        clock: Clock | None = None,
+        editor_class: Any = None,
+        window_settings: WindowSettings | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
-        self.setStyleSheet(STYLE)
-        self.resize(880, 600)
-        self.setMinimumSize(560, 480)
-
-        self.lock_action = QAction(t("ui.action.lock"), self)
-        self.lock_action.setShortcut(LOCK_SHORTCUT)
-        self.lock_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.lock_action.setToolTip(t("ui.action.lock_tip"))
-        self.lock_action.triggered.connect(self.lock)
-        self.quit_action = QAction(t("ui.action.quit"), self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.close)
-        menu = self.menuBar().addMenu(t("ui.menu.vault"))
-        menu.addAction(self.lock_action)
-        menu.addSeparator()
-        menu.addAction(self.quit_action)
-
-        folder = str(session.folder)
+        self.runner: JobRunner = runner or Runner(self)
+        self.window_settings = window_settings or WindowSettings()
+        self.autolock = AutoLock(clock or default_clock, parent=self)
+        self.autolock.lock_requested.connect(self._auto_lock)
+        self._editor_class = editor_class
+        self._editor: Any = None
+        self._editor_visit: str | None = None
+        self._catalogue: Any = None
+        self._attempt = 0
+        self._busy = False
+        self._closing = False
+        self.large_touch = self.window_settings.large_touch
         self.visits_model = VisitsModel(self)
-        self.create_view = CreateVaultView(folder)
-        self.unlock_view = UnlockView(folder)
-        self.overview_view = OverviewView(self.visits_model, self.lock_action)
-        self.stack = QStackedWidget()
-        for view in (self.create_view, self.unlock_view, self.overview_view):
-            self.stack.addWidget(view)
-        self.setCentralWidget(self.stack)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("secondary")
+        self.status_label.setContentsMargins(0, 0, 10, 0)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.statusBar().setSizeGripEnabled(False)
 
-        self.create_view.create_requested.connect(self.create_vault)
+        self._screen = session.screen()
+        self._build_ui()
+        self.setMinimumSize(640, 500)
+        geometry = self.window_settings.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1024, 680)
+        self.show_screen(self._screen)
+
+    # -- building (again after a language switch) ----------------------------------------
+
+    def _action(
+        self,
+        key: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip_key: str | None = None,
+    ) -> QAction:
+        action = QAction(t(key), self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip_key:
+            action.setToolTip(t(tip_key))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # shortcuts work whichever view has the focus
+        self._actions.append(action)
+        return action
+
+    def _build_ui(self) -> None:
+        for old in getattr(self, "_actions", []):
+            self.removeAction(old)
+            old.deleteLater()
+        self._actions: list[QAction] = []
+        self.setStyleSheet(style_sheet(self.large_touch))
+
+        self.new_visit_action = self._action("ui.action.new_visit", self.new_visit, "Ctrl+N")
+        self.find_action = self._action(
+            "ui.action.find", self.focus_search, QKeySequence.StandardKey.Find
+        )
+        self.reset_filters_action = self._action("ui.action.reset_filters", self.reset_filters)
+        self.refresh_action = self._action(
+            "ui.action.refresh", self.refresh_list, QKeySequence.StandardKey.Refresh
+        )
+        self.back_action = self._action("ui.action.back", self.back_to_list, "Ctrl+W")
+        self.back_action.setShortcuts(
+            [QKeySequence("Ctrl+W"), QKeySequence(QKeySequence.StandardKey.Back)]
+        )
+        self.backup_action = self._action("ui.action.backup", self.backup)
+        self.settings_action = self._action("ui.action.settings", self.open_settings, "Ctrl+,")
+        self.lock_action = self._action(
+            "ui.action.lock", self.lock, LOCK_SHORTCUT, "ui.action.lock_tip"
+        )
+        self.quit_action = self._action("ui.action.quit", self.close, QKeySequence.StandardKey.Quit)
+        self.shortcuts_action = self._action(
+            "ui.action.shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents
+        )
+        self.descending_action = self._action("ui.action.descending", self._sort_from_menu)
+        self.descending_action.setCheckable(True)
+        self.sort_group = QActionGroup(self)
+        self.sort_actions: dict[int, QAction] = {}
+        for column, spec in enumerate(COLUMNS):
+            if spec.sort_key is None:
+                continue
+            action = self._action(spec.header, self._sort_from_menu)
+            action.setCheckable(True)
+            self.sort_group.addAction(action)
+            self.sort_actions[column] = action
+
+        menubar = QMenuBar()
+        vault_menu = menubar.addMenu(t("ui.menu.vault"))
+        vault_menu.addAction(self.backup_action)
+        vault_menu.addAction(self.settings_action)
+        vault_menu.addSeparator()
+        vault_menu.addAction(self.lock_action)
+        vault_menu.addAction(self.quit_action)
+        visits_menu = menubar.addMenu(t("ui.menu.visits"))
+        visits_menu.addAction(self.new_visit_action)
+        visits_menu.addAction(self.back_action)
+        visits_menu.addSeparator()
+        visits_menu.addAction(self.find_action)
+        visits_menu.addAction(self.reset_filters_action)
+        sort_menu = visits_menu.addMenu(t("ui.menu.sort"))
+        for action in self.sort_actions.values():
+            sort_menu.addAction(action)
+        sort_menu.addSeparator()
+        sort_menu.addAction(self.descending_action)
+        visits_menu.addAction(self.refresh_action)
+        help_menu = menubar.addMenu(t("ui.menu.help"))
+        help_menu.addAction(self.shortcuts_action)
+        self.setMenuBar(menubar)  # deletes the previous one
+
+        folder = str(self.session.folder)
+        self.first_run_view = FirstRunView(folder)
+        self.unlock_view = UnlockView(folder)
+        self.visits_view = VisitsView(self.visits_model, self.new_visit_action)
+        self.visits_view.set_large_touch(self.large_touch)
+        self.visit_page = VisitPage()
+        self.stack = QStackedWidget()
+        for view in (self.first_run_view, self.unlock_view, self.visits_view, self.visit_page):
+            self.stack.addWidget(view)
+        self.setCentralWidget(self.stack)  # deletes the previous one
+
+        self.first_run_view.create_requested.connect(self.create_vault)
+        self.first_run_view.language_changed.connect(self.apply_language)
+        self.first_run_view.backup_requested.connect(self.backup)
+        self.first_run_view.finished.connect(lambda: self.show_screen(Screen.OVERVIEW))
         self.unlock_view.unlock_requested.connect(self.unlock)
-        self.show_screen(session.screen())
+        self.unlock_view.language_changed.connect(self.apply_language)
+        self.visits_view.open_requested.connect(self.open_visit)
+        self.visits_model.modelReset.connect(self._sync_sort_actions)
+        self.visits_model.layoutChanged.connect(self._sync_sort_actions)
+        self._sync_sort_actions()
 
     # -- screens -------------------------------------------------------------------------
 
     def current_screen(self) -> Screen:
-        return {
-            self.create_view: Screen.CREATE,
-            self.unlock_view: Screen.UNLOCK,
-            self.overview_view: Screen.OVERVIEW,
-        }[self.stack.currentWidget()]
+        return self._screen
 
     def show_screen(self, screen: Screen) -> None:
+        if screen in (Screen.OVERVIEW, Screen.VISIT) and not self.session.is_open:
+            screen = self.session.screen()
+        self._screen = screen
         view: QWidget = {
-            Screen.CREATE: self.create_view,
+            Screen.CREATE: self.first_run_view,
             Screen.UNLOCK: self.unlock_view,
-            Screen.OVERVIEW: self.overview_view,
+            Screen.OVERVIEW: self.visits_view,
+            Screen.VISIT: self.visit_page,
         }[screen]
         self.stack.setCurrentWidget(view)
-        self.lock_action.setEnabled(screen is Screen.OVERVIEW)
+        unlocked = self.session.is_open
+        for action in (self.lock_action, self.settings_action, self.backup_action):
+            action.setEnabled(unlocked)
+        on_list = unlocked and screen is Screen.OVERVIEW
+        for action in (
+            self.new_visit_action,
+            self.find_action,
+            self.reset_filters_action,
+            self.refresh_action,
+            self.descending_action,
+            *self.sort_actions.values(),
+        ):
+            action.setEnabled(on_list)
+        self.back_action.setEnabled(screen is Screen.VISIT)
+        # The editor has its own F1 (its help panel): one owner per key, or neither fires.
+        self.shortcuts_action.setShortcut(
+            QKeySequence()
+            if screen is Screen.VISIT
+            else QKeySequence(QKeySequence.StandardKey.HelpContents)
+        )
         self.setWindowTitle(t(f"ui.title.{screen.value}"))
         if screen is Screen.CREATE:
-            self.create_view.passphrase.setFocus()
+            self.first_run_view.go_to(self.first_run_view.page)
         elif screen is Screen.UNLOCK:
             self.unlock_view.passphrase.setFocus()
-        else:
-            self.overview_view.table.setFocus()
+        elif screen is Screen.OVERVIEW:
+            self.visits_view.focus_table()
 
-    # -- actions -------------------------------------------------------------------------
+    # -- create and unlock ---------------------------------------------------------------
 
-    def create_vault(self, role: Role, passphrase: str, repeat: str) -> None:
-        self._attempt(self.create_view, lambda: self.session.create(role, passphrase, repeat))
+    def create_vault(self, request: CreateRequest) -> None:
+        if self._busy:
+            return
+        view = self.first_run_view
+        problem = new_passphrase_problem(request.passphrase, request.repeat, view.guessable_words())
+        if problem is not None:
+            view.show_error(problem.message())
+            return
+        attempt = self._begin(view)
+        role, passphrase = request.role, request.passphrase
+        self.runner.run(
+            lambda: self.session.create_and_derive(role, passphrase),
+            lambda keys: self._finish_create(attempt, keys, request),
+            lambda exc: self._failed(attempt, view, exc),
+        )
 
     def unlock(self, passphrase: str) -> None:
-        self._attempt(self.unlock_view, lambda: self.session.unlock(passphrase))
-
-    def lock(self) -> None:
-        """Close the vault and forget everything shown from it."""
-        self.session.lock()
-        self.overview_view.clear()
-        self.unlock_view.reset()
-        screen = self.session.screen()
-        if screen is Screen.UNLOCK:
-            self.unlock_view.show_info(t("ui.unlock.locked"))
-        self.show_screen(screen)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.session.lock()
-        self.overview_view.clear()
-        super().closeEvent(event)
-
-    def _attempt(self, view: CreateVaultView | UnlockView, action: Callable[[], Overview]) -> None:
-        """Run a create or unlock on this (the GUI) thread: the vault's SQLite connection may
-        only be used by the thread that opened it. Key derivation blocks for about 0.4 s, so
-        the busy text is painted first."""
-        with self._busy(view):
-            try:
-                overview = action()
-            except (FieldAppError, OSError) as exc:
-                error = describe_error(exc)
-            else:
-                error = None
-        if error is not None:
-            view.show_error(error)
+        if self._busy:
             return
-        view.reset()
-        self.overview_view.show_overview(overview)
-        self.show_screen(Screen.OVERVIEW)
+        attempt = self._begin(self.unlock_view)
+        self.runner.run(
+            lambda: self.session.derive_keys(passphrase),
+            lambda keys: self._finish_unlock(attempt, keys),
+            lambda exc: self._failed(attempt, self.unlock_view, exc),
+        )
 
-    @contextmanager
-    def _busy(self, view: CreateVaultView | UnlockView) -> Iterator[None]:
+    def _begin(self, view: FirstRunView | UnlockView) -> int:
+        self._attempt += 1
+        self._busy = True
         view.set_busy(True)
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        view.repaint()
+        return self._attempt
+
+    def _end(self, view: FirstRunView | UnlockView) -> None:
+        if self._busy:
+            self._busy = False
+            QApplication.restoreOverrideCursor()
+        view.set_busy(False)
+
+    def _stale(self, attempt: int) -> bool:
+        return attempt != self._attempt or self._closing
+
+    def _finish_create(self, attempt: int, keys: UnlockKeys, request: CreateRequest) -> None:
+        if self._stale(attempt):
+            keys.wipe()
+            return
+        view = self.first_run_view
+        self._end(view)
         try:
-            yield
+            store = self.session.open_with_keys(keys)
+            settings = VaultSettings(store)
+            settings.profile = request.profile
+            settings.default_agency = request.profile.agency
+        except (FieldAppError, OSError) as exc:
+            view.show_error(describe_error(exc))
+            return
+        self._after_open(store)
+        view.show_done()
+        self.show_screen(Screen.CREATE)  # the last wizard page: the backup offer
+
+    def _finish_unlock(self, attempt: int, keys: UnlockKeys) -> None:
+        if self._stale(attempt):
+            keys.wipe()
+            return
+        self._end(self.unlock_view)
+        try:
+            store = self.session.open_with_keys(keys)
+        except (FieldAppError, OSError) as exc:
+            self.unlock_view.show_error(describe_error(exc))
+            return
+        self.unlock_view.reset()
+        self._after_open(store)
+        self.show_screen(Screen.OVERVIEW)
+
+    def _failed(self, attempt: int, view: FirstRunView | UnlockView, exc: BaseException) -> None:
+        if self._stale(attempt):
+            return
+        self._end(view)
+        if not isinstance(exc, FieldAppError | OSError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)  # logged without its message
+        if view is self.first_run_view and self.session.screen() is Screen.UNLOCK:
+            # Created, but opening it failed: from now on it is a matter of unlocking.
+            self.unlock_view.show_error(describe_error(exc))
+            self.show_screen(Screen.UNLOCK)
+            return
+        view.show_error(describe_error(exc))
+
+    def _after_open(self, store: Store) -> None:
+        settings = VaultSettings(store)
+        self.autolock.arm(settings.auto_lock_minutes)
+        self.visits_model.set_store(store)
+        self.visits_view.set_municipality_source(store.municipalities)
+        vault = self.session.vault
+        if vault is not None:
+            self.status_label.setText(
+                t(
+                    "ui.status.unlocked",
+                    role=t(f"ui.role.{vault.info.role.value}"),
+                    device=vault.info.device_id[:8],
+                )
+            )
+
+    # -- lock ----------------------------------------------------------------------------
+
+    def lock(self, message: str | None = None) -> None:
+        """Close the vault and forget everything shown from it."""
+        self.autolock.disarm()
+        self._close_dialogs()
+        self._drop_editor()
+        self.visits_view.clear()
+        self.visits_model.clear()
+        self.session.lock()
+        self._clear_clipboard()
+        self.first_run_view.reset()
+        self.unlock_view.reset()
+        self.status_label.clear()
+        self.statusBar().clearMessage()
+        screen = self.session.screen()
+        if screen is Screen.UNLOCK:
+            self.unlock_view.show_info(message or t("ui.unlock.locked"))
+        self.show_screen(screen)
+
+    def _auto_lock(self, reason: str) -> None:
+        if not self.session.is_open:
+            return
+        if reason == "idle":
+            minutes = round(self.autolock.timeout_seconds / 60)
+            self.lock(t("ui.unlock.locked_idle", minutes=minutes))
+        else:
+            self.lock(t(f"ui.unlock.locked_{reason}"))
+
+    def _close_dialogs(self) -> None:
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+
+    @staticmethod
+    def _clear_clipboard() -> None:
+        """What this program put on the clipboard (a copied cell, a note) goes with the lock."""
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None and clipboard.ownsClipboard():
+            clipboard.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._closing = True
+        self._attempt += 1
+        self.window_settings.geometry = self.saveGeometry()
+        if self.session.is_open:
+            self.lock()
+        else:
+            self._clear_clipboard()
+        self.runner.wait()  # no worker outlives the window (at most one key derivation)
+        super().closeEvent(event)
+
+    # -- the list and the editor ---------------------------------------------------------
+
+    def refresh_list(self, select: str | None = None) -> None:
+        if not self.session.is_open:
+            return
+        self.visits_model.reload()
+        self.visits_view.set_municipality_source(self.session.store.municipalities)
+        if select is not None:
+            self.visits_view.select_visit(select)
+
+    def focus_search(self) -> None:
+        if self._screen is Screen.OVERVIEW:
+            self.visits_view.focus_search()
+
+    def reset_filters(self) -> None:
+        if self._screen is Screen.OVERVIEW:
+            self.visits_view.reset_filters()
+
+    def _sort_from_menu(self) -> None:
+        checked = self.sort_group.checkedAction()
+        column = next((c for c, a in self.sort_actions.items() if a is checked), 0)
+        order = (
+            Qt.SortOrder.DescendingOrder
+            if self.descending_action.isChecked()
+            else Qt.SortOrder.AscendingOrder
+        )
+        self.visits_view.table.sortByColumn(column, order)
+
+    def _sync_sort_actions(self) -> None:
+        action = self.sort_actions.get(self.visits_model.sort_column)
+        if action is not None:
+            action.setChecked(True)
+        self.descending_action.setChecked(
+            self.visits_model.sort_order == Qt.SortOrder.DescendingOrder
+        )
+
+    def editor_class(self) -> Any:
+        if self._editor_class is not None:
+            return self._editor_class
+        try:
+            from ui.visit.editor import VisitEditor  # noqa: PLC0415 - built alongside this window
+        except ImportError:
+            return None
+        return VisitEditor
+
+    def catalogue(self) -> Any:
+        if self._catalogue is None:
+            from fieldapp.catalogue import load_catalogue  # noqa: PLC0415 - on first visit
+
+            self._catalogue = load_catalogue()
+        return self._catalogue
+
+    def new_visit(self) -> None:
+        if not self.session.is_open:
+            return
+        editor_class = self.editor_class()
+        if editor_class is None:
+            self.statusBar().showMessage(t("ui.editor.unavailable"), STATUS_MESSAGE_MS)
+            return
+        visit_uuid = editor_class.start_new_visit(self.session.store, self.catalogue())
+        self.open_visit(visit_uuid)
+
+    def open_visit(self, visit_uuid: str) -> None:
+        if not self.session.is_open:
+            return
+        editor_class = self.editor_class()
+        if editor_class is None:
+            self.statusBar().showMessage(t("ui.editor.unavailable"), STATUS_MESSAGE_MS)
+            return
+        self._drop_editor()
+        editor = editor_class(self.session.store, self.catalogue(), visit_uuid, parent=None)
+        editor.set_large_touch(self.large_touch)
+        editor.close_requested.connect(self.back_to_list)
+        self._editor, self._editor_visit = editor, visit_uuid
+        self.visit_page.set_editor(editor)
+        self.show_screen(Screen.VISIT)
+        editor.setFocus()
+
+    def back_to_list(self) -> None:
+        if self._screen is not Screen.VISIT:
+            return
+        visit_uuid = self._editor_visit
+        self._drop_editor()
+        self.show_screen(Screen.OVERVIEW)
+        self.refresh_list(select=visit_uuid)
+        self.visits_view.table.setFocus()
+
+    def _drop_editor(self) -> None:
+        """``clear()`` saves what was still being typed (while the vault is open) and empties
+        every model of the editor; then the widget goes."""
+        editor, self._editor, self._editor_visit = self._editor, None, None
+        if editor is None:
+            return
+        with contextlib.suppress(RuntimeError, TypeError):
+            editor.close_requested.disconnect(self.back_to_list)
+        editor.clear()
+        self.visit_page.set_editor(None)
+
+    @property
+    def editor(self) -> Any:
+        return self._editor
+
+    # -- vault menu ----------------------------------------------------------------------
+
+    def backup(self) -> Path | None:
+        """Ask where, then write an encrypted backup (it opens with the current passphrase)."""
+        if not self.session.is_open:
+            return None
+        suggested = Path.home() / t("ui.backup.file_name", date=date.today().isoformat())
+        path, _ = QFileDialog.getSaveFileName(
+            self, t("ui.backup.title"), str(suggested), t("ui.backup.filter")
+        )
+        vault = self.session.vault
+        if not path or vault is None or not self.session.is_open:
+            return None
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            vault.backup(Path(path))
+        except (FieldAppError, OSError) as exc:
+            message, ok = t("ui.backup.failed", reason=describe_error(exc)), False
+        else:
+            message, ok = t("ui.backup.done", name=Path(path).name), True
         finally:
             QApplication.restoreOverrideCursor()
-            view.set_busy(False)
+        if self._screen is Screen.CREATE:
+            self.first_run_view.show_backup_result(message, error=not ok)
+        else:
+            self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        return Path(path) if ok else None
+
+    def settings_values(self) -> SettingsValues:
+        vault_settings = VaultSettings(self.session.store)
+        return SettingsValues(
+            auto_lock_minutes=vault_settings.auto_lock_minutes,
+            language=i18n.current_language(),
+            large_touch=self.large_touch,
+            default_agency=vault_settings.default_agency,
+        )
+
+    def open_settings(self) -> None:
+        if not self.session.is_open:
+            return
+        dialog = SettingsDialog(self.settings_values(), self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        values = dialog.values()
+        dialog.deleteLater()
+        if accepted and self.session.is_open:
+            self.apply_settings(values)
+
+    def apply_settings(self, values: SettingsValues) -> None:
+        vault_settings = VaultSettings(self.session.store)
+        vault_settings.auto_lock_minutes = values.auto_lock_minutes
+        vault_settings.default_agency = values.default_agency
+        self.autolock.set_minutes(vault_settings.auto_lock_minutes)
+        self.set_large_touch(values.large_touch)
+        if values.language != i18n.current_language():
+            self.apply_language(values.language)
+
+    def set_large_touch(self, enabled: bool) -> None:
+        self.large_touch = enabled
+        self.window_settings.large_touch = enabled
+        self.setStyleSheet(style_sheet(enabled))
+        self.visits_view.set_large_touch(enabled)
+        if self._editor is not None:
+            self._editor.set_large_touch(enabled)
+
+    def apply_language(self, lang: str) -> None:
+        """Switch every text: ours (rebuilding the views) and Qt's own (its translator)."""
+        from ui.app import install_language  # noqa: PLC0415 - ui.app imports this module
+
+        if lang not in i18n.LANGUAGES:
+            return
+        i18n.set_language(lang)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_language(app, lang)
+        self.window_settings.language = lang
+
+        screen = self._screen
+        wizard = self.first_run_view.state()
+        created = self.session.is_open and screen is Screen.CREATE
+        unlock_message = (
+            self.unlock_view.message.text() if self.unlock_view.message.isVisible() else ""
+        )
+        current = self.visits_view.current_visit()
+        editor_visit = self._editor_visit
+        self._drop_editor()
+        self._build_ui()
+        self.first_run_view.restore(wizard)
+        if created:
+            self.first_run_view.show_done()
+        if self.session.is_open:
+            self._after_language_switch(current)
+        elif unlock_message:
+            self.unlock_view.show_info(t("ui.unlock.locked"))
+        if editor_visit is not None and self.session.is_open:
+            self.open_visit(editor_visit)
+        else:
+            self.show_screen(screen)
+
+    def _after_language_switch(self, current: str | None) -> None:
+        store = self.session.store
+        self.visits_view.show_filter(self.visits_model.filter)
+        self.visits_view.set_municipality_source(store.municipalities)
+        self.visits_model.retranslate()  # cell texts (status, sector, type) in the new language
+        vault = self.session.vault
+        if vault is not None:
+            self.status_label.setText(
+                t(
+                    "ui.status.unlocked",
+                    role=t(f"ui.role.{vault.info.role.value}"),
+                    device=vault.info.device_id[:8],
+                )
+            )
+        if current is not None:
+            self.visits_view.select_visit(current)
+
+    # -- help ----------------------------------------------------------------------------
+
+    def shortcut_rows(self) -> list[tuple[str, QKeySequence]]:
+        rows = [
+            (action.text().replace("&", ""), action.shortcut())
+            for action in (
+                self.new_visit_action,
+                self.find_action,
+                self.refresh_action,
+                self.back_action,
+                self.settings_action,
+                self.lock_action,
+                self.shortcuts_action,
+                self.quit_action,
+            )
+            if not action.shortcut().isEmpty()
+        ]
+        rows.insert(1, (t("ui.shortcuts.open"), QKeySequence(Qt.Key.Key_Enter)))
+        rows.insert(3, (t("ui.shortcuts.to_list"), QKeySequence(Qt.Key.Key_Down)))
+        rows.append((t("ui.shortcuts.next_field"), QKeySequence(Qt.Key.Key_Tab)))
+        rows.append((t("ui.shortcuts.menus"), QKeySequence(Qt.Key.Key_Alt)))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self.shortcut_rows(), self)
+        dialog.exec()
+        dialog.deleteLater()

@@ -10,10 +10,36 @@ FORM_WIDTH = 460
 # Calm by default: no colour except for messages that need attention.
 STYLE = """
 QLabel#heading { font-size: 15pt; font-weight: 600; }
+QLabel#step { color: palette(placeholder-text); }
 QLabel#secondary { color: palette(placeholder-text); }
 QLabel#error { color: #a4262c; }
 QFrame#note { border: 1px solid palette(mid); border-radius: 4px; background: palette(base); }
+QProgressBar#strength { border: 1px solid palette(mid); border-radius: 3px; max-height: 8px; }
+QProgressBar#strength::chunk { border-radius: 2px; }
+QProgressBar#strength[level="weak"]::chunk { background: #a4262c; }
+QProgressBar#strength[level="fair"]::chunk { background: #b7791f; }
+QProgressBar#strength[level="good"]::chunk { background: #2f7d4f; }
+QTableView { gridline-color: palette(midlight); }
 """
+
+# Large-touch mode (tablets, gloves, bright daylight): bigger text and targets of at least
+# about 44 px, the size touch guidelines ask for.
+LARGE_TOUCH_STYLE = """
+QWidget { font-size: 13pt; }
+QLabel#heading { font-size: 18pt; }
+QPushButton, QToolButton, QComboBox, QLineEdit, QSpinBox, QDateEdit { min-height: 40px; }
+QPushButton { padding: 4px 18px; }
+QCheckBox::indicator, QRadioButton::indicator { width: 26px; height: 26px; }
+QTableView { font-size: 13pt; }
+QHeaderView::section { padding: 8px 6px; }
+QMenuBar::item, QMenu::item { padding: 8px 16px; }
+"""
+ROW_HEIGHT = 28
+LARGE_TOUCH_ROW_HEIGHT = 46
+
+
+def style_sheet(large_touch: bool) -> str:
+    return STYLE + (LARGE_TOUCH_STYLE if large_touch else "")
 
 
 def heading(text: str) -> QLabel:

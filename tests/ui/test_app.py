@@ -1,4 +1,5 @@
-"""The vault window: create, unlock, errors from the core, lock with Ctrl+L, the visits model."""
+"""The vault window: unlock (through the runner), errors from the core, lock with Ctrl+L,
+closing, starting, and the application's language."""
 
 from __future__ import annotations
 
@@ -6,130 +7,59 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from fieldapp import i18n
-from fieldapp.demo import demo_visits
-from fieldapp.domain import Role
-from fieldapp.errors import VaultInUse, WrongPassphrase
-from fieldapp.store.store import Store
+from fieldapp.errors import VaultInUse, VaultLocked, WrongPassphrase
 from fieldapp.vault import Vault
-from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.vault import KEY_FILE
-from tests.conftest import PASSPHRASE
-from ui.app import create_application, run_desktop
+from tests.ui.conftest import unlock
+from ui.app import create_application, language_given_explicitly, run_desktop
 from ui.main_window import MainWindow
-from ui.models.visits import UUID_ROLE, VisitsModel
+from ui.runner import Runner
 from ui.session import Screen
+from ui.settings import WindowSettings
 
 
-@pytest.fixture
-def locked_vault(vault_dir: Path) -> int:
-    """A field vault holding 60 demo visits, locked again; returns the number of visits."""
-    with Vault.create(vault_dir, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
-        Store(vault).record_visits(demo_visits(60, seed=7))
-    return 60
-
-
-def _unlock(qtbot, window: MainWindow, passphrase: str = PASSPHRASE) -> None:
-    qtbot.keyClicks(window.unlock_view.passphrase, passphrase)
-    qtbot.keyClick(window.unlock_view.passphrase, Qt.Key.Key_Return)
-
-
-# -- creating ----------------------------------------------------------------------------
-
-
-def test_create_flow_makes_a_vault_and_shows_it(qtbot, make_window, vault_dir: Path) -> None:
-    window = make_window()
-    view = window.create_view
-    assert window.current_screen() is Screen.CREATE
-    assert not window.lock_action.isEnabled()
-    texts = " ".join(label.text() for label in view.findChildren(QLabel))
-    assert "Een vergeten wachtwoord kan niet worden hersteld." in texts
-
-    view.coordinator_role.setChecked(True)
-    qtbot.keyClicks(view.passphrase, PASSPHRASE)
-    qtbot.keyClicks(view.repeat, PASSPHRASE)
-    qtbot.mouseClick(view.submit, Qt.MouseButton.LeftButton)
-
-    assert window.current_screen() is Screen.OVERVIEW
-    assert (vault_dir / KEY_FILE).exists()
-    assert window.session.vault is not None
-    assert window.session.vault.info.role is Role.COORDINATOR
-    overview = window.overview_view
-    assert overview.role.text() == "coördinatie"
-    assert overview.device_id.text() == window.session.vault.info.device_id
-    assert overview.visit_count.text() == "0"
-    assert overview.empty.isVisible() and not overview.table.isVisible()
-    assert view.passphrase.text() == "" and view.repeat.text() == ""
-    assert window.lock_action.isEnabled()
-
-
-@pytest.mark.parametrize(
-    ("passphrase", "repeat", "expected"),
-    [
-        (
-            "kort",
-            "kort",
-            "Het wachtwoord is te kort: gebruik minstens 10 tekens, liefst een zin"
-            " van enkele woorden.",
-        ),
-        (PASSPHRASE, PASSPHRASE + "!", "De twee wachtwoorden zijn niet gelijk."),
-    ],
-)
-def test_create_refuses_a_weak_or_mistyped_passphrase(
-    qtbot, make_window, vault_dir: Path, passphrase: str, repeat: str, expected: str
-) -> None:
-    window = make_window()
-    view = window.create_view
-    qtbot.keyClicks(view.passphrase, passphrase)
-    qtbot.keyClicks(view.repeat, repeat)
-    qtbot.keyClick(view.repeat, Qt.Key.Key_Return)
-
-    assert window.current_screen() is Screen.CREATE
-    assert view.message.text() == expected
-    assert view.message.isVisible()
-    assert view.passphrase.text() == "" and view.repeat.text() == ""
-    assert not (vault_dir / KEY_FILE).exists()
-
-
-# -- unlocking ---------------------------------------------------------------------------
-
-
-def test_unlock_flow_shows_role_count_and_newest_visits(
-    qtbot, make_window, locked_vault: int
-) -> None:
+def test_unlock_shows_the_visits_list(qtbot, make_window, locked_vault: int) -> None:
     window = make_window()
     assert window.current_screen() is Screen.UNLOCK
     assert not window.unlock_view.submit.isEnabled()
+    assert not window.lock_action.isEnabled()
 
-    _unlock(qtbot, window)
+    unlock(qtbot, window)
 
     assert window.current_screen() is Screen.OVERVIEW
-    overview = window.overview_view
-    assert overview.role.text() == "veldwerk"
-    assert overview.visit_count.text() == str(locked_vault)
-    model = window.visits_model
-    assert model.rowCount() == 50  # the newest 50, newest first
-    dates = [model.visit(row).started_at for row in range(model.rowCount())]
-    assert dates == sorted(dates, reverse=True)
-    assert overview.table.isVisible() and not overview.empty.isVisible()
-    assert overview.newest_label.text() == "Nieuwste bezoeken (50 van 60)"
+    assert window.visits_model.rowCount() == locked_vault
+    assert window.visits_view.count.text() == f"{locked_vault} bezoeken"
+    assert window.visits_view.table.isVisible()
     assert window.unlock_view.passphrase.text() == ""
+    assert window.status_label.text().startswith("veldwerk · apparaat ")
+    assert window.lock_action.isEnabled() and window.new_visit_action.isEnabled()
+    assert window.autolock.armed
+
+
+def test_unlock_on_a_real_worker_thread(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window(runner=None)
+    assert isinstance(window.runner, Runner)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: window.current_screen() is Screen.OVERVIEW, timeout=10_000)
+    assert window.visits_model.rowCount() == locked_vault
 
 
 def test_wrong_passphrase_shows_the_dutch_message(qtbot, make_window, locked_vault: int) -> None:
     window = make_window()
-    _unlock(qtbot, window, "dit is niet het wachtwoord")
+    unlock(qtbot, window, "dit is niet het wachtwoord")
 
     assert window.current_screen() is Screen.UNLOCK
     message = window.unlock_view.message.text()
     assert message == WrongPassphrase().message("nl")
     assert message.startswith("Het wachtwoord is onjuist.")
     assert window.unlock_view.passphrase.text() == ""  # nothing wrong left in the field
+    assert window.unlock_view.passphrase.isEnabled()
     assert window.session.vault is None
 
-    _unlock(qtbot, window)  # the failed attempt left the vault usable
+    unlock(qtbot, window)  # the failed attempt left the vault usable
     assert window.current_screen() is Screen.OVERVIEW
 
 
@@ -137,7 +67,7 @@ def test_wrong_passphrase_in_english(qtbot, make_window, locked_vault: int) -> N
     i18n.set_language("en")
     window = make_window()
     assert window.windowTitle().startswith("Unlock vault")
-    _unlock(qtbot, window, "not the passphrase at all")
+    unlock(qtbot, window, "not the passphrase at all")
     assert window.unlock_view.message.text() == WrongPassphrase().message("en")
 
 
@@ -147,7 +77,7 @@ def test_damaged_vault_is_reported_not_recreated(
     (vault_dir / KEY_FILE).write_bytes(b"not a key file")
     window = make_window()
     assert window.current_screen() is Screen.UNLOCK
-    _unlock(qtbot, window)
+    unlock(qtbot, window)
 
     assert window.current_screen() is Screen.UNLOCK
     assert window.unlock_view.message.text().startswith("De kluis is beschadigd:")
@@ -156,21 +86,21 @@ def test_damaged_vault_is_reported_not_recreated(
 
 def test_vault_in_use_elsewhere(qtbot, make_window, vault: Vault) -> None:
     window = make_window()  # the ``vault`` fixture holds the folder lock, like a second window
-    _unlock(qtbot, window)
+    unlock(qtbot, window)
 
     assert window.current_screen() is Screen.UNLOCK
     assert window.unlock_view.message.text() == VaultInUse().message("nl")
-
-
-# -- locking -----------------------------------------------------------------------------
 
 
 def test_ctrl_l_locks_clears_the_model_and_returns_to_unlock(
     qtbot, make_window, locked_vault: int
 ) -> None:
     window = make_window()
-    _unlock(qtbot, window)
-    assert window.visits_model.rowCount() == 50
+    unlock(qtbot, window)
+    vault = window.session.vault
+    assert vault is not None
+    assert window.visits_model.rowCount() == locked_vault
+    window.visits_view.search.setText("Westland")
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
 
@@ -178,56 +108,50 @@ def test_ctrl_l_locks_clears_the_model_and_returns_to_unlock(
         qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
     assert window.visits_model.rowCount() == 0
+    assert window.visits_model.cached_pages == 0
     assert window.current_screen() is Screen.UNLOCK
     assert window.session.vault is None
-    assert window.overview_view.device_id.text() == ""
+    with pytest.raises(VaultLocked):
+        _ = vault.conn
+    assert not any(vault.key_buffer)
+    assert window.visits_view.search.text() == ""
+    assert window.visits_view.municipality.count() == 1  # "all" only: no place names kept
+    assert window.status_label.text() == ""
     assert window.unlock_view.message.text() == "De kluis is vergrendeld."
     assert not window.lock_action.isEnabled()
+    assert not window.autolock.armed
 
-    _unlock(qtbot, window)  # the folder lock was released
+    unlock(qtbot, window)  # the folder lock was released
     assert window.current_screen() is Screen.OVERVIEW
+
+
+def test_lock_from_the_menu(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    window.lock_action.trigger()
+    assert window.current_screen() is Screen.UNLOCK
+    assert window.session.vault is None
 
 
 def test_closing_the_window_locks_the_vault(qtbot, make_window, locked_vault: int) -> None:
     window = make_window()
-    _unlock(qtbot, window)
+    unlock(qtbot, window)
     vault = window.session.vault
     assert vault is not None
     window.close()
     assert not vault.is_open
-
-
-# -- the visits model --------------------------------------------------------------------
-
-
-def test_visits_model_passes_the_model_tester(qtmodeltester, store: Store) -> None:
-    store.record_visits(demo_visits(25, seed=11))
-    model = VisitsModel()
-    model.set_visits(store.list_visits(50))
-    qtmodeltester.check(model)
-
-    assert model.rowCount() == 25
-    assert model.columnCount() == 7
-    first = model.index(0, 0)
-    assert model.data(first, UUID_ROLE) == model.visit(0).uuid
-    assert model.headerData(0, Qt.Orientation.Horizontal) == "Datum"
-    status = model.data(model.index(0, 4))
-    assert status in {"open", "afgesloten"}
-
-    model.clear()
-    assert model.rowCount() == 0
-    qtmodeltester.check(model)
-
-
-# -- starting ----------------------------------------------------------------------------
+    assert WindowSettings().geometry is not None  # harmless window state only
 
 
 def test_run_desktop_starts_on_the_create_screen_and_exits_cleanly(qapp, vault_dir: Path) -> None:
+    import sys
+
+    hook = sys.excepthook
     seen: list[Screen] = []
 
     def close_window() -> None:
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, MainWindow):
+            if isinstance(widget, MainWindow) and widget.isVisible():
                 seen.append(widget.current_screen())
                 widget.close()
 
@@ -236,6 +160,27 @@ def test_run_desktop_starts_on_the_create_screen_and_exits_cleanly(qapp, vault_d
     assert seen == [Screen.CREATE]
     assert QApplication.applicationName() == "FieldApp"
     assert not vault_dir.joinpath(KEY_FILE).exists()
+    assert sys.excepthook is hook  # the crash handler is removed again
+
+
+def test_run_desktop_uses_the_saved_language(
+    qapp, vault_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    WindowSettings().language = "en"
+    monkeypatch.setattr("sys.argv", ["fieldapp"])
+    titles: list[str] = []
+
+    def close_window() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                titles.append(widget.windowTitle())
+                widget.close()
+
+    QTimer.singleShot(0, close_window)
+    assert run_desktop(str(vault_dir)) == 0
+    assert titles == ["New vault"]
+    assert language_given_explicitly(["--lang", "nl"])
+    assert not language_given_explicitly([])
 
 
 def test_application_follows_the_language(qapp) -> None:
@@ -247,3 +192,4 @@ def test_application_follows_the_language(qapp) -> None:
     i18n.set_language("nl")
     create_application()
     assert QLocale().name() == "nl_NL"
+    assert QApplication.translate("QPlatformTheme", "Cancel") == "Annuleren"

@@ -1,19 +1,28 @@
-"""The window's logic without a window: screens, passphrase rules, errors, lock."""
+"""The window's logic without a window: screens, passphrase rules and strength, errors, the
+split unlock, the profile."""
 
 from __future__ import annotations
 
 import errno
+import threading
 from pathlib import Path
 
 import pytest
 
 from fieldapp.domain import Role
-from fieldapp.errors import VaultLocked, WrongPassphrase
+from fieldapp.errors import FieldAppError, VaultLocked, WrongPassphrase
 from fieldapp.vault.keyfile import FAST_FOR_TESTS, KdfParams, KeyFile
 from fieldapp.vault.passphrase import MIN_PASSPHRASE_LENGTH, passphrase_problem
 from fieldapp.vault.vault import KEY_FILE
 from tests.conftest import PASSPHRASE
-from ui.session import Screen, VaultSession, describe_error
+from ui.session import (
+    Profile,
+    Screen,
+    VaultSession,
+    describe_error,
+    new_passphrase_problem,
+    passphrase_strength,
+)
 
 
 def test_passphrase_rules() -> None:
@@ -26,6 +35,39 @@ def test_passphrase_rules() -> None:
     assert mismatch is not None and mismatch.key == "passphrase.mismatch"
 
 
+def test_weak_passphrases_are_refused_with_a_dutch_reason() -> None:
+    common = new_passphrase_problem("password1234", "password1234")
+    assert common is not None and common.key == "ui.strength.refused"
+    assert common.message() == (
+        "Dit wachtwoord is te makkelijk te raden: dit wachtwoord wordt veel gebruikt."
+        " Voeg een paar ongewone woorden toe."
+    )
+    assert "very common" in common.message("en")
+
+    sequence = new_passphrase_problem("abcdefghijkl", "abcdefghijkl")
+    assert sequence is not None and "reeksen" in sequence.message()
+    # Dutch words zxcvbn does not know are guessable too, as are the inspector's own details.
+    assert new_passphrase_problem("wachtwoord2026", "wachtwoord2026") is not None
+    with_profile = passphrase_strength("westland12345", ("westland",))
+    assert with_profile.score < passphrase_strength("westland12345").score
+    # Length is checked first: it is the rule people meet.
+    assert new_passphrase_problem("kort", "kort").key == "passphrase.too_short"  # type: ignore[union-attr]
+    assert new_passphrase_problem(PASSPHRASE, PASSPHRASE) is None
+
+
+def test_strength_labels_follow_the_score() -> None:
+    assert passphrase_strength("").score == 0
+    weak = passphrase_strength("aaaaaaaaaaaa")
+    assert (weak.score, weak.label, weak.reason) == (
+        0,
+        "zeer zwak",
+        "herhalingen zijn makkelijk te raden.",
+    )
+    strong = passphrase_strength(PASSPHRASE)
+    assert strong.acceptable and strong.label == "sterk" and strong.reason is None
+    assert passphrase_strength("x" * 500).score >= 0  # zxcvbn's 72-character limit is handled
+
+
 def test_errors_are_described_without_paths() -> None:
     assert describe_error(WrongPassphrase()) == WrongPassphrase().message()
     text = describe_error(OSError(errno.ENOSPC, "No space left on device", "/secret/path"))
@@ -33,15 +75,26 @@ def test_errors_are_described_without_paths() -> None:
     assert describe_error(RuntimeError("boom")) == "Er ging iets mis."
 
 
+def test_profile_round_trip_and_unknown_values() -> None:
+    profile = Profile("Jan Jansen", "kmar", "12345", "Zuid")
+    assert Profile.from_setting(profile.as_setting()) == profile
+    assert profile.agency_code == "KMar"
+    assert Profile.from_setting({"name": "X", "agency": "FBI"}).agency == "other"
+    assert Profile.from_setting(None) == Profile()
+
+
 def test_screens_follow_the_vault(vault_dir: Path) -> None:
     session = VaultSession(vault_dir, FAST_FOR_TESTS)
     assert session.screen() is Screen.CREATE
     with pytest.raises(VaultLocked):
-        session.overview()
+        _ = session.store
+    with pytest.raises(FieldAppError):
+        session.create(Role.FIELD, "password1234", "password1234")
 
-    overview = session.create(Role.FIELD, PASSPHRASE, PASSPHRASE)
+    store = session.create(Role.FIELD, PASSPHRASE, PASSPHRASE)
     assert session.screen() is Screen.OVERVIEW
-    assert overview.role is Role.FIELD and overview.visit_count == 0 and overview.newest == ()
+    assert store.count_visits() == 0
+    device_id = store.device_id
     assert KeyFile.read(vault_dir / KEY_FILE).kdf == FAST_FOR_TESTS
 
     session.lock()
@@ -49,8 +102,30 @@ def test_screens_follow_the_vault(vault_dir: Path) -> None:
     assert session.screen() is Screen.UNLOCK
     with pytest.raises(WrongPassphrase):
         session.unlock("not the passphrase")
-    assert session.unlock(PASSPHRASE).device_id == overview.device_id
+    assert session.unlock(PASSPHRASE).device_id == device_id
     session.lock()
+
+
+def test_slow_halves_run_on_another_thread(vault_dir: Path) -> None:
+    """Create and derive off the GUI thread, open on this one: the connection is ours."""
+    session = VaultSession(vault_dir, FAST_FOR_TESTS)
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        result["keys"] = session.create_and_derive(Role.COORDINATOR, PASSPHRASE)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    store = session.open_with_keys(result["keys"])  # type: ignore[arg-type]
+    assert store.vault.info.role is Role.COORDINATOR
+    assert store.count_visits() == 0  # usable from this thread
+    session.lock()
+
+    keys = session.derive_keys(PASSPHRASE)
+    assert session.open_with_keys(keys).device_id == store.device_id
+    session.lock()
+    assert not any(keys.dek)  # wiped on lock
 
 
 def test_production_cost_is_the_default(vault_dir: Path) -> None:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from fieldapp import i18n
 from fieldapp.i18n import t
+from ui.settings import LANGUAGE_NAMES
 from ui.widgets import MessageLabel, centered_column, heading, paragraph, passphrase_field
 
 
@@ -13,6 +22,7 @@ class UnlockView(QWidget):
     """Emits ``unlock_requested(passphrase)``; the button waits until something is typed."""
 
     unlock_requested = Signal(str)
+    language_changed = Signal(str)
 
     def __init__(self, folder: str) -> None:
         super().__init__()
@@ -25,7 +35,17 @@ class UnlockView(QWidget):
         self.submit.setAccessibleName(t("ui.unlock.submit"))
         self.submit.setDefault(True)
         self.submit.setEnabled(False)
+        self.language = QComboBox()
+        for lang in i18n.LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[lang], lang)
+        self.language.setCurrentIndex(self.language.findData(i18n.current_language()))
+        self.language.setAccessibleName(t("ui.settings.language"))
+        self.language.setToolTip(t("ui.settings.language"))
+        self.language.currentIndexChanged.connect(
+            lambda _: self.language_changed.emit(str(self.language.currentData()))
+        )
         buttons = QHBoxLayout()
+        buttons.addWidget(self.language)
         buttons.addStretch(1)
         buttons.addWidget(self.submit)
 
@@ -39,6 +59,8 @@ class UnlockView(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         QVBoxLayout(self).addWidget(centered_column(content))
+        QWidget.setTabOrder(self.passphrase, self.submit)
+        QWidget.setTabOrder(self.submit, self.language)
 
         self.passphrase.textChanged.connect(lambda text: self.submit.setEnabled(bool(text)))
         self.passphrase.returnPressed.connect(self._request)
@@ -54,6 +76,7 @@ class UnlockView(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.passphrase.setEnabled(not busy)
+        self.language.setEnabled(not busy)
         self.submit.setEnabled(not busy and bool(self.passphrase.text()))
         if busy:
             self.message.show_info(t("ui.unlock.busy"))
@@ -63,7 +86,7 @@ class UnlockView(QWidget):
         self.message.clear_message()
 
     def _request(self) -> None:
-        if not self.passphrase.text():
+        if not self.passphrase.text() or not self.passphrase.isEnabled():
             return
         self.message.clear_message()
         self.unlock_requested.emit(self.passphrase.text())

@@ -1,0 +1,171 @@
+"""Settings: vault settings stay in the vault, window state in a small file; switching the
+language rebuilds every text, Qt's own included; large-touch mode."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+
+from fieldapp import i18n
+from tests.ui.conftest import unlock
+from ui.session import Screen
+from ui.settings import (
+    AUTO_LOCK_DEFAULT_MINUTES,
+    SettingsDialog,
+    SettingsValues,
+    VaultSettings,
+    WindowSettings,
+    window_settings_path,
+)
+from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT
+
+
+def test_vault_settings_live_in_the_vault(store) -> None:
+    settings = VaultSettings(store)
+    assert settings.auto_lock_minutes == AUTO_LOCK_DEFAULT_MINUTES
+    settings.auto_lock_minutes = 12
+    assert store.setting("auto_lock_minutes") == 12
+    settings.auto_lock_minutes = 0  # never "never": clamped to the minimum
+    assert settings.auto_lock_minutes == 1
+    store.set_setting("auto_lock_minutes", "soon")
+    assert settings.auto_lock_minutes == AUTO_LOCK_DEFAULT_MINUTES
+    assert settings.default_agency == "nla"
+    settings.default_agency = "gemeente"
+    assert store.setting("default_agency") == "gemeente"
+    with pytest.raises(ValueError):
+        settings.default_agency = "fbi"
+
+
+def test_window_settings_are_a_small_file_in_the_test_folder(tmp_path) -> None:
+    path = window_settings_path()
+    assert str(path).startswith(str(tmp_path))  # the autouse fixture's XDG_CONFIG_HOME
+    settings = WindowSettings()
+    assert settings.language is None and not settings.large_touch
+    settings.language = "en"
+    settings.large_touch = True
+    again = WindowSettings()
+    assert again.language == "en" and again.large_touch
+    text = path.read_text(encoding="utf-8")
+    assert "language=en" in text and "large_touch=true" in text
+
+
+def test_dialog_returns_what_was_chosen(qtbot) -> None:
+    dialog = SettingsDialog(SettingsValues(5, "nl", False, "nla"))
+    qtbot.addWidget(dialog)
+    assert dialog.auto_lock.value() == 5
+    dialog.auto_lock.setValue(15)
+    dialog.language.setCurrentIndex(dialog.language.findData("en"))
+    dialog.large_touch.setChecked(True)
+    dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("politie"))
+    assert dialog.values() == SettingsValues(15, "en", True, "politie")
+    assert dialog.auto_lock.accessibleName() == "Automatisch vergrendelen na"
+
+
+def test_settings_dialog_saves_and_applies(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+
+    def choose() -> None:
+        dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+        dialog.auto_lock.setValue(9)
+        dialog.large_touch.setChecked(True)
+        dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("gemeente"))
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, choose)
+    window.settings_action.trigger()
+
+    store = window.session.store
+    assert store.setting("auto_lock_minutes") == 9
+    assert store.setting("default_agency") == "gemeente"
+    assert window.autolock.timeout_seconds == 9 * 60
+    assert window.large_touch and WindowSettings().large_touch
+    assert "font-size: 13pt" in window.styleSheet()
+    assert window.visits_view.table.verticalHeader().defaultSectionSize() == LARGE_TOUCH_ROW_HEIGHT
+    # Nothing about the vault went to the window settings file.
+    text = window_settings_path().read_text(encoding="utf-8")
+    assert "gemeente" not in text and "auto_lock" not in text
+
+    window.visits_view.focus_table()
+    window.visits_view.open_current()
+    assert window.editor.large_touch  # the editor follows
+    window.back_to_list()
+    window.set_large_touch(False)
+    assert window.visits_view.table.verticalHeader().defaultSectionSize() == ROW_HEIGHT
+
+
+def test_cancel_changes_nothing(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+
+    def cancel() -> None:
+        dialog = next(d for d in window.findChildren(QDialog) if d.isVisible())
+        dialog.auto_lock.setValue(30)
+        dialog.reject()
+
+    QTimer.singleShot(0, cancel)
+    window.open_settings()
+    assert window.session.store.setting("auto_lock_minutes") is None
+
+
+def test_switching_to_english_changes_every_visible_text(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    view = window.visits_view
+    view.status.setCurrentIndex(view.status.findData("open"))
+    view.municipality.ensure_loaded()
+    view.municipality.setCurrentIndex(1)
+    place = view.municipality.currentData()
+    chosen_filter = window.visits_model.filter
+    assert chosen_filter.municipality == place
+    assert window.visits_model.headerData(0, Qt.Orientation.Horizontal) == "Datum"
+    assert window.menuBar().actions()[0].text() == "&Kluis"
+
+    window.apply_settings(SettingsValues(5, "en", False, "nla"))
+
+    assert i18n.current_language() == "en"
+    assert window.window_settings.language == "en"
+    assert window.current_screen() is Screen.OVERVIEW
+    view = window.visits_view
+    assert view.count.text().endswith(f"of {locked_vault} visits")
+    assert [a.text() for a in window.menuBar().actions()] == ["&Vault", "V&isits", "&Help"]
+    assert window.visits_model.headerData(0, Qt.Orientation.Horizontal) == "Date"
+    assert view.status.currentText() == "open" and window.visits_model.filter == chosen_filter
+    assert view.municipality.currentData() == place
+    assert view.municipality.itemText(0) == "All municipalities"
+    rows = range(window.visits_model.rowCount())
+    statuses = {window.visits_model.data(window.visits_model.index(r, 6)) for r in rows}
+    assert statuses == {"open"}
+    assert window.status_label.text().startswith("field work · device ")
+    assert view.search.placeholderText().startswith("Search by site")
+    # Qt's own texts (standard buttons) follow through the Qt translator.
+    assert QApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+    window.apply_language("nl")
+    assert window.visits_view.count.text().endswith(f"van {locked_vault} bezoeken")
+    assert QApplication.translate("QPlatformTheme", "Cancel") == "Annuleren"
+
+
+def test_language_switch_keeps_the_open_visit(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    window.visits_view.focus_table()
+    window.visits_view.open_current()
+    visit_uuid = window.editor.visit_uuid
+    old_editor = window.editor
+    window.apply_language("en")
+    assert window.current_screen() is Screen.VISIT
+    assert window.editor is not old_editor and window.editor.visit_uuid == visit_uuid
+    assert old_editor.cleared
+    assert window.windowTitle() == "Visit"
+
+
+def test_the_unlock_screen_switches_language(qtbot, make_window, locked_vault: int) -> None:
+    window = make_window()
+    window.unlock_view.language.setCurrentIndex(window.unlock_view.language.findData("en"))
+    assert window.unlock_view.submit.text() == "Unlock"
+    assert window.current_screen() is Screen.UNLOCK
+    assert WindowSettings().language == "en"

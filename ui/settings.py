@@ -1,0 +1,189 @@
+"""Settings: what may say something about a case lives in the vault, the rest in a small file.
+
+- :class:`VaultSettings` (inside the encrypted vault, ``Store.setting``): auto-lock minutes, the
+  default agency, the inspector profile. Only readable while unlocked.
+- :class:`WindowSettings` (an INI file in the platform's config folder, via ``QSettings``):
+  harmless window state only: language, large-touch mode, window geometry. The unlock screen
+  needs the language before any vault is open.
+- :class:`SettingsDialog`: a thin dialog over both; the window applies what it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp import i18n
+from fieldapp.i18n import t
+from fieldapp.paths import APP_NAME
+from fieldapp.store.store import Store
+from ui.session import AGENCIES, Profile
+from ui.widgets import paragraph
+
+AUTO_LOCK_DEFAULT_MINUTES = 5
+AUTO_LOCK_MIN_MINUTES = 1
+AUTO_LOCK_MAX_MINUTES = 60
+WINDOW_SETTINGS_FILE = "window.ini"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language
+
+
+class VaultSettings:
+    """Settings kept inside the vault. Every read goes to the store, so nothing outlives a lock."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @property
+    def auto_lock_minutes(self) -> int:
+        value = self.store.setting("auto_lock_minutes", AUTO_LOCK_DEFAULT_MINUTES)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return AUTO_LOCK_DEFAULT_MINUTES
+        return max(AUTO_LOCK_MIN_MINUTES, min(AUTO_LOCK_MAX_MINUTES, value))
+
+    @auto_lock_minutes.setter
+    def auto_lock_minutes(self, minutes: int) -> None:
+        minutes = max(AUTO_LOCK_MIN_MINUTES, min(AUTO_LOCK_MAX_MINUTES, int(minutes)))
+        self.store.set_setting("auto_lock_minutes", minutes)
+
+    @property
+    def profile(self) -> Profile:
+        return Profile.from_setting(self.store.setting("profile"))
+
+    @profile.setter
+    def profile(self, profile: Profile) -> None:
+        self.store.set_setting("profile", profile.as_setting())
+
+    @property
+    def default_agency(self) -> str:
+        value = self.store.setting("default_agency")
+        return value if value in AGENCIES else self.profile.agency
+
+    @default_agency.setter
+    def default_agency(self, agency: str) -> None:
+        if agency not in AGENCIES:
+            raise ValueError(agency)
+        self.store.set_setting("default_agency", agency)
+
+
+def window_settings_path() -> Path:
+    """Read each time: platformdirs follows the environment (tests point it at a tmp folder)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / WINDOW_SETTINGS_FILE
+
+
+class WindowSettings:
+    """Harmless window state in an INI file (never the registry, never anything about a case)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or window_settings_path()
+        self._qsettings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    @property
+    def language(self) -> str | None:
+        value = self._qsettings.value("language")
+        return value if value in i18n.LANGUAGES else None
+
+    @language.setter
+    def language(self, lang: str) -> None:
+        self._set("language", lang)
+
+    @property
+    def large_touch(self) -> bool:
+        return str(self._qsettings.value("large_touch", "false")).lower() == "true"
+
+    @large_touch.setter
+    def large_touch(self, enabled: bool) -> None:
+        self._set("large_touch", "true" if enabled else "false")
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._qsettings.value("geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._set("geometry", value)
+
+    def _set(self, key: str, value: object) -> None:
+        self._qsettings.setValue(key, value)
+        self._qsettings.sync()
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsValues:
+    auto_lock_minutes: int
+    language: str
+    large_touch: bool
+    default_agency: str
+
+
+class SettingsDialog(QDialog):
+    """Shows ``values``; after ``accept`` the window reads :meth:`values` and applies them."""
+
+    def __init__(self, values: SettingsValues, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(t("ui.settings.title"))
+        self.setAccessibleName(t("ui.settings.title"))
+        self.setModal(True)
+
+        self.auto_lock = QSpinBox()
+        self.auto_lock.setRange(AUTO_LOCK_MIN_MINUTES, AUTO_LOCK_MAX_MINUTES)
+        self.auto_lock.setSuffix(t("ui.settings.minutes_suffix"))
+        self.auto_lock.setValue(values.auto_lock_minutes)
+        self.auto_lock.setAccessibleName(t("ui.settings.auto_lock"))
+
+        self.language = QComboBox()
+        for lang in i18n.LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[lang], lang)
+        self.language.setCurrentIndex(max(0, self.language.findData(values.language)))
+        self.language.setAccessibleName(t("ui.settings.language"))
+
+        self.large_touch = QCheckBox(t("ui.settings.large_touch_check"))
+        self.large_touch.setChecked(values.large_touch)
+        self.large_touch.setAccessibleName(t("ui.settings.large_touch"))
+
+        self.default_agency = QComboBox()
+        for agency in AGENCIES:
+            self.default_agency.addItem(t(f"ui.agency.{agency}"), agency)
+        self.default_agency.setCurrentIndex(
+            max(0, self.default_agency.findData(values.default_agency))
+        )
+        self.default_agency.setAccessibleName(t("ui.settings.default_agency"))
+
+        form = QFormLayout()
+        form.addRow(t("ui.settings.auto_lock"), self.auto_lock)
+        form.addRow(t("ui.settings.language"), self.language)
+        form.addRow(t("ui.settings.large_touch"), self.large_touch)
+        form.addRow(t("ui.settings.default_agency"), self.default_agency)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(paragraph(t("ui.settings.where_stored"), secondary=True))
+        layout.addWidget(self.buttons)
+
+    def values(self) -> SettingsValues:
+        return SettingsValues(
+            auto_lock_minutes=self.auto_lock.value(),
+            language=str(self.language.currentData()),
+            large_touch=self.large_touch.isChecked(),
+            default_agency=str(self.default_agency.currentData()),
+        )

@@ -1,0 +1,500 @@
+"""The signal checklist: who it is about (everyone at the visit, or the selected person), a
+filter that works like a command line, the tree of indicators, and the selected signal's
+details (what to look for, status buttons for touch, evidence source, note).
+
+Keyboard: type in the filter to narrow the list (Dutch or English words); Up and Down move the
+current signal; Return cycles it (not recorded -> observed -> not observed -> unknown ->
+observed ...) and selects the filter text, so the next word replaces it. In the list, Space
+cycles, E cycles the evidence source, N (or F2 anywhere) edits the note, Delete clears.
+One tap on the status column cycles too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.catalogue import FORMS, Catalogue, Indicator
+from fieldapp.domain import Evidence, ObservationStatus
+from fieldapp.i18n import current_language, t
+from ui.visit.checklist_model import (
+    EVIDENCE_COLUMN,
+    LABEL_COLUMN,
+    STATUS_COLUMN,
+    ChecklistModel,
+)
+from ui.visit.controller import ObsState
+from ui.visit.fields import UndoPassThrough, section_heading
+
+CHECKLIST_STYLE = """
+QPushButton#scope { padding: 4px 12px; }
+QPushButton#scope:checked { background: #1f4e79; color: white; border: 1px solid #1f4e79;
+                             border-radius: 4px; }
+QFrame#detail { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+QLabel#detailTitle { font-weight: 600; }
+QLabel#detailPrompt { color: palette(placeholder-text); }
+QLabel#acuteReason { color: #a4262c; font-weight: 600; }
+"""
+
+
+class ChecklistView(QTreeView):
+    """The tree, with the checklist keys (Space, E, N, Delete) turned into signals."""
+
+    cycle_requested = Signal()
+    evidence_requested = Signal()
+    note_requested = Signal()
+    clear_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        plain = not (
+            event.modifiers()
+            & (
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.MetaModifier
+            )
+        )
+        if plain and key == Qt.Key.Key_Space:
+            self.cycle_requested.emit()
+        elif plain and key == Qt.Key.Key_E:
+            self.evidence_requested.emit()
+        elif plain and key == Qt.Key.Key_N:
+            self.note_requested.emit()
+        elif plain and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.clear_requested.emit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+class _FilterKeys(QObject):
+    """Return, Up, Down, PageUp/PageDown and Escape in the filter field."""
+
+    def __init__(self, panel: ChecklistPanel) -> None:
+        super().__init__(panel)
+        self._panel = panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent):
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            # Escape clears a filter before it may close the editor.
+            if event.key() == Qt.Key.Key_Escape and self._panel.filter.text():
+                event.accept()
+                return True
+            return False
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._panel.cycle_current()
+            self._panel.filter.selectAll()
+            return True
+        steps = {
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_PageDown: 10,
+            Qt.Key.Key_PageUp: -10,
+        }
+        if key in steps:
+            self._panel.move_current(steps[key])
+            return True
+        if key == Qt.Key.Key_Escape and self._panel.filter.text():
+            self._panel.filter.clear()
+            return True
+        return False
+
+
+class ChecklistPanel(QWidget):
+    """Shows the model; the editor connects the requests to the controller."""
+
+    cycle = Signal(str)  # indicator id
+    set_status = Signal(str, object)  # indicator id, ObservationStatus | None (None: clear)
+    cycle_evidence = Signal(str)
+    set_evidence = Signal(str, object)  # indicator id, Evidence | None
+    set_note = Signal(str, str)
+    scope_changed = Signal(bool)  # True: everyone at the visit
+    current_changed = Signal(str)
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        super().__init__()
+        self.setStyleSheet(CHECKLIST_STYLE)
+        self.model = ChecklistModel(catalogue, self)
+        self._catalogue: Catalogue | None = catalogue
+        self._loading_detail = False
+
+        self.everyone_button = QPushButton(t("ui.visit.scope.everyone"))
+        self.person_button = QPushButton(t("ui.visit.scope.no_person"))
+        self.scope_group = QButtonGroup(self)
+        for button in (self.everyone_button, self.person_button):
+            button.setObjectName("scope")
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            self.scope_group.addButton(button)
+        self.everyone_button.setChecked(True)
+        self.everyone_button.setToolTip(t("ui.visit.scope.everyone_tip"))
+        self.everyone_button.setAccessibleName(t("ui.visit.scope.everyone"))
+        self.everyone_button.setAccessibleDescription(t("ui.visit.scope.everyone_tip"))
+        self.person_button.setToolTip(t("ui.visit.scope.person_tip"))
+        self.person_button.setEnabled(False)
+        self.everyone_button.toggled.connect(self._scope_toggled)
+        scope_row = QHBoxLayout()
+        scope_row.setSpacing(6)
+        scope_label = QLabel(t("ui.visit.scope.label"))
+        scope_row.addWidget(scope_label)
+        scope_row.addWidget(self.everyone_button)
+        scope_row.addWidget(self.person_button)
+        scope_row.addStretch(1)
+
+        self.filter = QLineEdit()
+        self.filter.setObjectName("checklist_filter")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setPlaceholderText(t("ui.visit.filter.placeholder"))
+        self.filter.setAccessibleName(t("ui.visit.filter.name"))
+        self.filter.setAccessibleDescription(t("ui.visit.filter.hint"))
+        self.filter.setToolTip(t("ui.visit.filter.hint"))
+        self.filter.textChanged.connect(self._apply_filter)
+        self.filter.installEventFilter(_FilterKeys(self))
+        self.filter.installEventFilter(UndoPassThrough(self))
+        self.form = QComboBox()
+        self.form.setObjectName("checklist_form")
+        self.form.setAccessibleName(t("ui.visit.filter.form"))
+        self.form.addItem(t("ui.visit.filter.all_forms"), None)
+        for form in FORMS:
+            self.form.addItem(t(f"form.{form}"), form)
+        self.form.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.filter, 3)
+        filter_row.addWidget(self.form, 2)
+
+        self.view = ChecklistView()
+        self.view.setObjectName("checklist")
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(t("ui.visit.checklist.name"))
+        self.view.setAccessibleDescription(t("ui.visit.checklist.hint"))
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setRootIsDecorated(False)
+        self.view.setItemsExpandable(False)
+        self.view.setExpandsOnDoubleClick(False)
+        self.view.setIconSize(QSize(16, 16))
+        self.view.setIndentation(8)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.view.header()
+        header.setAccessibleName(t("ui.visit.checklist.name"))
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(LABEL_COLUMN, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths from the longest texts: ResizeToContents would read every row on
+        # every change, which makes a toggle slow.
+        header.setSectionResizeMode(STATUS_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(EVIDENCE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        self._size_columns()
+        self.view.cycle_requested.connect(self.cycle_current)
+        self.view.evidence_requested.connect(self.cycle_evidence_current)
+        self.view.note_requested.connect(self.edit_note)
+        self.view.clear_requested.connect(self._clear_current)
+        self.view.clicked.connect(self._clicked)
+        self.view.selectionModel().currentChanged.connect(self._current_moved)
+        self.model.modelReset.connect(self._after_reset)
+
+        self.detail = QFrame()
+        self.detail.setObjectName("detail")
+        detail = QGridLayout(self.detail)
+        detail.setContentsMargins(12, 8, 12, 8)
+        detail.setHorizontalSpacing(8)
+        detail.setVerticalSpacing(4)
+        self.detail_title = QLabel()
+        self.detail_title.setObjectName("detailTitle")
+        self.detail_title.setWordWrap(True)
+        self.detail_prompt = QLabel()
+        self.detail_prompt.setObjectName("detailPrompt")
+        self.detail_prompt.setWordWrap(True)
+        self.acute_reason = QLabel()
+        self.acute_reason.setObjectName("acuteReason")
+        self.acute_reason.setWordWrap(True)
+        self.acute_reason.hide()
+        self.status_buttons: dict[str, QPushButton] = {}
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for key, status in (
+            ("observed", ObservationStatus.OBSERVED),
+            ("not_observed", ObservationStatus.NOT_OBSERVED),
+            ("unknown", ObservationStatus.UNKNOWN),
+            ("clear", None),
+        ):
+            button = QPushButton(t(f"ui.visit.detail.{key}"))
+            button.setObjectName(f"status_{key}")
+            button.setAccessibleName(t(f"ui.visit.detail.{key}"))
+            button.setAutoDefault(False)
+            button.setCheckable(status is not None)
+            button.clicked.connect(lambda _c=False, status=status: self._status_clicked(status))
+            self.status_buttons[key] = button
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.evidence = QComboBox()
+        self.evidence.setObjectName("evidence")
+        self.evidence.setAccessibleName(t("ui.visit.detail.evidence"))
+        self.evidence.addItem(t("ui.visit.detail.evidence_none"), None)
+        for evidence in Evidence:
+            self.evidence.addItem(t(f"evidence.{evidence.value}"), evidence.value)
+        self.evidence.currentIndexChanged.connect(self._evidence_chosen)
+        self.note = QLineEdit()
+        self.note.setObjectName("observation_note")
+        self.note.setAccessibleName(t("ui.visit.detail.note"))
+        self.note.setPlaceholderText(t("ui.visit.detail.note_placeholder"))
+        self.note.installEventFilter(UndoPassThrough(self))
+        self.note.editingFinished.connect(self._note_finished)
+        self.note.returnPressed.connect(self._note_returned)
+        detail.addWidget(self.detail_title, 0, 0, 1, 4)
+        detail.addWidget(self.acute_reason, 1, 0, 1, 4)
+        detail.addWidget(self.detail_prompt, 2, 0, 1, 4)
+        detail.addLayout(buttons, 3, 0, 1, 4)
+        evidence_label = QLabel(t("ui.visit.detail.evidence"))
+        evidence_label.setBuddy(self.evidence)
+        note_label = QLabel(t("ui.visit.detail.note"))
+        note_label.setBuddy(self.note)
+        detail.addWidget(evidence_label, 4, 0)
+        detail.addWidget(self.evidence, 4, 1)
+        detail.addWidget(note_label, 4, 2)
+        detail.addWidget(self.note, 4, 3)
+        detail.setColumnStretch(3, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(section_heading(t("ui.visit.checklist.heading")))
+        layout.addLayout(scope_row)
+        layout.addLayout(filter_row)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.detail)
+        self._after_reset()
+
+    def _size_columns(self) -> None:
+        """Status wide enough for its plain texts (the "(iedereen)" suffix may elide), the
+        source column narrow: the label column gets the rest."""
+        metrics = self.view.fontMetrics()
+        widest_status = max(
+            metrics.horizontalAdvance(t(f"observation_status.{s.value}")) for s in ObservationStatus
+        )
+        icon = self.view.iconSize().width()
+        self.view.header().resizeSection(STATUS_COLUMN, widest_status + icon + 30)
+        self.view.header().resizeSection(EVIDENCE_COLUMN, metrics.horizontalAdvance("m") * 11)
+
+    # -- scope ----------------------------------------------------------------------------
+
+    @property
+    def everyone(self) -> bool:
+        return self.everyone_button.isChecked()
+
+    def show_person(self, label: str | None, *, select: bool) -> None:
+        """The person the second scope button stands for; ``select`` switches to them."""
+        if label is None:
+            self.person_button.setText(t("ui.visit.scope.no_person"))
+            self.person_button.setEnabled(False)
+            blocked = self.everyone_button.blockSignals(True)
+            self.everyone_button.setChecked(True)
+            self.everyone_button.blockSignals(blocked)
+            return
+        self.person_button.setText(t("ui.visit.scope.person", label=label))
+        self.person_button.setAccessibleName(t("ui.visit.scope.person", label=label))
+        self.person_button.setEnabled(True)
+        if select:
+            blocked = self.everyone_button.blockSignals(True)
+            self.person_button.setChecked(True)
+            self.everyone_button.blockSignals(blocked)
+
+    def select_everyone(self) -> None:
+        self.everyone_button.setChecked(True)
+
+    def _scope_toggled(self, _checked: bool) -> None:
+        self.scope_changed.emit(self.everyone)
+
+    # -- filter and current row -----------------------------------------------------------
+
+    def set_large_touch(self, on: bool) -> None:
+        self.view.setIconSize(QSize(22, 22) if on else QSize(16, 16))
+        self._size_columns()
+        self.view.doItemsLayout()
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _apply_filter(self) -> None:
+        current = self.current_indicator()
+        self.model.set_filter(self.filter.text(), self.form.currentData())
+        if current is not None and not self.filter.text():
+            index = self.model.index_of(current.id)
+            if index.isValid():
+                self.view.setCurrentIndex(index)
+
+    def _after_reset(self) -> None:
+        """After filtering, the current signal is the best match, so Return acts on what
+        the user most likely meant; the list keeps its grouping."""
+        self.view.expandAll()
+        best = self.model.best_match()
+        if best.isValid():
+            self.view.setCurrentIndex(best)
+            self.view.scrollTo(best)
+        self._show_detail()
+
+    def current_indicator(self) -> Indicator | None:
+        return self.model.indicator(self.view.currentIndex())
+
+    def set_current(self, indicator_id: str) -> None:
+        index = self.model.index_of(indicator_id)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def move_current(self, delta: int) -> None:
+        index = self.model.step(self.view.currentIndex(), delta)
+        if index.isValid():
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+
+    def _current_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_detail()
+        item = self.model.indicator(current)
+        if item is not None:
+            self.current_changed.emit(item.id)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def cycle_current(self) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.cycle.emit(item.id)
+
+    def cycle_evidence_current(self) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.cycle_evidence.emit(item.id)
+
+    def edit_note(self) -> None:
+        if self.current_indicator() is not None:
+            self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.note.selectAll()
+
+    def _clear_current(self) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.set_status.emit(item.id, None)
+
+    def _clicked(self, index: QModelIndex) -> None:
+        """One tap on the status column cycles the signal."""
+        item = self.model.indicator(index)
+        if item is not None and index.column() == STATUS_COLUMN:
+            self.cycle.emit(item.id)
+
+    def _status_clicked(self, status: ObservationStatus | None) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.set_status.emit(item.id, status)
+        self._show_detail()
+
+    def _evidence_chosen(self, _index: int) -> None:
+        item = self.current_indicator()
+        if item is None or self._loading_detail:
+            return
+        value = self.evidence.currentData()
+        self.set_evidence.emit(item.id, Evidence(value) if value else None)
+
+    def _note_finished(self) -> None:
+        item = self.current_indicator()
+        if item is None or self._loading_detail or not self.note.isModified():
+            return
+        self.note.setModified(False)
+        self.set_note.emit(item.id, self.note.text())
+
+    def _note_returned(self) -> None:
+        self._note_finished()
+        self.filter.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.filter.selectAll()
+
+    def flush(self) -> None:
+        if self.note.isModified():
+            self._note_finished()
+
+    # -- details --------------------------------------------------------------------------
+
+    def refresh(self, indicator_id: str | None = None) -> None:
+        """A state changed (one indicator, or all of them)."""
+        if indicator_id is None:
+            self.model.repaint_all()
+        else:
+            self.model.state_changed(indicator_id)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        item = self.current_indicator()
+        self.detail.setEnabled(item is not None)
+        self._loading_detail = True
+        try:
+            lang = current_language()
+            if item is None:
+                self.detail_title.setText(t("ui.visit.detail.none"))
+                self.detail_prompt.clear()
+                self.acute_reason.hide()
+                self.note.clear()
+                self.evidence.setCurrentIndex(0)
+                for button in self.status_buttons.values():
+                    button.setChecked(False)
+                return
+            self.detail_title.setText(f"{item.label[lang]}  ({item.id})")
+            self.detail_prompt.setText(item.prompt[lang])
+            if item.acute and item.acute_reason:
+                self.acute_reason.setText(
+                    t("ui.visit.detail.acute", reason=item.acute_reason[lang])
+                )
+                self.acute_reason.show()
+            else:
+                self.acute_reason.hide()
+            own, inherited = self.model.states(item.id)
+            state: ObsState | None = own
+            for key, button in self.status_buttons.items():
+                button.setChecked(state is not None and state.status.value == key)
+            self.status_buttons["clear"].setEnabled(state is not None)
+            index = self.evidence.findData(
+                state.evidence.value if state and state.evidence else None
+            )
+            self.evidence.setCurrentIndex(max(index, 0))
+            if not self.note.hasFocus() or not self.note.isModified():
+                self.note.setText(state.note or "" if state else "")
+                self.note.setModified(False)
+            hint = ""
+            if own is None and inherited is not None:
+                hint = t(
+                    "ui.visit.detail.inherited",
+                    status=t(f"observation_status.{inherited.status.value}"),
+                )
+            self.note.setPlaceholderText(hint or t("ui.visit.detail.note_placeholder"))
+        finally:
+            self._loading_detail = False
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.filter.clear()
+        self.note.clear()
+        self._catalogue = None
+        self._show_detail()

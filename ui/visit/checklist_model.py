@@ -1,0 +1,463 @@
+"""The indicator checklist as a two-level tree: a header per ILO dimension (and one for context
+signals outside the ILO frame), the indicators under it in catalogue order.
+
+Each indicator appears once. The rows show the state in the current scope (one person, or
+everyone at the visit); a person's row also shows, greyed, what was recorded for everyone when
+the person has nothing of their own. Filtering (filter-as-you-type over Dutch and English
+labels, prompts and keywords via ``Catalogue.search``, and an optional form) resets the model;
+state changes only emit ``dataChanged``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
+
+from fieldapp.catalogue import DIMENSIONS, Catalogue, Indicator
+from fieldapp.catalogue.model import CONTEXT
+from fieldapp.domain import ObservationStatus
+from fieldapp.i18n import current_language, t
+from ui.visit.controller import ObsState
+
+Index = QModelIndex | QPersistentModelIndex
+GROUPS = (*DIMENSIONS, CONTEXT)
+_WORDS = re.compile(r"\w+")
+COLUMNS = ("ui.visit.col.signal", "ui.visit.col.status", "ui.visit.col.evidence")
+LABEL_COLUMN, STATUS_COLUMN, EVIDENCE_COLUMN = range(3)
+
+INDICATOR_ROLE = Qt.ItemDataRole.UserRole + 1  # indicator id (str), None on a header
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # status value in this scope, "" when not recorded
+ACUTE_ROLE = Qt.ItemDataRole.UserRole + 3  # bool
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 4  # bool
+INHERITED_ROLE = Qt.ItemDataRole.UserRole + 5  # bool: the state shown is the visit-level one
+
+ACUTE_RED = "#a4262c"
+OBSERVED_BLUE = "#1f4e79"
+MUTED_GREY = "#6b6b6b"
+
+# (own, inherited from the visit level) for an indicator id.
+StateLookup = Callable[[str], tuple[ObsState | None, ObsState | None]]
+
+
+def _no_state(_indicator_id: str) -> tuple[ObsState | None, ObsState | None]:
+    return None, None
+
+
+class ChecklistModel(QAbstractItemModel):
+    def __init__(self, catalogue: Catalogue | None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._catalogue = catalogue
+        self._states: StateLookup = _no_state
+        self._text = ""
+        self._form: str | None = None
+        self._groups: list[tuple[str, list[Indicator]]] = []
+        self._rows: dict[str, tuple[int, int]] = {}  # indicator id -> (group row, row)
+        self._rebuild()
+
+    # -- what is shown --------------------------------------------------------------------
+
+    def set_state_lookup(self, lookup: StateLookup) -> None:
+        """Where row states come from (the scope changed): every row may change."""
+        self._states = lookup
+        self._all_changed()
+
+    def states(self, indicator_id: str) -> tuple[ObsState | None, ObsState | None]:
+        """(own state in the scope, visit-level state) of an indicator."""
+        return self._states(indicator_id)
+
+    def repaint_all(self) -> None:
+        self._all_changed()
+
+    def set_filter(self, text: str, form: str | None = None) -> None:
+        text = text.strip()
+        if (text, form) == (self._text, self._form):
+            return
+        self.beginResetModel()
+        self._text, self._form = text, form
+        self._rebuild()
+        self.endResetModel()
+
+    @property
+    def filter_text(self) -> str:
+        return self._text
+
+    def clear(self) -> None:
+        """Forget the catalogue and the states (on lock)."""
+        self.beginResetModel()
+        self._catalogue = None
+        self._states = _no_state
+        self._rebuild()
+        self.endResetModel()
+
+    def state_changed(self, indicator_id: str) -> None:
+        """The indicator's state changed in some scope: repaint its row and its header."""
+        position = self._rows.get(indicator_id)
+        if position is None:
+            return
+        group_row, row = position
+        parent = self.index(group_row, 0)
+        self.dataChanged.emit(self.index(row, 0, parent), self.index(row, len(COLUMNS) - 1, parent))
+        self.dataChanged.emit(parent, parent)
+
+    def _all_changed(self) -> None:
+        for group_row, (_, items) in enumerate(self._groups):
+            parent = self.index(group_row, 0)
+            self.dataChanged.emit(parent, self.index(group_row, len(COLUMNS) - 1))
+            if items:
+                self.dataChanged.emit(
+                    self.index(0, 0, parent), self.index(len(items) - 1, len(COLUMNS) - 1, parent)
+                )
+
+    def _rebuild(self) -> None:
+        self._groups, self._rows = [], {}
+        if self._catalogue is None:
+            return
+        items = self._catalogue.search(self._text, current_language())
+        if self._form:
+            items = [item for item in items if self._form in item.forms]
+        for dimension in GROUPS:
+            members = [item for item in items if item.dimension == dimension]
+            if members:
+                group_row = len(self._groups)
+                self._groups.append((dimension, members))
+                for row, item in enumerate(members):
+                    self._rows[item.id] = (group_row, row)
+
+    # -- navigation helpers ---------------------------------------------------------------
+
+    def indicator(self, index: Index) -> Indicator | None:
+        if not index.isValid() or index.internalId() == 0:
+            return None
+        group_row = index.internalId() - 1
+        if not 0 <= group_row < len(self._groups):
+            return None
+        items = self._groups[group_row][1]
+        return items[index.row()] if 0 <= index.row() < len(items) else None
+
+    def index_of(self, indicator_id: str, column: int = 0) -> QModelIndex:
+        position = self._rows.get(indicator_id)
+        if position is None:
+            return QModelIndex()
+        group_row, row = position
+        return self.index(row, column, self.index(group_row, 0))
+
+    def visible_ids(self) -> list[str]:
+        return [item.id for _, items in self._groups for item in items]
+
+    def first_indicator(self) -> QModelIndex:
+        ids = self.visible_ids()
+        return self.index_of(ids[0]) if ids else QModelIndex()
+
+    def best_match(self) -> QModelIndex:
+        """The row the filter most likely means, for Return in the filter. Labels in the
+        current language rank first, then labels in the other language, then the rest
+        (prompt and keyword matches, in display order). Within a language: a label equal to
+        the text, then one starting with it, then one with every word at a word start, then
+        one containing every word; shorter labels first (the more general signal). The rows
+        themselves stay grouped."""
+        words = self._text.casefold().split()
+        ids = self.visible_ids()
+        if not words or not ids or self._catalogue is None:
+            return self.first_indicator()
+        catalogue = self._catalogue
+        lang = current_language()
+        languages = (lang, "en" if lang == "nl" else "nl")
+
+        def score(indicator_id: str) -> tuple[int, int]:
+            item = catalogue.indicators[indicator_id]
+            for offset, language in enumerate(languages):
+                rank = _label_rank(item.label[language].casefold(), words)
+                if rank is not None:
+                    return offset * 4 + rank, len(item.label[language])
+            return 8, 0
+
+        best = min(range(len(ids)), key=lambda position: (*score(ids[position]), position))
+        return self.index_of(ids[best])
+
+    def step(self, index: Index, delta: int) -> QModelIndex:
+        """The indicator ``delta`` rows away from ``index`` (skipping headers), clamped."""
+        ids = self.visible_ids()
+        if not ids:
+            return QModelIndex()
+        item = self.indicator(index)
+        position = ids.index(item.id) if item is not None else -1
+        target = min(max(position + delta, 0), len(ids) - 1)
+        return self.index_of(ids[target])
+
+    # -- QAbstractItemModel ---------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008 - Qt API
+        if not 0 <= column < len(COLUMNS):
+            return QModelIndex()
+        if not parent.isValid():
+            if 0 <= row < len(self._groups):
+                return self.createIndex(row, column, 0)
+            return QModelIndex()
+        if parent.internalId() != 0 or parent.column() != 0:
+            return QModelIndex()
+        group_row = parent.row()
+        if 0 <= group_row < len(self._groups) and 0 <= row < len(self._groups[group_row][1]):
+            return self.createIndex(row, column, group_row + 1)
+        return QModelIndex()
+
+    def parent(self, child: Index | None = None) -> Any:  # type: ignore[override]
+        """The group header of an indicator row; without an argument, the QObject parent."""
+        if child is None:
+            return QObject.parent(self)
+        if not child.isValid() or child.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() != 0 or parent.column() != 0:
+            return 0
+        if 0 <= parent.row() < len(self._groups):
+            return len(self._groups[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return len(COLUMNS)
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt API
+        return self.rowCount(parent) > 0
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.internalId() == 0:
+            return Qt.ItemFlag.ItemIsEnabled
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+            and role == Qt.ItemDataRole.DisplayRole
+        ):
+            return t(COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            if not 0 <= index.row() < len(self._groups):
+                return None
+            return self._header_data(index, role)
+        item = self.indicator(index)
+        if item is None:
+            return None
+        return self._item_data(item, index.column(), role)
+
+    def _header_data(self, index: Index, role: int) -> Any:
+        dimension, items = self._groups[index.row()]
+        if role == HEADER_ROLE:
+            return True
+        if index.column() != LABEL_COLUMN:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            observed = sum(
+                1
+                for item in items
+                if (state := self._effective(item.id)[0]) is not None
+                and state.status is ObservationStatus.OBSERVED
+            )
+            name = t(f"dimension.{dimension}")
+            if observed:
+                return t("ui.visit.group_observed", group=name, count=observed)
+            return name
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(MUTED_GREY))
+        return None
+
+    def _effective(self, indicator_id: str) -> tuple[ObsState | None, bool]:
+        own, inherited = self._states(indicator_id)
+        if own is not None:
+            return own, False
+        return inherited, inherited is not None
+
+    def _item_data(self, item: Indicator, column: int, role: int) -> Any:
+        lang = current_language()
+        state, inherited = self._effective(item.id)
+        if role == INDICATOR_ROLE:
+            return item.id
+        if role == STATE_ROLE:
+            own, _ = self._states(item.id)
+            return own.status.value if own else ""
+        if role == ACUTE_ROLE:
+            return item.acute
+        if role == HEADER_ROLE:
+            return False
+        if role == INHERITED_ROLE:
+            return inherited
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = item.prompt[lang]
+            if item.acute and item.acute_reason:
+                tip = f"{t('ui.visit.acute_mark')}: {item.acute_reason[lang]}\n{tip}"
+            if state is not None and state.note:
+                tip += "\n" + t("ui.visit.note_tip", note=state.note)
+            return tip
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            parts = [item.label[lang], _status_text(state, inherited)]
+            if state is not None and state.evidence:
+                parts.append(t(f"evidence.{state.evidence.value}"))
+            if item.acute:
+                parts.append(t("ui.visit.acute_mark"))
+            return ", ".join(parts)
+        if column == LABEL_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return item.label[lang]
+            if role == Qt.ItemDataRole.DecorationRole:
+                return _acute_icon() if item.acute else _blank_icon()
+            if role == Qt.ItemDataRole.ForegroundRole and item.acute:
+                return QBrush(QColor(ACUTE_RED))
+            if (
+                role == Qt.ItemDataRole.FontRole
+                and state is not None
+                and not inherited
+                and state.status is ObservationStatus.OBSERVED
+            ):
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if column == STATUS_COLUMN:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _status_text(state, inherited)
+            if role == Qt.ItemDataRole.DecorationRole:
+                return _status_icon(state.status.value if state else "", inherited)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                if inherited or state is None:
+                    return QBrush(QColor(MUTED_GREY))
+                if state.status is ObservationStatus.OBSERVED:
+                    return QBrush(QColor(OBSERVED_BLUE))
+            return None
+        if column == EVIDENCE_COLUMN and role == Qt.ItemDataRole.DisplayRole:
+            if state is None:
+                return ""
+            parts = []
+            if state.evidence:
+                parts.append(t(f"evidence.{state.evidence.value}"))
+            if state.note:
+                parts.append(t("ui.visit.has_note"))
+            return " · ".join(parts)
+        if column == EVIDENCE_COLUMN and role == Qt.ItemDataRole.ForegroundRole and inherited:
+            return QBrush(QColor(MUTED_GREY))
+        return None
+
+
+def _label_rank(label: str, words: list[str]) -> int | None:
+    text = " ".join(words)
+    if label == text:
+        return 0
+    if label.startswith(text):
+        return 1
+    label_words = _WORDS.findall(label)
+    if all(any(w.startswith(word) for w in label_words) for word in words):
+        return 2
+    if all(word in label for word in words):
+        return 3
+    return None
+
+
+def _status_text(state: ObsState | None, inherited: bool) -> str:
+    if state is None:
+        return t("ui.visit.status.none")
+    text = t(f"observation_status.{state.status.value}")
+    return t("ui.visit.status.inherited", status=text) if inherited else text
+
+
+ICON_SIZE = 16
+
+
+def _canvas() -> tuple[QPixmap, QPainter]:
+    pixmap = QPixmap(QSize(ICON_SIZE * 2, ICON_SIZE * 2))  # drawn at 2x, sharp on HiDPI
+    pixmap.setDevicePixelRatio(2.0)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return pixmap, painter
+
+
+@cache
+def _blank_icon() -> QIcon:
+    pixmap, painter = _canvas()
+    painter.end()
+    return QIcon(pixmap)
+
+
+@cache
+def _acute_icon() -> QIcon:
+    pixmap, painter = _canvas()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(ACUTE_RED))
+    painter.drawEllipse(1, 1, 14, 14)
+    painter.setPen(QPen(QColor("white"), 2.2))
+    painter.drawLine(8, 4, 8, 9)
+    painter.drawPoint(8, 12)
+    painter.end()
+    return QIcon(pixmap)
+
+
+@cache
+def _status_icon(status: str, inherited: bool) -> QIcon:
+    """Filled check: observed; dash: not observed; question mark: unknown; an empty ring:
+    not recorded yet (tap to record). Inherited states are drawn lighter."""
+    pixmap, painter = _canvas()
+    colour = QColor(OBSERVED_BLUE if status == "observed" else MUTED_GREY)
+    if inherited:
+        colour.setAlpha(110)
+    if status == "observed":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(1, 1, 14, 14)
+        painter.setPen(QPen(QColor("white"), 2))
+        painter.drawPolyline([_p(4.5, 8.2), _p(7, 10.8), _p(11.5, 5.2)])
+    elif status == "not_observed":
+        painter.setPen(QPen(colour, 1.5))
+        painter.drawEllipse(2, 2, 12, 12)
+        painter.drawLine(5, 8, 11, 8)
+    elif status == "unknown":
+        painter.setPen(QPen(colour, 1.5))
+        painter.drawEllipse(2, 2, 12, 12)
+        font = QFont()
+        font.setPixelSize(10)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(2, 2, 12, 12, int(Qt.AlignmentFlag.AlignCenter), "?")
+    else:
+        light = QColor(MUTED_GREY)
+        light.setAlpha(90)
+        painter.setPen(QPen(light, 1.2))
+        painter.drawEllipse(2, 2, 12, 12)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _p(x: float, y: float) -> QPointF:
+    return QPointF(x, y)

@@ -1,0 +1,159 @@
+"""Small pieces the visit editor's forms share: labelled fields with a message line under them,
+the text of a refused value, and the rule that Ctrl+Z in a field whose text is saved undoes
+the editor's last change (while the text is being edited, Ctrl+Z undoes the typing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import t
+from ui.widgets import MessageLabel
+
+FIELD_STYLE = """
+QLabel#fieldLabel { color: palette(placeholder-text); font-size: 9pt; }
+QLabel#sectionHeading { font-size: 12pt; font-weight: 600; }
+"""
+
+
+def problem_text(exc: ValidationError) -> str:
+    """The refusal for one field, as a sentence: "Een KvK-nummer bestaat uit precies 8
+    cijfers. Niet opgeslagen." (the core's message without the JSON path)."""
+    problem = t(exc.problem, **exc.params)
+    problem = problem[:1].upper() + problem[1:]
+    return t("ui.visit.refused", problem=problem)
+
+
+def section_heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionHeading")
+    label.setAccessibleName(text)
+    return label
+
+
+class Field(QWidget):
+    """A caption above an input and a message line below it (hidden while empty)."""
+
+    def __init__(self, caption: str, widget: QWidget, *, hint: str = "") -> None:
+        super().__init__()
+        self.widget = widget
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("fieldLabel")
+        self.caption.setBuddy(widget)
+        widget.setAccessibleName(caption.replace("&", ""))
+        if hint:
+            widget.setAccessibleDescription(hint)
+            widget.setToolTip(hint)
+        self.message = MessageLabel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.caption)
+        layout.addWidget(widget)
+        layout.addWidget(self.message)
+
+
+class UndoPassThrough(QObject):
+    """Installed on text fields: Ctrl+Z reaches the editor's undo when the field holds no
+    unsaved typing (``isModified`` is cleared after every save)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+        ):
+            return False
+        if isinstance(watched, QLineEdit):
+            return not watched.isModified()
+        if isinstance(watched, QPlainTextEdit):
+            return not watched.document().isModified()
+        return False
+
+
+class ReturnFilter(QObject):
+    """Calls ``on_return(widget)`` when Return or Enter is pressed in a watched combo box or
+    plain text field (line edits use ``returnPressed``). Shift+Return in a text field still
+    starts a new line."""
+
+    def __init__(self, on_return: Callable[[QWidget], bool], parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_return = on_return
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and isinstance(watched, QComboBox | QPlainTextEdit)
+        ):
+            if isinstance(watched, QPlainTextEdit) and (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            ):
+                return False
+            if isinstance(watched, QComboBox) and watched.view().isVisible():
+                return False
+            return self._on_return(watched)  # type: ignore[arg-type]
+        return False
+
+
+class FocusOutFilter(QObject):
+    """Calls ``on_focus_out(widget)`` when a plain text field loses focus (it has no
+    ``editingFinished``)."""
+
+    def __init__(self, on_focus_out: Callable[[QWidget], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self._on_focus_out = on_focus_out
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusOut and isinstance(watched, QWidget):
+            self._on_focus_out(watched)
+        return False
+
+
+def text_of(widget: QLineEdit | QPlainTextEdit) -> str:
+    return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+
+
+def set_text(widget: QLineEdit | QPlainTextEdit, text: str | None) -> None:
+    """Show a stored value without it counting as an edit."""
+    blocked = widget.blockSignals(True)
+    if isinstance(widget, QLineEdit):
+        widget.setText(text or "")
+        widget.setModified(False)
+    else:
+        widget.setPlainText(text or "")
+        widget.document().setModified(False)
+    widget.blockSignals(blocked)
+
+
+def mark_saved(widget: QLineEdit | QPlainTextEdit) -> None:
+    if isinstance(widget, QLineEdit):
+        widget.setModified(False)
+    else:
+        widget.document().setModified(False)
+
+
+def is_modified(widget: QLineEdit | QPlainTextEdit) -> bool:
+    if isinstance(widget, QLineEdit):
+        return widget.isModified()
+    return widget.document().isModified()
+
+
+def select_data(combo: QComboBox, value: object) -> None:
+    """Select the item whose data is ``value`` without emitting change signals."""
+    blocked = combo.blockSignals(True)
+    index = combo.findData(value)
+    combo.setCurrentIndex(index if index >= 0 else 0)
+    combo.blockSignals(blocked)

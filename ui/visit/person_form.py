@@ -1,0 +1,450 @@
+"""One person met at the visit: role, sex, age or age band, minor, nationality, languages,
+interpreter, consent (with its date), the B8/3 reflection period (with its date) and notes.
+
+Every change is validated by ``fieldapp.visit_json.person_input`` (the rules of the visit JSON
+format) and saved at once. A given age decides the minor flag, so the flag is only editable
+while the age is unknown; choosing consent or a B8/3 status fills in today's date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QGridLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import current_language, t
+from ui.visit.countries import (
+    country_choices,
+    country_name,
+    format_languages,
+    language_suggestions,
+    parse_languages,
+    sort_key,
+)
+from ui.visit.fields import (
+    Field,
+    FocusOutFilter,
+    ReturnFilter,
+    UndoPassThrough,
+    is_modified,
+    mark_saved,
+    problem_text,
+    select_data,
+    set_text,
+    text_of,
+)
+
+Commit = Callable[[Callable[[], Any]], Any]
+UNKNOWN_AGE = -1
+NO_DATE = QDate(1999, 12, 31)  # shown as "—": before any date the core accepts
+DATE_FORMATS = {"nl": "dd-MM-yyyy", "en": "dd/MM/yyyy"}
+
+
+def person_summary(person: Person) -> str:
+    """One line about a person, for the collapsed details: "Mogelijk slachtoffer · vrouw ·
+    19 jaar · Moldavië · Roemeens, Russisch"."""
+    lang = current_language()
+    parts = [_cap(t(f"person_role.{person.role.value}"))]
+    if person.sex is not Sex.UNKNOWN:
+        parts.append(t(f"ui.visit.sex.{person.sex.value}"))
+    if person.age is not None:
+        parts.append(t("ui.visit.person.age_years", age=person.age))
+    elif person.age_band is not None and person.age_band is not AgeBand.UNKNOWN:
+        parts.append(t(f"ui.visit.age_band.{person.age_band.value}"))
+    elif person.minor:
+        parts.append(t("ui.visit.person.is_minor"))
+    if person.nationality:
+        parts.append(country_name(person.nationality, lang))
+    if person.languages:
+        parts.append(format_languages(person.languages, lang))
+    if person.interpreter:
+        parts.append(t("ui.visit.person.with_interpreter"))
+    if person.consent is not Consent.NOT_ASKED:
+        parts.append(t(f"ui.visit.person.consent_{person.consent.value}"))
+    return " · ".join(parts)
+
+
+def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(name)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class PersonForm(QWidget):
+    changed = Signal()  # a field of the shown person was saved
+
+    def __init__(self, commit: Commit, controller_getter: Callable[[], Any]) -> None:
+        super().__init__()
+        self._commit = commit
+        self._controller = controller_getter
+        self.person_uuid: str | None = None
+        lang = current_language()
+        undo_filter = UndoPassThrough(self)
+        self._return_filter = ReturnFilter(self._on_return, self)
+        self._focus_filter = FocusOutFilter(self._on_focus_out, self)
+
+        self.role = _combo(
+            "person_role", [(_cap(t(f"person_role.{r.value}")), r.value) for r in PersonRole]
+        )
+        self.sex = _combo("person_sex", [(t(f"ui.visit.sex.{s.value}"), s.value) for s in Sex])
+        self.age = QSpinBox()
+        self.age.setObjectName("person_age")
+        self.age.setRange(UNKNOWN_AGE, 120)
+        self.age.setSpecialValueText(t("ui.visit.person.age_unknown"))
+        self.age.setValue(UNKNOWN_AGE)
+        self.age_band = _combo(
+            "person_age_band",
+            [(t("ui.visit.person.age_band_none"), None)]
+            + [(t(f"ui.visit.age_band.{b.value}"), b.value) for b in AgeBand],
+        )
+        self.minor = _combo(
+            "person_minor",
+            [
+                (t("ui.visit.person.minor_unknown"), None),
+                (t("ui.visit.person.minor_yes"), True),
+                (t("ui.visit.person.minor_no"), False),
+            ],
+        )
+        self.nationality = QComboBox()
+        self.nationality.setObjectName("person_nationality")
+        self.nationality.setEditable(True)
+        self.nationality.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.nationality.addItem(t("ui.visit.person.nationality_none"), None)
+        common, other = country_choices(lang)
+        for code, name in common:
+            self.nationality.addItem(name, code)
+        self.nationality.insertSeparator(self.nationality.count())
+        for code, name in other:
+            self.nationality.addItem(name, code)
+        nationality_completer = QCompleter(self.nationality.model(), self.nationality)
+        nationality_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        nationality_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        nationality_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.nationality.setCompleter(nationality_completer)
+        self.nationality.activated.connect(self._nationality_chosen)
+        self.nationality.lineEdit().editingFinished.connect(self._nationality_typed)
+        self.nationality.lineEdit().installEventFilter(undo_filter)
+
+        self.languages = QLineEdit()
+        self.languages.setObjectName("person_languages")
+        self.languages.setPlaceholderText(t("ui.visit.person.languages_placeholder"))
+        languages_completer = QCompleter(language_suggestions(lang), self.languages)
+        languages_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        languages_completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        self.languages.setCompleter(languages_completer)
+        self.languages.editingFinished.connect(self._save_languages)
+        self.languages.installEventFilter(undo_filter)
+
+        self.interpreter = QCheckBox(t("ui.visit.person.interpreter"))
+        self.interpreter.setObjectName("person_interpreter")
+        self.interpreter.setAccessibleName(t("ui.visit.person.interpreter"))
+        self.interpreter.toggled.connect(lambda on: self._save("interpreter", on))
+
+        self.consent = _combo(
+            "person_consent", [(t(f"ui.visit.consent.{c.value}"), c.value) for c in Consent]
+        )
+        self.consent_date = self._date_edit("person_consent_date")
+        self.b83 = _combo(
+            "person_b83", [(_cap(t(f"ui.visit.b83.{b.value}")), b.value) for b in B83Status]
+        )
+        self.b83_date = self._date_edit("person_b83_date")
+
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("person_notes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(56)
+        self.notes.setPlaceholderText(t("ui.visit.person.notes_placeholder"))
+        for watcher in (undo_filter, self._focus_filter, self._return_filter):
+            self.notes.installEventFilter(watcher)
+
+        for combo, name in (
+            (self.role, "role"),
+            (self.sex, "sex"),
+            (self.age_band, "age_band"),
+            (self.minor, "minor"),
+            (self.consent, "consent"),
+            (self.b83, "b83_status"),
+        ):
+            combo.currentIndexChanged.connect(
+                lambda _i, combo=combo, name=name: self._save(name, combo.currentData())
+            )
+            combo.installEventFilter(self._return_filter)
+        self.age.editingFinished.connect(self._save_age)
+        self.consent_date.editingFinished.connect(
+            lambda: self._save_date("consent_date", self.consent_date)
+        )
+        self.b83_date.editingFinished.connect(lambda: self._save_date("b83_date", self.b83_date))
+
+        self.fields = {
+            "role": Field(t("ui.visit.person.role"), self.role),
+            "sex": Field(t("ui.visit.person.sex"), self.sex),
+            "age": Field(t("ui.visit.person.age"), self.age),
+            "age_band": Field(t("ui.visit.person.age_band"), self.age_band),
+            "minor": Field(t("ui.visit.person.minor"), self.minor),
+            "nationality": Field(
+                t("ui.visit.person.nationality"),
+                self.nationality,
+                hint=t("ui.visit.person.nationality_hint"),
+            ),
+            "languages": Field(t("ui.visit.person.languages"), self.languages),
+            "interpreter": Field("", self.interpreter),
+            "consent": Field(t("ui.visit.person.consent"), self.consent),
+            "consent_date": Field(t("ui.visit.person.consent_date"), self.consent_date),
+            "b83_status": Field(t("ui.visit.person.b83"), self.b83),
+            "b83_date": Field(t("ui.visit.person.b83_date"), self.b83_date),
+            "notes": Field(t("ui.visit.person.notes"), self.notes),
+        }
+        self.interpreter.setAccessibleName(t("ui.visit.person.interpreter"))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        placement = (
+            ("role", 0, 0, 1),
+            ("sex", 0, 1, 1),
+            ("age", 0, 2, 1),
+            ("age_band", 0, 3, 1),
+            ("nationality", 1, 0, 2),
+            ("languages", 1, 2, 1),
+            ("minor", 1, 3, 1),
+            ("consent", 2, 0, 1),
+            ("consent_date", 2, 1, 1),
+            ("b83_status", 2, 2, 1),
+            ("b83_date", 2, 3, 1),
+            ("notes", 3, 0, 3),
+            ("interpreter", 3, 3, 1),
+        )
+        for name, row, column, span in placement:
+            grid.addWidget(self.fields[name], row, column, 1, span)
+        for column in range(4):
+            grid.setColumnStretch(column, 1)
+        self._order: list[QWidget] = [
+            self.role,
+            self.sex,
+            self.age,
+            self.age_band,
+            self.nationality,
+            self.languages,
+            self.minor,
+            self.consent,
+            self.consent_date,
+            self.b83,
+            self.b83_date,
+            self.notes,
+            self.interpreter,
+        ]
+        for first, second in zip(self._order, self._order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def focus_first(self) -> None:
+        self.role.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setObjectName(name)
+        edit.setDisplayFormat(DATE_FORMATS.get(current_language(), "yyyy-MM-dd"))
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText("—")
+        edit.setMaximumDate(QDate.currentDate().addDays(1))
+        return edit
+
+    # -- showing --------------------------------------------------------------------------
+
+    def load(self, person: Person | None) -> None:
+        self.person_uuid = person.meta.uuid if person else None
+        self.setEnabled(person is not None)
+        for field in self.fields.values():
+            field.message.clear_message()
+        if person is None:
+            return
+        lang = current_language()
+        select_data(self.role, person.role.value)
+        select_data(self.sex, person.sex.value)
+        blocked = self.age.blockSignals(True)
+        self.age.setValue(UNKNOWN_AGE if person.age is None else person.age)
+        self.age.blockSignals(blocked)
+        select_data(self.age_band, person.age_band.value if person.age_band else None)
+        self.age_band.setEnabled(person.age is None)
+        select_data(self.minor, person.minor)
+        self.minor.setEnabled(person.age is None)
+        self._show_nationality(person.nationality)
+        set_text(self.languages, format_languages(person.languages, lang))
+        blocked = self.interpreter.blockSignals(True)
+        self.interpreter.setChecked(person.interpreter)
+        self.interpreter.blockSignals(blocked)
+        select_data(self.consent, person.consent.value)
+        self._show_date(
+            self.consent_date, person.consent_date, person.consent is not Consent.NOT_ASKED
+        )
+        select_data(self.b83, person.b83_status.value)
+        self._show_date(
+            self.b83_date, person.b83_date, person.b83_status is not B83Status.NOT_RECORDED
+        )
+        set_text(self.notes, person.notes)
+
+    def _show_nationality(self, code: str | None) -> None:
+        blocked = self.nationality.blockSignals(True)
+        index = self.nationality.findData(code) if code else 0
+        self.nationality.setCurrentIndex(max(index, 0))
+        if code and index < 0:
+            self.nationality.setEditText(country_name(code, current_language()))
+        self.nationality.lineEdit().setModified(False)
+        self.nationality.blockSignals(blocked)
+
+    @staticmethod
+    def _show_date(edit: QDateEdit, value: str | None, enabled: bool) -> None:
+        blocked = edit.blockSignals(True)
+        edit.setDate(QDate.fromString(value, "yyyy-MM-dd") if value else NO_DATE)
+        edit.setEnabled(enabled)
+        edit.blockSignals(blocked)
+
+    def clear(self) -> None:
+        self.person_uuid = None
+        set_text(self.languages, "")
+        set_text(self.notes, "")
+        self.nationality.setEditText("")
+        self.setEnabled(False)
+
+    def flush(self) -> None:
+        if self.person_uuid is None:
+            return
+        if is_modified(self.languages):
+            self._save_languages()
+        if is_modified(self.notes):
+            self._save_notes()
+        if self.nationality.lineEdit().isModified():
+            self._nationality_typed()
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def _save(self, name: str, value: Any) -> bool:
+        controller = self._controller()
+        person_uuid = self.person_uuid
+        if controller is None or person_uuid is None:
+            return False
+        field = self.fields[name]
+        try:
+            self._commit(lambda: controller.set_person_field(person_uuid, name, value))
+        except ValidationError as exc:
+            field.message.show_error(problem_text(exc))
+            return False
+        field.message.clear_message()
+        self._show_derived(controller.person(person_uuid), name)
+        self.changed.emit()
+        return True
+
+    def _show_derived(self, person: Person, name: str) -> None:
+        """After a save, show what the save decided (minor from age, dates filled in,
+        normalised languages) without touching fields the user may still be typing in."""
+        select_data(self.minor, person.minor)
+        self.minor.setEnabled(person.age is None)
+        self.age_band.setEnabled(person.age is None)
+        self._show_date(
+            self.consent_date, person.consent_date, person.consent is not Consent.NOT_ASKED
+        )
+        self._show_date(
+            self.b83_date, person.b83_date, person.b83_status is not B83Status.NOT_RECORDED
+        )
+        if name == "languages":
+            set_text(self.languages, format_languages(person.languages, current_language()))
+        if name == "nationality":
+            self._show_nationality(person.nationality)
+
+    def _save_age(self) -> None:
+        value = self.age.value()
+        self._save("age", None if value == UNKNOWN_AGE else value)
+
+    def _save_date(self, name: str, edit: QDateEdit) -> None:
+        if edit.isEnabled():
+            day = edit.date()
+            self._save(name, None if day == NO_DATE else day.toString("yyyy-MM-dd"))
+
+    def _save_languages(self) -> None:
+        field = self.fields["languages"]
+        try:
+            codes = parse_languages(self.languages.text(), current_language())
+        except ValueError as exc:
+            field.message.show_error(t("ui.visit.person.language_unknown", word=str(exc)))
+            return
+        if self._save("languages", list(codes)):
+            mark_saved(self.languages)
+
+    def _save_notes(self) -> None:
+        if self._save("notes", text_of(self.notes)):
+            mark_saved(self.notes)
+
+    def _nationality_chosen(self, index: int) -> None:
+        self._save("nationality", self.nationality.itemData(index))
+
+    def _nationality_typed(self) -> None:
+        """Typed rather than picked: an exact name, a code, the only name containing the text,
+        or the first name starting with it (the common nationalities come first)."""
+        text = self.nationality.currentText().strip()
+        if self.person_uuid is None:
+            return
+        code = self._resolve_country(text)
+        if code is False:
+            self.fields["nationality"].message.show_error(
+                t("ui.visit.person.nationality_unknown", text=text)
+            )
+            return
+        self._save("nationality", code)
+
+    def _resolve_country(self, text: str) -> str | bool | None:
+        if not text or text == self.nationality.itemText(0):
+            return None
+        wanted = sort_key(text)
+        names = [
+            (sort_key(self.nationality.itemText(i)), self.nationality.itemData(i))
+            for i in range(1, self.nationality.count())
+            if self.nationality.itemData(i)
+        ]
+        for name, code in names:
+            if name == wanted:
+                return code
+        if len(text) == 2:
+            for _, code in names:
+                if code == text.upper():
+                    return code
+        containing = [code for name, code in names if wanted in name]
+        if len(set(containing)) == 1:
+            return containing[0]
+        for name, code in names:
+            if name.startswith(wanted):
+                return code
+        return False
+
+    def _on_focus_out(self, widget: QWidget) -> None:
+        if widget is self.notes and is_modified(self.notes):
+            self._save_notes()
+
+    def _on_return(self, widget: QWidget) -> bool:
+        if widget is self.notes:
+            self._save_notes()
+            return True
+        if widget in self._order:
+            position = self._order.index(widget)
+            if position + 1 < len(self._order):
+                self._order[position + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        return True

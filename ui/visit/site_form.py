@@ -1,0 +1,341 @@
+"""The place and the visit: name (with search over places already in the vault), trade name,
+address, municipality, KvK number, sector, kind of visit and the visit's notes.
+
+Text fields save when editing finishes (Return, Tab, focus elsewhere); a refused value (a
+postcode or KvK number that cannot be right) is shown with the reason under the field and
+never saved. Return in the name jumps to the postcode, then the place, then the sector: the
+four things almost every visit needs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QGridLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp import validate as v
+from fieldapp.domain import Sector, Site, Visit, VisitType
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import t
+from ui.visit.controller import site_field
+from ui.visit.fields import (
+    Field,
+    FocusOutFilter,
+    ReturnFilter,
+    UndoPassThrough,
+    is_modified,
+    mark_saved,
+    problem_text,
+    section_heading,
+    select_data,
+    set_text,
+    text_of,
+)
+
+# What a postcode can start with: up to four digits (not starting with 0), then letters.
+_POSTCODE_PREFIX = re.compile(r"^(?:[1-9]\d{0,3}|[1-9]\d{3}[A-Za-z]{1,2})?$")
+SITE_UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+TEXT_FIELDS = ("name", "trade_name", "street", "number", "postcode", "place", "municipality", "kvk")
+# Return moves along the fields most visits need; elsewhere it moves to the next field.
+QUICK_CHAIN = ("name", "postcode", "place", "sector")
+
+Commit = Callable[[Callable[[], Any]], Any]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class SiteForm(QWidget):
+    """``commit(action)`` runs a controller change (the editor shows the saved state);
+    a ``ValidationError`` comes back to this form, which shows it under the field."""
+
+    site_linked = Signal()  # a place already in the vault was chosen
+    chain_finished = Signal()  # Return in the last field of the quick chain
+
+    def __init__(self, commit: Commit, controller_getter: Callable[[], Any]) -> None:
+        super().__init__()
+        self._commit = commit
+        self._controller = controller_getter
+        self._undo_filter = UndoPassThrough(self)
+        self._return_filter = ReturnFilter(self._on_return, self)
+        self._focus_filter = FocusOutFilter(self._on_focus_out, self)
+
+        self.edits: dict[str, QLineEdit] = {}
+        self.fields: dict[str, Field] = {}
+        captions = {
+            "name": t("ui.visit.site.name"),
+            "trade_name": t("ui.visit.site.trade_name"),
+            "street": t("ui.visit.site.street"),
+            "number": t("ui.visit.site.number"),
+            "postcode": t("ui.visit.site.postcode"),
+            "place": t("ui.visit.site.place"),
+            "municipality": t("ui.visit.site.municipality"),
+            "kvk": t("ui.visit.site.kvk"),
+        }
+        placeholders = {
+            "name": t("ui.visit.site.name_placeholder"),
+            "postcode": "1234 AB",
+            "kvk": "12345678",
+        }
+        for name in TEXT_FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(f"site_{name}")
+            edit.setPlaceholderText(placeholders.get(name, ""))
+            edit.setMaxLength(20 if name == "number" else v.MAX_SHORT_TEXT)
+            edit.installEventFilter(self._undo_filter)
+            edit.editingFinished.connect(lambda name=name: self.save_text(name))
+            edit.returnPressed.connect(lambda name=name: self._next_after(name))
+            self.edits[name] = edit
+            self.fields[name] = Field(captions[name], edit)
+        self.edits["postcode"].textEdited.connect(self._live_postcode)
+        self.edits["kvk"].textEdited.connect(self._live_kvk)
+        self.edits["name"].textEdited.connect(self._search_sites)
+        self.fields["name"].widget.setAccessibleDescription(t("ui.visit.site.name_hint"))
+
+        self.sector = QComboBox()
+        self.sector.setObjectName("site_sector")
+        for sector in Sector:
+            self.sector.addItem(capitalised(t(f"sector.{sector.value}")), sector.value)
+        self.sector.currentIndexChanged.connect(self._sector_changed)
+        self.sector.installEventFilter(self._return_filter)
+        self.fields["sector"] = Field(t("ui.visit.site.sector"), self.sector)
+
+        self.visit_type = QComboBox()
+        self.visit_type.setObjectName("visit_type")
+        for kind in VisitType:
+            self.visit_type.addItem(capitalised(t(f"visit_type.{kind.value}")), kind.value)
+        self.visit_type.currentIndexChanged.connect(self._type_changed)
+        self.visit_type.installEventFilter(self._return_filter)
+        self.fields["type"] = Field(t("ui.visit.visit.type"), self.visit_type)
+
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("visit_notes")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setPlaceholderText(t("ui.visit.visit.notes_placeholder"))
+        self.notes.setFixedHeight(84)
+        self.notes.installEventFilter(self._undo_filter)
+        self.notes.installEventFilter(self._focus_filter)
+        self.notes.installEventFilter(self._return_filter)
+        self.fields["notes"] = Field(
+            t("ui.visit.visit.notes"), self.notes, hint=t("ui.visit.visit.notes_hint")
+        )
+
+        self.completer_model = QStandardItemModel(self)
+        self.completer = QCompleter(self.completer_model, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setWidget(self.edits["name"])
+        self.completer.activated[QModelIndex].connect(self._site_chosen)
+        self.completer.popup().setAccessibleName(t("ui.visit.site.known_sites"))
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.addWidget(self.fields["name"], 0, 0, 1, 2)
+        grid.addWidget(self.fields["trade_name"], 1, 0, 1, 2)
+        grid.addWidget(self.fields["street"], 2, 0)
+        grid.addWidget(self.fields["number"], 2, 1)
+        grid.addWidget(self.fields["postcode"], 3, 0)
+        grid.addWidget(self.fields["place"], 3, 1)
+        grid.addWidget(self.fields["municipality"], 4, 0)
+        grid.addWidget(self.fields["kvk"], 4, 1)
+        grid.addWidget(self.fields["sector"], 5, 0, 1, 2)
+
+        visit_grid = QGridLayout()
+        visit_grid.setVerticalSpacing(6)
+        visit_grid.addWidget(self.fields["type"], 0, 0)
+        visit_grid.addWidget(self.fields["notes"], 1, 0)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(section_heading(t("ui.visit.site.heading")))
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addWidget(section_heading(t("ui.visit.visit.heading")))
+        layout.addLayout(visit_grid)
+
+        # Tab order follows the layout; Return takes the quick chain (QUICK_CHAIN).
+        order: list[QWidget] = [self.edits[name] for name in TEXT_FIELDS]
+        order += [self.sector, self.visit_type, self.notes]
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+
+    # -- showing --------------------------------------------------------------------------
+
+    def load(self, site: Site, visit: Visit) -> None:
+        for name, edit in self.edits.items():
+            set_text(edit, site_field(site, name))
+            self.fields[name].message.clear_message()
+        select_data(self.sector, site.sector.value)
+        select_data(self.visit_type, visit.type.value)
+        set_text(self.notes, visit.notes)
+        self.fields["notes"].message.clear_message()
+
+    def clear(self) -> None:
+        for edit in self.edits.values():
+            set_text(edit, "")
+        for field in self.fields.values():
+            field.message.clear_message()
+        set_text(self.notes, "")
+        self.completer_model.clear()
+        self.completer.popup().hide()
+
+    def flush(self) -> None:
+        """Save whatever was typed but not yet saved (before leaving or locking)."""
+        for name, edit in self.edits.items():
+            if is_modified(edit):
+                self.save_text(name)
+        if is_modified(self.notes):
+            self._save_notes()
+
+    # -- saving ---------------------------------------------------------------------------
+
+    def save_text(self, name: str) -> bool:
+        """Save one text field; False when the value was refused."""
+        edit = self.edits[name]
+        controller = self._controller()
+        if controller is None:
+            return False
+        field = self.fields[name]
+        try:
+            self._commit(lambda: controller.set_site_field(name, edit.text()))
+        except ValidationError as exc:
+            field.message.show_error(problem_text(exc))
+            return False
+        field.message.clear_message()
+        stored = site_field(controller.site, name)
+        if (stored or "") != edit.text():  # normalised: "2675ab" -> "2675 AB"
+            set_text(edit, stored)
+        mark_saved(edit)
+        return True
+
+    def _sector_changed(self, _index: int) -> None:
+        controller = self._controller()
+        if controller is not None:
+            self._commit(lambda: controller.set_site_field("sector", self.sector.currentData()))
+
+    def _type_changed(self, _index: int) -> None:
+        controller = self._controller()
+        if controller is not None:
+            self._commit(lambda: controller.set_visit_field("type", self.visit_type.currentData()))
+
+    def _save_notes(self) -> None:
+        controller = self._controller()
+        if controller is None:
+            return
+        field = self.fields["notes"]
+        try:
+            self._commit(lambda: controller.set_visit_field("notes", text_of(self.notes)))
+        except ValidationError as exc:
+            field.message.show_error(problem_text(exc))
+            return
+        field.message.clear_message()
+        mark_saved(self.notes)
+
+    def _on_focus_out(self, widget: QWidget) -> None:
+        if widget is self.notes and is_modified(self.notes):
+            self._save_notes()
+
+    def _on_return(self, widget: QWidget) -> bool:
+        if widget is self.notes:
+            self._save_notes()
+            return True
+        if widget is self.sector:
+            self.chain_finished.emit()
+            return True
+        if widget is self.visit_type:
+            self.notes.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return False
+
+    def _next_after(self, name: str) -> None:
+        """Return in a text field: save, then go to the next field of the quick chain (or the
+        next field). A refused value keeps the focus, so it can be corrected at once."""
+        if self.completer.popup().isVisible():
+            return
+        if not self.save_text(name):
+            return
+        if name in QUICK_CHAIN:
+            target = QUICK_CHAIN[QUICK_CHAIN.index(name) + 1]
+            widget = self.sector if target == "sector" else self.edits[target]
+        else:
+            order = [*TEXT_FIELDS, "sector"]
+            target = order[order.index(name) + 1]
+            widget = self.sector if target == "sector" else self.edits[target]
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    # -- live checks ----------------------------------------------------------------------
+
+    def _live_postcode(self, text: str) -> None:
+        """While typing: say so as soon as the text can no longer become a postcode."""
+        field = self.fields["postcode"]
+        compact = text.replace(" ", "")
+        if len(compact) >= 6 or not _POSTCODE_PREFIX.match(compact):
+            try:
+                v.postcode(text, "site.address.postcode")
+            except ValidationError as exc:
+                field.message.show_error(problem_text(exc))
+                return
+        field.message.clear_message()
+
+    def _live_kvk(self, text: str) -> None:
+        field = self.fields["kvk"]
+        digits = text.replace(" ", "").replace(".", "")
+        if len(digits) >= 8 or not digits.isdigit():
+            try:
+                v.kvk_number(text, "site.kvk")
+            except ValidationError as exc:
+                field.message.show_error(problem_text(exc))
+                return
+        field.message.clear_message()
+
+    # -- known places ---------------------------------------------------------------------
+
+    def _search_sites(self, text: str) -> None:
+        controller = self._controller()
+        self.completer_model.clear()
+        if controller is None:
+            return
+        for site in controller.known_sites(text):
+            where = site.address.one_line() or site.municipality or ""
+            shown = f"{site.name} — {where}" if where else site.name
+            if site.kvk:
+                shown += f" (KvK {site.kvk})"
+            item = QStandardItem(shown)
+            item.setData(site.name, Qt.ItemDataRole.EditRole)
+            item.setData(shown, Qt.ItemDataRole.DisplayRole)
+            item.setData(site.meta.uuid, SITE_UUID_ROLE)
+            item.setData(shown, Qt.ItemDataRole.AccessibleTextRole)
+            self.completer_model.appendRow(item)
+        if self.completer_model.rowCount():
+            self.completer.complete()
+        else:
+            self.completer.popup().hide()
+
+    def _site_chosen(self, index: QModelIndex) -> None:
+        site_uuid = index.data(SITE_UUID_ROLE)
+        controller = self._controller()
+        if controller is None or not site_uuid:
+            return
+        self._commit(lambda: controller.link_site(site_uuid))
+        self.load(controller.site, controller.visit)
+        self.site_linked.emit()
