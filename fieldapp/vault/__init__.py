@@ -8,7 +8,31 @@ Layout of a vault folder::
     vault.lock          advisory lock held while a process has the vault open
 """
 
-from fieldapp.vault.keyfile import KdfParams
-from fieldapp.vault.vault import CheckReport, UnlockKeys, Vault, VaultInfo, derive_unlock_keys
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fieldapp.vault.keyfile import KdfParams
+    from fieldapp.vault.vault import (
+        CheckReport,
+        UnlockKeys,
+        Vault,
+        VaultInfo,
+        derive_unlock_keys,
+    )
 
 __all__ = ["CheckReport", "KdfParams", "UnlockKeys", "Vault", "VaultInfo", "derive_unlock_keys"]
+
+# Loaded on first use (PEP 562): the desktop shows its unlock window before SQLCipher, Argon2
+# and cryptography are imported, and `fieldapp.vault.passphrase` stays cheap to import.
+_HOMES = {"KdfParams": "keyfile"} | dict.fromkeys(
+    ("CheckReport", "UnlockKeys", "Vault", "VaultInfo", "derive_unlock_keys"), "vault"
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(name)
+    return getattr(importlib.import_module(f"fieldapp.vault.{_HOMES[name]}"), name)

@@ -559,6 +559,12 @@ ORDER = (
     "search_visits",
     "assess",
     "referral",
+    "ui_start",
+    "ui_unlock",
+    "ui_list_open",
+    "ui_list_sort",
+    "ui_list_end",
+    "ui_toggle",
 )
 
 
@@ -667,7 +673,7 @@ def bench_referral(ctx: Context) -> Result:
     )
 
 
-GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral")
+GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral", "ui")
 
 
 def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
@@ -676,7 +682,7 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
     sizes = ctx.sizes
     results: list[Result] = []
 
-    needs_visits = wanted & {"unlock", "toggle", "list"}
+    needs_visits = wanted & {"unlock", "toggle", "list", "ui"}
     if needs_visits:
         spec = f"{sizes.visits}-{kdf_tag(sizes.kdf)}"
         source, manifest = ctx.cache.get(
@@ -722,6 +728,13 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
                     results.append(bench_toggle(ctx, store))
             finally:
                 vault.lock()
+
+        if "ui" in wanted:
+            from tests.bench.ui_cases import bench_desktop, bench_start
+
+            reps = max(5, sizes.unlock_reps)
+            results.append(bench_start(big, reps))
+            results.extend(bench_desktop(big, ctx.visits_label, reps))
 
     if "bulk" in wanted:
         results.append(bench_bulk(ctx))

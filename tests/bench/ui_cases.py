@@ -1,0 +1,242 @@
+"""Desktop benchmarks: start-up, unlock to a usable window, the visits list at size, and an
+indicator toggle through the editor. Each against its raw baseline, measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from argon2.low_level import Type, hash_secret_raw
+
+from fieldapp.vault.keyfile import KeyFile, normalise_passphrase
+from tests.bench.datasets import PASSPHRASE
+from tests.bench.measure import interleave, progress
+from tests.bench.rawdb import open_raw, remove_database
+from tests.bench.results import Result
+
+KDF_ALLOWANCE_S = 0.150
+LIST_LIMIT_S = 0.100
+ROOT = Path(__file__).resolve().parents[2]
+
+# The real entry point (fieldapp.cli.main without a subcommand) up to the first shown window.
+APP_START = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import ui.main_window as main_window
+shown = main_window.MainWindow.show
+def show_then_quit(self):
+    shown(self)
+    QTimer.singleShot(0, QApplication.instance().quit)
+main_window.MainWindow.show = show_then_quit
+from fieldapp.cli import main
+sys.exit(main(["--vault", sys.argv[1]]))
+"""
+BARE_START = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+
+
+def _process(code: str, *args: str) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    return time.perf_counter() - started
+
+
+def bench_start(folder: Path, reps: int) -> Result:
+    progress(f"app start to unlock window: {reps} reps each")
+    mine, theirs = interleave(
+        lambda: _process(APP_START, str(folder)),
+        lambda: _process(BARE_START),
+        reps,
+        warmup=1,
+        label="start",
+    )
+    return Result(
+        key="ui_start",
+        operation="app start to unlock window, whole process",
+        ours=mine,
+        raw=theirs,
+        target="≤ 1.5× bare PySide6 window",
+        max_ratio=1.5,
+    )
+
+
+def bench_desktop(folder: Path, label: str, reps: int) -> list[Result]:
+    """In one QApplication: unlock to the usable list, the list at size, toggles."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from fieldapp.domain import ObservationStatus
+    from ui.main_window import MainWindow
+    from ui.runner import InlineRunner
+    from ui.session import Screen, VaultSession
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(VaultSession(folder), runner=InlineRunner())
+    window.show()
+    key_file = KeyFile.read(folder / "vault.key")
+    secret = normalise_passphrase(PASSPHRASE)
+    kdf = key_file.kdf
+
+    def unlock_to_list() -> float:
+        started = time.perf_counter()
+        window.unlock(PASSPHRASE)
+        app.processEvents()
+        took = time.perf_counter() - started
+        assert window.current_screen() is not Screen.UNLOCK, "unlock failed"
+        window.lock()
+        app.processEvents()
+        return took
+
+    def kdf_only() -> float:
+        started = time.perf_counter()
+        hash_secret_raw(
+            secret,
+            key_file.salt,
+            time_cost=kdf.time_cost,
+            memory_cost=kdf.memory_kib,
+            parallelism=kdf.parallelism,
+            hash_len=32,
+            type=Type.ID,
+        )
+        return time.perf_counter() - started
+
+    progress(f"unlock to usable window ({label} visits): {reps} reps each")
+    mine, theirs = interleave(unlock_to_list, kdf_only, reps, warmup=1, label="ui unlock")
+    results = [
+        Result(
+            key="ui_unlock",
+            operation=f"unlock to usable main window ({label} visits)",
+            ours=mine,
+            raw=theirs,
+            target="≤ KDF + 150 ms",
+            limit_seconds=theirs.median + KDF_ALLOWANCE_S,
+        )
+    ]
+
+    window.unlock(PASSPHRASE)
+    app.processEvents()
+    model = window.visits_model
+    rows = model.rowCount()
+    last = model.index(rows - 1, 0)
+
+    def timed(action) -> float:
+        started = time.perf_counter()
+        action()
+        app.processEvents()
+        return time.perf_counter() - started
+
+    def open_list() -> None:
+        model.reload(fresh=True)
+        model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole)
+
+    sorts = iter(range(10**6))
+
+    def sort_list() -> None:
+        column = 1 + next(sorts) % 2  # alternate two columns: no cache hit
+        model.sort(column, Qt.SortOrder.AscendingOrder)
+        model.data(model.index(0, 0), Qt.ItemDataRole.DisplayRole)
+
+    def scroll_to_end() -> None:
+        model.reload(fresh=False)
+        model.data(last, Qt.ItemDataRole.DisplayRole)
+
+    conn = window.session.store.conn
+    raw_sorts = iter(range(10**6))
+
+    def raw_open() -> None:
+        conn.execute(
+            "SELECT uuid FROM visits WHERE deleted = 0 ORDER BY started_at DESC, uuid DESC"
+        ).fetchall()
+
+    def raw_sort() -> None:
+        column = ("s.name", "s.place")[next(raw_sorts) % 2]
+        conn.execute(
+            f"SELECT v.uuid FROM visits v JOIN sites s ON s.uuid = v.site_uuid"
+            f" WHERE v.deleted = 0 ORDER BY {column} COLLATE NOCASE, v.uuid"
+        ).fetchall()
+
+    def raw_end() -> None:
+        conn.execute(
+            "SELECT uuid FROM visits WHERE deleted = 0 ORDER BY started_at DESC,"
+            " uuid DESC LIMIT 100 OFFSET ?",
+            (max(0, rows - 100),),
+        ).fetchall()
+
+    for key, name, action, raw_action in (
+        ("ui_list_open", "open", open_list, raw_open),
+        ("ui_list_sort", "sort by site or place", sort_list, raw_sort),
+        ("ui_list_end", "scroll to end", scroll_to_end, raw_end),
+    ):
+        progress(f"visits list {name}: {reps} reps each")
+        mine, theirs = interleave(
+            lambda a=action: timed(a), lambda r=raw_action: timed(r), reps, warmup=1, label=key
+        )
+        results.append(
+            Result(
+                key=key,
+                operation=f"visits list, {rows:,} visits: {name}",
+                ours=mine,
+                raw=theirs,
+                target="≤ 100 ms",
+                limit_seconds=LIST_LIMIT_S,
+            )
+        )
+
+    visit_uuid = window.session.store.visit_ids()[rows // 2]
+    window.open_visit(visit_uuid)
+    editor = window.editor
+    controller = editor.controller
+    indicator = next(iter(controller.catalogue.indicators))
+
+    def toggle() -> float:
+        started = time.perf_counter()
+        controller.set_status(None, indicator, next(statuses))
+        took = time.perf_counter() - started
+        return took
+
+    statuses = iter([ObservationStatus.OBSERVED, ObservationStatus.NOT_OBSERVED] * 10**5)
+
+    raw_path = folder.parent / "raw-ui-toggle.db"
+    remove_database(raw_path)
+    raw = open_raw(raw_path, os.urandom(32))
+    raw.execute("CREATE TABLE obs (uuid TEXT PRIMARY KEY, status TEXT NOT NULL) STRICT")
+
+    def raw_commit() -> float:
+        """The raw single-row commit of PERFORMANCE.md, on its own database file."""
+        started = time.perf_counter()
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute("INSERT INTO obs VALUES (?, ?)", (os.urandom(16).hex(), "observed"))
+        raw.execute("COMMIT")
+        return time.perf_counter() - started
+
+    progress(f"toggle through the editor: {reps * 5} reps each")
+    mine, theirs = interleave(toggle, raw_commit, reps * 5, warmup=3, label="ui toggle")
+    results.append(
+        Result(
+            key="ui_toggle",
+            operation="toggle in the editor until committed",
+            ours=mine,
+            raw=theirs,
+            target="≤ 5× raw commit",
+            max_ratio=5.0,
+        )
+    )
+    raw.close()
+    remove_database(raw_path)
+    window.lock()
+    window.close()
+    return results
