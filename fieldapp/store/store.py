@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldapp.catalogue.loader import latest_version
 from fieldapp.clock import now_iso
@@ -44,7 +44,9 @@ from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store import audit
 from fieldapp.vault.connection import Connection, transaction
-from fieldapp.vault.vault import Vault
+
+if TYPE_CHECKING:
+    from fieldapp.vault.vault import Vault
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 ALLOWED_MEDIA_TYPES = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlcipher3
 
-from fieldapp.vault.keyfile import wipe
+from fieldapp.vault.memory import wipe
 
 Connection = sqlcipher3.Connection
 DatabaseError = sqlcipher3.DatabaseError

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from fieldapp.atomic import write_atomic
 from fieldapp.errors import VaultDamaged, WrongPassphrase
+from fieldapp.vault.memory import wipe
 
 KEY_FILE_FORMAT = "fieldapp-vault-key"
 KEY_FILE_VERSION = 1
@@ -177,12 +178,6 @@ def unwrap_dek(key_file: KeyFile, passphrase: str) -> bytearray:
 
 def new_dek() -> bytearray:
     return bytearray(os.urandom(DEK_BYTES))
-
-
-def wipe(buffer: bytearray) -> None:
-    """Overwrite a key buffer in place. Python may hold other copies; this removes ours."""
-    for index in range(len(buffer)):
-        buffer[index] = 0
 
 
 def _b64(data: bytes) -> str:

@@ -24,13 +24,10 @@ from fieldapp.store import audit
 from fieldapp.vault import connection
 from fieldapp.vault.connection import Connection, DatabaseError, pragma_values, transaction
 from fieldapp.vault.keyfile import KdfParams, KeyFile, new_dek, unwrap_dek, wipe, wrap_dek
+from fieldapp.vault.layout import DB_FILE, KEY_FILE, LOCK_FILE, PENDING_KEY_FILE, vault_exists
 from fieldapp.vault.lockfile import VaultLock
 from fieldapp.vault.migrations import SCHEMA_VERSION, migrate
 
-KEY_FILE = "vault.key"
-PENDING_KEY_FILE = "vault.key.pending"
-DB_FILE = "vault.db"
-LOCK_FILE = "vault.lock"
 BACKUP_MAGIC = b"FIELDAPP-VAULT-BACKUP-1\n"
 MAX_BACKUP_KEY_FILE = 64 * 1024
 COPY_CHUNK = 1024 * 1024
@@ -60,10 +57,6 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return all(detail is None for detail in self.results.values())
-
-
-def vault_exists(folder: Path) -> bool:
-    return (folder / KEY_FILE).exists() or (folder / DB_FILE).exists()
 
 
 class Vault:
