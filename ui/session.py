@@ -15,18 +15,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-from zxcvbn import zxcvbn
+from typing import TYPE_CHECKING, Any
 
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.i18n import t
-from fieldapp.store.store import Store
-from fieldapp.vault import Vault
-from fieldapp.vault.keyfile import KdfParams
+from fieldapp.vault.layout import vault_exists
 from fieldapp.vault.passphrase import passphrase_problem
-from fieldapp.vault.vault import UnlockKeys, derive_unlock_keys, vault_exists
+
+if TYPE_CHECKING:
+    from fieldapp.store.store import Store
+    from fieldapp.vault import Vault
+    from fieldapp.vault.keyfile import KdfParams
+    from fieldapp.vault.vault import UnlockKeys
+
+# The store, the vault's cryptography and zxcvbn load on first use, not at start-up: the
+# unlock window is on screen before any of them is needed (PERFORMANCE.md start-up target).
 
 # zxcvbn scores 0..4; 3 is "safely unguessable" (about 10^10 guesses) and our minimum.
 MIN_STRENGTH_SCORE = 3
@@ -156,6 +160,8 @@ def passphrase_strength(passphrase: str, user_inputs: tuple[str, ...] = ()) -> P
     if not passphrase:
         return PassphraseStrength(0, None)
     words = [*GUESSABLE_WORDS, *(word for word in user_inputs if word)]
+    from zxcvbn import zxcvbn  # noqa: PLC0415 - see the note at the imports
+
     result = zxcvbn(passphrase[:ZXCVBN_MAX_LENGTH], user_inputs=words)
     score = int(result["score"])
     reason = None
@@ -199,7 +205,7 @@ class VaultSession:
 
     def __init__(self, folder: Path, kdf: KdfParams | None = None) -> None:
         self.folder = Path(folder)
-        self.kdf = kdf or KdfParams()
+        self.kdf = kdf
         self._vault: Vault | None = None
         self._store: Store | None = None
 
@@ -226,12 +232,16 @@ class VaultSession:
 
     def derive_keys(self, passphrase: str) -> UnlockKeys:
         """Argon2id and the key unwrap. Raises ``WrongPassphrase``, ``VaultDamaged``, ..."""
+        from fieldapp.vault import derive_unlock_keys  # noqa: PLC0415
+
         return derive_unlock_keys(self.folder, passphrase)
 
     def create_and_derive(self, role: Role, passphrase: str) -> UnlockKeys:
         """Make the vault and close it again on this thread, then derive the keys to open it on
         the GUI thread. ``Vault.create`` wraps the key and opens the database in one call, so
         creating off the GUI thread costs a second key derivation (once, on first run)."""
+        from fieldapp.vault import Vault, derive_unlock_keys  # noqa: PLC0415
+
         Vault.create(self.folder, passphrase, role, self.kdf).lock()
         return derive_unlock_keys(self.folder, passphrase)
 
@@ -241,6 +251,9 @@ class VaultSession:
         if self.is_open:
             keys.wipe()
             return self.store
+        from fieldapp.store.store import Store  # noqa: PLC0415
+        from fieldapp.vault import Vault  # noqa: PLC0415
+
         self._vault = Vault.open_with_keys(self.folder, keys)
         self._store = Store(self._vault)
         return self._store
@@ -252,6 +265,9 @@ class VaultSession:
         problem = new_passphrase_problem(passphrase, repeat)
         if problem is not None:
             raise problem
+        from fieldapp.store.store import Store  # noqa: PLC0415
+        from fieldapp.vault import Vault  # noqa: PLC0415
+
         self._vault = Vault.create(self.folder, passphrase, role, self.kdf)
         self._store = Store(self._vault)
         return self._store
