@@ -129,4 +129,12 @@ def test_slow_halves_run_on_another_thread(vault_dir: Path) -> None:
 
 
 def test_production_cost_is_the_default(vault_dir: Path) -> None:
-    assert VaultSession(vault_dir).kdf == KdfParams()
+    """No cost given: the vault gets the production Argon2id cost (Vault.create's default)."""
+    from fieldapp.domain import Role
+    from fieldapp.vault.keyfile import KeyFile
+
+    session = VaultSession(vault_dir)
+    assert session.kdf is None
+    session.create(Role.FIELD, "a long enough passphrase 42", "a long enough passphrase 42")
+    session.lock()
+    assert KeyFile.read(vault_dir / KEY_FILE).kdf == KdfParams()
