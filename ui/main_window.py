@@ -35,6 +35,8 @@ from fieldapp.store.store import Store
 from fieldapp.vault.vault import UnlockKeys
 from ui.autolock import AutoLock, Clock, default_clock
 from ui.models.visits import COLUMNS, VisitsModel
+from ui.referral.export import SecretClipboard
+from ui.referral.list_view import ReferralsDialog
 from ui.runner import JobRunner, Runner
 from ui.session import Screen, VaultSession, describe_error, new_passphrase_problem
 from ui.settings import SettingsDialog, SettingsValues, VaultSettings, WindowSettings
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self._editor_class = editor_class
         self._editor: Any = None
         self._editor_visit: str | None = None
+        self.referrals_dialog: ReferralsDialog | None = None
         self._catalogue: Any = None
         self._attempt = 0
         self._busy = False
@@ -130,6 +133,9 @@ class MainWindow(QMainWindow):
         self.back_action.setShortcuts(
             [QKeySequence("Ctrl+W"), QKeySequence(QKeySequence.StandardKey.Back)]
         )
+        self.referrals_action = self._action(
+            "ui.referral.action.list", self.show_referrals, "Ctrl+Shift+D"
+        )
         self.backup_action = self._action("ui.action.backup", self.backup)
         self.settings_action = self._action("ui.action.settings", self.open_settings, "Ctrl+,")
         self.lock_action = self._action(
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
         visits_menu = menubar.addMenu(t("ui.menu.visits"))
         visits_menu.addAction(self.new_visit_action)
         visits_menu.addAction(self.back_action)
+        visits_menu.addAction(self.referrals_action)
         visits_menu.addSeparator()
         visits_menu.addAction(self.find_action)
         visits_menu.addAction(self.reset_filters_action)
@@ -213,7 +220,12 @@ class MainWindow(QMainWindow):
         }[screen]
         self.stack.setCurrentWidget(view)
         unlocked = self.session.is_open
-        for action in (self.lock_action, self.settings_action, self.backup_action):
+        for action in (
+            self.lock_action,
+            self.settings_action,
+            self.backup_action,
+            self.referrals_action,
+        ):
             action.setEnabled(unlocked)
         on_list = unlocked and screen is Screen.OVERVIEW
         for action in (
@@ -381,6 +393,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _clear_clipboard() -> None:
         """What this program put on the clipboard (a copied cell, a note) goes with the lock."""
+        SecretClipboard.instance().clear()  # an export password, even where ownership is unknown
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None and clipboard.ownsClipboard():
             clipboard.clear()
@@ -497,6 +510,26 @@ class MainWindow(QMainWindow):
     @property
     def editor(self) -> Any:
         return self._editor
+
+    # -- referrals -----------------------------------------------------------------------
+
+    def show_referrals(self) -> ReferralsDialog | None:
+        """Every referral in the vault, with its status; a row opens its preview. Rejected
+        (and emptied) with the other dialogs on lock."""
+        if not self.session.is_open:
+            return None
+        if self.referrals_dialog is not None:
+            self.referrals_dialog.reject()
+        dialog = ReferralsDialog(self.session.store, self)
+        self.referrals_dialog = dialog
+        dialog.finished.connect(lambda _result: self._referrals_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _referrals_closed(self, dialog: ReferralsDialog) -> None:
+        if self.referrals_dialog is dialog:
+            self.referrals_dialog = None
+        dialog.deleteLater()
 
     # -- vault menu ----------------------------------------------------------------------
 
@@ -623,6 +656,7 @@ class MainWindow(QMainWindow):
                 self.find_action,
                 self.refresh_action,
                 self.back_action,
+                self.referrals_action,
                 self.settings_action,
                 self.lock_action,
                 self.shortcuts_action,

@@ -143,6 +143,7 @@ def _vault_screens(out: Path, vault_dir: Path, lang: str) -> list[Path]:
     editor_shot = _editor(window, out / f"{lang}-07-visit.png")
     if editor_shot is not None:
         shots.append(editor_shot)
+        shots += _referral(window, out, lang)
         window.back_to_list()
 
     for name, make in (
@@ -174,6 +175,31 @@ def _editor(window: MainWindow, path: Path) -> Path | None:
         print(f"visit editor failed ({type(exc).__name__}): no screenshot of it", file=sys.stderr)
         return None
     return _grab(window, path)
+
+
+def _referral(window: MainWindow, out: Path, lang: str) -> list[Path]:
+    """The referral dialog from the open visit (what goes in, what stays out), then the
+    preview of the document it makes (in the scratch vault)."""
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    editor = window.editor
+    if editor is None or not hasattr(editor, "open_referral"):
+        return []
+    dialog = editor.open_referral()
+    if dialog is None:
+        return []
+    dialog.set_recipient("comensha")  # shows both what goes in and what stays out
+    dialog.set_document_language(lang)
+    dialog.resize(1000, 700)
+    QApplication.processEvents()
+    shots = [_grab(dialog, out / f"{lang}-10-referral.png")]
+    if dialog.make() is not None:
+        dialog.resize(1000, 760)
+        QApplication.processEvents()
+        shots.append(_grab(dialog, out / f"{lang}-11-referral-preview.png"))
+    dialog.reject()
+    QApplication.processEvents()
+    return shots
 
 
 if __name__ == "__main__":

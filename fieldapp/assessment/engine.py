@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldapp.agencies import same_agency
 from fieldapp.catalogue.model import CONTEXT, DIMENSIONS, FORMS, Catalogue, Indicator, Rules
 from fieldapp.domain import B83Status, Consent, Evidence, ObservationStatus
 from fieldapp.i18n import LANGUAGES, t
@@ -387,11 +388,10 @@ def _b83(case: Case, rules: Rules) -> B83Prompt | None:
     nationality = (case.nationality or "").upper() or None
     if nationality in rules.b83_exempt_nationalities:
         return None
-    reporter = (case.reporter_agency or "").casefold()
     return B83Prompt(
         recorded=case.b83_status,
         offered_by=rules.b83_offered_by,
-        reporter_can_offer=reporter in {a.casefold() for a in rules.b83_offered_by},
+        reporter_can_offer=same_agency(case.reporter_agency, rules.b83_offered_by),
         nationality=nationality,
         source=rules.b83_source,
     )
@@ -400,8 +400,7 @@ def _b83(case: Case, rules: Rules) -> B83Prompt | None:
 def _registration(case: Case, rules: Rules, any_signal: bool) -> str:
     if not any_signal:
         return "not_applicable"
-    reporter = (case.reporter_agency or "").casefold()
-    if reporter in {a.casefold() for a in rules.mandatory_reporters}:
+    if same_agency(case.reporter_agency, rules.mandatory_reporters):
         return "mandatory"
     if case.consent is Consent.GIVEN:
         return "with_consent"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fieldapp.assessment.engine import Case, CaseObservation
-from fieldapp.domain import Person
+from fieldapp.domain import Person, VisitDetail
 from fieldapp.errors import NotFound
 from fieldapp.store.store import Store
 
@@ -21,6 +21,14 @@ def find_person(persons: list[Person], ref: str) -> Person:
     if len(matches) != 1:
         raise NotFound(kind="person", id=ref)
     return matches[0]
+
+
+def reporting_agency(profile: dict, detail: VisitDetail) -> str | None:
+    """Who reports: the inspector's own agency from the profile (``store.setting("profile")``),
+    else the visit's first listed agency. The assessment and every referral use this answer."""
+    if profile.get("agency"):
+        return str(profile["agency"])
+    return detail.visit.agencies[0] if detail.visit.agencies else None
 
 
 def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str | None]:
@@ -44,7 +52,7 @@ def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str 
         age=person.age,
         minor=person.minor,
         nationality=person.nationality,
-        reporter_agency=detail.visit.agencies[0] if detail.visit.agencies else None,
+        reporter_agency=reporting_agency(store.setting("profile", {}) or {}, detail),
         consent=person.consent,
         b83_status=person.b83_status,
     )

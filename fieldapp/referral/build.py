@@ -9,8 +9,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from fieldapp.agencies import agency_code, same_agency
 from fieldapp.assessment import Assessment, assess
-from fieldapp.assessment.from_store import case_for_person, find_person
+from fieldapp.assessment.from_store import case_for_person, find_person, reporting_agency
 from fieldapp.assessment.render import explanation_text
 from fieldapp.catalogue import Catalogue, load_catalogue
 from fieldapp.domain import Consent, ObservationStatus, Person, PersonRole, VisitDetail
@@ -94,12 +95,11 @@ def plan_referral(
         subjects = (find_person(persons, person_ref),)
     else:
         subjects = tuple(p for p in persons if p.role is PersonRole.POSSIBLE_VICTIM)
-    mandatory = {a.casefold() for a in catalogue.rules.mandatory_reporters}
     consent_all = bool(subjects) and all(p.consent is Consent.GIVEN for p in subjects)
     if rules.requires == "consent" and not consent_all:
         raise FieldAppError("referral.needs_consent", recipient=rules.name[lang])
     if rules.requires == "mandatory_reporter_or_consent" and not (
-        (reporter_agency or "").casefold() in mandatory or consent_all
+        same_agency(reporter_agency, catalogue.rules.mandatory_reporters) or consent_all
     ):
         raise FieldAppError("referral.needs_consent_or_reporter", recipient=rules.name[lang])
     subject_ids = {p.meta.uuid for p in subjects}
@@ -164,9 +164,7 @@ def build_referral(
 ) -> tuple[ReferralDocument, ReferralPlan, Assessment | None]:
     detail = store.visit_detail(visit_uuid)
     profile = store.setting("profile", {}) or {}
-    reporter = profile.get("agency") or (
-        detail.visit.agencies[0] if detail.visit.agencies else None
-    )
+    reporter = reporting_agency(profile, detail)
     versions = {o.catalogue_version for o in detail.observations}
     catalogue = load_catalogue(max(versions) if len(versions) == 1 else None)
     plan = plan_referral(
@@ -234,7 +232,7 @@ def build_referral(
 
 def _sender(rules: RecipientRules, profile: dict, detail: VisitDetail, lang: str):
     values = {
-        "agency": profile.get("agency") or ", ".join(detail.visit.agencies[:1]),
+        "agency": agency_name(reporting_agency(profile, detail), lang),
         "inspector": profile.get("name") or detail.visit.inspector,
         "employee_number": profile.get("employee_number"),
         "region": profile.get("region"),
@@ -245,6 +243,14 @@ def _sender(rules: RecipientRules, profile: dict, detail: VisitDetail, lang: str
         for name in ("agency", "inspector", "employee_number", "region", "contact")
         if name in rules.sender and values[name]
     )
+
+
+def agency_name(name: str | None, lang: str) -> str | None:
+    """A known agency by its full name in the reader's language; anything else as typed."""
+    code = agency_code(name)
+    if code is None or code == "other":
+        return name
+    return t(f"agency_name.{code}", lang)
 
 
 def _site(rules: RecipientRules, detail: VisitDetail, lang: str):

@@ -633,8 +633,8 @@ class Store:
             attachments=tuple(
                 _attachment(r)
                 for r in self.conn.execute(
-                    f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments"
-                    " WHERE owner_uuid = ? AND deleted = 0 ORDER BY created_at",
+                    f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE owner_uuid = ?"
+                    " AND owner_kind != 'referral' AND deleted = 0 ORDER BY created_at",
                     (visit_uuid,),
                 )
             ),

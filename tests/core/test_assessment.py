@@ -422,3 +422,21 @@ def test_context_only_background_is_not_a_signal_alone() -> None:
     assert result.b83_prompt is None
     # Only the venue-level routing may remain: links to known places interest the RIEC.
     assert {r.to for r in result.referrals} <= {"riec"}
+
+
+@pytest.mark.parametrize(
+    ("reporter", "registration"),
+    [
+        ("politie", "mandatory"),
+        ("Police", "mandatory"),
+        ("AVIM", "mandatory"),
+        ("kmar", "mandatory"),
+        ("Arbeidsinspectie", "mandatory"),
+        ("nla", "mandatory"),
+        ("gemeente", "anonymous_signal_only"),
+        ("Stichting X", "anonymous_signal_only"),
+    ],
+)
+def test_reporter_names_in_any_form_are_recognised(reporter: str, registration: str) -> None:
+    result = assess(case(ilo("EXPL", "S")[0], reporter_agency=reporter), CATALOGUE)
+    assert result.registration == registration

@@ -179,7 +179,7 @@ class VisitController:
         self.visit = detail.visit
         self.site = detail.site
         self.persons = list(detail.persons)
-        self.attachments = list(detail.attachments)
+        self.attachments = list(detail.attachments)  # referral PDFs are not among them
         self.observations = {
             (o.person_uuid, o.indicator_id): ObsState(o.meta.uuid, o.status, o.evidence, o.note)
             for o in detail.observations

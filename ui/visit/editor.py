@@ -25,6 +25,7 @@ E / Ctrl+E         cycle the evidence source of the current signal
 N / F2             write a note with the current signal (Return saves it)
 Delete             in the list: clear the current signal
 Ctrl+O             add a photo or PDF
+Ctrl+D             refer: make a referral document for a partner (``ui.referral.dialog``)
 Ctrl+Z             undo the last change
 Ctrl+S             save what is being typed (everything else is saved already)
 Escape             clear the filter; otherwise back to the visits list
@@ -60,6 +61,7 @@ from fieldapp.domain import Evidence, ObservationStatus, Person
 from fieldapp.errors import FieldAppError, ValidationError
 from fieldapp.i18n import t
 from fieldapp.store.store import Store
+from ui.referral.dialog import ReferralDialog
 from ui.visit.assessment_panel import AssessmentPanel
 from ui.visit.attachments import AttachmentsPanel
 from ui.visit.checklist import ChecklistPanel
@@ -84,6 +86,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("N / F2", "ui.visit.keys.note"),
     ("Delete", "ui.visit.keys.delete"),
     ("Ctrl+O", "ui.visit.keys.attachment"),
+    ("Ctrl+D", "ui.referral.key"),
     ("Ctrl+Z", "ui.visit.keys.undo"),
     ("Ctrl+S", "ui.visit.keys.save"),
     ("Esc", "ui.visit.keys.escape"),
@@ -148,6 +151,13 @@ class VisitEditor(QWidget):
         self.undo_button.setAutoDefault(False)
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo)
+        self.refer_button = QPushButton(t("ui.referral.button"))
+        self.refer_button.setObjectName("refer")
+        self.refer_button.setAccessibleName(t("ui.referral.button_plain"))
+        self.refer_button.setToolTip(t("ui.referral.button_tip"))
+        self.refer_button.setAutoDefault(False)
+        self.refer_button.clicked.connect(self.open_referral)
+        self.referral_dialog: Any = None
         self.help_button = QPushButton(t("ui.visit.keys.button"))
         self.help_button.setObjectName("keys")
         self.help_button.setAccessibleName(t("ui.visit.keys.button_plain"))
@@ -278,7 +288,12 @@ class VisitEditor(QWidget):
         right_body = QWidget()
         right = QVBoxLayout(right_body)
         right.setContentsMargins(8, 8, 8, 8)
-        right.addWidget(self.assessment)
+        right.addWidget(self.assessment, 1)
+        refer_row = QHBoxLayout()  # after reading what the signals add up to: refer
+        refer_row.setContentsMargins(4, 4, 8, 0)
+        refer_row.addWidget(self.refer_button)
+        refer_row.addStretch(1)
+        right.addLayout(refer_row)
         right_body.setMinimumWidth(280)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -305,6 +320,7 @@ class VisitEditor(QWidget):
         self._shortcut("Ctrl+Z", self.undo)
         self._shortcut("Ctrl+S", self.save_now)
         self._shortcut("Ctrl+O", self.attachments.choose_file)
+        self._shortcut("Ctrl+D", self.open_referral)
         self._shortcut("Ctrl+E", self.checklist.cycle_evidence_current)
         self._shortcut("F2", self.checklist.edit_note)
         self._shortcut("Ctrl+I", self.edit_person_details)
@@ -336,6 +352,8 @@ class VisitEditor(QWidget):
         (on lock): models, fields, thumbnails, the assessment and the undo history."""
         with contextlib.suppress(FieldAppError, OSError):
             self.flush()
+        if self.referral_dialog is not None:
+            self.referral_dialog.reject()  # forgets its document
         if self.controller is not None:
             self.controller.history.clear()
         self.controller = None
@@ -385,6 +403,38 @@ class VisitEditor(QWidget):
             self._show_saved()
         else:
             self.saved_label.setText(t("ui.visit.nothing_to_save"))
+
+    def open_referral(self) -> Any:
+        """Ctrl+D: the referral dialog for this visit, about the selected person when they
+        are a possible victim (otherwise every possible victim)."""
+        controller = self.controller
+        if controller is None:
+            return None
+        try:
+            self.flush()  # what was typed goes into the document too
+            dialog = ReferralDialog(
+                controller.store,
+                self.visit_uuid,
+                catalogue=self.catalogue,
+                person_uuid=self._person_uuid,
+                parent=self,
+            )
+        except (FieldAppError, OSError) as exc:
+            self._show_failure(exc)
+            return None
+        if self.referral_dialog is not None:
+            self.referral_dialog.reject()
+        self.referral_dialog = dialog
+        dialog.finished.connect(lambda _result: self._referral_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _referral_closed(self, dialog: Any) -> None:
+        if self.referral_dialog is dialog:
+            self.referral_dialog = None
+        dialog.deleteLater()
+        if self.controller is not None:
+            self.refer_button.setFocus()
 
     # -- committing -----------------------------------------------------------------------
 

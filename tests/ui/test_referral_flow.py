@@ -1,0 +1,649 @@
+"""The referral flow on the desktop: from the visit editor (Doorverwijzen…, Ctrl+D) choose
+about whom and to whom, see what goes in and what stays out before making, the consent refusal
+with its one-click anonymous signal, make, preview the real pages, export (encrypted with a
+password shown once, or plain after a warning), and the list of referrals in the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+
+from fieldapp import i18n
+from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.domain import ReferralStatus
+from fieldapp.i18n import t
+from fieldapp.referral import make_referral
+from fieldapp.referral.rules import RECIPIENTS, recipient_rules
+from fieldapp.store import audit
+from fieldapp.store.store import Store
+from fieldapp.visit_json import visit_from_dict
+from tests.core.sample_visit import sample_visit
+from tests.ui.conftest import unlock
+from tests.ui.test_keyboard_and_access import _unnamed_controls
+from ui.models.referrals import COLUMNS, ReferralsModel
+from ui.referral.controller import ReferralController
+from ui.referral.dialog import ReferralDialog
+from ui.referral.export import CLIPBOARD_SECONDS, SecretClipboard
+from ui.referral.preview import ZOOM_LEVELS
+from ui.session import Screen
+from ui.visit import SHORTCUTS, VisitEditor
+
+SITE_NAME = "Kwekerij Qsitezq"
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def referral_visit() -> dict:
+    """Three persons: A (possible victim, consent given), B (possible victim, consent
+    refused) and X (possible exploiter), with signals for A and B."""
+    data = sample_visit()
+    data["site"]["name"] = SITE_NAME
+    victim_a = data["persons"][0]
+    victim_a["consent"] = "given"
+    data["persons"] += [
+        {"ref": "B", "label": "Werknemer B", "role": "possible_victim", "sex": "m", "age": 31,
+         "nationality": "RO", "consent": "refused"},
+        {"ref": "X", "label": "Baas X", "role": "possible_exploiter", "sex": "m", "age": 50,
+         "nationality": "NL"},
+    ]  # fmt: skip
+    data["observations"] += [
+        {"person": "A", "indicator": "ILO-EX-01", "status": "observed", "evidence": "told"},
+        {"person": "B", "indicator": "ILO-CD-01", "status": "observed", "evidence": "seen"},
+    ]
+    return data
+
+
+@pytest.fixture
+def visit_id(store: Store) -> str:
+    visit_uuid = store.record_visit(visit_from_dict(referral_visit()))
+    # A municipality is no mandatory reporter: CoMensha then needs the person's consent.
+    store.set_setting(
+        "profile", {"name": "Inspecteur Jansen", "agency": "gemeente", "region": "Westland"}
+    )
+    return visit_uuid
+
+
+def person_uuid(store: Store, visit_uuid: str, label: str) -> str:
+    return next(p.meta.uuid for p in store.visit_detail(visit_uuid).persons if p.label == label)
+
+
+def select_person(editor: VisitEditor, label: str) -> None:
+    persons = editor.controller.persons
+    number = next(n for n, p in enumerate(persons, start=1) if p.label == label)
+    editor.select_person_number(number)
+
+
+def activate(qtbot, widget: QWidget) -> None:
+    """Shortcuts only reach the active window, as a user's keys would."""
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+
+
+@pytest.fixture
+def make_editor(
+    qtbot, store: Store, catalogue: Catalogue, visit_id: str
+) -> Iterator[Callable[..., VisitEditor]]:
+    editors: list[VisitEditor] = []
+
+    def make() -> VisitEditor:
+        editor = VisitEditor(store, catalogue, visit_id)
+        qtbot.addWidget(editor)
+        editor.resize(1400, 900)
+        editor.show()
+        qtbot.waitExposed(editor)
+        editor.activateWindow()
+        qtbot.waitUntil(editor.isActiveWindow)
+        editors.append(editor)
+        return editor
+
+    yield make
+    for editor in editors:
+        editor.clear()
+
+
+@pytest.fixture
+def make_dialog(
+    qtbot, store: Store, catalogue: Catalogue, visit_id: str
+) -> Iterator[Callable[..., ReferralDialog]]:
+    dialogs: list[ReferralDialog] = []
+
+    def make(person: str | None = "Werknemer A") -> ReferralDialog:
+        uuid = person_uuid(store, visit_id, person) if person else None
+        dialog = ReferralDialog(store, visit_id, catalogue=catalogue, person_uuid=uuid)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        activate(qtbot, dialog)
+        dialogs.append(dialog)
+        return dialog
+
+    yield make
+    for dialog in dialogs:
+        dialog.clear()
+
+
+def save_to(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[tuple]:
+    """Patch the save dialog to answer ``path``; returns the calls made to it."""
+    calls: list[tuple] = []
+
+    def answer(*args, **kwargs):
+        calls.append(args)
+        return str(path), ""
+
+    monkeypatch.setattr("ui.referral.export.QFileDialog.getSaveFileName", answer)
+    return calls
+
+
+def answer_message_box(button_text: str) -> None:
+    """Click ``button_text`` in the message box that is about to open (it runs its own loop)."""
+
+    def click() -> None:
+        box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+        button = next(b for b in box.findChildren(QPushButton) if b.text() == button_text)
+        button.click()
+
+    QTimer.singleShot(0, click)
+
+
+def made(dialog: ReferralDialog, qtbot) -> None:
+    qtbot.mouseClick(dialog.make_button, Qt.MouseButton.LeftButton)
+    assert dialog.made is not None, dialog.message.text()
+
+
+# -- opening it ------------------------------------------------------------------------------
+
+
+def test_ctrl_d_is_free_and_listed(make_editor) -> None:
+    keys = [keys for keys, _ in SHORTCUTS]
+    assert keys.count("Ctrl+D") == 1
+    editor = make_editor()
+    bound = [s.key().toString() for s in editor._shortcuts]
+    assert bound.count("Ctrl+D") == 1
+    assert editor.refer_button.text() == "Doorverwijzen…"
+    assert editor.refer_button.accessibleName() == "Doorverwijzen"
+
+
+def test_the_button_and_ctrl_d_open_the_dialog_for_the_selected_person(
+    qtbot, make_editor, store, visit_id
+) -> None:
+    editor = make_editor()
+    select_person(editor, "Werknemer A")
+    qtbot.keyClick(editor.checklist.filter, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    dialog = editor.referral_dialog
+    assert isinstance(dialog, ReferralDialog) and dialog.isVisible()
+    assert dialog.subject_uuid() == person_uuid(store, visit_id, "Werknemer A")
+    # The assessment's first recommendation is chosen, and marked in the list.
+    recommended = dialog.controller.recommended(dialog.subject_uuid())
+    assert recommended, "the sample visit has signals: the engine recommends someone"
+    assert dialog.recipient() == recommended[0]
+    first = dialog.recipient_buttons[recommended[0]]
+    assert first.text() == t(
+        "ui.referral.dialog.recommended", name=t(f"recipient.{recommended[0]}")
+    )
+    dialog.reject()
+    qtbot.waitUntil(lambda: editor.referral_dialog is None)
+
+    select_person(editor, "Baas X")  # no possible victim: every possible victim instead
+    qtbot.mouseClick(editor.refer_button, Qt.MouseButton.LeftButton)
+    dialog = editor.referral_dialog
+    assert dialog.subject_uuid() is None
+    assert dialog.subject.currentText().startswith("Alle mogelijke slachtoffers")
+    assert dialog.controller.subjects(None) == dialog.controller.victims
+    assert {p.label for p in dialog.controller.victims} == {"Werknemer A", "Werknemer B"}
+
+
+# -- before making -----------------------------------------------------------------------------
+
+
+def test_included_and_left_out_change_with_the_recipient(make_dialog, store, visit_id) -> None:
+    dialog = make_dialog("Werknemer A")
+    subject = dialog.subject_uuid()
+    shown: dict[str, tuple[list[str], list[str]]] = {}
+    for recipient in RECIPIENTS:
+        dialog.set_recipient(recipient)
+        assert dialog.recipient() == recipient
+        assert dialog.make_button.isEnabled(), recipient  # A gave consent: nothing refused
+        assert not dialog.refusal_box.isVisibleTo(dialog)
+        plan = dialog.controller.plan(recipient, subject)
+        assert dialog.left_out_lines() == list(plan.left_out)  # the core's list, as it is
+        assert dialog.why.text() == plan.why
+        shown[recipient] = (dialog.included_lines(), dialog.left_out_lines())
+
+    police_in, police_out = shown["police"]
+    assert police_out == []
+    assert dialog.outlook is not None
+    dialog.set_recipient("police")
+    assert dialog.left_out.text() == t("ui.referral.dialog.nothing_left_out")
+    assert any(line.startswith("Locatie: Naam locatie, ") for line in police_in)
+    assert any(line.startswith("Bijlagen: ") for line in police_in)
+
+    anonymous_in, anonymous_out = shown["anonymous"]
+    for field in ("site.name", "site.address", "person.label", "signal.note", "visit.notes"):
+        assert t(f"referral.field.{field}") in anonymous_out
+    assert not any(line.startswith("Personen: ") for line in anonymous_in)
+    assert "Locatie: Gemeente, Sector" in anonymous_in
+
+    riec_in, riec_out = shown["riec"]
+    assert t("referral.field.assessment") in riec_out
+    persons = next(line for line in riec_in if line.startswith("Personen: "))
+    assert "Baas X" in persons and "Werknemer A" not in persons  # no victim identity
+
+    # The lists on screen follow the radio buttons.
+    dialog.set_recipient("comensha")
+    assert t("referral.field.site.address") in dialog.left_out.text()
+    dialog.recipient_buttons["police"].click()
+    assert t("referral.field.site.address") not in dialog.left_out.text()
+
+
+def test_a_missing_consent_is_refused_and_anonymous_is_one_click(qtbot, make_dialog) -> None:
+    dialog = make_dialog("Werknemer B")  # consent refused, reporter a municipality
+    for recipient in ("comensha", "zorgcoordinator"):
+        dialog.set_recipient(recipient)
+        assert dialog.refusal_box.isVisibleTo(dialog)
+        assert not dialog.make_button.isEnabled()
+        assert dialog.anonymous_button.isVisibleTo(dialog)
+        assert not dialog.included.isVisibleTo(dialog)
+        assert recipient_rules()[recipient].name["nl"] in dialog.refusal.text()
+        assert "anoniem signaal" in dialog.refusal.text()
+        assert "--to" not in dialog.refusal.text()  # the command line's hint stays there
+    assert dialog.refusal.text() == t(
+        "ui.referral.refused.referral.needs_consent",
+        recipient=recipient_rules()["zorgcoordinator"].name["nl"],
+    )
+
+    qtbot.mouseClick(dialog.anonymous_button, Qt.MouseButton.LeftButton)
+    assert dialog.recipient() == "anonymous"
+    assert dialog.recipient_buttons["anonymous"].isChecked()
+    assert not dialog.refusal_box.isVisibleTo(dialog)
+    assert dialog.make_button.isEnabled()
+    assert dialog.included.isVisibleTo(dialog)
+
+    # The same recipient for a person who gave consent: allowed.
+    dialog.set_subject(
+        dialog.subject.itemData(
+            dialog.subject.findText("Werknemer A", Qt.MatchFlag.MatchStartsWith)
+        )
+    )
+    dialog.set_recipient("comensha")
+    assert dialog.make_button.isEnabled()
+    # Every possible victim: B has not consented, so all of them may not go.
+    dialog.set_subject(None)
+    assert not dialog.make_button.isEnabled()
+    assert dialog.anonymous_button.isVisibleTo(dialog)
+
+
+def test_a_mandatory_reporter_needs_no_consent_for_comensha(make_dialog, store: Store) -> None:
+    store.set_setting("profile", {"name": "Inspecteur Jansen", "agency": "nla"})
+    dialog = make_dialog("Werknemer B")
+    dialog.set_recipient("comensha")
+    assert dialog.make_button.isEnabled()
+    dialog.set_recipient("zorgcoordinator")  # care always needs the person's own consent
+    assert not dialog.make_button.isEnabled()
+
+
+# -- making and the preview ----------------------------------------------------------------------
+
+
+def test_make_keeps_a_final_referral_and_shows_its_pages(qtbot, make_dialog, store) -> None:
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("police")
+    dialog.set_document_language("en")
+    assert store.referrals() == []
+    made(dialog, qtbot)
+    referrals = store.referrals()
+    assert [r.meta.uuid for r in referrals] == [dialog.made.referral.meta.uuid]
+    referral = referrals[0]
+    assert referral.status is ReferralStatus.FINAL
+    assert referral.recipient == "police" and referral.lang == "en"
+    assert referral.person_uuids == (
+        person_uuid(store, dialog.controller.visit_uuid, "Werknemer A"),
+    )
+
+    assert dialog.stack.currentIndex() == ReferralDialog.PAGE_PREVIEW
+    preview = dialog.preview
+    assert preview is not None and preview.isVisible()
+    assert len(preview.page_images) >= 1
+    first = preview.page_images[0]
+    assert not first.isNull() and first.width() > 500
+    assert first.height() > first.width()  # A4, upright
+    assert len(preview.page_labels) == len(preview.page_images)
+    assert preview.page_labels[0].accessibleName().startswith("Pagina 1 van ")
+    assert referral.document_id in preview.title.text()
+    # The page is not blank: some pixels are dark (text).
+    dark = sum(
+        1
+        for x in range(0, first.width(), 7)
+        for y in range(0, first.height() // 3, 7)
+        if first.pixelColor(x, y).lightness() < 100
+    )
+    assert dark > 50
+
+    # Zoom by keyboard, re-rendered from the PDF in memory.
+    width = first.width()
+    preview.focus_pages()
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom > 1.0
+    assert preview.page_images[0].width() > width
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom < 1.0
+    assert preview.page_images[0].width() < width
+    for _ in ZOOM_LEVELS:
+        preview.zoom_out()
+    assert preview.zoom == ZOOM_LEVELS[0] and not preview.zoom_out_button.isEnabled()
+
+    # Making it again is a new version; the first stays as it was.
+    dialog.clear()
+    again = make_dialog("Werknemer A")
+    again.set_recipient("police")
+    again.set_document_language("en")
+    made(again, qtbot)
+    versions = sorted(r.version for r in store.referrals())
+    assert versions == [1, 2]
+
+
+def test_nothing_is_written_to_disk_while_making(qtbot, make_dialog, tmp_path: Path) -> None:
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("nla")
+    made(dialog, qtbot)
+    after = {p for p in tmp_path.rglob("*") if p.is_file()}
+    new = [p for p in after - before if p.suffix.lower() == ".pdf"]
+    assert new == []
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def test_export_is_encrypted_with_a_password_shown_once(
+    qtbot, make_dialog, store, tmp_path: Path, monkeypatch
+) -> None:
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("police")
+    made(dialog, qtbot)
+    preview = dialog.preview
+    target = tmp_path / "out" / "verwijzing.pdf"
+    target.parent.mkdir()
+    calls = save_to(monkeypatch, target)
+
+    qtbot.mouseClick(preview.export_button, Qt.MouseButton.LeftButton)
+    assert len(calls) == 1
+    assert calls[0][2].endswith(f"{dialog.made.referral.document_id}-v1.pdf")  # suggested name
+    assert target.exists()
+    assert [p.name for p in target.parent.iterdir()] == ["verwijzing.pdf"]  # no temp file left
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(target)
+
+    password_dialog = preview.exporter.password_dialog
+    assert password_dialog is not None and password_dialog.isVisible()
+    password = password_dialog.password_label.text()
+    assert len(password.replace("-", "")) == 20
+    with pikepdf.open(target, password=password) as pdf:
+        assert pdf.encryption.R == 6
+        assert len(pdf.pages) >= 1
+    shown = "\n".join(w.text() for w in password_dialog.findChildren(type(preview.title)))
+    assert "ander kanaal" in shown
+
+    # Copy: on the clipboard, for 30 seconds; the timer's clear empties it.
+    clipboard = QGuiApplication.clipboard()
+    qtbot.mouseClick(password_dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert clipboard.text() == password
+    guard = SecretClipboard.instance()
+    assert guard.timer.isActive() and guard.timer.interval() == CLIPBOARD_SECONDS * 1000
+    password_dialog.clear_clipboard()
+    assert clipboard.text() == ""
+    assert not guard.timer.isActive() and not guard.holding
+
+    # Something else the user copied afterwards is left alone.
+    password_dialog.copy()
+    clipboard.setText("iets anders")
+    guard.clear()
+    assert clipboard.text() == "iets anders"
+
+    # Shown once: closing it forgets the password.
+    qtbot.mouseClick(password_dialog.done_button, Qt.MouseButton.LeftButton)
+    assert preview.exporter.password_dialog is None
+    assert preview.message.text().startswith("Versleuteld opgeslagen: verwijzing.pdf")
+
+    # The audit log records the export (the referral's id, never content).
+    exports = [e for e in audit.entries(store.conn) if e.action == "export"]
+    assert [(e.record_kind, e.record_uuid) for e in exports] == [
+        ("referral", dialog.made.referral.meta.uuid)
+    ]
+
+
+def test_plain_export_only_after_the_warning(
+    qtbot, make_dialog, store, tmp_path: Path, monkeypatch
+) -> None:
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("anonymous")
+    made(dialog, qtbot)
+    preview = dialog.preview
+    target = tmp_path / "plain.pdf"
+    calls = save_to(monkeypatch, target)
+
+    answer_message_box(t("ui.referral.plain.cancel"))
+    qtbot.mouseClick(preview.plain_button, Qt.MouseButton.LeftButton)
+    assert calls == [] and not target.exists()
+    assert not [e for e in audit.entries(store.conn) if e.action == "export"]
+
+    answer_message_box(t("ui.referral.plain.confirm"))
+    qtbot.mouseClick(preview.plain_button, Qt.MouseButton.LeftButton)
+    assert len(calls) == 1 and target.exists()
+    with pikepdf.open(target) as pdf:
+        assert not pdf.is_encrypted
+    assert preview.exporter.password_dialog is None  # no password to show
+    assert "Zonder wachtwoord opgeslagen" in preview.message.text()
+    assert len([e for e in audit.entries(store.conn) if e.action == "export"]) == 1
+
+
+def test_a_failed_export_says_so(qtbot, make_dialog, tmp_path: Path, monkeypatch) -> None:
+    dialog = make_dialog("Werknemer A")
+    made(dialog, qtbot)
+    save_to(monkeypatch, tmp_path / "missing-folder" / "x.pdf")
+    assert dialog.preview.export() is None
+    assert dialog.preview.message.text().startswith("Het bestand is niet opgeslagen.")
+    assert dialog.preview.exporter.password_dialog is None
+
+
+# -- the list -------------------------------------------------------------------------------------
+
+
+def test_the_referrals_model_passes_the_model_tester(qtmodeltester, store, visit_id) -> None:
+    model = ReferralsModel()
+    qtmodeltester.check(model)  # no store
+    model.set_store(store)
+    qtmodeltester.check(model)  # empty
+    first = make_referral(store, visit_id, "police", person_ref="A")
+    make_referral(store, visit_id, "anonymous", person_ref="B")
+    make_referral(store, visit_id, "police", person_ref="A")
+    model.reload()
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and model.columnCount() == len(COLUMNS)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
+    assert headers == ["Document", "Versie", "Ontvanger", "Gemaakt", "Status", "Urgentie"]
+    row = model.row_of(first.referral.meta.uuid)
+    texts = [model.index(row, c).data() for c in range(len(COLUMNS))]
+    assert texts[0] == first.referral.document_id
+    assert texts[1] == "1"
+    assert texts[2] == "Politie (AVIM)"
+    assert texts[4] == "definitief"
+    assert texts[5] == t(f"referral.urgency.{first.referral.urgency}")
+    assert model.index(row, 0).data(Qt.ItemDataRole.UserRole) == first.referral.meta.uuid
+
+    model.sort(1, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 1).data() for r in range(3)] == ["1", "1", "2"]
+    qtmodeltester.check(model)
+    i18n.set_language("en")
+    model.retranslate()
+    assert model.index(model.row_of(first.referral.meta.uuid), 4).data() == "final"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Made"
+    model.clear()
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
+
+
+def test_the_list_from_the_main_window_opens_and_exports(
+    qtbot, make_window, locked_vault: int, tmp_path: Path, monkeypatch
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    activate(qtbot, window)
+    store = window.session.store
+    visit_uuid = window.visits_model.visit_id(0)
+    referral = make_referral(store, visit_uuid, "anonymous").referral
+    assert window.referrals_action.isEnabled()
+    rows = dict((what, keys.toString()) for what, keys in window.shortcut_rows())
+    assert rows["Doorverwijzingen…"] == "Ctrl+Shift+D"
+
+    qtbot.keyClick(
+        window.visits_view.table,
+        Qt.Key.Key_D,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = window.referrals_dialog
+    assert dialog is not None and dialog.isVisible()
+    view = dialog.view
+    assert view.model.rowCount() == 1
+    assert view.table.currentIndex().row() == 0
+    assert _unnamed_controls(dialog) == []
+
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    preview_dialog = view.preview_dialog
+    assert preview_dialog is not None and preview_dialog.isVisible()
+    assert len(preview_dialog.preview.page_images) >= 1
+    assert referral.document_id in preview_dialog.windowTitle()
+    preview_dialog.reject()
+    qtbot.waitUntil(lambda: view.preview_dialog is None)
+
+    target = tmp_path / "uit-de-lijst.pdf"
+    save_to(monkeypatch, target)
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(target)
+    password = view.exporter.password_dialog.password_label.text()
+    with pikepdf.open(target, password=password) as pdf:
+        assert pdf.encryption.R == 6
+    assert any(
+        e.action == "export" and e.record_uuid == referral.meta.uuid
+        for e in audit.entries(store.conn)
+    )
+
+    # Locking (here: by the idle timer, while the password is shown) closes every dialog and
+    # forgets the rows.
+    assert view.exporter.password_dialog.isVisible()
+    password_dialog = view.exporter.password_dialog
+    window.lock()
+    assert window.current_screen() is Screen.UNLOCK
+    assert window.referrals_dialog is None
+    assert view.exporter.password_dialog is None and password_dialog.password_label.text() == ""
+    assert view.model.rowCount() == 0
+    assert not window.referrals_action.isEnabled()
+
+
+def test_an_empty_list_says_how_to_make_one(qtbot, store) -> None:
+    from ui.referral.list_view import ReferralsDialog
+
+    dialog = ReferralsDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.view.empty.isVisible() and not dialog.view.table.isVisible()
+    assert not dialog.view.open_button.isEnabled()
+    assert dialog.view.open_current() is None
+
+
+# -- from the real editor in the window, lock, language, names -------------------------------
+
+
+def test_lock_closes_the_referral_dialog_and_clears_the_clipboard(
+    qtbot, make_window, locked_vault: int, tmp_path: Path, monkeypatch
+) -> None:
+    window = make_window(editor_class=VisitEditor)
+    unlock(qtbot, window)
+    activate(qtbot, window)
+    window.open_visit(window.visits_model.visit_id(0))
+    editor = window.editor
+    qtbot.keyClick(editor.checklist.filter, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    dialog = editor.referral_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.switch_to_anonymous()
+    made(dialog, qtbot)
+    save_to(monkeypatch, tmp_path / "a.pdf")
+    dialog.preview.export()
+    password_dialog = dialog.preview.exporter.password_dialog
+    password_dialog.copy()
+    assert QGuiApplication.clipboard().text() == password_dialog.password_label.text()
+
+    closed: list[int] = []
+    dialog.finished.connect(closed.append)
+    window.lock()
+    assert closed and dialog.made is None and dialog.preview.page_images == []
+    assert window.editor is None
+    assert QGuiApplication.clipboard().text() == ""
+    assert window.current_screen() is Screen.UNLOCK
+
+
+def test_english(qtbot, make_dialog) -> None:
+    i18n.set_language("en")
+    dialog = make_dialog("Werknemer B")
+    assert dialog.windowTitle() == "Refer"
+    assert dialog.make_button.text() == "&Make"
+    dialog.set_recipient("zorgcoordinator")
+    name = recipient_rules()["zorgcoordinator"].name["en"]
+    assert dialog.refusal.text().startswith(f"A referral to {name} needs")
+    assert dialog.anonymous_button.text() == "Make an anonymous signal"
+    dialog.switch_to_anonymous()
+    assert dialog.left_out_title.text() == "Left out"
+    assert t("referral.field.site.name", "en") in dialog.left_out_lines()
+
+
+def test_every_control_is_named_and_reachable(qtbot, make_dialog) -> None:
+    dialog = make_dialog("Werknemer A")
+    assert _unnamed_controls(dialog) == []
+    # Tab moves from the person through the recipients to the language and the buttons.
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.subject.setFocus()
+    seen: list[QWidget] = []
+    for _ in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert dialog.recipient_buttons[dialog.recipient()] in seen
+    assert dialog.language in seen
+    assert dialog.make_button in seen
+    made(dialog, qtbot)
+    assert _unnamed_controls(dialog) == []
+
+
+def test_the_controller_without_qt(store, visit_id, catalogue) -> None:
+    controller = ReferralController(store, visit_id, catalogue)
+    choices = controller.subject_choices()
+    assert [c.person_uuid is None for c in choices] == [True, False, False, False]
+    assert controller.default_subject(None) is None
+    exploiter = person_uuid(store, visit_id, "Baas X")
+    assert controller.default_subject(exploiter) is None  # victims first
+    outlook = controller.outlook("zorgcoordinator", person_uuid(store, visit_id, "Werknemer B"))
+    assert not outlook.can_make and outlook.offer_anonymous
+    outlook = controller.outlook("anonymous", person_uuid(store, visit_id, "Werknemer B"))
+    assert outlook.can_make and not outlook.offer_anonymous
+    assert outlook.subjects == ("Werknemer B",)
+
+
+def test_a_referral_pdf_is_not_listed_with_the_visit_attachments(
+    qtbot, make_editor, store, visit_id
+) -> None:
+    made = make_referral(store, visit_id, "police", person_ref="A")
+    assert store.visit_detail(visit_id).attachments == ()
+    assert store.attachment_content(made.referral.document_uuid) == made.pdf
+    editor = make_editor()
+    assert editor.controller.attachments == []
+    assert editor.attachments.list.count() == 0

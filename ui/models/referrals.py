@@ -1,0 +1,197 @@
+"""Every referral in the vault as a table: document id, version, recipient, date, status and
+urgency. A vault holds tens or hundreds of referrals, so the rows are read at once
+(``Store.referrals``, newest first) and sorted in Python. GUI thread only, like the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from fieldapp.domain import Referral
+from fieldapp.i18n import t
+from fieldapp.store.store import Store
+from fieldapp.validate import LOCAL_ZONE
+
+Index = QModelIndex | QPersistentModelIndex
+UUID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def created_text(created_at: str) -> str:
+    try:
+        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00")).astimezone(LOCAL_ZONE)
+    except ValueError:
+        return created_at
+    return t("ui.format.datetime", moment=moment)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str  # message key
+    text: Callable[[Referral], str]
+    sort_key: Callable[[Referral], Any]
+    numeric: bool = False
+
+
+URGENCY_ORDER = {"normal": 0, "high": 1, "immediate": 2}
+STATUS_ORDER = {"draft": 0, "final": 1, "queued": 2, "synced": 3}
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "ui.referral.col.document", lambda r: r.document_id or "", lambda r: r.document_id or ""
+    ),
+    Column("ui.referral.col.version", lambda r: str(r.version), lambda r: r.version, numeric=True),
+    Column(
+        "ui.referral.col.recipient",
+        lambda r: t(f"recipient.{r.recipient}"),
+        lambda r: t(f"recipient.{r.recipient}").casefold(),
+    ),
+    Column(
+        "ui.referral.col.date",
+        lambda r: created_text(r.meta.created_at),
+        lambda r: r.meta.created_at,
+    ),
+    Column(
+        "ui.referral.col.status",
+        lambda r: t(f"referral.status.{r.status.value}"),
+        lambda r: STATUS_ORDER.get(r.status.value, 9),
+    ),
+    Column(
+        "ui.referral.col.urgency",
+        lambda r: t(f"referral.urgency.{r.urgency}"),
+        lambda r: URGENCY_ORDER.get(r.urgency, 0),
+    ),
+)
+DATE_COLUMN = 3
+
+_TEXT_ROLES = frozenset(
+    {
+        int(Qt.ItemDataRole.DisplayRole),
+        int(Qt.ItemDataRole.AccessibleTextRole),
+        int(Qt.ItemDataRole.ToolTipRole),
+    }
+)
+_ALIGNMENTS = tuple(
+    int(
+        (Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft)
+        | Qt.AlignmentFlag.AlignVCenter
+    )
+    for column in COLUMNS
+)
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+
+
+class ReferralsModel(QAbstractTableModel):
+    """Read-only; :data:`UUID_ROLE` gives a row's referral id."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._store: Store | None = None
+        self._rows: list[Referral] = []
+        self._texts: dict[str, tuple[str, ...]] = {}
+        self._sort_column = DATE_COLUMN
+        self._sort_order = Qt.SortOrder.DescendingOrder
+
+    def set_store(self, store: Store | None) -> None:
+        self._store = store
+        self.reload()
+
+    def reload(self) -> None:
+        rows = self._store.referrals() if self._store is not None else []
+        self.beginResetModel()
+        self._rows = self._sorted(rows)
+        self._texts.clear()
+        self.endResetModel()
+
+    def retranslate(self) -> None:
+        self.beginResetModel()
+        self._texts.clear()
+        self.endResetModel()
+
+    def clear(self) -> None:
+        """Forget every row and the store (on lock)."""
+        self.beginResetModel()
+        self._store = None
+        self._rows = []
+        self._texts.clear()
+        self.endResetModel()
+
+    def _sorted(self, rows: list[Referral]) -> list[Referral]:
+        column = COLUMNS[self._sort_column]
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        # Ties: newest first, then the higher version, so the order is total and stable.
+        rows = sorted(rows, key=lambda r: (r.meta.created_at, r.version), reverse=True)
+        return sorted(rows, key=column.sort_key, reverse=descending)
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def referral(self, row: int) -> Referral | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, referral_uuid: str) -> int | None:
+        return next((row for row, r in enumerate(self._rows) if r.meta.uuid == referral_uuid), None)
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    # -- Qt model API --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.column() < len(COLUMNS):
+            return None
+        referral = self.referral(index.row())
+        if referral is None:
+            return None
+        role = int(role)
+        if role in _TEXT_ROLES:
+            texts = self._texts.get(referral.meta.uuid)
+            if texts is None:
+                texts = tuple(column.text(referral) for column in COLUMNS)
+                self._texts[referral.meta.uuid] = texts
+            return texts[index.column()]
+        if role == int(Qt.ItemDataRole.TextAlignmentRole):
+            return _ALIGNMENTS[index.column()]
+        if role == int(UUID_ROLE):
+            return referral.meta.uuid
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return t(COLUMNS[section].header)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGNMENTS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """A model reset, not ``layoutChanged`` (see ``ui.models.visits``: PySide6 6.12.0)."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        if (column, order) == (self._sort_column, self._sort_order):
+            return
+        self._sort_column, self._sort_order = column, order
+        self.beginResetModel()
+        self._rows = self._sorted(self._rows)
+        self.endResetModel()

@@ -1,0 +1,293 @@
+"""What the referral dialog does, without Qt: the persons to choose from, the recommended
+recipient, what a recipient will get and what is left out (and why) before anything is made,
+making the referral, and exporting it.
+
+Everything here uses the vault's connection, so it runs on the GUI thread (making a referral
+takes about 100 ms and writes to the vault). The rules are the core's: ``plan_referral`` decides
+who gets what and refuses when consent or a mandatory reporter is missing; this class only
+prepares its answer for the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldapp.assessment import assess
+from fieldapp.assessment.from_store import case_for_person
+from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.domain import Person, PersonRole, Referral, VisitDetail
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import current_language, t
+from fieldapp.referral import MadeReferral, make_referral
+from fieldapp.referral.build import ReferralPlan, plan_referral
+from fieldapp.referral.protect import export_pdf
+from fieldapp.referral.rules import RECIPIENTS, RecipientRules, recipient_rules
+from fieldapp.store.store import Store
+
+ANONYMOUS = "anonymous"
+DOCUMENT_LANGUAGES = ("nl", "en")
+
+# The fields a recipient may get, in the order the document shows them (resources/referral/
+# recipients.json lists the same names; the core's plan lists the ones left out).
+FIELD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("sender", ("agency", "inspector", "employee_number", "region", "contact")),
+    (
+        "site",
+        (
+            "name",
+            "trade_name",
+            "address",
+            "municipality",
+            "kvk",
+            "sector",
+            "phones",
+            "plates",
+            "handles",
+        ),
+    ),
+    ("visit", ("date", "month", "type", "agencies", "notes")),
+    (
+        "person",
+        (
+            "label",
+            "role",
+            "sex",
+            "age",
+            "nationality",
+            "languages",
+            "interpreter",
+            "residence_status",
+            "consent",
+            "b83",
+            "notes",
+        ),
+    ),
+    ("signal", ("label", "who", "evidence", "note")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectChoice:
+    """One entry of "about whom": a person, or (``person_uuid`` None) every possible victim
+    at the visit, or the visit itself when no persons were recorded."""
+
+    person_uuid: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What making a referral to ``recipient`` would give, shown before anything is made."""
+
+    recipient: str
+    name: str
+    why: str
+    subjects: tuple[str, ...]  # labels of the persons the referral is about
+    included: tuple[tuple[str, str], ...]  # (group, what of it goes in)
+    left_out: tuple[str, ...]  # the core's list, translated
+    refusal: str | None  # the core's refusal: consent or a mandatory reporter is missing
+    recommended: bool
+
+    @property
+    def can_make(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def offer_anonymous(self) -> bool:
+        return self.refusal is not None and self.recipient != ANONYMOUS
+
+
+class ReferralController:
+    def __init__(self, store: Store, visit_uuid: str, catalogue: Catalogue | None = None) -> None:
+        self.store = store
+        self.visit_uuid = visit_uuid
+        self.detail: VisitDetail = store.visit_detail(visit_uuid)
+        # As ``build_referral`` decides them, so what is shown is what will be made.
+        versions = {o.catalogue_version for o in self.detail.observations}
+        if catalogue is not None and (not versions or versions == {catalogue.version}):
+            self.catalogue = catalogue
+        else:
+            self.catalogue = load_catalogue(max(versions) if len(versions) == 1 else None)
+        profile = store.setting("profile", {}) or {}
+        agencies = self.detail.visit.agencies
+        self.reporter_agency: str | None = profile.get("agency") or (
+            agencies[0] if agencies else None
+        )
+        self._recommended: dict[str | None, tuple[str, ...]] = {}
+
+    # -- choices ---------------------------------------------------------------------------
+
+    @property
+    def persons(self) -> tuple[Person, ...]:
+        return self.detail.persons
+
+    @property
+    def victims(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.persons if p.role is PersonRole.POSSIBLE_VICTIM)
+
+    def subject_choices(self) -> list[SubjectChoice]:
+        choices = []
+        victims = self.victims
+        if victims:
+            labels = ", ".join(p.label for p in victims)
+            choices.append(
+                SubjectChoice(None, t("ui.referral.subject.all", count=len(victims), labels=labels))
+            )
+        elif not self.persons:
+            choices.append(SubjectChoice(None, t("ui.referral.subject.visit")))
+        choices += [
+            SubjectChoice(
+                p.meta.uuid,
+                t(
+                    "ui.referral.subject.person",
+                    label=p.label,
+                    role=t(f"person_role.{p.role.value}"),
+                ),
+            )
+            for p in self.persons
+        ]
+        return choices
+
+    def default_subject(self, current_person: str | None = None) -> str | None:
+        """The person selected in the editor when they are a possible victim; otherwise every
+        possible victim; otherwise the selected (or first) person."""
+        by_uuid = {p.meta.uuid: p for p in self.persons}
+        person = by_uuid.get(current_person or "")
+        if person is not None and person.role is PersonRole.POSSIBLE_VICTIM:
+            return person.meta.uuid
+        if self.victims or not self.persons:
+            return None
+        return person.meta.uuid if person is not None else self.persons[0].meta.uuid
+
+    def subjects(self, person_uuid: str | None) -> tuple[Person, ...]:
+        if person_uuid is None:
+            return self.victims
+        return tuple(p for p in self.persons if p.meta.uuid == person_uuid)
+
+    def recommended(self, person_uuid: str | None) -> tuple[str, ...]:
+        """The recipients the assessment recommends for these persons, most urgent first (in
+        the engine's order), each once."""
+        if person_uuid not in self._recommended:
+            found: list[str] = []
+            for person in self.subjects(person_uuid):
+                case, _version = case_for_person(self.store, self.visit_uuid, person.meta.uuid)
+                for advice in assess(case, self.catalogue).referrals:
+                    if advice.to in RECIPIENTS and advice.to not in found:
+                        found.append(advice.to)
+            self._recommended[person_uuid] = tuple(found)
+        return self._recommended[person_uuid]
+
+    def default_recipient(self, person_uuid: str | None) -> str:
+        recommended = self.recommended(person_uuid)
+        return recommended[0] if recommended else RECIPIENTS[0]
+
+    # -- before making ---------------------------------------------------------------------
+
+    def plan(
+        self, recipient: str, person_uuid: str | None, lang: str | None = None
+    ) -> ReferralPlan:
+        """The core's plan; raises ``FieldAppError`` when the recipient may not get it."""
+        return plan_referral(
+            self.detail,
+            recipient,
+            person_ref=person_uuid,
+            reporter_agency=self.reporter_agency,
+            catalogue=self.catalogue,
+            lang=lang or current_language(),
+        )
+
+    def outlook(self, recipient: str, person_uuid: str | None) -> Outlook:
+        lang = current_language()
+        rules = recipient_rules()[recipient]
+        subjects = tuple(p.label for p in self.subjects(person_uuid))
+        recommended = recipient in self.recommended(person_uuid)
+        name = t(f"recipient.{recipient}")
+        try:
+            plan = self.plan(recipient, person_uuid, lang)
+        except FieldAppError as exc:
+            return Outlook(
+                recipient, name, rules.why[lang], subjects, (), (), refusal_text(exc), recommended
+            )
+        return Outlook(
+            recipient,
+            name,
+            plan.why,
+            subjects,
+            included_groups(plan.recipient, plan),
+            plan.left_out,
+            None,
+            recommended,
+        )
+
+    # -- making ----------------------------------------------------------------------------
+
+    def make(self, recipient: str, person_uuid: str | None, lang: str) -> MadeReferral:
+        """Render the PDF in memory and keep it in the vault (status final)."""
+        return make_referral(
+            self.store, self.visit_uuid, recipient, person_ref=person_uuid, lang=lang
+        )
+
+
+def refusal_text(exc: FieldAppError) -> str:
+    """The core's refusal as the desktop says it: the core's own text ends with the command
+    line's option ("--to anonymous"); the dialog offers a button instead, so it uses the same
+    sentence without it when there is one (``ui.referral.refused.<core key>``)."""
+    key = f"ui.referral.refused.{exc.key}"
+    text = t(key, **exc.params)
+    return exc.message() if text == key else text
+
+
+def included_groups(rules: RecipientRules, plan: ReferralPlan) -> tuple[tuple[str, str], ...]:
+    """What goes into the document, per part, in the document's order and in the user's
+    language."""
+    groups: list[tuple[str, str]] = []
+    if plan.included_persons:
+        groups.append(
+            (
+                t("ui.referral.group.persons"),
+                ", ".join(
+                    t(
+                        "ui.referral.subject.person",
+                        label=p.label,
+                        role=t(f"person_role.{p.role.value}"),
+                    )
+                    for p in plan.included_persons
+                ),
+            )
+        )
+    for kind, names in FIELD_GROUPS:
+        allowed = getattr(rules, kind)
+        items = [t(f"referral.field.{kind}.{name}") for name in names if name in allowed]
+        if items:
+            groups.append((t(f"ui.referral.group.{kind}"), ", ".join(items)))
+    if rules.assessment != "none":
+        groups.append(
+            (t("ui.referral.group.assessment"), t(f"ui.referral.assessment.{rules.assessment}"))
+        )
+    if rules.attachments:
+        groups.append((t("ui.referral.group.attachments"), t("ui.referral.attachments.listed")))
+    return tuple(groups)
+
+
+# -- stored referrals -------------------------------------------------------------------------
+
+
+def referral_pdf(store: Store, referral: Referral) -> bytes:
+    """The referral's PDF as the vault keeps it (unencrypted, in memory only)."""
+    if not referral.document_uuid:
+        raise FieldAppError("ui.referral.no_document")
+    return store.attachment_content(referral.document_uuid)
+
+
+def suggested_file_name(referral: Referral) -> str:
+    return f"{referral.document_id or referral.meta.uuid[-8:]}-v{referral.version}.pdf"
+
+
+def export_referral(
+    store: Store, referral: Referral, pdf: bytes, target: Path, password: str | None
+) -> None:
+    """Write the file atomically (encrypted unless the user chose otherwise) and record the
+    export in the audit log."""
+    export_pdf(pdf, target, password)
+    store.vault.record("export", "referral", referral.meta.uuid)
