@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -31,12 +31,8 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
-from fieldapp.store.store import Store
-from fieldapp.vault.vault import UnlockKeys
 from ui.autolock import AutoLock, Clock, default_clock
 from ui.models.visits import COLUMNS, VisitsModel
-from ui.referral.export import SecretClipboard
-from ui.referral.list_view import ReferralsDialog
 from ui.runner import JobRunner, Runner
 from ui.session import Screen, VaultSession, describe_error, new_passphrase_problem
 from ui.settings import SettingsDialog, SettingsValues, VaultSettings, WindowSettings
@@ -46,6 +42,11 @@ from ui.views.unlock import UnlockView
 from ui.views.visit_page import VisitPage
 from ui.views.visits import VisitsView
 from ui.widgets import style_sheet
+
+if TYPE_CHECKING:
+    from fieldapp.store.store import Store
+    from fieldapp.vault.vault import UnlockKeys
+    from ui.referral.list_view import ReferralsDialog
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 STATUS_MESSAGE_MS = 8000
@@ -393,7 +394,10 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _clear_clipboard() -> None:
         """What this program put on the clipboard (a copied cell, a note) goes with the lock."""
-        SecretClipboard.instance().clear()  # an export password, even where ownership is unknown
+        # Only an export can have put a password there, and the export module is then loaded.
+        export = sys.modules.get("ui.referral.export")
+        if export is not None:
+            export.SecretClipboard.instance().clear()
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None and clipboard.ownsClipboard():
             clipboard.clear()
@@ -520,6 +524,8 @@ class MainWindow(QMainWindow):
             return None
         if self.referrals_dialog is not None:
             self.referrals_dialog.reject()
+        from ui.referral.list_view import ReferralsDialog  # noqa: PLC0415 - loads the PDF code
+
         dialog = ReferralsDialog(self.session.store, self)
         self.referrals_dialog = dialog
         dialog.finished.connect(lambda _result: self._referrals_closed(dialog))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QByteArray, QSettings
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.i18n import t
 from fieldapp.paths import APP_NAME
-from fieldapp.store.store import Store
 from ui.session import AGENCIES, Profile
 from ui.widgets import paragraph
+
+if TYPE_CHECKING:
+    from fieldapp.store.store import Store
 
 AUTO_LOCK_DEFAULT_MINUTES = 5
 AUTO_LOCK_MIN_MINUTES = 1

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from fieldapp.catalogue.loader import latest_version
 from fieldapp.clock import now_iso
 from fieldapp.domain import (
     Address,
@@ -43,6 +42,7 @@ from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store import audit
+from fieldapp.store.filters import SITE_SORTS, VisitFilter
 from fieldapp.vault.connection import Connection, transaction
 
 if TYPE_CHECKING:
@@ -122,18 +122,6 @@ _VISIT_SUMMARY_SQL = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class VisitFilter:
-    """What the visits list shows: every field optional; dates are ``YYYY-MM-DD`` (UTC)."""
-
-    status: VisitStatus | None = None
-    sector: Sector | None = None
-    municipality: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    search: str | None = None
-
-
 VISIT_SORT_COLUMNS = {
     "started_at": "v.started_at",
     "site": "s.name COLLATE NOCASE",
@@ -145,15 +133,20 @@ VISIT_SORT_COLUMNS = {
 }
 
 
-SITE_SORTS = frozenset({"site", "place", "municipality", "sector"})
-
-
 @dataclass(frozen=True, slots=True)
 class VisitCursor:
     """Where the next page of the visits list starts (keyset paging: no OFFSET scans)."""
 
     started_at: str
     uuid: str
+
+
+def latest_version() -> str:
+    """The newest installed catalogue: the version new observations are made with. Loaded
+    here on first use, keeping the catalogue out of the store's start-up imports."""
+    from fieldapp.catalogue.loader import latest_version as newest  # noqa: PLC0415
+
+    return newest()
 
 
 def fts_query(user_text: str) -> str | None:

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -26,8 +26,11 @@ from PySide6.QtCore import (
 
 from fieldapp.domain import VisitSummary
 from fieldapp.i18n import t
-from fieldapp.store.store import Store, VisitFilter
+from fieldapp.store.filters import VisitFilter
 from fieldapp.validate import LOCAL_ZONE
+
+if TYPE_CHECKING:
+    from fieldapp.store.store import Store
 
 Index = QModelIndex | QPersistentModelIndex
 

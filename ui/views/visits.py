@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain import Sector, VisitStatus
 from fieldapp.i18n import t
-from fieldapp.store.store import VisitFilter
+from fieldapp.store.filters import VisitFilter
 from ui.models.visits import COLUMNS, SITE_COLUMN, VisitsModel
 from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, heading, paragraph
 
