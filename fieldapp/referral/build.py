@@ -24,7 +24,7 @@ from fieldapp.referral.document import (
     SignalGroup,
     SignalLine,
 )
-from fieldapp.referral.rules import RecipientRules, recipient_rules
+from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
 from fieldapp.validate import LOCAL_ZONE
 
@@ -110,40 +110,17 @@ def plan_referral(
         and (p.meta.uuid in subject_ids or p.role is not PersonRole.POSSIBLE_VICTIM)
     )
     left_out = []
-    all_fields = {
-        "site": (
-            "name",
-            "trade_name",
-            "address",
-            "municipality",
-            "kvk",
-            "sector",
-            "phones",
-            "plates",
-            "handles",
-        ),
-        "visit": ("date", "type", "agencies", "notes"),
-        "person": (
-            "label",
-            "role",
-            "sex",
-            "age",
-            "nationality",
-            "languages",
-            "interpreter",
-            "residence_status",
-            "consent",
-            "b83",
-            "notes",
-        ),
-        "signal": ("label", "who", "evidence", "note"),
-    }
-    for kind, fields in all_fields.items():
+    for kind, fields in field_groups():
+        if kind == "sender":
+            continue
         allowed = getattr(rules, kind)
         left_out += [
             t(f"referral.field.{kind}.{name}", lang)
             for name in fields
-            if name not in allowed and not (name == "date" and "month" in allowed)
+            # The month is the date made coarse: it is never listed as left out itself.
+            if name not in allowed
+            and name != "month"
+            and not (name == "date" and "month" in allowed)
         ]
     if not rules.attachments:
         left_out.append(t("referral.field.attachments", lang))

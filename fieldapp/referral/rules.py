@@ -33,9 +33,20 @@ class RecipientRules:
 
 
 @cache
-def recipient_rules() -> dict[str, RecipientRules]:
+def _document() -> dict[str, Any]:
     with open(resource_path("referral", "recipients.json"), encoding="utf-8") as handle:
-        document = json.load(handle)
+        return json.load(handle)
+
+
+@cache
+def field_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every field a recipient may get, by group, in the order a document shows them."""
+    return tuple((kind, tuple(names)) for kind, names in _document()["fields"].items())
+
+
+@cache
+def recipient_rules() -> dict[str, RecipientRules]:
+    document = _document()
     known = {kind: set(fields) for kind, fields in document["fields"].items()}
     rules = {}
     for key in RECIPIENTS:

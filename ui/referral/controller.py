@@ -22,49 +22,14 @@ from fieldapp.i18n import current_language, t
 from fieldapp.referral import MadeReferral, make_referral
 from fieldapp.referral.build import ReferralPlan, plan_referral
 from fieldapp.referral.protect import export_pdf
-from fieldapp.referral.rules import RECIPIENTS, RecipientRules, recipient_rules
+from fieldapp.referral.rules import RECIPIENTS, RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
 
 ANONYMOUS = "anonymous"
 DOCUMENT_LANGUAGES = ("nl", "en")
 
-# The fields a recipient may get, in the order the document shows them (resources/referral/
-# recipients.json lists the same names; the core's plan lists the ones left out).
-FIELD_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("sender", ("agency", "inspector", "employee_number", "region", "contact")),
-    (
-        "site",
-        (
-            "name",
-            "trade_name",
-            "address",
-            "municipality",
-            "kvk",
-            "sector",
-            "phones",
-            "plates",
-            "handles",
-        ),
-    ),
-    ("visit", ("date", "month", "type", "agencies", "notes")),
-    (
-        "person",
-        (
-            "label",
-            "role",
-            "sex",
-            "age",
-            "nationality",
-            "languages",
-            "interpreter",
-            "residence_status",
-            "consent",
-            "b83",
-            "notes",
-        ),
-    ),
-    ("signal", ("label", "who", "evidence", "note")),
-)
+# The fields a recipient may get, in the order the document shows them (from the rules file).
+FIELD_GROUPS = field_groups()
 
 
 @dataclass(frozen=True, slots=True)
