@@ -47,6 +47,7 @@ def build_parser() -> Parser:
     )
     init = _leaf(vault, "init", t("cli.help.vault_init"), cmd_vault_init)
     init.add_argument("--role", choices=("field", "coordinator"), required=True)
+    init.add_argument("--recovery-key-out", metavar="F", help=t("sync.cli.help.recovery_key_out"))
     _leaf(vault, "check", t("cli.help.vault_check"), cmd_vault_check, json_flag=True)
     passwd = _leaf(vault, "passwd", t("cli.help.vault_passwd"), cmd_vault_passwd)
     passwd.add_argument("--new-passphrase-file", metavar="F", help=t("cli.help.new_passphrase"))
@@ -111,6 +112,7 @@ def build_parser() -> Parser:
     export_protection.add_argument("--password-file", metavar="F")
     export_protection.add_argument("--no-encrypt", action="store_true")
 
+    _sync_commands(commands)
     demo = _leaf(commands, "demo", t("cli.help.demo"), cmd_demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
@@ -225,6 +227,7 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
     folder = _vault_dir(args)
     if vault_exists(folder):
         raise VaultExists(path=str(folder))
+    recovery_out = _recovery_key_target(args)
     if args.passphrase_file or os.environ.get(PASSPHRASE_ENV):
         passphrase = read_passphrase(args)
         problem = passphrase_problem(passphrase)
@@ -242,6 +245,7 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
                 device_id=vault.info.device_id,
             )
         )
+        _init_coordinator_keys(vault, recovery_out)
     print(t("cli.passphrase_warning"))
     return EXIT_OK
 
@@ -671,6 +675,332 @@ def cmd_self_check(args: argparse.Namespace) -> int:
     from fieldapp.selfcheck import run_self_check  # noqa: PLC0415
 
     return run_self_check()
+
+
+# -- sync by file (fieldapp/sync) --------------------------------------------------------
+
+
+def _sync_commands(commands: Any) -> None:
+    enrol = commands.add_parser("enrol", help=t("sync.cli.help.enrol")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    card = _leaf(enrol, "card", t("sync.cli.help.card"), cmd_enrol_card)
+    card.add_argument("--out", required=True, metavar="F")
+    recovery = _leaf(enrol, "recovery-key", t("sync.cli.help.recovery_key"), cmd_enrol_recovery)
+    recovery.add_argument("--out", required=True, metavar="F")
+    trust = _leaf(enrol, "trust-coordinator", t("sync.cli.help.trust"), cmd_enrol_trust)
+    trust.add_argument("file", metavar="F")
+    trust.add_argument("--fingerprint", required=True, metavar="FP")
+    request = _leaf(enrol, "request", t("sync.cli.help.request"), cmd_enrol_request)
+    request.add_argument("--out", required=True, metavar="F")
+    request.add_argument("--inspector", metavar="NAME")
+    request.add_argument("--agency", metavar="AGENCY")
+    approve = _leaf(enrol, "approve", t("sync.cli.help.approve"), cmd_enrol_approve)
+    approve.add_argument("file", metavar="F")
+    approve.add_argument("--fingerprint", required=True, metavar="FP")
+    approve.add_argument("--out", required=True, metavar="ACK")
+    accept = _leaf(enrol, "accept", t("sync.cli.help.accept"), cmd_enrol_accept)
+    accept.add_argument("file", metavar="ACK")
+    revoke = _leaf(enrol, "revoke", t("sync.cli.help.revoke"), cmd_enrol_revoke)
+    revoke.add_argument("device", metavar="DEVICE")
+
+    sync = commands.add_parser("sync", help=t("sync.cli.help.sync")).add_subparsers(
+        dest="action", required=True, parser_class=Parser
+    )
+    export = _leaf(sync, "export", t("sync.cli.help.export"), cmd_sync_export)
+    export.add_argument("--out", required=True, metavar="DIR")
+    export.add_argument("--resend", metavar="SEQ[-SEQ]", help=t("sync.cli.help.resend"))
+    sync_import = _leaf(sync, "import", t("sync.cli.help.import"), cmd_sync_import, json_flag=True)
+    sync_import.add_argument("paths", nargs="+", metavar="PATH")
+    _leaf(sync, "status", t("sync.cli.help.status"), cmd_sync_status, json_flag=True)
+
+
+def _recovery_key_target(args: argparse.Namespace) -> Path | None:
+    """Checked before the vault is made: a recovery key only for a coordinator, never over a
+    file that exists."""
+    if not args.recovery_key_out:
+        return None
+    if args.role != "coordinator":
+        raise UsageError(t("sync.cli.recovery_key_field"))
+    target = Path(args.recovery_key_out)
+    if target.exists():
+        raise FieldAppError("cli.file_exists", path=str(target))
+    return target
+
+
+def _init_coordinator_keys(vault: Any, recovery_out: Path | None) -> None:
+    if vault.info.role.value != "coordinator":
+        return
+    if recovery_out is None:
+        print(t("sync.cli.recovery_key_later"))
+        return
+    _write_recovery_key(vault, recovery_out)
+
+
+def _write_recovery_key(vault: Any, target: Path) -> None:
+    from fieldapp.atomic import write_atomic  # noqa: PLC0415
+    from fieldapp.clock import now_iso  # noqa: PLC0415
+    from fieldapp.sync import keys  # noqa: PLC0415
+
+    def keep(secret: str) -> None:
+        recipient = keys.public_recipient(secret)
+        write_atomic(target, keys.recovery_key_file_text(secret, recipient, now_iso()).encode())
+
+    keys.create_coordinator_keys(vault, keep)
+    print(t("sync.cli.recovery_key_written", path=str(target)))
+
+
+def _new_file(name: str) -> Path:
+    target = Path(name)
+    if target.exists():
+        raise FieldAppError("cli.file_exists", path=str(target))
+    return target
+
+
+def _read_document(name: str) -> bytes:
+    from fieldapp.sync.cards import MAX_DOCUMENT_BYTES  # noqa: PLC0415
+
+    try:
+        with open(name, "rb") as handle:
+            return handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as exc:
+        raise FieldAppError("cli.input_unreadable", path=name) from exc
+
+
+def cmd_enrol_recovery(args: argparse.Namespace) -> int:
+    target = _new_file(args.out)
+    with _open_vault(args) as vault:
+        _write_recovery_key(vault, target)
+    return EXIT_OK
+
+
+def cmd_enrol_card(args: argparse.Namespace) -> int:
+    from fieldapp.atomic import write_atomic  # noqa: PLC0415
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    target = _new_file(args.out)
+    with _open_vault(args) as vault:
+        raw, card = cards.make_card(vault)
+        write_atomic(target, raw, mode=0o644)
+    print(t("sync.cli.card_written", path=str(target)))
+    print(t("sync.cli.fingerprint", fingerprint=card.fingerprint))
+    return EXIT_OK
+
+
+def cmd_enrol_trust(args: argparse.Namespace) -> int:
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    raw = _read_document(args.file)
+    with _open_vault(args) as vault:
+        card = cards.trust_coordinator(vault, raw, args.fingerprint)
+    print(t("sync.cli.trusted", fingerprint=card.fingerprint))
+    return EXIT_OK
+
+
+def cmd_enrol_request(args: argparse.Namespace) -> int:
+    from fieldapp.atomic import write_atomic  # noqa: PLC0415
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    target = _new_file(args.out)
+    with _open_vault(args) as vault:
+        raw, fingerprint = cards.make_request(vault, args.inspector, args.agency)
+        write_atomic(target, raw, mode=0o644)
+    print(t("sync.cli.request_written", path=str(target)))
+    print(t("sync.cli.fingerprint", fingerprint=fingerprint))
+    return EXIT_OK
+
+
+def cmd_enrol_approve(args: argparse.Namespace) -> int:
+    from fieldapp.atomic import write_atomic  # noqa: PLC0415
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    raw = _read_document(args.file)
+    target = _new_file(args.out)
+    with _open_vault(args) as vault:
+        ack, request = cards.approve_request(vault, raw, args.fingerprint)
+        write_atomic(target, ack, mode=0o644)
+    print(
+        t(
+            "sync.cli.approved",
+            device=request.device_id,
+            inspector=request.inspector or "-",
+            agency=request.agency or "-",
+            path=str(target),
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_enrol_accept(args: argparse.Namespace) -> int:
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    raw = _read_document(args.file)
+    with _open_vault(args) as vault:
+        card = cards.accept_ack(vault, raw)
+    print(t("sync.cli.enrolled", fingerprint=card.fingerprint))
+    return EXIT_OK
+
+
+def cmd_enrol_revoke(args: argparse.Namespace) -> int:
+    from fieldapp.sync import cards  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        device = cards.revoke_device(vault, args.device)
+    print(t("sync.cli.revoked", device=device.device_id, at=device.revoked_at))
+    return EXIT_OK
+
+
+def _resend_range(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return ()
+    first, _, last = text.partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise UsageError(t("sync.cli.bad_resend", value=text)) from None
+    if not 1 <= low <= high or high - low > 10_000:
+        raise UsageError(t("sync.cli.bad_resend", value=text))
+    return tuple(range(low, high + 1))
+
+
+def cmd_sync_export(args: argparse.Namespace) -> int:
+    from fieldapp.sync.export import export_bundle  # noqa: PLC0415
+
+    resend = _resend_range(args.resend)
+    with _open_vault(args) as vault:
+        result = export_bundle(vault, Path(args.out), resend=resend)
+    if result is None:
+        print(t("sync.cli.nothing_to_export"), file=sys.stderr)
+        return EXIT_OK
+    print(str(result.path))
+    records = sum(
+        count for kind, count in result.counts.items() if kind not in ("audit", "content")
+    )
+    print(
+        t("sync.cli.exported", seq=result.seq, records=records, size=result.size), file=sys.stderr
+    )
+    if result.remaining:
+        print(t("sync.cli.export_remaining", count=result.remaining), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sync_import(args: argparse.Namespace) -> int:
+    from fieldapp.sync.import_ import import_paths, reports_json  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        reports = import_paths(vault, [Path(path) for path in args.paths])
+    if args.json:
+        print(reports_json(reports))
+    else:
+        if not reports:
+            print(t("sync.cli.no_bundles"))
+        for report in reports:
+            _print_report(report)
+    return EXIT_FAILED if any(report.status == "rejected" for report in reports) else EXIT_OK
+
+
+def _print_report(report: Any) -> None:
+    name = Path(report.source).name
+    if report.status == "rejected":
+        key = "sync.cli.report_alarm" if report.alarm else "sync.cli.report_rejected"
+        print(t(key, file=name, reason=report.rejection.message()))
+        return
+    if report.status == "duplicate":
+        print(t("sync.cli.report_duplicate", file=name, seq=report.seq, device=report.device_id))
+        return
+    counts = report.counts
+    print(
+        t(
+            "sync.cli.report_imported",
+            file=name,
+            seq=report.seq,
+            device=report.device_id,
+            inspector=report.inspector or "-",
+            agency=report.agency or "-",
+            new=sum(counts.inserted.values()),
+            updated=sum(counts.updated.values()),
+            unchanged=sum(counts.unchanged.values()),
+        )
+    )
+    for warning in report.warnings:
+        print("  " + t("sync.cli.report_warning", message=warning.message()))
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    from fieldapp.store.sync_store import SyncStore  # noqa: PLC0415
+    from fieldapp.sync.keys import own_keys  # noqa: PLC0415
+
+    with _open_vault(args) as vault:
+        sync = SyncStore(vault)
+        own = own_keys(vault)
+        status: dict[str, Any] = {
+            "role": vault.info.role.value,
+            "device_id": vault.info.device_id,
+            "fingerprint": own.fingerprint,
+        }
+        if vault.info.role.value == "field":
+            trusted = sync.trusted_coordinator()
+            exported = sync.outgoing("exported")
+            status.update(
+                coordinator=None if trusted is None else trusted.fingerprint,
+                enrolled=bool(trusted and trusted.enrolled_at),
+                last_seq=exported[-1].seq if exported else 0,
+                pending=sync.pending_changes(),
+            )
+        else:
+            status.update(
+                recovery_key=own.recovery_recipient is not None,
+                devices=[
+                    {
+                        "device_id": device.device_id,
+                        "inspector": device.inspector,
+                        "agency": device.agency,
+                        "revoked_at": device.revoked_at,
+                        "bundles": count,
+                        "last_seq": highest,
+                        "missing": missing,
+                    }
+                    for device, count, highest, missing in sync.device_summary()
+                ],
+                open_conflicts=len(sync.conflicts()),
+                alarms=len(sync.alarms()),
+            )
+    if args.json:
+        print(json.dumps(status, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(t("sync.cli.status_self", role=status["role"], device=status["device_id"]))
+    print(t("sync.cli.fingerprint", fingerprint=status["fingerprint"]))
+    if status["role"] == "field":
+        if status["coordinator"] is None:
+            print(t("sync.cli.status_no_coordinator"))
+        else:
+            key = "sync.cli.status_enrolled" if status["enrolled"] else "sync.cli.status_waiting"
+            print(t(key, fingerprint=status["coordinator"]))
+        print(t("sync.cli.status_field", last_seq=status["last_seq"], pending=status["pending"]))
+        return EXIT_OK
+    if not status["recovery_key"]:
+        print(t("sync.cli.recovery_key_later"))
+    for device in status["devices"]:
+        key = "sync.cli.status_device_revoked" if device["revoked_at"] else "sync.cli.status_device"
+        print(
+            t(
+                key,
+                device=device["device_id"],
+                inspector=device["inspector"] or "-",
+                agency=device["agency"] or "-",
+                bundles=device["bundles"],
+                last_seq=device["last_seq"],
+                missing=", ".join(map(str, device["missing"])) or "-",
+            )
+        )
+    print(
+        t(
+            "sync.cli.status_coordinator",
+            conflicts=status["open_conflicts"],
+            alarms=status["alarms"],
+        )
+    )
+    return EXIT_OK
 
 
 def short_id(record_uuid: str) -> str:

@@ -159,7 +159,176 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
+# Sync by file (fieldapp/sync, SQL in fieldapp/store/sync_store.py). Keys stay inside the vault.
+_TRACKED = (
+    ("site", "sites"),
+    ("visit", "visits"),
+    ("person", "persons"),
+    ("observation", "observations"),
+    ("attachment", "attachments"),
+    ("referral", "referrals"),
+)
+# Field devices log every insert and every revision bump (the store bumps ``revision`` on each
+# update and delete) into sync_changes; its rowid is the monotonic change counter, and a bundle
+# carries the records of a range of it. Coordinators log nothing.
+_TRACK_CHANGES = "".join(
+    f"""
+CREATE TRIGGER sync_track_{table}_insert AFTER INSERT ON {table}
+    WHEN (SELECT value FROM meta WHERE key = 'role') = 'field'
+BEGIN
+    INSERT INTO sync_changes (kind, uuid) VALUES ('{kind}', new.uuid);
+END;
+CREATE TRIGGER sync_track_{table}_update AFTER UPDATE OF revision ON {table}
+    WHEN (SELECT value FROM meta WHERE key = 'role') = 'field'
+BEGIN
+    INSERT INTO sync_changes (kind, uuid) VALUES ('{kind}', new.uuid);
+END;"""
+    for kind, table in _TRACKED
+)
+SCHEMA_V4 = (
+    """
+-- This vault's own keys: 'signing' (Ed25519 private key, hex), for a coordinator also
+-- 'age_identity' (AGE-SECRET-KEY-1...) and 'recovery_recipient' (age1..., public only).
+CREATE TABLE sync_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)
+    STRICT;
+
+-- Field side: the one coordinator this device trusts (card as canonical JSON) and enrolment.
+CREATE TABLE sync_coordinator (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    coordinator_id TEXT NOT NULL,
+    card TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    trusted_at TEXT NOT NULL,
+    requested_at TEXT,
+    enrolled_at TEXT,
+    acknowledgement TEXT
+) STRICT;
+
+-- Coordinator side: devices approved after the fingerprint comparison; never deleted.
+CREATE TABLE sync_devices (
+    device_id TEXT PRIMARY KEY,
+    signing_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    inspector TEXT,
+    agency TEXT,
+    request TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at TEXT
+) STRICT;
+
+-- Field side: the change log (filled by the triggers below) ...
+CREATE TABLE sync_changes (change_no INTEGER PRIMARY KEY, kind TEXT NOT NULL, uuid TEXT NOT NULL)
+    STRICT;
+-- ... and every bundle made. seq is gapless: a failed export deletes its reservation.
+CREATE TABLE sync_outgoing (
+    seq INTEGER PRIMARY KEY,
+    bundle_id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('reserved', 'exported')),
+    prev_bundle_sha256 TEXT NOT NULL,
+    bundle_sha256 TEXT,
+    change_from INTEGER NOT NULL,
+    change_to INTEGER NOT NULL,
+    audit_from INTEGER NOT NULL,
+    audit_to INTEGER NOT NULL,
+    resends TEXT NOT NULL DEFAULT '[]',
+    file_name TEXT,
+    counts TEXT NOT NULL DEFAULT '{}',
+    reserved_at TEXT NOT NULL,
+    exported_at TEXT
+) STRICT;
+
+-- Coordinator side: every bundle imported, once per (device, seq).
+CREATE TABLE sync_incoming (
+    device_id TEXT NOT NULL REFERENCES sync_devices(device_id),
+    seq INTEGER NOT NULL,
+    bundle_id TEXT NOT NULL,
+    bundle_sha256 TEXT NOT NULL,
+    prev_bundle_sha256 TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    resends TEXT NOT NULL DEFAULT '[]',
+    counts TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (device_id, seq)
+) STRICT;
+
+-- A signed bundle that contradicts an imported one (same seq, other content; broken chain).
+CREATE TABLE sync_alarms (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    bundle_sha256 TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+-- The field devices' own audit entries, one row per consecutive run a bundle brought (one
+-- row instead of one per entry: a bundle of 100k records carries 100k entries). The chain was
+-- verified at import, so each entry's hash follows from first_hash and the entries before it;
+-- last_hash links the next run. entries: zlib-compressed JSON
+-- [[seq, at, actor, action, record_kind, record_uuid], ...].
+CREATE TABLE sync_field_audit (
+    device_id TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    first_hash BLOB NOT NULL,
+    last_hash BLOB NOT NULL,
+    bundle_id TEXT NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (device_id, first_seq)
+) STRICT;
+
+-- The coordinator's own notes on any record: field data never touches this table.
+CREATE TABLE coordinator_notes (
+    uuid TEXT PRIMARY KEY,
+    record_kind TEXT NOT NULL,
+    record_uuid TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX coordinator_notes_by_record ON coordinator_notes(record_uuid);
+
+-- A field change to a record the coordinator changed locally: kept, shown, never applied
+-- silently.
+CREATE TABLE sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    record_kind TEXT NOT NULL,
+    record_uuid TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    bundle_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    local_revision INTEGER NOT NULL,
+    field_revision INTEGER NOT NULL,
+    field_record TEXT NOT NULL,
+    field_content BLOB,
+    detected_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT
+) STRICT;
+CREATE INDEX sync_conflicts_open ON sync_conflicts(resolved_at, record_uuid);
+"""
+    # Coordinator side: provenance of an imported record, on the record itself (no second
+    # b-tree per record): the bundle seq that last set it (its device is origin_device, whose
+    # inspector and agency are in sync_devices) and the revision it brought, so a local change
+    # since (revision != sync_revision) is seen when the field sends a newer one.
+    + "".join(
+        f"""
+ALTER TABLE {table} ADD COLUMN sync_seq INTEGER;
+ALTER TABLE {table} ADD COLUMN sync_revision INTEGER;"""
+        for _, table in _TRACKED
+    )
+    + _TRACK_CHANGES
+    # A field vault upgraded to this step has sent nothing yet: all its records are changes.
+    + "".join(
+        f"""
+INSERT INTO sync_changes (kind, uuid) SELECT '{kind}', uuid FROM {table}
+    WHERE (SELECT value FROM meta WHERE key = 'role') = 'field' ORDER BY created_at, uuid;"""
+        for kind, table in _TRACKED
+    )
+)
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -565,6 +565,8 @@ ORDER = (
     "ui_list_sort",
     "ui_list_end",
     "ui_toggle",
+    "sync_export",
+    "sync_import",
 )
 
 
@@ -673,7 +675,7 @@ def bench_referral(ctx: Context) -> Result:
     )
 
 
-GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral", "ui")
+GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral", "ui", "sync")
 
 
 def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
@@ -744,6 +746,10 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
         results.append(bench_referral(ctx))
     if "search" in wanted:
         results.extend(bench_search(ctx))
+    if "sync" in wanted:
+        from tests.bench.sync_bench import bench_sync
+
+        results.extend(bench_sync(ctx))
 
     position = {key: index for index, key in enumerate(ORDER)}
     return sorted(results, key=lambda result: position[result.key])

@@ -1,0 +1,656 @@
+"""The bundle format, ``fieldapp-bundle-v1``: what a field device sends its coordinator.
+
+A bundle file is an age v1 file (X25519 recipients: the coordinator's key and its offline
+recovery key; ChaCha20-Poly1305 STREAM in 64 KiB chunks; a header MAC), so any flipped,
+missing or added byte fails decryption, and the Debian ``age`` CLI opens it with the recovery
+key. Its plaintext::
+
+    MAGIC | u32 len | manifest (canonical JSON) | u32 len | payload | Ed25519 signature (64)
+
+    signature = Ed25519(device key, "fieldapp-bundle-v1\\0" || SHA-256(manifest))
+    manifest  = {format, bundle_id, device_id, seq, prev_bundle_sha256, created_utc,
+                 recipients (fingerprints of both age recipients), coordinator (card
+                 fingerprint), payload_sha256, payload_bytes, schema_version, counts, resends}
+
+The signature inside the encryption proves the sender (age does not); the recipients inside
+the signed manifest stop a valid bundle from being re-encrypted to another coordinator. A
+bundle's identity is ``bundle_sha256`` = SHA-256(manifest); ``prev_bundle_sha256`` chains a
+device's bundles, so gaps and forks show. Integers are big-endian.
+
+The payload is a sequence of frames ``tag (1 byte) | u32 len | body``:
+
+    R  {"kind": K, "rows": [[value, ...], ...]}  records of kind K, columns as
+                                                  ``RECORD_COLUMNS[K]``; audit entries as
+                                                  kind "audit" (``AUDIT_COLUMNS``, hash hex)
+    C  36-byte attachment uuid | content          the content of a live attachment above
+
+Records are flat rows (no nesting); every value is a string, a whole number or null.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldapp.domain import (
+    AgeBand,
+    B83Status,
+    Consent,
+    Evidence,
+    ObservationStatus,
+    PersonRole,
+    ReferralStatus,
+    Sector,
+    Sex,
+    VisitStatus,
+    VisitType,
+)
+from fieldapp.store.store import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES
+from fieldapp.store.sync_store import AUDIT_COLUMNS, RECORD_COLUMNS, RECORD_KINDS
+from fieldapp.sync import keys
+from fieldapp.sync.canonical import canonical_bytes, load_bounded
+from fieldapp.sync.errors import BundleRejected
+
+FORMAT = "fieldapp-bundle-v1"
+MAGIC = b"FIELDAPP-BNDL-1\n"
+SIGNATURE_CONTEXT = b"fieldapp-bundle-v1\x00"
+SIGNATURE_BYTES = 64
+BUNDLE_SUFFIX = ".fab"
+AGE_INTRO = b"age-encryption.org/v1\n"
+AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+AGE_CHUNK = 64 * 1024
+AGE_TAG = 16
+AGE_NONCE = 16
+
+# Limits, all checked before anything is decrypted or written.
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+MAX_PLAINTEXT_BYTES = MAX_BUNDLE_BYTES
+MAX_PAYLOAD_BYTES = 256 * 1024 * 1024  # what an export puts in one bundle (before the cut)
+MAX_HEADER_BYTES = 4096  # two X25519 stanzas and rage's grease take about 300
+MAX_STANZAS = 8  # recipient stanzas of any type (rage adds one "grease" stanza)
+MAX_X25519_STANZAS = 4  # each costs an X25519 operation to try; we write two
+MAX_MANIFEST_BYTES = 64 * 1024
+MAX_MANIFEST_DEPTH = 2
+MAX_FRAME_JSON_BYTES = 8 * 1024 * 1024
+MAX_ROWS_PER_FRAME = 10_000
+MAX_RESENDS = 10_000
+MAX_TEXT_CHARS = 1_000_000
+ROWS_PER_FRAME = 2_000  # what an export writes
+
+_FRAME_HEAD = struct.Struct(">cI")
+_U32 = struct.Struct(">I")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_FINGERPRINT = re.compile(r"\d{5}( \d{5}){11}")
+_B64_ARG = re.compile(rb"[A-Za-z0-9+/]{43}")
+_STANZA_ARG = re.compile(rb"[\x21-\x7e]+")
+
+COUNT_KEYS = (*RECORD_KINDS, "audit", "content")
+MANIFEST_KEYS = frozenset(
+    {
+        "format",
+        "bundle_id",
+        "device_id",
+        "seq",
+        "prev_bundle_sha256",
+        "created_utc",
+        "recipients",
+        "coordinator",
+        "payload_sha256",
+        "payload_bytes",
+        "schema_version",
+        "counts",
+        "resends",
+    }
+)
+
+# Per kind: column -> (value check, may be null). Value checks run column by column.
+_TEXT, _INT, _UUID_T, _JSON_LIST, _HEX, _FILE_NAME = [
+    "text",
+    "int",
+    "uuid",
+    "jsonlist",
+    "hex",
+    "file",
+]
+
+
+def _enum(values: Iterable[Any]) -> frozenset[str]:
+    return frozenset(str(getattr(value, "value", value)) for value in values)
+
+
+_RULES: dict[str, dict[str, tuple[Any, bool]]] = {
+    "site": {
+        "sector": (_enum(Sector), False),
+        "phones": (_JSON_LIST, False),
+        "plates": (_JSON_LIST, False),
+        "handles": (_JSON_LIST, False),
+        **{
+            name: (_TEXT, True)
+            for name in [
+                "trade_name",
+                "street",
+                "number",
+                "postcode",
+                "place",
+                "municipality",
+                "kvk",
+            ]
+        },
+        "name": (_TEXT, False),
+    },
+    "visit": {
+        "site_uuid": (_UUID_T, False),
+        "started_at": (_TEXT, False),
+        "ended_at": (_TEXT, True),
+        "type": (_enum(VisitType), False),
+        "agencies": (_JSON_LIST, False),
+        "inspector": (_TEXT, True),
+        "status": (_enum(VisitStatus), False),
+        "notes": (_TEXT, True),
+    },
+    "person": {
+        "visit_uuid": (_UUID_T, False),
+        "label": (_TEXT, False),
+        "role": (_enum(PersonRole), False),
+        "sex": (_enum(Sex), False),
+        "age": (_INT, True),
+        "age_band": (_enum(AgeBand), True),
+        "minor": (_INT, True),
+        "nationality": (_TEXT, True),
+        "languages": (_JSON_LIST, False),
+        "interpreter": (_INT, False),
+        "residence_status": (_TEXT, True),
+        "consent": (_enum(Consent), False),
+        "consent_date": (_TEXT, True),
+        "notes": (_TEXT, True),
+        "b83_status": (_enum(B83Status), False),
+        "b83_date": (_TEXT, True),
+        "b83_by": (_TEXT, True),
+    },
+    "attachment": {
+        "owner_kind": (_enum(("visit", "person", "observation", "site", "referral")), False),
+        "owner_uuid": (_UUID_T, False),
+        "file_name": (_FILE_NAME, False),
+        "media_type": (frozenset(ALLOWED_MEDIA_TYPES), False),
+        "size": (_INT, False),
+        "sha256": (_HEX, False),
+    },
+    "observation": {
+        "visit_uuid": (_UUID_T, False),
+        "person_uuid": (_UUID_T, True),
+        "indicator_id": (_TEXT, False),
+        "catalogue_version": (_TEXT, False),
+        "status": (_enum(ObservationStatus), False),
+        "evidence": (_enum(Evidence), True),
+        "note": (_TEXT, True),
+        "observed_at": (_TEXT, False),
+        "recorded_by": (_TEXT, True),
+    },
+    "referral": {
+        "visit_uuid": (_UUID_T, False),
+        "person_uuids": (_JSON_LIST, False),
+        "recipient": (_TEXT, False),
+        "status": (_enum(ReferralStatus), False),
+        "document_uuid": (_UUID_T, True),
+        "version": (_INT, False),
+        "supersedes": (_UUID_T, True),
+        "document_id": (_TEXT, True),
+        "content_hash": (_TEXT, True),
+        "lang": (_TEXT, False),
+        "urgency": (_TEXT, False),
+    },
+}
+_META_RULES = {
+    "uuid": (_UUID_T, False),
+    "created_at": (_TEXT, False),
+    "updated_at": (_TEXT, False),
+    "origin_device": (_UUID_T, False),
+    "revision": (_INT, False),
+    "deleted": (frozenset({0, 1}), False),
+}
+_AUDIT_RULES = {
+    "seq": (_INT, False),
+    "at": (_TEXT, False),
+    "actor": (_TEXT, False),
+    "action": (_TEXT, False),
+    "record_kind": (_TEXT, False),
+    "record_uuid": (_TEXT, True),
+    "hash": (_HEX, False),
+}
+COLUMNS: dict[str, tuple[str, ...]] = {**RECORD_COLUMNS, "audit": AUDIT_COLUMNS}
+
+
+def _rules(kind: str) -> list[tuple[Any, bool]]:
+    if kind == "audit":
+        return [_AUDIT_RULES[name] for name in AUDIT_COLUMNS]
+    merged = {**_META_RULES, **_RULES[kind]}
+    return [merged[name] for name in RECORD_COLUMNS[kind]]
+
+
+# -- signatures and identity -------------------------------------------------------------
+
+
+def signed_message(manifest_bytes: bytes) -> bytes:
+    return SIGNATURE_CONTEXT + hashlib.sha256(manifest_bytes).digest()
+
+
+def bundle_sha256(manifest_bytes: bytes) -> str:
+    return hashlib.sha256(manifest_bytes).hexdigest()
+
+
+def random_file_name() -> str:
+    """26 random base-32 characters: no name, place or date on the stick."""
+    import secrets  # noqa: PLC0415
+
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(26)) + BUNDLE_SUFFIX
+
+
+# -- the age header, read by us before anything is decrypted -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgeHeader:
+    length: int  # bytes up to and including the MAC line
+    stanzas: int
+    x25519: int
+
+
+def parse_age_header(data: bytes) -> AgeHeader:
+    """Check the age header's shape and count its recipient stanzas without any crypto. A
+    flood of stanzas, an armored file, an unknown shape or an oversized header is refused."""
+    if data.startswith(AGE_ARMOR):
+        raise BundleRejected("sync.reject.armored")
+    if not data.startswith(AGE_INTRO):
+        raise BundleRejected("sync.reject.not_age")
+    position = len(AGE_INTRO)
+    stanzas = x25519 = 0
+    while True:
+        end = data.find(b"\n", position, MAX_HEADER_BYTES)
+        if end < 0:
+            raise BundleRejected("sync.reject.header_too_large", limit=MAX_HEADER_BYTES)
+        line = data[position:end]
+        position = end + 1
+        if line.startswith(b"---"):
+            if not (line.startswith(b"--- ") and _canonical_b64(line[4:], 32)):
+                raise BundleRejected("sync.reject.bad_stanza")
+            break
+        if not line.startswith(b"-> "):
+            raise BundleRejected("sync.reject.bad_stanza")
+        stanzas += 1
+        if stanzas > MAX_STANZAS:
+            raise BundleRejected("sync.reject.too_many_recipients", limit=MAX_STANZAS)
+        arguments = line[3:].split(b" ")
+        if not all(_STANZA_ARG.fullmatch(argument) for argument in arguments):
+            raise BundleRejected("sync.reject.bad_stanza")
+        if arguments[0] == b"X25519":
+            x25519 += 1
+            if len(arguments) != 2 or not _canonical_b64(arguments[1], 32):
+                raise BundleRejected("sync.reject.bad_stanza")
+            if x25519 > MAX_X25519_STANZAS:
+                raise BundleRejected("sync.reject.too_many_recipients", limit=MAX_X25519_STANZAS)
+        # The body: base64 lines of 64 columns, ended by a shorter (possibly empty) line.
+        while True:
+            end = data.find(b"\n", position, MAX_HEADER_BYTES)
+            if end < 0:
+                raise BundleRejected("sync.reject.header_too_large", limit=MAX_HEADER_BYTES)
+            body_line = data[position:end]
+            position = end + 1
+            if len(body_line) > 64:
+                raise BundleRejected("sync.reject.bad_stanza")
+            if len(body_line) < 64:
+                break
+    if x25519 == 0:
+        raise BundleRejected("sync.reject.not_for_us")
+    return AgeHeader(position, stanzas, x25519)
+
+
+def _canonical_b64(text: bytes, size: int) -> bool:
+    """Unpadded base64 of exactly ``size`` bytes, in its one canonical spelling."""
+    if not _B64_ARG.fullmatch(text):
+        return False
+    decoded = base64.b64decode(text + b"=")
+    return len(decoded) == size and base64.b64encode(decoded).rstrip(b"=") == text
+
+
+def max_plaintext_size(file_size: int, header_length: int) -> int:
+    """The plaintext size the STREAM part can hold: every 64 KiB chunk carries a 16-byte tag."""
+    body = file_size - header_length - AGE_NONCE
+    if body < AGE_TAG:
+        raise BundleRejected("sync.reject.damaged")
+    chunks = -(-body // (AGE_CHUNK + AGE_TAG))
+    return body - chunks * AGE_TAG
+
+
+# -- the manifest --------------------------------------------------------------------------
+
+
+def check_manifest(manifest: Any) -> dict[str, Any]:
+    """Every field present, of its type and form; nothing else."""
+    if not isinstance(manifest, dict) or set(manifest) != MANIFEST_KEYS:
+        raise BundleRejected("sync.reject.manifest")
+    text_checks = {
+        "bundle_id": _UUID,
+        "device_id": _UUID,
+        "prev_bundle_sha256": _HEX64,
+        "payload_sha256": _HEX64,
+        "created_utc": _UTC,
+        "coordinator": _FINGERPRINT,
+    }
+    for name, pattern in text_checks.items():
+        value = manifest[name]
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise BundleRejected("sync.reject.manifest")
+    if manifest["format"] != FORMAT:
+        raise BundleRejected("sync.reject.format")
+    for name in ("seq", "payload_bytes", "schema_version"):
+        value = manifest[name]
+        if type(value) is not int or not 1 <= value < 2**32:
+            raise BundleRejected("sync.reject.manifest")
+    recipients = manifest["recipients"]
+    if (
+        not isinstance(recipients, list)
+        or not 1 <= len(recipients) <= MAX_X25519_STANZAS
+        or not all(isinstance(r, str) and _FINGERPRINT.fullmatch(r) for r in recipients)
+    ):
+        raise BundleRejected("sync.reject.manifest")
+    counts = manifest["counts"]
+    if (
+        not isinstance(counts, dict)
+        or set(counts) != set(COUNT_KEYS)
+        or not all(type(v) is int and v >= 0 for v in counts.values())
+    ):
+        raise BundleRejected("sync.reject.manifest")
+    resends = manifest["resends"]
+    if (
+        not isinstance(resends, list)
+        or len(resends) > MAX_RESENDS
+        or not all(type(s) is int and 1 <= s < manifest["seq"] for s in resends)
+        or resends != sorted(set(resends))
+    ):
+        raise BundleRejected("sync.reject.manifest")
+    return manifest
+
+
+# -- the payload ---------------------------------------------------------------------------
+
+
+class PayloadBuilder:
+    """Frames in memory, hashed as they are added."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self._hash = hashlib.sha256()
+        self.counts = dict.fromkeys(COUNT_KEYS, 0)
+
+    def _frame(self, tag: bytes, body: bytes) -> None:
+        head = _FRAME_HEAD.pack(tag, len(body))
+        for part in (head, body):
+            self.chunks.append(part)
+            self._hash.update(part)
+            self.size += len(part)
+
+    def add_rows(self, kind: str, rows: list[list[Any]] | list[tuple[Any, ...]]) -> None:
+        for start in range(0, len(rows), ROWS_PER_FRAME):
+            batch = rows[start : start + ROWS_PER_FRAME]
+            body = canonical_bytes({"kind": kind, "rows": batch})
+            self._frame(b"R", body)
+        self.counts[kind] += len(rows)
+
+    def add_content(self, attachment_uuid: str, content: bytes) -> None:
+        self._frame(b"C", attachment_uuid.encode("ascii") + content)
+        self.counts["content"] += 1
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+
+@dataclass(slots=True)
+class DecodedPayload:
+    records: dict[str, list[list[Any]]] = field(default_factory=dict)
+    contents: dict[str, bytes] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+
+
+def _check_columns(kind: str, rows: list[Any], device_id: str) -> None:
+    """Shape and every value of a frame's rows, a column at a time, each check one pass in C
+    (the pattern checks run once over a column's values joined by newlines, which no valid
+    value holds)."""
+    width = len(COLUMNS[kind])
+    if set(map(type, rows)) != {list} or set(map(len, rows)) != {width}:
+        raise BundleRejected("sync.reject.records", kind=kind)
+    names = COLUMNS[kind]
+    for name, values, (rule, nullable) in zip(
+        names, zip(*rows, strict=True), _rules(kind), strict=True
+    ):
+        if isinstance(rule, frozenset):
+            if not set(values) <= (rule | {None} if nullable else rule):
+                raise BundleRejected("sync.reject.records", kind=kind)
+            continue
+        wanted = int if rule == _INT else str
+        types = set(map(type, values))
+        if nullable:
+            types.discard(type(None))
+        if not types <= {wanted}:
+            raise BundleRejected("sync.reject.records", kind=kind)
+        present = [value for value in values if value is not None] if nullable else values
+        if not present:
+            continue
+        if wanted is int:
+            ok = min(present) > -(2**53) and max(present) < 2**53
+        else:
+            ok = max(map(len, present)) <= MAX_TEXT_CHARS
+        pattern = _COLUMN_PATTERNS.get(rule)
+        if ok and pattern is not None:
+            ok = pattern.fullmatch("\n".join(present)) is not None
+        if ok and rule == _JSON_LIST:
+            ok = all(map(_is_text_list, present))
+        if not ok:
+            raise BundleRejected("sync.reject.records", kind=kind)
+        if name == "origin_device" and set(values) != {device_id}:
+            raise BundleRejected("sync.reject.foreign_record", kind=kind)
+        if name == "revision" and min(values) < 1:
+            raise BundleRejected("sync.reject.records", kind=kind)
+
+
+_UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_COLUMN_PATTERNS = {
+    _UUID_T: re.compile(rf"{_UUID_TEXT}(?:\n{_UUID_TEXT})*"),
+    _HEX: re.compile(r"[0-9a-f]{64}(?:\n[0-9a-f]{64})*"),
+    # A tombstone's file name is empty; no folders, control characters or hidden names.
+    _FILE_NAME: re.compile(
+        r"(?:(?![.\s])[^\x00-\x1f\x7f/\\:*?\"<>|]{0,254}(?<!\s))?"
+        r"(?:\n(?:(?![.\s])[^\x00-\x1f\x7f/\\:*?\"<>|]{0,254}(?<!\s))?)*"
+    ),
+}
+
+
+def _is_text_list(value: str) -> bool:
+    import json  # noqa: PLC0415
+
+    if value == "[]":
+        return True
+    if not value.startswith("[") or len(value) > 100_000:
+        return False
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return False
+    return isinstance(items, list) and all(isinstance(item, str) for item in items)
+
+
+def decode_payload(payload: memoryview | bytes, device_id: str) -> DecodedPayload:
+    """Parse and check every frame; the records are returned as rows ready to write."""
+    decoded = DecodedPayload()
+    view = memoryview(payload)
+    position, end = 0, len(view)
+    seen: dict[str, set[str]] = {}
+    awaiting_content: dict[str, tuple[int, str]] = {}  # live attachment uuid -> (size, sha256)
+    while position < end:
+        if end - position < _FRAME_HEAD.size:
+            raise BundleRejected("sync.reject.format")
+        tag, length = _FRAME_HEAD.unpack_from(view, position)
+        position += _FRAME_HEAD.size
+        if length > end - position:
+            raise BundleRejected("sync.reject.format")
+        body = view[position : position + length]
+        position += length
+        if tag == b"R":
+            # Shape checked below: an object of a kind and rows, rows of plain values.
+            frame = load_bounded(bytes(body), max_bytes=MAX_FRAME_JSON_BYTES, max_depth=None)
+            if not isinstance(frame, dict) or set(frame) != {"kind", "rows"}:
+                raise BundleRejected("sync.reject.format")
+            kind, rows = frame["kind"], frame["rows"]
+            if kind not in COLUMNS:
+                raise BundleRejected("sync.reject.unknown_kind")
+            if not isinstance(rows, list) or not 0 < len(rows) <= MAX_ROWS_PER_FRAME:
+                raise BundleRejected("sync.reject.format")
+            _check_columns(kind, rows, device_id)
+            ids = seen.setdefault(kind, set())
+            key_at = 0
+            before = len(ids)
+            ids.update(row[key_at] for row in rows)
+            if len(ids) != before + len(rows):
+                raise BundleRejected("sync.reject.duplicate_record", kind=kind)
+            decoded.records.setdefault(kind, []).extend(rows)
+            decoded.counts[kind] += len(rows)
+            if kind == "attachment":
+                columns = COLUMNS["attachment"]
+                deleted_at, size_at = columns.index("deleted"), columns.index("size")
+                sha_at = columns.index("sha256")
+                for row in rows:
+                    if not row[deleted_at]:
+                        awaiting_content[row[0]] = (row[size_at], row[sha_at])
+        elif tag == b"C":
+            if length < 36:
+                raise BundleRejected("sync.reject.format")
+            attachment_uuid = bytes(body[:36]).decode("ascii", "replace")
+            expected = awaiting_content.pop(attachment_uuid, None)
+            content = bytes(body[36:])
+            if expected is None or len(content) > MAX_ATTACHMENT_BYTES:
+                raise BundleRejected("sync.reject.content")
+            if len(content) != expected[0] or hashlib.sha256(content).hexdigest() != expected[1]:
+                raise BundleRejected("sync.reject.content")
+            decoded.contents[attachment_uuid] = content
+            decoded.counts["content"] += 1
+        else:
+            raise BundleRejected("sync.reject.format")
+    if awaiting_content:
+        raise BundleRejected("sync.reject.content")
+    return decoded
+
+
+# -- the plaintext -------------------------------------------------------------------------
+
+
+def plaintext_parts(
+    manifest_bytes: bytes, payload: PayloadBuilder, signature: bytes
+) -> Iterator[bytes]:
+    yield MAGIC
+    yield _U32.pack(len(manifest_bytes))
+    yield manifest_bytes
+    yield _U32.pack(payload.size)
+    yield from payload.chunks
+    yield signature
+
+
+def plaintext_size(manifest_bytes: bytes, payload: PayloadBuilder) -> int:
+    return len(MAGIC) + 4 + len(manifest_bytes) + 4 + payload.size + SIGNATURE_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The parts of a decrypted plaintext, before any check of their meaning."""
+
+    manifest_bytes: bytes
+    payload: memoryview
+    signature: bytes
+
+
+def split_plaintext(plaintext: bytes) -> Opened:
+    view = memoryview(plaintext)
+    if len(view) < len(MAGIC) + 8 + SIGNATURE_BYTES or bytes(view[: len(MAGIC)]) != MAGIC:
+        raise BundleRejected("sync.reject.format")
+    position = len(MAGIC)
+    (manifest_length,) = _U32.unpack_from(view, position)
+    position += 4
+    if manifest_length > MAX_MANIFEST_BYTES:
+        raise BundleRejected(
+            "sync.reject.json_too_large", size=manifest_length, limit=MAX_MANIFEST_BYTES
+        )
+    if position + manifest_length + 4 + SIGNATURE_BYTES > len(view):
+        raise BundleRejected("sync.reject.format")
+    manifest_bytes = bytes(view[position : position + manifest_length])
+    position += manifest_length
+    (payload_length,) = _U32.unpack_from(view, position)
+    position += 4
+    if position + payload_length + SIGNATURE_BYTES != len(view):
+        raise BundleRejected("sync.reject.format")
+    payload = view[position : position + payload_length]
+    signature = bytes(view[position + payload_length :])
+    return Opened(manifest_bytes, payload, signature)
+
+
+def parse_manifest(manifest_bytes: bytes) -> dict[str, Any]:
+    manifest = load_bounded(
+        manifest_bytes, max_bytes=MAX_MANIFEST_BYTES, max_depth=MAX_MANIFEST_DEPTH
+    )
+    if canonical_bytes(manifest) != manifest_bytes:
+        raise BundleRejected("sync.reject.manifest")
+    return check_manifest(manifest)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedBundle:
+    """A bundle that passed every check: ready for one transaction."""
+
+    manifest: dict[str, Any]
+    bundle_sha256: str
+    records: dict[str, list[list[Any]]]
+    contents: dict[str, bytes]
+    file_size: int
+
+    @property
+    def device_id(self) -> str:
+        return self.manifest["device_id"]
+
+    @property
+    def seq(self) -> int:
+        return self.manifest["seq"]
+
+
+def verify_audit_chain(rows: list[list[Any]], previous_hash: str | None) -> bool:
+    """The entries follow each other (consecutive seq, each hash over the one before); the
+    first links to ``previous_hash`` when the coordinator holds the entry before it."""
+    from fieldapp.store.audit import GENESIS, entry_hash  # noqa: PLC0415
+
+    rows = sorted(rows, key=lambda row: row[0])
+    prev: bytes | None = bytes.fromhex(previous_hash) if previous_hash else None
+    if rows and rows[0][0] == 1:
+        prev = GENESIS
+    expected_seq = rows[0][0] if rows else 0
+    for seq, at, actor, action, kind, uuid, digest in rows:
+        if seq != expected_seq:
+            return False
+        if prev is not None:
+            recomputed = entry_hash(
+                prev, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid
+            )
+            if recomputed.hex() != digest:
+                return False
+        prev = bytes.fromhex(digest)
+        expected_seq += 1
+    return True
+
+
+def fingerprints_for(age_recipients: Iterable[str]) -> list[str]:
+    return [keys.recipient_fingerprint(recipient) for recipient in age_recipients]

@@ -1,0 +1,380 @@
+"""Field side: one bundle with everything changed since the last successful export.
+
+Three steps, so the desktop can run the slow middle one on a worker thread (the vault's
+connection stays on the thread that opened it):
+
+1. :func:`prepare_export` (vault): in one transaction, reserve the next ``seq`` and read the
+   current state of every record changed since the last exported bundle (sites, visits,
+   persons, attachments with content, observations, referrals with their PDFs, tombstones)
+   and the audit entries since then; build, hash and sign the manifest. The reservation
+   records the bundle's future path.
+2. :func:`write_bundle` (no vault): stream the age encryption into ``NAME.tmp`` in the target
+   folder, fsync, ``os.replace`` to ``NAME``, fsync the folder, read the file back and compare
+   its SHA-256 with what was written. Progress and cancel are checked per 64 KiB.
+3. :func:`finish_export` (vault) marks the bundle exported; :func:`abandon_export` drops the
+   reservation after a failure or cancel, so nothing is marked and ``seq`` stays gapless.
+
+A process killed between the rename and step 3 leaves a complete bundle (it was fsynced
+before the rename) and a reservation naming it: the next export adopts that file as exported,
+so its ``seq`` is never reused for other content. Killed earlier, the reservation and any
+``.tmp`` file are removed and the ``seq`` is reused.
+
+A bundle that would exceed ``MAX_PAYLOAD_BYTES`` is cut at a change: what is left stays
+pending for the next export (``ExportResult.remaining``). A lost bundle is sent again with
+``resend=(seq, ...)``: a new bundle (next ``seq``) with the current state of every record the
+lost ones carried, whose signed manifest names them, so the coordinator stops reporting them
+missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyrage
+from pyrage import x25519
+
+from fieldapp.atomic import fsync_dir
+from fieldapp.clock import now_iso
+from fieldapp.domain import Role
+from fieldapp.store.sync_store import RECORD_KINDS, Outgoing, SyncStore
+from fieldapp.sync import bundle, cards
+from fieldapp.sync.canonical import canonical_bytes
+from fieldapp.sync.errors import EnrolmentError, ExportCancelled, ExportError
+from fieldapp.sync.keys import own_keys
+from fieldapp.vault.migrations import SCHEMA_VERSION
+from fieldapp.vault.vault import Vault
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+READ_BACK_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedExport:
+    seq: int
+    bundle_id: str
+    path: Path
+    manifest_bytes: bytes
+    bundle_sha256: str
+    payload: bundle.PayloadBuilder
+    signature: bytes
+    recipients: tuple[str, ...]
+    counts: dict[str, int]
+    resends: tuple[int, ...]
+    remaining: int
+
+    @property
+    def plaintext_size(self) -> int:
+        return bundle.plaintext_size(self.manifest_bytes, self.payload)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenBundle:
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    seq: int
+    bundle_id: str
+    counts: dict[str, int]
+    resends: tuple[int, ...]
+    remaining: int  # changes left for the next export (the bundle was cut at the size limit)
+    size: int
+
+
+def export_bundle(
+    vault: Vault,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    resend: Sequence[int] = (),
+) -> ExportResult | None:
+    """All three steps; None when nothing changed since the last export."""
+    prepared = prepare_export(vault, out_dir, resend=resend)
+    if prepared is None:
+        return None
+    try:
+        written = write_bundle(prepared, progress=progress, cancel=cancel)
+    except BaseException:
+        abandon_export(vault, prepared)
+        raise
+    return finish_export(vault, prepared, written)
+
+
+def prepare_export(
+    vault: Vault,
+    out_dir: Path,
+    *,
+    resend: Sequence[int] = (),
+    max_payload: int = bundle.MAX_PAYLOAD_BYTES,
+) -> PreparedExport | None:
+    if vault.info.role is not Role.FIELD:
+        raise EnrolmentError("sync.enrol.field_only")
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise ExportError("sync.export.no_folder", path=str(out_dir))
+    sync = SyncStore(vault)
+    trusted = sync.trusted_coordinator()
+    if trusted is None:
+        raise EnrolmentError("sync.enrol.not_trusted")
+    if trusted.enrolled_at is None:
+        raise EnrolmentError("sync.enrol.not_enrolled")
+    card = cards.parse_card(trusted.card.encode("utf-8"))
+    signing = own_keys(vault).signing
+    _recover_interrupted(sync)
+    resend = tuple(sorted(set(resend)))
+    if resend:
+        exported = {row.seq for row in sync.outgoing("exported")}
+        missing = [seq for seq in resend if seq not in exported]
+        if missing:
+            raise ExportError("sync.export.bad_range", seqs=", ".join(map(str, missing)))
+    path = out_dir / bundle.random_file_name()
+    with sync.begin():
+        reserved = sync.reserve(resend)
+        change_to = _cut(sync, reserved, max_payload)
+        if change_to != reserved.change_to:
+            sync.cut_reservation(reserved.seq, change_to, reserved.audit_to)
+        payload = bundle.PayloadBuilder()
+        for kind in RECORD_KINDS:
+            rows = list(sync.changed_records(kind, reserved.change_from, change_to))
+            if kind == "attachment":
+                payload.add_rows(kind, [row[:-1] for row in rows])
+                for row in rows:
+                    if not row[5]:  # live: its content follows
+                        payload.add_content(row[0], bytes(row[-1]))
+            elif rows:
+                payload.add_rows(kind, rows)
+        if not any(payload.counts[kind] for kind in RECORD_KINDS):
+            sync.drop_reservation_in_transaction(reserved.seq)
+            return None
+        audit_rows = [
+            [*row[:6], bytes(row[6]).hex()]
+            for row in sync.audit_rows(reserved.audit_from, reserved.audit_to)
+        ]
+        if audit_rows:
+            payload.add_rows("audit", audit_rows)
+        remaining = 0 if resend else sync.count_changes_after(change_to)
+        recipients = (card.age_recipient, card.recovery_recipient)
+        manifest = {
+            "format": bundle.FORMAT,
+            "bundle_id": reserved.bundle_id,
+            "device_id": vault.info.device_id,
+            "seq": reserved.seq,
+            "prev_bundle_sha256": reserved.prev_bundle_sha256,
+            "created_utc": now_iso(),
+            "recipients": bundle.fingerprints_for(recipients),
+            "coordinator": card.fingerprint,
+            "payload_sha256": payload.sha256,
+            "payload_bytes": payload.size,
+            "schema_version": SCHEMA_VERSION,
+            "counts": payload.counts,
+            "resends": list(resend),
+        }
+        manifest_bytes = canonical_bytes(manifest)
+        bundle_sha256 = bundle.bundle_sha256(manifest_bytes)
+        sync.describe_reservation(reserved.seq, str(path), bundle_sha256, payload.counts)
+    signature = signing.sign(bundle.signed_message(manifest_bytes))
+    return PreparedExport(
+        seq=reserved.seq,
+        bundle_id=reserved.bundle_id,
+        path=path,
+        manifest_bytes=manifest_bytes,
+        bundle_sha256=bundle_sha256,
+        payload=payload,
+        signature=signature,
+        recipients=recipients,
+        counts=dict(payload.counts),
+        resends=resend,
+        remaining=remaining,
+    )
+
+
+def _cut(sync: SyncStore, reserved: Outgoing, max_payload: int) -> int:
+    """The last change the bundle carries: all of them unless that is over ``max_payload``."""
+    if sync.estimated_size(reserved.change_from, reserved.change_to) <= max_payload:
+        return reserved.change_to
+    total, last = 0, reserved.change_from
+    for change_no, size in sync.change_sizes(reserved.change_from, reserved.change_to):
+        total += size
+        if total > max_payload and last > reserved.change_from:
+            break
+        last = change_no
+    return last
+
+
+def _recover_interrupted(sync: SyncStore) -> None:
+    """A reservation left by a killed export: adopt its bundle if it reached its final name
+    (it was complete and fsynced before the rename), else remove it and its temp file."""
+    for stale in sync.outgoing("reserved"):
+        if stale.file_name and stale.bundle_sha256:
+            final = Path(stale.file_name)
+            with contextlib.suppress(OSError):
+                _temp_path(final).unlink(missing_ok=True)
+            if final.is_file():
+                sync.mark_exported(stale.seq, stale.bundle_sha256, stale.counts)
+                continue
+        sync.drop_reservation(stale.seq)
+
+
+def _temp_path(final: Path) -> Path:
+    return final.with_name(final.name + ".tmp")
+
+
+class _PlaintextReader(io.RawIOBase):
+    """The plaintext parts as one readable stream, for pyrage.encrypt_io."""
+
+    def __init__(self, parts: Iterator[bytes]) -> None:
+        self._parts = parts
+        self._current = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._current:
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._current = memoryview(part)
+        count = min(len(buffer), len(self._current))
+        buffer[:count] = self._current[:count]
+        self._current = self._current[count:]
+        return count
+
+
+class _CheckedWriter(io.RawIOBase):
+    """Writes the ciphertext to the temp file, hashing it, reporting progress and checking
+    cancel on every chunk. The first exception is kept: pyrage wraps it in its own error."""
+
+    def __init__(
+        self, target: BinaryIO, total: int, progress: Progress | None, cancel: Cancel | None
+    ):
+        self._target = target
+        self._total = total
+        self._progress = progress
+        self._cancel = cancel
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self.failure: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        try:
+            if self._cancel is not None and self._cancel():
+                raise ExportCancelled()
+            view = memoryview(data)
+            written = 0
+            while written < len(view):
+                written += self._target.write(view[written:]) or 0
+            self.hash.update(view)
+            self.size += len(view)
+            if self._progress is not None:
+                self._progress(min(self.size, self._total), self._total)
+            return len(view)
+        except BaseException as exc:
+            if self.failure is None:
+                self.failure = exc
+            raise
+
+
+def _open_output(path: Path) -> BinaryIO:
+    """The temp file (a seam for tests that inject write failures)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def write_bundle(
+    prepared: PreparedExport, *, progress: Progress | None = None, cancel: Cancel | None = None
+) -> WrittenBundle:
+    """Encrypt and write atomically, then read back and verify. Touches no vault. On any
+    failure or cancel no file is left under either name."""
+    final = prepared.path
+    temp = _temp_path(final)
+    recipients = [x25519.Recipient.from_str(text) for text in prepared.recipients]
+    total = prepared.plaintext_size
+    try:
+        with _open_output(temp) as handle:
+            writer = _CheckedWriter(handle, total, progress, cancel)
+            reader = _PlaintextReader(
+                bundle.plaintext_parts(
+                    prepared.manifest_bytes, prepared.payload, prepared.signature
+                )
+            )
+            try:
+                pyrage.encrypt_io(reader, writer, recipients)
+            except BaseException as exc:
+                raise writer.failure or exc from exc
+            if cancel is not None and cancel():
+                raise ExportCancelled()
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, final)
+        fsync_dir(final.parent)
+        _read_back(final, writer.size, writer.hash.hexdigest())
+    except ExportCancelled:
+        _remove(temp, final)
+        raise
+    except OSError as exc:
+        _remove(temp, final)
+        raise ExportError("sync.export.write_failed", detail=exc.strerror or str(exc)) from exc
+    except BaseException:
+        _remove(temp, final)
+        raise
+    if progress is not None:
+        progress(total, total)
+    return WrittenBundle(final, writer.size, writer.hash.hexdigest())
+
+
+def _read_back(path: Path, size: int, sha256: str) -> None:
+    """The file on the medium is byte for byte what was encrypted, and its age header is ours."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        head = handle.read(bundle.MAX_HEADER_BYTES)
+        header = bundle.parse_age_header(head)
+        if header.x25519 != 2:
+            raise ExportError("sync.export.verify_failed")
+        digest.update(head)
+        while chunk := handle.read(READ_BACK_CHUNK):
+            digest.update(chunk)
+    if path.stat().st_size != size or digest.hexdigest() != sha256:
+        raise ExportError("sync.export.verify_failed")
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    with contextlib.suppress(OSError):
+        fsync_dir(paths[0].parent)
+
+
+def finish_export(vault: Vault, prepared: PreparedExport, written: WrittenBundle) -> ExportResult:
+    SyncStore(vault).mark_exported(prepared.seq, prepared.bundle_sha256, prepared.counts)
+    return ExportResult(
+        path=written.path,
+        seq=prepared.seq,
+        bundle_id=prepared.bundle_id,
+        counts=prepared.counts,
+        resends=prepared.resends,
+        remaining=prepared.remaining,
+        size=written.size,
+    )
+
+
+def abandon_export(vault: Vault, prepared: PreparedExport) -> None:
+    """After a failed or cancelled write: nothing is marked, and the seq is free again."""
+    SyncStore(vault).drop_reservation(prepared.seq)

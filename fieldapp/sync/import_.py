@@ -1,0 +1,398 @@
+"""Coordinator side: import bundles from a file or a folder (a USB stick of many devices).
+
+Each bundle passes every check before anything is written, in this order:
+
+1. the file: a regular file of at most ``MAX_BUNDLE_BYTES``, read once into memory (what is
+   checked is what is decrypted);
+2. the age header, parsed by us: its shape, at most ``MAX_STANZAS`` recipient stanzas (at most
+   ``MAX_X25519_STANZAS`` X25519 ones), canonical base64, and the plaintext size the file can
+   hold (``MAX_PLAINTEXT_BYTES``);
+3. decryption with this coordinator's identity (a bundle for another coordinator fails here);
+   age's header MAC and STREAM tags reject any changed, missing or added byte;
+4. the plaintext layout and the manifest: canonical JSON within size and depth limits, every
+   field of its form (ids, hashes, fingerprints);
+5. the device: enrolled here and not revoked;
+6. the Ed25519 signature over the manifest, with that device's key;
+7. this coordinator's fingerprint among the signed recipients;
+8. the payload's length and SHA-256; the schema version;
+9. every frame and record: JSON size and depth, kinds and column names, value types and
+   forms, attachment names and contents, counts as the manifest says;
+10. the ledger: the same bundle again changes nothing; the same seq with other content, or a
+    bundle that does not chain onto the one before it, is an alarm; missing seqs are a
+    warning; the device's audit entries must chain.
+
+Then one transaction per bundle (:meth:`SyncStore.apply_bundle`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import sqlcipher3
+from pyrage import x25519
+
+from fieldapp.domain import Role
+from fieldapp.i18n import t
+from fieldapp.store.sync_store import ApplyCounts, Device, ForeignRecord, SyncStore
+from fieldapp.sync import bundle, keys
+from fieldapp.sync.errors import BundleRejected, EnrolmentError
+from fieldapp.vault.migrations import SCHEMA_VERSION
+from fieldapp.vault.vault import Vault
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    """What checking a bundle needs from the vault, read once (so opening a bundle, the slow
+    part, touches no connection)."""
+
+    identity: x25519.Identity
+    recipient_fingerprint: str
+    coordinator_fingerprint: str
+    devices: dict[str, Device]
+
+    @classmethod
+    def from_vault(cls, vault: Vault) -> ImportContext:
+        if vault.info.role is not Role.COORDINATOR:
+            raise EnrolmentError("sync.enrol.coordinator_only")
+        own = keys.own_keys(vault)
+        if own.age_identity is None or own.age_recipient is None:
+            raise EnrolmentError("sync.enrol.no_recovery_key")
+        return cls(
+            identity=own.age_identity,
+            recipient_fingerprint=keys.recipient_fingerprint(own.age_recipient),
+            coordinator_fingerprint=own.fingerprint,
+            devices={device.device_id: device for device in SyncStore(vault).devices()},
+        )
+
+
+@dataclass(slots=True)
+class ImportWarning:
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **self.params)
+
+
+@dataclass(slots=True)
+class BundleReport:
+    """The outcome for one file: ``imported``, ``duplicate`` (already imported: nothing
+    changed) or ``rejected`` (with the reason; ``alarm`` for a contradiction)."""
+
+    source: str
+    status: str
+    device_id: str | None = None
+    inspector: str | None = None
+    agency: str | None = None
+    seq: int | None = None
+    bundle_id: str | None = None
+    counts: ApplyCounts | None = None
+    warnings: list[ImportWarning] = field(default_factory=list)
+    rejection: BundleRejected | None = None
+
+    @property
+    def alarm(self) -> bool:
+        return self.rejection is not None and self.rejection.alarm
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
+        counts = self.counts or ApplyCounts.empty()
+        return {
+            "file": self.source,
+            "status": self.status,
+            "device_id": self.device_id,
+            "inspector": self.inspector,
+            "agency": self.agency,
+            "seq": self.seq,
+            "bundle_id": self.bundle_id,
+            "imported": counts.inserted,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "conflicts": counts.conflicts,
+            "audit_entries": counts.audit_entries,
+            "warnings": [
+                {"code": w.key.removeprefix("sync.warn."), "message": w.message(lang)}
+                for w in self.warnings
+            ],
+            "rejection": None
+            if self.rejection is None
+            else {
+                "code": self.rejection.reason,
+                "message": self.rejection.message(lang),
+                "alarm": self.rejection.alarm,
+            },
+        }
+
+
+# -- opening one bundle (no vault) --------------------------------------------------------
+
+
+def read_bounded(path: Path) -> bytes:
+    """The whole file, if it is a regular file within the size limit."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise BundleRejected("sync.reject.unreadable") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise BundleRejected("sync.reject.unreadable")
+    if info.st_size > bundle.MAX_BUNDLE_BYTES:
+        raise BundleRejected(
+            "sync.reject.file_too_large",
+            size=info.st_size // (1024 * 1024),
+            limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
+        )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(bundle.MAX_BUNDLE_BYTES + 1)
+    except OSError as exc:
+        raise BundleRejected("sync.reject.unreadable") from exc
+    if len(data) > bundle.MAX_BUNDLE_BYTES:
+        raise BundleRejected(
+            "sync.reject.file_too_large",
+            size=len(data) // (1024 * 1024),
+            limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
+        )
+    return data
+
+
+def _decrypt(data: bytes, ctx: ImportContext) -> bytes:
+    header = bundle.parse_age_header(data)
+    if bundle.max_plaintext_size(len(data), header.length) > bundle.MAX_PLAINTEXT_BYTES:
+        raise BundleRejected(
+            "sync.reject.plaintext_too_large", limit=bundle.MAX_PLAINTEXT_BYTES // (1024 * 1024)
+        )
+    try:
+        return pyrage.decrypt(data, [ctx.identity])
+    except pyrage.DecryptError as exc:
+        if "no matching keys" in str(exc).lower():
+            raise BundleRejected("sync.reject.not_for_us") from exc
+        raise BundleRejected("sync.reject.damaged") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Authentic:
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    payload: memoryview
+    device: Device
+
+
+def _authenticate(plaintext: bytes, ctx: ImportContext) -> _Authentic:
+    opened = bundle.split_plaintext(plaintext)
+    manifest = bundle.parse_manifest(opened.manifest_bytes)
+    device_id = manifest["device_id"]
+    device = ctx.devices.get(device_id)
+    if device is None:
+        raise BundleRejected("sync.reject.unknown_device", device=device_id)
+    if device.revoked_at is not None:
+        raise BundleRejected(
+            "sync.reject.revoked_device", device=device_id, revoked_at=device.revoked_at
+        )
+    if not keys.verify(
+        device.signing_key, opened.signature, bundle.signed_message(opened.manifest_bytes)
+    ):
+        raise BundleRejected("sync.reject.bad_signature", device=device_id)
+    if (
+        ctx.recipient_fingerprint not in manifest["recipients"]
+        or manifest["coordinator"] != ctx.coordinator_fingerprint
+    ):
+        raise BundleRejected("sync.reject.not_a_recipient")
+    return _Authentic(manifest, opened.manifest_bytes, opened.payload, device)
+
+
+def peek_bundle(path: Path, ctx: ImportContext) -> tuple[str, int]:
+    """(device_id, seq) of an authentic bundle, to import a folder in order."""
+    authentic = _authenticate(_decrypt(read_bounded(path), ctx), ctx)
+    return authentic.manifest["device_id"], authentic.manifest["seq"]
+
+
+def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
+    """Every check that needs no ledger (steps 1-9 above); raises BundleRejected."""
+    import hashlib  # noqa: PLC0415
+
+    data = read_bounded(path)
+    authentic = _authenticate(_decrypt(data, ctx), ctx)
+    manifest = authentic.manifest
+    payload = authentic.payload
+    if (
+        len(payload) != manifest["payload_bytes"]
+        or hashlib.sha256(payload).hexdigest() != manifest["payload_sha256"]
+    ):
+        raise BundleRejected("sync.reject.payload_hash")
+    if manifest["schema_version"] > SCHEMA_VERSION:
+        raise BundleRejected(
+            "sync.reject.schema_newer", found=manifest["schema_version"], supported=SCHEMA_VERSION
+        )
+    decoded = bundle.decode_payload(payload, manifest["device_id"])
+    if decoded.counts != manifest["counts"]:
+        raise BundleRejected("sync.reject.counts")
+    return bundle.VerifiedBundle(
+        manifest=manifest,
+        bundle_sha256=bundle.bundle_sha256(authentic.manifest_bytes),
+        records=decoded.records,
+        contents=decoded.contents,
+        file_size=len(data),
+    )
+
+
+# -- importing ---------------------------------------------------------------------------
+
+
+def bundle_files(paths: Iterable[Path]) -> list[Path]:
+    """Files given by name as they are; in a folder, its ``*.fab`` files (not recursive)."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    entry
+                    for entry in path.iterdir()
+                    if entry.name.endswith(bundle.BUNDLE_SUFFIX)
+                    and not entry.name.startswith(".")
+                    and entry.is_file()
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def import_paths(
+    vault: Vault,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> list[BundleReport]:
+    """Import every bundle found; one report per file, in the order they were applied (by
+    device, then seq, so a folder holding several bundles of one device imports in order)."""
+    ctx = ImportContext.from_vault(vault)
+    files = bundle_files(paths)
+    reports: list[BundleReport] = []
+    ordered: list[tuple[str, int, Path]] = []
+    if len(files) > 1:
+        for path in files:
+            try:
+                device_id, seq = peek_bundle(path, ctx)
+            except BundleRejected as rejection:
+                reports.append(BundleReport(str(path), "rejected", rejection=rejection))
+                continue
+            ordered.append((device_id, seq, path))
+        ordered.sort()
+    else:
+        ordered = [("", 0, path) for path in files]
+    total = len(files)
+    if progress is not None:
+        progress(len(reports), total)
+    for _, _, path in ordered:
+        if cancel is not None and cancel():
+            break
+        reports.append(import_file(vault, path, ctx))
+        if progress is not None:
+            progress(len(reports), total)
+    # A bundle whose parents came in a later one (a re-sent bundle) gets one more try.
+    for index, report in enumerate(reports):
+        later = reports[index + 1 :]
+        if (
+            report.rejection is not None
+            and report.rejection.reason == "missing_parents"
+            and any(other.status == "imported" for other in later)
+        ):
+            retried = import_file(vault, Path(report.source), ctx)
+            if retried.status == "imported":
+                reports[index] = retried
+    return reports
+
+
+def import_file(vault: Vault, path: Path, ctx: ImportContext | None = None) -> BundleReport:
+    ctx = ctx or ImportContext.from_vault(vault)
+    report = BundleReport(str(path), "rejected")
+    try:
+        verified = open_bundle(path, ctx)
+        device = ctx.devices[verified.device_id]
+        report.device_id, report.seq = verified.device_id, verified.seq
+        report.bundle_id = verified.manifest["bundle_id"]
+        report.inspector, report.agency = device.inspector, device.agency
+        _apply(vault, verified, report)
+    except BundleRejected as rejection:
+        report.status = "rejected"
+        report.rejection = rejection
+    return report
+
+
+def _apply(vault: Vault, verified: bundle.VerifiedBundle, report: BundleReport) -> None:
+    sync = SyncStore(vault)
+    manifest = verified.manifest
+    device_id, seq = verified.device_id, verified.seq
+    known = sync.incoming(device_id, seq)
+    if known is not None:
+        if known[0] == verified.bundle_sha256:
+            report.status = "duplicate"
+            return
+        _alarm(sync, verified, "same_seq")
+    before = sync.incoming(device_id, seq - 1) if seq > 1 else None
+    if before is not None and before[0] != manifest["prev_bundle_sha256"]:
+        _alarm(sync, verified, "chain")
+    after = sync.next_prev_hash(device_id, seq + 1)
+    if after is not None and after != verified.bundle_sha256:
+        _alarm(sync, verified, "chain")
+    audit_rows = verified.records.get("audit", [])
+    if audit_rows:
+        first = min(row[0] for row in audit_rows)
+        if not bundle.verify_audit_chain(audit_rows, sync.field_audit_hash(device_id, first - 1)):
+            raise BundleRejected("sync.reject.audit_chain")
+    missing = [s for s in sync.missing_seqs(device_id, seq) if s not in manifest["resends"]]
+    try:
+        counts = sync.apply_bundle(verified)
+    except ForeignRecord as exc:
+        raise BundleRejected("sync.reject.foreign_record", kind=exc.kind) from exc
+    except sqlcipher3.IntegrityError as exc:
+        if "FOREIGN KEY" in str(exc).upper():
+            raise BundleRejected(
+                "sync.reject.missing_parents", missing=_seq_list(missing) or "-"
+            ) from exc
+        raise BundleRejected("sync.reject.write_failed", detail=str(exc)) from exc
+    except sqlcipher3.DatabaseError as exc:
+        raise BundleRejected("sync.reject.write_failed", detail=str(exc)) from exc
+    report.status = "imported"
+    report.counts = counts
+    if missing:
+        report.warnings.append(ImportWarning("sync.warn.gap", {"missing": _seq_list(missing)}))
+    conflicts = sum(counts.conflicts.values())
+    if conflicts:
+        report.warnings.append(ImportWarning("sync.warn.conflicts", {"count": conflicts}))
+
+
+def _alarm(sync: SyncStore, verified: bundle.VerifiedBundle, kind: str) -> None:
+    """Keep the alarm in the vault (it is shown until someone looks into it) and refuse."""
+    sync.record_alarm(verified.device_id, verified.seq, kind, verified.bundle_sha256)
+    key = "sync.reject.same_seq_other_content" if kind == "same_seq" else "sync.reject.chain_broken"
+    raise BundleRejected(key, alarm=True, device=verified.device_id, seq=verified.seq)
+
+
+def _seq_list(seqs: list[int]) -> str:
+    """1, 2, 5-9: consecutive numbers as a range."""
+    parts: list[str] = []
+    start = previous = None
+    for seq in [*sorted(seqs), None]:
+        if seq is not None and previous is not None and seq == previous + 1:
+            previous = seq
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = seq
+    return ", ".join(parts)
+
+
+def reports_json(reports: list[BundleReport], lang: str | None = None) -> str:
+    return json.dumps([report.to_json(lang) for report in reports], indent=2, ensure_ascii=False)
