@@ -7,9 +7,6 @@ from dataclasses import dataclass
 
 from fieldapp.domain import Sector, VisitStatus
 
-# Sort keys that need the site's columns (the store then joins sites).
-SITE_SORTS = frozenset({"site", "place", "municipality", "sector"})
-
 
 @dataclass(frozen=True, slots=True)
 class VisitFilter:

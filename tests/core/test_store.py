@@ -261,3 +261,33 @@ def test_settings_live_inside_the_vault(store: Store) -> None:
     store.set_setting("auto_lock_minutes", 7)
     assert store.setting("profile") == {"name": "J. de Vries", "agency": "NLA"}
     assert store.setting("auto_lock_minutes") == 7
+
+
+def test_site_sort_keys_follow_the_site(store: Store, visit_id: str) -> None:
+    """The visit's sort copies of its site's columns (schema v5) stay right after every change."""
+    from fieldapp.inputs import SiteInput
+
+    def keys() -> tuple:
+        return store.conn.execute(
+            "SELECT sort_site, sort_place, sort_municipality, sort_sector FROM visits"
+            " WHERE uuid = ?",
+            (visit_id,),
+        ).fetchone()
+
+    assert keys() == ("Kwekerij De Hoek", "Honselersdijk", "Westland", "agriculture")
+    site = store.visit_detail(visit_id).site
+    store.update_site(
+        site.meta.uuid,
+        SiteInput(
+            name="Aardbeienkwekerij",
+            sector=site.sector,
+            address=site.address,
+            municipality="Midden-Delfland",
+        ),
+    )
+    assert keys()[0] == "Aardbeienkwekerij"
+    assert keys()[2] == "Midden-Delfland"
+    other = store.add_site(SiteInput(name="Zuid BV", sector=site.sector))
+    store.update_visit(visit_id, site_uuid=other)
+    assert keys()[0] == "Zuid BV"
+    assert store.visit_ids(sort="site", descending=False)[-1] == visit_id
