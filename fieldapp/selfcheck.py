@@ -315,6 +315,71 @@ def backup_and_restore(ctx: Context) -> None:
         raise SelfCheckFailed("selfcheck.problem.restore_differs")
 
 
+def make_referral_pdf(ctx: Context) -> str:
+    """A police referral rendered in memory, kept in the vault, exported with AES-256 (R=6),
+    and opened again only with its password."""
+    import pikepdf  # noqa: PLC0415
+
+    from fieldapp.referral import make_referral  # noqa: PLC0415
+    from fieldapp.referral.protect import export_pdf, generate_password  # noqa: PLC0415
+
+    store = Store(ctx.open_vault())
+    _, visit_uuid = ctx.recorded()
+    made = make_referral(store, visit_uuid, "police", person_ref="A")
+    target = ctx.root / "referral.pdf"
+    password = generate_password()
+    export_pdf(made.pdf, target, password)
+    try:
+        pikepdf.open(target).close()
+    except pikepdf.PasswordError:
+        pass
+    else:
+        raise SelfCheckFailed("selfcheck.problem.referral")
+    with pikepdf.open(target, password=password) as pdf:
+        revision = pdf.encryption.R
+        pages = len(pdf.pages)
+    kept = store.attachment_content(made.referral.document_uuid or "")
+    if revision != 6 or kept != made.pdf or not made.pdf.startswith(b"%PDF-") or pages < 1:
+        raise SelfCheckFailed("selfcheck.problem.referral")
+    return i18n.t("selfcheck.detail.referral", document_id=made.referral.document_id, pages=pages)
+
+
+def sync_round_trip(ctx: Context) -> str:
+    """Enrol this field vault with a throwaway coordinator, export a signed bundle, import it
+    there, and import it again: the second import must change nothing."""
+    from fieldapp.sync import cards, keys  # noqa: PLC0415
+    from fieldapp.sync.export import export_bundle  # noqa: PLC0415
+    from fieldapp.sync.import_ import import_file  # noqa: PLC0415
+
+    field_vault = ctx.open_vault()
+    coordinator = Vault.create(
+        ctx.root / "coordinator", ctx.passphrase, Role.COORDINATOR, FAST_FOR_TESTS
+    )
+    ctx.opened.append(coordinator)
+    keys.create_coordinator_keys(coordinator, lambda _secret: None)
+    card_raw, card = cards.make_card(coordinator)
+    cards.trust_coordinator(field_vault, card_raw, card.fingerprint)
+    request, device_fingerprint = cards.make_request(field_vault, "Self-check", "nla")
+    ack, _ = cards.approve_request(coordinator, request, device_fingerprint)
+    cards.accept_ack(field_vault, ack)
+    folder = ctx.root / "usb"
+    folder.mkdir()
+    result = export_bundle(field_vault, folder)
+    if result is None:
+        raise SelfCheckFailed("selfcheck.problem.sync")
+    first = import_file(coordinator, result.path)
+    again = import_file(coordinator, result.path)
+    new, visit_uuid = ctx.recorded()
+    arrived = Store(coordinator).visit_detail(visit_uuid)
+    if (
+        first.status != "imported"
+        or again.status != "duplicate"
+        or arrived.site.name != new.site.name
+    ):
+        raise SelfCheckFailed("selfcheck.problem.sync")
+    return i18n.t("selfcheck.detail.sync", count=sum(result.counts.values()))
+
+
 def lock_vault(ctx: Context) -> None:
     """Lock zeroes the key and closes the database; the passphrase opens it again."""
     vault = ctx.open_vault()
@@ -345,6 +410,8 @@ STEPS: list[Step] = [
     Step("assess", assess_person),
     Step("vault_check", check_vault),
     Step("backup_restore", backup_and_restore),
+    Step("referral", make_referral_pdf),
+    Step("sync", sync_round_trip),
     Step("lock", lock_vault),
 ]
 

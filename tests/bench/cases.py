@@ -353,10 +353,10 @@ def bench_bulk(ctx: Context) -> Result:
         operation=f"{label} observations, one transaction (record_visits)",
         ours=mine,
         raw=theirs,
-        target="≥ 0.5× raw rate",
+        # No target in PERFORMANCE.md for the store's own bulk path (the sync rows have one).
+        target="(ratio reported; no target set)",
         kind="rate",
         rows_per_rep=count,
-        min_ratio=0.5,
         details={
             "visits": len(visits),
             "also_written_by_store": "1 site + 1 visit + 1 person per 100 observations,"
