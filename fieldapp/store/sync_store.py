@@ -537,9 +537,19 @@ class SyncStore:
             )
             if cursor.rowcount != 1:
                 raise RuntimeError("the reservation of this export is gone")
-            bundle_id = self.conn.execute(
-                "SELECT bundle_id FROM sync_outgoing WHERE seq = ?", (seq,)
-            ).fetchone()[0]
+            bundle_id, change_from, change_to = self.conn.execute(
+                "SELECT bundle_id, change_from, change_to FROM sync_outgoing WHERE seq = ?",
+                (seq,),
+            ).fetchone()
+            # Referrals that left with this bundle are synced (a real change: the coordinator
+            # learns it with the next bundle). Referral documents themselves never change.
+            self.conn.execute(
+                "UPDATE referrals SET status = 'synced', revision = revision + 1, updated_at = ?"
+                " WHERE deleted = 0 AND status IN ('final', 'queued') AND uuid IN ("
+                " SELECT uuid FROM sync_changes WHERE kind = 'referral'"
+                " AND change_no BETWEEN ? AND ?)",
+                (now_iso(), change_from, change_to),
+            )
             audit.append(self.conn, self.vault.actor, "export", "bundle", bundle_id)
 
     def drop_reservation(self, seq: int) -> None:

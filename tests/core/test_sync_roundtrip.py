@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fieldapp.demo import demo_visits
-from fieldapp.domain import ObservationStatus
+from fieldapp.domain import ObservationStatus, ReferralStatus
 from fieldapp.inputs import ObservationInput
 from fieldapp.referral import make_referral
 from fieldapp.store.store import Store
@@ -56,6 +56,11 @@ def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path:
     person = store.visit_detail(visit_ids[2]).persons[0]
     store.delete("person", person.meta.uuid)  # a tombstone travels too
     report = _send(field, coordinator, tmp_path / "stick")
+    # The referral left with that bundle: it is synced now, and the next bundle says so.
+    assert store.referral(made.referral.meta.uuid).status is ReferralStatus.SYNCED
+    assert Store(coordinator.vault).referral(made.referral.meta.uuid).status.value == "final"
+    second = _send(field, coordinator, tmp_path / "stick2")
+    assert second.counts.updated["referral"] == 1
 
     ours, theirs = all_records(field), all_records(coordinator.vault)
     for kind in RECORD_KINDS:
@@ -76,7 +81,7 @@ def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path:
     assert visit_ids[3] in {v.uuid for v in coordinator_store.search_visits(site_name, 500)}
     field_audit = field.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     imported_audit = len(SyncStore(coordinator.vault).field_audit_entries(field.info.device_id))
-    assert imported_audit == report.counts.audit_entries > 0
+    assert imported_audit == report.counts.audit_entries + second.counts.audit_entries > 0
     assert imported_audit <= field_audit
     # Every entry as the field wrote it, hashes included (recomputed along the chain).
     held = SyncStore(coordinator.vault).field_audit_entries(field.info.device_id)
