@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(640, 500)
         geometry = self.window_settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1024, 680)
+            self.resize(self._first_size())
         self.show_screen(self._screen)
 
     # -- building (again after a language switch) ----------------------------------------
@@ -114,6 +114,17 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # shortcuts work whichever view has the focus
         self._actions.append(action)
         return action
+
+    def _first_size(self) -> QSize:
+        """Most of the screen the first time: the visit screen shows site, persons, checklist
+        and assessment side by side and is cramped below about 1300 x 800."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is None:
+            return QSize(1280, 800)
+        available = screen.availableGeometry()
+        return QSize(
+            max(1024, int(available.width() * 0.92)), max(680, int(available.height() * 0.9))
+        )
 
     def _build_ui(self) -> None:
         for old in getattr(self, "_actions", []):
