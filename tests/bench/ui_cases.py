@@ -82,6 +82,7 @@ def bench_desktop(folder: Path, label: str, reps: int) -> list[Result]:
 
     from fieldapp.domain import ObservationStatus
     from ui.main_window import MainWindow
+    from fieldapp.store.store import VISIT_SORT_COLUMNS
     from ui.models.visits import COLUMNS
     from ui.runner import InlineRunner
     from ui.session import Screen, VaultSession
@@ -168,10 +169,10 @@ def bench_desktop(folder: Path, label: str, reps: int) -> list[Result]:
         ).fetchall()
 
     def raw_sort() -> None:
-        column = ("s.name", "s.place")[next(raw_sorts) % 2]
+        """The same ORDER BY the store builds, as bare SQL (the model's work excluded)."""
+        key = VISIT_SORT_COLUMNS[("site", "place", "municipality", "sector")[next(raw_sorts) % 4]]
         conn.execute(
-            f"SELECT v.uuid FROM visits v JOIN sites s ON s.uuid = v.site_uuid"
-            f" WHERE v.deleted = 0 ORDER BY {column} COLLATE NOCASE, v.uuid"
+            f"SELECT v.uuid FROM visits v WHERE v.deleted = 0 ORDER BY {key} ASC, v.uuid ASC"
         ).fetchall()
 
     def raw_end() -> None:
