@@ -81,8 +81,8 @@ def bench_desktop(folder: Path, label: str, reps: int) -> list[Result]:
     from PySide6.QtWidgets import QApplication
 
     from fieldapp.domain import ObservationStatus
-    from ui.main_window import MainWindow
     from fieldapp.store.store import VISIT_SORT_COLUMNS
+    from ui.main_window import MainWindow
     from ui.models.visits import COLUMNS
     from ui.runner import InlineRunner
     from ui.session import Screen, VaultSession
