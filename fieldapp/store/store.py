@@ -913,6 +913,18 @@ _REFERRAL_COLUMNS = (
 )
 
 
+# The columns each kind of record is read with (all but an attachment's content): also what a
+# sync bundle carries.
+SELECTED_COLUMNS = {
+    "site": _SITE_COLUMNS,
+    "visit": _VISIT_COLUMNS,
+    "person": _PERSON_COLUMNS,
+    "observation": _OBSERVATION_COLUMNS,
+    "attachment": _ATTACHMENT_COLUMNS,
+    "referral": _REFERRAL_COLUMNS,
+}
+
+
 def _meta(row: tuple[Any, ...]) -> RecordMeta:
     return RecordMeta(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
