@@ -291,3 +291,22 @@ def test_site_sort_keys_follow_the_site(store: Store, visit_id: str) -> None:
     store.update_visit(visit_id, site_uuid=other)
     assert keys()[0] == "Zuid BV"
     assert store.visit_ids(sort="site", descending=False)[-1] == visit_id
+
+
+def test_bundles_carry_every_synchronised_column(store: Store) -> None:
+    """A column added to a record table without adding it to the store's column list would
+    silently stay behind on the device: every column is read and sent, or named here."""
+    from fieldapp.store.sync_store import RECORD_COLUMNS, TABLES
+
+    not_sent = {
+        "content",  # an attachment's bytes travel as their own frame
+        "sync_seq",
+        "sync_revision",  # the coordinator's provenance
+        "sort_site",
+        "sort_place",
+        "sort_municipality",
+        "sort_sector",  # derived by triggers
+    }
+    for kind, columns in RECORD_COLUMNS.items():
+        table = [row[1] for row in store.conn.execute(f"PRAGMA table_info({TABLES[kind]})")]
+        assert set(table) - not_sent == set(columns), kind
