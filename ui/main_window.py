@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self._editor: Any = None
         self._editor_visit: str | None = None
         self.referrals_dialog: ReferralsDialog | None = None
+        self.sync_dialog: QDialog | None = None
         self._catalogue: Any = None
         self._attempt = 0
         self._busy = False
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
         self.referrals_action = self._action(
             "ui.referral.action.list", self.show_referrals, "Ctrl+Shift+D"
         )
+        self.sync_action = self._action("ui.sync.action", self.show_sync, "Ctrl+Shift+S")
         self.backup_action = self._action("ui.action.backup", self.backup)
         self.settings_action = self._action("ui.action.settings", self.open_settings, "Ctrl+,")
         self.lock_action = self._action(
@@ -189,6 +191,8 @@ class MainWindow(QMainWindow):
         sort_menu.addSeparator()
         sort_menu.addAction(self.descending_action)
         visits_menu.addAction(self.refresh_action)
+        sync_menu = menubar.addMenu(t("ui.sync.menu"))
+        sync_menu.addAction(self.sync_action)
         help_menu = menubar.addMenu(t("ui.menu.help"))
         help_menu.addAction(self.shortcuts_action)
         self.setMenuBar(menubar)  # deletes the previous one
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
             self.settings_action,
             self.backup_action,
             self.referrals_action,
+            self.sync_action,
         ):
             action.setEnabled(unlocked)
         on_list = unlocked and screen is Screen.OVERVIEW
@@ -548,6 +553,29 @@ class MainWindow(QMainWindow):
             self.referrals_dialog = None
         dialog.deleteLater()
 
+    # -- sync by file --------------------------------------------------------------------
+
+    def show_sync(self) -> QDialog | None:
+        """The sync page for this vault's role (field device or coordinator). Rejected with
+        the other dialogs on lock, which also cancels a running export or import."""
+        vault = self.session.vault
+        if vault is None or not self.session.is_open:
+            return None
+        if self.sync_dialog is not None:
+            self.sync_dialog.reject()
+        from ui.sync import sync_page  # noqa: PLC0415 - loads the sync code on first use
+
+        dialog = sync_page(vault, self.runner, self)
+        self.sync_dialog = dialog
+        dialog.finished.connect(lambda _result: self._sync_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _sync_closed(self, dialog: QDialog) -> None:
+        if self.sync_dialog is dialog:
+            self.sync_dialog = None
+        dialog.deleteLater()
+
     # -- vault menu ----------------------------------------------------------------------
 
     def backup(self) -> Path | None:
@@ -674,6 +702,7 @@ class MainWindow(QMainWindow):
                 self.refresh_action,
                 self.back_action,
                 self.referrals_action,
+                self.sync_action,
                 self.settings_action,
                 self.lock_action,
                 self.shortcuts_action,

@@ -267,6 +267,63 @@ def bundle_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+class ImportRun:
+    """Importing a set of files one bundle at a time, so a desktop can lock or redraw between
+    bundles (never inside one bundle's transaction). :func:`import_paths` runs it to the end.
+
+    Order: by device, then seq, so a folder holding several bundles of one device imports in
+    order; a bundle whose parents came in a later one gets one more try at the end."""
+
+    def __init__(self, vault: Vault, paths: Sequence[Path]) -> None:
+        self.vault = vault
+        self.ctx = ImportContext.from_vault(vault)
+        files = bundle_files(paths)
+        self.total = len(files)
+        self.reports: list[BundleReport] = []
+        ordered: list[tuple[str, int, Path]] = []
+        if len(files) > 1:
+            for path in files:
+                try:
+                    device_id, seq = peek_bundle(path, self.ctx)
+                except BundleRejected as rejection:
+                    self.reports.append(BundleReport(str(path), "rejected", rejection=rejection))
+                    continue
+                ordered.append((device_id, seq, path))
+            ordered.sort()
+        else:
+            ordered = [("", 0, path) for path in files]
+        self._queue = [path for _, _, path in ordered]
+        self.current: Path | None = None  # the bundle being (or last) imported
+
+    @property
+    def done(self) -> bool:
+        return not self._queue
+
+    def step(self) -> BundleReport:
+        """Import the next bundle (one transaction) and return its report."""
+        self.current = self._queue.pop(0)
+        report = import_file(self.vault, self.current, self.ctx)
+        self.reports.append(report)
+        return report
+
+    def retry_missing_parents(self) -> list[int]:
+        """One more try for bundles refused for missing parents when a later bundle was
+        imported; returns the indexes of the reports that changed."""
+        changed = []
+        for index, report in enumerate(self.reports):
+            later = self.reports[index + 1 :]
+            if (
+                report.rejection is not None
+                and report.rejection.reason == "missing_parents"
+                and any(other.status == "imported" for other in later)
+            ):
+                retried = import_file(self.vault, Path(report.source), self.ctx)
+                if retried.status == "imported":
+                    self.reports[index] = retried
+                    changed.append(index)
+        return changed
+
+
 def import_paths(
     vault: Vault,
     paths: Sequence[Path],
@@ -274,44 +331,18 @@ def import_paths(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> list[BundleReport]:
-    """Import every bundle found; one report per file, in the order they were applied (by
-    device, then seq, so a folder holding several bundles of one device imports in order)."""
-    ctx = ImportContext.from_vault(vault)
-    files = bundle_files(paths)
-    reports: list[BundleReport] = []
-    ordered: list[tuple[str, int, Path]] = []
-    if len(files) > 1:
-        for path in files:
-            try:
-                device_id, seq = peek_bundle(path, ctx)
-            except BundleRejected as rejection:
-                reports.append(BundleReport(str(path), "rejected", rejection=rejection))
-                continue
-            ordered.append((device_id, seq, path))
-        ordered.sort()
-    else:
-        ordered = [("", 0, path) for path in files]
-    total = len(files)
+    """Import every bundle found; one report per file, in the order they were applied."""
+    run = ImportRun(vault, paths)
     if progress is not None:
-        progress(len(reports), total)
-    for _, _, path in ordered:
+        progress(len(run.reports), run.total)
+    while not run.done:
         if cancel is not None and cancel():
             break
-        reports.append(import_file(vault, path, ctx))
+        run.step()
         if progress is not None:
-            progress(len(reports), total)
-    # A bundle whose parents came in a later one (a re-sent bundle) gets one more try.
-    for index, report in enumerate(reports):
-        later = reports[index + 1 :]
-        if (
-            report.rejection is not None
-            and report.rejection.reason == "missing_parents"
-            and any(other.status == "imported" for other in later)
-        ):
-            retried = import_file(vault, Path(report.source), ctx)
-            if retried.status == "imported":
-                reports[index] = retried
-    return reports
+            progress(len(run.reports), run.total)
+    run.retry_missing_parents()
+    return run.reports
 
 
 def import_file(vault: Vault, path: Path, ctx: ImportContext | None = None) -> BundleReport:

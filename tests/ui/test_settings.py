@@ -131,7 +131,12 @@ def test_switching_to_english_changes_every_visible_text(
     assert window.current_screen() is Screen.OVERVIEW
     view = window.visits_view
     assert view.count.text().endswith(f"of {locked_vault} visits")
-    assert [a.text() for a in window.menuBar().actions()] == ["&Vault", "V&isits", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == [
+        "&Vault",
+        "V&isits",
+        "S&ynchronisation",
+        "&Help",
+    ]
     assert window.visits_model.headerData(0, Qt.Orientation.Horizontal) == "Date"
     assert view.status.currentText() == "open" and window.visits_model.filter == chosen_filter
     assert view.municipality.currentData() == place
