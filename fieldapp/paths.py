@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "FieldApp"
 VAULT_ENV = "FIELDAPP_VAULT"
 
@@ -33,6 +31,8 @@ def default_vault_dir() -> Path:
     from_env = os.environ.get(VAULT_ENV)
     if from_env:
         return Path(from_env).expanduser()
+    import platformdirs  # noqa: PLC0415 - only where a default folder is needed
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "vault"
 
 

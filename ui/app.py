@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from fieldapp import i18n
 from fieldapp.paths import APP_NAME, resolve_vault_dir
+from fieldapp.vault.layout import vault_exists
 from ui.errors import CrashHandler
-from ui.main_window import MainWindow
-from ui.session import VaultSession
-from ui.settings import WindowSettings
+from ui.window_settings import WindowSettings
 
 QT_LOCALES = {"nl": QLocale("nl_NL"), "en": QLocale("en_GB")}
 _qt_translators: list[QTranslator] = []
@@ -63,10 +63,23 @@ def run_desktop(vault_path: str | None) -> int:
     app = create_application()
     crash = CrashHandler()
     crash.install()
-    window = MainWindow(VaultSession(resolve_vault_dir(vault_path)), window_settings=settings)
-    window.show()
+    folder = resolve_vault_dir(vault_path)
+    first: Any
+    if vault_exists(folder):
+        from ui.quick_unlock import QuickUnlock  # noqa: PLC0415
+        from ui.runner import Runner  # noqa: PLC0415
+
+        first = QuickUnlock(folder, settings, Runner(app))
+    else:
+        from ui.main_window import MainWindow  # noqa: PLC0415
+        from ui.session import VaultSession  # noqa: PLC0415
+
+        first = MainWindow(VaultSession(folder), window_settings=settings)
+    first.show()
     try:
         return int(app.exec())
     finally:
-        window.session.lock()
+        window = getattr(first, "main_window", None) or first
+        if hasattr(window, "session"):
+            window.session.lock()
         crash.uninstall()

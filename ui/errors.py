@@ -14,11 +14,9 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -37,6 +35,8 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 def log_dir() -> Path:
+    import platformdirs  # noqa: PLC0415 - at the first crash, not at start-up
+
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
@@ -99,7 +99,7 @@ class CrashHandler:
         self.folder = folder or log_dir()
         self._show = show or _message_box
         self._logger = logging.getLogger("fieldapp.crash")
-        self._handler: RotatingFileHandler | None = None
+        self._handler: logging.Handler | None = None
         self._previous_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         self._showing = False
@@ -166,6 +166,10 @@ class CrashHandler:
     def _ensure_handler(self) -> None:
         if self._handler is not None:
             return
+        # Loaded at the first crash: logging.handlers pulls in socket, pickle and queue, which
+        # start-up does not need.
+        from logging.handlers import RotatingFileHandler  # noqa: PLC0415
+
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handler = RotatingFileHandler(
             self.log_path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"

@@ -345,6 +345,18 @@ class MainWindow(QMainWindow):
         self._after_open(store)
         self.show_screen(Screen.OVERVIEW)
 
+    def open_unlocked(self, keys: UnlockKeys) -> None:
+        """Take over keys the quick unlock window derived (``ui.quick_unlock``). If the vault
+        does not open, this window shows its unlock screen with the reason."""
+        try:
+            store = self.session.open_with_keys(keys)
+        except (FieldAppError, OSError) as exc:
+            self.show_screen(Screen.UNLOCK)
+            self.unlock_view.show_error(describe_error(exc))
+            return
+        self._after_open(store)
+        self.show_screen(Screen.OVERVIEW)
+
     def _failed(self, attempt: int, view: FirstRunView | UnlockView, exc: BaseException) -> None:
         if self._stale(attempt):
             return

@@ -11,11 +11,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
-from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,18 +26,21 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.i18n import t
-from fieldapp.paths import APP_NAME
-from ui.session import AGENCIES, Profile
 from ui.widgets import paragraph
+from ui.window_settings import (  # noqa: F401 - one place to import settings from
+    LANGUAGE_NAMES,
+    WINDOW_SETTINGS_FILE,
+    WindowSettings,
+    window_settings_path,
+)
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
+    from ui.session import Profile
 
 AUTO_LOCK_DEFAULT_MINUTES = 5
 AUTO_LOCK_MIN_MINUTES = 1
 AUTO_LOCK_MAX_MINUTES = 60
-WINDOW_SETTINGS_FILE = "window.ini"
-LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}  # each in its own language
 
 
 class VaultSettings:
@@ -63,6 +63,8 @@ class VaultSettings:
 
     @property
     def profile(self) -> Profile:
+        from ui.session import Profile  # noqa: PLC0415 - ui.session loads after unlock
+
         return Profile.from_setting(self.store.setting("profile"))
 
     @profile.setter
@@ -71,57 +73,18 @@ class VaultSettings:
 
     @property
     def default_agency(self) -> str:
+        from ui.session import AGENCIES  # noqa: PLC0415
+
         value = self.store.setting("default_agency")
         return value if value in AGENCIES else self.profile.agency
 
     @default_agency.setter
     def default_agency(self, agency: str) -> None:
+        from ui.session import AGENCIES  # noqa: PLC0415
+
         if agency not in AGENCIES:
             raise ValueError(agency)
         self.store.set_setting("default_agency", agency)
-
-
-def window_settings_path() -> Path:
-    """Read each time: platformdirs follows the environment (tests point it at a tmp folder)."""
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / WINDOW_SETTINGS_FILE
-
-
-class WindowSettings:
-    """Harmless window state in an INI file (never the registry, never anything about a case)."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or window_settings_path()
-        self._qsettings = QSettings(str(self.path), QSettings.Format.IniFormat)
-
-    @property
-    def language(self) -> str | None:
-        value = self._qsettings.value("language")
-        return value if value in i18n.LANGUAGES else None
-
-    @language.setter
-    def language(self, lang: str) -> None:
-        self._set("language", lang)
-
-    @property
-    def large_touch(self) -> bool:
-        return str(self._qsettings.value("large_touch", "false")).lower() == "true"
-
-    @large_touch.setter
-    def large_touch(self, enabled: bool) -> None:
-        self._set("large_touch", "true" if enabled else "false")
-
-    @property
-    def geometry(self) -> QByteArray | None:
-        value = self._qsettings.value("geometry")
-        return value if isinstance(value, QByteArray) else None
-
-    @geometry.setter
-    def geometry(self, value: QByteArray) -> None:
-        self._set("geometry", value)
-
-    def _set(self, key: str, value: object) -> None:
-        self._qsettings.setValue(key, value)
-        self._qsettings.sync()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +119,8 @@ class SettingsDialog(QDialog):
         self.large_touch = QCheckBox(t("ui.settings.large_touch_check"))
         self.large_touch.setChecked(values.large_touch)
         self.large_touch.setAccessibleName(t("ui.settings.large_touch"))
+
+        from ui.session import AGENCIES  # noqa: PLC0415
 
         self.default_agency = QComboBox()
         for agency in AGENCIES:

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.i18n import t
-from ui.settings import LANGUAGE_NAMES
 from ui.widgets import MessageLabel, centered_column, heading, paragraph, passphrase_field
+from ui.window_settings import LANGUAGE_NAMES
 
 
 class UnlockView(QWidget):

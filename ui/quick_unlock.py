@@ -1,0 +1,91 @@
+"""The first window when a vault exists: only what unlocking needs.
+
+It is on screen before the rest of the desktop has loaded (PERFORMANCE.md: app start to the
+unlock window within 1.5x a bare Qt window). The key derivation runs on the worker runner;
+then the main window is built, takes over the keys on the GUI thread (the thread that will
+use the connection) and replaces this window. The main window keeps its own unlock screen for
+every later lock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from fieldapp import i18n
+from fieldapp.i18n import t
+from ui.views.unlock import UnlockView
+from ui.widgets import style_sheet
+from ui.window_settings import WindowSettings
+
+if TYPE_CHECKING:
+    from fieldapp.vault.vault import UnlockKeys
+    from ui.runner import JobRunner
+
+
+class QuickUnlock(QWidget):
+    def __init__(self, folder: Path, settings: WindowSettings, runner: JobRunner) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+        self.settings = settings
+        self.runner = runner
+        self.main_window: Any = None  # the MainWindow, once unlocked
+        self.setWindowTitle(t("ui.unlock.title"))
+        self.setStyleSheet(style_sheet(settings.large_touch))
+        geometry = settings.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry()
+                self.resize(int(available.width() * 0.92), int(available.height() * 0.9))
+        self._layout = QVBoxLayout(self)
+        self.view = self._make_view()
+
+    def _make_view(self) -> UnlockView:
+        view = UnlockView(str(self.folder))
+        view.unlock_requested.connect(self.unlock)
+        view.language_changed.connect(self.apply_language)
+        self._layout.addWidget(view)
+        view.passphrase.setFocus()
+        return view
+
+    def unlock(self, passphrase: str) -> None:
+        from fieldapp.vault import derive_unlock_keys  # noqa: PLC0415 - after the window shows
+
+        self.view.set_busy(True)
+        self.runner.run(
+            lambda: derive_unlock_keys(self.folder, passphrase), self._hand_over, self._failed
+        )
+
+    def _hand_over(self, keys: UnlockKeys) -> None:
+        from ui.main_window import MainWindow  # noqa: PLC0415 - the rest of the desktop
+        from ui.session import VaultSession  # noqa: PLC0415
+
+        window = MainWindow(VaultSession(self.folder), window_settings=self.settings)
+        window.open_unlocked(keys)
+        window.setGeometry(self.geometry())
+        window.show()
+        self.main_window = window
+        self.close()
+
+    def _failed(self, exc: BaseException) -> None:
+        from ui.session import describe_error  # noqa: PLC0415
+
+        self.view.set_busy(False)
+        self.view.show_error(describe_error(exc))
+
+    def apply_language(self, lang: str) -> None:
+        from ui.app import install_language  # noqa: PLC0415
+
+        i18n.set_language(lang)
+        self.settings.language = lang
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_language(app, lang)
+        self.setWindowTitle(t("ui.unlock.title"))
+        old = self.view
+        self.view = self._make_view()
+        old.deleteLater()
