@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +42,7 @@ from ui.views.unlock import UnlockView
 from ui.views.visit_page import VisitPage
 from ui.views.visits import VisitsView
 from ui.widgets import style_sheet
+from ui.window_settings import first_window_size
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(640, 500)
         geometry = self.window_settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(self._first_size())
+            self.resize(first_window_size())
         self.show_screen(self._screen)
 
     # -- building (again after a language switch) ----------------------------------------
@@ -115,17 +116,6 @@ class MainWindow(QMainWindow):
         self.addAction(action)  # shortcuts work whichever view has the focus
         self._actions.append(action)
         return action
-
-    def _first_size(self) -> QSize:
-        """Most of the screen the first time: the visit screen shows site, persons, checklist
-        and assessment side by side and is cramped below about 1300 x 800."""
-        screen = QGuiApplication.primaryScreen()
-        if screen is None:
-            return QSize(1280, 800)
-        available = screen.availableGeometry()
-        return QSize(
-            max(1024, int(available.width() * 0.92)), max(680, int(available.height() * 0.9))
-        )
 
     def _build_ui(self) -> None:
         for old in getattr(self, "_actions", []):

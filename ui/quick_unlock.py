@@ -12,14 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from fieldapp import i18n
 from fieldapp.i18n import t
 from ui.views.unlock import UnlockView
 from ui.widgets import style_sheet
-from ui.window_settings import WindowSettings
+from ui.window_settings import WindowSettings, first_window_size
 
 if TYPE_CHECKING:
     from fieldapp.vault.vault import UnlockKeys
@@ -37,10 +36,7 @@ class QuickUnlock(QWidget):
         self.setStyleSheet(style_sheet(settings.large_touch))
         geometry = settings.geometry
         if geometry is None or not self.restoreGeometry(geometry):
-            screen = QGuiApplication.primaryScreen()
-            if screen is not None:
-                available = screen.availableGeometry()
-                self.resize(int(available.width() * 0.92), int(available.height() * 0.9))
+            self.resize(first_window_size())
         self._layout = QVBoxLayout(self)
         self.view = self._make_view()
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QSize
+from PySide6.QtGui import QGuiApplication
 
 from fieldapp import i18n
 from fieldapp.paths import APP_NAME
@@ -60,3 +61,13 @@ class WindowSettings:
     def _set(self, key: str, value: object) -> None:
         self._qsettings.setValue(key, value)
         self._qsettings.sync()
+
+
+def first_window_size() -> QSize:
+    """Most of the screen the first time (no saved geometry yet): the visit screen shows site,
+    persons, checklist and assessment side by side and is cramped below about 1300 x 800."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(1280, 800)
+    available = screen.availableGeometry()
+    return QSize(max(1024, int(available.width() * 0.92)), max(680, int(available.height() * 0.9)))
