@@ -738,15 +738,9 @@ def _init_coordinator_keys(vault: Any, recovery_out: Path | None) -> None:
 
 
 def _write_recovery_key(vault: Any, target: Path) -> None:
-    from fieldapp.atomic import write_atomic  # noqa: PLC0415
-    from fieldapp.clock import now_iso  # noqa: PLC0415
     from fieldapp.sync import keys  # noqa: PLC0415
 
-    def keep(secret: str) -> None:
-        recipient = keys.public_recipient(secret)
-        write_atomic(target, keys.recovery_key_file_text(secret, recipient, now_iso()).encode())
-
-    keys.create_coordinator_keys(vault, keep)
+    keys.write_recovery_key(vault, target)
     print(t("sync.cli.recovery_key_written", path=str(target)))
 
 

@@ -21,6 +21,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -170,6 +171,20 @@ def create_coordinator_keys(vault: Vault, keep_recovery_secret: Callable[[str], 
     if not sync.add_keys({AGE_IDENTITY: str(identity), RECOVERY_RECIPIENT: recipient}):
         raise EnrolmentError("sync.enrol.keys_exist")
     return recipient
+
+
+def write_recovery_key(vault: Vault, target: Path) -> str:
+    """Make the coordinator's keys, with the recovery key's secret written atomically to
+    ``target`` (the format age-keygen writes) before the vault stores anything. Returns the
+    recovery recipient. The one way the command line and the desktop do it."""
+    from fieldapp.atomic import write_atomic  # noqa: PLC0415
+    from fieldapp.clock import now_iso  # noqa: PLC0415
+
+    def keep(secret: str) -> None:
+        text = recovery_key_file_text(secret, public_recipient(secret), now_iso())
+        write_atomic(target, text.encode())
+
+    return create_coordinator_keys(vault, keep)
 
 
 def public_recipient(secret: str) -> str:

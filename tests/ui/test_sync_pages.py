@@ -350,3 +350,51 @@ def test_the_menu_opens_the_coordinator_page(qtbot, make_window, vault_dir: Path
     assert _unnamed_controls(dialog) == []
     window.lock()
     assert window.sync_dialog is None and not dialog.isVisible()
+
+
+def test_a_desktop_made_coordinator_vault_gets_its_recovery_key_first(
+    qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No keys yet (made by the first-run wizard): saving the card first makes them, with the
+    recovery key in a file the age CLI format reads, and only then the card."""
+    from fieldapp.domain import Role
+    from fieldapp.vault.keyfile import FAST_FOR_TESTS
+    from tests.conftest import PASSPHRASE
+
+    vault = Vault.create(tmp_path / "coord", PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
+    page = CoordinatorSyncDialog(vault)
+    qtbot.addWidget(page)
+    page.show()
+    recovery, card = tmp_path / "recovery.txt", tmp_path / "card.json"
+    answers = iter([(str(recovery), ""), (str(card), "")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: next(answers)))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok)
+    )
+    page.save_card()
+    secret = recovery.read_text().splitlines()[-1]
+    assert secret.startswith("AGE-SECRET-KEY-1")
+    assert own_keys(vault).recovery_recipient
+    assert card.is_file()
+    assert page.own_fp.isVisible()
+    vault.lock()
+
+
+def test_declining_the_recovery_key_makes_nothing(
+    qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from fieldapp.domain import Role
+    from fieldapp.vault.keyfile import FAST_FOR_TESTS
+    from tests.conftest import PASSPHRASE
+
+    vault = Vault.create(tmp_path / "coord", PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
+    page = CoordinatorSyncDialog(vault)
+    qtbot.addWidget(page)
+    asked = answer(monkeypatch, "getSaveFileName", ("", ""))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    )
+    page.save_card()
+    assert asked == []
+    assert not own_keys(vault).recovery_recipient
+    vault.lock()

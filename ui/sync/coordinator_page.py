@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.store.sync_store import Device, SyncStore
-from fieldapp.sync import cards, import_
+from fieldapp.sync import cards, import_, keys
 from fieldapp.sync.errors import EnrolmentError
 from fieldapp.sync.keys import normalise_fingerprint
 from fieldapp.vault.vault import Vault
@@ -203,6 +203,8 @@ class CoordinatorSyncDialog(QDialog):
     # -- the card ------------------------------------------------------------------------
 
     def save_card(self) -> None:
+        if not keys.own_keys(self.vault).recovery_recipient and not self.make_recovery_key():
+            return
         path, _ = QFileDialog.getSaveFileName(
             self, t("ui.sync.card_save_title"), t("ui.sync.card_file"), t("ui.sync.json_filter")
         )
@@ -218,6 +220,31 @@ class CoordinatorSyncDialog(QDialog):
         self.own_fp.show_fingerprint(card.fingerprint)
         self.own_fp_hint.show()
         self.own_fp.setFocus()
+
+    def make_recovery_key(self) -> bool:
+        """A coordinator vault made on the desktop has no keys yet: make them, with the offline
+        recovery key written to a file the coordinator keeps apart from the vault."""
+        answer = QMessageBox.question(
+            self,
+            t("ui.sync.recovery_title"),
+            t("ui.sync.recovery_explain"),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Ok,
+        )
+        if answer != QMessageBox.StandardButton.Ok:
+            return False
+        path, _ = QFileDialog.getSaveFileName(
+            self, t("ui.sync.recovery_title"), "fieldapp-recovery-key.txt"
+        )
+        if not path or not self._usable():
+            return False
+        try:
+            keys.write_recovery_key(self.vault, Path(path))
+        except (FieldAppError, OSError) as exc:
+            self.message.show_error(error_text(exc))
+            return False
+        self.message.show_info(t("ui.sync.recovery_written", name=Path(path).name))
+        return True
 
     # -- approving a request -------------------------------------------------------------
 
