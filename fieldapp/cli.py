@@ -1005,7 +1005,13 @@ def short_id(record_uuid: str) -> str:
 # -- entry point -------------------------------------------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    start_desktop: Callable[[str | None], int] | None = None,
+) -> int:
+    """The command line. Without a subcommand it calls ``start_desktop`` with the vault path:
+    the core never imports the desktop itself; the ``fieldapp`` command (``ui.launch``) passes
+    it in. Without one, it says to use a subcommand."""
     from fieldapp.hygiene import harden_process  # noqa: PLC0415
 
     harden_process()
@@ -1016,9 +1022,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.lang:
             i18n.set_language(args.lang)
         if args.command is None:
-            from ui.app import run_desktop  # noqa: PLC0415 - Qt only when the desktop starts
-
-            return run_desktop(args.vault)
+            if start_desktop is None:
+                raise UsageError(t("cli.no_desktop", usage=build_parser().format_usage().strip()))
+            return start_desktop(args.vault)
         return int(args.handler(args))
     except UsageError as exc:
         print(str(exc), file=sys.stderr)

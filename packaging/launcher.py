@@ -6,12 +6,12 @@ From inside ``fieldapp/`` that would make ``paths``, ``i18n``, ``errors`` ... fi
 top-level modules beside the real ``fieldapp.*`` ones (two copies of a module, two language
 settings). Here, in ``packaging/``, the only module on that path is this one, and the core
 package keeps no build concerns. The same script serves the console executable and, on Windows
-and macOS, the windowed one: without a subcommand ``main`` starts the desktop.
+and macOS, the windowed one: without a subcommand ``main`` starts the desktop (``ui.launch``).
 """
 
 import sys
 
-from fieldapp.cli import main
+from ui.launch import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,7 +22,7 @@ SITE_KEYS = {"site", "place", "municipality", "sector"}
 LIST_LIMIT_S = 0.100
 ROOT = Path(__file__).resolve().parents[2]
 
-# The real entry point (fieldapp.cli.main without a subcommand) up to the first shown window:
+# The real entry point (ui.launch.main: the `fieldapp` command) up to the first shown window;
 # with a vault present, that is the quick unlock window (ui.quick_unlock).
 APP_START = """
 import sys
@@ -34,7 +34,7 @@ def show_then_quit(self):
     shown(self)
     QTimer.singleShot(0, QApplication.instance().quit)
 quick_unlock.QuickUnlock.show = show_then_quit
-from fieldapp.cli import main
+from ui.launch import main
 sys.exit(main(["--vault", sys.argv[1]]))
 """
 BARE_START = """

@@ -220,3 +220,12 @@ def test_rekey_keeps_the_data(opts) -> None:
     ok(run_cli("demo", "--visits", "3", *opts))
     ok(run_cli("vault", "rekey", *opts))
     assert len(json.loads(ok(run_cli("visit", "list", "--json", *opts)))) == 3
+
+
+def test_the_core_command_line_never_starts_the_desktop_itself() -> None:
+    """`python -m fieldapp.cli` is the core alone: without a subcommand it says what to do
+    (the `fieldapp` command, ui.launch, passes the desktop in)."""
+    result = run_cli()
+    assert result.returncode == 2
+    assert "bureaubladprogramma" in result.stderr
+    assert "Traceback" not in result.stderr
