@@ -96,72 +96,6 @@ FOOTER_RULE_Y = QR_BOTTOM + QR_SIZE + 3 * mm
 RUNNING_HEADER_Y = PAGE_HEIGHT - 12 * mm
 _FRAME_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
 
-# Fallbacks for labels the builder did not supply; the builder's doc.labels always win.
-_FALLBACK_LABELS: dict[str, dict[str, str]] = {
-    "nl": {
-        "reason": "Reden van doorverwijzing",
-        "site": "Locatie",
-        "visit": "Bezoek",
-        "persons": "Personen",
-        "signals": "Signalen",
-        "assessment": "Beoordeling",
-        "b83": "Bedenktijd (B8/3)",
-        "follow_up": "Vervolg",
-        "attachments": "Bijlagen",
-        "page": "Pagina",
-        "of": "van",
-        "document": "Document",
-        "content_hash": "Inhoudshash (SHA-256)",
-        "confidential": "Vertrouwelijk – bevat bijzondere persoonsgegevens",
-        "acute": "ACUUT",
-        "version": "versie",
-        "created": "Datum en tijd",
-        "urgency": "Urgentie",
-        "urgent": "SPOED",
-        "sender": "Afzender",
-        "indicator": "Indicator",
-        "signal": "Signaal",
-        "who": "Wie",
-        "evidence": "Bron",
-        "note": "Toelichting",
-        "file": "Bestand",
-        "type": "Soort",
-        "size": "Grootte",
-        "sha256": "SHA-256",
-    },
-    "en": {
-        "reason": "Reason for referral",
-        "site": "Site",
-        "visit": "Visit",
-        "persons": "Persons",
-        "signals": "Signals",
-        "assessment": "Assessment",
-        "b83": "Reflection period (B8/3)",
-        "follow_up": "Follow-up",
-        "attachments": "Attachments",
-        "page": "Page",
-        "of": "of",
-        "document": "Document",
-        "content_hash": "Content hash (SHA-256)",
-        "confidential": "Confidential – contains special categories of personal data",
-        "acute": "ACUTE",
-        "version": "version",
-        "created": "Date and time",
-        "urgency": "Urgency",
-        "urgent": "URGENT",
-        "sender": "Sender",
-        "indicator": "Indicator",
-        "signal": "Signal",
-        "who": "Who",
-        "evidence": "Evidence",
-        "note": "Note",
-        "file": "File",
-        "type": "Type",
-        "size": "Size",
-        "sha256": "SHA-256",
-    },
-}
-
 # C0 controls (except tab and newline), DEL and lone surrogates break the paragraph parser.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
@@ -179,7 +113,7 @@ def qr_payload(doc: ReferralDocument) -> str:
 def render_pdf(doc: ReferralDocument) -> bytes:
     """Render ``doc`` into PDF bytes. Nothing is written to disk."""
     _register_fonts()
-    labels = {**_FALLBACK_LABELS.get(doc.lang, _FALLBACK_LABELS["nl"]), **doc.labels}
+    labels = doc.labels  # every section title and fixed text, translated by the builder
     styles = _Styles()
     decorator = _PageDecorator(doc, labels)
     buffer = BytesIO()

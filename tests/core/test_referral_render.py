@@ -18,7 +18,9 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from fieldapp.i18n import t
 from fieldapp.referral import render
+from fieldapp.referral.build import SECTION_LABELS
 from fieldapp.referral.document import (
     AttachmentLine,
     PersonBlock,
@@ -28,35 +30,8 @@ from fieldapp.referral.document import (
 )
 from fieldapp.referral.render import qr_payload, render_pdf
 
-LABELS_NL = {
-    "reason": "Reden van doorverwijzing",
-    "site": "Locatie",
-    "visit": "Bezoek",
-    "persons": "Personen",
-    "signals": "Signalen",
-    "assessment": "Beoordeling",
-    "b83": "Bedenktijd (B8/3)",
-    "follow_up": "Vervolg",
-    "attachments": "Bijlagen",
-    "page": "Pagina",
-    "of": "van",
-    "document": "Document",
-    "content_hash": "Inhoudscontrole",
-    "confidential": (
-        "Vertrouwelijk – bevat bijzondere persoonsgegevens. Niet verder verspreiden dan nodig."
-    ),
-    "acute": "ACUUT",
-    "who": "Bij wie",
-    "evidence": "Bron",
-    "note": "Notitie",
-    "indicator": "Indicator",
-    "file": "Bestand",
-    "type": "Soort",
-    "size": "Grootte",
-    "sha256": "SHA-256",
-    "version": "versie",
-    "urgency": "Urgentie",
-}
+# The builder's own labels, from the translation catalogue.
+LABELS_NL = {name: t(f"referral.label.{name}", "nl") for name in SECTION_LABELS}
 
 NAMES = (
     "Иван Петров",  # Bulgarian (Cyrillic)
@@ -338,9 +313,9 @@ def test_footer_on_every_page(full_pdf: bytes) -> None:
 
 
 def test_urgent_banner_only_when_urgent(full_pdf: bytes) -> None:
-    assert "SPOED" in _pages_text(full_pdf)[0]
+    assert LABELS_NL["urgent"] in _pages_text(full_pdf)[0]
     minimal = _pages_text(render_pdf(minimal_document()))
-    assert "SPOED" not in "".join(minimal)
+    assert LABELS_NL["urgent"] not in "".join(minimal)
 
 
 def test_minimal_document_skips_empty_sections() -> None:
