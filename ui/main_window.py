@@ -533,50 +533,43 @@ class MainWindow(QMainWindow):
     def editor(self) -> Any:
         return self._editor
 
-    # -- referrals -----------------------------------------------------------------------
+    # -- referrals and sync: one dialog of each at a time, closed on lock ----------------
 
-    def show_referrals(self) -> ReferralsDialog | None:
-        """Every referral in the vault, with its status; a row opens its preview. Rejected
-        (and emptied) with the other dialogs on lock."""
-        if not self.session.is_open:
-            return None
-        if self.referrals_dialog is not None:
-            self.referrals_dialog.reject()
-        from ui.referral.list_view import ReferralsDialog  # noqa: PLC0415 - loads the PDF code
+    def _open_single(self, attribute: str, make: Callable[[], QDialog]) -> QDialog:
+        """Replace the dialog kept in ``attribute`` by a new one, forgotten when it closes."""
+        previous = getattr(self, attribute)
+        if previous is not None:
+            previous.reject()
+        dialog = make()
+        setattr(self, attribute, dialog)
 
-        dialog = ReferralsDialog(self.session.store, self)
-        self.referrals_dialog = dialog
-        dialog.finished.connect(lambda _result: self._referrals_closed(dialog))
+        def closed(_result: int) -> None:
+            if getattr(self, attribute) is dialog:
+                setattr(self, attribute, None)
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
         dialog.open()
         return dialog
 
-    def _referrals_closed(self, dialog: ReferralsDialog) -> None:
-        if self.referrals_dialog is dialog:
-            self.referrals_dialog = None
-        dialog.deleteLater()
+    def show_referrals(self) -> ReferralsDialog | None:
+        """Every referral in the vault, with its status; a row opens its preview."""
+        if not self.session.is_open:
+            return None
+        from ui.referral.list_view import ReferralsDialog  # noqa: PLC0415 - loads the PDF code
 
-    # -- sync by file --------------------------------------------------------------------
+        store = self.session.store
+        return self._open_single("referrals_dialog", lambda: ReferralsDialog(store, self))
 
     def show_sync(self) -> QDialog | None:
-        """The sync page for this vault's role (field device or coordinator). Rejected with
-        the other dialogs on lock, which also cancels a running export or import."""
+        """The sync page for this vault's role (field device or coordinator); closing it (also
+        on lock) cancels a running export or import."""
         vault = self.session.vault
         if vault is None or not self.session.is_open:
             return None
-        if self.sync_dialog is not None:
-            self.sync_dialog.reject()
         from ui.sync import sync_page  # noqa: PLC0415 - loads the sync code on first use
 
-        dialog = sync_page(vault, self.runner, self)
-        self.sync_dialog = dialog
-        dialog.finished.connect(lambda _result: self._sync_closed(dialog))
-        dialog.open()
-        return dialog
-
-    def _sync_closed(self, dialog: QDialog) -> None:
-        if self.sync_dialog is dialog:
-            self.sync_dialog = None
-        dialog.deleteLater()
+        return self._open_single("sync_dialog", lambda: sync_page(vault, self.runner, self))
 
     # -- vault menu ----------------------------------------------------------------------
 
