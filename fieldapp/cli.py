@@ -113,6 +113,9 @@ def build_parser() -> Parser:
     export_protection.add_argument("--no-encrypt", action="store_true")
 
     _sync_commands(commands)
+    from fieldapp.coordinator.commands import register  # noqa: PLC0415
+
+    register(commands, _leaf, Parser)
     demo = _leaf(commands, "demo", t("cli.help.demo"), cmd_demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
@@ -207,7 +210,7 @@ def _vault_dir(args: argparse.Namespace) -> Path:
     return resolve_vault_dir(args.vault)
 
 
-def _open_vault(args: argparse.Namespace, passphrase: str | None = None) -> Any:
+def open_vault(args: argparse.Namespace, passphrase: str | None = None) -> Any:
     from fieldapp.errors import VaultNotFound  # noqa: PLC0415 - keep `fieldapp --help` fast
     from fieldapp.vault import Vault  # noqa: PLC0415
     from fieldapp.vault.vault import vault_exists  # noqa: PLC0415
@@ -251,7 +254,7 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
 
 
 def cmd_vault_check(args: argparse.Namespace) -> int:
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         report = vault.check()
     if args.json:
         print(json.dumps({"ok": report.ok, "checks": report.results}, indent=2))
@@ -265,7 +268,7 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
 
 def cmd_vault_passwd(args: argparse.Namespace) -> int:
     current = read_passphrase(args)
-    with _open_vault(args, current) as vault:
+    with open_vault(args, current) as vault:
         new = read_new_passphrase(args, args.new_passphrase_file)
         vault.change_passphrase(current, new)
     print(t("cli.passphrase_changed"))
@@ -274,7 +277,7 @@ def cmd_vault_passwd(args: argparse.Namespace) -> int:
 
 def cmd_vault_rekey(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args)
-    with _open_vault(args, passphrase) as vault:
+    with open_vault(args, passphrase) as vault:
         vault.rekey(passphrase)
     print(t("cli.rekeyed"))
     return EXIT_OK
@@ -284,7 +287,7 @@ def cmd_vault_backup(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists():
         raise FieldAppError("cli.file_exists", path=str(out))
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         vault.backup(out)
     print(t("cli.backup_written", path=str(out)))
     return EXIT_OK
@@ -314,7 +317,7 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
             raise FieldAppError("cli.input_unreadable", path=args.json_file) from exc
     catalogue = load_catalogue()
     new_visit = parse_visit_json(raw, catalogue)  # refused before the vault is even opened
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         visit_uuid = Store(vault).record_visit(new_visit, catalogue.version)
     print(visit_uuid)
     return EXIT_OK
@@ -323,7 +326,7 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
 def cmd_visit_list(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         store = Store(vault)
         limit = max(1, min(args.limit, 10_000))
         visits = (
@@ -365,7 +368,7 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
 def cmd_visit_show(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         store = Store(vault)
         detail = store.visit_detail(store.find_visit(args.id))
     if args.json:
@@ -498,7 +501,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         from fieldapp.assessment.from_store import case_for_person  # noqa: PLC0415
         from fieldapp.store.store import Store  # noqa: PLC0415
 
-        with _open_vault(args) as vault:
+        with open_vault(args) as vault:
             store = Store(vault)
             case, version = case_for_person(store, store.find_visit(args.visit), args.person)
     else:
@@ -554,7 +557,7 @@ def cmd_referral_make(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
     lang = i18n.current_language()
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         store = Store(vault)
         made = make_referral(
             store, store.find_visit(args.visit), args.recipient, person_ref=args.person, lang=lang
@@ -601,7 +604,7 @@ def cmd_referral_make(args: argparse.Namespace) -> int:
 def cmd_referral_list(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         referrals = Store(vault).referrals()
     if args.json:
         print(
@@ -641,7 +644,7 @@ def cmd_referral_list(args: argparse.Namespace) -> int:
 def cmd_referral_export(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         store = Store(vault)
         referral = store.find_referral(args.id)
         pdf = store.attachment_content(referral.document_uuid or "")
@@ -656,7 +659,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.visits <= 1_000_000:
         raise FieldAppError("cli.demo_range")
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         store = Store(vault)
         remaining, batch = args.visits, 1000
         seed = args.seed
@@ -763,7 +766,7 @@ def _read_document(name: str) -> bytes:
 
 def cmd_enrol_recovery(args: argparse.Namespace) -> int:
     target = _new_file(args.out)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         _write_recovery_key(vault, target)
     return EXIT_OK
 
@@ -773,7 +776,7 @@ def cmd_enrol_card(args: argparse.Namespace) -> int:
     from fieldapp.sync import cards  # noqa: PLC0415
 
     target = _new_file(args.out)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         raw, card = cards.make_card(vault)
         write_atomic(target, raw, mode=0o644)
     print(t("sync.cli.card_written", path=str(target)))
@@ -785,7 +788,7 @@ def cmd_enrol_trust(args: argparse.Namespace) -> int:
     from fieldapp.sync import cards  # noqa: PLC0415
 
     raw = _read_document(args.file)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         card = cards.trust_coordinator(vault, raw, args.fingerprint)
     print(t("sync.cli.trusted", fingerprint=card.fingerprint))
     return EXIT_OK
@@ -796,7 +799,7 @@ def cmd_enrol_request(args: argparse.Namespace) -> int:
     from fieldapp.sync import cards  # noqa: PLC0415
 
     target = _new_file(args.out)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         raw, fingerprint = cards.make_request(vault, args.inspector, args.agency)
         write_atomic(target, raw, mode=0o644)
     print(t("sync.cli.request_written", path=str(target)))
@@ -810,7 +813,7 @@ def cmd_enrol_approve(args: argparse.Namespace) -> int:
 
     raw = _read_document(args.file)
     target = _new_file(args.out)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         ack, request = cards.approve_request(vault, raw, args.fingerprint)
         write_atomic(target, ack, mode=0o644)
     print(
@@ -829,7 +832,7 @@ def cmd_enrol_accept(args: argparse.Namespace) -> int:
     from fieldapp.sync import cards  # noqa: PLC0415
 
     raw = _read_document(args.file)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         card = cards.accept_ack(vault, raw)
     print(t("sync.cli.enrolled", fingerprint=card.fingerprint))
     return EXIT_OK
@@ -838,7 +841,7 @@ def cmd_enrol_accept(args: argparse.Namespace) -> int:
 def cmd_enrol_revoke(args: argparse.Namespace) -> int:
     from fieldapp.sync import cards  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         device = cards.revoke_device(vault, args.device)
     print(t("sync.cli.revoked", device=device.device_id, at=device.revoked_at))
     return EXIT_OK
@@ -861,7 +864,7 @@ def cmd_sync_export(args: argparse.Namespace) -> int:
     from fieldapp.sync.export import export_bundle  # noqa: PLC0415
 
     resend = _resend_range(args.resend)
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         result = export_bundle(vault, Path(args.out), resend=resend)
     if result is None:
         print(t("sync.cli.nothing_to_export"), file=sys.stderr)
@@ -881,7 +884,7 @@ def cmd_sync_export(args: argparse.Namespace) -> int:
 def cmd_sync_import(args: argparse.Namespace) -> int:
     from fieldapp.sync.import_ import import_paths, reports_json  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         reports = import_paths(vault, [Path(path) for path in args.paths])
     if args.json:
         print(reports_json(reports))
@@ -924,7 +927,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
     from fieldapp.store.sync_store import SyncStore  # noqa: PLC0415
     from fieldapp.sync.keys import own_keys  # noqa: PLC0415
 
-    with _open_vault(args) as vault:
+    with open_vault(args) as vault:
         sync = SyncStore(vault)
         own = own_keys(vault)
         status: dict[str, Any] = {

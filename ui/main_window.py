@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import i18n
+from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from ui.autolock import AutoLock, Clock, default_clock
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._editor_visit: str | None = None
         self.referrals_dialog: ReferralsDialog | None = None
         self.sync_dialog: QDialog | None = None
+        self.workspace_dialog: QDialog | None = None
         self._catalogue: Any = None
         self._attempt = 0
         self._busy = False
@@ -140,6 +142,10 @@ class MainWindow(QMainWindow):
             "ui.referral.action.list", self.show_referrals, "Ctrl+Shift+D"
         )
         self.sync_action = self._action("ui.sync.action", self.show_sync, "Ctrl+Shift+S")
+        self.workspace_action = self._action(
+            "ui.workspace.action", self.show_workspace, "Ctrl+Shift+W"
+        )
+        self.workspace_action.setVisible(self._is_coordinator())
         self.backup_action = self._action("ui.action.backup", self.backup)
         self.settings_action = self._action("ui.action.settings", self.open_settings, "Ctrl+,")
         self.lock_action = self._action(
@@ -183,6 +189,7 @@ class MainWindow(QMainWindow):
         visits_menu.addAction(self.refresh_action)
         sync_menu = menubar.addMenu(t("ui.sync.menu"))
         sync_menu.addAction(self.sync_action)
+        sync_menu.addAction(self.workspace_action)
         help_menu = menubar.addMenu(t("ui.menu.help"))
         help_menu.addAction(self.shortcuts_action)
         self.setMenuBar(menubar)  # deletes the previous one
@@ -361,6 +368,7 @@ class MainWindow(QMainWindow):
         view.show_error(describe_error(exc))
 
     def _after_open(self, store: Store) -> None:
+        self.workspace_action.setVisible(self._is_coordinator())
         settings = VaultSettings(store)
         self.autolock.arm(settings.auto_lock_minutes)
         self.visits_model.set_store(store)
@@ -570,6 +578,22 @@ class MainWindow(QMainWindow):
         from ui.sync import sync_page  # noqa: PLC0415 - loads the sync code on first use
 
         return self._open_single("sync_dialog", lambda: sync_page(vault, self.runner, self))
+
+    def _is_coordinator(self) -> bool:
+        vault = self.session.vault
+        return vault is not None and vault.info.role is Role.COORDINATOR
+
+    def show_workspace(self) -> QDialog | None:
+        """The coordinator's workspace (merged picture, links, follow-up, statistics,
+        retention); a field device has none."""
+        vault = self.session.vault
+        if vault is None or not self.session.is_open or not self._is_coordinator():
+            return None
+        from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415 - on first use
+
+        return self._open_single(
+            "workspace_dialog", lambda: WorkspaceDialog(vault, self.runner, self)
+        )
 
     # -- vault menu ----------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ Never edit a released step; add a new one. A fixture vault per released schema l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+import sqlcipher3
 
 from fieldapp.errors import VaultDamaged
 from fieldapp.vault.connection import Connection
@@ -372,7 +374,84 @@ CREATE INDEX visits_by_sort_sector ON visits(deleted, sort_sector, started_at, u
 CREATE INDEX sites_by_municipality ON sites(municipality COLLATE NOCASE);
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5)
+
+def _schema_v6(role: str | None) -> str:
+    """Change tracking only where it is used, and the coordinator's workspace.
+
+    The v4 triggers asked the meta table for the role on every row written (0.45 s of a 100k
+    observation import on a coordinator, measured). A vault's role never changes, so a field
+    vault keeps the triggers without the question and a coordinator has none."""
+    drop = "".join(
+        f"""
+DROP TRIGGER sync_track_{table}_insert;
+DROP TRIGGER sync_track_{table}_update;"""
+        for _, table in _TRACKED
+    )
+    when_field = "\n    WHEN (SELECT value FROM meta WHERE key = 'role') = 'field'"
+    tracking = _TRACK_CHANGES.replace(when_field, "") if role == "field" else ""
+    return drop + tracking + _COORDINATOR_WORKSPACE
+
+
+# The coordinator's workspace (issue 7). Every table here is local: never in a bundle, never
+# written by imported field data.
+_COORDINATOR_WORKSPACE = """
+-- The assessment outcome per person and form of exploitation, as the engine gives it, so
+-- filters and statistics over a million observations need no engine run. Persons whose
+-- visit changed (an import, an edit) are listed in outcomes_stale until recomputed.
+CREATE TABLE person_outcomes (
+    person_uuid TEXT NOT NULL REFERENCES persons(uuid) ON DELETE CASCADE,
+    form TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    outcome_rank INTEGER NOT NULL,
+    acute INTEGER NOT NULL DEFAULT 0,
+    catalogue_version TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (person_uuid, form)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX person_outcomes_by_form ON person_outcomes(form, outcome_rank);
+CREATE TABLE outcomes_stale (visit_uuid TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+
+-- Follow-up of a referral by the coordinator: sent, acknowledged, investigating, closed.
+CREATE TABLE referral_followup (
+    referral_uuid TEXT PRIMARY KEY REFERENCES referrals(uuid) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('sent', 'acknowledged', 'investigating', 'closed')),
+    outcome TEXT,
+    due_date TEXT NOT NULL,
+    note TEXT,
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX referral_followup_due ON referral_followup(status, due_date);
+
+-- Link keys: HMAC-SHA256 (key in sync_keys as 'link_hmac') of a normalised identifier, so
+-- records are linked on pseudonyms; the identifier itself is never stored here.
+CREATE TABLE link_keys (
+    link_type TEXT NOT NULL,
+    link_key BLOB NOT NULL,
+    record_kind TEXT NOT NULL,
+    record_uuid TEXT NOT NULL,
+    PRIMARY KEY (link_type, link_key, record_uuid)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX link_keys_by_record ON link_keys(record_uuid);
+
+-- Retention (AVG): days to keep per kind of record, and a log that counts what a purge
+-- erased without keeping any of it.
+CREATE TABLE retention_policy (
+    rule TEXT PRIMARY KEY,
+    days INTEGER NOT NULL CHECK (days > 0),
+    updated_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE deletion_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    record_kind TEXT NOT NULL,
+    erased INTEGER NOT NULL
+) STRICT;
+"""
+
+Step = str | Callable[[str | None], str]
+MIGRATIONS: tuple[Step, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, _schema_v6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -380,13 +459,15 @@ def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: Connection, steps: Sequence[str] = MIGRATIONS) -> int:
-    """Run every step above the vault's version; returns the version reached."""
+def migrate(conn: Connection, steps: Sequence[Step] = MIGRATIONS, role: str | None = None) -> int:
+    """Run every step above the vault's version; returns the version reached. A step may be a
+    function of the vault's role (from meta, or ``role`` for a vault being created)."""
     current = schema_version(conn)
     if current > len(steps):
         raise VaultDamaged("vault.check.schema_newer", found=current, supported=len(steps))
     for number in range(current + 1, len(steps) + 1):
-        script = steps[number - 1]
+        step = steps[number - 1]
+        script = step if isinstance(step, str) else step(_role(conn) or role)
         try:
             conn.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
@@ -396,3 +477,11 @@ def migrate(conn: Connection, steps: Sequence[str] = MIGRATIONS) -> int:
                 conn.execute("ROLLBACK")
             raise
     return schema_version(conn)
+
+
+def _role(conn: Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'role'").fetchone()
+    except sqlcipher3.OperationalError:  # no meta table yet
+        return None
+    return None if row is None else str(row[0])

@@ -92,7 +92,7 @@ class Vault:
             key_file = wrap_dek(vault_id, dek, passphrase, kdf or KdfParams())
             conn = connection.open_database(db_path, dek, create=True)
             try:
-                migrate(conn)
+                migrate(conn, role=Role(role).value)
                 with transaction(conn):
                     conn.executemany(
                         "INSERT INTO meta (key, value) VALUES (?, ?)",

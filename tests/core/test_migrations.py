@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
+from fieldapp.demo import demo_visits
+from fieldapp.domain import Role
 from fieldapp.errors import VaultDamaged
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.connection import open_database
-from fieldapp.vault.keyfile import new_dek
+from fieldapp.vault.keyfile import FAST_FOR_TESTS, new_dek
 from fieldapp.vault.migrations import MIGRATIONS, SCHEMA_VERSION, migrate, schema_version
 from tests.fixtures.make_fixture_vault import FIXTURE_PASSPHRASE
 
@@ -72,3 +74,34 @@ def test_vault_newer_than_this_release_is_refused(bare_connection) -> None:
     with pytest.raises(VaultDamaged) as caught:
         migrate(bare_connection)
     assert caught.value.check == "vault.check.schema_newer"
+
+
+def _tracking_triggers(conn) -> set[str]:
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_track_%'"
+    )
+    return {name for (name,) in rows}
+
+
+def test_a_field_vault_upgraded_from_v5_still_logs_every_change(tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "vault-v5", folder)
+    with Vault.unlock(folder, FIXTURE_PASSPHRASE) as vault:
+        assert len(_tracking_triggers(vault.conn)) == 12
+        sql = vault.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'sync_track_visits_insert'"
+        ).fetchone()[0]
+        assert "meta" not in sql  # the role is no longer asked per row
+        before = vault.conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0]
+        store = Store(vault)
+        store.delete("visit", store.list_visits(1)[0].uuid)
+        after = vault.conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0]
+        assert after > before
+
+
+def test_a_coordinator_vault_logs_no_changes(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    with Vault.create(folder, "a long passphrase", Role.COORDINATOR, FAST_FOR_TESTS) as vault:
+        assert _tracking_triggers(vault.conn) == set()
+        Store(vault).record_visits(demo_visits(2, seed=3))
+        assert vault.conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0] == 0
