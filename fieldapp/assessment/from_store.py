@@ -37,6 +37,11 @@ def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str 
     first agency listed for the visit."""
     detail = store.visit_detail(visit_uuid)
     person = find_person(list(detail.persons), ref)
+    return case_from_detail(detail, person, store.setting("profile", {}) or {})
+
+
+def case_from_detail(detail: VisitDetail, person: Person, profile: dict) -> tuple[Case, str | None]:
+    """The case of one person of a visit already read (one read serves every person)."""
     observations = [
         o for o in detail.observations if o.person_uuid == person.meta.uuid or o.person_uuid is None
     ]
@@ -52,7 +57,7 @@ def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str 
         age=person.age,
         minor=person.minor,
         nationality=person.nationality,
-        reporter_agency=reporting_agency(store.setting("profile", {}) or {}, detail),
+        reporter_agency=reporting_agency(profile, detail),
         consent=person.consent,
         b83_status=person.b83_status,
     )

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from fieldapp.clock import now_iso
 from fieldapp.domain import Address
 from fieldapp.ids import new_id
-from fieldapp.store import audit
+from fieldapp.store import audit, outcomes_store
 from fieldapp.store.store import SELECTED_COLUMNS
 from fieldapp.vault.connection import Connection, transaction
 from fieldapp.vault.vault import Vault
@@ -608,6 +608,7 @@ class SyncStore:
                 if rows:
                     contents = bundle.contents if kind == "attachment" else {}
                     self._apply_kind(kind, rows, contents, target)
+            outcomes_store.mark_stale(conn, _visits_touched(bundle.records))
             counts.audit_entries = self._apply_field_audit(
                 device_id, manifest["bundle_id"], bundle.records.get("audit", [])
             )
@@ -809,6 +810,15 @@ class SyncStore:
         if row[0] == seq:
             return bytes(row[1]).hex()
         return next(e[6] for e in self.field_audit_entries(device_id) if e[0] == seq)
+
+
+def _visits_touched(records: dict[str, Any]) -> set[str]:
+    """Visits whose persons or observations a bundle brings: their outcomes are stale."""
+    touched = {row[0] for row in records.get("visit", ())}
+    for kind in ("person", "observation"):
+        at = RECORD_COLUMNS[kind].index("visit_uuid")
+        touched.update(row[at] for row in records.get(kind, ()))
+    return touched
 
 
 @dataclass(frozen=True, slots=True)
