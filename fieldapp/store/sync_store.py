@@ -21,6 +21,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import msgspec
+
 from fieldapp.clock import now_iso
 from fieldapp.domain import Address
 from fieldapp.ids import new_id
@@ -766,12 +768,7 @@ class SyncStore:
                     bytes.fromhex(run[0][6]),
                     bytes.fromhex(run[-1][6]),
                     bundle_id,
-                    zlib.compress(
-                        json.dumps(
-                            [entry[:6] for entry in run], ensure_ascii=False, separators=(",", ":")
-                        ).encode(),
-                        1,
-                    ),
+                    zlib.compress(msgspec.json.encode([entry[:6] for entry in run]), 1),
                 )
                 for run in runs
             ),
