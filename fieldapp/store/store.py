@@ -526,6 +526,7 @@ class Store:
         if where.date_to:
             clauses.append("v.started_at < date(?, '+1 day')")
             params.append(where.date_to)
+        _workspace_clauses(where, clauses, params)
         direction = "DESC" if descending else "ASC"
         order = f"{VISIT_SORT_COLUMNS[sort]} {direction}, v.uuid {direction}"
         prefix = ""
@@ -829,6 +830,41 @@ class Store:
         if row is not None:
             self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (row[0],))
             self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (row[0],))
+
+
+def _workspace_clauses(where: VisitFilter, clauses: list[str], params: list[Any]) -> None:
+    """The coordinator's filters (provenance, outcomes, referral follow-up), each one indexed
+    lookup feeding ``v.uuid IN (...)`` or a column test. Their modules load only when used."""
+    if where.device:
+        clauses.append("v.origin_device = ?")
+        params.append(where.device)
+    if where.agency:
+        clauses.append(
+            "v.origin_device IN (SELECT device_id FROM sync_devices"
+            " WHERE agency = ? COLLATE NOCASE)"
+        )
+        params.append(where.agency)
+    if where.form or where.outcome:
+        from fieldapp.catalogue import FORMS, load_catalogue  # noqa: PLC0415 - when used
+
+        forms = (where.form,) if where.form else FORMS
+        rank = load_catalogue().rules.rank(where.outcome or "signals_present")
+        # The form in a list, also when all four are meant: person_outcomes_by_form
+        # (form, outcome_rank) then serves every form's range.
+        marks = ", ".join("?" for _ in forms)
+        clauses.append(
+            "v.uuid IN (SELECT p.visit_uuid FROM person_outcomes AS o"
+            " JOIN persons AS p ON p.uuid = o.person_uuid"
+            f" WHERE o.form IN ({marks}) AND o.outcome_rank >= ? AND p.deleted = 0)"
+        )
+        params.extend([*forms, rank])
+    if where.referral_status:
+        from fieldapp.followup import DEFAULT_DUE_DAYS, local_today  # noqa: PLC0415
+        from fieldapp.store.followup_store import visits_with_status  # noqa: PLC0415
+
+        subquery, more = visits_with_status(where.referral_status, local_today(), DEFAULT_DUE_DAYS)
+        clauses.append(f"v.uuid IN ({subquery})")
+        params.extend(more)
 
 
 def _column_values(changes: dict[str, Any], allowed: set[str] | None) -> dict[str, Any]:
