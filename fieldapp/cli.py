@@ -848,16 +848,12 @@ def cmd_enrol_revoke(args: argparse.Namespace) -> int:
 
 
 def _resend_range(text: str | None) -> tuple[int, ...]:
-    if not text:
-        return ()
-    first, _, last = text.partition("-")
+    from fieldapp.sync.export import parse_resend_range  # noqa: PLC0415
+
     try:
-        low, high = int(first), int(last or first)
-    except ValueError:
-        raise UsageError(t("sync.cli.bad_resend", value=text)) from None
-    if not 1 <= low <= high or high - low > 10_000:
-        raise UsageError(t("sync.cli.bad_resend", value=text))
-    return tuple(range(low, high + 1))
+        return parse_resend_range(text) if text else ()
+    except FieldAppError as exc:  # a usage error: exit 2, as for any bad option
+        raise UsageError(exc.message()) from None
 
 
 def cmd_sync_export(args: argparse.Namespace) -> int:
@@ -960,7 +956,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
                     for device, count, highest, missing in sync.device_summary()
                 ],
                 open_conflicts=len(sync.conflicts()),
-                alarms=len(sync.alarms()),
+                alarms=len(sync.alarms(open_only=True)),
             )
     if args.json:
         print(json.dumps(status, indent=2, ensure_ascii=False))

@@ -107,6 +107,21 @@ class Conflict:
     resolution: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """A bundle that contradicts the device's chain: the same seq with other content, or a
+    bundle that does not follow the one before it."""
+
+    id: int
+    at: str
+    device_id: str
+    seq: int
+    kind: str  # same_seq | chain
+    detail: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
 @dataclass(slots=True)
 class ApplyCounts:
     """What applying one bundle did, per kind of record."""
@@ -509,10 +524,26 @@ class SyncStore:
             )
             audit.append(self.conn, self.vault.actor, "alarm", "bundle", None)
 
-    def alarms(self) -> list[tuple[str, str, int, str, str]]:
-        return self.conn.execute(
-            "SELECT at, device_id, seq, kind, detail FROM sync_alarms ORDER BY id"
-        ).fetchall()
+    def alarms(self, *, open_only: bool = False) -> list[Alarm]:
+        """Alarms, oldest first; ``open_only``: those nobody has looked into yet."""
+        where = "WHERE acknowledged_at IS NULL" if open_only else ""
+        return [
+            Alarm(*row)
+            for row in self.conn.execute(
+                "SELECT id, at, device_id, seq, kind, detail, acknowledged_at, acknowledged_by"
+                f" FROM sync_alarms {where} ORDER BY id"
+            )
+        ]
+
+    def acknowledge_alarm(self, alarm_id: int) -> None:
+        """Someone looked into it: it leaves the list of open alarms (and stays on record)."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE sync_alarms SET acknowledged_at = ?, acknowledged_by = ?"
+                " WHERE id = ? AND acknowledged_at IS NULL",
+                (now_iso(), self.vault.actor, alarm_id),
+            )
+            audit.append(self.conn, self.vault.actor, "acknowledge", "alarm", None)
 
     def conflicts(self, *, open_only: bool = True) -> list[Conflict]:
         where = "WHERE resolved_at IS NULL" if open_only else ""
@@ -524,6 +555,48 @@ class SyncStore:
                 f" FROM sync_conflicts {where} ORDER BY id"
             )
         ]
+
+    def conflict_differences(self, conflict: Conflict) -> list[tuple[str, Any, Any]]:
+        """(column, value here, value from the field) for each column that differs, the
+        bookkeeping columns left out; the record's content is not copied anywhere."""
+        columns = RECORD_COLUMNS[conflict.record_kind]
+        local = self.conn.execute(
+            f"SELECT {', '.join(columns)} FROM {TABLES[conflict.record_kind]} WHERE uuid = ?",
+            (conflict.record_uuid,),
+        ).fetchone()
+        if local is None:
+            return []
+        skip = {"uuid", "created_at", "updated_at", "origin_device", "revision"}
+        return [
+            (name, here, conflict.field_record.get(name))
+            for name, here in zip(columns, local, strict=True)
+            if name not in skip and here != conflict.field_record.get(name)
+        ]
+
+    def take_field_version(self, conflict_id: int) -> None:
+        """Resolve a conflict for the field: its version replaces the coordinator's edit (the
+        search index and outcomes follow), and the conflict is closed as ``took_field``."""
+        row = self.conn.execute(
+            "SELECT record_kind, record_uuid, field_record, field_content, seq FROM"
+            " sync_conflicts WHERE id = ? AND resolved_at IS NULL",
+            (conflict_id,),
+        ).fetchone()
+        if row is None:
+            return
+        kind, record_uuid, field_record, content, seq = row
+        columns = RECORD_COLUMNS[kind]
+        values = json.loads(field_record)
+        record = [values[name] for name in columns]
+        with transaction(self.conn):
+            self._update_record(kind, record, content, seq)
+            _SearchWriter(self.conn).reindex(kind, columns, record)
+            outcomes_store.mark_stale(self.conn, _visits_touched({kind: [record]}))
+            self.conn.execute(
+                "UPDATE sync_conflicts SET resolved_at = ?, resolution = 'took_field' WHERE id = ?",
+                (now_iso(), conflict_id),
+            )
+            audit.append(self.conn, self.vault.actor, "update", kind, record_uuid)
+            audit.append(self.conn, self.vault.actor, "resolve", "conflict", None)
 
     def resolve_conflict(self, conflict_id: int, resolution: str) -> None:
         """Mark a conflict handled (``kept_local`` or ``noted``); the field version stays in

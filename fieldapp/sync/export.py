@@ -113,6 +113,18 @@ def export_bundle(
     return finish_export(vault, prepared, written)
 
 
+def parse_resend_range(text: str) -> tuple[int, ...]:
+    """"3" or "3-5" (as an import warning names lost bundles) as the seqs to send again."""
+    first, _, last = text.strip().partition("-")
+    try:
+        low, high = int(first), int(last or first)
+    except ValueError:
+        raise ExportError("sync.export.bad_range_text", value=text) from None
+    if not 1 <= low <= high or high - low > 10_000:
+        raise ExportError("sync.export.bad_range_text", value=text)
+    return tuple(range(low, high + 1))
+
+
 def prepare_export(
     vault: Vault,
     out_dir: Path,

@@ -395,6 +395,10 @@ DROP TRIGGER sync_track_{table}_update;"""
 # The coordinator's workspace (issue 7). Every table here is local: never in a bundle, never
 # written by imported field data.
 _COORDINATOR_WORKSPACE = """
+-- An alarm stays on the sync page until someone has looked into it.
+ALTER TABLE sync_alarms ADD COLUMN acknowledged_at TEXT;
+ALTER TABLE sync_alarms ADD COLUMN acknowledged_by TEXT;
+
 -- The assessment outcome per person and form of exploitation, as the engine gives it, so
 -- filters and statistics over a million observations need no engine run. Persons whose
 -- visit changed (an import, an edit) are listed in outcomes_stale until recomputed.

@@ -242,7 +242,12 @@ def test_same_seq_with_other_content_is_an_alarm(pair, tmp_path: Path) -> None:
         assert report.alarm
         assert write_counts(coordinator.vault)[1] == dump_counts  # nothing imported
         alarms = SyncStore(coordinator.vault).alarms()
-        assert [(a[2], a[3]) for a in alarms] == [(1, "same_seq")]
+        assert [(a.seq, a.kind) for a in alarms] == [(1, "same_seq")]
+        sync = SyncStore(coordinator.vault)
+        assert [a.id for a in sync.alarms(open_only=True)] == [alarms[0].id]
+        sync.acknowledge_alarm(alarms[0].id)
+        assert sync.alarms(open_only=True) == []
+        assert sync.alarms()[0].acknowledged_by is not None  # kept on record
         # The twin's next bundle chains onto its own seq 1, not the imported one: a fork.
         next_fork = _export(twin, tmp_path / "c", seed=3)
         assert _reason(import_file(coordinator.vault, next_fork)) == "chain_broken"

@@ -149,8 +149,34 @@ def test_a_conflict_is_kept_and_shown_and_coordinator_notes_stay(pair, tmp_path:
     assert sync.notes(visit_uuid)[0][:2] == (note, "Besproken met de zorgcoördinator")
     # The same bundle again adds no second conflict; resolving it closes it.
     assert import_paths(coordinator.vault, [tmp_path / "two"])[0].status == "duplicate"
+    assert sync.conflict_differences(conflict) == [
+        ("notes", "Aangevuld door de coördinator", "Aangevuld in het veld")
+    ]
     sync.resolve_conflict(conflict.id, "kept_local")
     assert sync.conflicts() == []
+
+
+def test_the_coordinator_can_take_the_field_version_of_a_conflict(pair, tmp_path: Path) -> None:
+    coordinator, field = pair
+    store = Store(field)
+    visit_uuid = store.record_visit(next(demo_visits(1, seed=4)))
+    _send(field, coordinator, tmp_path / "one")
+    Store(coordinator.vault).update_visit(visit_uuid, notes="Aangevuld door de coördinator")
+    store.update_visit(visit_uuid, notes="Aangevuld met loonstroken in het veld")
+    _send(field, coordinator, tmp_path / "two")
+    sync = SyncStore(coordinator.vault)
+    (conflict,) = sync.conflicts()
+    sync.take_field_version(conflict.id)
+    theirs = Store(coordinator.vault)
+    assert theirs.visit_detail(visit_uuid).visit.notes == "Aangevuld met loonstroken in het veld"
+    assert [v.uuid for v in theirs.search_visits("loonstroken")] == [visit_uuid]
+    assert theirs.search_visits("coördinator") == []
+    assert sync.conflicts() == []
+    assert sync.conflicts(open_only=False)[0].resolution == "took_field"
+    # Untouched since: the field's next revision applies as usual.
+    store.update_visit(visit_uuid, notes="Derde versie")
+    assert _send(field, coordinator, tmp_path / "three").counts.updated == {"visit": 1}
+    assert theirs.visit_detail(visit_uuid).visit.notes == "Derde versie"
 
 
 def test_a_record_of_another_device_cannot_be_overwritten(pair, tmp_path: Path) -> None:

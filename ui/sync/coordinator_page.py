@@ -14,20 +14,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,12 +35,16 @@ from fieldapp.sync import cards, import_, keys
 from fieldapp.sync.errors import EnrolmentError
 from fieldapp.sync.keys import normalise_fingerprint
 from fieldapp.vault.vault import Vault
+from ui.sync.attention import AttentionBox
 from ui.sync.common import (
+    STATUS_ROLE,
     FingerprintLabel,
     button,
     error_text,
     fingerprint_field,
+    item,
     read_document,
+    table,
     write_document,
 )
 from ui.widgets import MessageLabel, heading, paragraph
@@ -66,31 +66,6 @@ REPORT_COLUMNS = (
     "ui.sync.col_warnings",
     "ui.sync.col_reason",
 )
-STATUS_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _table(name: str, accessible_key: str, columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setAccessibleName(t(accessible_key))
-    table.setHorizontalHeaderLabels([t(key) for key in columns])
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table
-
-
-def _item(text: str, data: object = None) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
-    if data is not None:
-        item.setData(STATUS_ROLE, data)
-    return item
 
 
 def _total(bucket: dict[str, int]) -> int:
@@ -138,7 +113,7 @@ class CoordinatorSyncDialog(QDialog):
 
         # -- devices
         devices_box = QGroupBox(t("ui.sync.devices"))
-        self.devices = _table("devices", "ui.sync.devices", DEVICE_COLUMNS)
+        self.devices = table("devices", "ui.sync.devices", DEVICE_COLUMNS)
         self.devices_empty = paragraph(t("ui.sync.devices_empty"), secondary=True)
         self.revoke_button = button("revoke", "ui.sync.revoke", self.revoke_current)
         self.devices.itemSelectionChanged.connect(self._update_buttons)
@@ -158,7 +133,7 @@ class CoordinatorSyncDialog(QDialog):
         self.progress.setAccessibleName(t("ui.sync.import_progress"))
         self.progress.setFormat(t("ui.sync.importing", done="%v", total="%m"))
         self.progress.hide()
-        self.report = _table("report", "ui.sync.report", REPORT_COLUMNS)
+        self.report = table("report", "ui.sync.report", REPORT_COLUMNS)
         self.report.setWordWrap(True)
         self.summary = paragraph()
         self.summary.setObjectName("import_summary")
@@ -181,6 +156,8 @@ class CoordinatorSyncDialog(QDialog):
         content = QWidget()
         column = QVBoxLayout(content)
         column.addWidget(heading(t("ui.sync.title_coordinator")))
+        self.attention = AttentionBox(vault)
+        column.addWidget(self.attention)
         column.addWidget(enrol_box)
         column.addWidget(devices_box, 1)
         column.addWidget(import_box, 2)
@@ -343,7 +320,7 @@ class CoordinatorSyncDialog(QDialog):
                 ", ".join(map(str, missing)) or "-",
             )
             for column, text in enumerate(values):
-                self.devices.setItem(row, column, _item(text, device.device_id))
+                self.devices.setItem(row, column, item(text, device.device_id))
             if device.device_id == current:
                 self.devices.selectRow(row)
         has_rows = bool(summary)
@@ -499,7 +476,7 @@ class CoordinatorSyncDialog(QDialog):
             reason or (rejection["message"] if rejection else "-"),
         )
         for column, text in enumerate(values):
-            self.report.setItem(row, column, _item(text, report.status))
+            self.report.setItem(row, column, item(text, report.status))
 
     def _finish_import(self) -> None:
         self._stop_import()
@@ -515,6 +492,7 @@ class CoordinatorSyncDialog(QDialog):
         self.report.resizeColumnsToContents()
         self.report.resizeRowsToContents()
         self.refresh_devices()
+        self.attention.refresh()
         self.report.setFocus()
 
     def _stop_import(self) -> None:
@@ -540,4 +518,5 @@ class CoordinatorSyncDialog(QDialog):
         self.own_fp.clear_fingerprint()
         self.report.setRowCount(0)
         self.devices.setRowCount(0)
+        self.attention.clear()
         super().done(result)

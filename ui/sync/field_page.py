@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -108,6 +109,21 @@ class FieldSyncDialog(QDialog):
         self.cancel_button = button("cancel_export", "ui.sync.cancel", self.cancel_export)
         self.result_label = paragraph(selectable=True)
         self.result_label.setObjectName("export_result")
+        # A bundle lost on the way (the coordinator's import names the missing numbers).
+        self.resend_field = QLineEdit()
+        self.resend_field.setObjectName("resend_range")
+        self.resend_field.setPlaceholderText(t("ui.sync.resend_placeholder"))
+        self.resend_field.setAccessibleName(t("ui.sync.resend_label"))
+        self.resend_field.setMaximumWidth(160)
+        self.resend_field.returnPressed.connect(self.choose_and_resend)
+        self.resend_button = button("resend", "ui.sync.resend", self.choose_and_resend)
+        resend_label = QLabel(t("ui.sync.resend_label"))
+        resend_label.setBuddy(self.resend_field)
+        resend_row = QHBoxLayout()
+        resend_row.addWidget(resend_label)
+        resend_row.addWidget(self.resend_field)
+        resend_row.addWidget(self.resend_button)
+        resend_row.addStretch(1)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
@@ -115,6 +131,7 @@ class FieldSyncDialog(QDialog):
         box.addWidget(self.pending_label)
         box.addWidget(self.last_label)
         box.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addLayout(resend_row)
         box.addLayout(progress_row)
         box.addWidget(self.result_label)
 
@@ -259,6 +276,7 @@ class FieldSyncDialog(QDialog):
 
     def _set_exporting(self, busy: bool) -> None:
         self.export_button.setEnabled(not busy)
+        self.resend_button.setEnabled(not busy)
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
@@ -270,14 +288,29 @@ class FieldSyncDialog(QDialog):
         if folder and self._usable():
             self.export_to(Path(folder))
 
-    def export_to(self, folder: Path) -> None:
+    def choose_and_resend(self) -> None:
+        """Send lost bundles again: their records in a new bundle that says which seqs it
+        replaces, so the coordinator's gap warning ends."""
+        if self.exporting:
+            return
+        try:
+            resend = export.parse_resend_range(self.resend_field.text())
+        except FieldAppError as exc:
+            self.message.show_error(exc.message())
+            self.resend_field.setFocus()
+            return
+        folder = QFileDialog.getExistingDirectory(self, t("ui.sync.export_title"))
+        if folder and self._usable():
+            self.export_to(Path(folder), resend=resend)
+
+    def export_to(self, folder: Path, resend: tuple[int, ...] = ()) -> None:
         """Prepare here, write on the runner, finish back here."""
         if self.exporting or not self._usable():
             return
         self.result_label.clear()
         self.message.clear_message()
         try:
-            prepared = export.prepare_export(self.vault, folder)
+            prepared = export.prepare_export(self.vault, folder, resend=resend)
         except (FieldAppError, OSError) as exc:
             self.message.show_error(t("ui.sync.export_failed", reason=error_text(exc)))
             return
@@ -331,6 +364,9 @@ class FieldSyncDialog(QDialog):
         self._end_export()
         self.message.clear_message()
         text = t("ui.sync.exported", seq=result.seq, path=str(result.path))
+        if result.resends:
+            self.resend_field.clear()
+            text += "\n" + t("ui.sync.resent", seqs=_seq_text(result.resends))
         if result.remaining:
             text += "\n" + t("ui.sync.export_remaining", count=result.remaining)
         self.result_label.setText(text)
@@ -369,3 +405,7 @@ class FieldSyncDialog(QDialog):
         self.coordinator_fp.clear()
         self.own_fp.clear_fingerprint()
         super().done(result)
+
+
+def _seq_text(seqs: tuple[int, ...]) -> str:
+    return str(seqs[0]) if len(seqs) == 1 else f"{seqs[0]}-{seqs[-1]}"
