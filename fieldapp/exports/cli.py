@@ -1,0 +1,34 @@
+"""``fieldapp export ctdc --out F [--k 11]``: the anonymised case export, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import t
+
+
+def cmd_export_ctdc(args: argparse.Namespace) -> int:
+    from fieldapp.cli import EXIT_OK, open_vault  # noqa: PLC0415
+    from fieldapp.exports.ctdc import check_k, export_ctdc  # noqa: PLC0415
+
+    check_k(args.k)  # refused before the vault is even opened
+    out = Path(args.out)
+    if out.exists():
+        raise FieldAppError("cli.file_exists", path=str(out))
+    with open_vault(args) as vault:
+        result = export_ctdc(vault, out, args.k)
+    print(
+        t(
+            "exports.ctdc.done",
+            path=str(out),
+            total=result.total,
+            exported=result.exported,
+            suppressed=result.suppressed,
+            k=result.k,
+        )
+    )
+    if result.total and not result.exported:
+        print(t("exports.ctdc.all_suppressed", k=result.k))
+    return EXIT_OK

@@ -1,0 +1,173 @@
+# ruff: noqa: S608 - table names and subqueries in these SQL strings are constants in this
+# module, never input; every value is a bound parameter.
+"""All SQL of the coordinator's exports (fieldapp/exports): the possible victims and what was
+recorded about them for the CTDC export, and one row per visit for the coordinator's own table.
+
+Reads only; every query is narrow and indexed (persons by visit, observations by person and by
+visit, person_outcomes by person), and rows are streamed, never loaded whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from fieldapp.vault.connection import Connection
+from fieldapp.vault.vault import Vault
+
+# SQLite's limit on host parameters is far higher, but smaller batches keep each query cheap.
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class VictimRow:
+    """What the CTDC export needs about one possible victim (nothing that names anyone)."""
+
+    person_uuid: str
+    visit_started_at: str
+    sector: str | None
+    sex: str
+    age: int | None
+    age_band: str | None
+    minor: bool | None
+    nationality: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRow:
+    """One visit as the coordinator's table export shows it."""
+
+    uuid: str
+    started_at: str
+    site_name: str
+    place: str | None
+    municipality: str | None
+    sector: str
+    type: str
+    status: str
+    agencies: tuple[str, ...]
+    inspector: str | None
+    origin_device: str
+    device_inspector: str | None
+    device_agency: str | None
+    persons: int
+    possible_victims: int
+    signals_observed: int
+    signals_unknown: int
+    highest_outcome: str | None
+
+
+class ExportStore:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+
+    @property
+    def conn(self) -> Connection:
+        return self.vault.conn
+
+    # -- CTDC -----------------------------------------------------------------------------
+
+    def possible_victims(self) -> Iterator[VictimRow]:
+        """Every live person with the role possible victim, at a live visit."""
+        for row in self.conn.execute(
+            "SELECT p.uuid, v.started_at, v.sort_sector, p.sex, p.age, p.age_band, p.minor,"
+            " p.nationality FROM persons p JOIN visits v ON v.uuid = p.visit_uuid"
+            " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
+            " ORDER BY p.uuid"
+        ):
+            yield VictimRow(
+                person_uuid=row[0],
+                visit_started_at=row[1],
+                sector=row[2],
+                sex=row[3],
+                age=row[4],
+                age_band=row[5],
+                minor=None if row[6] is None else bool(row[6]),
+                nationality=row[7],
+            )
+
+    def observed_indicators(self) -> Iterator[tuple[str, str, str]]:
+        """(person uuid, catalogue version, indicator id) of every signal observed for a
+        possible victim: recorded for the person, or for everyone at the visit unless the
+        person has a record of their own for that indicator (which then overrides it, as in
+        the assessment)."""
+        yield from self.conn.execute(
+            "SELECT p.uuid, o.catalogue_version, o.indicator_id FROM persons p"
+            " JOIN visits v ON v.uuid = p.visit_uuid"
+            " JOIN observations o ON o.person_uuid = p.uuid"
+            " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
+            " AND o.deleted = 0 AND o.status = 'observed'"
+            " UNION ALL"
+            " SELECT p.uuid, o.catalogue_version, o.indicator_id FROM persons p"
+            " JOIN visits v ON v.uuid = p.visit_uuid"
+            " JOIN observations o ON o.visit_uuid = p.visit_uuid AND o.person_uuid IS NULL"
+            " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
+            " AND o.deleted = 0 AND o.status = 'observed'"
+            " AND NOT EXISTS (SELECT 1 FROM observations own WHERE own.person_uuid = p.uuid"
+            " AND own.indicator_id = o.indicator_id AND own.deleted = 0)"
+        )
+
+    def forms_reaching(self, outcomes: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """(person uuid, form) of every possible victim's form whose engine outcome is one of
+        ``outcomes`` (person_outcomes, filled by the assessment)."""
+        marks = ",".join("?" for _ in outcomes)
+        yield from self.conn.execute(
+            "SELECT po.person_uuid, po.form FROM person_outcomes po"
+            " JOIN persons p ON p.uuid = po.person_uuid"
+            f" WHERE p.deleted = 0 AND p.role = 'possible_victim' AND po.outcome IN ({marks})",
+            tuple(outcomes),
+        )
+
+    # -- the coordinator's own table ------------------------------------------------------
+
+    def visit_rows(
+        self, visit_uuids: Sequence[str], outcome_order: Sequence[str]
+    ) -> list[VisitRow]:
+        """Rows for the given live visits, in the given order (missing ids are left out).
+        ``outcome_order`` ranks the outcomes, lowest first, for the highest one per visit."""
+        found: dict[str, VisitRow] = {}
+        rank_case = " ".join(f"WHEN ? THEN {index}" for index in range(len(outcome_order)))
+        for start in range(0, len(visit_uuids), _BATCH):
+            batch = list(visit_uuids[start : start + _BATCH])
+            marks = ",".join("?" for _ in batch)
+            rows = self.conn.execute(
+                "SELECT v.uuid, v.started_at, s.name, s.place, s.municipality, s.sector, v.type,"
+                " v.status, v.agencies, v.inspector, v.origin_device, d.inspector, d.agency,"
+                " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0),"
+                " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0"
+                "  AND p.role = 'possible_victim'),"
+                " (SELECT count(*) FROM observations o WHERE o.visit_uuid = v.uuid"
+                "  AND o.deleted = 0 AND o.status = 'observed'),"
+                " (SELECT count(*) FROM observations o WHERE o.visit_uuid = v.uuid"
+                "  AND o.deleted = 0 AND o.status = 'unknown'),"
+                " (SELECT po.outcome FROM person_outcomes po JOIN persons p"
+                "  ON p.uuid = po.person_uuid WHERE p.visit_uuid = v.uuid AND p.deleted = 0"
+                f"  ORDER BY CASE po.outcome {rank_case} ELSE -1 END DESC LIMIT 1)"
+                " FROM visits v JOIN sites s ON s.uuid = v.site_uuid"
+                " LEFT JOIN sync_devices d ON d.device_id = v.origin_device"
+                f" WHERE v.deleted = 0 AND v.uuid IN ({marks})",
+                (*outcome_order, *batch),
+            )
+            for row in rows:
+                found[row[0]] = VisitRow(
+                    uuid=row[0],
+                    started_at=row[1],
+                    site_name=row[2],
+                    place=row[3],
+                    municipality=row[4],
+                    sector=row[5],
+                    type=row[6],
+                    status=row[7],
+                    agencies=tuple(json.loads(row[8])),
+                    inspector=row[9],
+                    origin_device=row[10],
+                    device_inspector=row[11],
+                    device_agency=row[12],
+                    persons=row[13],
+                    possible_victims=row[14],
+                    signals_observed=row[15],
+                    signals_unknown=row[16],
+                    highest_outcome=row[17],
+                )
+        return [found[uuid] for uuid in visit_uuids if uuid in found]
