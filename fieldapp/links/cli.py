@@ -1,0 +1,76 @@
+"""``fieldapp links [--json] [--refresh]``: the linked cases of a coordinator vault.
+
+The keys are recomputed first when asked, or when the sites changed since they were made.
+Plain output names each cluster's visits (id, date, site and place, as ``visit list`` does);
+``--json`` is a stable list of clusters with pseudonyms (hex link keys), ids and counts only:
+never an address, phone number, plate or name in clear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from fieldapp.cli import EXIT_OK, open_vault, short_id
+from fieldapp.i18n import t
+from fieldapp.links import describe
+from fieldapp.links.clusters import Cluster, find_clusters
+from fieldapp.links.refresh import LinkSummary, keys_stale, refresh_links, require_coordinator
+from fieldapp.store.store import Store
+
+VISITS_SHOWN = 10  # per cluster in plain output; the rest is counted
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        require_coordinator(vault)
+        summary = refresh_links(vault) if args.refresh or keys_stale(vault) else None
+        clusters = find_clusters(vault)
+        if args.json:
+            print(json.dumps([cluster.to_json() for cluster in clusters], indent=2))
+            if summary is not None:
+                print(_refreshed(summary), file=sys.stderr)
+            return EXIT_OK
+        if summary is not None:
+            print(_refreshed(summary))
+        if not clusters:
+            print(t("links.cli.none"))
+            return EXIT_OK
+        print(t("links.cli.count", count=len(clusters)))
+        store = Store(vault)
+        for number, cluster in enumerate(clusters, start=1):
+            _print_cluster(store, number, cluster)
+    return EXIT_OK
+
+
+def _refreshed(summary: LinkSummary) -> str:
+    return t(
+        "links.cli.refreshed",
+        sites=summary.sites,
+        keys=summary.keys,
+        added=summary.added,
+        removed=summary.removed,
+    )
+
+
+def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
+    print()
+    print(f"{number}. {describe.headline(cluster)}")
+    print("   " + describe.why_linked(cluster))
+    print("   " + describe.agencies(cluster))
+    print("   " + describe.period(cluster))
+    shown = store.visit_summaries(list(cluster.visit_uuids[:VISITS_SHOWN]))
+    for visit in shown:
+        where = ", ".join(part for part in (visit.site_name, visit.place) if part)
+        print(
+            "   "
+            + t(
+                "links.cli.visit",
+                id=short_id(visit.uuid),
+                date=describe.local_date(visit.started_at),
+                where=where,
+            )
+        )
+    if cluster.visits > len(shown):
+        print("   " + t("links.cli.more", count=cluster.visits - len(shown)))
