@@ -1,0 +1,50 @@
+"""``fieldapp retention run [--dry-run] [--json]``: erase what is past its retention period, or
+with ``--dry-run`` only show what that would be."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from fieldapp.i18n import t
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from fieldapp.cli import EXIT_OK, open_vault  # noqa: PLC0415
+    from fieldapp.retention.purge import plan_purge, run_purge  # noqa: PLC0415
+
+    with open_vault(args) as vault:
+        plan = plan_purge(vault)
+        result = None if args.dry_run else run_purge(vault, plan)
+    rows = plan.rows() if result is None else result.rows()
+    if args.json:
+        document: dict[str, Any] = {
+            "dry_run": result is None,
+            "today": plan.today.isoformat(),
+            "field_device": plan.field_device,
+            "policy": dict(plan.policy.days),
+            "erased" if result else "due": [
+                {"rule": rule, "kind": kind, "count": count} for rule, kind, count in rows
+            ],
+            "held_open_followup": plan.held_open_followup,
+            "held_unexported": plan.held_unexported,
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for rule, days in plan.policy.days.items():
+        print(t("retention.cli.rule", rule=t(f"retention.rule.{rule}"), days=days))
+    print()
+    if not rows:
+        print(t("retention.cli.nothing_due"))
+    for rule, kind, count in rows:
+        print(f"  {t(f'retention.rule.{rule}'):44} {t(f'retention.kind.{kind}'):28} {count:>8}")
+    if plan.held_open_followup:
+        print(t("retention.cli.held_open", count=plan.held_open_followup))
+    if plan.held_unexported:
+        print(t("retention.cli.held_unexported", count=plan.held_unexported))
+    if result is None:
+        print(t("retention.cli.dry_run_done"))
+    else:
+        print(t("retention.cli.done", visits=result.total("visit")))
+    return EXIT_OK

@@ -1,0 +1,96 @@
+"""How long each kind of record is kept: three rules, each a number of days the coordinator can
+change (stored in the vault's ``retention_policy`` table; a rule not set there has its default).
+
+Every visit falls under exactly one rule, judged by what it holds now:
+
+``referrals``
+    a visit with a referral. Kept 5 years (1825 days) after its newest referral or the last
+    change of that referral's follow-up, and never while a follow-up is still open (sent,
+    acknowledged, investigation started). A referral can lead to an investigation and a
+    prosecution that take years; what was passed on, to whom and when must stay traceable for
+    questions, complaints and the case itself.
+``signals_without_referral``
+    a visit with at least one observed signal but no referral. Kept 2 years (730 days) after
+    the visit. Signals that did not justify a referral gain meaning when the same site, company
+    or person comes up again (linked cases); two years covers two seasons of seasonal work and
+    the usual re-inspection cycle. After that the picture is stale and the data is no longer
+    needed for the purpose it was recorded for.
+``visits_without_signals``
+    a visit where no signal was observed. Kept 1 year (365 days) after the visit: long enough
+    for a follow-up visit and for linking a later signal at the same place to it, no longer.
+
+These defaults apply AVG/GDPR data minimisation and storage limitation (art. 5(1)(c) and (e)):
+keep personal data no longer than its purpose needs. They are defaults for the organisation to
+set, with its data protection officer (FG), archive rules and partners' agreements in mind;
+they are not legal advice and not a legal retention period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from fieldapp.errors import FieldAppError
+from fieldapp.vault.vault import Vault
+
+RULES = ("visits_without_signals", "signals_without_referral", "referrals")
+DEFAULT_DAYS: Mapping[str, int] = {
+    "visits_without_signals": 365,
+    "signals_without_referral": 730,
+    "referrals": 1825,
+}
+# Shorter than a month is almost surely a typing error that would erase current work; longer
+# than 100 years is not a retention period.
+MIN_DAYS = 30
+MAX_DAYS = 36500
+
+
+class RetentionError(FieldAppError):
+    key = "retention.error"
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """Days per rule, and when the coordinator last set each (None: the default applies)."""
+
+    days: Mapping[str, int]
+    updated_at: Mapping[str, str | None]
+
+    def cutoff(self, rule: str, today: date) -> date:
+        """Records of ``rule`` whose period runs from before this date are due."""
+        return today - timedelta(days=self.days[rule])
+
+    def cutoffs(self, today: date) -> dict[str, str]:
+        return {rule: self.cutoff(rule, today).isoformat() for rule in RULES}
+
+    def is_default(self, rule: str) -> bool:
+        return self.days[rule] == DEFAULT_DAYS[rule]
+
+
+def load_policy(vault: Vault) -> RetentionPolicy:
+    from fieldapp.store.retention_store import RetentionStore  # noqa: PLC0415
+
+    stored = RetentionStore(vault).policy_rows()
+    return RetentionPolicy(
+        days={rule: stored[rule][0] if rule in stored else DEFAULT_DAYS[rule] for rule in RULES},
+        updated_at={rule: stored[rule][1] if rule in stored else None for rule in RULES},
+    )
+
+
+def check_days(rule: str, days: object) -> int:
+    if rule not in RULES:
+        raise RetentionError("retention.unknown_rule", rule=rule, rules=", ".join(RULES))
+    if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
+        raise RetentionError("retention.bad_days", minimum=MIN_DAYS, maximum=MAX_DAYS)
+    return days
+
+
+def save_policy(vault: Vault, days: Mapping[str, int]) -> RetentionPolicy:
+    """Store the given rules' days (all checked before anything is stored)."""
+    from fieldapp.store.retention_store import RetentionStore  # noqa: PLC0415
+
+    checked = {rule: check_days(rule, value) for rule, value in days.items()}
+    if checked:
+        RetentionStore(vault).set_days(checked)
+    return load_policy(vault)
