@@ -58,7 +58,8 @@ def agency_label(agency: str, lang: str | None = None) -> str:
 
 
 def agencies(cluster: Cluster, lang: str | None = None) -> str:
-    names = ", ".join(agency_label(agency, lang) for agency in cluster.agencies) or "-"
+    labels = sorted((agency_label(agency, lang) for agency in cluster.agencies), key=str.casefold)
+    names = ", ".join(labels) or "-"
     return t("links.agencies", lang, agencies=names)
 
 
