@@ -362,11 +362,12 @@ class RetentionStore:
     # -- the log ----------------------------------------------------------------------------
 
     def deletion_log(self, limit: int = 500) -> list[LogEntry]:
+        """Newest purge first; within a purge, in rule and kind order."""
         return [
             LogEntry(*row)
             for row in self.conn.execute(
                 "SELECT at, actor, rule, record_kind, erased FROM deletion_log"
-                " ORDER BY id DESC LIMIT ?",
+                " ORDER BY at DESC, id LIMIT ?",
                 (limit,),
             )
         ]

@@ -1,0 +1,357 @@
+"""The workspace tab ``exports``: the anonymised CTDC export (k chosen, with what was exported
+and what was held back) and the coordinator's own table of the visits the merged picture's
+filters show, as CSV or XLSX, encrypted with a passphrase unless the coordinator confirms a
+plain file after a clear warning.
+
+The work runs on the runner: a worker opens its own connection to the vault (the GUI thread's
+never leaves it) with a copy of the key that is wiped once opened, collects the rows, builds
+the file in memory and writes it atomically. The audit entry is written back on the GUI
+thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.errors import FieldAppError
+from fieldapp.exports import ctdc, table
+from fieldapp.i18n import current_language, t
+from fieldapp.store.filters import VisitFilter
+from fieldapp.vault.vault import Vault
+from ui.runner import JobRunner
+from ui.sync.common import button, error_text
+from ui.widgets import MessageLabel, heading, note, paragraph, passphrase_field
+
+FilterSource = Callable[[], VisitFilter | None]
+FIELD_WIDTH = 420
+
+
+def _worker_key(vault: Vault) -> Any:
+    """A copy of the key for a worker's own connection (wiped once it has opened)."""
+    from fieldapp.links.background import WorkerVaultKey  # noqa: PLC0415 - on first export
+
+    return WorkerVaultKey(vault)
+
+
+class ExportsView(QWidget):
+    """``ExportsView(vault, runner, parent)``."""
+
+    finished = Signal(str)  # "ctdc" or "table", after a file was written
+
+    def __init__(self, vault: Vault, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self.runner = runner
+        self._filter_source: FilterSource | None = None
+        self.busy = False
+        self.last_ctdc: ctdc.CtdcResult | None = None
+        self.last_table: table.TableExport | None = None
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(16, 12, 16, 12)
+        column.setSpacing(12)
+        column.addWidget(heading(t("ui.exports.title")))
+        column.addWidget(self._ctdc_box())
+        column.addWidget(self._table_box())
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self._encryption_changed()
+
+    # -- building --------------------------------------------------------------------------
+
+    def _ctdc_box(self) -> QGroupBox:
+        box = QGroupBox(t("ui.exports.ctdc_title"))
+        self.k = QSpinBox()
+        self.k.setObjectName("ctdc_k")
+        self.k.setRange(ctdc.MIN_K, ctdc.MAX_K)
+        self.k.setValue(ctdc.DEFAULT_K)
+        self.k.setAccessibleName(t("ui.exports.k"))
+        self.k.setToolTip(t("ui.exports.k_tip"))
+        self.generalise = QCheckBox(t("ui.exports.generalise"))
+        self.generalise.setObjectName("ctdc_generalise")
+        self.generalise.setToolTip(t("ui.exports.generalise_tip"))
+        self.ctdc_button = button("ctdc_export", "ui.exports.ctdc_export", self.export_ctdc)
+        self.ctdc_result = MessageLabel()
+        self.ctdc_result.setObjectName("ctdc_result")
+        k_label = QLabel(t("ui.exports.k"))
+        k_label.setBuddy(self.k)
+        row = QHBoxLayout()
+        row.addWidget(k_label)
+        row.addWidget(self.k)
+        row.addSpacing(16)
+        row.addWidget(self.generalise)
+        row.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addWidget(paragraph(t("ui.exports.ctdc_explain"), secondary=True))
+        layout.addLayout(row)
+        layout.addWidget(self.ctdc_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.ctdc_result)
+        return box
+
+    def _table_box(self) -> QGroupBox:
+        box = QGroupBox(t("ui.exports.table_title"))
+        self.scope = paragraph(secondary=True)
+        self.scope.setObjectName("table_scope")
+        self.format = QComboBox()
+        self.format.setObjectName("table_format")
+        self.format.setAccessibleName(t("ui.exports.format"))
+        self.format.addItem(t("ui.exports.format_xlsx"), "xlsx")
+        self.format.addItem(t("ui.exports.format_csv"), "csv")
+        self.encrypt = QCheckBox(t("ui.exports.encrypt"))
+        self.encrypt.setObjectName("table_encrypt")
+        self.encrypt.setChecked(True)
+        self.encrypt.toggled.connect(self._encryption_changed)
+        self.passphrase = passphrase_field(t("ui.exports.passphrase"))
+        self.passphrase.setObjectName("table_passphrase")
+        self.repeat = passphrase_field(t("ui.exports.repeat"))
+        self.repeat.setObjectName("table_repeat")
+        self.passphrase_hint = paragraph(t("ui.exports.passphrase_hint"), secondary=True)
+        self.warning = note(t("ui.exports.unencrypted_warning"))  # object name "note": styled
+        self.confirm_plain = QCheckBox(t("ui.exports.confirm_unencrypted"))
+        self.confirm_plain.setObjectName("table_confirm_unencrypted")
+        self.confirm_plain.toggled.connect(self._update_buttons)
+        self.table_button = button("table_export", "ui.exports.table_export", self.export_table)
+        self.table_result = MessageLabel()
+        self.table_result.setObjectName("table_result")
+
+        for field in (self.format, self.passphrase, self.repeat):
+            field.setMaximumWidth(FIELD_WIDTH)
+        self.table_form = QFormLayout()
+        self.table_form.addRow(t("ui.exports.format"), self.format)
+        self.table_form.addRow("", self.encrypt)
+        self.table_form.addRow(t("ui.exports.passphrase"), self.passphrase)
+        self.table_form.addRow(t("ui.exports.repeat"), self.repeat)
+        self.table_form.addRow("", self.passphrase_hint)
+        layout = QVBoxLayout(box)
+        layout.addWidget(paragraph(t("ui.exports.table_explain"), secondary=True))
+        layout.addWidget(self.scope)
+        layout.addLayout(self.table_form)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.confirm_plain)
+        layout.addWidget(self.table_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.table_result)
+        return box
+
+    # -- which visits ------------------------------------------------------------------------
+
+    def set_filter_source(self, source: FilterSource | None) -> None:
+        """Where the table's visits come from: a function giving the merged picture's current
+        filter. Without one, the merged picture beside this tab in the workspace (if it was
+        opened), else every visit."""
+        self._filter_source = source
+        self.update_scope()
+
+    def current_filter(self) -> VisitFilter:
+        if self._filter_source is not None:
+            return self._filter_source() or VisitFilter()
+        views = getattr(self.parent(), "views", None)
+        if isinstance(views, dict):
+            for view in views.values():
+                current = getattr(view, "current_filter", None)
+                if view is not self and callable(current):
+                    found = current()
+                    if isinstance(found, VisitFilter):
+                        return found
+        return VisitFilter()
+
+    def update_scope(self) -> None:
+        if not self.vault.is_open:
+            return
+        count = len(table.visit_ids_for(self.vault, self.current_filter()))
+        filtered = self.current_filter() != VisitFilter()
+        key = "ui.exports.scope_filtered" if filtered else "ui.exports.scope_all"
+        self.scope.setText(t(key, count=count))
+        self.scope.setAccessibleName(self.scope.text())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.update_scope()
+
+    # -- state -------------------------------------------------------------------------------
+
+    def _encryption_changed(self) -> None:
+        encrypted = self.encrypt.isChecked()
+        for field in (self.passphrase, self.repeat, self.passphrase_hint):
+            self.table_form.setRowVisible(field, encrypted)
+        self.warning.setVisible(not encrypted)
+        self.confirm_plain.setVisible(not encrypted)
+        if encrypted:
+            self.confirm_plain.setChecked(False)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        plain_ok = self.encrypt.isChecked() or self.confirm_plain.isChecked()
+        self.table_button.setEnabled(not self.busy and plain_ok)
+        self.ctdc_button.setEnabled(not self.busy)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_buttons()
+
+    def _usable(self) -> bool:
+        return self.vault.is_open and not self.busy
+
+    # -- CTDC --------------------------------------------------------------------------------
+
+    def export_ctdc(self) -> None:
+        if not self._usable():
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, t("ui.exports.ctdc_save_title"), "ctdc.csv", t("ui.exports.csv_filter")
+        )
+        if not path or not self._usable():
+            return
+        target = Path(path)
+        k, generalise = self.k.value(), self.generalise.isChecked()
+        key = self._key(self.ctdc_result)
+        if key is None:
+            return
+
+        def job() -> ctdc.CtdcResult:
+            with key.open() as worker:
+                rows = ctdc.collect_rows(worker)  # type: ignore[arg-type]
+            result = ctdc.anonymise(rows, k, generalise=generalise)
+            ctdc.write_csv(result, target)
+            return result
+
+        self.ctdc_result.show_info(t("ui.exports.working"))
+        self._set_busy(True)
+        self.runner.run(
+            job,
+            lambda result: self._ctdc_done(result, target),
+            lambda exc: self._failed(exc, self.ctdc_result, key),
+        )
+
+    def _ctdc_done(self, result: ctdc.CtdcResult, target: Path) -> None:
+        self._set_busy(False)
+        self.last_ctdc = result
+        if self.vault.is_open:
+            self.vault.record("export", "ctdc", None)
+        text = t(
+            "ui.exports.ctdc_done",
+            name=target.name,
+            exported=result.exported,
+            total=result.total,
+            suppressed=result.suppressed,
+            k=result.k,
+        )
+        if result.generalised:
+            steps = ", ".join(t(f"ui.exports.step.{step}") for step in result.generalised)
+            text += " " + t("ui.exports.generalised", steps=steps)
+        if result.total and not result.exported:
+            text += " " + t("exports.ctdc.all_suppressed", k=result.k)
+        self.ctdc_result.show_info(text)
+        self.finished.emit("ctdc")
+
+    # -- the table ------------------------------------------------------------------------------
+
+    def export_table(self) -> None:
+        if not self._usable():
+            return
+        fmt = str(self.format.currentData())
+        encrypted = self.encrypt.isChecked()
+        secret: str | None = None
+        if encrypted:
+            secret = self.passphrase.text()
+            if secret != self.repeat.text():
+                self.table_result.show_error(t("passphrase.mismatch"))
+                return
+        try:
+            table.check_protection(secret, self.confirm_plain.isChecked())
+        except FieldAppError as exc:
+            self.table_result.show_error(exc.message())
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            t("ui.exports.table_save_title"),
+            t("ui.exports.table_file", fmt=fmt),
+            t(f"ui.exports.{fmt}_filter"),
+        )
+        if not path or not self._usable():
+            return
+        chosen = Path(path)
+        target = table.target_path(chosen, fmt, encrypted)
+        # The save dialog asked about the name chosen; a name we extended was not asked about.
+        overwrite = target == chosen
+        if target.exists() and not overwrite:
+            self.table_result.show_error(t("exports.file_exists", path=target.name))
+            return
+        visit_ids = table.visit_ids_for(self.vault, self.current_filter())
+        lang = current_language()
+        key = self._key(self.table_result)
+        if key is None:
+            return
+
+        def job() -> table.TableExport:
+            with key.open() as worker:
+                rows = table.table_rows(worker, visit_ids)  # type: ignore[arg-type]
+            table.write_file(table.build_file(rows, fmt, secret, lang), target, overwrite=overwrite)
+            return table.TableExport(target, len(rows), encrypted)
+
+        self.table_result.show_info(t("ui.exports.working"))
+        self._set_busy(True)
+        self.runner.run(
+            job, self._table_done, lambda exc: self._failed(exc, self.table_result, key)
+        )
+
+    def _table_done(self, result: table.TableExport) -> None:
+        self._set_busy(False)
+        self.last_table = result
+        self.passphrase.clear()
+        self.repeat.clear()
+        if self.vault.is_open:
+            table.record_export(self.vault, result.encrypted)
+        key = "ui.exports.table_done_encrypted" if result.encrypted else "ui.exports.table_done"
+        self.table_result.show_info(t(key, count=result.rows, name=result.path.name))
+        self.finished.emit("table")
+
+    def _key(self, label: MessageLabel) -> Any:
+        try:
+            return _worker_key(self.vault)
+        except FieldAppError as exc:  # not a coordinator vault
+            label.show_error(exc.message())
+            return None
+
+    def _failed(self, exc: BaseException, label: MessageLabel, key: Any) -> None:
+        key.discard()
+        self._set_busy(False)
+        label.show_error(error_text(exc))
+
+    # -- the workspace -----------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Nothing from the vault stays in the view (the workspace closes, the vault locks)."""
+        self.passphrase.clear()
+        self.repeat.clear()
+        self.confirm_plain.setChecked(False)
+        self.encrypt.setChecked(True)
+        self.ctdc_result.clear_message()
+        self.table_result.clear_message()
+        self.scope.clear()
+        self.last_ctdc = None
+        self.last_table = None
