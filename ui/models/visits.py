@@ -12,7 +12,7 @@ Everything runs on the GUI thread: the store's connection belongs to it.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -71,12 +71,33 @@ COLUMNS: tuple[Column, ...] = (
 SITE_COLUMN = 1
 
 
-class VisitsModel(QAbstractTableModel):
-    """Read-only; :data:`UUID_ROLE` gives a row's visit id without loading its page."""
+RowLoader = Callable[["Store", list[str]], Sequence[Any]]
 
-    def __init__(self, parent: Any = None, page_size: int = PAGE_SIZE) -> None:
+
+def _summaries(store: Store, visit_uuids: list[str]) -> Sequence[VisitSummary]:
+    return store.visit_summaries(visit_uuids)
+
+
+class VisitsModel(QAbstractTableModel):
+    """Read-only; :data:`UUID_ROLE` gives a row's visit id without loading its page.
+
+    Another list of visits (the coordinator's merged picture) passes its own ``columns`` and
+    ``load_rows``: a page of row objects (each with a ``uuid``) for a list of visit ids, which
+    its columns' ``text`` functions read."""
+
+    def __init__(
+        self,
+        parent: Any = None,
+        page_size: int = PAGE_SIZE,
+        *,
+        columns: tuple[Column, ...] = COLUMNS,
+        load_rows: RowLoader = _summaries,
+    ) -> None:
         super().__init__(parent)
         self.page_size = page_size
+        self.columns = columns
+        self._load_rows = load_rows
+        self._alignments = tuple(_alignment(column.numeric) for column in columns)
         self._store: Store | None = None
         self._ids: list[str] = []
         self._pages: OrderedDict[int, dict[str, _Row]] = OrderedDict()
@@ -116,7 +137,7 @@ class VisitsModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks land here: the database sorts. Columns without a sort key (counts)
         keep the current order."""
-        if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort_key is None:
+        if not 0 <= column < len(self.columns) or self.columns[column].sort_key is None:
             return
         if (column, order) == (self._sort_column, self._sort_order) and self._ids:
             return
@@ -169,7 +190,7 @@ class VisitsModel(QAbstractTableModel):
 
     def _query_ids(self) -> list[str]:
         assert self._store is not None
-        key = COLUMNS[self._sort_column].sort_key or "started_at"
+        key = self.columns[self._sort_column].sort_key or "started_at"
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         cache_key = (self._filter, key)
         cached = self._id_cache.get(cache_key)
@@ -193,7 +214,7 @@ class VisitsModel(QAbstractTableModel):
         if page is None:
             start = number * self.page_size
             ids = self._ids[start : start + self.page_size]
-            page = {visit.uuid: _Row(visit) for visit in self._store.visit_summaries(ids)}
+            page = {row.uuid: _Row(row, self.columns) for row in self._load_rows(self._store, ids)}
             self._pages[number] = page
             self.page_loads += 1
             while len(self._pages) > MAX_CACHED_PAGES:
@@ -204,7 +225,8 @@ class VisitsModel(QAbstractTableModel):
 
     # -- lookups -------------------------------------------------------------------------
 
-    def visit(self, row: int) -> VisitSummary | None:
+    def visit(self, row: int) -> Any:
+        """The loaded row object (a :class:`VisitSummary` unless ``load_rows`` says else)."""
         entry = self._entry(row)
         return None if entry is None else entry.visit
 
@@ -227,12 +249,12 @@ class VisitsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Called for every visible cell and role on each paint: plain ints, cached texts.
         column = index.column()
-        if not 0 <= column < len(COLUMNS) or not index.isValid():
+        if not 0 <= column < len(self.columns) or not index.isValid():
             return None
         role = int(role)
         if role in _TEXT_ROLES:
@@ -241,7 +263,7 @@ class VisitsModel(QAbstractTableModel):
                 return "" if 0 <= index.row() < len(self._ids) else None
             return entry.texts()[column]
         if role == _ALIGNMENT_ROLE:
-            return _ALIGNMENTS[column]
+            return self._alignments[column]
         if role == _UUID_ROLE:
             return self.visit_id(index.row())
         return None
@@ -249,12 +271,12 @@ class VisitsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            column = COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            column = self.columns[section]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
                 return t(column.header)
             if role == Qt.ItemDataRole.TextAlignmentRole:
-                return _ALIGNMENTS[section]
+                return self._alignments[section]
             if role == Qt.ItemDataRole.ToolTipRole and column.sort_key is not None:
                 return t("ui.visits.sort_tip")
             return None
@@ -273,15 +295,16 @@ class VisitsModel(QAbstractTableModel):
 class _Row:
     """One loaded visit and, once painted, its cell texts (made once, not on every paint)."""
 
-    __slots__ = ("_texts", "visit")
+    __slots__ = ("_columns", "_texts", "visit")
 
-    def __init__(self, visit: VisitSummary) -> None:
+    def __init__(self, visit: Any, columns: tuple[Column, ...]) -> None:
         self.visit = visit
+        self._columns = columns
         self._texts: tuple[str, ...] | None = None
 
     def texts(self) -> tuple[str, ...]:
         if self._texts is None:
-            self._texts = tuple(column.text(self.visit) for column in COLUMNS)
+            self._texts = tuple(column.text(self.visit) for column in self._columns)
         return self._texts
 
 
@@ -300,7 +323,6 @@ _TEXT_ROLES = frozenset(
 )
 _ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
 _UUID_ROLE = int(UUID_ROLE)
-_ALIGNMENTS = tuple(_alignment(column.numeric) for column in COLUMNS)
 _ROW_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from fieldapp.domain import Sector, VisitStatus
 from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
-from ui.models.visits import COLUMNS, SITE_COLUMN, VisitsModel
+from ui.models.visits import SITE_COLUMN, VisitsModel
 from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, heading, paragraph
 
 SEARCH_DELAY_MS = 250
@@ -85,22 +85,32 @@ def _combo(accessible_key: str, everything_key: str, combo: QComboBox | None = N
 class VisitsView(QWidget):
     open_requested = Signal(str)  # a visit id
 
-    def __init__(self, model: VisitsModel, new_visit_action: QAction) -> None:
+    def __init__(
+        self,
+        model: VisitsModel,
+        new_visit_action: QAction | None,
+        *,
+        title_key: str = "ui.visits.title",
+    ) -> None:
+        """``new_visit_action`` None: a list without a "new visit" button (the coordinator's
+        merged picture)."""
         super().__init__()
         self.model = model
 
         self.count = QLabel()
         self.count.setObjectName("secondary")
-        new_button = QToolButton()
-        new_button.setDefaultAction(new_visit_action)
-        new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        new_button.setAccessibleName(new_visit_action.text().replace("&", ""))
         top = QHBoxLayout()
-        top.addWidget(heading(t("ui.visits.title")))
+        self.title = heading(t(title_key))
+        top.addWidget(self.title)
         top.addSpacing(12)
         top.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         top.addStretch(1)
-        top.addWidget(new_button)
+        if new_visit_action is not None:
+            new_button = QToolButton()
+            new_button.setDefaultAction(new_visit_action)
+            new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            new_button.setAccessibleName(new_visit_action.text().replace("&", ""))
+            top.addWidget(new_button)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(t("ui.visits.search_hint"))
@@ -355,12 +365,12 @@ class VisitsView(QWidget):
         for column, sample in widths.items():
             width = max(
                 metrics.horizontalAdvance(sample),
-                metrics.horizontalAdvance(t(COLUMNS[column].header)),
+                metrics.horizontalAdvance(t(self.model.columns[column].header)),
             )
             self.table.setColumnWidth(column, int((width + 28) * scale))
 
     def _keep_sortable_indicator(self, column: int, order: Qt.SortOrder) -> None:
-        if COLUMNS[column].sort_key is None:
+        if self.model.columns[column].sort_key is None:
             header = self.table.horizontalHeader()
             header.blockSignals(True)
             header.setSortIndicator(self.model.sort_column, self.model.sort_order)

@@ -1,0 +1,176 @@
+"""The coordinator's workspace: one window of tabs (``ui.coordinator.tabs.TABS``).
+
+Each tab's module is imported, and its view built, only when the tab is first shown: opening
+the workspace costs one tab. A view that says ``open_visit_requested(str)`` gets the main
+window to open that visit; the workspace then steps aside (minimised) and comes back when the
+visit is closed. A tab whose module is not installed shows a short message instead.
+
+The window remembers nothing (no filters, no searches, no size); closing it (Esc, or the lock)
+empties every view.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
+
+from fieldapp.i18n import t
+from fieldapp.vault.vault import Vault
+from ui.coordinator.tabs import TABS
+from ui.runner import JobRunner
+from ui.widgets import paragraph
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (1320, 820)
+MIN_SIZE = (760, 520)
+SCREEN_SHARE = 0.9  # never larger than this share of the screen
+LARGE_TOUCH_TABS = "QTabBar::tab { min-height: 40px; padding: 6px 18px; }"
+
+
+class _TabPage(QWidget):
+    """A tab's page: empty until the tab is first shown, then it holds the tab's view."""
+
+    def __init__(self, module: str, class_name: str) -> None:
+        super().__init__()
+        self.module = module
+        self.class_name = class_name
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(0, 0, 0, 0)
+
+
+class WorkspaceDialog(QDialog):
+    """``WorkspaceDialog(vault, runner, parent)``; ``parent`` is normally the main window."""
+
+    def __init__(self, vault: Vault, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vault = vault
+        self.runner = runner
+        self.setWindowTitle(t("ui.workspace.title"))
+        # A window of its own (minimise, maximise), not a modal box over the main window.
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, True)
+        self.setMinimumSize(*MIN_SIZE)
+        self.resize(*self._first_size())
+        self.large_touch = bool(getattr(parent, "large_touch", False))
+        if self.large_touch:
+            self.setStyleSheet(LARGE_TOUCH_TABS)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName(t("ui.workspace.tabs"))
+        self.views: dict[int, QWidget] = {}
+        for module, class_name, title_key in TABS:
+            self.tabs.addTab(_TabPage(module, class_name), t(title_key))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(self.tabs)
+
+        for number in range(1, min(len(TABS), 9) + 1):  # Alt+1 .. Alt+9 choose a tab
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.activated.connect(lambda index=number - 1: self.tabs.setCurrentIndex(index))
+        self.tabs.currentChanged.connect(self._build)
+        self._build(self.tabs.currentIndex())
+
+    def _first_size(self) -> tuple[int, int]:
+        width, height = DEFAULT_SIZE
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, int(available.width() * SCREEN_SHARE))
+            height = min(height, int(available.height() * SCREEN_SHARE))
+        return max(width, MIN_SIZE[0]), max(height, MIN_SIZE[1])
+
+    # -- tabs ----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Shown beside the main window, not modal over it: a visit opened from here opens
+        there."""
+        self.setModal(False)
+        self.show()
+
+    def built_tabs(self) -> list[int]:
+        return sorted(self.views)
+
+    def view(self, index: int) -> QWidget | None:
+        """The built view of tab ``index`` (None until first shown)."""
+        return self.views.get(index)
+
+    def _build(self, index: int) -> None:
+        """Import the tab's module and build its view, the first time the tab is shown."""
+        if index < 0 or index in self.views:
+            return
+        page = self.tabs.widget(index)
+        if not isinstance(page, _TabPage):
+            return
+        view = self._make_view(page.module, page.class_name)
+        self.views[index] = view
+        page.column.addWidget(view)
+        if page.isVisible():
+            view.show()  # a layout shows a new child of a visible page only later
+
+    def _make_view(self, module_name: str, class_name: str) -> QWidget:
+        try:
+            view_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            log.info("workspace tab %s.%s is not available", module_name, class_name)
+            return self._unavailable()
+        view = view_class(self.vault, self.runner, self)
+        signal = getattr(view, "open_visit_requested", None)
+        if signal is not None and hasattr(signal, "connect"):
+            signal.connect(self.open_visit)
+        if hasattr(view, "set_large_touch"):
+            view.set_large_touch(self.large_touch)
+        return view
+
+    @staticmethod
+    def _unavailable() -> QWidget:
+        holder = QWidget()
+        label = paragraph(t("ui.workspace.unavailable"), secondary=True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setAccessibleName(t("ui.workspace.unavailable"))
+        label.setObjectName("workspace_unavailable")
+        column = QVBoxLayout(holder)
+        column.addStretch(1)
+        column.addWidget(label)
+        column.addStretch(2)
+        return holder
+
+    # -- visits --------------------------------------------------------------------------
+
+    def open_visit(self, visit_uuid: str) -> None:
+        """The main window opens the visit; this window steps aside until it is closed."""
+        window: Any = self.parent()
+        opener = getattr(window, "open_visit", None)
+        if opener is None:
+            return
+        opener(visit_uuid)
+        editor = getattr(window, "editor", None)
+        signal = getattr(editor, "close_requested", None)
+        if signal is None:
+            return
+        signal.connect(self._come_back)
+        self.showMinimized()
+        window.raise_()
+        window.activateWindow()
+
+    def _come_back(self) -> None:
+        if self.isVisible():
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+
+    # -- closing -------------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        """Closing (Esc, the close button, the lock) empties every built view."""
+        for view in self.views.values():
+            clear = getattr(view, "clear", None)
+            if callable(clear):
+                clear()
+        super().done(result)
