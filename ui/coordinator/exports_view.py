@@ -146,11 +146,11 @@ class ExportsView(QWidget):
         self.table_form.addRow("", self.encrypt)
         self.table_form.addRow(t("ui.exports.passphrase"), self.passphrase)
         self.table_form.addRow(t("ui.exports.repeat"), self.repeat)
-        self.table_form.addRow("", self.passphrase_hint)
         layout = QVBoxLayout(box)
         layout.addWidget(paragraph(t("ui.exports.table_explain"), secondary=True))
         layout.addWidget(self.scope)
         layout.addLayout(self.table_form)
+        layout.addWidget(self.passphrase_hint)
         layout.addWidget(self.warning)
         layout.addWidget(self.confirm_plain)
         layout.addWidget(self.table_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -196,8 +196,9 @@ class ExportsView(QWidget):
 
     def _encryption_changed(self) -> None:
         encrypted = self.encrypt.isChecked()
-        for field in (self.passphrase, self.repeat, self.passphrase_hint):
+        for field in (self.passphrase, self.repeat):
             self.table_form.setRowVisible(field, encrypted)
+        self.passphrase_hint.setVisible(encrypted)
         self.warning.setVisible(not encrypted)
         self.confirm_plain.setVisible(not encrypted)
         if encrypted:
