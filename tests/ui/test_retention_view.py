@@ -148,13 +148,18 @@ def test_preview_saves_a_changed_policy_first(view: RetentionView, coordinator: 
     assert not view.erase_button.isEnabled()
 
 
-def test_a_field_vault_gets_a_message_not_a_crash(qtbot, tmp_path: Path) -> None:
+def test_on_a_field_vault_unexported_work_is_held(qtbot, tmp_path: Path) -> None:
     field = Vault.create(tmp_path / "field", PASSPHRASE, Role.FIELD, FAST_FOR_TESTS)
     try:
+        Store(field).record_visits(demo_visits(10, seed=9))  # never exported
         widget = RetentionView(field, InlineRunner())
         qtbot.addWidget(widget)
         widget.preview()
-        assert widget.plan is None and widget.purge_message.text()
+        assert widget.plan is not None and widget.plan.field_device and widget.plan.empty
+        held = widget.plan.held_unexported
+        assert held > 0
+        assert t("retention.cli.held_unexported", count=held) in widget.plan_summary.text()
+        assert not widget.erase_button.isEnabled()
     finally:
         field.lock()
 

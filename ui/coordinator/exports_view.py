@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -36,19 +35,13 @@ from fieldapp.exports import ctdc, table
 from fieldapp.i18n import current_language, t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.vault.vault import Vault
+from fieldapp.vault.worker import WorkerVaultKey
 from ui.runner import JobRunner
 from ui.sync.common import button, error_text
 from ui.widgets import MessageLabel, heading, note, paragraph, passphrase_field
 
 FilterSource = Callable[[], VisitFilter | None]
 FIELD_WIDTH = 420
-
-
-def _worker_key(vault: Vault) -> Any:
-    """A copy of the key for a worker's own connection (wiped once it has opened)."""
-    from fieldapp.links.background import WorkerVaultKey  # noqa: PLC0415 - on first export
-
-    return WorkerVaultKey(vault)
 
 
 class ExportsView(QWidget):
@@ -229,9 +222,7 @@ class ExportsView(QWidget):
             return
         target = Path(path)
         k, generalise = self.k.value(), self.generalise.isChecked()
-        key = self._key(self.ctdc_result)
-        if key is None:
-            return
+        key = WorkerVaultKey(self.vault)
 
         def job() -> ctdc.CtdcResult:
             with key.open() as worker:
@@ -304,9 +295,7 @@ class ExportsView(QWidget):
             return
         visit_ids = table.visit_ids_for(self.vault, self.current_filter())
         lang = current_language()
-        key = self._key(self.table_result)
-        if key is None:
-            return
+        key = WorkerVaultKey(self.vault)
 
         def job() -> table.TableExport:
             with key.open() as worker:
@@ -331,14 +320,7 @@ class ExportsView(QWidget):
         self.table_result.show_info(t(key, count=result.rows, name=result.path.name))
         self.finished.emit("table")
 
-    def _key(self, label: MessageLabel) -> Any:
-        try:
-            return _worker_key(self.vault)
-        except FieldAppError as exc:  # not a coordinator vault
-            label.show_error(exc.message())
-            return None
-
-    def _failed(self, exc: BaseException, label: MessageLabel, key: Any) -> None:
+    def _failed(self, exc: BaseException, label: MessageLabel, key: WorkerVaultKey) -> None:
         key.discard()
         self._set_busy(False)
         label.show_error(error_text(exc))

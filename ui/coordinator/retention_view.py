@@ -10,7 +10,6 @@ thread's connection never leaves it); erasing only ever removes what the preview
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +36,7 @@ from fieldapp.retention.purge import PurgePlan, PurgeResult, plan_purge, run_pur
 from fieldapp.store.retention_store import LogEntry, RetentionStore
 from fieldapp.validate import LOCAL_ZONE
 from fieldapp.vault.vault import Vault
+from fieldapp.vault.worker import WorkerVaultKey
 from ui.runner import JobRunner
 from ui.sync.common import button, error_text
 from ui.widgets import MessageLabel, heading, note, paragraph
@@ -83,13 +83,6 @@ def _local(moment: str) -> str:
     except ValueError:
         return moment
     return parsed.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
-
-
-def _worker_key(vault: Vault) -> Any:
-    """A copy of the key for a worker's own connection (wiped once it has opened)."""
-    from fieldapp.links.background import WorkerVaultKey  # noqa: PLC0415 - on first use
-
-    return WorkerVaultKey(vault)
 
 
 class RetentionView(QWidget):
@@ -266,9 +259,7 @@ class RetentionView(QWidget):
             if self.save_button.isEnabled():  # refused: the message says why
                 return
         self.purge_message.clear_message()
-        key = self._key()
-        if key is None:
-            return
+        key = WorkerVaultKey(self.vault)
         today = today_utc()
 
         def job() -> PurgePlan:
@@ -322,9 +313,7 @@ class RetentionView(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes or not self.vault.is_open:
             return
-        key = self._key()
-        if key is None:
-            return
+        key = WorkerVaultKey(self.vault)
 
         def job() -> PurgeResult:
             with key.open() as worker:
@@ -342,14 +331,7 @@ class RetentionView(QWidget):
             self.show_log(RetentionStore(self.vault).deletion_log(LOG_LIMIT))
         self.erased.emit(result)
 
-    def _key(self) -> Any:
-        try:
-            return _worker_key(self.vault)
-        except FieldAppError as exc:  # not a coordinator vault
-            self.purge_message.show_error(exc.message())
-            return None
-
-    def _failed(self, exc: BaseException, key: Any) -> None:
+    def _failed(self, exc: BaseException, key: WorkerVaultKey) -> None:
         key.discard()
         self._set_busy(False)
         self.plan_summary.clear()
