@@ -21,6 +21,7 @@ from fieldapp.inputs import ObservationInput
 from fieldapp.store.store import Store, VisitCursor, fts_query
 from fieldapp.vault import KdfParams, Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS, KeyFile, normalise_passphrase
+from tests.bench.coordinator_bench import order_keys as coordinator_order
 from tests.bench.datasets import (
     PASSPHRASE,
     DatasetCache,
@@ -102,14 +103,20 @@ class Sizes:
     fts_notes: int
     fts_reps: int
     page_reps: int
+    # The coordinator's workspace (tests/bench/coordinator_bench.py): observations in its
+    # vault (the default run measures 1M when that vault is cached) and fresh processes.
+    coordinator_observations: int = 100_000
+    coordinator_reps: int = 5
 
 
 SIZES = {
     # The smoke test's size: seconds, and the cheapest KDF the format accepts.
-    "tiny": Sizes("tiny", FAST_FOR_TESTS, 300, 3, 10, 500, 2, 2_000, 10, 5),
-    "quick": Sizes("quick", KdfParams(), 2_000, 5, 50, 10_000, 3, 20_000, 40, 20),
+    "tiny": Sizes("tiny", FAST_FOR_TESTS, 300, 3, 10, 500, 2, 2_000, 10, 5, 2_000, 2),
+    "quick": Sizes("quick", KdfParams(), 2_000, 5, 50, 10_000, 3, 20_000, 40, 20, 20_000, 3),
     "default": Sizes("default", KdfParams(), 100_000, 9, 200, 100_000, 3, 100_000, 200, 50),
-    "full": Sizes("full", KdfParams(), 100_000, 9, 200, 100_000, 3, 1_000_000, 200, 50),
+    "full": Sizes(
+        "full", KdfParams(), 100_000, 9, 200, 100_000, 3, 1_000_000, 200, 50, 1_000_000, 5
+    ),
 }
 
 
@@ -567,6 +574,7 @@ ORDER = (
     "ui_toggle",
     "sync_export",
     "sync_import",
+    *coordinator_order(),
 )
 
 
@@ -675,7 +683,18 @@ def bench_referral(ctx: Context) -> Result:
     )
 
 
-GROUPS = ("unlock", "toggle", "bulk", "search", "list", "assess", "referral", "ui", "sync")
+GROUPS = (
+    "unlock",
+    "toggle",
+    "bulk",
+    "search",
+    "list",
+    "assess",
+    "referral",
+    "ui",
+    "sync",
+    "coordinator",
+)
 
 
 def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
@@ -750,6 +769,10 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
         from tests.bench.sync_bench import bench_sync
 
         results.extend(bench_sync(ctx))
+    if "coordinator" in wanted:
+        from tests.bench.coordinator_bench import bench_coordinator
+
+        results.extend(bench_coordinator(ctx))
 
     position = {key: index for index, key in enumerate(ORDER)}
     return sorted(results, key=lambda result: position[result.key])

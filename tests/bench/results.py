@@ -11,9 +11,10 @@ from tests.bench.measure import Samples
 
 @dataclass(slots=True)
 class Result:
-    """``kind`` is "time" (lower is better; ratio = ours / raw time) or "rate" (rows per second,
-    higher is better; ratio = ours / raw rate). Exactly one of the target fields is set, or
-    none for an informational row."""
+    """``kind`` is "time" (lower is better; ratio = ours / raw time), "rate" (rows per second,
+    higher is better; ratio = ours / raw rate) or "memory" (samples in MB, lower is better).
+    Exactly one of the target fields is set, or none for an informational row. A row whose
+    code is not there to measure says why in ``unavailable`` (no samples, no ratio)."""
 
     key: str
     operation: str
@@ -25,16 +26,24 @@ class Result:
     max_ratio: float | None = None
     min_ratio: float | None = None
     limit_seconds: float | None = None
+    limit_mb: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    unavailable: str | None = None
 
     @property
     def ratio(self) -> float:
+        if self.unavailable is not None:
+            return math.nan
         if self.kind == "rate":  # (rows / ours time) / (rows / raw time)
             return self.raw.median / self.ours.median
         return self.ours.median / self.raw.median
 
     @property
     def met(self) -> bool | None:
+        if self.unavailable is not None:
+            return None
+        if self.limit_mb is not None:
+            return self.ours.median <= self.limit_mb
         if self.max_ratio is not None:
             return self.ratio <= self.max_ratio
         if self.min_ratio is not None:
@@ -47,6 +56,16 @@ class Result:
         return self.rows_per_rep / seconds
 
     def to_json(self) -> dict[str, Any]:
+        if self.unavailable is not None:
+            return {
+                "key": self.key,
+                "operation": self.operation,
+                "kind": self.kind,
+                "unavailable": self.unavailable,
+                "target": self.target,
+                "met": None,
+                "details": self.details,
+            }
         document: dict[str, Any] = {
             "key": self.key,
             "operation": self.operation,
@@ -65,6 +84,8 @@ class Result:
             document["raw"]["median_rows_per_s"] = self.rate(self.raw.median)
         if self.limit_seconds is not None:
             document["limit_seconds"] = self.limit_seconds
+        if self.limit_mb is not None:
+            document["limit_mb"] = self.limit_mb
         return document
 
 
@@ -101,7 +122,14 @@ HEADERS = ("operation", "ours median", "ours p95", "raw median", "ratio ours/raw
 def table_rows(results: list[Result]) -> list[tuple[str, ...]]:
     rows = []
     for result in results:
-        if result.kind == "rate":
+        if result.unavailable is not None:
+            rows.append((result.operation, "not available", "-", "-", "n/a", result.target, "-"))
+            continue
+        if result.kind == "memory":
+            ours_median = f"{result.ours.median:.0f} MB"
+            ours_p95 = f"{result.ours.p95:.0f} MB"
+            raw_median = f"{result.raw.median:.0f} MB"
+        elif result.kind == "rate":
             ours_median = format_rate(result.rate(result.ours.median))
             ours_p95 = format_rate(result.rate(result.ours.p95))
             raw_median = format_rate(result.rate(result.raw.median))
