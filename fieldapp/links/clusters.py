@@ -147,7 +147,12 @@ def _cluster(
     )
     smallest = min(key for keys, _ in reasons.values() for key in keys)
     agencies: dict[str, str] = {}
+    seen: set[tuple[tuple[str, ...], str | None]] = set()  # visits repeat a few combinations
     for row in visits:
+        combination = (row.agencies, row.device_agency)
+        if combination in seen:
+            continue
+        seen.add(combination)
         for name in (*row.agencies, row.device_agency):
             code = agency_code(name)
             if code is not None and name is not None:

@@ -1,16 +1,27 @@
 """Recompute every site's link keys into ``link_keys``, in one transaction.
 
-The sites are read in pages of ids; each page's keys are computed and compared with what is
-stored for that range of ids, and only the difference is written (a refresh after an import
-touches the new sites' rows only, and memory stays bounded whatever the vault holds). Keys of
-sites that are gone (deleted, erased) fall out of their range's comparison. Similar names need
-every name of a municipality, so their keys are computed last, from the names collected on
-the way.
+The sites are read in ranges of ids. Each range's keys are computed and compared with what is
+stored for it, and only the difference is written; keys of sites that are gone (deleted,
+erased) fall out of their range's comparison, and memory stays bounded whatever the vault
+holds. Similar names need every name of a municipality, so their keys come last, from the
+names collected on the way.
+
+**Incremental.** The ranges are kept (``meta``: each range's last id, a keyed digest of its
+sites' identifiers and its number of keys), so the next refresh reads the same ranges and
+skips every range whose sites are unchanged (same digest) and whose keys are all there (same
+count): after an import only the ranges that received sites are computed again. New sites
+beyond the last range form new ranges; a range that grew past twice the page size is cut
+again. ``full=True`` ignores all that and computes every range; both give the same keys (a
+test compares them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from fieldapp.domain import Role
@@ -18,6 +29,7 @@ from fieldapp.links import similar
 from fieldapp.links.errors import LinksError
 from fieldapp.links.keys import (
     LINK_TYPES,
+    NAME,
     SIMILAR_NAME,
     identifiers,
     link_key,
@@ -27,7 +39,8 @@ from fieldapp.links.keys import (
 from fieldapp.links.normalise import NORMALISATION_VERSION, place, venue_name
 from fieldapp.store.links_store import KeyRow, LinksStore, SiteSource, VaultLike
 
-PAGE = 10_000  # sites per page: about 60k key rows in memory at a time
+PAGE = 10_000  # sites per range: about 60k key rows in memory at a time
+_DIGEST_DOMAIN = f"fieldapp-link-range-v{NORMALISATION_VERSION}\x00".encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +53,17 @@ class LinkSummary:
     removed: int
     by_type: dict[str, int]  # rows per link type afterwards
     similar_name_groups: int
+    ranges_computed: int = 0  # ranges of sites whose keys were computed (not skipped)
+    ranges_skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """A range of site ids (after the previous range's ``upto``, up to and with this one)."""
+
+    upto: str
+    digest: str
+    keys: int
 
 
 def require_coordinator(vault: VaultLike) -> None:
@@ -54,33 +78,50 @@ def keys_stale(vault: VaultLike) -> bool:
     return links.stored_signature() != _signature(links)
 
 
-def refresh_links(vault: VaultLike) -> LinkSummary:
+def refresh_links(vault: VaultLike, *, full: bool = False, page_size: int = PAGE) -> LinkSummary:
     """Recompute the link keys of every live site; one transaction, so a reader sees the old
-    keys or the new ones, never a mix."""
+    keys or the new ones, never a mix. Unchanged ranges are skipped unless ``full``."""
     require_coordinator(vault)
     secret = link_secret(vault)
     links = LinksStore(vault)
     names = _NameIndex()
-    sites = added = removed = 0
+    keys = _KeyMaker(secret)
+    sites = added = removed = computed = skipped = 0
+    kept: list[_Range] = []
     with links.writing():
         signature = _signature(links)
+        previous = {} if full else {part.upto: part for part in _stored_ranges(links)}
+        anything_stored = links.has_keys()
         after = ""
-        for page in links.all_site_sources(PAGE):
-            rows: set[KeyRow] = set()
+        for upto, page in _ranges(links, sorted(previous), page_size):
+            digest = _digest(secret, page)
+            before = previous.get(upto)
             for site in page:
-                rows |= _site_rows(secret, site, names)
-            done = _write_difference(
-                links, links.stored_keys(after, page[-1].uuid, SIMILAR_NAME), rows
-            )
-            added, removed = added + done[0], removed + done[1]
+                names.add(site)
+            if (
+                before is not None
+                and before.digest == digest
+                and links.count_keys(after, upto, SIMILAR_NAME) == before.keys
+            ):
+                skipped += 1
+                kept.append(before)
+            else:
+                computed += 1
+                rows = {row for site in page for row in keys.rows(site)}
+                stored = links.stored_keys(after, upto, SIMILAR_NAME) if anything_stored else set()
+                done = _write_difference(links, stored, rows)
+                added, removed = added + done[0], removed + done[1]
+                kept.append(_Range(upto, digest, len(rows)))
             sites += len(page)
-            after = page[-1].uuid
-        done = _write_difference(links, links.stored_keys(after, None, SIMILAR_NAME), set())
-        removed += done[1]
+            after = upto
+        if anything_stored:  # keys of sites beyond the last range
+            removed += _write_difference(
+                links, links.stored_keys(after, None, SIMILAR_NAME), set()
+            )[1]
         similar_rows, groups = names.similar_rows(secret)
         done = _write_difference(links, links.stored_keys_of_type(SIMILAR_NAME), similar_rows)
         added, removed = added + done[0], removed + done[1]
-        links.finish_refresh(signature)
+        links.finish_refresh(signature, _ranges_text(kept))
         by_type = links.key_counts()
     return LinkSummary(
         sites=sites,
@@ -89,6 +130,8 @@ def refresh_links(vault: VaultLike) -> LinkSummary:
         removed=removed,
         by_type={kind: by_type.get(kind, 0) for kind in LINK_TYPES},
         similar_name_groups=groups,
+        ranges_computed=computed,
+        ranges_skipped=skipped,
     )
 
 
@@ -97,12 +140,84 @@ def _signature(links: LinksStore) -> str:
     return f"v{NORMALISATION_VERSION}|{links.sites_signature()}"
 
 
-def _site_rows(secret: bytes, site: SiteSource, names: _NameIndex) -> set[KeyRow]:
-    rows = set()
-    for kind, value in identifiers(site):
-        rows.add((kind, link_key(secret, kind, value), site.uuid))
-    names.add(site)
-    return rows
+def _ranges(
+    links: LinksStore, boundaries: list[str], page_size: int
+) -> Iterator[tuple[str, list[SiteSource]]]:
+    """(upto, live sites in the range) for the kept boundaries, then new ranges of
+    ``page_size`` beyond them. An empty range is left out (the next one covers its ids); a
+    range of more than twice ``page_size`` sites is cut into pages."""
+    after = ""
+    for upto in boundaries:
+        page = links.site_sources(after, upto=upto, limit=None)
+        if len(page) > 2 * page_size:
+            for start in range(0, len(page) - page_size, page_size):
+                chunk = page[start : start + page_size]
+                yield chunk[-1].uuid, chunk
+                after = chunk[-1].uuid
+            page = [site for site in page if site.uuid > after]
+        if page:
+            yield upto, page
+            after = upto
+    while page := links.site_sources(after, limit=page_size):
+        yield page[-1].uuid, page
+        after = page[-1].uuid
+
+
+def _digest(secret: bytes, page: list[SiteSource]) -> str:
+    """Keyed (HMAC) over every identifier of the range's sites: equal when nothing a key is
+    made from changed, and of no use to anyone without the vault's secret."""
+    material = repr([_identifiers_of(site) for site in page]).encode("utf-8")
+    return hmac.digest(secret, _DIGEST_DOMAIN + hashlib.sha256(material).digest(), "sha256").hex()
+
+
+def _identifiers_of(site: SiteSource) -> tuple[object, ...]:
+    return (
+        site.uuid,
+        site.name,
+        site.trade_name,
+        site.number,
+        site.postcode,
+        site.municipality,
+        site.kvk,
+        site.phones,
+        site.plates,
+        site.handles,
+    )
+
+
+def _stored_ranges(links: LinksStore) -> list[_Range]:
+    text = links.stored_ranges()
+    if not text:
+        return []
+    try:
+        return [
+            _Range(str(upto), str(digest), int(keys)) for upto, digest, keys in json.loads(text)
+        ]
+    except (ValueError, TypeError):
+        return []  # unreadable: compute everything (and write a good list)
+
+
+def _ranges_text(ranges: list[_Range]) -> str:
+    return json.dumps([[part.upto, part.digest, part.keys] for part in ranges])
+
+
+class _KeyMaker:
+    """A site's key rows. Name keys repeat (many sites, few names): those are remembered for
+    the length of one refresh; the others are nearly all distinct."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self._names: dict[str, bytes] = {}
+
+    def rows(self, site: SiteSource) -> Iterator[KeyRow]:
+        for kind, value in identifiers(site):
+            if kind == NAME:
+                key = self._names.get(value)
+                if key is None:
+                    key = self._names[value] = link_key(self.secret, NAME, value)
+            else:
+                key = link_key(self.secret, kind, value)
+            yield kind, key, site.uuid
 
 
 def _write_difference(

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Protocol
 
 import msgspec
@@ -24,6 +25,7 @@ from fieldapp.vault.vault import VaultInfo
 
 LINK_SECRET_NAME = "link_hmac"  # noqa: S105 - the name of a key, not a secret
 SIGNATURE_META_KEY = "links.signature"
+RANGES_META_KEY = "links.ranges"
 SITE_RECORD = "site"
 
 KeyRow = tuple[str, bytes, str]  # (link_type, link_key, site uuid)
@@ -123,12 +125,16 @@ class LinksStore:
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def site_sources(self, after: str = "", limit: int = 10_000) -> list[SiteSource]:
-        """Live sites with ids above ``after``, in id order (a page of a keyset walk)."""
+    def site_sources(
+        self, after: str = "", *, upto: str | None = None, limit: int | None = 10_000
+    ) -> list[SiteSource]:
+        """Live sites with ids above ``after`` (and up to ``upto``), in id order, at most
+        ``limit`` (None: all of them)."""
         rows = self.conn.execute(
             "SELECT uuid, name, trade_name, number, postcode, municipality, kvk, phones, plates,"
-            " handles FROM sites WHERE deleted = 0 AND uuid > ? ORDER BY uuid LIMIT ?",
-            (after, limit),
+            " handles FROM sites WHERE deleted = 0 AND uuid > ? AND (? IS NULL OR uuid <= ?)"
+            " ORDER BY uuid LIMIT ?",
+            (after, upto, upto, -1 if limit is None else limit),
         ).fetchall()
         return [
             SiteSource(
@@ -146,14 +152,11 @@ class LinksStore:
             for row in rows
         ]
 
-    def all_site_sources(self, page: int = 10_000) -> Iterator[list[SiteSource]]:
-        after = ""
-        while True:
-            chunk = self.site_sources(after, page)
-            if not chunk:
-                return
-            yield chunk
-            after = chunk[-1].uuid
+    def stored_ranges(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (RANGES_META_KEY,)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     # -- the keys ----------------------------------------------------------------------------
 
@@ -180,6 +183,15 @@ class LinksStore:
         )
         return {(row[0], bytes(row[1]), row[2]) for row in rows}
 
+    def count_keys(self, after: str, upto: str, skip_type: str) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM link_keys"
+                " WHERE record_uuid > ? AND record_uuid <= ? AND link_type != ?",
+                (after, upto, skip_type),
+            ).fetchone()[0]
+        )
+
     def delete_keys(self, rows: Iterable[KeyRow]) -> None:
         self.conn.executemany(
             "DELETE FROM link_keys WHERE link_type = ? AND link_key = ? AND record_uuid = ?",
@@ -187,19 +199,25 @@ class LinksStore:
         )
 
     def insert_keys(self, rows: Iterable[KeyRow]) -> None:
-        """In primary-key order: appending to the b-tree is the cheap way to fill it."""
-        self.conn.executemany(
-            "INSERT INTO link_keys (link_type, link_key, record_kind, record_uuid)"
-            " VALUES (?, ?, ?, ?)",
-            [(link_type, key, SITE_RECORD, uuid) for link_type, key, uuid in sorted(rows)],
-        )
+        """In primary-key order (type, then key): appending to the b-tree is the cheap way to
+        fill it, and sorting by the key bytes alone is twice as fast as by whole rows."""
+        by_type: dict[str, list[KeyRow]] = {}
+        for row in rows:
+            by_type.setdefault(row[0], []).append(row)
+        for link_type in sorted(by_type):
+            ordered = sorted(by_type[link_type], key=itemgetter(1))
+            self.conn.executemany(
+                "INSERT INTO link_keys (link_type, link_key, record_kind, record_uuid)"
+                " VALUES (?, ?, ?, ?)",
+                [(kind, key, SITE_RECORD, uuid) for kind, key, uuid in ordered],
+            )
 
-    def finish_refresh(self, signature: str) -> None:
+    def finish_refresh(self, signature: str, ranges: str) -> None:
         """Inside the refresh's transaction: remember what the keys were made from."""
-        self.conn.execute(
+        self.conn.executemany(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (SIGNATURE_META_KEY, signature),
+            ((SIGNATURE_META_KEY, signature), (RANGES_META_KEY, ranges)),
         )
         audit.append(self.conn, self.vault.actor, "refresh", "link_keys", None)
 
@@ -241,11 +259,22 @@ class LinksStore:
             " FROM members m CROSS JOIN visits v ON v.site_uuid = m.site_uuid AND v.deleted = 0"
             " LEFT JOIN sync_devices d ON d.device_id = v.origin_device"
             " ORDER BY m.cluster, v.started_at DESC, v.uuid",
-            (json.dumps(cluster_of_site),),
+            # In id order: ids are time-ordered, so the visits and persons are read in the
+            # order they were written (measured: 6.5 s -> 1.2 s for 120k sites in random order).
+            (json.dumps(dict(sorted(cluster_of_site.items()))),),
         )
+        decoded: dict[str, tuple[str, ...]] = {}  # visits repeat a few agency lists
         return [
             ClusterVisitRow(
-                int(row[0]), row[1], row[2], row[3], _text_list(row[4]), row[5], int(row[6])
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                decoded[row[4]]
+                if row[4] in decoded
+                else decoded.setdefault(row[4], _text_list(row[4])),
+                row[5],
+                row[6],
             )
             for row in rows
         ]

@@ -516,6 +516,62 @@ def test_refresh_writes_the_difference_and_equals_a_full_recompute(crafted: Craf
     assert _cluster_of(clusters, visits["b.wash"]) is None
 
 
+def test_incremental_refresh_skips_unchanged_ranges_and_equals_a_full_one(
+    crafted: Crafted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = crafted.coordinator.vault
+    store = Store(vault)
+
+    def refresh(**options: object):
+        done = refresh_links(vault, page_size=3, **options)
+        if not options:  # the incremental result must be what a full recompute gives
+            check = refresh_links(vault, page_size=3, full=True)
+            assert (check.added, check.removed) == (0, 0)
+            assert check.ranges_skipped == 0  # full: every range computed
+        return done
+
+    first = refresh()
+    assert (first.ranges_computed, first.ranges_skipped) == (4, 0)  # 12 sites, 3 per range
+    again = refresh()
+    assert (again.ranges_computed, again.ranges_skipped, again.added, again.removed) == (0, 4, 0, 0)
+
+    # Seven sites whose ids fall inside the second range, as an import of older records does:
+    # that range is computed again and cut in pages; the others are skipped.
+    ids = sorted(uuid for (uuid,) in vault.conn.execute("SELECT uuid FROM sites"))
+    fresh = iter(f"{ids[3]}-{number}" for number in range(7))
+    monkeypatch.setattr("fieldapp.store.store.new_id", lambda: next(fresh))
+    for number in range(7):
+        store.add_site(
+            SiteInput(f"Pand {number}", Sector.OTHER, municipality="Venlo", phones=("06-12345678",))
+        )
+    monkeypatch.undo()
+    grown = refresh()
+    assert grown.ranges_skipped == 3 and grown.ranges_computed == 4  # 3 + 7 sites: 3, 3, 3, 1
+    assert grown.added == 7 * 2 and grown.removed == 0  # a phone and a name key each
+    amira = _cluster_of(find_clusters(vault), crafted.visits["a.amira"])
+    assert amira is not None and amira.records == 2 + 7
+
+    # An edit at the end, a deletion at the start, then a whole range deleted.
+    last = store.visit_detail(crafted.visits["b.lotus"]).site
+    store.update_site(last.meta.uuid, SiteInput(last.name, last.sector, plates=("ZZ-999-Z",)))
+    store.delete("site", ids[0])
+    changed = refresh()
+    # Added: the plate, and the name again (without a municipality now).
+    assert changed.ranges_computed == 2 and changed.removed > 0 and changed.added == 2
+    for uuid in ids[:3]:
+        if store.site(uuid).meta.deleted is False:
+            store.delete("site", uuid)
+    emptied = refresh()
+    assert emptied.sites == 12 + 7 - 3
+    assert not vault.conn.execute(
+        "SELECT 1 FROM link_keys WHERE record_uuid <= ?", (ids[2],)
+    ).fetchall()
+
+    # Keys removed behind the refresh's back are noticed (the count of a range changes).
+    vault.conn.execute("DELETE FROM link_keys WHERE link_type = 'plate'")
+    assert refresh().added > 0
+
+
 def test_min_records_and_the_order(crafted: Crafted) -> None:
     vault = crafted.coordinator.vault
     refresh_links(vault)
