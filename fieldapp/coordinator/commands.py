@@ -55,6 +55,7 @@ def register(commands: Any, leaf: Leaf, parser_class: type) -> None:
     )
     ctdc.add_argument("--out", required=True, metavar="F")
     ctdc.add_argument("--k", type=int, default=11, metavar="K")
+    ctdc.add_argument("--generalise", action="store_true", help=t("workspace.cli.help.generalise"))
 
     retention = commands.add_parser(
         "retention", help=t("workspace.cli.help.retention")

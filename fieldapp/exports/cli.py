@@ -18,7 +18,7 @@ def cmd_export_ctdc(args: argparse.Namespace) -> int:
     if out.exists():
         raise FieldAppError("cli.file_exists", path=str(out))
     with open_vault(args) as vault:
-        result = export_ctdc(vault, out, args.k)
+        result = export_ctdc(vault, out, args.k, generalise=args.generalise)
     print(
         t(
             "exports.ctdc.done",
@@ -29,6 +29,9 @@ def cmd_export_ctdc(args: argparse.Namespace) -> int:
             k=result.k,
         )
     )
+    if result.generalised:
+        steps = ", ".join(t(f"ui.exports.step.{step}") for step in result.generalised)
+        print(t("ui.exports.generalised", steps=steps))
     if result.total and not result.exported:
         print(t("exports.ctdc.all_suppressed", k=result.k))
     return EXIT_OK

@@ -1,5 +1,3 @@
-# ruff: noqa: S608 - table names and subqueries in these SQL strings are constants in this
-# module, never input; every value is a bound parameter.
 """All SQL of the coordinator's exports (fieldapp/exports): the possible victims and what was
 recorded about them for the CTDC export, and one row per visit for the coordinator's own table.
 

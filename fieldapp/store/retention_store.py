@@ -1,5 +1,3 @@
-# ruff: noqa: S608 - table names and subqueries in these SQL strings are constants in this
-# module, never input; every value is a bound parameter.
 """All SQL of retention (fieldapp/retention): the policy rows, which visits are past their
 period, and the erasure itself.
 

@@ -370,3 +370,32 @@ def test_the_command_line_refuses_absurd_k_and_prints_the_counts(
     assert out.read_text(encoding="utf-8").strip() == ",".join(COLUMNS)
     again = run_cli("export", "ctdc", "--out", str(out), *common, lang="en")
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_the_command_line_generalises_when_asked(
+    vault_dir: Path, vault: Vault, store: Store, passphrase_file: Path, tmp_path: Path
+) -> None:
+    for age in (30, 50):  # one age band apart: unique rows until the age is generalised
+        store.record_visit(
+            _visit("2025-01-01T08:00:00Z", Sector.OTHER, [("A", PersonInput("A", age=age))], [])
+        )
+    vault.lock()
+    common = ("--vault", str(vault_dir), "--passphrase-file", str(passphrase_file))
+    plain = run_cli(
+        "export", "ctdc", "--out", str(tmp_path / "a.csv"), "--k", "2", *common, lang="en"
+    )
+    assert "0 of 2 rows exported, 2 suppressed" in plain.stdout
+    generalised = run_cli(
+        "export",
+        "ctdc",
+        "--out",
+        str(tmp_path / "b.csv"),
+        "--k",
+        "2",
+        "--generalise",
+        *common,
+        lang="en",
+    )
+    assert generalised.returncode == 0, generalised.stderr
+    assert "2 of 2 rows exported, 0 suppressed" in generalised.stdout
+    assert "Generalised: " in generalised.stdout and "age group" in generalised.stdout
