@@ -139,6 +139,9 @@ def effective_observations(case: Case) -> dict[str, CaseObservation]:
     return chosen
 
 
+_NO_COUNTS: Mapping[str, int] = {"S": 0, "M": 0, "W": 0}
+
+
 def dimension_positive(counts: Mapping[str, int], rules: Rules) -> bool:
     for requirement in rules.positive_when:
         if all(
@@ -283,12 +286,17 @@ def _form_result(
         counted.setdefault(item.id, (grade, []))[1].append(indicator_id)
 
     dimensions: dict[str, DimensionResult] = {}
+    # Most dimensions of most persons hold no signal: their answer is the same every time.
+    empty = DimensionResult(0, 0, 0, dimension_positive(_NO_COUNTS, rules), ())
     for dimension in DIMENSIONS:
         in_dim = [
             (g, s)
             for item_id, (g, s) in counted.items()
             if catalogue.indicators[item_id].dimension == dimension
         ]
+        if not in_dim:
+            dimensions[dimension] = empty
+            continue
         counts = {grade: sum(1 for g, _ in in_dim if g == grade) for grade in ("S", "M", "W")}
         signals = tuple(sorted(signal for _, sources in in_dim for signal in sources))
         dimensions[dimension] = DimensionResult(
