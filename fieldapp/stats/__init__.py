@@ -1,0 +1,1 @@
+"""Statistics, charts and periodic reports for the coordinator (issue 7)."""

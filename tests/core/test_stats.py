@@ -1,0 +1,783 @@
+"""Statistics: every number adds up to counts made here straight from the rows, periods are
+checked, the queries stay on their indexes, and the charts, PDF, spreadsheet and command line
+show the same numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import struct
+import subprocess
+import sys
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from pypdf import PdfReader
+
+from fieldapp.catalogue import load_catalogue
+from fieldapp.demo import demo_visits
+from fieldapp.domain import (
+    Evidence,
+    ObservationStatus,
+    PersonRole,
+    ReferralStatus,
+    Role,
+    Sector,
+)
+from fieldapp.i18n import t
+from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.stats import charts
+from fieldapp.stats.compute import aggregate, compute_stats, main_form
+from fieldapp.stats.model import (
+    FORMS,
+    NO_SIGNALS,
+    Period,
+    PeriodError,
+    StatsFilter,
+    StatsReport,
+)
+from fieldapp.stats.report_pdf import render_report_pdf
+from fieldapp.stats.report_xlsx import render_report_xlsx
+from fieldapp.stats.tables import report_tables
+from fieldapp.store import followup_store
+from fieldapp.store.stats_store import StatsQuery
+from fieldapp.store.store import Store
+from fieldapp.vault import Vault
+from fieldapp.vault.keyfile import FAST_FOR_TESTS
+from fieldapp.vault.worker import WorkerVaultKey
+from tests.conftest import PASSPHRASE, ROOT, run_cli
+
+PERIOD = Period.parse("2025-01-01", "2025-12-31")
+SENTINEL_PLACE = "Zwijndrechtsentinel"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+CATALOGUE = load_catalogue()
+
+
+def _indicator(forms: tuple[str, ...], *, context_only: bool = False) -> str:
+    for item in CATALOGUE.indicators.values():
+        if item.forms == forms and item.context_only == context_only:
+            return item.id
+    raise LookupError(forms)
+
+
+LABOUR_ONLY = _indicator(("labour",))
+SEXUAL_ONLY = _indicator(("sexual",))
+CRIMINAL_ONLY = _indicator(("criminal",))
+ORGAN_ONLY = _indicator(("organ_removal",))
+SHARED = _indicator(("labour", "sexual", "criminal"))
+BACKGROUND = next(item.id for item in CATALOGUE.indicators.values() if item.context_only)
+
+
+def _visit(
+    started: str,
+    *,
+    sector: Sector = Sector.AGRICULTURE,
+    municipality: str | None = "Westland",
+    persons: tuple[tuple[str, PersonInput], ...] = (),
+    observations: tuple[tuple[str | None, str, ObservationStatus], ...] = (),
+) -> NewVisit:
+    return NewVisit(
+        SiteInput(name="Testlocatie", sector=sector, municipality=municipality),
+        VisitInput(started_at=started, agencies=("NLA",)),
+        persons,
+        tuple(
+            ObservationInput(
+                indicator_id=indicator, status=status, evidence=Evidence.SEEN, person_ref=ref
+            )
+            for ref, indicator, status in observations
+        ),
+    )
+
+
+def _person(**values: object) -> PersonInput:
+    return PersonInput(label="Persoon", **values)  # type: ignore[arg-type]
+
+
+OBSERVED = ObservationStatus.OBSERVED
+
+
+def _crafted_visits() -> list[NewVisit]:
+    """Edges the demo data does not reach: period bounds, statuses that never count, every
+    route and age group, background items, a municipality never recorded."""
+    return [
+        # On the first and the last day of the period: counted.
+        _visit(
+            "2025-01-01T00:00:00Z",
+            sector=Sector.SEX_WORK_UNLICENSED,
+            municipality=SENTINEL_PLACE,
+            persons=(
+                ("A", _person(nationality="NL", minor=True)),
+                ("B", _person(nationality=None, age=None)),
+                ("C", _person(role=PersonRole.POSSIBLE_EXPLOITER, nationality="NL")),
+            ),
+            observations=(
+                ("A", SEXUAL_ONLY, OBSERVED),
+                ("A", SHARED, OBSERVED),
+                ("B", LABOUR_ONLY, ObservationStatus.NOT_OBSERVED),
+                ("B", SHARED, ObservationStatus.UNKNOWN),
+                (None, BACKGROUND, OBSERVED),  # background only: never a signal
+                (None, ORGAN_ONLY, OBSERVED),
+            ),
+        ),
+        _visit(
+            "2025-12-31T23:59:59Z",
+            sector=Sector.CONSTRUCTION,
+            municipality=None,
+            persons=(("A", _person(nationality="RO", age=16)), ("B", _person(age=40))),
+            observations=(
+                ("A", CRIMINAL_ONLY, OBSERVED),
+                ("A", LABOUR_ONLY, OBSERVED),
+                ("B", SHARED, OBSERVED),
+                (None, LABOUR_ONLY, OBSERVED),
+            ),
+        ),
+        # Just outside the period: not counted.
+        _visit(
+            "2026-01-01T00:00:00Z",
+            persons=(("A", _person(nationality="PL")),),
+            observations=(("A", SHARED, OBSERVED),),
+        ),
+        _visit(
+            "2024-12-31T23:59:59Z",
+            persons=(("A", _person(nationality="PL")),),
+            observations=(("A", SHARED, OBSERVED),),
+        ),
+    ]
+
+
+@dataclass
+class Crafted:
+    vault: Vault
+    store: Store
+    deleted_visit: str
+    referrals: dict[str, str]  # name -> referral id
+    followup_days: dict[str, tuple[str, float]]  # referral id -> (status, days)
+
+
+def _fill(vault: Vault) -> Crafted:
+    store = Store(vault)
+    visit_ids = store.record_visits(demo_visits(160, seed=31))
+    crafted_ids = store.record_visits(_crafted_visits())
+    visit_ids += crafted_ids
+    # A deleted visit inside the period and a deleted observation: neither counts.
+    deleted_visit = store.record_visit(
+        _visit(
+            "2025-06-01T10:00:00+02:00",
+            persons=(("A", _person(nationality="BG")),),
+            observations=(("A", SHARED, OBSERVED),),
+        )
+    )
+    store.delete("visit", deleted_visit)
+    first_observation = next(store.observations(crafted_ids[1]))
+    store.delete("observation", first_observation.meta.uuid)
+
+    in_period = [
+        visit_id
+        for visit_id in visit_ids
+        if PERIOD.start <= store.visit_detail(visit_id).visit.started_at < PERIOD.end_exclusive
+    ]
+    recipients = ("police", "nla", "comensha", "zorgcoordinator", "riec")
+    referrals: dict[str, str] = {}
+
+    def refer(name: str, visit_id: str, recipient: str, **extra: object) -> str:
+        persons = tuple(p.meta.uuid for p in store.persons(visit_id))[:1]
+        made = store.add_referral(
+            visit_id,
+            persons,
+            recipient,
+            document=b"%PDF-1.4 test",
+            document_id=f"FA-TEST-{len(referrals):04d}",
+            content_hash="0" * 64,
+            lang="nl",
+            urgency="normal",
+            **extra,  # type: ignore[arg-type]
+        )
+        referrals[name] = made.meta.uuid
+        return made.meta.uuid
+
+    for number, visit_id in enumerate(in_period[:12]):
+        refer(f"final-{number}", visit_id, recipients[number % len(recipients)])
+    refer("draft", in_period[12], "police", status=ReferralStatus.DRAFT)
+    refer("replaced", in_period[13], "nla")
+    refer("latest", in_period[13], "nla")  # version 2 of "replaced": only this one counts
+    refer("deleted", in_period[14], "riec")
+    store.delete("referral", referrals["deleted"])
+    refer("outside", next(v for v in visit_ids if v not in in_period), "police")
+
+    followup_days: dict[str, tuple[str, float]] = {}
+    plan = (
+        ("final-0", "acknowledged", 2.0),
+        ("final-1", "acknowledged", 4.5),
+        ("final-2", "acknowledged", 9.0),
+        ("final-3", "investigating", 20.0),
+        ("final-4", "closed", 35.0),
+        ("final-5", "sent", 0.5),
+    )
+    for name, status, days in plan:
+        referral = store.referral(referrals[name])
+        created = datetime.fromisoformat(referral.meta.created_at.replace("Z", "+00:00"))
+        updated = (created + timedelta(days=days)).astimezone(UTC)
+        followup_store.save(
+            vault.conn,
+            vault.actor,
+            referral.meta.uuid,
+            status=status,
+            outcome="action_taken" if status == "closed" else None,
+            due_date="2027-01-01",
+            note=None,
+            updated_at=updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        followup_days[referral.meta.uuid] = (status, days)
+    return Crafted(vault, store, deleted_visit, referrals, followup_days)
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crafted]:
+    folder = tmp_path_factory.mktemp("stats") / "vault"
+    vault = Vault.create(folder, PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
+    try:
+        yield _fill(vault)
+    finally:
+        vault.lock()
+
+
+@pytest.fixture(scope="module")
+def report(crafted: Crafted) -> StatsReport:
+    return compute_stats(crafted.vault, PERIOD)
+
+
+# -- counts made independently, row by row ------------------------------------------------
+
+
+def _in(started_at: str, period: Period) -> bool:
+    moment = datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone(UTC).date()
+    return period.date_from <= moment <= period.date_to
+
+
+def _raw_visits(vault: Vault, period: Period = PERIOD) -> dict[str, tuple[str, str, str]]:
+    """Live visits in the period: id -> (month, sector, municipality)."""
+    found = {}
+    for uuid, started_at, deleted, site_uuid in vault.conn.execute(
+        "SELECT uuid, started_at, deleted, site_uuid FROM visits"
+    ):
+        if deleted or not _in(started_at, period):
+            continue
+        sector, municipality = vault.conn.execute(
+            "SELECT sector, municipality FROM sites WHERE uuid = ?", (site_uuid,)
+        ).fetchone()
+        found[uuid] = (started_at[:7], sector, municipality or "")
+    return found
+
+
+def _raw_signals(vault: Vault, period: Period = PERIOD) -> list[tuple[str, str]]:
+    """(visit id, indicator id) of every observed, live, non-background observation."""
+    visits = _raw_visits(vault, period)
+    return [
+        (visit_uuid, indicator)
+        for visit_uuid, indicator, status, deleted in vault.conn.execute(
+            "SELECT visit_uuid, indicator_id, status, deleted FROM observations"
+        )
+        if visit_uuid in visits
+        and not deleted
+        and status == "observed"
+        and not CATALOGUE.indicators[indicator].context_only
+    ]
+
+
+def _raw_victims(vault: Vault, period: Period = PERIOD) -> list[dict[str, object]]:
+    visits = _raw_visits(vault, period)
+    victims = []
+    for uuid, visit_uuid, role, deleted, minor, age, nationality in vault.conn.execute(
+        "SELECT uuid, visit_uuid, role, deleted, minor, age, nationality FROM persons"
+    ):
+        if visit_uuid not in visits or deleted or role != "possible_victim":
+            continue
+        ranks = dict(
+            vault.conn.execute(
+                "SELECT form, outcome_rank FROM person_outcomes WHERE person_uuid = ?", (uuid,)
+            ).fetchall()
+        )
+        victims.append(
+            {
+                "uuid": uuid,
+                "sector": visits[visit_uuid][1],
+                "minor": minor == 1 or (age is not None and age < 18),
+                "age_known": minor is not None or age is not None,
+                "route": "unknown"
+                if not nationality
+                else ("domestic" if nationality.upper() == "NL" else "cross_border"),
+                "ranks": ranks,
+            }
+        )
+    return victims
+
+
+def _raw_referrals(vault: Vault, period: Period = PERIOD) -> list[tuple[str, str]]:
+    visits = _raw_visits(vault, period)
+    rows = vault.conn.execute(
+        "SELECT uuid, visit_uuid, recipient, status, deleted, supersedes FROM referrals"
+    ).fetchall()
+    replaced = {row[5] for row in rows if row[5] and not row[4] and row[3] != "draft"}
+    return [
+        (uuid, recipient)
+        for uuid, visit_uuid, recipient, status, deleted, _ in rows
+        if visit_uuid in visits and not deleted and status != "draft" and uuid not in replaced
+    ]
+
+
+# -- the numbers --------------------------------------------------------------------------
+
+
+def test_visits_and_signals_add_up_to_raw_counts(crafted: Crafted, report: StatsReport) -> None:
+    signals = _raw_signals(crafted.vault)
+    visits = _raw_visits(crafted.vault)
+    assert report.visits == len(visits) > 40
+    assert crafted.deleted_visit not in visits
+    assert report.signals_total == len(signals) > 100
+    assert report.signals_unmapped == 0
+
+    by_month = Counter(visits[v][0] for v, _ in signals)
+    assert {m.month: m.total for m in report.signals_by_month if m.total} == dict(by_month)
+    assert [m.month for m in report.signals_by_month] == list(PERIOD.months())
+    by_form: Counter[str] = Counter()
+    for _, indicator in signals:
+        for form in CATALOGUE.indicators[indicator].forms:
+            by_form[form] += 1
+    assert report.signals_by_form() == {form: by_form[form] for form in FORMS}
+    assert report.signals_by_form()["organ_removal"] == 1  # the crafted visit's one
+
+    assert dict(report.signals_by_sector) == dict(Counter(visits[v][1] for v, _ in signals))
+    assert dict(report.signals_by_municipality) == dict(Counter(visits[v][2] for v, _ in signals))
+    assert "" in dict(report.signals_by_municipality)  # the visit without a municipality
+    assert sum(count for _, count in report.signals_by_sector) == report.signals_total
+
+
+def test_possible_victims_tables_add_up(crafted: Crafted, report: StatsReport) -> None:
+    victims = _raw_victims(crafted.vault)
+    periodic = report.periodic
+    assert periodic.possible_victims == len(victims) > 40
+    assert periodic.minors == sum(1 for v in victims if v["minor"]) >= 2
+    routes = Counter(v["route"] for v in victims)
+    for route in ("domestic", "cross_border", "unknown"):
+        assert sum(row[route] for row in periodic.form_route.values()) == routes[route]
+    assert routes["domestic"] >= 1 and routes["unknown"] >= 1
+    unknown_age = sum(1 for v in victims if not v["age_known"])
+    assert sum(row["age_unknown"] for row in periodic.form_age.values()) == unknown_age >= 1
+    sectors = Counter(v["sector"] for v in victims)
+    assert {s: sum(row.values()) for s, row in periodic.sector_form.items()} == dict(sectors)
+
+    # Each person once, under the form with the highest outcome (ties: the sector's form).
+    signal_rank = CATALOGUE.rules.rank("signals_present")
+    expected: Counter[tuple[str, str]] = Counter()
+    for victim in victims:
+        ranks: dict[str, int] = victim["ranks"]  # type: ignore[assignment]
+        best = max(ranks.values(), default=-1)
+        if best < signal_rank:
+            form = NO_SIGNALS
+        else:
+            sex_work = str(victim["sector"]).startswith("sex_work")
+            order = ("sexual", "labour") if sex_work else ("labour", "sexual")
+            form = next(f for f in (*order, "criminal", "organ_removal") if ranks.get(f) == best)
+        expected[(form, str(victim["route"]))] += 1
+    got = {
+        (form, route): count
+        for form, row in periodic.form_route.items()
+        for route, count in row.items()
+        if count
+    }
+    assert got == dict(expected)
+
+
+def test_outcomes_count_every_possible_victim_once_per_form(
+    crafted: Crafted, report: StatsReport
+) -> None:
+    victims = _raw_victims(crafted.vault)
+    for form in FORMS:
+        assert sum(report.outcomes[form].values()) == len(victims)
+        raw = Counter(
+            CATALOGUE.rules.outcome_order[v["ranks"][form]]  # type: ignore[index]
+            for v in victims
+        )
+        assert {k: v for k, v in report.outcomes[form].items() if v} == dict(raw)
+
+
+def test_referrals_and_follow_up_times(crafted: Crafted, report: StatsReport) -> None:
+    raw = _raw_referrals(crafted.vault)
+    assert dict(report.referrals_by_recipient) == dict(Counter(r for _, r in raw))
+    counted = {uuid for uuid, _ in raw}
+    assert crafted.referrals["latest"] in counted
+    for left_out in ("replaced", "draft", "deleted", "outside"):
+        assert crafted.referrals[left_out] not in counted
+    assert report.referrals_total == len(raw) == 13
+
+    followup = {row.status: row for row in report.followup}
+    timed: dict[str, list[float]] = defaultdict(list)
+    for status, days in crafted.followup_days.values():
+        timed[status].append(days)
+    assert followup["acknowledged"].median_days == pytest.approx(4.5, abs=0.05)
+    assert followup["investigating"].median_days == pytest.approx(20.0, abs=0.05)
+    assert followup["closed"].median_days == pytest.approx(35.0, abs=0.05)
+    for status, days in timed.items():
+        assert followup[status].timed == len(days)
+        assert followup[status].median_days == pytest.approx(statistics.median(days), abs=0.05)
+    # Without a follow-up row a referral counts as sent, without a time.
+    assert followup["sent"].count == len(raw) - sum(len(d) for d in timed.values()) + 1
+    assert sum(row.count for row in report.followup) == len(raw)
+
+
+def test_filters_narrow_every_count(crafted: Crafted) -> None:
+    construction = aggregate(crafted.vault.conn, PERIOD, StatsFilter(sector="construction"))
+    signals = [
+        (v, i)
+        for v, i in _raw_signals(crafted.vault)
+        if _raw_visits(crafted.vault)[v][1] == "construction"
+    ]
+    assert construction.signals_total == len(signals) > 0
+    assert {s for s, _ in construction.signals_by_sector} == {"construction"}
+    westland = aggregate(crafted.vault.conn, PERIOD, StatsFilter(municipality="westland"))
+    assert {m for m, _ in westland.signals_by_municipality} == {"Westland"}
+    nobody = aggregate(crafted.vault.conn, PERIOD, StatsFilter(agency="no such agency"))
+    assert nobody.visits == nobody.signals_total == nobody.periodic.possible_victims == 0
+
+
+def test_every_table_total_is_the_sum_of_its_rows(report: StatsReport) -> None:
+    tables = {table.id: table for table in report_tables(report, "nl")}
+    for table in tables.values():
+        if table.total is None:
+            continue
+        for column in range(1, len(table.header)):
+            values = [row[column] for row in table.rows]
+            if all(isinstance(value, int) for value in values):
+                assert table.total[column] == sum(values)  # type: ignore[operator]
+    victims = report.periodic.possible_victims
+    assert tables["form_route"].total[-1] == victims  # type: ignore[index]
+    assert tables["sector_form"].total[-1] == victims  # type: ignore[index]
+    assert tables["form_age"].total[1] == report.periodic.minors  # type: ignore[index]
+    assert tables["signals_by_month"].total[-1] == report.signals_total  # type: ignore[index]
+    assert tables["signals_by_municipality"].total[-1] == report.signals_total  # type: ignore[index]
+    top = report_tables(report, "nl", all_municipalities=False)[5]
+    assert top.total[-1] == report.signals_total  # type: ignore[index]
+
+
+def test_a_worker_connection_gives_the_same_report(crafted: Crafted, report: StatsReport) -> None:
+    key = WorkerVaultKey(crafted.vault)
+    with key.open() as worker:
+        again = compute_stats(worker, PERIOD)  # type: ignore[arg-type]
+    first, second = report.as_dict(), again.as_dict()
+    first.pop("generated_at"), second.pop("generated_at")
+    assert first == second
+    assert not any(key._key)  # the key copy is wiped once the database is open
+
+
+def test_queries_use_indexes_and_leave_no_temporary_tables(crafted: Crafted) -> None:
+    """Without ANALYZE the planner does not look at row counts, so these plans are the ones a
+    vault of a million observations gets (checked by hand on one: the same plans)."""
+    conn = crafted.vault.conn
+    for filters in (StatsFilter(), StatsFilter(sector="construction", municipality="Westland")):
+        with StatsQuery(conn, PERIOD, filters, ("X-1",)) as query:
+            plans = query.plans()
+        steps = [step for plan in plans.values() for step in plan]
+        full_scans = [
+            step
+            for step in steps
+            if re.match(r"SCAN (o|p|r|n|po|v|observations|persons|referrals|visits)\b", step)
+        ]
+        assert full_scans == [], plans
+        assert any("observations_by_visit" in step for step in plans["signals"])
+        assert any("persons_by_visit" in step for step in plans["persons"])
+        assert any("referrals_by_visit" in step for step in plans["referrals"])
+        assert any("PRIMARY KEY" in step for step in plans["outcomes"])
+        assert any("INDEX visits_by" in step for step in plans["visits"])
+    assert conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0
+
+
+def test_main_form_prefers_the_highest_outcome_then_the_sector() -> None:
+    signals = CATALOGUE.rules.rank("signals_present")
+    exploited = CATALOGUE.rules.rank("exploited")
+    tie = (signals, signals, signals, 0)  # sexual, labour, criminal, organ_removal
+    assert main_form(tie, signals, "sex_work_licensed") == "sexual"
+    assert main_form(tie, signals, "agriculture") == "labour"
+    assert main_form((signals, signals, exploited, 0), signals, "agriculture") == "criminal"
+    assert main_form((0, 0, 0, 0), signals, "agriculture") == NO_SIGNALS
+    assert main_form((None, None, None, None), signals, "other") == NO_SIGNALS
+
+
+# -- periods ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "key"),
+    [
+        ("2026-02-30", "2026-03-31", "stats.error.from_impossible"),
+        ("2026-01-01", "2026-13-01", "stats.error.to_impossible"),
+        ("2026-1-1", "2026-12-31", "stats.error.from_format"),
+        ("", "2026-12-31", "stats.error.from_format"),
+        ("2026-01-01", "31-12-2026", "stats.error.to_format"),
+        ("2026-12-31", "2026-01-01", "stats.error.period_reversed"),
+        ("1999-12-31", "2026-01-01", "stats.error.period_too_early"),
+    ],
+)
+def test_bad_periods_are_refused_with_their_own_message(
+    date_from: str, date_to: str, key: str
+) -> None:
+    with pytest.raises(PeriodError) as caught:
+        Period.parse(date_from, date_to)
+    assert caught.value.key == key
+    for lang in ("nl", "en"):
+        message = caught.value.message(lang)
+        assert message != key and "{" not in message
+
+
+def test_period_months_and_bounds() -> None:
+    period = Period.parse("2024-11-15", "2025-02-01")
+    assert period.months() == ("2024-11", "2024-12", "2025-01", "2025-02")
+    assert (period.start, period.end_exclusive) == ("2024-11-15", "2025-02-02")
+    default = Period.last_months(12, today=date(2026, 3, 10))
+    assert (default.date_from, default.date_to) == (date(2025, 4, 1), date(2026, 3, 10))
+    assert len(default.months()) == 12
+
+
+# -- charts ---------------------------------------------------------------------------------
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == PNG_MAGIC
+    assert png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+def _empty_report(crafted: Crafted) -> StatsReport:
+    return aggregate(crafted.vault.conn, Period.parse("2001-01-01", "2001-03-31"))
+
+
+@pytest.mark.parametrize("chart_id", charts.CHART_IDS)
+def test_charts_render_to_png_and_svg(crafted: Crafted, report: StatsReport, chart_id: str) -> None:
+    png = charts.render_chart(chart_id, report, "png", "en")
+    assert _png_size(png) == (800, 450)
+    from PIL import Image
+
+    image = Image.open(BytesIO(png))
+    image.load()
+    assert len(image.getcolors(maxcolors=1_000_000) or []) > 20  # drawn, not blank
+    svg = charts.render_chart(chart_id, report, "svg", "nl").decode()
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg  # no creation time in the file
+    empty = charts.render_chart(chart_id, _empty_report(crafted), "png", "nl")
+    assert _png_size(empty) == (800, 450) and empty != png
+
+
+def test_chart_labels_follow_the_language(report: StatsReport) -> None:
+    """SVG keeps the text as paths; the PNGs of two languages differ."""
+    nl = charts.render_chart("signals_by_sector", report, "png", "nl")
+    en = charts.render_chart("signals_by_sector", report, "png", "en")
+    assert nl != en
+    assert charts.number(1234567, "nl") == "1.234.567"
+    assert charts.number(1234567, "en") == "1,234,567"
+    with pytest.raises(charts.ChartError):
+        charts.render_chart("no_such_chart", report)
+    with pytest.raises(charts.ChartError):
+        charts.render_chart("outcomes", report, "gif")
+
+
+def test_matplotlib_writes_only_its_font_list_in_our_cache(tmp_path: Path) -> None:
+    """In a fresh process: the config folder is the app's cache folder, and nothing there (or
+    anywhere in the home folder) holds a word of the data drawn."""
+    home = tmp_path / "fresh-home"
+    home.mkdir()
+    script = f"""
+from fieldapp.stats import charts
+from fieldapp.stats.model import Period, StatsFilter, StatsReport, PeriodicTables, FollowUpTimes
+periodic = PeriodicTables(0, {{}}, {{}}, {{}})
+report = StatsReport(Period.parse("2025-01-01", "2025-12-31"), StatsFilter(), "now", (), 7, 0,
+    (), (("agriculture", 7),), (("{SENTINEL_PLACE}", 7),), {{}}, ("no_signals",), (), (), periodic)
+charts.render_chart("signals_by_municipality", report, "png", "nl")
+charts.render_chart("signals_by_municipality", report, "svg", "nl")
+import matplotlib, os
+print(os.environ["MPLCONFIGDIR"])
+print(matplotlib.get_cachedir())
+"""
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+    }
+    env.pop("MPLCONFIGDIR", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    config_dir, cache_dir = done.stdout.split()
+    expected = home / "cache" / "FieldApp" / "matplotlib"
+    assert Path(config_dir) == Path(cache_dir) == expected
+    written = [path for path in home.rglob("*") if path.is_file()]
+    assert written and all(expected in path.parents for path in written)
+    assert all(path.name.startswith("fontlist") for path in written)
+    for path in written:
+        assert SENTINEL_PLACE.encode() not in path.read_bytes()
+
+
+# -- PDF, spreadsheet, command line ---------------------------------------------------------
+
+
+def _xlsx_cells(data: bytes) -> dict[str, list[list[str]]]:
+    """Sheet name -> rows of cell texts, read from the XML (no spreadsheet library)."""
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        shared = [
+            "".join(node.itertext())
+            for node in ElementTree.fromstring(archive.read("xl/sharedStrings.xml")).findall(
+                "m:si", ns
+            )
+        ]
+        rels = {
+            node.get("Id"): node.get("Target")
+            for node in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        }
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        sheets = {}
+        for sheet in workbook.find("m:sheets", ns):  # type: ignore[union-attr]
+            xml = ElementTree.fromstring(archive.read("xl/" + rels[sheet.get(rel)]))
+            rows = []
+            for row in xml.iter(f"{{{ns['m']}}}row"):
+                cells = []
+                for cell in row.findall("m:c", ns):
+                    value = cell.find("m:v", ns)
+                    text = "" if value is None else value.text or ""
+                    cells.append(shared[int(text)] if cell.get("t") == "s" else text)
+                rows.append(cells)
+            sheets[sheet.get("name")] = rows
+    return sheets
+
+
+def test_xlsx_has_a_sheet_per_table_with_the_numbers(report: StatsReport) -> None:
+    data = render_report_xlsx(report, "nl")
+    sheets = _xlsx_cells(data)
+    tables = report_tables(report, "nl")
+    assert list(sheets) == [t("stats.sheet.summary", "nl"), *(table.sheet for table in tables)]
+    summary = sheets[t("stats.sheet.summary", "nl")]
+    figures = {row[0]: row[1] for row in summary if len(row) == 2}
+    assert figures[t("stats.summary.signals", "nl")] == str(report.signals_total)
+    assert figures[t("stats.summary.possible_victims", "nl")] == str(
+        report.periodic.possible_victims
+    )
+    assert any(t("stats.note.route", "nl") in row for row in summary)
+    form_route = sheets[t("stats.sheet.form_route", "nl")]
+    assert form_route[1] == [
+        t(f"stats.col.{key}", "nl")
+        for key in ("form", "route.domestic", "route.cross_border", "route.unknown", "total")
+    ]
+    assert form_route[-1][0] == t("stats.col.total", "nl")
+    assert form_route[-1][-1] == str(report.periodic.possible_victims)
+    english = _xlsx_cells(render_report_xlsx(report, "en"))
+    assert t("stats.sheet.form_age", "en") in english
+
+
+def test_pdf_holds_the_tables_numbers(report: StatsReport) -> None:
+    pdf = render_report_pdf(report, "nl")
+    assert pdf.startswith(b"%PDF")
+    reader = PdfReader(BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    assert t("stats.report.title", "nl") in flat
+    assert t("stats.report.aggregates_only", "nl") in flat
+    assert PERIOD.label() in flat
+    for value in (
+        report.signals_total,
+        report.periodic.possible_victims,
+        report.periodic.minors,
+        report.referrals_total,
+        report.visits,
+    ):
+        assert charts.number(value, "nl") in flat
+    for table in report_tables(report, "nl", all_municipalities=False):
+        assert " ".join(table.title.split()) in flat
+        if table.total is not None and isinstance(table.total[-1], int):
+            assert charts.number(table.total[-1], "nl") in flat
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():  # type: ignore[union-attr]
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert fonts and all("DejaVuSans" in name for name in fonts)  # embedded, no Helvetica
+
+
+def test_empty_period_still_makes_every_file(crafted: Crafted) -> None:
+    empty = _empty_report(crafted)
+    assert empty.visits == empty.signals_total == empty.periodic.possible_victims == 0
+    assert render_report_pdf(empty, "en").startswith(b"%PDF")
+    assert zipfile.is_zipfile(BytesIO(render_report_xlsx(empty, "en")))
+
+
+@pytest.fixture(scope="module")
+def closed_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("stats-cli") / "vault"
+    with Vault.create(folder, PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS) as vault:
+        Store(vault).record_visits(demo_visits(60, seed=5))
+        Store(vault).record_visits(_crafted_visits())
+    return folder
+
+
+def _cli(
+    folder: Path, tmp_path: Path, *args: str, lang: str = "nl"
+) -> subprocess.CompletedProcess[str]:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return run_cli(
+        "stats", *args, "--vault", str(folder), "--passphrase-file", str(secret), lang=lang
+    )
+
+
+def test_cli_writes_both_files_and_json_that_match(closed_vault: Path, tmp_path: Path) -> None:
+    xlsx, pdf = tmp_path / "report.xlsx", tmp_path / "report.pdf"
+    done = _cli(
+        closed_vault,
+        tmp_path,
+        "--from", "2025-01-01", "--to", "2025-12-31",
+        "--xlsx", str(xlsx), "--pdf", str(pdf), "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    with Vault.unlock(closed_vault, PASSPHRASE) as vault:
+        assert document["signals"]["total"] == len(_raw_signals(vault))
+        assert document["periodic"]["possible_victims"] == len(_raw_victims(vault))
+        assert document["visits"] == len(_raw_visits(vault))
+    assert zipfile.is_zipfile(xlsx) and pdf.read_bytes().startswith(b"%PDF")
+    assert oct(xlsx.stat().st_mode & 0o777) == "0o600"
+    assert document["written"] == {"xlsx": str(xlsx), "pdf": str(pdf)}
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+    again = _cli(closed_vault, tmp_path, "--from", "2025-01-01", "--to", "2025-12-31",
+                 "--pdf", str(pdf))  # fmt: skip
+    assert again.returncode == 1 and str(pdf) in again.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_cli_text_summary_in_both_languages(closed_vault: Path, tmp_path: Path) -> None:
+    for lang in ("nl", "en"):
+        done = _cli(closed_vault, tmp_path, "--from", "2025-01-01", "--to", "2025-12-31", lang=lang)
+        assert done.returncode == 0, done.stderr
+        assert t("stats.report.aggregates_only", lang) in done.stdout
+        assert t("stats.table.form_route", lang) in done.stdout
+        assert "Traceback" not in done.stderr
+
+
+def test_cli_refuses_a_bad_period_before_asking_anything(tmp_path: Path) -> None:
+    done = run_cli("stats", "--from", "2026-02-30", "--to", "2026-03-31",
+                   "--vault", str(tmp_path / "none"))  # fmt: skip
+    assert done.returncode == 1
+    assert "2026-02-30" in done.stderr and "Traceback" not in done.stderr
+    reversed_ = run_cli("stats", "--from", "2026-05-01", "--to", "2026-03-31",
+                        "--vault", str(tmp_path / "none"), lang="en")  # fmt: skip
+    assert reversed_.returncode == 1 and "after the end date" in reversed_.stderr
+    assert not (tmp_path / "none").exists()
