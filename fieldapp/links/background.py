@@ -63,7 +63,9 @@ class LinksResult:
 
 
 def load_links(key: WorkerVaultKey, *, refresh: bool = False) -> LinksResult:
-    """On a worker thread: refresh the keys if asked or stale, then the clusters."""
+    """On a worker thread: refresh the keys (all of them if asked, else what changed), then
+    the clusters."""
     with key.open() as vault:
-        summary = refresh_links(vault) if refresh or keys_stale(vault) else None
+        stale = refresh or keys_stale(vault)
+        summary = refresh_links(vault, full=refresh) if stale else None
         return LinksResult(find_clusters(vault), summary)

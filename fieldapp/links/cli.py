@@ -1,6 +1,7 @@
 """``fieldapp links [--json] [--refresh]``: the linked cases of a coordinator vault.
 
-The keys are recomputed first when asked, or when the sites changed since they were made.
+The keys are recomputed first: all of them with ``--refresh``, else the ranges of sites that
+changed since they were made (if any did).
 Plain output names each cluster's visits (id, date, site and place, as ``visit list`` does);
 ``--json`` is a stable list of clusters with pseudonyms (hex link keys), ids and counts only:
 never an address, phone number, plate or name in clear.
@@ -25,7 +26,8 @@ VISITS_SHOWN = 10  # per cluster in plain output; the rest is counted
 def cmd_links(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         require_coordinator(vault)
-        summary = refresh_links(vault) if args.refresh or keys_stale(vault) else None
+        stale = args.refresh or keys_stale(vault)
+        summary = refresh_links(vault, full=args.refresh) if stale else None
         clusters = find_clusters(vault)
         if args.json:
             print(json.dumps([cluster.to_json() for cluster in clusters], indent=2))

@@ -343,14 +343,18 @@ DEVICE_B = {
         handles=("lotus_massage",),
     ),
 }
-# Every clear identifier in the crafted data: none may appear in keys or in --json output.
+# Clear identifiers of the crafted data: none may appear in keys or in --json output. Long
+# enough that random key bytes or hex digits cannot hold one by chance.
 CLEAR_TEXT = (
-    "2511",
-    "3011",
+    "2511 AB",
+    "2511AB12A",
+    "3011 AA",
+    "3011AA5",
     "12345678",
     "612345678",
     "1234567",
-    "XK",
+    "XK123B",
+    "XK-123-B",
     "lotus",
     "Amira",
     "Jansen",
