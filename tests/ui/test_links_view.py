@@ -24,7 +24,7 @@ from ui.coordinator.links_view import (
     ClustersModel,
     LinksView,
 )
-from ui.runner import InlineRunner
+from ui.runner import InlineRunner, Runner
 
 SAME_ADDRESS_VISITS = VISIT_PAGE + 30
 
@@ -227,6 +227,22 @@ def test_refresh_runs_on_the_runner_with_a_busy_state(qtbot, coordinator: Vault)
     assert widget.busy and len(runner.jobs) == 1
     runner.finish()
     assert widget.last_result.refreshed is not None  # forced, though nothing changed
+
+
+def test_on_a_worker_thread(qtbot, coordinator: Vault) -> None:
+    """The real runner: keys and clusters on the worker's own connection (the GUI thread's
+    connection refuses use from another thread), the result on the GUI thread."""
+    runner = Runner()
+    try:
+        widget = LinksView(coordinator, runner)
+        qtbot.addWidget(widget)
+        assert widget.busy
+        qtbot.waitUntil(lambda: not widget.busy, timeout=60_000)
+        assert widget.message.text() == ""
+        assert widget.model.total >= 2 and widget.last_result.refreshed is not None
+        assert widget.model.data(widget.model.index(0, 0)).startswith("Dit adres")
+    finally:
+        runner.wait()
 
 
 def test_a_result_after_clear_is_dropped(qtbot, coordinator: Vault) -> None:

@@ -5,7 +5,7 @@ The keys are refreshed and the clusters found on a worker thread with its own co
 (``fieldapp.links.background``): opening the tab costs nothing, and a refresh (the button, F5)
 shows a busy state until it is done. The tree is lazy (:class:`ClustersModel`): a visit
 row's text loads with its page (one query, on the GUI thread's connection) when it is first
-shown. Beside the tree, why the chosen cluster is linked. A visit row opened (Enter,
+shown. Below the tree, why the chosen cluster is linked. A visit row opened (Enter,
 double-click) asks the main window to open that visit (:attr:`LinksView.open_visit_requested`).
 """
 
@@ -55,7 +55,7 @@ VISIT_ROLE = Qt.ItemDataRole.UserRole  # a visit row's visit id (None on a clust
 CLUSTER_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's cluster (its position in the list)
 VISIT_PAGE = 100
 MAX_CACHED_PAGES = 50  # 5,000 visit rows at most in memory
-DETAIL_WIDTH = 360
+DETAIL_HEIGHT = 170
 LARGE_TOUCH_TREE = "QTreeView::item { min-height: 40px; }"
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _COLUMNS = (
@@ -299,25 +299,28 @@ class LinksView(QWidget):
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName(t("ui.links.detail"))
-        self.detail.setMinimumWidth(DETAIL_WIDTH // 2)
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.refresh_button)
+        why = QLabel(t("ui.links.why_heading"))
+        why.setObjectName("links_why")
+        bold = why.font()
+        bold.setBold(True)
+        why.setFont(bold)
         detail_box = QWidget()
         detail_column = QVBoxLayout(detail_box)
-        detail_column.setContentsMargins(12, 0, 0, 0)
-        detail_column.addWidget(heading(t("ui.links.why_heading")))
-        detail_column.addWidget(self.detail)
-        detail_column.addStretch(1)
-        detail_column.addWidget(paragraph(t("ui.links.privacy_note"), secondary=True))
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        detail_column.setContentsMargins(0, 6, 0, 0)
+        detail_column.addWidget(why)
+        detail_column.addWidget(self.detail, 1)
+        # Below the tree, not beside it: a cluster's sentence needs the whole width.
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.tree)
         splitter.addWidget(detail_box)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, DETAIL_WIDTH])
+        splitter.setSizes([600, DETAIL_HEIGHT])
 
         column = QVBoxLayout(self)
         column.addWidget(heading(t("ui.links.title")))
@@ -325,6 +328,7 @@ class LinksView(QWidget):
         column.addLayout(top)
         column.addWidget(self.message)
         column.addWidget(splitter, 1)
+        column.addWidget(paragraph(t("ui.links.privacy_note"), secondary=True))
         self.setFocusProxy(self.tree)
 
         self.refresh(force=False)
