@@ -24,6 +24,7 @@ from fieldapp.store.store import Store
 from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
+from fieldapp.validate import moment
 from fieldapp.vault import Vault
 from tests.conftest import run_cli
 from tests.core.sync_support import Coordinator, make_coordinator, make_field
@@ -258,7 +259,7 @@ def _visit(
             plates=plates,
             handles=handles,
         ),
-        visit=VisitInput(started_at=started, agencies=agencies),
+        visit=VisitInput(started_at=moment(started, "started_at"), agencies=agencies),
         persons=tuple(persons),
     )
 
@@ -390,7 +391,7 @@ def crafted(tmp_path: Path):
         if device == "a":  # a second visit to the same nail studio, a month later
             site = store.visit_detail(visits["a.amira"]).site.meta.uuid
             again = store.add_visit(
-                site, VisitInput("2025-02-12T10:00:00+01:00", agencies=("NLA",))
+                site, VisitInput(moment("2025-02-12T10:00", "started_at"), agencies=("NLA",))
             )
             store.add_person(again, PersonInput("Werknemer 9", PersonRole.POSSIBLE_VICTIM))
             visits["a.amira.2"] = again

@@ -14,6 +14,7 @@ from fieldapp.demo import demo_visits
 from fieldapp.domain import Address, PersonRole, Role, Sector
 from fieldapp.inputs import NewVisit, PersonInput, SiteInput, VisitInput
 from fieldapp.store.store import Store
+from fieldapp.validate import moment
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.conftest import PASSPHRASE
@@ -60,7 +61,7 @@ def _visit(name: str, started: str, *, postcode: str, number: str, phone: str) -
             municipality="Venlo",
             phones=(phone,),
         ),
-        visit=VisitInput(started_at=started, agencies=("NLA",)),
+        visit=VisitInput(started_at=moment(started, "started_at"), agencies=("NLA",)),
         persons=(("A", PersonInput("Werknemer A", PersonRole.POSSIBLE_VICTIM)),),
     )
 
