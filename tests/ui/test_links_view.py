@@ -177,6 +177,29 @@ def test_visits_load_a_page_at_a_time(view: LinksView) -> None:
     assert model.page_loads == 2
 
 
+def test_a_large_cluster_shows_its_newest_visits_and_counts_the_rest(
+    qtbot, qtmodeltester, view: LinksView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ui.coordinator.links_view.MAX_VISIT_ROWS", 50)
+    model = ClustersModel()
+    model.set_clusters(list(view.last_result.clusters), Store(view.vault).visit_summaries)
+    qtmodeltester.check(model)
+    first = model.index(0, 0)
+    assert model.rowCount(first) == 51
+    more = model.index(50, 0, first)
+    assert model.data(more) == (
+        f"… en nog {SAME_ADDRESS_VISITS - 50} oudere bezoeken (hier staan de nieuwste 50)"
+    )
+    assert model.data(more, VISIT_ROLE) is None and model.data(more.siblingAtColumn(1)) is None
+    assert model.data(model.index(49, 0, first), VISIT_ROLE) == model.cluster(first).visit_uuids[49]
+
+    view.model.set_clusters(list(view.last_result.clusters), Store(view.vault).visit_summaries)
+    view.tree.expand(view.model.index(0, 0))
+    view.tree.setCurrentIndex(view.model.index(50, 0, view.model.index(0, 0)))
+    with qtbot.assertNotEmitted(view.open_visit_requested):
+        qtbot.keyClick(view.tree, Qt.Key.Key_Return)
+
+
 def test_a_visit_gone_since_is_shown_as_such(view: LinksView) -> None:
     """Erased after the clusters were found: the loader no longer finds it."""
     model = ClustersModel()

@@ -55,6 +55,10 @@ VISIT_ROLE = Qt.ItemDataRole.UserRole  # a visit row's visit id (None on a clust
 CLUSTER_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's cluster (its position in the list)
 VISIT_PAGE = 100
 MAX_CACHED_PAGES = 50  # 5,000 visit rows at most in memory
+# Visit rows under one cluster, newest first; a larger cluster says how many more it has.
+# Opening a cluster lays out every row (measured: 1.7 s for 120k rows, a few ms for 1,000),
+# and a cluster of thousands of visits is a lead to narrow down, not to read row by row.
+MAX_VISIT_ROWS = 1_000
 DETAIL_HEIGHT = 170
 LARGE_TOUCH_TREE = "QTreeView::item { min-height: 40px; }"
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -117,10 +121,14 @@ class ClustersModel(QAbstractItemModel):
         return index.row() if internal == 0 else internal - 1
 
     def visit_uuid(self, index: Index) -> str | None:
-        """A visit row's id, without loading its page."""
+        """A visit row's id, without loading its page (None for a cluster or "more" row)."""
         if not index.isValid() or index.internalId() == 0:
             return None
-        return self._clusters[index.internalId() - 1].visit_uuids[index.row()]
+        uuids = self._clusters[index.internalId() - 1].visit_uuids
+        return uuids[index.row()] if index.row() < min(len(uuids), MAX_VISIT_ROWS) else None
+
+    def _is_more_row(self, index: Index) -> bool:
+        return index.internalId() != 0 and index.row() >= MAX_VISIT_ROWS
 
     def visit(self, index: Index) -> VisitSummary | None:
         """A visit row's summary (its page is loaded if need be); None for a cluster row or a
@@ -174,7 +182,7 @@ class ClustersModel(QAbstractItemModel):
             return len(self._clusters)
         if parent.column() != 0 or parent.internalId() != 0:
             return 0  # visits have no children
-        return self._clusters[parent.row()].visits
+        return _visit_rows(self._clusters[parent.row()])
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         return len(_COLUMNS)
@@ -195,6 +203,8 @@ class ClustersModel(QAbstractItemModel):
             return self._cluster_data(index.row(), index.column(), role)
         if role == VISIT_ROLE:
             return self.visit_uuid(index)
+        if self._is_more_row(index):
+            return self._more_data(index, role)
         if role == Qt.ItemDataRole.DisplayRole:
             visit = self.visit(index)
             if visit is None:
@@ -205,6 +215,17 @@ class ClustersModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return t("ui.links.open_hint")
         return None
+
+    def _more_data(self, index: Index, role: int) -> Any:
+        if index.column() != 0 or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return None
+        cluster = self._clusters[index.internalId() - 1]
+        return t(
+            "ui.links.more_visits", count=cluster.visits - MAX_VISIT_ROWS, shown=MAX_VISIT_ROWS
+        )
 
     def _cluster_data(self, number: int, column: int, role: int) -> Any:
         if column != 0:
@@ -234,6 +255,13 @@ class ClustersModel(QAbstractItemModel):
         ):
             return t(_COLUMNS[section])
         return None
+
+
+def _visit_rows(cluster: Cluster) -> int:
+    """The newest :data:`MAX_VISIT_ROWS` visits, and one row saying how many more there are."""
+    if cluster.visits > MAX_VISIT_ROWS:
+        return MAX_VISIT_ROWS + 1
+    return cluster.visits
 
 
 def _visit_text(visit: VisitSummary, column: int) -> str:
