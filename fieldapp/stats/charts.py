@@ -55,6 +55,9 @@ INK, MUTED, GRID = "#1A1A1A", "#595959", "#E3E3E3"
 TITLE_BLOCK_BOTTOM = 0.86  # fraction of the height: the title and period sit above it
 
 _IMPORT_LOCK = threading.Lock()
+# matplotlib is not thread-safe: its font objects are shared between figures. The runner has
+# two threads (a chart for the screen and one for a file can be drawn at once), so one at a time.
+_RENDER_LOCK = threading.Lock()
 
 
 class ChartError(ValueError):
@@ -101,21 +104,22 @@ def render_chart(
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
-    # The plots fill the figure below the title block, which is drawn at fixed positions.
-    figure.set_layout_engine("constrained", rect=(0, 0, 1, TITLE_BLOCK_BOTTOM))
-    FigureCanvasAgg(figure)
-    figure.patch.set_facecolor("white")
-    _titles(figure, chart_id, report, lang)
-    if not _DRAWERS[chart_id](figure, report, lang):
-        figure.clear()
+    with _RENDER_LOCK:
+        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
+        # The plots fill the figure below the title block, which is drawn at fixed positions.
+        figure.set_layout_engine("constrained", rect=(0, 0, 1, TITLE_BLOCK_BOTTOM))
+        FigureCanvasAgg(figure)
+        figure.patch.set_facecolor("white")
         _titles(figure, chart_id, report, lang)
-        figure.text(
-            0.5, 0.45, t("stats.chart.no_data", lang), ha="center", fontsize=13, color=MUTED
-        )
-    buffer = BytesIO()
-    metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-    figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+        if not _DRAWERS[chart_id](figure, report, lang):
+            figure.clear()
+            _titles(figure, chart_id, report, lang)
+            figure.text(
+                0.5, 0.45, t("stats.chart.no_data", lang), ha="center", fontsize=13, color=MUTED
+            )
+        buffer = BytesIO()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
     return buffer.getvalue()
 
 
