@@ -21,14 +21,9 @@ def mark_stale(conn: Connection, visit_uuids: Iterable[str]) -> None:
 
 
 def stale_visits(conn: Connection) -> list[str]:
-    """Visits marked stale, and visits with a live person that has no outcome yet (data from
-    before schema v6)."""
-    rows = conn.execute(
-        "SELECT visit_uuid FROM outcomes_stale"
-        " UNION SELECT p.visit_uuid FROM persons AS p WHERE p.deleted = 0"
-        " AND NOT EXISTS (SELECT 1 FROM person_outcomes AS o WHERE o.person_uuid = p.uuid)"
-    )
-    return [visit_uuid for (visit_uuid,) in rows]
+    """Visits marked stale: by every write to a visit's persons or observations, by imports,
+    and (schema v6) every visit that had persons before outcomes were kept."""
+    return [visit_uuid for (visit_uuid,) in conn.execute("SELECT visit_uuid FROM outcomes_stale")]
 
 
 def replace_outcomes(conn: Connection, outcomes: dict[str, Sequence[OutcomeRow]]) -> None:

@@ -414,6 +414,8 @@ CREATE TABLE person_outcomes (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX person_outcomes_by_form ON person_outcomes(form, outcome_rank);
 CREATE TABLE outcomes_stale (visit_uuid TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+-- Every visit with persons from before this step is still to be assessed.
+INSERT INTO outcomes_stale (visit_uuid) SELECT DISTINCT visit_uuid FROM persons WHERE deleted = 0;
 
 -- Follow-up of a referral by the coordinator: sent, acknowledged, investigating, closed.
 CREATE TABLE referral_followup (

@@ -105,3 +105,17 @@ def test_a_coordinator_vault_logs_no_changes(tmp_path: Path) -> None:
         assert _tracking_triggers(vault.conn) == set()
         Store(vault).record_visits(demo_visits(2, seed=3))
         assert vault.conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0] == 0
+
+
+def test_visits_from_before_v6_are_assessed_after_the_upgrade(tmp_path: Path) -> None:
+    from fieldapp.assessment.outcomes import refresh_outcomes
+
+    folder = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "vault-v5", folder)
+    with Vault.unlock(folder, FIXTURE_PASSPHRASE) as vault:
+        persons = vault.conn.execute("SELECT count(*) FROM persons WHERE deleted = 0").fetchone()
+        assert refresh_outcomes(vault) == 5
+        assessed = vault.conn.execute(
+            "SELECT count(DISTINCT person_uuid) FROM person_outcomes"
+        ).fetchone()
+        assert assessed == persons
