@@ -20,20 +20,27 @@ a letter more or less in a shorter word does not ("Janssen"/"Jansen": 92.3, "Ami
 pairs are real, different Dutch names, and in a union of links a loose threshold chains many
 businesses into one cluster.
 
-**Speed.** Names are compared only within their municipality, each distinct name once. A
-rapidfuzz ``cdist`` with ``token_set_ratio`` picks the candidates in C: that score is never
-below the measure above (it compares the same left-over words, with the shared ones in front),
-so nothing that would link is missed, and only the candidates are measured in Python.
+**Speed.** Names are compared only within their municipality, each distinct name once, and
+candidates are picked in C before anything is measured in Python. The candidate test is
+exact, never missing a pair that would link: the measure is an Indel ratio of the left-over
+words, and an Indel distance is never below the difference between the two strings' bags of
+characters, which is the same for the whole names (word sets) as for their left-over words.
+That difference is the Indel distance of the names' characters sorted, so rapidfuzz's
+``ratio`` on sorted characters, at the same threshold, keeps every pair that can link (a test
+checks this on random names), and lengths too far apart are not compared at all. Measured:
+10,000 distinct names in one municipality in 0.4 s, 30,000 in 3.5 s (a token-set score as the
+filter took 57 s for 10,000).
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
 SIMILAR_NAME_THRESHOLD = 94.0
-_QUERY_ROWS = 256  # names per cdist call: bounds the score matrix to 256 x block size bytes
+_QUERY_ROWS = 512  # names per cdist call: bounds the score matrix to 512 x block size bytes
 
 
 def name_similarity(first: str, second: str) -> float:
@@ -80,20 +87,33 @@ def similar_groups(names: Iterable[str]) -> list[tuple[str, ...]]:
 
 
 def _candidate_pairs(distinct: list[str]) -> Iterable[tuple[int, int]]:
-    """Index pairs (i < j) whose token-set score reaches the threshold."""
+    """Index pairs (i < j) whose bags of characters are close enough to link."""
     import numpy as np  # noqa: PLC0415 - only a refresh needs it
 
-    for start in range(0, len(distinct), _QUERY_ROWS):
-        queries = distinct[start : start + _QUERY_ROWS]
+    bags = [character_bag(name) for name in distinct]
+    order = sorted(range(len(distinct)), key=lambda index: len(bags[index]))
+    lengths = [len(bags[index]) for index in order]
+    sorted_bags = [bags[index] for index in order]
+    slack = 1 - SIMILAR_NAME_THRESHOLD / 100
+    longest_partner = (1 + slack) / (1 - slack)  # a ratio this high allows no longer partner
+    for start in range(0, len(order), _QUERY_ROWS):
+        end = min(start + _QUERY_ROWS, len(order))
+        stop = bisect.bisect_right(lengths, lengths[end - 1] * longest_partner)
         scores = process.cdist(
-            queries,
-            distinct,
-            scorer=fuzz.token_set_ratio,
+            sorted_bags[start:end],
+            sorted_bags[start:stop],
+            scorer=fuzz.ratio,
             score_cutoff=SIMILAR_NAME_THRESHOLD,
             dtype=np.uint8,
+            workers=-1,
         )
         rows, columns = np.nonzero(scores)
         for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            first = start + row
-            if column > first:
-                yield first, column
+            if column > row:
+                first, second = order[start + row], order[start + column]
+                yield min(first, second), max(first, second)
+
+
+def character_bag(name: str) -> str:
+    """The characters of a name's distinct words (one space between words), sorted."""
+    return "".join(sorted(" ".join(sorted(set(name.split())))))
