@@ -70,7 +70,8 @@ def identifiers(site: SiteSource) -> Iterator[tuple[str, str]]:
             yield web
     block = normalise.place(site.municipality)
     for raw in (site.name, site.trade_name):
-        if (found := normalise.venue_name(raw)) is not None:
+        found = normalise.venue_name(raw)
+        if found is not None and not normalise.generic_name(found):
             yield NAME, name_value(block, found)
 
 

@@ -183,6 +183,47 @@ def venue_name(value: str | None) -> str | None:
     return " ".join(kept) or None
 
 
+# Words that name no business: a site recorded as "Woning", "Particulier huishouden" or
+# "Onbekend" is linked on its address, phone or plate, never on that name (every private home
+# in a municipality would otherwise be one cluster).
+GENERIC_NAME_WORDS = frozenset(
+    {
+        "particulier",
+        "particuliere",
+        "prive",
+        "huishouden",
+        "woning",
+        "woonhuis",
+        "huis",
+        "appartement",
+        "kamer",
+        "kamers",
+        "pand",
+        "adres",
+        "locatie",
+        "onbekend",
+        "onbekende",
+        "geen",
+        "naam",
+        "via",
+        "advertentie",
+        "de",
+        "het",
+        "een",
+        "private",
+        "home",
+        "house",
+        "unknown",
+        "address",
+    }
+)
+
+
+def generic_name(name: str) -> bool:
+    """True for a normalised name made only of words that name no business."""
+    return all(word in GENERIC_NAME_WORDS for word in name.split())
+
+
 @lru_cache(maxsize=_CACHE)
 def place(value: str | None) -> str:
     """A municipality as a comparison block (``'s-Gravenhage`` -> ``s gravenhage``); ``""`` for

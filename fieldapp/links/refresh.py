@@ -36,7 +36,7 @@ from fieldapp.links.keys import (
     link_secret,
     name_value,
 )
-from fieldapp.links.normalise import NORMALISATION_VERSION, place, venue_name
+from fieldapp.links.normalise import NORMALISATION_VERSION, generic_name, place, venue_name
 from fieldapp.store.links_store import KeyRow, LinksStore, SiteSource, VaultLike
 
 PAGE = 10_000  # sites per range: about 60k key rows in memory at a time
@@ -245,7 +245,7 @@ class _NameIndex:
         block = place(site.municipality)
         for raw in (site.name, site.trade_name):
             name = venue_name(raw)
-            if name is not None:
+            if name is not None and not generic_name(name):
                 self._sites[block][name].append(site.uuid)
 
     def similar_rows(self, secret: bytes) -> tuple[set[KeyRow], int]:

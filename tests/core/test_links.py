@@ -163,6 +163,23 @@ def test_venue_names(raw: str, expected: str | None) -> None:
     assert normalise.venue_name(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "generic"),
+    [
+        ("Particulier huishouden", True),
+        ("Woning via advertentie", True),
+        ("Onbekend", True),
+        ("Privé-woning", True),
+        ("Woning Jansen", False),
+        ("Pand 12", False),
+        ("Nagelstudio Amira", False),
+    ],
+)
+def test_names_that_name_no_business(raw: str, generic: bool) -> None:
+    name = normalise.venue_name(raw)
+    assert name is not None and normalise.generic_name(name) is generic
+
+
 def test_municipalities_as_comparison_blocks() -> None:
     assert normalise.place("'s-Gravenhage") == normalise.place("s Gravenhage") == "s gravenhage"
     assert normalise.place(None) == ""
@@ -637,6 +654,30 @@ def test_min_records_and_the_order(crafted: Crafted) -> None:
     assert order == sorted(order)
     assert find_clusters(vault, min_records=3) == []
     assert find_clusters(vault, min_records=1) == clusters  # one site alone is no link
+
+
+def test_generic_names_link_nothing_but_their_identifiers_still_do(tmp_path: Path) -> None:
+    coordinator = make_coordinator(tmp_path / "coordinator")
+    try:
+        store = Store(coordinator.vault)
+        homes = [
+            store.record_visit(_visit(name, "2025-01-10T10:00", municipality="Rotterdam"))
+            for name in ("Woning", "woning", "Particulier huishouden", "Particulier  Huishouden")
+        ]
+        shared_phone = [
+            store.record_visit(
+                _visit("Woning", "2025-02-10T10:00", municipality="Rotterdam", phones=(phone,))
+            )
+            for phone in ("06-11112222", "+31 6 1111 2222")
+        ]
+        summary = refresh_links(coordinator.vault)
+        assert summary.by_type["name"] == 0 and summary.by_type["similar_name"] == 0
+        clusters = find_clusters(coordinator.vault)
+        assert [set(cluster.visit_uuids) for cluster in clusters] == [set(shared_phone)]
+        assert clusters[0].link_types == ("phone",)
+        assert all(_cluster_of(clusters, visit) is None for visit in homes)
+    finally:
+        coordinator.vault.lock()
 
 
 def test_a_worker_connection_refreshes_when_stale(crafted: Crafted) -> None:
