@@ -1,59 +1,21 @@
-"""Linked cases off the GUI thread: a worker opens its own connection to the vault (one
-connection per thread; the GUI thread's connection never leaves it), refreshes the keys when
-they are stale and finds the clusters.
-
-:class:`WorkerVaultKey` is made on the thread that owns the vault; it copies the database key,
-and wipes the copy as soon as the worker has opened the database (or on :meth:`discard`).
-"""
+"""Linked cases off the GUI thread: a worker opens its own connection to the vault
+(:mod:`fieldapp.vault.worker`), refreshes the keys when they are stale and finds the
+clusters."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from fieldapp.links.clusters import Cluster, find_clusters
 from fieldapp.links.refresh import LinkSummary, keys_stale, refresh_links, require_coordinator
-from fieldapp.vault import connection
-from fieldapp.vault.connection import Connection
-from fieldapp.vault.layout import DB_FILE
-from fieldapp.vault.memory import wipe
-from fieldapp.vault.vault import Vault, VaultInfo
+from fieldapp.vault.vault import Vault
+from fieldapp.vault.worker import WorkerVaultKey
 
 
-@dataclass(slots=True)
-class WorkerVault:
-    """The vault as one worker thread sees it: ``conn``, ``info`` and ``actor``."""
-
-    info: VaultInfo
-    conn: Connection
-
-    @property
-    def actor(self) -> str:
-        return self.info.device_id[:8]
-
-
-class WorkerVaultKey:
-    def __init__(self, vault: Vault) -> None:
-        require_coordinator(vault)
-        self.folder = Path(vault.folder)
-        self.info = vault.info
-        self._key = bytearray(vault.key_buffer)
-
-    def discard(self) -> None:
-        wipe(self._key)
-
-    @contextlib.contextmanager
-    def open(self) -> Iterator[WorkerVault]:
-        try:
-            conn = connection.open_database(self.folder / DB_FILE, self._key, create=False)
-        finally:
-            self.discard()
-        try:
-            yield WorkerVault(self.info, conn)
-        finally:
-            conn.close()
+def links_key(vault: Vault) -> WorkerVaultKey:
+    """The worker's key to this vault, for a coordinator vault only (refused at once)."""
+    require_coordinator(vault)
+    return WorkerVaultKey(vault)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from fieldapp.domain import Address, PersonRole, Sector
 from fieldapp.inputs import NewVisit, PersonInput, SiteInput, VisitInput
 from fieldapp.links import LinksError, describe, find_clusters, keys_stale, normalise, refresh_links
-from fieldapp.links.background import WorkerVaultKey, load_links
+from fieldapp.links.background import links_key, load_links
 from fieldapp.links.keys import link_key, link_secret
 from fieldapp.links.similar import (
     SIMILAR_NAME_THRESHOLD,
@@ -682,19 +682,19 @@ def test_generic_names_link_nothing_but_their_identifiers_still_do(tmp_path: Pat
 
 def test_a_worker_connection_refreshes_when_stale(crafted: Crafted) -> None:
     vault = crafted.coordinator.vault
-    result = load_links(WorkerVaultKey(vault))
+    result = load_links(links_key(vault))
     assert result.refreshed is not None and len(result.clusters) == 5
-    key = WorkerVaultKey(vault)
+    key = links_key(vault)
     again = load_links(key)
     assert again.refreshed is None and again.clusters == result.clusters
     assert not any(key._key)  # the key copy is wiped once the worker has opened the vault
-    assert load_links(WorkerVaultKey(vault), refresh=True).refreshed is not None
+    assert load_links(links_key(vault), refresh=True).refreshed is not None
 
 
 def test_a_field_vault_is_refused(tmp_path: Path) -> None:
     field = make_field(tmp_path / "field")
     try:
-        for call in (refresh_links, find_clusters, keys_stale, WorkerVaultKey):
+        for call in (refresh_links, find_clusters, keys_stale, links_key):
             with pytest.raises(LinksError) as raised:
                 call(field)
             assert raised.value.key == "links.coordinator_only"

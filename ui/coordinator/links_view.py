@@ -41,10 +41,11 @@ from fieldapp.domain import VisitSummary
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.links import describe
-from fieldapp.links.background import LinksResult, WorkerVaultKey, load_links
+from fieldapp.links.background import LinksResult, links_key, load_links
 from fieldapp.links.clusters import Cluster
 from fieldapp.store.store import Store
 from fieldapp.vault.vault import Vault
+from fieldapp.vault.worker import WorkerVaultKey
 from ui.models.visits import local_time
 from ui.runner import JobRunner
 from ui.session import describe_error
@@ -370,7 +371,7 @@ class LinksView(QWidget):
             return
         self.message.clear_message()
         try:
-            key = WorkerVaultKey(self.vault)
+            key = links_key(self.vault)
         except FieldAppError as exc:
             self._show_error(exc)
             return
