@@ -124,6 +124,7 @@ class Context:
     new_visit: NewVisit | None = None
     vault: Vault | None = None
     visit_uuid: str | None = None
+    coordinator: Vault | None = None  # made by the sync step, with the sample imported
     opened: list[Vault] = field(default_factory=list)
 
     def open_vault(self) -> Vault:
@@ -356,6 +357,7 @@ def sync_round_trip(ctx: Context) -> str:
         ctx.root / "coordinator", ctx.passphrase, Role.COORDINATOR, FAST_FOR_TESTS
     )
     ctx.opened.append(coordinator)
+    ctx.coordinator = coordinator
     keys.create_coordinator_keys(coordinator, lambda _secret: None)
     card_raw, card = cards.make_card(coordinator)
     cards.trust_coordinator(field_vault, card_raw, card.fingerprint)
@@ -378,6 +380,49 @@ def sync_round_trip(ctx: Context) -> str:
     ):
         raise SelfCheckFailed("selfcheck.problem.sync")
     return i18n.t("selfcheck.detail.sync", count=sum(result.counts.values()))
+
+
+def coordinator_workspace(ctx: Context) -> str:
+    """On the coordinator the sync step filled: outcomes, link keys, statistics with a chart
+    (matplotlib), the XLSX and PDF reports, the k-anonymised CTDC rows and a retention dry run;
+    the libraries a frozen build could miss all run once."""
+    from datetime import date  # noqa: PLC0415
+
+    from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415
+    from fieldapp.exports.ctdc import anonymise, collect_rows  # noqa: PLC0415
+    from fieldapp.links import find_clusters, refresh_links  # noqa: PLC0415
+    from fieldapp.retention.purge import plan_purge  # noqa: PLC0415
+    from fieldapp.stats.charts import render_chart  # noqa: PLC0415
+    from fieldapp.stats.compute import compute_stats  # noqa: PLC0415
+    from fieldapp.stats.model import Period  # noqa: PLC0415
+    from fieldapp.stats.report_pdf import render_report_pdf  # noqa: PLC0415
+    from fieldapp.stats.report_xlsx import render_report_xlsx  # noqa: PLC0415
+
+    coordinator = ctx.coordinator
+    if coordinator is None or not coordinator.is_open:
+        raise VaultLocked()
+    new, _ = ctx.recorded()
+    assessed = refresh_outcomes(coordinator)
+    refresh_links(coordinator)
+    find_clusters(coordinator)
+    report = compute_stats(coordinator, Period.parse("2000-01-01", date.today().isoformat()))
+    png = render_chart("signals_by_month", report, "png")
+    xlsx = render_report_xlsx(report)
+    pdf = render_report_pdf(report)
+    rows = collect_rows(coordinator, refresh=False)
+    ctdc = anonymise(rows, 2)
+    plan_purge(coordinator)
+    if (
+        assessed != 1
+        or report.visits != 1
+        or report.signals_total < 1
+        or not png.startswith(b"\x89PNG")
+        or not xlsx.startswith(b"PK")
+        or not pdf.startswith(b"%PDF-")
+        or ctdc.total != sum(1 for person in new.persons if person[1].role == "possible_victim")
+    ):
+        raise SelfCheckFailed("selfcheck.problem.workspace")
+    return i18n.t("selfcheck.detail.workspace", signals=report.signals_total, rows=ctdc.total)
 
 
 def lock_vault(ctx: Context) -> None:
@@ -412,6 +457,7 @@ STEPS: list[Step] = [
     Step("backup_restore", backup_and_restore),
     Step("referral", make_referral_pdf),
     Step("sync", sync_round_trip),
+    Step("workspace", coordinator_workspace),
     Step("lock", lock_vault),
 ]
 
