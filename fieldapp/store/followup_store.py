@@ -54,7 +54,7 @@ def followup_source(due_days: Mapping[str, int | None]) -> tuple[str, list[Any]]
     sql = f"""SELECT r.uuid AS uuid, r.visit_uuid AS visit_uuid, r.created_at AS created_at,
         coalesce(f.status, 'sent') AS status, {due} AS due
         FROM referrals AS r LEFT JOIN referral_followup AS f ON f.referral_uuid = r.uuid
-        WHERE {_LIVE_REFERRAL}"""  # noqa: S608
+        WHERE {_LIVE_REFERRAL}"""
     return sql, params
 
 
@@ -74,7 +74,7 @@ def visits_with_status(
     """A subquery of the visit ids with a referral in ``status`` (for ``Store.visit_ids``)."""
     source, params = followup_source(due_days)
     condition, more = status_condition(status, today)
-    return f"SELECT fu.visit_uuid FROM ({source}) AS fu WHERE {condition}", params + more  # noqa: S608
+    return f"SELECT fu.visit_uuid FROM ({source}) AS fu WHERE {condition}", params + more
 
 
 def referral_ids(
@@ -89,7 +89,7 @@ def referral_ids(
         condition, more = status_condition(status, today)
         where, params = f"WHERE {condition}", params + more
     sql = (
-        f"SELECT fu.uuid FROM ({source}) AS fu {where}"  # noqa: S608
+        f"SELECT fu.uuid FROM ({source}) AS fu {where}"
         " ORDER BY fu.status = 'closed', fu.due IS NULL, fu.due, fu.created_at, fu.uuid"
     )
     return [row[0] for row in conn.execute(sql, params)]
@@ -101,7 +101,7 @@ def counts(
     """(all, open, overdue) followed-up referrals."""
     source, params = followup_source(due_days)
     row = conn.execute(
-        "SELECT count(*), coalesce(sum(fu.status != 'closed'), 0),"  # noqa: S608
+        "SELECT count(*), coalesce(sum(fu.status != 'closed'), 0),"
         " coalesce(sum(fu.status != 'closed' AND fu.due IS NOT NULL AND fu.due < ?), 0)"
         f" FROM ({source}) AS fu",
         [today, *params],
@@ -125,7 +125,7 @@ def rows(
         JOIN visits AS v ON v.uuid = r.visit_uuid
         JOIN sites AS s ON s.uuid = v.site_uuid
         LEFT JOIN sync_devices AS d ON d.device_id = r.origin_device
-        WHERE r.uuid IN (SELECT value FROM json_each(?)) AND r.deleted = 0"""  # noqa: S608
+        WHERE r.uuid IN (SELECT value FROM json_each(?)) AND r.deleted = 0"""
     return conn.execute(sql, [*params, json.dumps(list(referral_uuids))]).fetchall()
 
 
