@@ -3,8 +3,8 @@
 A referral without a follow-up row is "sent", due a default number of days after it was made
 (per recipient, ``due_days``; None: no due date). The effective status and due date are one
 SQL expression (:func:`followup_source`), so listing, ordering, counting and the visits filter
-agree, and no referral has to be written just to be listed. A due date of '' in a row means
-"no due date" (the column is NOT NULL).
+agree, and no referral has to be written just to be listed. A NULL due date in a row means
+"no due date".
 
 Follow-up is local to the coordinator: never in a bundle, never written by imported data.
 """
@@ -42,7 +42,7 @@ def _due_expression(due_days: Mapping[str, int | None]) -> tuple[str, list[Any]]
             params += [recipient, f"+{int(days)} days"]
     default = f"CASE r.recipient {' '.join(cases)} ELSE NULL END" if cases else "NULL"
     return (
-        f"CASE WHEN f.referral_uuid IS NULL THEN {default} ELSE nullif(f.due_date, '') END",
+        f"CASE WHEN f.referral_uuid IS NULL THEN {default} ELSE f.due_date END",
         params,
     )
 
@@ -157,6 +157,6 @@ def save(
             " status = excluded.status, outcome = excluded.outcome,"
             " due_date = excluded.due_date, note = excluded.note,"
             " updated_at = excluded.updated_at",
-            (referral_uuid, status, outcome, due_date or "", note, updated_at),
+            (referral_uuid, status, outcome, due_date or None, note, updated_at),
         )
         audit.append(conn, actor, "followup", "referral", referral_uuid)

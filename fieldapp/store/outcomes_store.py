@@ -27,8 +27,9 @@ def stale_visits(conn: Connection) -> list[str]:
 
 
 def replace_outcomes(conn: Connection, outcomes: dict[str, Sequence[OutcomeRow]]) -> None:
-    """Per visit, its outcomes, all at once in one transaction; its persons that are gone
-    lose theirs and it leaves the to-do list."""
+    """Per visit, its outcomes, all at once in one transaction, and the highest per form for
+    the visit (``visit_outcomes``); its persons that are gone lose theirs and it leaves the
+    to-do list."""
     with transaction(conn):
         for visit_uuid, rows in outcomes.items():
             conn.execute(
@@ -40,5 +41,13 @@ def replace_outcomes(conn: Connection, outcomes: dict[str, Sequence[OutcomeRow]]
                 "INSERT INTO person_outcomes (person_uuid, form, outcome, outcome_rank, acute,"
                 " catalogue_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            conn.execute("DELETE FROM visit_outcomes WHERE visit_uuid = ?", (visit_uuid,))
+            conn.execute(
+                "INSERT INTO visit_outcomes (visit_uuid, form, max_rank)"
+                " SELECT ?, o.form, max(o.outcome_rank) FROM person_outcomes AS o"
+                " JOIN persons AS p ON p.uuid = o.person_uuid"
+                " WHERE p.visit_uuid = ? AND p.deleted = 0 GROUP BY o.form",
+                (visit_uuid, visit_uuid),
             )
             conn.execute("DELETE FROM outcomes_stale WHERE visit_uuid = ?", (visit_uuid,))

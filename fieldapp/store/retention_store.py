@@ -268,6 +268,7 @@ class RetentionStore:
                     f"DELETE FROM sync_conflicts WHERE record_uuid IN {subquery}", params
                 )
             self._delete(f"DELETE FROM person_outcomes WHERE person_uuid IN {_PERSONS}", params)
+            self._delete(f"DELETE FROM visit_outcomes WHERE visit_uuid IN {_VISITS}", params)
             self._delete(f"DELETE FROM outcomes_stale WHERE visit_uuid IN {_VISITS}", params)
             self._delete(
                 f"DELETE FROM referral_followup WHERE referral_uuid IN {_REFERRALS}", params

@@ -849,13 +849,12 @@ def _workspace_clauses(where: VisitFilter, clauses: list[str], params: list[Any]
 
         forms = (where.form,) if where.form else FORMS
         rank = load_catalogue().rules.rank(where.outcome or "signals_present")
-        # The form in a list, also when all four are meant: person_outcomes_by_form
-        # (form, outcome_rank) then serves every form's range.
+        # The form in a list, also when all four are meant: the key of visit_outcomes
+        # (form, max_rank, visit_uuid) then serves every form's range.
         marks = ", ".join("?" for _ in forms)
         clauses.append(
-            "v.uuid IN (SELECT p.visit_uuid FROM person_outcomes AS o"
-            " JOIN persons AS p ON p.uuid = o.person_uuid"
-            f" WHERE o.form IN ({marks}) AND o.outcome_rank >= ? AND p.deleted = 0)"
+            "v.uuid IN (SELECT visit_uuid FROM visit_outcomes"
+            f" WHERE form IN ({marks}) AND max_rank >= ?)"
         )
         params.extend([*forms, rank])
     if where.referral_status:

@@ -413,16 +413,28 @@ CREATE TABLE person_outcomes (
     PRIMARY KEY (person_uuid, form)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX person_outcomes_by_form ON person_outcomes(form, outcome_rank);
+-- The highest outcome per visit and form, so filtering 100k visits by form and outcome is one
+-- index range, not a lookup per matching person (1.1-1.8 s -> 0.2 s, measured).
+CREATE TABLE visit_outcomes (
+    visit_uuid TEXT NOT NULL REFERENCES visits(uuid) ON DELETE CASCADE,
+    form TEXT NOT NULL,
+    max_rank INTEGER NOT NULL,
+    PRIMARY KEY (form, max_rank, visit_uuid)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX visit_outcomes_by_visit ON visit_outcomes(visit_uuid);
 CREATE TABLE outcomes_stale (visit_uuid TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 -- Every visit with persons from before this step is still to be assessed.
 INSERT INTO outcomes_stale (visit_uuid) SELECT DISTINCT visit_uuid FROM persons WHERE deleted = 0;
+
+-- The merged picture's filters by device and agency (606-787 ms at 100k visits without it).
+CREATE INDEX visits_by_origin ON visits(deleted, origin_device, started_at, uuid);
 
 -- Follow-up of a referral by the coordinator: sent, acknowledged, investigating, closed.
 CREATE TABLE referral_followup (
     referral_uuid TEXT PRIMARY KEY REFERENCES referrals(uuid) ON DELETE CASCADE,
     status TEXT NOT NULL CHECK (status IN ('sent', 'acknowledged', 'investigating', 'closed')),
     outcome TEXT,
-    due_date TEXT NOT NULL,
+    due_date TEXT,  -- NULL: no due date
     note TEXT,
     updated_at TEXT NOT NULL
 ) STRICT;

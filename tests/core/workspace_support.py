@@ -11,12 +11,12 @@ from pathlib import Path
 from fieldapp.catalogue import FORMS, load_catalogue
 from fieldapp.demo import demo_visits
 from fieldapp.domain import ReferralStatus
+from fieldapp.store import outcomes_store
 from fieldapp.store.store import Store
 from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from fieldapp.vault.connection import transaction
 from tests.core.sync_support import Coordinator, make_coordinator, make_field
 
 DEVICES = (("Inspecteur Jansen", "NLA"), ("Agent de Vries", "Politie"), ("Handhaver Bakker", "nla"))
@@ -120,21 +120,16 @@ def insert_outcomes(vault: Vault) -> None:
     """Outcome rows as the engine's refresh would leave them, in a fixed pattern: person i
     gets form FORMS[i % 4] with outcome i % 5, and every third person also a labour row."""
     order = load_catalogue().rules.outcome_order
-    persons = [
-        row[0]
-        for row in vault.conn.execute("SELECT uuid FROM persons WHERE deleted = 0 ORDER BY uuid")
-    ]
-    rows = []
-    for index, person in enumerate(persons):
+    persons = vault.conn.execute(
+        "SELECT uuid, visit_uuid FROM persons WHERE deleted = 0 ORDER BY uuid"
+    ).fetchall()
+    by_visit: dict[str, list[outcomes_store.OutcomeRow]] = {}
+    for index, (person, visit) in enumerate(persons):
         forms = {FORMS[index % 4]}
         if index % 3 == 0:
             forms.add("labour")
+        rows = by_visit.setdefault(visit, [])
         for position, form in enumerate(sorted(forms)):
             rank = (index + position) % len(order)
             rows.append((person, form, order[rank], rank, 0, "2026.1", "2026-01-01T00:00:00Z"))
-    with transaction(vault.conn):
-        vault.conn.executemany(
-            "INSERT INTO person_outcomes (person_uuid, form, outcome, outcome_rank, acute,"
-            " catalogue_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    outcomes_store.replace_outcomes(vault.conn, by_visit)
