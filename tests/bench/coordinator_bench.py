@@ -316,32 +316,46 @@ def measure_ours(folder: Path) -> dict[str, Any]:
     app = QApplication.instance() or QApplication([])
     from ui.coordinator.tabs import TABS
     from ui.main_window import MainWindow
-    from ui.runner import InlineRunner
+    from ui.runner import Runner
     from ui.session import Screen, VaultSession
 
-    window = MainWindow(VaultSession(folder), runner=InlineRunner())
+    runner = Runner()
+    window = MainWindow(VaultSession(folder), runner=runner)
     window.show()
     app.processEvents()
     started = time.perf_counter()
     window.unlock(PASSPHRASE)
-    app.processEvents()
+    while window.current_screen() is not Screen.OVERVIEW and time.perf_counter() - started < 60:
+        app.processEvents()  # the key is derived on the runner
     unlock_s = time.perf_counter() - started
     assert window.current_screen() is Screen.OVERVIEW, "unlock failed"
     result: dict[str, Any] = {"unlock_s": unlock_s, "rss_unlock_mb": peak_rss_mb()}
     result["peak_reset"] = reset_peak_rss()
     tabs: dict[str, dict[str, Any]] = {}
+
+    def filled(started: float) -> float:
+        """Until the tab's work on the worker threads has come back and been shown."""
+        while runner.busy:
+            app.processEvents()
+            time.sleep(0.001)
+        app.processEvents()
+        return time.perf_counter() - started
+
+    # "open": the tab is built and painted (its data may still be coming from a worker);
+    # "filled": its first data is shown.
     started = time.perf_counter()
     dialog = window.show_workspace()
     assert dialog is not None, "no workspace"
     app.processEvents()
     dialog.repaint()
-    tabs[TAB_KEYS[0]] = {"seconds": time.perf_counter() - started}
+    tabs[TAB_KEYS[0]] = {"seconds": time.perf_counter() - started, "filled": filled(started)}
     for index in range(1, len(TABS)):
         started = time.perf_counter()
         dialog.tabs.setCurrentIndex(index)
         app.processEvents()
         dialog.repaint()
-        tabs[TAB_KEYS[index]] = {"seconds": time.perf_counter() - started}
+        opened = time.perf_counter() - started
+        tabs[TAB_KEYS[index]] = {"seconds": opened, "filled": filled(started)}
     for index, key in enumerate(TAB_KEYS):
         view = dialog.view(index)
         unavailable = view is None or view.findChild(QLabel, "workspace_unavailable") is not None
@@ -534,12 +548,21 @@ def _screens(ctx: Context, work: Path, label: str) -> list[Result]:
         results.append(
             Result(
                 key=f"coord_tab_{key}",
-                operation=f"workspace tab '{key}', {label} obs: open until data shown{shown}",
+                operation=f"workspace tab '{key}', {label} obs: open (built, painted){shown}",
                 ours=samples([run["tabs"][key]["seconds"] for run in ours_runs]),
                 raw=samples([run["tabs"][key]["seconds"] for run in raw_runs]),
                 target="≤ 200 ms",
                 limit_seconds=SCREEN_LIMIT_S,
                 details={"view": ours_runs[0]["tabs"][key]["class"], "raw_table": RAW_TABLES[key]},
+            )
+        )
+        results.append(
+            Result(
+                key=f"coord_tab_{key}_filled",
+                operation=f"  same, until its first data is shown (worker) (info){shown}",
+                ours=samples([run["tabs"][key]["filled"] for run in ours_runs]),
+                raw=samples([run["tabs"][key]["seconds"] for run in raw_runs]),
+                target="(reported; the tab stays usable meanwhile)",
             )
         )
     results.append(

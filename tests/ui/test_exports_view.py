@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pyrage import passphrase as age_passphrase
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog
 
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Role, Sector
@@ -155,19 +155,6 @@ def test_a_plain_table_only_after_the_warning_is_confirmed(
     assert "visit_table_unencrypted" in audit_kinds(coordinator)
     view.encrypt.setChecked(True)
     assert not view.confirm_plain.isChecked()  # asked again next time
-
-
-def test_the_merged_pictures_filter_is_used_when_it_is_open(qtbot, coordinator: Vault) -> None:
-    class MergedPicture(QWidget):
-        def current_filter(self) -> VisitFilter:
-            return VisitFilter(sector=Sector.CONSTRUCTION)
-
-    workspace = QWidget()
-    qtbot.addWidget(workspace)
-    widget = ExportsView(coordinator, InlineRunner(), workspace)
-    assert widget.current_filter() == VisitFilter()  # the merged picture not opened yet
-    workspace.views = {0: MergedPicture(), 5: widget}  # type: ignore[attr-defined]
-    assert widget.current_filter() == VisitFilter(sector=Sector.CONSTRUCTION)
 
 
 def test_clear_leaves_nothing_behind(view: ExportsView) -> None:

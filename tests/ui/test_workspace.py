@@ -287,3 +287,20 @@ def test_the_main_window_opens_the_workspace_and_the_visit(
     window.lock()
     assert not dialog.isVisible() and view.model.rowCount() == 0
     window.close()
+
+
+def test_the_exports_tab_writes_what_the_merged_filters_show(
+    qtbot, workspace: Workspace, main: FakeMain
+) -> None:
+    dialog = open_dialog(qtbot, workspace, main)
+    merged = dialog.view(VISITS_TAB)
+    assert isinstance(merged, MergedVisitsView)
+    police_device = workspace.device_ids[1]
+    merged.device.setCurrentIndex(merged.device.findData(police_device))
+    exports_tab = next(i for i, tab in enumerate(TABS) if tab[1] == "ExportsView")
+    dialog.tabs.setCurrentIndex(exports_tab)
+    exports = dialog.view(exports_tab)
+    assert exports is not None
+    assert exports.current_filter() == VisitFilter(device=police_device)
+    merged.reset_filters()
+    assert exports.current_filter() == VisitFilter()

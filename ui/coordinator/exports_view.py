@@ -154,22 +154,13 @@ class ExportsView(QWidget):
 
     def set_filter_source(self, source: FilterSource | None) -> None:
         """Where the table's visits come from: a function giving the merged picture's current
-        filter. Without one, the merged picture beside this tab in the workspace (if it was
-        opened), else every visit."""
+        filter (the workspace sets it); without one, or while it gives None, every visit."""
         self._filter_source = source
         self.update_scope()
 
     def current_filter(self) -> VisitFilter:
         if self._filter_source is not None:
             return self._filter_source() or VisitFilter()
-        views = getattr(self.parent(), "views", None)
-        if isinstance(views, dict):
-            for view in views.values():
-                current = getattr(view, "current_filter", None)
-                if view is not self and callable(current):
-                    found = current()
-                    if isinstance(found, VisitFilter):
-                        return found
         return VisitFilter()
 
     def update_scope(self) -> None:

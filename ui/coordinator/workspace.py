@@ -20,6 +20,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
 from fieldapp.i18n import t
+from fieldapp.store.filters import VisitFilter
 from fieldapp.vault.vault import Vault
 from ui.coordinator.tabs import TABS
 from ui.runner import JobRunner
@@ -114,6 +115,16 @@ class WorkspaceDialog(QDialog):
         if page.isVisible():
             view.show()  # a layout shows a new child of a visible page only later
 
+    def _merged_filter(self) -> VisitFilter | None:
+        """The merged picture's filter (None while that tab has not been opened)."""
+        for view in self.views.values():
+            current = getattr(view, "current_filter", None)
+            if callable(current) and not hasattr(view, "set_filter_source"):
+                found = current()
+                if isinstance(found, VisitFilter):
+                    return found
+        return None
+
     def _make_view(self, module_name: str, class_name: str) -> QWidget:
         try:
             view_class = getattr(importlib.import_module(module_name), class_name)
@@ -121,6 +132,10 @@ class WorkspaceDialog(QDialog):
             log.info("workspace tab %s.%s is not available", module_name, class_name)
             return self._unavailable()
         view = view_class(self.vault, self.runner, self)
+        # The exports tab writes what the merged picture's filters show.
+        set_filter_source = getattr(view, "set_filter_source", None)
+        if callable(set_filter_source):
+            set_filter_source(self._merged_filter)
         signal = getattr(view, "open_visit_requested", None)
         if signal is not None and hasattr(signal, "connect"):
             signal.connect(self.open_visit)
