@@ -50,6 +50,7 @@ from fieldapp.followup import FollowUp
 from fieldapp.i18n import t
 from fieldapp.validate import LOCAL_ZONE
 from fieldapp.vault.vault import Vault
+from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
 from ui.models.visits import local_time
 from ui.runner import JobRunner
 from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, MessageLabel, heading, paragraph
@@ -101,23 +102,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda item, _: t(f"followup.outcome.{item.outcome}") if item.outcome else "",
     ),
 )
-_TEXT_ROLES = frozenset(
-    {
-        int(Qt.ItemDataRole.DisplayRole),
-        int(Qt.ItemDataRole.AccessibleTextRole),
-        int(Qt.ItemDataRole.ToolTipRole),
-    }
-)
-_ALIGNMENTS = tuple(
-    int(
-        (Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft)
-        | Qt.AlignmentFlag.AlignVCenter
-    )
-    for column in COLUMNS
-)
-_ROW_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-)
+_ALIGNMENTS = tuple(alignment(column.numeric) for column in COLUMNS)
 
 
 class _Row:
@@ -242,7 +227,7 @@ class FollowUpModel(QAbstractTableModel):
         role = int(role)
         if role == int(UUID_ROLE):
             return self.referral_id(index.row())
-        if role in _TEXT_ROLES:
+        if role in TEXT_ROLES:
             entry = self._entry(index.row())
             return "" if entry is None else entry.texts[column]
         if role == int(Qt.ItemDataRole.TextAlignmentRole):
@@ -270,7 +255,7 @@ class FollowUpModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
 class NoteEdit(QPlainTextEdit):

@@ -15,6 +15,7 @@ from fieldapp.domain import Referral
 from fieldapp.i18n import t
 from fieldapp.store.store import Store
 from fieldapp.validate import LOCAL_ZONE
+from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
 
 Index = QModelIndex | QPersistentModelIndex
 UUID_ROLE = Qt.ItemDataRole.UserRole
@@ -67,23 +68,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 DATE_COLUMN = 3
 
-_TEXT_ROLES = frozenset(
-    {
-        int(Qt.ItemDataRole.DisplayRole),
-        int(Qt.ItemDataRole.AccessibleTextRole),
-        int(Qt.ItemDataRole.ToolTipRole),
-    }
-)
-_ALIGNMENTS = tuple(
-    int(
-        (Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft)
-        | Qt.AlignmentFlag.AlignVCenter
-    )
-    for column in COLUMNS
-)
-_ROW_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-)
+_ALIGNMENTS = tuple(alignment(column.numeric) for column in COLUMNS)
 
 
 class ReferralsModel(QAbstractTableModel):
@@ -159,7 +144,7 @@ class ReferralsModel(QAbstractTableModel):
         if referral is None:
             return None
         role = int(role)
-        if role in _TEXT_ROLES:
+        if role in TEXT_ROLES:
             texts = self._texts.get(referral.meta.uuid)
             if texts is None:
                 texts = tuple(column.text(referral) for column in COLUMNS)
@@ -183,7 +168,7 @@ class ReferralsModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """A model reset, not ``layoutChanged`` (see ``ui.models.visits``: PySide6 6.12.0)."""

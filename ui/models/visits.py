@@ -28,6 +28,7 @@ from fieldapp.domain import VisitSummary
 from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.validate import LOCAL_ZONE
+from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -97,7 +98,7 @@ class VisitsModel(QAbstractTableModel):
         self.page_size = page_size
         self.columns = columns
         self._load_rows = load_rows
-        self._alignments = tuple(_alignment(column.numeric) for column in columns)
+        self._alignments = tuple(alignment(column.numeric) for column in columns)
         self._store: Store | None = None
         self._ids: list[str] = []
         self._pages: OrderedDict[int, dict[str, _Row]] = OrderedDict()
@@ -257,7 +258,7 @@ class VisitsModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns) or not index.isValid():
             return None
         role = int(role)
-        if role in _TEXT_ROLES:
+        if role in TEXT_ROLES:
             entry = self._entry(index.row())
             if entry is None:
                 return "" if 0 <= index.row() < len(self._ids) else None
@@ -289,7 +290,7 @@ class VisitsModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
 class _Row:
@@ -308,21 +309,5 @@ class _Row:
         return self._texts
 
 
-def _alignment(numeric: bool) -> int:
-    """Counts right-aligned so their digits line up; text left-aligned."""
-    horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-    return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-
-
-_TEXT_ROLES = frozenset(
-    {
-        int(Qt.ItemDataRole.DisplayRole),
-        int(Qt.ItemDataRole.AccessibleTextRole),
-        int(Qt.ItemDataRole.ToolTipRole),  # the whole text where a column cuts it off
-    }
-)
 _ALIGNMENT_ROLE = int(Qt.ItemDataRole.TextAlignmentRole)
 _UUID_ROLE = int(UUID_ROLE)
-_ROW_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-)
