@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.i18n import t
 
 FORM_WIDTH = 460
 
@@ -128,3 +140,21 @@ def centered_column(content: QWidget) -> QWidget:
     column.addLayout(row)
     column.addStretch(2)
     return outer
+
+
+def read_only_table(name: str, accessible_key: str, columns: tuple[str, ...]) -> QTableWidget:
+    """A table of whole rows to choose from: one row selectable, nothing editable, the Tab key
+    leaves it (arrows move inside)."""
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setAccessibleName(t(accessible_key))
+    table.setHorizontalHeaderLabels([t(key) for key in columns])
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table

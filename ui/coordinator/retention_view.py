@@ -13,7 +13,6 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,7 +38,7 @@ from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
 from ui.runner import JobRunner
 from ui.sync.common import button, error_text
-from ui.widgets import MessageLabel, heading, note, paragraph
+from ui.widgets import MessageLabel, heading, note, paragraph, read_only_table
 
 PLAN_COLUMNS = ("ui.retention.col_rule", "ui.retention.col_kind", "ui.retention.col_count")
 LOG_COLUMNS = (
@@ -53,16 +52,7 @@ LOG_LIMIT = 500
 
 
 def _table(name: str, accessible_key: str, columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setAccessibleName(t(accessible_key))
-    table.setHorizontalHeaderLabels([t(key) for key in columns])
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setTabKeyNavigation(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
+    table = read_only_table(name, accessible_key, columns)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(False)

@@ -11,8 +11,8 @@ from fieldapp.i18n import t
 from fieldapp.store.sync_store import Alarm, Conflict, SyncStore
 from fieldapp.vault.vault import Vault
 from ui.models.visits import local_time
-from ui.sync.common import STATUS_ROLE, button, item, table
-from ui.widgets import paragraph
+from ui.sync.common import STATUS_ROLE, button, item
+from ui.widgets import paragraph, read_only_table
 
 ALARM_COLUMNS = (
     "ui.sync.col_when",
@@ -46,12 +46,12 @@ class AttentionBox(QGroupBox):
         self._conflicts: list[Conflict] = []
 
         self.alarms_label = paragraph(t("ui.sync.alarms_intro"))
-        self.alarms = table("alarms", "ui.sync.alarms", ALARM_COLUMNS)
+        self.alarms = read_only_table("alarms", "ui.sync.alarms", ALARM_COLUMNS)
         self.acknowledge_button = button(
             "acknowledge", "ui.sync.acknowledge", self.acknowledge_current
         )
         self.conflicts_label = paragraph(t("ui.sync.conflicts_intro"))
-        self.conflicts = table("conflicts", "ui.sync.conflicts", CONFLICT_COLUMNS)
+        self.conflicts = read_only_table("conflicts", "ui.sync.conflicts", CONFLICT_COLUMNS)
         self.difference = paragraph(selectable=True)
         self.difference.setObjectName("conflict_difference")
         self.keep_button = button("keep_local", "ui.sync.keep_local", self.keep_current)

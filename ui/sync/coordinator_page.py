@@ -44,10 +44,9 @@ from ui.sync.common import (
     fingerprint_field,
     item,
     read_document,
-    table,
     write_document,
 )
-from ui.widgets import MessageLabel, heading, paragraph
+from ui.widgets import MessageLabel, heading, paragraph, read_only_table
 
 DEVICE_COLUMNS = (
     "ui.sync.col_device",
@@ -113,7 +112,7 @@ class CoordinatorSyncDialog(QDialog):
 
         # -- devices
         devices_box = QGroupBox(t("ui.sync.devices"))
-        self.devices = table("devices", "ui.sync.devices", DEVICE_COLUMNS)
+        self.devices = read_only_table("devices", "ui.sync.devices", DEVICE_COLUMNS)
         self.devices_empty = paragraph(t("ui.sync.devices_empty"), secondary=True)
         self.revoke_button = button("revoke", "ui.sync.revoke", self.revoke_current)
         self.devices.itemSelectionChanged.connect(self._update_buttons)
@@ -133,7 +132,7 @@ class CoordinatorSyncDialog(QDialog):
         self.progress.setAccessibleName(t("ui.sync.import_progress"))
         self.progress.setFormat(t("ui.sync.importing", done="%v", total="%m"))
         self.progress.hide()
-        self.report = table("report", "ui.sync.report", REPORT_COLUMNS)
+        self.report = read_only_table("report", "ui.sync.report", REPORT_COLUMNS)
         self.report.setWordWrap(True)
         self.summary = paragraph()
         self.summary.setObjectName("import_summary")
