@@ -86,7 +86,7 @@ def order_keys() -> tuple[str, ...]:
     return (
         "coord_rss_unlock",
         "coord_rss_tabs",
-        *(f"coord_tab_{key}" for key in TAB_KEYS),
+        *(row for key in TAB_KEYS for row in (f"coord_tab_{key}", f"coord_tab_{key}_filled")),
         "coord_filter",
         "coord_links",
     )
