@@ -304,3 +304,27 @@ def test_the_exports_tab_writes_what_the_merged_filters_show(
     assert exports.current_filter() == VisitFilter(device=police_device)
     merged.reset_filters()
     assert exports.current_filter() == VisitFilter()
+
+
+def test_opening_assesses_what_changed_so_the_outcome_filters_see_it(
+    qtbot, workspace: Workspace, main: FakeMain
+) -> None:
+    from fieldapp.demo import demo_visits
+
+    store = Store(workspace.vault)
+    (new_visit,) = store.record_visits(demo_visits(1, seed=77))
+    assert workspace.vault.conn.execute("SELECT count(*) FROM outcomes_stale").fetchone()[0]
+    dialog = open_dialog(qtbot, workspace, main)  # an inline runner: assessed at once
+    assert workspace.vault.conn.execute("SELECT count(*) FROM outcomes_stale").fetchone()[0] == 0
+    forms = {
+        form
+        for (form,) in workspace.vault.conn.execute(
+            "SELECT form FROM visit_outcomes WHERE visit_uuid = ? AND max_rank > 0", (new_visit,)
+        )
+    }
+    assert forms, "the demo visit has signals"
+    view = dialog.view(VISITS_TAB)
+    assert isinstance(view, MergedVisitsView)
+    view.set_filter(form=sorted(forms)[0])
+    shown = [view.model.visit_id(row) for row in range(view.model.rowCount())]
+    assert new_visit in shown

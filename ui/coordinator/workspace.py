@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.vault.vault import Vault
+from fieldapp.vault.worker import WorkerVaultKey
 from ui.coordinator.tabs import TABS
 from ui.runner import JobRunner
 from ui.widgets import paragraph
@@ -76,6 +77,8 @@ class WorkspaceDialog(QDialog):
             shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
             shortcut.activated.connect(lambda index=number - 1: self.tabs.setCurrentIndex(index))
         self.tabs.currentChanged.connect(self._build)
+        self._closed = False
+        self.refresh_outcomes()
         self._build(self.tabs.currentIndex())
 
     def _first_size(self) -> tuple[int, int]:
@@ -114,6 +117,33 @@ class WorkspaceDialog(QDialog):
         page.column.addWidget(view)
         if page.isVisible():
             view.show()  # a layout shows a new child of a visible page only later
+
+    def refresh_outcomes(self) -> None:
+        """Visits imported or edited since the last look are assessed on a worker (the
+        merged picture's form and outcome filters read the stored outcomes); the list reloads
+        when that changed anything."""
+        key = WorkerVaultKey(self.vault)
+
+        def job() -> int:
+            from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415 - engine
+
+            with key.open() as worker:
+                return refresh_outcomes(worker)  # type: ignore[arg-type] # a worker vault
+
+        def failed(exc: BaseException) -> None:
+            key.discard()
+            log.warning("outcomes not refreshed: %s", type(exc).__name__)
+
+        self.runner.run(job, self._outcomes_refreshed, failed)
+
+    def _outcomes_refreshed(self, visits: int) -> None:
+        if not visits or self._closed or not self.vault.is_open:
+            return
+        for view in self.views.values():
+            model = getattr(view, "model", None)
+            reload = getattr(model, "reload", None)
+            if callable(reload) and hasattr(view, "current_filter"):
+                reload()
 
     def _merged_filter(self) -> VisitFilter | None:
         """The merged picture's filter (None while that tab has not been opened)."""
@@ -184,6 +214,7 @@ class WorkspaceDialog(QDialog):
 
     def done(self, result: int) -> None:
         """Closing (Esc, the close button, the lock) empties every built view."""
+        self._closed = True
         for view in self.views.values():
             clear = getattr(view, "clear", None)
             if callable(clear):
