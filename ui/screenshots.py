@@ -57,6 +57,7 @@ def _render_all(out: Path, work: Path) -> list[Path]:
     from ui.settings import VaultSettings  # noqa: PLC0415
 
     app = create_application()
+    coordinator_dir = _coordinator_vault(work)
     vault_dir = work / "vault"
     with Vault.create(vault_dir, DEMO_PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
         store = Store(vault)
@@ -69,10 +70,67 @@ def _render_all(out: Path, work: Path) -> list[Path]:
         install_language(app, lang)
         written += _first_run(out, work / f"new-{lang}", lang)
         written += _vault_screens(out, vault_dir, lang)
+        written += _workspace(out, coordinator_dir, lang)
         app.processEvents()
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     QApplication.processEvents()
     return written
+
+
+def _coordinator_vault(work: Path) -> Path:
+    """A coordinator that imported the bundles of two enrolled field devices (demo data)."""
+    from fieldapp.demo import demo_visits  # noqa: PLC0415
+    from fieldapp.domain import Role  # noqa: PLC0415
+    from fieldapp.store.store import Store  # noqa: PLC0415
+    from fieldapp.sync import cards, keys  # noqa: PLC0415
+    from fieldapp.sync.export import export_bundle  # noqa: PLC0415
+    from fieldapp.sync.import_ import import_paths  # noqa: PLC0415
+    from fieldapp.vault import Vault  # noqa: PLC0415
+    from fieldapp.vault.keyfile import FAST_FOR_TESTS  # noqa: PLC0415
+
+    folder = work / "coordinator"
+    stick = work / "stick"
+    stick.mkdir(parents=True)
+    with Vault.create(folder, DEMO_PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS) as coordinator:
+        keys.create_coordinator_keys(coordinator, lambda _secret: None)
+        card_raw, card = cards.make_card(coordinator)
+        for number, (inspector, agency) in enumerate(
+            (("Sanne de Boer", "nla"), ("Karim El Idrissi", "politie")), start=1
+        ):
+            with Vault.create(
+                work / f"field-{number}", DEMO_PASSPHRASE, Role.FIELD, FAST_FOR_TESTS
+            ) as field:
+                cards.trust_coordinator(field, card_raw, card.fingerprint)
+                request, fingerprint = cards.make_request(field, inspector, agency)
+                ack, _ = cards.approve_request(coordinator, request, fingerprint)
+                cards.accept_ack(field, ack)
+                Store(field).record_visits(demo_visits(DEMO_VISITS // 2, seed=2026 + number))
+                export_bundle(field, stick)
+        import_paths(coordinator, [stick])
+    return folder
+
+
+def _workspace(out: Path, folder: Path, lang: str) -> list[Path]:
+    """The coordinator's workspace: merged picture, linked cases, statistics."""
+    from fieldapp.vault import Vault  # noqa: PLC0415
+    from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415
+    from ui.runner import InlineRunner  # noqa: PLC0415
+
+    shots: list[Path] = []
+    with Vault.unlock(folder, DEMO_PASSPHRASE) as vault:
+        dialog = WorkspaceDialog(vault, InlineRunner())
+        dialog.resize(*SIZE)
+        dialog.open()
+        for index, name in (
+            (0, "12-workspace-merged"),
+            (1, "13-workspace-links"),
+            (3, "14-workspace-statistics"),
+        ):
+            dialog.tabs.setCurrentIndex(index)
+            shots.append(_grab(dialog, out / f"{lang}-{name}.png"))
+        dialog.reject()
+        dialog.deleteLater()
+    return shots
 
 
 def _window(folder: Path) -> MainWindow:
