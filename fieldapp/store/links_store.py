@@ -3,7 +3,7 @@ the keys themselves (``link_keys``), and what clusters are built from.
 
 ``link_keys`` holds one row per (link type, keyed hash, site); the clear identifier is never
 stored there. A refresh writes only the difference with what is stored, range by range of site
-ids, inside one transaction. ``meta`` keeps the state of the sites the keys were made from
+ids, a transaction per range. ``meta`` keeps the state of the sites the keys were made from
 (:meth:`LinksStore.sites_signature`), so "are the keys stale?" is one aggregate query.
 """
 
@@ -82,7 +82,7 @@ class LinksStore:
         return self.vault.conn
 
     def writing(self) -> AbstractContextManager[Connection]:
-        """One transaction for a whole refresh."""
+        """One transaction (a refresh writes a range of sites in each)."""
         return transaction(self.conn)
 
     # -- the secret ------------------------------------------------------------------------

@@ -759,3 +759,35 @@ def test_cli_links_on_a_field_vault_says_why(tmp_path: Path, passphrase_file: Pa
     assert "Traceback" not in result.stderr
     assert "alleen in een coördinatorkluis" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_refresh_stopped_half_way_is_completed_by_the_next(
+    crafted: Crafted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction per range: what a stopped refresh wrote stays, the record of the ranges
+    is only written at the end, and the next refresh gives what a clean full one gives."""
+    from fieldapp.links import refresh as refresh_module
+
+    vault = crafted.coordinator.vault
+    real = refresh_module._write_difference
+    calls = 0
+
+    def failing_on_the_third_range(*args: object, **kwargs: object):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(refresh_module, "_write_difference", failing_on_the_third_range)
+    with pytest.raises(OSError):
+        refresh_links(vault, page_size=3)
+    monkeypatch.undo()
+    assert not vault.conn.in_transaction  # nothing held: the main window can save meanwhile
+    written = vault.conn.execute("SELECT count(*) FROM link_keys").fetchone()[0]
+    assert written > 0  # the first two ranges were committed
+    assert keys_stale(vault)
+    resumed = refresh_links(vault, page_size=3)
+    assert resumed.added > 0
+    clean = refresh_links(vault, page_size=3, full=True)
+    assert (clean.added, clean.removed) == (0, 0)
