@@ -692,6 +692,11 @@ class MainWindow(QMainWindow):
             self.open_visit(editor_visit)
         else:
             self.show_screen(screen)
+        if self.workspace_dialog is not None:  # built in the old language: built again
+            tab = self.workspace_dialog.tabs.currentIndex()
+            reopened = self.show_workspace()
+            if reopened is not None:
+                reopened.tabs.setCurrentIndex(tab)
 
     def _after_language_switch(self, current: str | None) -> None:
         store = self.session.store

@@ -284,8 +284,18 @@ def test_the_main_window_opens_the_workspace_and_the_visit(
     window.editor.close_requested.emit()
     assert window.current_screen() is Screen.OVERVIEW
     assert dialog.isVisible() and not dialog.isMinimized()
+
+    # Another language: the workspace is built again in it, on the same tab.
+    dialog.tabs.setCurrentIndex(2)
+    window.apply_language("en")
+    again = window.workspace_dialog
+    assert isinstance(again, WorkspaceDialog) and again is not dialog and again.isVisible()
+    assert again.tabs.currentIndex() == 2
+    assert again.tabs.tabText(0) == t("ui.workspace.tab.visits", "en")
+    view = again.view(VISITS_TAB)
+    assert isinstance(view, MergedVisitsView)
     window.lock()
-    assert not dialog.isVisible() and view.model.rowCount() == 0
+    assert not again.isVisible() and view.model.rowCount() == 0
     window.close()
 
 
