@@ -493,7 +493,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from fieldapp.assessment import assess, assessment_to_json  # noqa: PLC0415
     from fieldapp.assessment.case_json import parse_case_json  # noqa: PLC0415
     from fieldapp.assessment.render import assessment_to_text  # noqa: PLC0415
-    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
+    from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415
 
     if bool(args.visit) != bool(args.person):
         raise UsageError(t("cli.assess.visit_and_person"))
@@ -503,10 +503,10 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
         with open_vault(args) as vault:
             store = Store(vault)
-            case, version = case_for_person(store, store.find_visit(args.visit), args.person)
+            case = case_for_person(store, store.find_visit(args.visit), args.person)
     else:
-        case, version = parse_case_json(sys.stdin.buffer.read(1024 * 1024 + 1)), None
-    result = assess(case, load_catalogue(version))
+        case = parse_case_json(sys.stdin.buffer.read(1024 * 1024 + 1))
+    result = assess(case, assessment_catalogue())
     if args.text:
         print(assessment_to_text(result))
     else:

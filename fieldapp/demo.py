@@ -2,7 +2,9 @@
 sectors are realistic so screens and statistics look like the real thing.
 
 Signals are drawn from the installed indicator catalogue, from the lists that fit the sector
-(sexual exploitation for sex work, labour exploitation elsewhere, now and then criminal).
+(sexual exploitation for sex work, labour exploitation elsewhere, now and then criminal). Now
+and then a person carries the form the inspector suspects, and a signal happened in the past;
+these come from a second random stream, so the rest of the data is the same for a seed.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def demo_visits(
 ) -> Iterator[NewVisit]:
     pools = demo_signal_pools(catalogue or load_catalogue())
     rng = random.Random(seed)
+    extra = random.Random(f"{seed}-judgement")
     start = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
     for index in range(count):
         sector = rng.choice(tuple(SITE_NAMES))
@@ -166,6 +169,9 @@ def demo_visits(
                         interpreter=language not in ("nl", "en"),
                         consent=rng.choice(tuple(Consent)),
                         notes=rng.choice(NOTES) if rng.random() < 0.5 else None,
+                        suspected_forms=("sexual",)
+                        if sector in SEX_WORK and extra.random() < 0.2
+                        else (),
                     ),
                 )
             )
@@ -200,6 +206,7 @@ def demo_visits(
                         note=rng.choice(NOTES) if rng.random() < 0.3 else None,
                         person_ref=ref,
                         observed_at=visit.started_at,
+                        past=extra.random() < 0.05,
                     )
                 )
         yield NewVisit(site, visit, tuple(persons), tuple(observations))

@@ -175,6 +175,8 @@ class Person:
     b83_status: B83Status = B83Status.NOT_RECORDED
     b83_date: str | None = None
     b83_by: str | None = None
+    suspected_forms: tuple[str, ...] = ()  # forms the professional suspects (catalogue FORMS)
+    professional_indication: bool = False  # the professional judges there is an indication
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,7 @@ class Observation:
     note: str | None
     observed_at: str
     recorded_by: str | None
+    past: bool = False  # happened before the visit: a signal, never an alarm now
 
 
 @dataclass(frozen=True, slots=True)

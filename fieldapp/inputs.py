@@ -61,6 +61,8 @@ class PersonInput:
     b83_status: B83Status = B83Status.NOT_RECORDED
     b83_date: str | None = None
     b83_by: str | None = None
+    suspected_forms: tuple[str, ...] = ()
+    professional_indication: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class ObservationInput:
     note: str | None = None
     person_ref: str | None = None  # the person's ``ref`` in a new visit; None = everyone
     observed_at: str | None = None
+    past: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from fieldapp.assessment.engine import Case, CaseObservation
 from fieldapp.assessment.from_store import case_for_person
 from fieldapp.assessment.render import assessment_to_text
 from fieldapp.catalogue import Catalogue, available_versions, load_catalogue
-from fieldapp.catalogue.loader import catalogue_root
+from fieldapp.catalogue.loader import assessment_catalogue, catalogue_root, latest_version
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.inputs import NewVisit
@@ -248,15 +248,19 @@ def assess_person(ctx: Context) -> str:
     """The case read from the vault must assess exactly like the case built from the input."""
     store = Store(ctx.open_vault())
     new, visit_uuid = ctx.recorded()
-    case, version = case_for_person(store, visit_uuid, "A")
-    catalogue = load_catalogue(version)
+    case = case_for_person(store, visit_uuid, "A")
+    catalogue = assessment_catalogue()
     result = assess(case, catalogue)
     ref, person = new.persons[0]
     expected = assess(
         Case(
             observations=tuple(
                 CaseObservation(
-                    o.indicator_id, o.status, o.evidence, visit_level=o.person_ref is None
+                    o.indicator_id,
+                    o.status,
+                    o.evidence,
+                    visit_level=o.person_ref is None,
+                    past=o.past,
                 )
                 for o in new.observations
                 if o.person_ref in (ref, None)
@@ -267,6 +271,12 @@ def assess_person(ctx: Context) -> str:
             reporter_agency=new.visit.agencies[0],
             consent=person.consent,
             b83_status=person.b83_status,
+            role=person.role,
+            sector=new.site.sector.value,
+            suspected_forms=person.suspected_forms,
+            professional_indication=person.professional_indication,
+            age_band=person.age_band,
+            observation_versions=(latest_version(),),
         ),
         catalogue,
     )
@@ -279,8 +289,15 @@ def assess_person(ctx: Context) -> str:
     ):
         raise SelfCheckFailed("selfcheck.problem.assessment")
     outcome = result.highest_outcome(catalogue.rules)
-    # The sample holds two signals for a Bulgarian worker: never "no signals", always B8/3.
-    if outcome == "no_signals" or result.b83_prompt is None:
+    # A Bulgarian greenhouse worker whose passport the employer holds, in poor housing: an
+    # art. 273f indication for labour exploitation only; as an EU citizen, B8/3 is a note to
+    # check, never a duty.
+    if (
+        tuple(result.forms) != ("labour",)
+        or not result.trafficking_indication
+        or result.b83_prompt is not None
+        or result.b83_union_note is None
+    ):
         raise SelfCheckFailed("selfcheck.problem.assessment")
     return i18n.t(
         "selfcheck.detail.assess", person=person.label, outcome=i18n.t(f"outcome.{outcome}")

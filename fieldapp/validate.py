@@ -77,6 +77,18 @@ def string_list(value: Any, field: str) -> tuple[str, ...]:
     return tuple(item for item in items if item)
 
 
+def choice_list(value: Any, field: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A list of distinct values from ``allowed`` (for example forms of exploitation), in the
+    order of ``allowed``."""
+    items = string_list(value, field)
+    for index, item in enumerate(items):
+        if item not in allowed:
+            raise ValidationError(
+                f"{field}[{index}]", "validation.choice", options=", ".join(allowed)
+            )
+    return tuple(option for option in allowed if option in items)
+
+
 def boolean(value: Any, field: str, *, default: bool | None = None) -> bool | None:
     if value is None:
         return default

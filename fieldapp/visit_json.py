@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from fieldapp import validate as v
-from fieldapp.catalogue.model import Catalogue
+from fieldapp.catalogue.model import FORMS, Catalogue
 from fieldapp.domain import (
     Address,
     AgeBand,
@@ -57,8 +57,13 @@ PERSON_KEYS = {
     "consent",
     "consent_date",
     "notes",
+    "b83_status",
+    "b83_date",
+    "b83_by",
+    "suspected_forms",
+    "professional_indication",
 }
-OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observed_at"}
+OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observed_at", "past"}
 
 
 def parse_visit_json(raw: bytes | str, catalogue: Catalogue | None = None) -> NewVisit:
@@ -197,6 +202,14 @@ def person_input(raw: dict[str, Any], path: str) -> PersonInput:
         ),
         b83_date=v.day(raw.get("b83_date"), f"{path}.b83_date"),
         b83_by=v.string(raw.get("b83_by"), f"{path}.b83_by", limit=40),
+        suspected_forms=v.choice_list(raw.get("suspected_forms"), f"{path}.suspected_forms", FORMS),
+        professional_indication=bool(
+            v.boolean(
+                raw.get("professional_indication"),
+                f"{path}.professional_indication",
+                default=False,
+            )
+        ),
     )
 
 
@@ -219,4 +232,5 @@ def _observation(raw: Any, path: str, refs: dict[str, PersonInput]) -> Observati
         note=v.text(raw.get("note"), f"{path}.note"),
         person_ref=person_ref,
         observed_at=v.moment(raw.get("observed_at"), f"{path}.observed_at"),
+        past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
     )

@@ -486,9 +486,10 @@ class MainWindow(QMainWindow):
 
     def catalogue(self) -> Any:
         if self._catalogue is None:
-            from fieldapp.catalogue import load_catalogue  # noqa: PLC0415 - on first visit
+            # The catalogue the engine assesses with (the newest installed); on first visit.
+            from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415
 
-            self._catalogue = load_catalogue()
+            self._catalogue = assessment_catalogue()
         return self._catalogue
 
     def new_visit(self) -> None:

@@ -7,21 +7,35 @@ from typing import Any
 
 from fieldapp import validate as v
 from fieldapp.assessment.engine import Case, CaseObservation
-from fieldapp.domain import B83Status, Consent, Evidence, ObservationStatus
+from fieldapp.catalogue.model import FORMS
+from fieldapp.domain import (
+    AgeBand,
+    B83Status,
+    Consent,
+    Evidence,
+    ObservationStatus,
+    PersonRole,
+    Sector,
+)
 from fieldapp.errors import ValidationError
 
 MAX_CASE_BYTES = 1024 * 1024
 MAX_CASE_OBSERVATIONS = 2000
 CASE_KEYS = {
     "age",
+    "age_band",
     "minor",
     "nationality",
     "reporter_agency",
     "consent",
     "observations",
     "b83_status",
+    "role",
+    "sector",
+    "suspected_forms",
+    "professional_indication",
 }
-OBSERVATION_KEYS = {"indicator", "status", "evidence", "visit_level", "note"}
+OBSERVATION_KEYS = {"indicator", "status", "evidence", "visit_level", "note", "past"}
 
 
 def parse_case_json(raw: bytes | str) -> Case:
@@ -44,6 +58,7 @@ def case_from_dict(document: Any) -> Case:
     minor = v.boolean(document.get("minor"), "minor")
     if age is not None and minor is not None and minor != (age < 18):
         raise ValidationError("minor", "validation.minor_mismatch")
+    age_band = document.get("age_band")
     raw_observations = document.get("observations") or []
     if not isinstance(raw_observations, list):
         raise ValidationError("observations", "validation.not_list")
@@ -68,8 +83,10 @@ def case_from_dict(document: Any) -> Case:
                 visit_level=bool(
                     v.boolean(raw.get("visit_level"), f"{path}.visit_level", default=False)
                 ),
+                past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
             )
         )
+    sector = document.get("sector")
     return Case(
         observations=tuple(observations),
         age=age,
@@ -80,4 +97,13 @@ def case_from_dict(document: Any) -> Case:
         b83_status=v.choice(
             document.get("b83_status"), "b83_status", B83Status, default=B83Status.NOT_RECORDED
         ),
+        role=v.choice(document.get("role"), "role", PersonRole, default=PersonRole.POSSIBLE_VICTIM),
+        sector=None if sector is None else v.choice(sector, "sector", Sector).value,
+        suspected_forms=v.choice_list(document.get("suspected_forms"), "suspected_forms", FORMS),
+        professional_indication=bool(
+            v.boolean(
+                document.get("professional_indication"), "professional_indication", default=False
+            )
+        ),
+        age_band=None if age_band is None else v.choice(age_band, "age_band", AgeBand),
     )

@@ -31,27 +31,29 @@ def reporting_agency(profile: dict, detail: VisitDetail) -> str | None:
     return detail.visit.agencies[0] if detail.visit.agencies else None
 
 
-def case_for_person(store: Store, visit_uuid: str, ref: str) -> tuple[Case, str | None]:
-    """The person's case and the catalogue version to read it with: the newest installed
-    version its observations were made with (None: the newest installed). The reporter is the
-    first agency listed for the visit."""
+def case_for_person(store: Store, visit_uuid: str, ref: str) -> Case:
+    """The person's case as the vault holds it. Assess it with the newest installed catalogue
+    (``assessment_catalogue``); the case names the versions its observations were made with."""
     detail = store.visit_detail(visit_uuid)
     person = find_person(list(detail.persons), ref)
     return case_from_detail(detail, person, store.setting("profile", {}) or {})
 
 
-def case_from_detail(detail: VisitDetail, person: Person, profile: dict) -> tuple[Case, str | None]:
-    """The case of one person of a visit already read (one read serves every person)."""
+def case_from_detail(detail: VisitDetail, person: Person, profile: dict) -> Case:
+    """The case of one person of a visit already read (one read serves every person). The
+    person was met at the visit's site: its sector is the context the engine reads."""
     observations = [
         o for o in detail.observations if o.person_uuid == person.meta.uuid or o.person_uuid is None
     ]
-    versions = sorted(
-        {o.catalogue_version for o in observations},
-        key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()),
-    )
-    case = Case(
+    return Case(
         observations=tuple(
-            CaseObservation(o.indicator_id, o.status, o.evidence, visit_level=o.person_uuid is None)
+            CaseObservation(
+                o.indicator_id,
+                o.status,
+                o.evidence,
+                visit_level=o.person_uuid is None,
+                past=o.past,
+            )
             for o in observations
         ),
         age=person.age,
@@ -60,5 +62,10 @@ def case_from_detail(detail: VisitDetail, person: Person, profile: dict) -> tupl
         reporter_agency=reporting_agency(profile, detail),
         consent=person.consent,
         b83_status=person.b83_status,
+        role=person.role,
+        sector=detail.site.sector.value,
+        suspected_forms=person.suspected_forms,
+        professional_indication=person.professional_indication,
+        age_band=person.age_band,
+        observation_versions=tuple(sorted({o.catalogue_version for o in observations})),
     )
-    return case, (versions[-1] if versions else None)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from fieldapp.assessment.engine import assess
 from fieldapp.assessment.from_store import case_from_detail
-from fieldapp.catalogue import load_catalogue
+from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.catalogue.model import Catalogue
 from fieldapp.clock import now_iso
 from fieldapp.errors import NotFound
@@ -26,11 +26,11 @@ def refresh_outcomes(vault: Vault, progress: Progress | None = None) -> int:
     store = Store(vault)
     conn = vault.conn
     visits = outcomes_store.stale_visits(conn)
-    catalogues: dict[str | None, Catalogue] = {}
+    catalogue = assessment_catalogue()
     profile = store.setting("profile", {}) or {}
     pending: dict[str, list[outcomes_store.OutcomeRow]] = {}
     for done, visit_uuid in enumerate(visits, start=1):
-        pending[visit_uuid] = _visit_outcomes(store, visit_uuid, profile, catalogues)
+        pending[visit_uuid] = _visit_outcomes(store, visit_uuid, profile, catalogue)
         if len(pending) >= VISITS_PER_COMMIT or done == len(visits):
             outcomes_store.replace_outcomes(conn, pending)
             pending = {}
@@ -40,8 +40,10 @@ def refresh_outcomes(vault: Vault, progress: Progress | None = None) -> int:
 
 
 def _visit_outcomes(
-    store: Store, visit_uuid: str, profile: dict, catalogues: dict[str | None, Catalogue]
+    store: Store, visit_uuid: str, profile: dict, catalogue: Catalogue
 ) -> list[outcomes_store.OutcomeRow]:
+    """One row per possible victim and form in context: a witness or an employer has no
+    victim outcome, and a form nothing points to is not a finding about anyone."""
     try:
         detail = store.visit_detail(visit_uuid)
     except NotFound:  # deleted since: its persons' outcomes go with it
@@ -51,11 +53,7 @@ def _visit_outcomes(
     for person in detail.persons:
         if person.meta.deleted:
             continue
-        case, version = case_from_detail(detail, person, profile)
-        catalogue = catalogues.get(version)
-        if catalogue is None:
-            catalogue = catalogues[version] = load_catalogue(version)
-        result = assess(case, catalogue)
+        result = assess(case_from_detail(detail, person, profile), catalogue)
         rank = catalogue.rules.rank
         rows.extend(
             (
@@ -66,6 +64,7 @@ def _visit_outcomes(
                 int(result.acute),
                 result.catalogue_version,
                 computed_at,
+                int(form_result.indication),
             )
             for form, form_result in result.forms.items()
         )

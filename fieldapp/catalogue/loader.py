@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldapp.catalogue.model import (
+    ACTS,
     CONTEXT,
     CTDC_MEANS,
     DIMENSIONS,
@@ -17,17 +18,23 @@ from fieldapp.catalogue.model import (
     FRAMEWORKS,
     GRADE_STATUSES,
     GRADES,
+    LEGACY_FORMS,
+    MEANS,
     PROFILES,
     RECIPIENTS,
+    AdviceRule,
     Catalogue,
     CatalogueError,
+    DutchLawRules,
     Grade,
     Indicator,
+    MinorRules,
     OutcomeRule,
     RoutingRule,
     Rules,
+    SectorRule,
 )
-from fieldapp.domain import Evidence
+from fieldapp.domain import Evidence, PersonRole, Sector
 from fieldapp.i18n import LANGUAGES
 from fieldapp.paths import resource_path
 
@@ -35,6 +42,27 @@ CATALOGUE_FORMAT = "fieldapp-catalogue"
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 _VERSION = re.compile(r"^\d{4}\.\d+$")
 URGENCIES = ("immediate", "high", "normal")
+FORMAT_VERSIONS = (1, 2)
+# What a routing or advice rule may ask of a case (format 2); anything else is refused, so a
+# typo in a rule never silently matches everything.
+CONDITIONS = {
+    "acute": bool,
+    "indication": bool,
+    "minor": bool,
+    "any_signal": bool,
+    "foreign": bool,
+    "age_unknown": bool,
+    "forms": list,
+    "min_outcome": str,
+    "any_form_min_outcome": str,
+    "routes_to": str,
+    "roles": list,
+    "indicators_any": list,
+    "reporter_is": str,
+    "reporter_not": str,
+    "law_missing_only": str,
+}
+CONSIDER_WHEN = ("beyond_conditions", "any_signal")
 
 
 def catalogue_root() -> Path:
@@ -75,7 +103,8 @@ def load_catalogue(version: str | None = None, root: Path | None = None) -> Cata
         "-",
         ("format", "format_version", "version", "files", "rules", "title", "published"),
     )
-    if manifest["format"] != CATALOGUE_FORMAT or manifest["format_version"] != 1:
+    format_version = manifest["format_version"]
+    if manifest["format"] != CATALOGUE_FORMAT or format_version not in FORMAT_VERSIONS:
         raise CatalogueError("catalogue.json", "format", "catalogue.problem.format")
     if manifest["version"] != version:
         raise CatalogueError("catalogue.json", "version", "catalogue.problem.version_mismatch")
@@ -86,13 +115,15 @@ def load_catalogue(version: str | None = None, root: Path | None = None) -> Cata
         digest.update(_canonical(name, document))
         _expect(document, name, "-", ("framework", "source", "indicators"))
         for index, raw in enumerate(document["indicators"]):
-            item = _indicator(raw, name, index)
+            item = _indicator(raw, name, index, format_version)
             if item.id in indicators:
                 raise CatalogueError(name, item.id, "catalogue.problem.duplicate_id")
             indicators[item.id] = item
     rules_doc = _read_json(folder, manifest["rules"])
     digest.update(_canonical(manifest["rules"], rules_doc))
-    rules = _rules(rules_doc, manifest["rules"])
+    # Format 1's rules read every signal for every form and tied duties to any signal; they
+    # are kept on disk (a released version is never edited) but no longer applied.
+    rules = _rules(rules_doc, manifest["rules"]) if format_version >= 2 else None
     _check_references(indicators, rules)
     return Catalogue(
         version=version,
@@ -100,8 +131,16 @@ def load_catalogue(version: str | None = None, root: Path | None = None) -> Cata
         published=str(manifest["published"]),
         title=_texts(manifest["title"], "catalogue.json", "title"),
         indicators=indicators,
-        rules=rules,
+        assessment_rules=rules,
+        format_version=format_version,
     )
+
+
+@cache
+def assessment_catalogue() -> Catalogue:
+    """The catalogue the engine assesses with: the newest installed. Observations keep the
+    version they were made with; ids are never reused, so the newest reads them all."""
+    return load_catalogue()
 
 
 def _read_json(folder: Path, name: str) -> Any:
@@ -166,27 +205,26 @@ def _grade(raw: Any, file: str, entry: str, profile: str) -> Grade:
     return Grade(grade, status, alternative, raw.get("note"))
 
 
-def _indicator(raw: Any, file: str, index: int) -> Indicator:
+INDICATOR_KEYS = (
+    "id",
+    "framework",
+    "source",
+    "forms",
+    "dimension",
+    "grades",
+    "acute",
+    "label",
+    "prompt",
+    "keywords",
+    "evidence",
+    "ctdc",
+)
+
+
+def _indicator(raw: Any, file: str, index: int, format_version: int = 2) -> Indicator:
     entry = raw.get("id", f"#{index + 1}") if isinstance(raw, dict) else f"#{index + 1}"
-    _expect(
-        raw,
-        file,
-        str(entry),
-        (
-            "id",
-            "framework",
-            "source",
-            "forms",
-            "dimension",
-            "grades",
-            "acute",
-            "label",
-            "prompt",
-            "keywords",
-            "evidence",
-            "ctdc",
-        ),
-    )
+    required = INDICATOR_KEYS if format_version == 1 else (*INDICATOR_KEYS, "context_forms")
+    _expect(raw, file, str(entry), required)
     if not isinstance(raw["id"], str) or not _ID.match(raw["id"]):
         raise CatalogueError(file, str(entry), "catalogue.problem.id")
     if raw["framework"] not in FRAMEWORKS:
@@ -213,11 +251,17 @@ def _indicator(raw: Any, file: str, index: int) -> Indicator:
     maps_to = tuple(raw.get("maps_to", ()))
     if maps_to and not raw.get("mapping_note"):
         raise CatalogueError(file, entry, "catalogue.problem.missing", name="mapping_note")
+    allowed_forms = LEGACY_FORMS if format_version == 1 else FORMS
+    forms = _choice_list(raw["forms"], allowed_forms, file, entry, "forms", allow_empty=False)
+    if format_version == 1:
+        context_forms = forms  # format 1 put every tagged form in play
+    else:
+        context_forms = _choice_list(raw["context_forms"], forms, file, entry, "context_forms")
     return Indicator(
         id=raw["id"],
         framework=raw["framework"],
         source=raw["source"],
-        forms=_choice_list(raw["forms"], FORMS, file, entry, "forms", allow_empty=False),
+        forms=forms,
         dimension=raw["dimension"],
         grades={profile: _grade(grades_raw[profile], file, entry, profile) for profile in PROFILES},
         label=_texts(raw["label"], file, f"{entry}.label"),
@@ -238,6 +282,8 @@ def _indicator(raw: Any, file: str, index: int) -> Indicator:
         acute_reason=_texts(raw["acute_reason"], file, f"{entry}.acute_reason") if acute else None,
         routes_to=_choice_list(raw.get("routes_to", []), RECIPIENTS, file, entry, "routes_to"),
         context_only=raw.get("context_only", False) is True,
+        context_forms=context_forms,
+        acts=_choice_list(raw.get("acts", []), ACTS, file, entry, "acts"),
     )
 
 
@@ -247,17 +293,26 @@ def _rules(raw: Any, file: str) -> Rules:
         file,
         "-",
         (
+            "forms",
             "minor_age",
             "dimension_positive_when",
             "outcome_order",
             "outcomes",
             "profiles",
+            "context",
+            "roles",
+            "indication",
+            "dutch_law",
+            "minors",
             "mandatory_reporters",
             "b83",
             "routing",
+            "advice",
+            "registration_consider",
             "consent_own_signature_age",
         ),
     )
+    forms = _choice_list(raw["forms"], FORMS, file, "forms", "forms", allow_empty=False)
     positive = raw["dimension_positive_when"]
     _expect(positive, file, "dimension_positive_when", ("any_of", "status"))
     for requirement in positive["any_of"]:
@@ -304,7 +359,7 @@ def _rules(raw: Any, file: str) -> Rules:
             )
         outcomes[age_group] = tuple(sorted(rules, key=lambda r: -order.index(r.outcome)))
     profiles = raw["profiles"]
-    for form in FORMS:
+    for form in forms:
         spec = profiles.get(form)
         if (
             not isinstance(spec, dict)
@@ -315,22 +370,55 @@ def _rules(raw: Any, file: str) -> Rules:
     fallback = (raw.get("missing_grade_fallback") or {}).get("profile")
     if fallback is not None and fallback not in PROFILES:
         raise CatalogueError(file, "missing_grade_fallback", "catalogue.problem.profiles")
+    context = raw["context"]
+    _expect(context, file, "context", ("sectors", "default_forms", "source"))
+    sectors = _sectors(context["sectors"], forms, file)
+    default_forms = _choice_list(
+        context["default_forms"], forms, file, "context", "default_forms", allow_empty=False
+    )
+    roles = raw["roles"]
+    _expect(roles, file, "roles", ("assessed_as_victim", "source"))
+    victim_roles = _choice_list(
+        roles["assessed_as_victim"],
+        tuple(r.value for r in PersonRole),
+        file,
+        "roles",
+        "assessed_as_victim",
+        allow_empty=False,
+    )
+    indication = raw["indication"]
+    _expect(indication, file, "indication", ("min_outcome", "source"))
+    if indication["min_outcome"] not in order[2:]:
+        raise CatalogueError(file, "indication", "catalogue.problem.outcomes")
     b83 = raw["b83"]
-    _expect(b83, file, "b83", ("applies_to_nationality_not", "offered_by", "source"))
-    routing = []
-    for index, rule in enumerate(raw["routing"]):
-        entry = f"routing[{index}]"
-        _expect(rule, file, entry, ("to", "when", "urgency", "reason"))
-        if rule["to"] not in RECIPIENTS or rule["urgency"] not in URGENCIES:
-            raise CatalogueError(file, entry, "catalogue.problem.routing")
-        routing.append(
-            RoutingRule(
-                rule["to"],
+    _expect(
+        b83,
+        file,
+        "b83",
+        ("applies_to_nationality_not", "union_citizens", "union_note", "offered_by", "source"),
+    )
+    routing = tuple(
+        _routing_rule(rule, file, f"routing[{index}]", order)
+        for index, rule in enumerate(raw["routing"])
+    )
+    advice = []
+    for index, rule in enumerate(raw["advice"]):
+        entry = f"advice[{index}]"
+        _expect(rule, file, entry, ("key", "when", "text"))
+        _conditions(rule["when"], file, entry, order)
+        advice.append(
+            AdviceRule(
+                str(rule["key"]),
                 rule["when"],
-                rule["urgency"],
-                _texts(rule["reason"], file, f"{entry}.reason"),
+                _texts(rule["text"], file, f"{entry}.text"),
                 rule.get("source", ""),
             )
+        )
+    consider = raw["registration_consider"]
+    _expect(consider, file, "registration_consider", ("when", "source"))
+    if consider["when"] not in CONSIDER_WHEN:
+        raise CatalogueError(
+            file, "registration_consider", "catalogue.problem.condition", name="when"
         )
     return Rules(
         minor_age=int(raw["minor_age"]),
@@ -345,12 +433,142 @@ def _rules(raw: Any, file: str) -> Rules:
         b83_exempt_nationalities=tuple(b83["applies_to_nationality_not"]),
         b83_offered_by=tuple(b83["offered_by"]),
         b83_source=b83["source"],
-        routing=tuple(routing),
+        routing=routing,
+        forms=forms,
+        sectors=sectors,
+        default_forms=default_forms,
+        victim_roles=victim_roles,
+        indication_min_outcome=indication["min_outcome"],
+        indication_source=indication["source"],
+        dutch_law=_dutch_law(raw["dutch_law"], forms, file),
+        minors=_minors(raw["minors"], forms, file),
+        b83_union_citizens=tuple(str(code).upper() for code in b83["union_citizens"]),
+        b83_union_note=_texts(b83["union_note"], file, "b83.union_note"),
+        advice=tuple(advice),
+        registration_consider_when=consider["when"],
+        registration_consider_context_signals=int(consider.get("context_signals", 1)),
         raw=raw,
     )
 
 
-def _check_references(indicators: dict[str, Indicator], rules: Rules) -> None:
+def _sectors(raw: Any, forms: tuple[str, ...], file: str) -> dict[str, SectorRule]:
+    """Every sector a site can have gets a rule, so no site falls outside the context rules."""
+    if not isinstance(raw, dict) or set(raw) != {s.value for s in Sector}:
+        raise CatalogueError(file, "context.sectors", "catalogue.problem.sectors")
+    sectors = {}
+    for sector, spec in raw.items():
+        entry = f"context.sectors.{sector}"
+        _expect(spec, file, entry, ("forms", "act"))
+        act = spec["act"]
+        if act is not None and act not in ACTS:
+            raise CatalogueError(file, entry, "catalogue.problem.value", name="act", value=act)
+        sectors[sector] = SectorRule(_choice_list(spec["forms"], forms, file, entry, "forms"), act)
+    return sectors
+
+
+def _dutch_law(raw: Any, forms: tuple[str, ...], file: str) -> DutchLawRules:
+    entry = "dutch_law"
+    _expect(
+        raw,
+        file,
+        entry,
+        (
+            "acts_from_dimensions",
+            "means_from_dimensions",
+            "item_means",
+            "item_means_grades",
+            "purpose_dimension",
+            "purpose_grades",
+            "work_or_services_forms",
+            "minor_prostitution_forms",
+            "source",
+            "status",
+        ),
+    )
+    mappings = {}
+    for key, allowed in (
+        ("acts_from_dimensions", ACTS),
+        ("means_from_dimensions", MEANS),
+        ("item_means", MEANS),
+    ):
+        mapping = raw[key]
+        if not isinstance(mapping, dict) or any(
+            dim not in DIMENSIONS or value not in allowed for dim, value in mapping.items()
+        ):
+            raise CatalogueError(file, f"{entry}.{key}", "catalogue.problem.dutch_law")
+        mappings[key] = dict(mapping)
+    if raw["purpose_dimension"] not in DIMENSIONS or raw["status"] not in GRADE_STATUSES:
+        raise CatalogueError(file, entry, "catalogue.problem.dutch_law")
+    return DutchLawRules(
+        acts_from_dimensions=mappings["acts_from_dimensions"],
+        means_from_dimensions=mappings["means_from_dimensions"],
+        item_means=mappings["item_means"],
+        item_means_grades=_choice_list(
+            raw["item_means_grades"], GRADES, file, entry, "item_means_grades", allow_empty=False
+        ),
+        purpose_dimension=raw["purpose_dimension"],
+        purpose_grades=_choice_list(
+            raw["purpose_grades"], GRADES, file, entry, "purpose_grades", allow_empty=False
+        ),
+        work_or_services_forms=_choice_list(
+            raw["work_or_services_forms"], forms, file, entry, "work_or_services_forms"
+        ),
+        minor_prostitution_forms=_choice_list(
+            raw["minor_prostitution_forms"], forms, file, entry, "minor_prostitution_forms"
+        ),
+        source=raw["source"],
+        status=raw["status"],
+    )
+
+
+def _minors(raw: Any, forms: tuple[str, ...], file: str) -> MinorRules:
+    _expect(raw, file, "minors", ("purpose_from_context", "source"))
+    return MinorRules(
+        purpose_from_context=_choice_list(
+            raw["purpose_from_context"], forms, file, "minors", "purpose_from_context"
+        ),
+        source=raw["source"],
+    )
+
+
+def _conditions(when: Any, file: str, entry: str, order: tuple[str, ...]) -> None:
+    if not isinstance(when, dict):
+        raise CatalogueError(file, entry, "catalogue.problem.not_object")
+    for key, value in when.items():
+        expected = CONDITIONS.get(key)
+        if expected is None or not isinstance(value, expected):
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key in ("min_outcome", "any_form_min_outcome") and value not in order:
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key == "forms" and not set(value) <= set(FORMS):
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key == "roles" and not set(value) <= {r.value for r in PersonRole}:
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key == "law_missing_only" and value not in ("act", "means", "purpose"):
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key == "routes_to" and value not in RECIPIENTS:
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+
+
+def _routing_rule(rule: Any, file: str, entry: str, order: tuple[str, ...]) -> RoutingRule:
+    _expect(rule, file, entry, ("to", "when", "urgency", "advice", "reason"))
+    if rule["to"] not in RECIPIENTS or rule["urgency"] not in URGENCIES:
+        raise CatalogueError(file, entry, "catalogue.problem.routing")
+    _conditions(rule["when"], file, entry, order)
+    own = rule.get("advice_own_agency")
+    return RoutingRule(
+        to=rule["to"],
+        when=rule["when"],
+        urgency=rule["urgency"],
+        advice=_texts(rule["advice"], file, f"{entry}.advice"),
+        reason=_texts(rule["reason"], file, f"{entry}.reason"),
+        source=rule.get("source", ""),
+        agency=rule.get("agency"),
+        advice_own_agency=None if own is None else _texts(own, file, f"{entry}.advice_own_agency"),
+    )
+
+
+def _check_references(indicators: dict[str, Indicator], rules: Rules | None) -> None:
     for item in indicators.values():
         for target in item.maps_to:
             mapped = indicators.get(target)
@@ -358,4 +576,14 @@ def _check_references(indicators: dict[str, Indicator], rules: Rules) -> None:
                 raise CatalogueError(
                     item.framework, item.id, "catalogue.problem.maps_to", target=target
                 )
-    del rules  # rules refer to dimensions and profiles only, checked in _rules
+    if rules is None:
+        return
+    for index, rule in enumerate(rules.routing):
+        for indicator_id in rule.when.get("indicators_any", ()):
+            if indicator_id not in indicators:
+                raise CatalogueError(
+                    "rules.json",
+                    f"routing[{index}]",
+                    "catalogue.problem.maps_to",
+                    target=indicator_id,
+                )

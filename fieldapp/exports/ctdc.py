@@ -26,7 +26,10 @@ How each column is derived (the rules this module applies):
   when its outcome is ``signals_present`` or higher. Labour exploitation gives
   ``isForcedLabour``; sexual exploitation ``isSexualExploit``; both ``isSexAndLabour``;
   criminal exploitation counts as forced labour in illicit activities (CTDC places forced
-  criminality under type of labour); organ removal ``isOrganRemoval``.
+  criminality under type of labour); organ removal ``isOrganRemoval``; forced marriage
+  ``isForcedMarriage``; illegal adoption and exploitation of surrogacy (forms EU Directive
+  2024/1712 added, with no CTDC flag of their own) ``isOtherExploit``. Only the forms the
+  engine assessed the person for count (the forms in context).
 - ``typeOfLabour*``: for labour exploitation, from the site's sector (agriculture,
   construction, domestic work, hospitality; meat processing as manufacturing); every other
   sector is ``typeOfLabourOther``. Criminal exploitation is ``typeOfLabourIllicitActivities``.
@@ -129,7 +132,15 @@ DEMOGRAPHIC_COLUMNS = (
     "citizenship",
     "CountryOfExploitation",
 )
-EXPLOITATION_COLUMNS = ("isForcedLabour", "isSexualExploit", "isSexAndLabour", "isOrganRemoval")
+EXPLOITATION_COLUMNS = (
+    "isForcedLabour",
+    "isSexualExploit",
+    "isSexAndLabour",
+    "isOrganRemoval",
+    "isForcedMarriage",
+    "isOtherExploit",
+)
+OTHER_EXPLOIT_FORMS = frozenset({"illegal_adoption", "surrogacy"})
 LABOUR_COLUMNS = tuple(f"typeOfLabour{name}" for name in LABOUR_TYPES)
 SEX_COLUMNS = ("typeOfSexProstitution",)
 RECRUITER_COLUMNS = tuple(f"recruiterRelation{name}" for name in RECRUITER_RELATIONS)
@@ -257,6 +268,8 @@ def ctdc_row(victim: VictimRow, forms: Iterable[str], means: Iterable[str]) -> R
         _flag(sexual),
         _flag(labour and sexual),
         _flag("organ_removal" in forms),
+        _flag("forced_marriage" in forms),
+        _flag(bool(forms & OTHER_EXPLOIT_FORMS)),
         *(_flag(name in labour_types) for name in LABOUR_TYPES),
         _flag(sexual and victim.sector in SEX_WORK_SECTORS),
         *(_flag(name == "Unknown") for name in RECRUITER_RELATIONS),

@@ -13,7 +13,8 @@ from fieldapp.agencies import agency_code, same_agency
 from fieldapp.assessment import Assessment, assess
 from fieldapp.assessment.from_store import case_for_person, find_person, reporting_agency
 from fieldapp.assessment.render import explanation_text
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
+from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.domain import Consent, ObservationStatus, Person, PersonRole, VisitDetail
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
@@ -142,8 +143,7 @@ def build_referral(
     detail = store.visit_detail(visit_uuid)
     profile = store.setting("profile", {}) or {}
     reporter = reporting_agency(profile, detail)
-    versions = {o.catalogue_version for o in detail.observations}
-    catalogue = load_catalogue(max(versions) if len(versions) == 1 else None)
+    catalogue = assessment_catalogue()
     plan = plan_referral(
         detail,
         recipient,
@@ -157,7 +157,7 @@ def build_referral(
         visit_uuid, recipient, tuple(p.meta.uuid for p in plan.subjects)
     )
     assessments = [
-        assess(case_for_person(store, visit_uuid, p.meta.uuid)[0], catalogue) for p in plan.subjects
+        assess(case_for_person(store, visit_uuid, p.meta.uuid), catalogue) for p in plan.subjects
     ]
     urgency = "normal"
     reasons: list[str] = []

@@ -90,10 +90,10 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
     month_totals: dict[str, int] = dict.fromkeys(period.months(), 0)
     versions: set[str] = set()
     unmapped = 0
-    for month, indicator_id, version, count in indicator_groups:
+    for month, indicator_id, version, mask, count in indicator_groups:
         versions.add(version)
         month_totals[month] = month_totals.get(month, 0) + count
-        forms = catalogues.forms_of(indicator_id, version)
+        forms = catalogues.forms_of(indicator_id, version, mask)
         if not forms:
             unmapped += count
         row = by_month.setdefault(month, dict.fromkeys(FORMS, 0))
@@ -202,10 +202,9 @@ def main_form(ranks: tuple[int | None, ...], signal_rank: int, sector: str) -> s
 
 def tie_order(sector: str) -> tuple[str, ...]:
     """Sexual exploitation first at sex-work venues, labour exploitation first elsewhere;
-    then criminal exploitation, then organ removal."""
-    if sector in SEX_WORK_SECTORS:
-        return ("sexual", "labour", "criminal", "organ_removal")
-    return ("labour", "sexual", "criminal", "organ_removal")
+    then the other forms in the tables' order."""
+    first = ("sexual", "labour") if sector in SEX_WORK_SECTORS else ("labour", "sexual")
+    return (*first, *(form for form in FORMS if form not in first))
 
 
 class _Catalogues:
@@ -224,9 +223,17 @@ class _Catalogues:
                 self._loaded[version] = self.latest
         return self._loaded[version]
 
-    def forms_of(self, indicator_id: str, version: str) -> tuple[str, ...]:
-        indicator = self.get(version).get(indicator_id) or self.latest.get(indicator_id)
-        return tuple(form for form in FORMS if indicator and form in indicator.forms)
+    def forms_of(self, indicator_id: str, version: str, mask: int) -> tuple[str, ...]:
+        """The forms a signal counts for: those its person was assessed for (``mask``, from
+        the engine's outcomes) in which the indicator counts, as the engine counts it."""
+        indicator = self.latest.get(indicator_id) or self.get(version).get(indicator_id)
+        if indicator is None:
+            return ()
+        return tuple(
+            form
+            for index, form in enumerate(FORMS)
+            if mask >> index & 1 and form in indicator.forms
+        )
 
     def background_only(self) -> tuple[str, ...]:
         """Indicators that are background only in any installed version: never a signal on

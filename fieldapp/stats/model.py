@@ -17,9 +17,18 @@ from fieldapp.errors import FieldAppError
 EARLIEST_YEAR = 2000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-# The forms of exploitation (art. 273f Sr), in the order every table and chart shows them.
-# The periodic report uses the same four: sexual / other labour / forced criminality / organs.
-FORMS = ("sexual", "labour", "criminal", "organ_removal")
+# The forms of exploitation (art. 273f Sr), in the order every table and chart shows them: the
+# periodic report's sexual / other labour / forced criminality / organs, then the forms EU
+# Directive 2024/1712 added.
+FORMS = (
+    "sexual",
+    "labour",
+    "criminal",
+    "organ_removal",
+    "forced_marriage",
+    "illegal_adoption",
+    "surrogacy",
+)
 ROUTES = ("domestic", "cross_border", "unknown")
 AGE_GROUPS = ("minor", "adult", "age_unknown")
 # A possible victim without any signal in any form falls in this row of the periodic tables.
@@ -171,7 +180,9 @@ class StatsReport:
     generated_at: str
     catalogue_versions: tuple[str, ...]
     signals_total: int
-    signals_unmapped: int  # observed items whose indicator no installed catalogue knows
+    # Signals that count under no form: about a witness, employer or possible exploiter (not
+    # assessed as a victim), of a form not in the person's context, or of an unknown indicator.
+    signals_unmapped: int
     signals_by_month: tuple[MonthSignals, ...]
     signals_by_sector: tuple[tuple[str, int], ...]  # most signals first
     signals_by_municipality: tuple[tuple[str, int], ...]  # '' = municipality not recorded

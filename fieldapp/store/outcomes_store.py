@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 
 from fieldapp.vault.connection import Connection, transaction
 
-OutcomeRow = tuple[str, str, str, int, int, str, str]
-"""(person_uuid, form, outcome, outcome_rank, acute, catalogue_version, computed_at)"""
+OutcomeRow = tuple[str, str, str, int, int, str, str, int]
+"""(person_uuid, form, outcome, outcome_rank, acute, catalogue_version, computed_at,
+indication): one row per possible victim and form in context."""
 
 
 def mark_stale(conn: Connection, visit_uuids: Iterable[str]) -> None:
@@ -39,7 +40,7 @@ def replace_outcomes(conn: Connection, outcomes: dict[str, Sequence[OutcomeRow]]
             )
             conn.executemany(
                 "INSERT INTO person_outcomes (person_uuid, form, outcome, outcome_rank, acute,"
-                " catalogue_version, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " catalogue_version, computed_at, indication) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             conn.execute("DELETE FROM visit_outcomes WHERE visit_uuid = ?", (visit_uuid,))

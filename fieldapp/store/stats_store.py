@@ -14,7 +14,11 @@ What counts:
 
 - a **signal** is a live observation with status ``observed`` of a live visit in the period
   (as the visits list counts them), except indicators that are background only
-  (``context_only``: never a signal on its own);
+  (``context_only``: never a signal on its own); it is grouped with the forms of exploitation
+  its person was assessed for (``person_outcomes``: the forms in context), or for a signal
+  recorded for everyone at a visit, the forms of the possible victims there
+  (``visit_outcomes``), as a bit mask over ``FORMS``; a signal about a person not assessed as
+  a victim has mask 0;
 - a **possible victim** is a live person with the role ``possible_victim``;
 - a **referral** is a live referral that is not a draft and that no later live version of
   the same visit replaces.
@@ -38,6 +42,7 @@ _CELLS = "temp.stats_cells"
 _SCOPE = "temp.stats_scope"
 _SIGNALS = "temp.stats_signals"
 _VICTIMS = "temp.stats_victims"
+_MASKS = "temp.stats_masks"
 # The signals of the visits in scope, walked in the scope table's id order through
 # observations_by_visit (so index pages are read in order).
 _SIGNALS_FROM = f"""FROM {_SCOPE} AS s CROSS JOIN observations AS o ON o.visit_uuid = s.uuid
@@ -129,13 +134,35 @@ class StatsQuery:
             " ON c.month = v.month AND c.sector = v.sector AND c.municipality = v.municipality"
         )
         self.conn.execute(f"DROP TABLE {_VISITS}")
+        # The forms in context per possible victim and per visit, as bit masks (few rows:
+        # one per person or visit in scope), so the signals below take theirs in one lookup.
+        bits = " ".join(f"WHEN ? THEN {1 << index}" for index, _ in enumerate(FORMS))
+        self.conn.execute(
+            f"CREATE TABLE {_MASKS} (uuid TEXT PRIMARY KEY, mask INTEGER NOT NULL) WITHOUT ROWID"
+        )
+        self.conn.execute(
+            f"INSERT INTO {_MASKS} SELECT p.uuid, sum(CASE po.form {bits} ELSE 0 END)"
+            f" FROM {_SCOPE} AS s CROSS JOIN persons AS p ON p.visit_uuid = s.uuid"
+            " JOIN person_outcomes AS po ON po.person_uuid = p.uuid"
+            " WHERE p.deleted = 0 GROUP BY p.uuid",
+            FORMS,
+        )
+        self.conn.execute(
+            f"INSERT INTO {_MASKS} SELECT s.uuid, sum(CASE vo.form {bits} ELSE 0 END)"
+            f" FROM {_SCOPE} AS s CROSS JOIN visit_outcomes AS vo ON vo.visit_uuid = s.uuid"
+            " GROUP BY s.uuid",
+            FORMS,
+        )
         marks = ", ".join("?" for _ in self.background_only)
         not_background = f" AND o.indicator_id NOT IN ({marks})" if marks else ""
         self.conn.execute(
             f"CREATE TABLE {_SIGNALS} AS SELECT s.cell AS cell, o.indicator_id AS indicator_id,"
-            " o.catalogue_version AS catalogue_version, count(*) AS signals"
-            f" {_SIGNALS_FROM}{not_background}"
-            " GROUP BY s.cell, o.indicator_id, o.catalogue_version",
+            " o.catalogue_version AS catalogue_version, coalesce(m.mask, 0) AS mask,"
+            " count(*) AS signals"
+            f" FROM {_SCOPE} AS s CROSS JOIN observations AS o ON o.visit_uuid = s.uuid"
+            f" LEFT JOIN {_MASKS} AS m ON m.uuid = coalesce(o.person_uuid, o.visit_uuid)"
+            f" WHERE o.deleted = 0 AND o.status = ?{not_background}"
+            " GROUP BY s.cell, o.indicator_id, o.catalogue_version, coalesce(m.mask, 0)",
             (_OBSERVED, *self.background_only),
         )
         self.conn.execute(
@@ -168,7 +195,7 @@ class StatsQuery:
         self._drop()
 
     def _drop(self) -> None:
-        for table in (_VICTIMS, _SIGNALS, _SCOPE, _CELLS, _VISITS):
+        for table in (_VICTIMS, _SIGNALS, _MASKS, _SCOPE, _CELLS, _VISITS):
             self.conn.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- visits and signals ------------------------------------------------------------------
@@ -176,15 +203,15 @@ class StatsQuery:
     def count_visits(self) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {_SCOPE}").fetchone()[0])
 
-    def signals_by_month_indicator(self) -> list[tuple[str, str, str, int]]:
-        """(month ``YYYY-MM``, indicator id, catalogue version, signals); the caller maps
-        indicators to forms with the catalogue."""
+    def signals_by_month_indicator(self) -> list[tuple[str, str, str, int, int]]:
+        """(month ``YYYY-MM``, indicator id, catalogue version, forms in context as a bit
+        mask over ``FORMS``, signals); the caller keeps the forms the indicator counts in."""
         return [
-            (str(month), str(indicator), str(version), int(count))
-            for month, indicator, version, count in self.conn.execute(
-                f"SELECT c.month, x.indicator_id, x.catalogue_version, sum(x.signals)"
+            (str(month), str(indicator), str(version), int(mask), int(count))
+            for month, indicator, version, mask, count in self.conn.execute(
+                f"SELECT c.month, x.indicator_id, x.catalogue_version, x.mask, sum(x.signals)"
                 f" FROM {_SIGNALS} AS x JOIN {_CELLS} AS c ON c.id = x.cell"
-                " GROUP BY c.month, x.indicator_id, x.catalogue_version"
+                " GROUP BY c.month, x.indicator_id, x.catalogue_version, x.mask"
             )
         ]
 

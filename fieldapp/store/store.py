@@ -258,6 +258,7 @@ class Store:
                     "status": observation.status.value,
                     "evidence": observation.evidence.value if observation.evidence else None,
                     "note": observation.note,
+                    "past": int(observation.past),
                     "catalogue_version": catalogue_version or latest_version(),
                 },
             )
@@ -795,6 +796,7 @@ class Store:
                 "note": observation.note,
                 "observed_at": observation.observed_at or now_iso(),
                 "recorded_by": self.vault.actor,
+                "past": int(observation.past),
             },
         )
         self._index("observation", obs_uuid, visit_uuid, observation.note, new=True)
@@ -926,6 +928,8 @@ def _person_columns(person: PersonInput) -> dict[str, Any]:
         "b83_status": person.b83_status.value,
         "b83_date": person.b83_date,
         "b83_by": person.b83_by,
+        "suspected_forms": json.dumps(list(person.suspected_forms)),
+        "professional_indication": int(person.professional_indication),
     }
 
 
@@ -940,11 +944,12 @@ _VISIT_COLUMNS = (
 _PERSON_COLUMNS = (
     _META_COLUMNS + ", visit_uuid, label, role, sex, age, age_band, minor,"
     " nationality, languages, interpreter, residence_status, consent,"
-    " consent_date, notes, b83_status, b83_date, b83_by"
+    " consent_date, notes, b83_status, b83_date, b83_by, suspected_forms,"
+    " professional_indication"
 )
 _OBSERVATION_COLUMNS = (
     _META_COLUMNS + ", visit_uuid, person_uuid, indicator_id,"
-    " catalogue_version, status, evidence, note, observed_at, recorded_by"
+    " catalogue_version, status, evidence, note, observed_at, recorded_by, past"
 )
 _ATTACHMENT_COLUMNS = (
     _META_COLUMNS + ", owner_kind, owner_uuid, file_name, media_type, size, sha256"
@@ -1020,6 +1025,8 @@ def _person(row: tuple[Any, ...]) -> Person:
         b83_status=B83Status(row[20]),
         b83_date=row[21],
         b83_by=row[22],
+        suspected_forms=tuple(json.loads(row[23])),
+        professional_indication=bool(row[24]),
     )
 
 
@@ -1035,6 +1042,7 @@ def _observation(row: tuple[Any, ...]) -> Observation:
         note=row[12],
         observed_at=row[13],
         recorded_by=row[14],
+        past=bool(row[15]),
     )
 
 

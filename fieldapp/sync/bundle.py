@@ -175,6 +175,8 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
         "b83_status": (_enum(B83Status), False),
         "b83_date": (_TEXT, True),
         "b83_by": (_TEXT, True),
+        "suspected_forms": (_JSON_LIST, False),
+        "professional_indication": (frozenset({0, 1}), False),
     },
     "attachment": {
         "owner_kind": (_enum(("visit", "person", "observation", "site", "referral")), False),
@@ -194,6 +196,7 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
         "note": (_TEXT, True),
         "observed_at": (_TEXT, False),
         "recorded_by": (_TEXT, True),
+        "past": (frozenset({0, 1}), False),
     },
     "referral": {
         "visit_uuid": (_UUID_T, False),
@@ -227,6 +230,14 @@ _AUDIT_RULES = {
     "hash": (_HEX, False),
 }
 COLUMNS: dict[str, tuple[str, ...]] = {**RECORD_COLUMNS, "audit": AUDIT_COLUMNS}
+# Columns added by a schema step, last in their rows, with the value a row from a device on an
+# older schema gets: such a device's bundles still import (devices are updated one by one).
+ADDED_COLUMNS: dict[int, dict[str, tuple[tuple[str, Any], ...]]] = {
+    7: {
+        "person": (("suspected_forms", "[]"), ("professional_indication", 0)),
+        "observation": (("past", 0),),
+    },
+}
 
 
 def _rules(kind: str) -> list[tuple[Any, bool]]:
@@ -565,8 +576,45 @@ def _is_text_list(value: str) -> bool:
     return isinstance(items, list) and all(isinstance(item, str) for item in items)
 
 
-def decode_payload(payload: memoryview | bytes, device_id: str) -> DecodedPayload:
-    """Parse and check every frame; the records are returned as rows ready to write."""
+def _padding(schema_version: int) -> dict[str, tuple[Any, ...]]:
+    """Per kind, the values to append to the rows of a bundle made on ``schema_version``."""
+    padding: dict[str, tuple[Any, ...]] = {}
+    for step in sorted(ADDED_COLUMNS):
+        if step > schema_version:
+            for kind, columns in ADDED_COLUMNS[step].items():
+                padding[kind] = padding.get(kind, ()) + tuple(value for _, value in columns)
+    return padding
+
+
+def _decode_older_frame(
+    raw: bytes, device_id: str, padding: dict[str, tuple[Any, ...]]
+) -> tuple[str, list[Any]]:
+    """A frame from a device on an older schema: rows of the older width get the added
+    columns' values, then every check of the current format runs on them."""
+    parsed = load_bounded(raw, max_bytes=MAX_FRAME_JSON_BYTES, max_depth=None)
+    if not isinstance(parsed, dict) or set(parsed) != {"kind", "rows"}:
+        raise BundleRejected("sync.reject.format")
+    kind, rows = parsed["kind"], parsed["rows"]
+    if kind not in COLUMNS:
+        raise BundleRejected("sync.reject.unknown_kind")
+    if not isinstance(rows, list) or not 0 < len(rows) <= MAX_ROWS_PER_FRAME:
+        raise BundleRejected("sync.reject.format")
+    extra = padding.get(kind, ())
+    if extra:
+        older = len(COLUMNS[kind]) - len(extra)
+        if any(not isinstance(row, list) or len(row) != older for row in rows):
+            raise BundleRejected("sync.reject.records", kind=kind)
+        rows = [[*row, *extra] for row in rows]
+    _check_columns(kind, rows, device_id)
+    return kind, rows
+
+
+def decode_payload(
+    payload: memoryview | bytes, device_id: str, schema_version: int | None = None
+) -> DecodedPayload:
+    """Parse and check every frame; the records are returned as rows ready to write.
+    ``schema_version``: the sender's (from the manifest); older rows are padded."""
+    padding = _padding(schema_version) if schema_version is not None else {}
     decoded = DecodedPayload()
     view = memoryview(payload)
     position, end = 0, len(view)
@@ -582,7 +630,10 @@ def decode_payload(payload: memoryview | bytes, device_id: str) -> DecodedPayloa
         body = view[position : position + length]
         position += length
         if tag == b"R":
-            kind, rows = _decode_frame(bytes(body), device_id)
+            if padding:
+                kind, rows = _decode_older_frame(bytes(body), device_id, padding)
+            else:
+                kind, rows = _decode_frame(bytes(body), device_id)
             ids = seen.setdefault(kind, set())
             key_at = 0
             before = len(ids)

@@ -114,7 +114,7 @@ def export_bundle(
 
 
 def parse_resend_range(text: str) -> tuple[int, ...]:
-    """"3" or "3-5" (as an import warning names lost bundles) as the seqs to send again."""
+    """ "3" or "3-5" (as an import warning names lost bundles) as the seqs to send again."""
     first, _, last = text.strip().partition("-")
     try:
         low, high = int(first), int(last or first)

@@ -232,7 +232,7 @@ def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
         raise BundleRejected(
             "sync.reject.schema_newer", found=manifest["schema_version"], supported=SCHEMA_VERSION
         )
-    decoded = bundle.decode_payload(payload, manifest["device_id"])
+    decoded = bundle.decode_payload(payload, manifest["device_id"], manifest["schema_version"])
     if decoded.counts != manifest["counts"]:
         raise BundleRejected("sync.reject.counts")
     return bundle.VerifiedBundle(

@@ -468,8 +468,30 @@ CREATE TABLE deletion_log (
 ) STRICT;
 """
 
+# Judgement a professional trusts (catalogue 2026.2): the forms a person is suspected of, the
+# professional's own judgement that there is an indication, whether an observation lies in the
+# past, and per form whether it carries an indication. New columns come last: a bundle from a
+# device on schema 6 carries rows without them (fieldapp/sync/bundle.py pads them). Every
+# visit is assessed again, now with the corrected rules.
+SCHEMA_V7 = """
+ALTER TABLE persons ADD COLUMN suspected_forms TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE persons ADD COLUMN professional_indication INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE observations ADD COLUMN past INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE person_outcomes ADD COLUMN indication INTEGER NOT NULL DEFAULT 0;
+INSERT OR IGNORE INTO outcomes_stale (visit_uuid)
+    SELECT DISTINCT visit_uuid FROM persons WHERE deleted = 0;
+"""
+
 Step = str | Callable[[str | None], str]
-MIGRATIONS: tuple[Step, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, _schema_v6)
+MIGRATIONS: tuple[Step, ...] = (
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+    _schema_v6,
+    SCHEMA_V7,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -596,7 +596,15 @@ def bench_assess(ctx: Context) -> Result:
         CaseObservation(indicator, statuses[index % 4], Evidence.SEEN, visit_level=index % 7 == 0)
         for index, indicator in enumerate(ids)
     )
-    case = Case(observations, age=None, nationality="BG", reporter_agency="NLA")
+    # Four forms in context (the heaviest common case: both age groups, both readings each).
+    case = Case(
+        observations,
+        age=None,
+        nationality="BG",
+        reporter_agency="NLA",
+        sector="agriculture",
+        suspected_forms=("sexual", "criminal", "organ_removal"),
+    )
 
     def bare_loop() -> dict[tuple[str, str], int]:
         tally: dict[tuple[str, str], int] = {}

@@ -11,6 +11,7 @@ import pytest
 
 from fieldapp.catalogue import (
     DIMENSIONS,
+    FORMS,
     PROFILES,
     CatalogueError,
     available_versions,
@@ -36,7 +37,10 @@ def test_ids_are_unique_and_stable_in_form() -> None:
     ids = [item.id for item in CATALOGUE.indicators.values()]
     assert len(ids) == len(set(ids))
     prefixes = Counter(i.split("-")[0] for i in ids)
-    assert set(prefixes) == {"ILO", "NLA", "POL", "VEN", "YCE", "ORG"}
+    assert set(prefixes) == {
+        *("ILO", "NLA", "POL", "VEN", "YCE", "ORG"),
+        *("NLL", "NLS", "NLC", "DOM", "FMR", "ADO", "SUR", "LOC"),
+    }
 
 
 def test_adult_labour_list_is_complete() -> None:
@@ -87,7 +91,7 @@ def test_every_entry_is_bilingual_sourced_and_graded() -> None:
 
 
 def test_every_form_has_signals_and_search_works_in_both_languages() -> None:
-    for form in ("labour", "sexual", "criminal", "organ_removal"):
+    for form in FORMS:
         assert CATALOGUE.for_form(form)
     dutch = {item.id for item in CATALOGUE.search("paspoort", "nl")}
     english = {item.id for item in CATALOGUE.search("passport", "en")}
@@ -193,3 +197,64 @@ def test_rules_are_data_a_new_version_can_change(broken_copy: Path) -> None:
     )
     corrected = load_catalogue(CATALOGUE.version, broken_copy)
     assert assess(person, corrected).forms["labour"].outcome == "exploited"
+
+
+def test_signals_of_our_own_wording_or_grading_say_so() -> None:
+    """Indicator data carries its source; what no source grades is graded "own" and reported
+    as unconfirmed, never passed off as confirmed."""
+    own = [i for i in CATALOGUE.indicators.values() if i.grades["adult_labour"].status == "own"]
+    assert own
+    for item in own:
+        assert item.grades["adult_labour"].note, item.id
+        assert not item.grades["adult_labour"].confirmed
+
+
+def test_a_format_2_catalogue_without_context_forms_is_refused(broken_copy: Path) -> None:
+    _edit(broken_copy, "venue.json", lambda d: d["indicators"][0].pop("context_forms"))
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(CATALOGUE.version, broken_copy)
+    assert "VEN-01" in caught.value.message("en") and "context_forms" in caught.value.message("en")
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "entry"),
+    [
+        (
+            "venue.json",
+            lambda d: d["indicators"][0].update(context_forms=["labour"]),
+            "VEN-01",
+        ),
+        (
+            "rules.json",
+            lambda d: d["context"]["sectors"].pop("car_wash"),
+            "context.sectors",
+        ),
+        (
+            "rules.json",
+            lambda d: d["routing"][0]["when"].update(minor="yes"),
+            "routing[0]",
+        ),
+        (
+            "rules.json",
+            lambda d: d["routing"][3]["when"].update(indicators_any=["NOPE-1"]),
+            "routing[3]",
+        ),
+        (
+            "rules.json",
+            lambda d: d["dutch_law"]["item_means"].update(EXPL="bribery"),
+            "dutch_law.item_means",
+        ),
+    ],
+    ids=[
+        "context form not among forms",
+        "sector without rule",
+        "bad condition",
+        "bad id",
+        "unknown means",
+    ],
+)
+def test_broken_context_and_rules_name_the_entry(broken_copy: Path, file, change, entry) -> None:
+    _edit(broken_copy, file, change)
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(CATALOGUE.version, broken_copy)
+    assert entry in caught.value.message("nl") and entry in caught.value.message("en")

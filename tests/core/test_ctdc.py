@@ -141,6 +141,13 @@ def test_exploitation_and_type_of_labour_follow_the_forms_and_the_sector() -> No
     organ = ctdc_row(victim(), ("organ_removal",), ())
     assert value(organ, "isOrganRemoval") == "1"
     assert value(organ, "isForcedLabour") == "0"
+    marriage = ctdc_row(victim(), ("forced_marriage",), ())
+    assert value(marriage, "isForcedMarriage") == "1"
+    assert value(marriage, "isOtherExploit") == "0"
+    for form in ("illegal_adoption", "surrogacy"):
+        other = ctdc_row(victim(), (form,), ())
+        assert value(other, "isOtherExploit") == "1"
+        assert value(other, "isForcedMarriage") == "0"
 
 
 def test_recruiter_relation_is_never_guessed() -> None:
@@ -310,9 +317,12 @@ def test_rows_from_the_vault_follow_the_catalogue_and_the_outcomes(store: Store)
     persons = {p.label: p.meta.uuid for p in store.visit_detail(visit_uuid).persons}
     for label, row in (("A", a), ("B", b)):
         labour = outcomes[(persons[label], "labour")] >= threshold
-        criminal = outcomes[(persons[label], "criminal")] >= threshold
-        assert value(row, "isForcedLabour") == str(int(labour or criminal))
+        assert value(row, "isForcedLabour") == str(int(labour))
         assert value(row, "typeOfLabourAgriculture") == str(int(labour))
+        # A greenhouse: only labour exploitation is in context, whatever the signals' tags.
+        assert {form for person, form in outcomes if person == persons[label]} == {"labour"}
+        assert value(row, "isSexualExploit") == "0"
+        assert value(row, "isSexAndLabour") == "0"
     assert value(a, "isForcedLabour") == "1"  # two observed labour signals
 
 

@@ -107,15 +107,45 @@ def test_a_coordinator_vault_logs_no_changes(tmp_path: Path) -> None:
         assert vault.conn.execute("SELECT count(*) FROM sync_changes").fetchone()[0] == 0
 
 
-def test_visits_from_before_v6_are_assessed_after_the_upgrade(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [5, 6])
+def test_visits_from_before_v7_are_assessed_again_after_the_upgrade(
+    version: int, tmp_path: Path
+) -> None:
+    """Schema 7 comes with corrected rules (catalogue 2026.2): every visit is assessed again,
+    and only possible victims get an outcome, for the forms in context."""
     from fieldapp.assessment.outcomes import refresh_outcomes
 
     folder = tmp_path / "vault"
-    shutil.copytree(FIXTURES / "vault-v5", folder)
+    shutil.copytree(FIXTURES / f"vault-v{version}", folder)
     with Vault.unlock(folder, FIXTURE_PASSPHRASE) as vault:
-        persons = vault.conn.execute("SELECT count(*) FROM persons WHERE deleted = 0").fetchone()
+        victims = vault.conn.execute(
+            "SELECT count(*) FROM persons WHERE deleted = 0 AND role = 'possible_victim'"
+        ).fetchone()
         assert refresh_outcomes(vault) == 5
         assessed = vault.conn.execute(
             "SELECT count(DISTINCT person_uuid) FROM person_outcomes"
         ).fetchone()
-        assert assessed == persons
+        assert assessed == victims
+        versions = {
+            v for (v,) in vault.conn.execute("SELECT catalogue_version FROM person_outcomes")
+        }
+        assert versions == {"2026.2"}
+        # What earlier releases recorded reads with the new columns' defaults.
+        store = Store(vault)
+        for summary in store.list_visits(10):
+            detail = store.visit_detail(summary.uuid)
+            assert all(p.suspected_forms == () for p in detail.persons)
+            assert not any(o.past for o in detail.observations)
+
+
+def test_the_schema_7_fixture_keeps_suspicion_judgement_and_past(tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "vault-v7", folder)
+    with Vault.unlock(folder, FIXTURE_PASSPHRASE) as vault:
+        store = Store(vault)
+        details = [store.visit_detail(v.uuid) for v in store.list_visits(10)]
+        persons = [p for d in details for p in d.persons]
+        assert any(p.suspected_forms == ("sexual",) and p.professional_indication for p in persons)
+        assert any(
+            o.past and o.indicator_id == "ILO-CD-04" for d in details for o in d.observations
+        )

@@ -35,6 +35,7 @@ def _observation(index: int) -> list[Any]:
         "note": f"notitie {index} é",
         "observed_at": "2026-11-28T10:00:00Z",
         "recorded_by": None,
+        "past": 0,
     }
     return [values[name] for name in bundle.COLUMNS["observation"]]
 
@@ -113,3 +114,40 @@ def test_malformed_frames_get_the_reason_the_checks_by_hand_give(raw: bytes) -> 
     fast, by_hand = _both(raw)
     assert fast == by_hand
     assert fast[0] == "rejected"
+
+
+def _payload(frames: list[dict[str, Any]]) -> bytes:
+    out = b""
+    for frame in frames:
+        body = canonical_bytes(frame)
+        out += bundle._FRAME_HEAD.pack(b"R", len(body)) + body
+    return out
+
+
+def test_rows_from_a_device_on_schema_6_get_the_added_columns() -> None:
+    """Devices are updated one by one: a bundle made on schema 6 has no ``past`` column (and
+    persons no suspected forms or judgement); it imports with their defaults."""
+    rows = [_observation(i)[:-1] for i in range(3)]  # schema 6: no "past"
+    payload = _payload([{"kind": "observation", "rows": rows}])
+    decoded = bundle.decode_payload(payload, DEVICE, schema_version=6)
+    assert decoded.records["observation"] == [[*row, 0] for row in rows]
+    with pytest.raises(BundleRejected) as caught:
+        bundle.decode_payload(payload, DEVICE, schema_version=7)  # too short for schema 7
+    assert caught.value.reason == "records"
+    current = _payload([{"kind": "observation", "rows": [_observation(0)]}])
+    with pytest.raises(BundleRejected):
+        bundle.decode_payload(current, DEVICE, schema_version=6)  # too long for schema 6
+    assert bundle._padding(6) == {
+        "person": ("[]", 0),
+        "observation": (0,),
+    }
+    assert bundle._padding(7) == {}
+
+
+def test_a_padded_row_still_takes_every_check() -> None:
+    row = _observation(0)[:-1]
+    row[bundle.COLUMNS["observation"].index("status")] = "seen-it"
+    payload = _payload([{"kind": "observation", "rows": [row]}])
+    with pytest.raises(BundleRejected) as caught:
+        bundle.decode_payload(payload, DEVICE, schema_version=6)
+    assert caught.value.reason == "records"

@@ -131,5 +131,5 @@ def insert_outcomes(vault: Vault) -> None:
         rows = by_visit.setdefault(visit, [])
         for position, form in enumerate(sorted(forms)):
             rank = (index + position) % len(order)
-            rows.append((person, form, order[rank], rank, 0, "2026.1", "2026-01-01T00:00:00Z"))
+            rows.append((person, form, order[rank], rank, 0, "2026.2", "2026-01-01T00:00:00Z", 0))
     outcomes_store.replace_outcomes(vault.conn, by_visit)

@@ -24,7 +24,7 @@ from ui.visit import VisitEditor
 # (filter words, the signal Return should record); None: for everyone at the visit.
 VISIT_LEVEL = (
     ("slaapt", "POL-1-05"),  # no home of own, sleeps at the workplace
-    ("contant", "NLA-09"),  # paid in cash or uninsured
+    ("zwart betaald", "NLA-09"),  # paid off the books
     ("werkdagen", "NLA-02"),  # structurally long working days
 )
 PER_PERSON = {

@@ -24,11 +24,12 @@ from ui.visit.checklist_model import (
     ACUTE_ROLE,
     INDICATOR_ROLE,
     INHERITED_ROLE,
+    PAST_ROLE,
     STATE_ROLE,
     STATUS_COLUMN,
     ChecklistModel,
 )
-from ui.visit.controller import VisitController
+from ui.visit.controller import VisitController, person_raw
 from ui.visit.countries import (
     country_choices,
     country_name,
@@ -361,6 +362,11 @@ def test_one_tap_on_the_status_cycles(qtbot, make_editor, store: Store) -> None:
 def test_keyboard_toggles_update_the_assessment(qtbot, make_editor, store: Store) -> None:
     editor = make_editor()
     editor.add_person()
+    editor.person_form.age.setFocus()
+    editor.person_form.age.selectAll()
+    qtbot.keyClicks(editor.person_form.age, "34")  # an adult: no minor rule
+    qtbot.keyClick(editor.person_form.age, Qt.Key.Key_Return)
+    assert detail(store, editor).persons[0].age == 34
     assert t("outcome.exploited") not in panel_text(editor)
     cycle_in_list(qtbot, editor, EXCESSIVE_HOURS)
     text = panel_text(editor)
@@ -368,14 +374,23 @@ def test_keyboard_toggles_update_the_assessment(qtbot, make_editor, store: Store
     cycle_in_list(qtbot, editor, LOW_PAY)
     text = panel_text(editor)
     assert "Arbeidsuitbuiting: aanwijzingen voor uitbuiting" in text
-    assert "Positief: Uitbuitende arbeidsomstandigheden" in text
+    assert t("ui.visit.assessment.positive", dimensions=t("dimension.EXPL")) in text
     assert "Buitensporig lange werkdagen of werkweken" in text  # the signals behind it
-    assert "Nederlandse Arbeidsinspectie" in text  # referral advice with its reason
-    assert "niet bevestigd" in editor.assessment.unconfirmed.text()
-    assert editor.assessment.not_a_verdict.text().startswith("Dit overzicht ondersteunt")
-    assert editor.assessment.b83_box.isVisibleTo(editor)  # nationality unknown: may be foreign
-    assert "Vastgelegd: niet vastgelegd" in editor.assessment.b83_recorded.text()
-    assert not editor.assessment.acute_banner.isVisibleTo(editor)
+    panel = editor.assessment
+    # No indication yet (exploited is below the threshold): said at the top, with what to do.
+    assert panel.indication_box.isVisibleTo(editor)
+    assert panel.indication_text.text().startswith("Geen aanwijzing van mensenhandel")
+    assert panel.advice.isVisibleTo(editor) and "Vraag verder" in panel.advice.text()
+    # The NLA route for serious labour abuse, as advice to the reporter (not the reason).
+    result = editor.controller.assessment(editor.controller.persons[0].meta.uuid)
+    nla = next(r for r in result.referrals if r.to == "nla")
+    assert "Nederlandse Arbeidsinspectie" in panel.referrals.text()
+    assert nla.advice[0]["nl"] in panel.referrals.text()
+    assert nla.reasons[0]["nl"] not in panel.referrals.text()
+    assert "niet bevestigd" in panel.unconfirmed.text()
+    assert panel.not_a_verdict.text().startswith("Dit overzicht ondersteunt")
+    assert not panel.b83_box.isVisibleTo(editor)  # B8/3 follows an indication only
+    assert not panel.acute_banner.isVisibleTo(editor)
 
 
 def test_an_acute_signal_shows_the_banner(qtbot, make_editor) -> None:
@@ -482,7 +497,8 @@ def test_filter_as_you_type_in_dutch_and_english(qtbot, make_editor, catalogue) 
     assert model.index_of(following, STATUS_COLUMN).data(STATE_ROLE) == "observed"
     assert model.index_of(PASSPORT, STATUS_COLUMN).data(STATE_ROLE) == ""
     editor.checklist.form.setCurrentIndex(editor.checklist.form.findData("organ_removal"))
-    assert model.visible_ids() == []
+    for_the_form = [i for i in english if "organ_removal" in catalogue.get(i).forms]
+    assert model.visible_ids() == for_the_form and len(for_the_form) < len(english)
     qtbot.keyClick(editor.checklist.filter, Qt.Key.Key_Escape)  # clears the filter first
     assert editor.checklist.filter.text() == ""
 
@@ -567,7 +583,9 @@ def test_the_checklist_model_passes_the_model_tester(qtmodeltester, catalogue, m
     editor = make_editor()
     editor.add_person()
     editor.controller.cycle(editor.controller.persons[0].meta.uuid, PASSPORT)
+    editor.controller.set_past(editor.controller.persons[0].meta.uuid, VIOLENCE, True)
     qtmodeltester.check(editor.checklist.model)
+    assert editor.checklist.model.index_of(VIOLENCE, STATUS_COLUMN).data(PAST_ROLE) is True
     assert editor.checklist.model.index_of(PASSPORT).data(INDICATOR_ROLE) == PASSPORT
     editor.site_form._search_sites("anything")  # the completer's model
     qtmodeltester.check(editor.site_form.completer_model)
@@ -723,3 +741,251 @@ def test_country_and_language_names() -> None:
     assert format_languages(("bg", "en"), "en") == "Bulgarian, English"
     with pytest.raises(ValueError, match="Klingon"):
         parse_languages("nl, Klingon", "nl")
+
+
+# -- the professional's judgement, past signals, forms in context (issue 11) ---------------
+
+
+def set_sector(editor: VisitEditor, sector: str) -> None:
+    """Choose the site's sector in the form, as a user would."""
+    combo = editor.site_form.sector
+    combo.setCurrentIndex(combo.findData(sector))
+
+
+def set_age(qtbot, editor: VisitEditor, age: str) -> None:
+    editor.person_form.age.setFocus()
+    editor.person_form.age.selectAll()
+    qtbot.keyClicks(editor.person_form.age, age)
+    qtbot.keyClick(editor.person_form.age, Qt.Key.Key_Return)
+
+
+def shown_outcomes(editor: VisitEditor) -> list[str]:
+    """The outcome lines of the forms the panel shows."""
+    return [
+        block.outcome.text() for block in editor.assessment.form_blocks if block.isVisibleTo(editor)
+    ]
+
+
+def test_suspected_forms_and_own_judgement_are_saved_and_assessed(
+    qtbot, make_editor, store: Store
+) -> None:
+    editor = make_editor()
+    set_sector(editor, "nail_beauty")
+    editor.add_person()
+    set_age(qtbot, editor, "27")
+    form = editor.person_form
+    cycle_in_list(qtbot, editor, PASSPORT)
+    person_uuid = detail(store, editor).persons[0].meta.uuid
+    assert list(editor.controller.assessment(person_uuid).forms) == ["labour"]
+    assert not any(text.startswith("Seksuele uitbuiting") for text in shown_outcomes(editor))
+
+    # A tap on "Seksueel": saved at once, and sexual exploitation is now assessed too.
+    assert form.fields["suspected_forms"].isVisibleTo(editor)
+    qtbot.mouseClick(form.form_buttons["sexual"], Qt.MouseButton.LeftButton)
+    assert detail(store, editor).persons[0].suspected_forms == ("sexual",)
+    result = editor.controller.assessment(person_uuid)
+    assert list(result.forms) == ["labour", "sexual"]
+    assert result.forms["sexual"].context == ("suspected",)
+    assert any(text.startswith("Seksuele uitbuiting:") for text in shown_outcomes(editor))
+    assert "vermoedt" in panel_text(editor)  # why the form is assessed
+
+    # By keyboard: Space on a focused form button, then on the judgement box.
+    form.form_buttons["criminal"].setFocus()
+    qtbot.keyClick(form.form_buttons["criminal"], Qt.Key.Key_Space)
+    assert detail(store, editor).persons[0].suspected_forms == ("sexual", "criminal")
+    assert not editor.controller.assessment(person_uuid).trafficking_indication
+    assert editor.assessment.indication_text.text().startswith("Geen aanwijzing")
+    form.indication.setFocus()
+    qtbot.keyClick(form.indication, Qt.Key.Key_Space)
+    assert detail(store, editor).persons[0].professional_indication is True
+    result = editor.controller.assessment(person_uuid)
+    assert result.trafficking_indication and "professional" in result.indication_by
+    indication = editor.assessment.indication_text.text()
+    assert indication.startswith("Aanwijzing van mensenhandel: ja")
+    assert t("assess.indication_by.professional") in indication
+    assert editor.assessment.b83_box.isVisibleTo(editor)  # nationality unknown: the duty
+
+    # Another field saved later keeps both (person_raw carries them).
+    form.sex.setCurrentIndex(form.sex.findData("f"))
+    person = detail(store, editor).persons[0]
+    assert person.sex.value == "f"
+    assert person.suspected_forms == ("sexual", "criminal") and person.professional_indication
+
+    # Undo: the sex, then the judgement, in the vault and on screen.
+    editor.undo()
+    editor.undo()
+    person = detail(store, editor).persons[0]
+    assert person.professional_indication is False
+    assert not form.indication.isChecked()
+    assert form.form_buttons["criminal"].isChecked()
+    assert editor.assessment.indication_text.text().startswith("Geen aanwijzing")
+    editor.undo()
+    assert detail(store, editor).persons[0].suspected_forms == ("sexual",)
+    assert not form.form_buttons["criminal"].isChecked()
+
+    # Only a possible victim has them: hidden for a witness, kept for when the role returns.
+    form.role.setCurrentIndex(form.role.findData("witness"))
+    assert not form.fields["suspected_forms"].isVisibleTo(editor)
+    assert not form.indication.isVisibleTo(editor)
+    assert detail(store, editor).persons[0].suspected_forms == ("sexual",)
+    form.role.setCurrentIndex(form.role.findData("possible_victim"))
+    assert form.fields["suspected_forms"].isVisibleTo(editor)
+    assert form.form_buttons["sexual"].isChecked()
+    editor.show_person_details(False)
+    assert "vermoeden: Seksueel" in editor.person_summary.text()
+
+
+def test_past_turns_an_acute_alarm_into_a_signal(qtbot, make_editor, store: Store) -> None:
+    editor = make_editor()
+    editor.add_person()
+    person_uuid = detail(store, editor).persons[0].meta.uuid
+    panel, checklist, model = editor.assessment, editor.checklist, editor.checklist.model
+    cycle_in_list(qtbot, editor, VIOLENCE)
+    assert panel.acute_banner.isVisibleTo(editor)
+
+    # P in the list: in the past. Saved, shown in the row, no alarm, still a signal.
+    qtbot.keyClick(checklist.view, Qt.Key.Key_P)
+    assert observation(store, editor, VIOLENCE, person_uuid).past is True
+    assert not panel.acute_banner.isVisibleTo(editor)
+    result = editor.controller.assessment(person_uuid)
+    assert not result.acute and result.past_acute_indicators == (VIOLENCE,)
+    assert panel.past_acute.isVisibleTo(editor)
+    assert "Geweld tegen de persoon" in panel.past_acute.text()
+    status = model.index_of(VIOLENCE, STATUS_COLUMN)
+    assert status.data() == "in het verleden" and status.data(PAST_ROLE) is True
+    assert "in het verleden" in model.index_of(VIOLENCE).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert checklist.past_button.isChecked()
+    # The signal's details no longer call for 112 now.
+    assert checklist.acute_reason.text().startswith("In het verleden vastgelegd: geen alarm nu")
+
+    # Cycling, a source and a note never lose it.
+    cycle_in_list(qtbot, editor, VIOLENCE)  # not observed: no longer shown as past
+    saved = observation(store, editor, VIOLENCE, person_uuid)
+    assert saved.status is ObservationStatus.NOT_OBSERVED and saved.past is True
+    assert model.index_of(VIOLENCE, STATUS_COLUMN).data(PAST_ROLE) is False
+    assert not checklist.past_button.isChecked()
+    cycle_in_list(qtbot, editor, VIOLENCE, times=2)  # unknown, observed again
+    saved = observation(store, editor, VIOLENCE, person_uuid)
+    assert saved.status is ObservationStatus.OBSERVED and saved.past is True
+    assert not panel.acute_banner.isVisibleTo(editor)
+    qtbot.keyClick(checklist.view, Qt.Key.Key_E)
+    editor.controller.set_note(person_uuid, VIOLENCE, "vorige maand")
+    saved = observation(store, editor, VIOLENCE, person_uuid)
+    assert saved.evidence is Evidence.SEEN and saved.note == "vorige maand" and saved.past
+
+    # F3 anywhere toggles it; Ctrl+Z brings it back; the touch button does the same.
+    qtbot.keyClick(checklist.filter, Qt.Key.Key_F3)
+    assert observation(store, editor, VIOLENCE, person_uuid).past is False
+    editor._refresh_assessment()
+    assert panel.acute_banner.isVisibleTo(editor)
+    qtbot.keyClick(checklist.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert observation(store, editor, VIOLENCE, person_uuid).past is True
+    assert not panel.acute_banner.isVisibleTo(editor)
+    checklist.set_current(VIOLENCE)
+    qtbot.mouseClick(checklist.past_button, Qt.MouseButton.LeftButton)
+    assert observation(store, editor, VIOLENCE, person_uuid).past is False
+    assert panel.acute_banner.isVisibleTo(editor)
+    assert checklist.acute_reason.text().startswith("Acuut:")
+
+    # On a signal not recorded yet: recorded as observed, in the past.
+    cycle_target = "ILO-CD-05"
+    checklist.set_current(cycle_target)
+    checklist.view.setFocus()
+    qtbot.keyClick(checklist.view, Qt.Key.Key_P)
+    saved = observation(store, editor, cycle_target, person_uuid)
+    assert saved.status is ObservationStatus.OBSERVED and saved.past is True
+    assert ("P / F3", "ui.visit.keys.past") in SHORTCUTS
+
+
+def test_a_greenhouse_worker_is_assessed_for_labour_only(qtbot, make_editor, store) -> None:
+    editor = make_editor()
+    set_sector(editor, "agriculture")
+    editor.add_person()
+    set_age(qtbot, editor, "31")
+    cycle_in_list(qtbot, editor, PASSPORT)  # ILO-CD-01: generic, opens no form
+    outcomes = shown_outcomes(editor)
+    assert len(outcomes) == 1 and outcomes[0].startswith("Arbeidsuitbuiting:")
+    text = panel_text(editor)
+    for form in ("sexual", "criminal", "organ_removal"):
+        assert f"{t(f'form.{form}')}:" not in text
+    panel = editor.assessment
+    assert panel.not_in_context.isVisibleTo(editor)
+    assert t("form.sexual") in panel.not_in_context.text()
+    block = panel.form_blocks[0]
+    assert "land- en tuinbouw" in block.context.text()  # why: the site's sector
+    assert block.law.text().startswith("Art. 273f Sr")
+    assert "opnemen" in block.law.text()  # met working there: the act "opnemen"
+
+
+def test_a_witness_is_not_assessed_as_a_victim(qtbot, make_editor, store: Store) -> None:
+    editor = make_editor()
+    editor.add_person()
+    cycle_in_list(qtbot, editor, PASSPORT)
+    editor.add_person()
+    form = editor.person_form
+    form.role.setCurrentIndex(form.role.findData("witness"))
+    cycle_in_list(qtbot, editor, PASSPORT)
+    cycle_in_list(qtbot, editor, VIOLENCE)  # danger now: the alarm holds for anyone
+    panel = editor.assessment
+    assert panel.role_box.isVisibleTo(editor)
+    assert panel.role_note.text().startswith("Rol getuige: niet beoordeeld")
+    for widget in (panel.forms_card, panel.indication_box, panel.b83_box, panel.empty):
+        assert not widget.isVisibleTo(editor)
+    body = panel_text(editor).replace(panel.summary.text(), "")
+    for outcome in ("signals_present", "exploited", "trafficking_indicated"):
+        assert t(f"outcome.{outcome}") not in body
+    assert panel.acute_banner.isVisibleTo(editor)
+    assert "Politie" in panel.referrals.text()
+    assert panel.not_a_verdict.isVisibleTo(editor)
+    # The summary names the witness by role, the possible victim by outcome.
+    summary = panel.summary.text()
+    assert "Persoon B: getuige" in summary
+    assert "Persoon A: signalen aanwezig" in summary
+
+
+def test_b83_is_a_duty_for_a_third_country_and_a_note_for_an_eu_citizen(
+    qtbot, make_editor, store: Store
+) -> None:
+    editor = make_editor()
+    editor.add_person()
+    controller = editor.controller
+    person_uuid = controller.persons[0].meta.uuid
+    form = editor.person_form
+    cycle_in_list(qtbot, editor, PASSPORT)
+    form.indication.setChecked(True)  # the duties follow the indication
+    panel = editor.assessment
+    for code, duty in (("RO", False), ("UA", True), ("NL", False)):
+        editor.commit(
+            lambda code=code: controller.set_person_field(person_uuid, "nationality", code)
+        )
+        assert panel.b83_box.isVisibleTo(editor) is duty, code
+        assert panel.b83_note_box.isVisibleTo(editor) is (code == "RO"), code
+        note = controller.assessment(person_uuid).b83_union_note
+        if code == "RO":
+            assert note is not None and panel.b83_note.text() == note["nl"]
+
+
+def test_the_controller_keeps_past_and_the_own_view_without_widgets(store, catalogue) -> None:
+    uuid = VisitEditor.start_new_visit(store, catalogue)
+    controller = VisitController(store, catalogue, uuid)
+    person = controller.add_person()
+    scope = person.meta.uuid
+    with pytest.raises(ValueError):
+        controller.set_past(scope, VIOLENCE, False)  # nothing to unmark
+    assert controller.set_past(scope, VIOLENCE, True).past is True
+    assert controller.cycle(scope, VIOLENCE).past is True  # kept, like the note
+    assert controller.set_evidence(scope, VIOLENCE, Evidence.TOLD).past is True
+    controller.undo()
+    controller.undo()
+    state = controller.observation(scope, VIOLENCE)
+    assert state is not None and state.status is ObservationStatus.OBSERVED and state.past
+    controller.reload()  # read back from the vault
+    assert controller.observation(scope, VIOLENCE).past is True
+    controller.set_person_field(scope, "suspected_forms", ["surrogacy", "labour"])
+    controller.set_person_field(scope, "professional_indication", True)
+    controller.set_person_field(scope, "notes", "later")
+    saved = controller.person(scope)
+    assert saved.suspected_forms == ("labour", "surrogacy")  # in the catalogue's order
+    assert saved.professional_indication is True
+    assert person_raw(saved)["suspected_forms"] == ["labour", "surrogacy"]
+    assert controller.assessment(scope).trafficking_indication

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from fieldapp.assessment import assess
 from fieldapp.assessment.from_store import case_for_person
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
+from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.domain import Person, PersonRole, Referral, VisitDetail
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t
@@ -68,12 +69,8 @@ class ReferralController:
         self.store = store
         self.visit_uuid = visit_uuid
         self.detail: VisitDetail = store.visit_detail(visit_uuid)
-        # As ``build_referral`` decides them, so what is shown is what will be made.
-        versions = {o.catalogue_version for o in self.detail.observations}
-        if catalogue is not None and (not versions or versions == {catalogue.version}):
-            self.catalogue = catalogue
-        else:
-            self.catalogue = load_catalogue(max(versions) if len(versions) == 1 else None)
+        # The catalogue ``build_referral`` assesses with, so what is shown is what is made.
+        self.catalogue = catalogue or assessment_catalogue()
         profile = store.setting("profile", {}) or {}
         agencies = self.detail.visit.agencies
         self.reporter_agency: str | None = profile.get("agency") or (
@@ -136,7 +133,7 @@ class ReferralController:
         if person_uuid not in self._recommended:
             found: list[str] = []
             for person in self.subjects(person_uuid):
-                case, _version = case_for_person(self.store, self.visit_uuid, person.meta.uuid)
+                case = case_for_person(self.store, self.visit_uuid, person.meta.uuid)
                 for advice in assess(case, self.catalogue).referrals:
                     if advice.to in RECIPIENTS and advice.to not in found:
                         found.append(advice.to)

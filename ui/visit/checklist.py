@@ -5,8 +5,10 @@ details (what to look for, status buttons for touch, evidence source, note).
 Keyboard: type in the filter to narrow the list (Dutch or English words); Up and Down move the
 current signal; Return cycles it (not recorded -> observed -> not observed -> unknown ->
 observed ...) and selects the filter text, so the next word replaces it. In the list, Space
-cycles, E cycles the evidence source, N (or F2 anywhere) edits the note, Delete clears.
-One tap on the status column cycles too.
+cycles, E cycles the evidence source, N (or F2 anywhere) edits the note, P (or F3 anywhere)
+marks an observed signal as in the past (it happened before the visit: a signal, not an alarm
+now), Delete clears. One tap on the status column cycles too; the detail's buttons do the same
+by touch.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from ui.visit.checklist_model import (
     ChecklistModel,
 )
 from ui.visit.controller import ObsState
-from ui.visit.fields import UndoPassThrough, section_heading
+from ui.visit.fields import FlowLayout, UndoPassThrough, section_heading
 
 CHECKLIST_STYLE = """
 QPushButton#scope { padding: 4px 12px; }
@@ -49,15 +51,17 @@ QFrame#detail { border: 1px solid palette(mid); border-radius: 6px; background: 
 QLabel#detailTitle { font-weight: 600; }
 QLabel#detailPrompt { color: palette(placeholder-text); }
 QLabel#acuteReason { color: #a4262c; font-weight: 600; }
+QLabel#acuteReason[past="true"] { color: palette(placeholder-text); font-weight: 400; }
 """
 
 
 class ChecklistView(QTreeView):
-    """The tree, with the checklist keys (Space, E, N, Delete) turned into signals."""
+    """The tree, with the checklist keys (Space, E, N, P, Delete) turned into signals."""
 
     cycle_requested = Signal()
     evidence_requested = Signal()
     note_requested = Signal()
+    past_requested = Signal()
     clear_requested = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -76,6 +80,8 @@ class ChecklistView(QTreeView):
             self.evidence_requested.emit()
         elif plain and key == Qt.Key.Key_N:
             self.note_requested.emit()
+        elif plain and key == Qt.Key.Key_P:
+            self.past_requested.emit()
         elif plain and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.clear_requested.emit()
         else:
@@ -130,6 +136,8 @@ class ChecklistPanel(QWidget):
     cycle_evidence = Signal(str)
     set_evidence = Signal(str, object)  # indicator id, Evidence | None
     set_note = Signal(str, str)
+    toggle_past = Signal(str)  # indicator id: P / F3
+    set_past = Signal(str, bool)  # indicator id, in the past (the touch button)
     scope_changed = Signal(bool)  # True: everyone at the visit
     current_changed = Signal(str)
 
@@ -175,6 +183,7 @@ class ChecklistPanel(QWidget):
         self.filter.installEventFilter(UndoPassThrough(self))
         self.form = QComboBox()
         self.form.setObjectName("checklist_form")
+        self.form.setMinimumWidth(self.form.fontMetrics().averageCharWidth() * 10 + 30)
         self.form.setAccessibleName(t("ui.visit.filter.form"))
         self.form.addItem(t("ui.visit.filter.all_forms"), None)
         for form in FORMS:
@@ -212,6 +221,7 @@ class ChecklistPanel(QWidget):
         self.view.cycle_requested.connect(self.cycle_current)
         self.view.evidence_requested.connect(self.cycle_evidence_current)
         self.view.note_requested.connect(self.edit_note)
+        self.view.past_requested.connect(self.toggle_past_current)
         self.view.clear_requested.connect(self._clear_current)
         self.view.clicked.connect(self._clicked)
         self.view.selectionModel().currentChanged.connect(self._current_moved)
@@ -234,8 +244,9 @@ class ChecklistPanel(QWidget):
         self.acute_reason.setWordWrap(True)
         self.acute_reason.hide()
         self.status_buttons: dict[str, QPushButton] = {}
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
+        # Status buttons and "in the past" for touch; they wrap on a narrow screen.
+        self.buttons = QWidget()
+        buttons = FlowLayout(self.buttons)
         for key, status in (
             ("observed", ObservationStatus.OBSERVED),
             ("not_observed", ObservationStatus.NOT_OBSERVED),
@@ -250,7 +261,15 @@ class ChecklistPanel(QWidget):
             button.clicked.connect(lambda _c=False, status=status: self._status_clicked(status))
             self.status_buttons[key] = button
             buttons.addWidget(button)
-        buttons.addStretch(1)
+        self.past_button = QPushButton(t("ui.visit.detail.past"))
+        self.past_button.setObjectName("status_past")
+        self.past_button.setAccessibleName(t("ui.visit.detail.past"))
+        self.past_button.setAccessibleDescription(t("ui.visit.detail.past_tip"))
+        self.past_button.setToolTip(t("ui.visit.detail.past_tip"))
+        self.past_button.setAutoDefault(False)
+        self.past_button.setCheckable(True)
+        self.past_button.clicked.connect(self._past_clicked)
+        buttons.addWidget(self.past_button)
         self.evidence = QComboBox()
         self.evidence.setObjectName("evidence")
         self.evidence.setAccessibleName(t("ui.visit.detail.evidence"))
@@ -268,7 +287,7 @@ class ChecklistPanel(QWidget):
         detail.addWidget(self.detail_title, 0, 0, 1, 4)
         detail.addWidget(self.acute_reason, 1, 0, 1, 4)
         detail.addWidget(self.detail_prompt, 2, 0, 1, 4)
-        detail.addLayout(buttons, 3, 0, 1, 4)
+        detail.addWidget(self.buttons, 3, 0, 1, 4)
         evidence_label = QLabel(t("ui.visit.detail.evidence"))
         evidence_label.setBuddy(self.evidence)
         note_label = QLabel(t("ui.visit.detail.note"))
@@ -278,6 +297,7 @@ class ChecklistPanel(QWidget):
         detail.addWidget(note_label, 4, 2)
         detail.addWidget(self.note, 4, 3)
         detail.setColumnStretch(3, 1)
+        self.detail.installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -293,8 +313,9 @@ class ChecklistPanel(QWidget):
         """Status wide enough for its plain texts (the "(iedereen)" suffix may elide), the
         source column narrow: the label column gets the rest."""
         metrics = self.view.fontMetrics()
+        texts = [t(f"observation_status.{s.value}") for s in ObservationStatus]
         widest_status = max(
-            metrics.horizontalAdvance(t(f"observation_status.{s.value}")) for s in ObservationStatus
+            metrics.horizontalAdvance(text) for text in (*texts, t("ui.visit.status.past"))
         )
         icon = self.view.iconSize().width()
         self.view.header().resizeSection(STATUS_COLUMN, widest_status + icon + 30)
@@ -330,6 +351,18 @@ class ChecklistPanel(QWidget):
         self.scope_changed.emit(self.everyone)
 
     # -- filter and current row -----------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.detail and event.type() == QEvent.Type.Resize:
+            self._keep_detail_whole()
+        return False
+
+    def _keep_detail_whole(self) -> None:
+        """The details keep the height their wrapped texts and buttons need at this width;
+        on a small screen the list gets shorter instead of the texts overlapping."""
+        needed = self.detail.heightForWidth(self.detail.width())
+        if needed > 0 and needed != self.detail.minimumHeight():
+            self.detail.setMinimumHeight(needed)
 
     def set_large_touch(self, on: bool) -> None:
         self.view.setIconSize(QSize(22, 22) if on else QSize(16, 16))
@@ -396,6 +429,17 @@ class ChecklistPanel(QWidget):
             self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.note.selectAll()
 
+    def toggle_past_current(self) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.toggle_past.emit(item.id)
+
+    def _past_clicked(self, checked: bool) -> None:
+        item = self.current_indicator()
+        if item is not None:
+            self.set_past.emit(item.id, checked)
+        self._show_detail()
+
     def _clear_current(self) -> None:
         item = self.current_indicator()
         if item is not None:
@@ -460,21 +504,29 @@ class ChecklistPanel(QWidget):
                 self.evidence.setCurrentIndex(0)
                 for button in self.status_buttons.values():
                     button.setChecked(False)
+                self.past_button.setChecked(False)
                 return
             self.detail_title.setText(f"{item.label[lang]}  ({item.id})")
             self.detail_prompt.setText(item.prompt[lang])
+            own, inherited = self.model.states(item.id)
+            state: ObsState | None = own
             if item.acute and item.acute_reason:
-                self.acute_reason.setText(
-                    t("ui.visit.detail.acute", reason=item.acute_reason[lang])
-                )
+                # Danger in the past is a signal, not an alarm: the text says so, not "112".
+                past = state is not None and state.past
+                key = "ui.visit.detail.acute_past" if past else "ui.visit.detail.acute"
+                self.acute_reason.setText(t(key, reason=item.acute_reason[lang]))
+                self.acute_reason.setProperty("past", past)
+                self.acute_reason.style().unpolish(self.acute_reason)
+                self.acute_reason.style().polish(self.acute_reason)
                 self.acute_reason.show()
             else:
                 self.acute_reason.hide()
-            own, inherited = self.model.states(item.id)
-            state: ObsState | None = own
             for key, button in self.status_buttons.items():
                 button.setChecked(state is not None and state.status.value == key)
             self.status_buttons["clear"].setEnabled(state is not None)
+            self.past_button.setChecked(
+                state is not None and state.past and state.status is ObservationStatus.OBSERVED
+            )
             index = self.evidence.findData(
                 state.evidence.value if state and state.evidence else None
             )
@@ -491,6 +543,7 @@ class ChecklistPanel(QWidget):
             self.note.setPlaceholderText(hint or t("ui.visit.detail.note_placeholder"))
         finally:
             self._loading_detail = False
+            self._keep_detail_whole()
 
     def clear(self) -> None:
         self.model.clear()

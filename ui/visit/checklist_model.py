@@ -43,6 +43,7 @@ STATE_ROLE = Qt.ItemDataRole.UserRole + 2  # status value in this scope, "" when
 ACUTE_ROLE = Qt.ItemDataRole.UserRole + 3  # bool
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 4  # bool
 INHERITED_ROLE = Qt.ItemDataRole.UserRole + 5  # bool: the state shown is the visit-level one
+PAST_ROLE = Qt.ItemDataRole.UserRole + 6  # bool: observed, and it happened before the visit
 
 ACUTE_RED = "#a4262c"
 OBSERVED_BLUE = "#1f4e79"
@@ -315,10 +316,14 @@ class ChecklistModel(QAbstractItemModel):
             return False
         if role == INHERITED_ROLE:
             return inherited
+        if role == PAST_ROLE:
+            return _is_past(state)
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = item.prompt[lang]
             if item.acute and item.acute_reason:
                 tip = f"{t('ui.visit.acute_mark')}: {item.acute_reason[lang]}\n{tip}"
+            if _is_past(state):
+                tip = f"{t('ui.visit.past_tip')}\n{tip}"
             if state is not None and state.note:
                 tip += "\n" + t("ui.visit.note_tip", note=state.note)
             return tip
@@ -328,6 +333,8 @@ class ChecklistModel(QAbstractItemModel):
                 parts.append(t(f"evidence.{state.evidence.value}"))
             if item.acute:
                 parts.append(t("ui.visit.acute_mark"))
+            if state is not None and state.note:
+                parts.append(t("ui.visit.has_note"))
             return ", ".join(parts)
         if column == LABEL_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -350,7 +357,8 @@ class ChecklistModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return _status_text(state, inherited)
             if role == Qt.ItemDataRole.DecorationRole:
-                return _status_icon(state.status.value if state else "", inherited)
+                status = state.status.value if state else ""
+                return _status_icon("past" if _is_past(state) else status, inherited)
             if role == Qt.ItemDataRole.ForegroundRole:
                 if inherited or state is None:
                     return QBrush(QColor(MUTED_GREY))
@@ -385,10 +393,19 @@ def _label_rank(label: str, words: list[str]) -> int | None:
     return None
 
 
+def _is_past(state: ObsState | None) -> bool:
+    """Shown as "in the past": the flag counts only on an observed signal (it is kept, hidden,
+    while the status cycles through not observed and unknown)."""
+    return state is not None and state.past and state.status is ObservationStatus.OBSERVED
+
+
 def _status_text(state: ObsState | None, inherited: bool) -> str:
     if state is None:
         return t("ui.visit.status.none")
-    text = t(f"observation_status.{state.status.value}")
+    if _is_past(state):
+        text = t("ui.visit.status.past")
+    else:
+        text = t(f"observation_status.{state.status.value}")
     return t("ui.visit.status.inherited", status=text) if inherited else text
 
 
@@ -426,13 +443,19 @@ def _acute_icon() -> QIcon:
 
 @cache
 def _status_icon(status: str, inherited: bool) -> QIcon:
-    """Filled check: observed; dash: not observed; question mark: unknown; an empty ring:
-    not recorded yet (tap to record). Inherited states are drawn lighter."""
+    """Filled check: observed; a check in a ring: observed, in the past; dash: not observed;
+    question mark: unknown; an empty ring: not recorded yet (tap to record). Inherited states
+    are drawn lighter."""
     pixmap, painter = _canvas()
-    colour = QColor(OBSERVED_BLUE if status == "observed" else MUTED_GREY)
+    colour = QColor(OBSERVED_BLUE if status in ("observed", "past") else MUTED_GREY)
     if inherited:
         colour.setAlpha(110)
-    if status == "observed":
+    if status == "past":
+        painter.setPen(QPen(colour, 1.5))
+        painter.drawEllipse(QPointF(8, 8), 6.5, 6.5)
+        painter.setPen(QPen(colour, 2))
+        painter.drawPolyline([_p(4.8, 8.2), _p(7, 10.5), _p(11.2, 5.5)])
+    elif status == "observed":
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
         painter.drawEllipse(1, 1, 14, 14)

@@ -73,6 +73,7 @@ class ObsState:
     status: ObservationStatus
     evidence: Evidence | None = None
     note: str | None = None
+    past: bool = False  # it happened before the visit (last month's blow): no alarm now
 
 
 def site_value(name: str, raw: Any) -> Any:
@@ -132,6 +133,8 @@ def person_raw(person: Person) -> dict[str, Any]:
         "b83_status": person.b83_status.value,
         "b83_date": person.b83_date,
         "b83_by": person.b83_by,
+        "suspected_forms": list(person.suspected_forms),
+        "professional_indication": person.professional_indication,
     }
 
 
@@ -181,7 +184,9 @@ class VisitController:
         self.persons = list(detail.persons)
         self.attachments = list(detail.attachments)  # referral PDFs are not among them
         self.observations = {
-            (o.person_uuid, o.indicator_id): ObsState(o.meta.uuid, o.status, o.evidence, o.note)
+            (o.person_uuid, o.indicator_id): ObsState(
+                o.meta.uuid, o.status, o.evidence, o.note, o.past
+            )
             for o in detail.observations
         }
 
@@ -367,6 +372,23 @@ class VisitController:
         status = current.status if current else ObservationStatus.OBSERVED
         return self._set(scope, indicator_id, status, current, note=text)
 
+    def set_past(self, scope: Scope, indicator_id: str, past: bool) -> ObsState:
+        """Mark an observed signal as having happened before the visit (or not). Marking it
+        records it as observed: "it happened, earlier"; unmarking keeps the status. The flag
+        is kept through status cycles, evidence and note changes, like the note."""
+        current = self.observation(scope, indicator_id)
+        if current is None and not past:
+            raise ValueError("nothing to record")
+        status = ObservationStatus.OBSERVED if past or current is None else current.status
+        return self._set(scope, indicator_id, status, current, past=past)
+
+    def toggle_past(self, scope: Scope, indicator_id: str) -> ObsState:
+        """P / F3: past on an observed signal; on a signal not (yet) observed, observed in
+        the past."""
+        current = self.observation(scope, indicator_id)
+        shown = current is not None and current.status is ObservationStatus.OBSERVED
+        return self.set_past(scope, indicator_id, not (shown and current.past))
+
     def clear_observation(self, scope: Scope, indicator_id: str) -> bool:
         """Back to "not recorded" (the record becomes a tombstone, as every deletion)."""
         current = self.observation(scope, indicator_id)
@@ -393,6 +415,7 @@ class VisitController:
         *,
         evidence: Any = _KEEP,
         note: Any = _KEEP,
+        past: Any = _KEEP,
     ) -> ObsState:
         if self.catalogue.get(indicator_id) is None:
             raise KeyError(indicator_id)
@@ -400,14 +423,13 @@ class VisitController:
             evidence = current.evidence if current else None
         if note is self._KEEP:
             note = current.note if current else None
+        if past is self._KEEP:
+            past = current.past if current else False
         key = (scope, indicator_id)
-        if current is not None and (current.status, current.evidence, current.note) == (
-            status,
-            evidence,
-            note,
-        ):
+        state = ObsState(current.uuid if current else "", status, evidence, note, bool(past))
+        if current is not None and state == current:
             return current
-        state = self._write_observation(key, status, evidence, note)
+        state = self._write_observation(key, state)
         self._committed(
             Change(
                 "ui.visit.undo.signal",
@@ -417,21 +439,19 @@ class VisitController:
         )
         return state
 
-    def _write_observation(
-        self,
-        key: tuple[Scope, str],
-        status: ObservationStatus,
-        evidence: Evidence | None,
-        note: str | None,
-    ) -> ObsState:
+    def _write_observation(self, key: tuple[Scope, str], state: ObsState) -> ObsState:
+        """Save what ``state`` says (its uuid is ignored: the vault keeps one live record per
+        indicator and scope)."""
         scope, indicator_id = key
         obs_uuid = self.store.set_observation(
             self.visit_uuid,
             scope,
-            ObservationInput(indicator_id, status, evidence, note),
+            ObservationInput(
+                indicator_id, state.status, state.evidence, state.note, past=state.past
+            ),
             self.catalogue.version,
         )
-        state = ObsState(obs_uuid, status, evidence, note)
+        state = replace(state, uuid=obs_uuid)
         self.observations[key] = state
         return state
 
@@ -442,7 +462,7 @@ class VisitController:
                 self.store.delete("observation", current.uuid)
                 del self.observations[key]
             return
-        self._write_observation(key, previous.status, previous.evidence, previous.note)
+        self._write_observation(key, previous)
 
     def scope_states(self, scope: Scope) -> dict[str, ObsState]:
         return {ind: state for (s, ind), state in self.observations.items() if s == scope}
@@ -459,8 +479,7 @@ class VisitController:
     def assessment(self, person_uuid: str) -> Assessment:
         """The person's assessment from what the vault holds now (visit-level signals count
         for each person; their own override them). A few milliseconds: GUI thread."""
-        case, _version = case_for_person(self.store, self.visit_uuid, person_uuid)
-        return assess(case, self.catalogue)
+        return assess(case_for_person(self.store, self.visit_uuid, person_uuid), self.catalogue)
 
     # -- attachments ----------------------------------------------------------------------
 

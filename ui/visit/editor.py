@@ -23,6 +23,7 @@ Up / Down          in the filter: move through the matching signals
 Space              in the list: cycle not recorded -> observed -> not observed -> unknown
 E / Ctrl+E         cycle the evidence source of the current signal
 N / F2             write a note with the current signal (Return saves it)
+P / F3             mark the current signal as in the past (observed, happened before)
 Delete             in the list: clear the current signal
 Ctrl+O             add a photo or PDF
 Ctrl+D             refer: make a referral document for a partner (``ui.referral.dialog``)
@@ -71,8 +72,8 @@ from ui.visit.person_form import PersonForm, person_summary
 from ui.visit.site_form import SiteForm
 from ui.widgets import MessageLabel
 
-# (key sequence, message key): the editor's shortcuts, shown with F1. Space, E, N and Delete
-# work in the checklist itself; Return and the arrows in the checklist filter.
+# (key sequence, message key): the editor's shortcuts, shown with F1. Space, E, N, P and
+# Delete work in the checklist itself; Return and the arrows in the checklist filter.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+P", "ui.visit.keys.add_person"),
     ("Ctrl+0", "ui.visit.keys.everyone"),
@@ -84,6 +85,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Space", "ui.visit.keys.space"),
     ("E", "ui.visit.keys.evidence"),
     ("N / F2", "ui.visit.keys.note"),
+    ("P / F3", "ui.visit.keys.past"),
     ("Delete", "ui.visit.keys.delete"),
     ("Ctrl+O", "ui.visit.keys.attachment"),
     ("Ctrl+D", "ui.referral.key"),
@@ -268,6 +270,10 @@ class VisitEditor(QWidget):
         )
         self.checklist.set_evidence.connect(self._set_evidence)
         self.checklist.set_note.connect(self._set_note)
+        self.checklist.toggle_past.connect(
+            lambda ind: self._change_observation(ind, lambda c, s: c.toggle_past(s, ind))
+        )
+        self.checklist.set_past.connect(self._set_past)
         self.checklist.scope_changed.connect(self._scope_changed)
 
         middle_body = QWidget()
@@ -323,6 +329,7 @@ class VisitEditor(QWidget):
         self._shortcut("Ctrl+D", self.open_referral)
         self._shortcut("Ctrl+E", self.checklist.cycle_evidence_current)
         self._shortcut("F2", self.checklist.edit_note)
+        self._shortcut("F3", self.checklist.toggle_past_current)
         self._shortcut("Ctrl+I", self.edit_person_details)
         self._shortcut("F1", self.help_button.toggle)
         self._shortcut("Escape", self.request_close)
@@ -584,15 +591,12 @@ class VisitEditor(QWidget):
             result = controller.assessment(person.meta.uuid)
             others = None
             if 1 < len(controller.persons) <= SUMMARY_LIMIT:
-                rules = self.catalogue.rules
                 others = [
                     (
                         p.label,
-                        (
-                            result
-                            if p.meta.uuid == person.meta.uuid
-                            else controller.assessment(p.meta.uuid)
-                        ).highest_outcome(rules),
+                        result
+                        if p.meta.uuid == person.meta.uuid
+                        else controller.assessment(p.meta.uuid),
                     )
                     for p in controller.persons
                 ]
@@ -728,6 +732,9 @@ class VisitEditor(QWidget):
 
     def _set_note(self, indicator_id: str, note: str) -> None:
         self._change_observation(indicator_id, lambda c, s: c.set_note(s, indicator_id, note))
+
+    def _set_past(self, indicator_id: str, past: bool) -> None:
+        self._change_observation(indicator_id, lambda c, s: c.set_past(s, indicator_id, past))
 
     # -- attachments ----------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """One person met at the visit: role, sex, age or age band, minor, nationality, languages,
-interpreter, consent (with its date), the B8/3 reflection period (with its date) and notes.
+interpreter, consent (with its date), the B8/3 reflection period (with its date), notes and,
+for a possible victim, the professional's own view: the forms of exploitation they suspect
+(a row of toggle buttons) and whether they see an indication of trafficking themselves. The
+assessment reads both; for other roles they mean nothing and are hidden.
 
 Every change is validated by ``fieldapp.visit_json.person_input`` (the rules of the visit JSON
 format) and saved at once. A given age decides the minor flag, so the flag is only editable
@@ -20,10 +23,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QWidget,
 )
 
+from fieldapp.catalogue import FORMS
 from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import current_language, t
@@ -37,6 +42,7 @@ from ui.visit.countries import (
 )
 from ui.visit.fields import (
     Field,
+    FlowLayout,
     FocusOutFilter,
     ReturnFilter,
     UndoPassThrough,
@@ -52,6 +58,15 @@ Commit = Callable[[Callable[[], Any]], Any]
 UNKNOWN_AGE = -1
 NO_DATE = QDate(1999, 12, 31)  # shown as "—": before any date the core accepts
 DATE_FORMATS = {"nl": "dd-MM-yyyy", "en": "dd/MM/yyyy"}
+# Compact toggles; a suspected form is plainly on (filled), as the checklist's scope buttons.
+SUSPECTED_STYLE = """
+QPushButton { padding: 4px 10px; border: 1px solid palette(mid); border-radius: 4px;
+              background: palette(button); }
+QPushButton:focus { border: 2px solid #1f4e79; }
+QPushButton:checked { background: #1f4e79; color: white; border: 1px solid #1f4e79; }
+QPushButton:checked:focus { border: 2px solid #0b2740; }
+QPushButton:disabled { color: palette(placeholder-text); }
+"""
 
 
 def person_summary(person: Person) -> str:
@@ -75,11 +90,24 @@ def person_summary(person: Person) -> str:
         parts.append(t("ui.visit.person.with_interpreter"))
     if person.consent is not Consent.NOT_ASKED:
         parts.append(t(f"ui.visit.person.consent_{person.consent.value}"))
+    if person.role is PersonRole.POSSIBLE_VICTIM:
+        if person.suspected_forms:
+            forms = ", ".join(t(f"ui.visit.person.form_short.{f}") for f in person.suspected_forms)
+            parts.append(t("ui.visit.person.suspected_summary", forms=forms))
+        if person.professional_indication:
+            parts.append(t("ui.visit.person.indication_summary"))
     return " · ".join(parts)
 
 
+def _narrow(combo: QComboBox) -> QComboBox:
+    """As wide as its longest item when there is room, narrower (eliding) when there is not:
+    the form then fits a tablet at 150%."""
+    combo.setMinimumWidth(combo.fontMetrics().averageCharWidth() * 8 + 30)
+    return combo
+
+
 def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
-    combo = QComboBox()
+    combo = _narrow(QComboBox())
     combo.setObjectName(name)
     for text, data in items:
         combo.addItem(text, data)
@@ -125,7 +153,7 @@ class PersonForm(QWidget):
                 (t("ui.visit.person.minor_no"), False),
             ],
         )
-        self.nationality = QComboBox()
+        self.nationality = _narrow(QComboBox())
         self.nationality.setObjectName("person_nationality")
         self.nationality.setEditable(True)
         self.nationality.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -168,6 +196,28 @@ class PersonForm(QWidget):
             "person_b83", [(_cap(t(f"ui.visit.b83.{b.value}")), b.value) for b in B83Status]
         )
         self.b83_date = self._date_edit("person_b83_date")
+
+        # The professional's own view (possible victims only): suspected forms, own judgement.
+        self.suspected = QWidget()
+        self.suspected.setObjectName("person_suspected")
+        self.suspected.setStyleSheet(SUSPECTED_STYLE)
+        flow = FlowLayout(self.suspected)
+        self.form_buttons: dict[str, QPushButton] = {}
+        for form in FORMS:
+            button = QPushButton(t(f"ui.visit.person.form_short.{form}"))
+            button.setObjectName(f"suspected_{form}")
+            button.setCheckable(True)
+            button.setAutoDefault(False)
+            name = t("ui.visit.person.suspected_button", form=t(f"form.{form}"))
+            button.setAccessibleName(name)
+            button.setToolTip(name)
+            button.toggled.connect(self._save_suspected)
+            flow.addWidget(button)
+            self.form_buttons[form] = button
+        self.indication = QCheckBox(t("ui.visit.person.indication"))
+        self.indication.setObjectName("person_indication")
+        self.indication.setToolTip(t("ui.visit.person.indication_tip"))
+        self.indication.toggled.connect(lambda on: self._save("professional_indication", on))
 
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("person_notes")
@@ -213,8 +263,17 @@ class PersonForm(QWidget):
             "b83_status": Field(t("ui.visit.person.b83"), self.b83),
             "b83_date": Field(t("ui.visit.person.b83_date"), self.b83_date),
             "notes": Field(t("ui.visit.person.notes"), self.notes),
+            "suspected_forms": Field(
+                t("ui.visit.person.suspected"),
+                self.suspected,
+                hint=t("ui.visit.person.suspected_hint"),
+            ),
+            "professional_indication": Field("", self.indication),
         }
         self.interpreter.setAccessibleName(t("ui.visit.person.interpreter"))
+        self.indication.setAccessibleName(t("ui.visit.person.indication"))
+        self.fields["professional_indication"].caption.hide()  # the box says it
+        self.indication.setAccessibleDescription(t("ui.visit.person.indication_tip"))
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
@@ -233,11 +292,13 @@ class PersonForm(QWidget):
             ("b83_date", 2, 3, 1),
             ("notes", 3, 0, 3),
             ("interpreter", 3, 3, 1),
+            ("suspected_forms", 4, 0, 4),
+            ("professional_indication", 5, 0, 4),
         )
         for name, row, column, span in placement:
             grid.addWidget(self.fields[name], row, column, 1, span)
         for column in range(4):
-            grid.setColumnStretch(column, 1)
+            grid.setColumnStretch(column, 0 if column == 0 else 1)
         self._order: list[QWidget] = [
             self.role,
             self.sex,
@@ -252,6 +313,8 @@ class PersonForm(QWidget):
             self.b83_date,
             self.notes,
             self.interpreter,
+            *self.form_buttons.values(),
+            self.indication,
         ]
         for first, second in zip(self._order, self._order[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -302,6 +365,20 @@ class PersonForm(QWidget):
             self.b83_date, person.b83_date, person.b83_status is not B83Status.NOT_RECORDED
         )
         set_text(self.notes, person.notes)
+        self._show_own_view(person)
+
+    def _show_own_view(self, person: Person) -> None:
+        """The suspected forms and the own judgement, shown only for a possible victim."""
+        for form, button in self.form_buttons.items():
+            blocked = button.blockSignals(True)
+            button.setChecked(form in person.suspected_forms)
+            button.blockSignals(blocked)
+        blocked = self.indication.blockSignals(True)
+        self.indication.setChecked(person.professional_indication)
+        self.indication.blockSignals(blocked)
+        victim = person.role is PersonRole.POSSIBLE_VICTIM
+        self.fields["suspected_forms"].setVisible(victim)
+        self.fields["professional_indication"].setVisible(victim)
 
     def _show_nationality(self, code: str | None) -> None:
         blocked = self.nationality.blockSignals(True)
@@ -370,6 +447,15 @@ class PersonForm(QWidget):
             set_text(self.languages, format_languages(person.languages, current_language()))
         if name == "nationality":
             self._show_nationality(person.nationality)
+        if name in ("role", "suspected_forms", "professional_indication"):
+            self._show_own_view(person)
+
+    def _save_suspected(self) -> None:
+        forms = [form for form, button in self.form_buttons.items() if button.isChecked()]
+        if not self._save("suspected_forms", forms) and self.person_uuid is not None:
+            controller = self._controller()
+            if controller is not None:
+                self._show_own_view(controller.person(self.person_uuid))
 
     def _save_age(self) -> None:
         value = self.age.value()
