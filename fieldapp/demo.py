@@ -150,6 +150,8 @@ def demo_visits(
         )
         persons = []
         for number in range(rng.randrange(1, 5)):
+            suspected = ("sexual",) if sector in SEX_WORK and extra.random() < 0.2 else ()
+            own_judgement = bool(suspected) and extra.random() < 0.5
             nationality, language = rng.choice(NATIONALITIES)
             ref = chr(ord("A") + number)
             age = rng.randrange(15, 60)
@@ -169,9 +171,8 @@ def demo_visits(
                         interpreter=language not in ("nl", "en"),
                         consent=rng.choice(tuple(Consent)),
                         notes=rng.choice(NOTES) if rng.random() < 0.5 else None,
-                        suspected_forms=("sexual",)
-                        if sector in SEX_WORK and extra.random() < 0.2
-                        else (),
+                        suspected_forms=suspected,
+                        professional_indication=own_judgement,
                     ),
                 )
             )

@@ -172,6 +172,7 @@ class FormResult:
     reading: str | None = None  # "ilo" or "dutch_law": the reading that gave ``outcome``
     context: tuple[str, ...] = ()  # why the form is in context (SECTOR, SIGNAL, ...)
     context_signals: tuple[str, ...] = ()  # the form-specific signals that opened it
+    why: MsgList | None = None  # the same reasons, as words for the reader
     indication: bool = False
     indication_by: tuple[str, ...] = ()
 
@@ -337,7 +338,7 @@ def assess(case: Case, catalogue: Catalogue) -> Assessment:
             )
             result = _with_context(result, reasons, opened_by, case, rules)
             forms[form] = result
-            explanation.extend(_explain_form(form, result, case))
+            explanation.extend(_explain_form(form, result))
         if not_in_context:
             explanation.append(
                 Explanation(
@@ -733,6 +734,14 @@ def _with_context(
     judged = case.professional_indication and (
         SUSPECTED in reasons or not any(f in rules.forms for f in case.suspected_forms)
     )
+    why = MsgList(
+        tuple(
+            Explanation("assess.context.sector", {"sector": Msg(f"sector.{case.sector}")})
+            if reason == SECTOR
+            else Msg(f"assess.context.{reason}")
+            for reason in reasons
+        )
+    )
     if judged:
         by.append(BY_PROFESSIONAL)
     return FormResult(
@@ -749,6 +758,7 @@ def _with_context(
         reading=result.reading,
         context=reasons,
         context_signals=opened_by,
+        why=why,
         indication=bool(by),
         indication_by=tuple(by),
     )
@@ -769,17 +779,11 @@ def _indication_by(forms: Mapping[str, FormResult], case: Case, victim: bool) ->
 # -- explanation -----------------------------------------------------------------------------
 
 
-def _explain_form(form: str, result: FormResult, case: Case) -> Iterable[Explanation]:
+def _explain_form(form: str, result: FormResult) -> Iterable[Explanation]:
     form_label = Msg(f"form.{form}")
-    reasons = tuple(
-        Explanation("assess.context.sector", {"sector": Msg(f"sector.{case.sector}")})
-        if reason == SECTOR
-        else Msg(f"assess.context.{reason}")
-        for reason in result.context
-    )
     yield Explanation(
         "assess.explain.in_context",
-        {"form": form_label, "reasons": MsgList(reasons)},
+        {"form": form_label, "reasons": result.why},
         result.context_signals,
     )
     if not result.indicators and not result.indication:

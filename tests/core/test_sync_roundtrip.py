@@ -65,6 +65,10 @@ def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path:
     ours, theirs = all_records(field), all_records(coordinator.vault)
     for kind in RECORD_KINDS:
         assert theirs[kind] == ours[kind], kind
+    # The data holds what schema 7 added, so the comparisons below cover it.
+    details = [store.visit_detail(v) for v in visit_ids[3:]]
+    assert any(o.past for d in details for o in d.observations)
+    assert any(p.suspected_forms and p.professional_indication for d in details for p in d.persons)
     assert report.counts.inserted["referral"] == 1
     coordinator_store = Store(coordinator.vault)
     for visit_uuid in visit_ids:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.assessment import Assessment, assessment_to_json
-from fieldapp.assessment.engine import Explanation, FormResult, Msg
+from fieldapp.assessment.engine import Explanation, FormResult
 from fieldapp.assessment.render import explanation_text, list_text
 from fieldapp.catalogue import FORMS, Catalogue
 from fieldapp.catalogue.model import Rules
@@ -110,15 +110,7 @@ class FormBlock(QWidget):
         ):
             layout.addWidget(widget)
 
-    def show_form(
-        self,
-        form: str,
-        result: FormResult,
-        why: Explanation | None,
-        names: list[str],
-        *,
-        first: bool,
-    ) -> None:
+    def show_form(self, form: str, result: FormResult, names: list[str], *, first: bool) -> None:
         lang = current_language()
         self.rule.setVisible(not first)
         self.outcome.setText(
@@ -149,8 +141,8 @@ class FormBlock(QWidget):
         )
         self.positive.setVisible(bool(positive))
         context = ""
-        if why is not None and "reasons" in why.params:
-            params = {"reasons": why.params["reasons"]}
+        if result.why is not None:
+            params: dict[str, object] = {"reasons": result.why}
             key = "ui.visit.assessment.context"
             if names:
                 key = "ui.visit.assessment.context_signals"
@@ -388,11 +380,7 @@ class AssessmentPanel(QScrollArea):
             self.role_note.setText(explanation_text(role_note[0], lang))
         self.role_box.setVisible(not victim)
 
-        any_signal = victim and any(
-            rules.rank(form.outcome) >= rules.rank("signals_present")
-            for form in result.forms.values()
-        )
-        shown = victim and (any_signal or result.trafficking_indication)
+        shown = victim and (result.any_signal or result.trafficking_indication)
 
         indication = explained("assess.explain.indication_yes") or explained(
             "assess.explain.indication_no"
@@ -476,11 +464,6 @@ class AssessmentPanel(QScrollArea):
     def _show_forms(self, result: Assessment, name: Callable[[str], str]) -> None:
         """Only the forms in context, in the catalogue's order; the signals behind each
         positive dimension once."""
-        why = {
-            e.params["form"].key.removeprefix("form."): e
-            for e in result.explanation
-            if e.key == "assess.explain.in_context" and isinstance(e.params.get("form"), Msg)
-        }
         forms = list(result.forms.items())
         behind: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for position, block in enumerate(self.form_blocks):
@@ -489,7 +472,7 @@ class AssessmentPanel(QScrollArea):
                 continue
             form, outcome = forms[position]
             names = [name(i) for i in outcome.context_signals]
-            block.show_form(form, outcome, why.get(form), names, first=position == 0)
+            block.show_form(form, outcome, names, first=position == 0)
             block.show()
             for dimension, dim in outcome.dimensions.items():
                 if dim.positive:
