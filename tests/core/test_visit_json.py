@@ -152,3 +152,43 @@ def test_oversized_input_is_refused_before_parsing() -> None:
     with pytest.raises(ValidationError) as caught:
         parse_visit_json(b" " * (MAX_JSON_BYTES + 1))
     assert "5" in caught.value.message("en")
+
+
+def test_suspicion_judgement_past_and_the_reflection_period_are_read_and_stored(store) -> None:
+    data = sample_visit()
+    person = data["persons"][0]
+    person.update(
+        suspected_forms=["sexual", "labour"],
+        professional_indication=True,
+        b83_status="offered",
+        b83_date="2026-11-20",
+        b83_by="NLA",
+    )
+    data["observations"][0]["past"] = True
+    new = visit_from_dict(data)
+    _, typed = new.persons[0]
+    assert typed.suspected_forms == ("labour", "sexual")  # in the catalogue's order
+    assert typed.professional_indication is True
+    assert new.observations[0].past is True and new.observations[1].past is False
+    detail = store.visit_detail(store.record_visit(new))
+    stored = detail.persons[0]
+    assert stored.suspected_forms == ("labour", "sexual") and stored.professional_indication
+    assert stored.b83_status.value == "offered" and stored.b83_by == "NLA"
+    assert [o.past for o in detail.observations if o.person_uuid] == [True]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d["persons"][0].update(suspected_forms=["slavery"]), "suspected_forms[0]"),
+        (lambda d: d["persons"][0].update(suspected_forms="sexual"), "suspected_forms"),
+        (lambda d: d["persons"][0].update(professional_indication="ja"), "professional_indication"),
+        (lambda d: d["observations"][0].update(past="yes"), "observations[0].past"),
+    ],
+)
+def test_bad_suspicion_judgement_or_past_is_refused(change, field: str) -> None:
+    data = sample_visit()
+    change(data)
+    with pytest.raises(ValidationError) as caught:
+        visit_from_dict(data)
+    assert field in caught.value.message("en")
