@@ -536,8 +536,12 @@ def _decode_frame(raw: bytes, device_id: str) -> tuple[str, list[Any]]:
     return _decode_frame_by_hand(raw, device_id)
 
 
-def _decode_frame_by_hand(raw: bytes, device_id: str) -> tuple[str, list[Any]]:
-    """The same checks, in Python, each failure with its own reason."""
+def _decode_frame_by_hand(
+    raw: bytes, device_id: str, padding: dict[str, tuple[Any, ...]] | None = None
+) -> tuple[str, list[Any]]:
+    """The same checks, in Python, each failure with its own reason. ``padding``: a frame
+    from a device on an older schema, whose rows of the older width get the added columns'
+    values before every check of the current format runs on them."""
     parsed = load_bounded(raw, max_bytes=MAX_FRAME_JSON_BYTES, max_depth=None)
     if not isinstance(parsed, dict) or set(parsed) != {"kind", "rows"}:
         raise BundleRejected("sync.reject.format")
@@ -546,6 +550,12 @@ def _decode_frame_by_hand(raw: bytes, device_id: str) -> tuple[str, list[Any]]:
         raise BundleRejected("sync.reject.unknown_kind")
     if not isinstance(rows, list) or not 0 < len(rows) <= MAX_ROWS_PER_FRAME:
         raise BundleRejected("sync.reject.format")
+    extra = (padding or {}).get(kind, ())
+    if extra:
+        older = len(COLUMNS[kind]) - len(extra)
+        if any(not isinstance(row, list) or len(row) != older for row in rows):
+            raise BundleRejected("sync.reject.records", kind=kind)
+        rows = [[*row, *extra] for row in rows]
     _check_columns(kind, rows, device_id)
     return kind, rows
 
@@ -586,29 +596,6 @@ def _padding(schema_version: int) -> dict[str, tuple[Any, ...]]:
     return padding
 
 
-def _decode_older_frame(
-    raw: bytes, device_id: str, padding: dict[str, tuple[Any, ...]]
-) -> tuple[str, list[Any]]:
-    """A frame from a device on an older schema: rows of the older width get the added
-    columns' values, then every check of the current format runs on them."""
-    parsed = load_bounded(raw, max_bytes=MAX_FRAME_JSON_BYTES, max_depth=None)
-    if not isinstance(parsed, dict) or set(parsed) != {"kind", "rows"}:
-        raise BundleRejected("sync.reject.format")
-    kind, rows = parsed["kind"], parsed["rows"]
-    if kind not in COLUMNS:
-        raise BundleRejected("sync.reject.unknown_kind")
-    if not isinstance(rows, list) or not 0 < len(rows) <= MAX_ROWS_PER_FRAME:
-        raise BundleRejected("sync.reject.format")
-    extra = padding.get(kind, ())
-    if extra:
-        older = len(COLUMNS[kind]) - len(extra)
-        if any(not isinstance(row, list) or len(row) != older for row in rows):
-            raise BundleRejected("sync.reject.records", kind=kind)
-        rows = [[*row, *extra] for row in rows]
-    _check_columns(kind, rows, device_id)
-    return kind, rows
-
-
 def decode_payload(
     payload: memoryview | bytes, device_id: str, schema_version: int | None = None
 ) -> DecodedPayload:
@@ -631,7 +618,7 @@ def decode_payload(
         position += length
         if tag == b"R":
             if padding:
-                kind, rows = _decode_older_frame(bytes(body), device_id, padding)
+                kind, rows = _decode_frame_by_hand(bytes(body), device_id, padding)
             else:
                 kind, rows = _decode_frame(bytes(body), device_id)
             ids = seen.setdefault(kind, set())
