@@ -1,17 +1,26 @@
 """The ``fieldapp`` command. With no subcommand it starts the desktop app.
 
 Exit status: 0 success, 1 refused or failed (with a message), 2 usage error.
+
+Secrets: no option is matched by a prefix of its name (``allow_abbrev=False`` on every parser),
+so ``--passphrase S`` is refused instead of being read as ``--passphrase-file S``; and no
+message ever shows a value that could be a secret typed in the wrong place: argparse's own
+messages name options and choices, never what was given, and a passphrase or password file is
+named by its option, never by its path. Every new secret passes the core's one strength rule
+(:mod:`fieldapp.vault.passphrase`). Everything printed goes through :mod:`fieldapp.terminal`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
-import json
+import io
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,7 +28,8 @@ from fieldapp import i18n
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.paths import resolve_vault_dir
-from fieldapp.vault.passphrase import passphrase_problem
+from fieldapp.terminal import clean, emit, emit_json, emit_json_text
+from fieldapp.vault.passphrase import MIN_PDF_PASSWORD_LENGTH, guessable_words, require_strong
 
 PASSPHRASE_ENV = "FIELDAPP_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # noqa: S105
@@ -31,10 +41,71 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with its usage errors translated and raised (exit status 2)."""
+    """argparse with its usage errors translated and raised (exit status 2), no option taken
+    by a prefix of its name, and no value from the command line in any message: a value can be
+    a secret typed in the wrong place. Options and choices are named; values are not."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {redacted_arguments(extras)}")
+        return parsed
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if action.choices is not None and value not in action.choices:
+            choices = ", ".join(map(str, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice (choose from {choices})")
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError:
+            kind = getattr(action.type, "__name__", "")
+            raise argparse.ArgumentError(action, f"invalid {kind} value") from None
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(t("cli.usage_error", detail=message, usage=self.format_usage().strip()))
+        detail = redacted_message(message)
+        raise UsageError(t("cli.usage_error", detail=detail, usage=self.format_usage().strip()))
+
+
+# An option name a message may show: a long option of lower-case words, or one short letter.
+# Anything else given on the command line (a value, a word in the wrong place) is shown as "…".
+_SHOWN_OPTION = re.compile(r"--[a-z]+(?:-[a-z]+)*|-[A-Za-z]")
+
+
+def redacted_arguments(words: Sequence[str]) -> str:
+    """Command-line words as an error message may show them: option names, never values."""
+    shown = []
+    for word in words:
+        name, has_value, _ = word.partition("=")
+        if _SHOWN_OPTION.fullmatch(name):
+            shown.append(name + ("=…" if has_value else ""))
+        else:
+            shown.append("…")
+    return " ".join(shown)
+
+
+def redacted_message(message: str) -> str:
+    """argparse's messages with any value it quotes taken out (a backstop: ``Parser`` already
+    words the common ones without values)."""
+    message = re.sub(r"ignored explicit argument .*", "ignored explicit argument", message)
+    message = re.sub(r"invalid choice: .*? \(choose from", "invalid choice (choose from", message)
+    message = re.sub(
+        r"ambiguous option: (\S+)",
+        lambda match: "ambiguous option: " + redacted_arguments([match.group(1)]),
+        message,
+    )
+    return re.sub(
+        r"unrecognized arguments: (.*)",
+        lambda match: "unrecognized arguments: " + redacted_arguments(match.group(1).split()),
+        message,
+    )
 
 
 def build_parser() -> Parser:
@@ -138,6 +209,12 @@ def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument(
         "--lang", choices=i18n.LANGUAGES, help=t("cli.help.lang"), **(default or {"default": None})
     )
+    parser.add_argument(
+        "--accept-older",
+        action="store_true",
+        help=t("cli.help.accept_older"),
+        **(default or {"default": False}),
+    )
 
 
 def _leaf(
@@ -162,38 +239,39 @@ def _leaf(
 def read_passphrase(args: argparse.Namespace, *, prompt_key: str = "cli.prompt.passphrase") -> str:
     """From ``--passphrase-file``, else ``FIELDAPP_PASSPHRASE`` (for automation), else a prompt."""
     if args.passphrase_file:
-        return _passphrase_from_file(args.passphrase_file)
+        return _passphrase_from_file(args.passphrase_file, "--passphrase-file")
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
         return from_env
     return _prompt(prompt_key)
 
 
-def read_new_passphrase(args: argparse.Namespace, file_option: str | None) -> str:
+def read_new_passphrase(
+    args: argparse.Namespace, file_option: str | None, user_inputs: Sequence[str] = ()
+) -> str:
+    """A new vault passphrase (``--new-passphrase-file``, ``FIELDAPP_NEW_PASSPHRASE`` or typed
+    twice), judged by the core's one rule; ``user_inputs`` are the inspector's own words."""
     if file_option:
-        passphrase = _passphrase_from_file(file_option)
-    elif os.environ.get(NEW_PASSPHRASE_ENV):
-        passphrase = os.environ[NEW_PASSPHRASE_ENV]
-    else:
-        passphrase = _prompt("cli.prompt.new_passphrase")
-        problem = passphrase_problem(passphrase, _prompt("cli.prompt.repeat_passphrase"))
-        if problem:
-            raise problem
-    problem = passphrase_problem(passphrase)
-    if problem:
-        raise problem
-    return passphrase
+        passphrase = _passphrase_from_file(file_option, "--new-passphrase-file")
+        return require_strong(passphrase, user_inputs=user_inputs)
+    if os.environ.get(NEW_PASSPHRASE_ENV):
+        return require_strong(os.environ[NEW_PASSPHRASE_ENV], user_inputs=user_inputs)
+    passphrase = _prompt("cli.prompt.new_passphrase")
+    repeat = _prompt("cli.prompt.repeat_passphrase")
+    return require_strong(passphrase, repeat, user_inputs=user_inputs)
 
 
-def _passphrase_from_file(name: str) -> str:
+def _passphrase_from_file(name: str, option: str) -> str:
+    """The first line of a secret's file. A message names the option, never the file: by
+    mistake, people type the secret itself where its file name belongs."""
     try:
         with open(name, encoding="utf-8") as handle:
             line = handle.readline(4096)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FieldAppError("cli.passphrase_file_unreadable", path=name) from exc
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise FieldAppError("cli.secret_file_unreadable", option=option) from exc
     passphrase = line.rstrip("\r\n")
     if not passphrase:
-        raise FieldAppError("cli.passphrase_file_empty", path=name)
+        raise FieldAppError("cli.secret_file_empty", option=option)
     return passphrase
 
 
@@ -211,14 +289,28 @@ def _vault_dir(args: argparse.Namespace) -> Path:
 
 
 def open_vault(args: argparse.Namespace, passphrase: str | None = None) -> Any:
-    from fieldapp.errors import VaultNotFound  # noqa: PLC0415 - keep `fieldapp --help` fast
+    from fieldapp.errors import VaultNotFound, VaultRolledBack  # noqa: PLC0415 - fast --help
     from fieldapp.vault import Vault  # noqa: PLC0415
     from fieldapp.vault.vault import vault_exists  # noqa: PLC0415
 
     folder = _vault_dir(args)
     if not vault_exists(folder):
         raise VaultNotFound(path=str(folder))
-    return Vault.unlock(folder, passphrase if passphrase is not None else read_passphrase(args))
+    try:
+        vault = Vault.unlock(
+            folder,
+            passphrase if passphrase is not None else read_passphrase(args),
+            accept_older=bool(getattr(args, "accept_older", False)),
+        )
+    except VaultRolledBack as exc:
+        # Say how to confirm a deliberate restore, after the message itself (main prints it).
+        exc.hint = t("vault.rolled_back.cli_hint")
+        raise
+    # What the user should hear although the vault opened (a full disk, a confirmed older
+    # state): on stderr, so output meant for scripts stays clean.
+    for notice in vault.notices:
+        emit(t("cli.warning_prefix", message=notice.message()), file=sys.stderr)
+    return vault
 
 
 def cmd_vault_init(args: argparse.Namespace) -> int:
@@ -232,14 +324,11 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
         raise VaultExists(path=str(folder))
     recovery_out = _recovery_key_target(args)
     if args.passphrase_file or os.environ.get(PASSPHRASE_ENV):
-        passphrase = read_passphrase(args)
-        problem = passphrase_problem(passphrase)
-        if problem:
-            raise problem
+        passphrase = require_strong(read_passphrase(args))
     else:
         passphrase = read_new_passphrase(args, None)
     with Vault.create(folder, passphrase, Role(args.role)) as vault:
-        print(
+        emit(
             t(
                 "cli.vault_created",
                 path=str(folder),
@@ -249,7 +338,7 @@ def cmd_vault_init(args: argparse.Namespace) -> int:
             )
         )
         _init_coordinator_keys(vault, recovery_out)
-    print(t("cli.passphrase_warning"))
+    emit(t("cli.passphrase_warning"))
     return EXIT_OK
 
 
@@ -257,21 +346,27 @@ def cmd_vault_check(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         report = vault.check()
     if args.json:
-        print(json.dumps({"ok": report.ok, "checks": report.results}, indent=2))
+        emit_json({"ok": report.ok, "checks": report.results})
     else:
         for name, detail in report.results.items():
             status = t("cli.check.ok") if detail is None else t("cli.check.failed", detail=detail)
-            print(f"{name:24} {status}")
-        print(t("cli.check.summary_ok") if report.ok else t("cli.check.summary_failed"))
+            emit(f"{name:24} {status}")
+        emit(t("cli.check.summary_ok") if report.ok else t("cli.check.summary_failed"))
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_vault_passwd(args: argparse.Namespace) -> int:
+    from fieldapp.store.store import Store  # noqa: PLC0415
+
     current = read_passphrase(args)
     with open_vault(args, current) as vault:
-        new = read_new_passphrase(args, args.new_passphrase_file)
+        profile = Store(vault).setting("profile", {}) or {}
+        words = guessable_words(
+            str(profile.get(name) or "") for name in ("name", "employee_number", "region")
+        )
+        new = read_new_passphrase(args, args.new_passphrase_file, words)
         vault.change_passphrase(current, new)
-    print(t("cli.passphrase_changed"))
+    emit(t("cli.passphrase_changed"))
     return EXIT_OK
 
 
@@ -279,7 +374,7 @@ def cmd_vault_rekey(args: argparse.Namespace) -> int:
     passphrase = read_passphrase(args)
     with open_vault(args, passphrase) as vault:
         vault.rekey(passphrase)
-    print(t("cli.rekeyed"))
+    emit(t("cli.rekeyed"))
     return EXIT_OK
 
 
@@ -289,7 +384,7 @@ def cmd_vault_backup(args: argparse.Namespace) -> int:
         raise FieldAppError("cli.file_exists", path=str(out))
     with open_vault(args) as vault:
         vault.backup(out)
-    print(t("cli.backup_written", path=str(out)))
+    emit(t("cli.backup_written", path=str(out)))
     return EXIT_OK
 
 
@@ -298,7 +393,7 @@ def cmd_vault_restore(args: argparse.Namespace) -> int:
 
     folder = _vault_dir(args)
     with Vault.restore(Path(args.file), folder, read_passphrase(args)) as vault:
-        print(t("cli.restored", path=str(folder), vault_id=vault.info.vault_id))
+        emit(t("cli.restored", path=str(folder), vault_id=vault.info.vault_id))
     return EXIT_OK
 
 
@@ -319,7 +414,7 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
     new_visit = parse_visit_json(raw, catalogue)  # refused before the vault is even opened
     with open_vault(args) as vault:
         visit_uuid = Store(vault).record_visit(new_visit, catalogue.version)
-    print(visit_uuid)
+    emit(visit_uuid)
     return EXIT_OK
 
 
@@ -333,10 +428,10 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
             store.search_visits(args.search, limit) if args.search else store.list_visits(limit)
         )
     if args.json:
-        print(json.dumps([asdict(visit) for visit in visits], indent=2, ensure_ascii=False))
+        emit_json([asdict(visit) for visit in visits])
         return EXIT_OK
     if not visits:
-        print(t("cli.no_visits"))
+        emit(t("cli.no_visits"))
         return EXIT_OK
     header = (
         t("cli.col.id"),
@@ -350,10 +445,10 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     rows = [
         (
             short_id(visit.uuid),
-            visit.started_at[:10],
+            clean(visit.started_at[:10]),
             t(f"visit_status.{visit.status.value}"),
-            visit.site_name,
-            visit.place or "",
+            clean(visit.site_name),  # one line each, whatever the record holds
+            clean(visit.place),
             str(visit.person_count),
             str(visit.observed_count),
         )
@@ -361,7 +456,7 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     ]
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     for row in (header, *rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        emit("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     return EXIT_OK
 
 
@@ -372,48 +467,48 @@ def cmd_visit_show(args: argparse.Namespace) -> int:
         store = Store(vault)
         detail = store.visit_detail(store.find_visit(args.id))
     if args.json:
-        print(json.dumps(asdict(detail), indent=2, ensure_ascii=False))
+        emit_json(asdict(detail))
         return EXIT_OK
     visit, site = detail.visit, detail.site
-    print(
+    emit(
         t(
             "cli.show.visit",
             id=visit.meta.uuid,
-            started=visit.started_at,
+            started=clean(visit.started_at),
             type=t(f"visit_type.{visit.type.value}"),
             status=t(f"visit_status.{visit.status.value}"),
         )
     )
-    print(
+    emit(
         t(
             "cli.show.site",
-            name=site.name,
-            address=site.address.one_line(),
-            municipality=site.municipality or "-",
+            name=clean(site.name),
+            address=clean(site.address.one_line()),
+            municipality=clean(site.municipality or "-"),
             sector=t(f"sector.{site.sector.value}"),
-            kvk=site.kvk or "-",
+            kvk=clean(site.kvk or "-"),
         )
     )
     if visit.notes:
-        print(t("cli.show.notes", notes=visit.notes))
-    labels = {person.meta.uuid: person.label for person in detail.persons}
+        emit(t("cli.show.notes", notes=visit.notes))
+    labels = {person.meta.uuid: clean(person.label) for person in detail.persons}
     for person in detail.persons:
-        print(
+        emit(
             t(
                 "cli.show.person",
-                label=person.label,
+                label=clean(person.label),
                 role=t(f"person_role.{person.role.value}"),
                 age=person.age if person.age is not None else "?",
-                nationality=person.nationality or "?",
+                nationality=clean(person.nationality or "?"),
             )
         )
     for obs in detail.observations:
         who = labels.get(obs.person_uuid or "", t("cli.show.everyone"))
-        print(
+        emit(
             t(
                 "cli.show.observation",
                 who=who,
-                indicator=obs.indicator_id,
+                indicator=clean(obs.indicator_id),
                 status=t(f"observation_status.{obs.status.value}"),
                 evidence=t(f"evidence.{obs.evidence.value}") if obs.evidence else "-",
             )
@@ -431,9 +526,9 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
     if args.form:
         items = [item for item in items if args.form in item.forms]
     if args.json:
-        print(json.dumps([indicator_to_json(item) for item in items], indent=2, ensure_ascii=False))
+        emit_json([indicator_to_json(item) for item in items])
         return EXIT_OK
-    print(
+    emit(
         t(
             "cli.catalogue.header",
             version=catalogue.version,
@@ -446,7 +541,7 @@ def cmd_catalogue_list(args: argparse.Namespace) -> int:
         grade = counted.grades["adult_labour"]
         shown = f"{grade.grade or '-'}{'?' if grade.grade and not grade.confirmed else ''}"
         acute = " !" if item.acute else ""
-        print(f"{item.id:12} {item.dimension:9} {shown:3} {item.label[lang]}{acute}")
+        emit(f"{item.id:12} {item.dimension:9} {shown:3} {item.label[lang]}{acute}")
     return EXIT_OK
 
 
@@ -460,11 +555,11 @@ def cmd_catalogue_show(args: argparse.Namespace) -> int:
         raise FieldAppError("cli.catalogue.unknown_id", id=args.id)
     document = indicator_to_json(item)
     if args.json:
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        emit_json(document)
         return EXIT_OK
     lang = i18n.current_language()
-    print(f"{item.id}: {item.label[lang]}")
-    print(
+    emit(f"{item.id}: {item.label[lang]}")
+    emit(
         t(
             "cli.catalogue.show",
             framework=item.framework,
@@ -473,11 +568,11 @@ def cmd_catalogue_show(args: argparse.Namespace) -> int:
             source=item.source,
         )
     )
-    print(t("cli.catalogue.prompt", prompt=item.prompt[lang]))
+    emit(t("cli.catalogue.prompt", prompt=item.prompt[lang]))
     for profile, grade in item.grades.items():
-        print(f"  {profile:13} {grade.grade or '-'} ({t('grade_status.' + grade.status)})")
+        emit(f"  {profile:13} {grade.grade or '-'} ({t('grade_status.' + grade.status)})")
     if item.maps_to:
-        print(
+        emit(
             t(
                 "cli.catalogue.maps_to",
                 targets=", ".join(item.maps_to),
@@ -485,7 +580,7 @@ def cmd_catalogue_show(args: argparse.Namespace) -> int:
             )
         )
     if item.acute and item.acute_reason:
-        print(t("cli.catalogue.acute", reason=item.acute_reason[lang]))
+        emit(t("cli.catalogue.acute", reason=item.acute_reason[lang]))
     return EXIT_OK
 
 
@@ -508,85 +603,120 @@ def cmd_assess(args: argparse.Namespace) -> int:
         case = parse_case_json(sys.stdin.buffer.read(1024 * 1024 + 1))
     result = assess(case, assessment_catalogue())
     if args.text:
-        print(assessment_to_text(result))
+        emit(assessment_to_text(result))
     else:
-        print(json.dumps(assessment_to_json(result), indent=2, ensure_ascii=False))
+        emit_json(assessment_to_json(result))
     return EXIT_OK
 
 
-def _export_password(args: argparse.Namespace) -> tuple[str | None, bool]:
-    """(password, generated): a password file, none (explicit --no-encrypt), or a new one."""
-    from fieldapp.referral.protect import generate_password  # noqa: PLC0415
+@dataclass(frozen=True, slots=True)
+class _PdfOut:
+    """Where a referral goes and how it is protected, all checked before the vault is opened:
+    a new file in a folder that exists, and a password that passes the strength rule."""
 
+    target: Path
+    password: str | None  # None: --no-encrypt, explicitly
+    generated: bool
+
+
+def _pdf_out(args: argparse.Namespace) -> _PdfOut:
+    from fieldapp.referral.protect import check_target, generate_password  # noqa: PLC0415
+
+    target = check_target(Path(args.out))
     if args.no_encrypt:
-        return None, False
+        return _PdfOut(target, None, False)
     if args.password_file:
-        password = _passphrase_from_file(args.password_file)
-        if len(password) < 12:
-            raise FieldAppError("cli.referral.password_short")
-        return password, False
-    return generate_password(), True
+        password = _passphrase_from_file(args.password_file, "--password-file")
+        require_strong(password, minimum=MIN_PDF_PASSWORD_LENGTH)
+        return _PdfOut(target, password, False)
+    return _PdfOut(target, generate_password(), True)
 
 
-def _write_referral(pdf: bytes, out: str, args: argparse.Namespace) -> None:
-    from fieldapp.referral.protect import export_pdf, password_bits  # noqa: PLC0415
+def _pdf_bytes(pdf: bytes, out: _PdfOut) -> bytes:
+    """The file's bytes, encrypted in memory, and the room for them checked on the target."""
+    from fieldapp.referral.protect import check_room, protected  # noqa: PLC0415
 
-    target = Path(out)
-    if target.exists():
-        raise FieldAppError("cli.file_exists", path=str(target))
-    password, generated = _export_password(args)
-    export_pdf(pdf, target, password)
-    if password is None:
-        print(t("cli.referral.written_plain", path=str(target)), file=sys.stderr)
-    elif generated:
-        print(
+    data = protected(pdf, out.password)
+    check_room(out.target, len(data))
+    return data
+
+
+def _write_pdf(data: bytes, out: _PdfOut) -> None:
+    from fieldapp.referral.protect import password_bits, write_pdf  # noqa: PLC0415
+
+    write_pdf(out.target, data)
+    path = str(out.target)
+    if out.password is None:
+        emit(t("cli.referral.written_plain", path=path), file=sys.stderr)
+    elif out.generated:
+        emit(
             t(
                 "cli.referral.written_password",
-                path=str(target),
-                password=password,
+                path=path,
+                password=out.password,
                 bits=password_bits(),
             ),
             file=sys.stderr,
         )
     else:
-        print(t("cli.referral.written", path=str(target)), file=sys.stderr)
+        emit(t("cli.referral.written", path=path), file=sys.stderr)
+
+
+def _check_out_options(args: argparse.Namespace) -> None:
+    if (args.password_file or args.no_encrypt) and not args.out:
+        raise UsageError(
+            t("cli.usage_error", detail=t("cli.referral.protection_needs_out"), usage="").strip()
+        )
 
 
 def cmd_referral_make(args: argparse.Namespace) -> int:
-    from fieldapp.referral import make_referral  # noqa: PLC0415
+    """Everything that can be checked is checked before the referral is made and stored: the
+    options, the target, the password (before the vault is opened), the recipient's rules and
+    the room for the file (after rendering, before storing). If writing fails after all, the
+    referral stays in the vault and the message says so, with the command to export it again."""
+    from fieldapp.referral.service import prepare_referral, store_referral  # noqa: PLC0415
     from fieldapp.store.store import Store  # noqa: PLC0415
 
+    _check_out_options(args)
+    out = _pdf_out(args) if args.out else None
     lang = i18n.current_language()
     with open_vault(args) as vault:
         store = Store(vault)
-        made = make_referral(
+        prepared = prepare_referral(
             store, store.find_visit(args.visit), args.recipient, person_ref=args.person, lang=lang
         )
-        if args.out:
-            _write_referral(made.pdf, args.out, args)
-            vault.record("export", "referral", made.referral.meta.uuid)
-    referral = made.referral
+        data = _pdf_bytes(prepared.pdf, out) if out else None
+        made = store_referral(store, prepared)
+        referral = made.referral
+        if out is not None and data is not None:
+            try:
+                _write_pdf(data, out)
+            except OSError as exc:
+                raise FieldAppError(
+                    "referral.stored_not_written",
+                    document_id=referral.document_id,
+                    version=referral.version,
+                    path=str(out.target),
+                    detail=exc.strerror or type(exc).__name__,
+                ) from exc
+            vault.record("export", "referral", referral.meta.uuid)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "id": referral.meta.uuid,
-                    "document_id": referral.document_id,
-                    "version": referral.version,
-                    "recipient": referral.recipient,
-                    "status": referral.status.value,
-                    "urgency": referral.urgency,
-                    "content_hash": referral.content_hash,
-                    "left_out": list(made.plan.left_out),
-                    "why": made.plan.why,
-                    "out": args.out,
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
+        emit_json(
+            {
+                "id": referral.meta.uuid,
+                "document_id": referral.document_id,
+                "version": referral.version,
+                "recipient": referral.recipient,
+                "status": referral.status.value,
+                "urgency": referral.urgency,
+                "content_hash": referral.content_hash,
+                "left_out": list(made.plan.left_out),
+                "why": made.plan.why,
+                "out": args.out,
+            }
         )
     else:
-        print(
+        emit(
             t(
                 "cli.referral.made",
                 document_id=referral.document_id,
@@ -595,7 +725,7 @@ def cmd_referral_make(args: argparse.Namespace) -> int:
             )
         )
         if made.plan.left_out:
-            print(
+            emit(
                 t("cli.referral.left_out", fields=", ".join(made.plan.left_out), why=made.plan.why)
             )
     return EXIT_OK
@@ -607,33 +737,29 @@ def cmd_referral_list(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         referrals = Store(vault).referrals()
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": r.meta.uuid,
-                        "document_id": r.document_id,
-                        "visit": r.visit_uuid,
-                        "recipient": r.recipient,
-                        "version": r.version,
-                        "status": r.status.value,
-                        "urgency": r.urgency,
-                        "lang": r.lang,
-                        "created_at": r.meta.created_at,
-                        "supersedes": r.supersedes,
-                        "content_hash": r.content_hash,
-                    }
-                    for r in referrals
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
+        emit_json(
+            [
+                {
+                    "id": r.meta.uuid,
+                    "document_id": r.document_id,
+                    "visit": r.visit_uuid,
+                    "recipient": r.recipient,
+                    "version": r.version,
+                    "status": r.status.value,
+                    "urgency": r.urgency,
+                    "lang": r.lang,
+                    "created_at": r.meta.created_at,
+                    "supersedes": r.supersedes,
+                    "content_hash": r.content_hash,
+                }
+                for r in referrals
+            ]
         )
         return EXIT_OK
     if not referrals:
-        print(t("cli.referral.none"))
+        emit(t("cli.referral.none"))
     for r in referrals:
-        print(
+        emit(
             f"{r.document_id}  v{r.version}  {r.meta.created_at[:16]}  "
             f"{t('recipient.' + r.recipient):28}  {t('referral.status.' + r.status.value):18}"
             f"  {t('referral.urgency.' + r.urgency)}"
@@ -644,11 +770,12 @@ def cmd_referral_list(args: argparse.Namespace) -> int:
 def cmd_referral_export(args: argparse.Namespace) -> int:
     from fieldapp.store.store import Store  # noqa: PLC0415
 
+    out = _pdf_out(args)  # the target and the password, before the vault is opened
     with open_vault(args) as vault:
         store = Store(vault)
         referral = store.find_referral(args.id)
         pdf = store.attachment_content(referral.document_uuid or "")
-        _write_referral(pdf, args.out, args)
+        _write_pdf(_pdf_bytes(pdf, out), out)
         vault.record("export", "referral", referral.meta.uuid)
     return EXIT_OK
 
@@ -668,7 +795,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             store.record_visits(demo_visits(size, seed=seed))
             remaining -= size
             seed += 1
-    print(t("cli.demo_done", count=args.visits))
+    emit(t("cli.demo_done", count=args.visits))
     return EXIT_OK
 
 
@@ -735,7 +862,7 @@ def _init_coordinator_keys(vault: Any, recovery_out: Path | None) -> None:
     if vault.info.role.value != "coordinator":
         return
     if recovery_out is None:
-        print(t("sync.cli.recovery_key_later"))
+        emit(t("sync.cli.recovery_key_later"))
         return
     _write_recovery_key(vault, recovery_out)
 
@@ -744,7 +871,7 @@ def _write_recovery_key(vault: Any, target: Path) -> None:
     from fieldapp.sync import keys  # noqa: PLC0415
 
     keys.write_recovery_key(vault, target)
-    print(t("sync.cli.recovery_key_written", path=str(target)))
+    emit(t("sync.cli.recovery_key_written", path=str(target)))
 
 
 def _new_file(name: str) -> Path:
@@ -779,8 +906,8 @@ def cmd_enrol_card(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         raw, card = cards.make_card(vault)
         write_atomic(target, raw, mode=0o644)
-    print(t("sync.cli.card_written", path=str(target)))
-    print(t("sync.cli.fingerprint", fingerprint=card.fingerprint))
+    emit(t("sync.cli.card_written", path=str(target)))
+    emit(t("sync.cli.fingerprint", fingerprint=card.fingerprint))
     return EXIT_OK
 
 
@@ -790,7 +917,7 @@ def cmd_enrol_trust(args: argparse.Namespace) -> int:
     raw = _read_document(args.file)
     with open_vault(args) as vault:
         card = cards.trust_coordinator(vault, raw, args.fingerprint)
-    print(t("sync.cli.trusted", fingerprint=card.fingerprint))
+    emit(t("sync.cli.trusted", fingerprint=card.fingerprint))
     return EXIT_OK
 
 
@@ -802,8 +929,8 @@ def cmd_enrol_request(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         raw, fingerprint = cards.make_request(vault, args.inspector, args.agency)
         write_atomic(target, raw, mode=0o644)
-    print(t("sync.cli.request_written", path=str(target)))
-    print(t("sync.cli.fingerprint", fingerprint=fingerprint))
+    emit(t("sync.cli.request_written", path=str(target)))
+    emit(t("sync.cli.fingerprint", fingerprint=fingerprint))
     return EXIT_OK
 
 
@@ -816,7 +943,7 @@ def cmd_enrol_approve(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         ack, request = cards.approve_request(vault, raw, args.fingerprint)
         write_atomic(target, ack, mode=0o644)
-    print(
+    emit(
         t(
             "sync.cli.approved",
             device=request.device_id,
@@ -834,7 +961,7 @@ def cmd_enrol_accept(args: argparse.Namespace) -> int:
     raw = _read_document(args.file)
     with open_vault(args) as vault:
         card = cards.accept_ack(vault, raw)
-    print(t("sync.cli.enrolled", fingerprint=card.fingerprint))
+    emit(t("sync.cli.enrolled", fingerprint=card.fingerprint))
     return EXIT_OK
 
 
@@ -843,7 +970,7 @@ def cmd_enrol_revoke(args: argparse.Namespace) -> int:
 
     with open_vault(args) as vault:
         device = cards.revoke_device(vault, args.device)
-    print(t("sync.cli.revoked", device=device.device_id, at=device.revoked_at))
+    emit(t("sync.cli.revoked", device=device.device_id, at=device.revoked_at))
     return EXIT_OK
 
 
@@ -863,17 +990,15 @@ def cmd_sync_export(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         result = export_bundle(vault, Path(args.out), resend=resend)
     if result is None:
-        print(t("sync.cli.nothing_to_export"), file=sys.stderr)
+        emit(t("sync.cli.nothing_to_export"), file=sys.stderr)
         return EXIT_OK
-    print(str(result.path))
+    emit(str(result.path))
     records = sum(
         count for kind, count in result.counts.items() if kind not in ("audit", "content")
     )
-    print(
-        t("sync.cli.exported", seq=result.seq, records=records, size=result.size), file=sys.stderr
-    )
+    emit(t("sync.cli.exported", seq=result.seq, records=records, size=result.size), file=sys.stderr)
     if result.remaining:
-        print(t("sync.cli.export_remaining", count=result.remaining), file=sys.stderr)
+        emit(t("sync.cli.export_remaining", count=result.remaining), file=sys.stderr)
     return EXIT_OK
 
 
@@ -883,40 +1008,47 @@ def cmd_sync_import(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         reports = import_paths(vault, [Path(path) for path in args.paths])
     if args.json:
-        print(reports_json(reports))
+        emit_json_text(reports_json(reports))
     else:
         if not reports:
-            print(t("sync.cli.no_bundles"))
+            emit(t("sync.cli.no_bundles"))
         for report in reports:
             _print_report(report)
     return EXIT_FAILED if any(report.status == "rejected" for report in reports) else EXIT_OK
 
 
 def _print_report(report: Any) -> None:
-    name = Path(report.source).name
+    name = clean(Path(report.source).name)  # a file name on a stick: anything at all
     if report.status == "rejected":
         key = "sync.cli.report_alarm" if report.alarm else "sync.cli.report_rejected"
-        print(t(key, file=name, reason=report.rejection.message()))
+        emit(t(key, file=name, reason=report.rejection.message()))
         return
     if report.status == "duplicate":
-        print(t("sync.cli.report_duplicate", file=name, seq=report.seq, device=report.device_id))
+        emit(
+            t(
+                "sync.cli.report_duplicate",
+                file=name,
+                seq=report.seq,
+                device=clean(report.device_id),
+            )
+        )
         return
     counts = report.counts
-    print(
+    emit(
         t(
             "sync.cli.report_imported",
             file=name,
             seq=report.seq,
-            device=report.device_id,
-            inspector=report.inspector or "-",
-            agency=report.agency or "-",
+            device=clean(report.device_id),
+            inspector=clean(report.inspector or "-"),
+            agency=clean(report.agency or "-"),
             new=sum(counts.inserted.values()),
             updated=sum(counts.updated.values()),
             unchanged=sum(counts.unchanged.values()),
         )
     )
     for warning in report.warnings:
-        print("  " + t("sync.cli.report_warning", message=warning.message()))
+        emit("  " + t("sync.cli.report_warning", message=warning.message()))
 
 
 def cmd_sync_status(args: argparse.Namespace) -> int:
@@ -959,23 +1091,23 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
                 alarms=len(sync.alarms(open_only=True)),
             )
     if args.json:
-        print(json.dumps(status, indent=2, ensure_ascii=False))
+        emit_json(status)
         return EXIT_OK
-    print(t("sync.cli.status_self", role=status["role"], device=status["device_id"]))
-    print(t("sync.cli.fingerprint", fingerprint=status["fingerprint"]))
+    emit(t("sync.cli.status_self", role=status["role"], device=status["device_id"]))
+    emit(t("sync.cli.fingerprint", fingerprint=status["fingerprint"]))
     if status["role"] == "field":
         if status["coordinator"] is None:
-            print(t("sync.cli.status_no_coordinator"))
+            emit(t("sync.cli.status_no_coordinator"))
         else:
             key = "sync.cli.status_enrolled" if status["enrolled"] else "sync.cli.status_waiting"
-            print(t(key, fingerprint=status["coordinator"]))
-        print(t("sync.cli.status_field", last_seq=status["last_seq"], pending=status["pending"]))
+            emit(t(key, fingerprint=status["coordinator"]))
+        emit(t("sync.cli.status_field", last_seq=status["last_seq"], pending=status["pending"]))
         return EXIT_OK
     if not status["recovery_key"]:
-        print(t("sync.cli.recovery_key_later"))
+        emit(t("sync.cli.recovery_key_later"))
     for device in status["devices"]:
         key = "sync.cli.status_device_revoked" if device["revoked_at"] else "sync.cli.status_device"
-        print(
+        emit(
             t(
                 key,
                 device=device["device_id"],
@@ -986,7 +1118,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
                 missing=", ".join(map(str, device["missing"])) or "-",
             )
         )
-    print(
+    emit(
         t(
             "sync.cli.status_coordinator",
             conflicts=status["open_conflicts"],
@@ -1014,6 +1146,7 @@ def main(
     from fieldapp.hygiene import harden_process  # noqa: PLC0415
 
     harden_process()
+    _unbreakable_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     _early_language(argv)
     try:
@@ -1026,17 +1159,20 @@ def main(
             return start_desktop(args.vault)
         return int(args.handler(args))
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        emit(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except FieldAppError as exc:
-        print(t("cli.error_prefix", message=exc.message()), file=sys.stderr)
+        emit(t("cli.error_prefix", message=exc.message()), file=sys.stderr)
+        hint = getattr(exc, "hint", None)
+        if hint:
+            emit(hint, file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print(t("cli.cancelled"), file=sys.stderr)
+        emit(t("cli.cancelled"), file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
         # No path or content in the message: strerror only says what kind of failure it was.
-        print(t("cli.os_error", detail=exc.strerror or type(exc).__name__), file=sys.stderr)
+        emit(t("cli.os_error", detail=exc.strerror or type(exc).__name__), file=sys.stderr)
         return EXIT_FAILED
     except Exception as exc:
         # A page that fails its MAC while being read surfaces here as a database error.
@@ -1044,10 +1180,20 @@ def main(
             message = FieldAppError("vault.read_failed").message()
         else:
             message = t("cli.internal_error", kind=type(exc).__name__)
-        print(t("cli.error_prefix", message=message), file=sys.stderr)
+        emit(t("cli.error_prefix", message=message), file=sys.stderr)
         if os.environ.get("FIELDAPP_DEBUG"):
             raise
         return EXIT_FAILED
+
+
+def _unbreakable_output() -> None:
+    """A character the console cannot encode (a Windows code page, a lone surrogate from a
+    damaged record) is written as an escape instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError, io.UnsupportedOperation):
+                reconfigure(errors="backslashreplace")
 
 
 def _desktop_args(argv: list[str]) -> argparse.Namespace | None:

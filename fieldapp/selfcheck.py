@@ -39,7 +39,7 @@ from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.inputs import NewVisit
 from fieldapp.store.store import Store
-from fieldapp.vault import Vault
+from fieldapp.vault import Vault, anchor
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.visit_json import parse_visit_json
 
@@ -506,6 +506,8 @@ def run_self_check(steps: Sequence[Step] | None = None, out: TextIO | None = Non
         for vault in ctx.opened:
             with contextlib.suppress(Exception):
                 vault.lock()
+            # Throwaway vaults leave no rollback record in the user's data folder.
+            anchor.forget(vault.folder, vault.info.vault_id)
         shutil.rmtree(ctx.root, ignore_errors=True)
     root = ctx.root
     if root.exists():

@@ -1,9 +1,13 @@
 """Reading the visit JSON format (README: "Visit JSON"). The file is refused as a whole, with
-a message naming the first bad field; unknown keys are refused so typos never vanish."""
+a message naming the first bad field; unknown keys are refused so typos never vanish, and so is
+a key given twice in one object.
+
+:data:`STORED_RULES` holds the same rules for the stored columns of each kind of record: what
+the import of a sync bundle checks, so a device's records pass the rules of local input."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fieldapp import validate as v
@@ -27,6 +31,11 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 MAX_PERSONS = 200
 MAX_OBSERVATIONS = 5000
+# Shorter limits than validate.MAX_SHORT_TEXT, for input and stored columns alike.
+NUMBER_CHARS = 20
+LABEL_CHARS = 60
+REF_CHARS = 20
+B83_BY_CHARS = 40
 
 TOP_KEYS = {"site", "visit", "persons", "observations"}
 SITE_KEYS = {
@@ -69,11 +78,7 @@ OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observ
 def parse_visit_json(raw: bytes | str, catalogue: Catalogue | None = None) -> NewVisit:
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationError("$", "validation.too_large", limit=MAX_JSON_BYTES // 1024 // 1024)
-    try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
-    return visit_from_dict(document, catalogue)
+    return visit_from_dict(v.load_json(raw), catalogue)
 
 
 def visit_from_dict(document: Any, catalogue: Catalogue | None = None) -> NewVisit:
@@ -94,11 +99,9 @@ def visit_from_dict(document: Any, catalogue: Catalogue | None = None) -> NewVis
         _list(document.get("observations"), "observations", MAX_OBSERVATIONS)
     ):
         observation = _observation(raw, f"observations[{index}]", refs)
-        if catalogue is not None and catalogue.get(observation.indicator_id) is None:
-            raise ValidationError(
-                f"observations[{index}].indicator",
-                "validation.indicator_unknown",
-                version=catalogue.version,
+        if catalogue is not None:
+            v.known_indicator(
+                observation.indicator_id, f"observations[{index}].indicator", catalogue
             )
         key = (observation.person_ref, observation.indicator_id)
         if key in seen:
@@ -113,7 +116,7 @@ def _object(value: Any, path: str, allowed: set[str], required: set[str] = froze
         raise ValidationError(path, "validation.not_object")
     for key in value:
         if key not in allowed:
-            raise ValidationError(f"{path}.{key}", "validation.unknown_key")
+            raise ValidationError(f"{path}.{v.shown_key(key)}", "validation.unknown_key")
     for key in sorted(required):
         if value.get(key) is None:
             raise ValidationError(f"{path}.{key}", "validation.required")
@@ -138,16 +141,16 @@ def _site(raw: Any, path: str) -> SiteInput:
         trade_name=v.string(raw.get("trade_name"), f"{path}.trade_name"),
         address=Address(
             street=v.string(address.get("street"), f"{path}.address.street"),
-            number=v.string(address.get("number"), f"{path}.address.number", limit=20),
+            number=v.string(address.get("number"), f"{path}.address.number", limit=NUMBER_CHARS),
             postcode=v.postcode(address.get("postcode"), f"{path}.address.postcode"),
             place=v.string(address.get("place"), f"{path}.address.place"),
         ),
         municipality=v.string(raw.get("municipality"), f"{path}.municipality"),
         kvk=v.kvk_number(raw.get("kvk"), f"{path}.kvk"),
         sector=v.choice(raw["sector"], f"{path}.sector", Sector),
-        phones=v.string_list(raw.get("phones"), f"{path}.phones"),
-        plates=v.string_list(raw.get("plates"), f"{path}.plates"),
-        handles=v.string_list(raw.get("handles"), f"{path}.handles"),
+        phones=v.phones(raw.get("phones"), f"{path}.phones"),
+        plates=v.plates(raw.get("plates"), f"{path}.plates"),
+        handles=v.handles(raw.get("handles"), f"{path}.handles"),
     )
 
 
@@ -182,7 +185,7 @@ def person_input(raw: dict[str, Any], path: str) -> PersonInput:
     )
     age_band = raw.get("age_band")
     return PersonInput(
-        label=v.string(raw.get("label"), f"{path}.label", limit=60, required=True) or "",
+        label=v.string(raw.get("label"), f"{path}.label", limit=LABEL_CHARS, required=True) or "",
         role=v.choice(
             raw.get("role"), f"{path}.role", PersonRole, default=PersonRole.POSSIBLE_VICTIM
         ),
@@ -201,7 +204,7 @@ def person_input(raw: dict[str, Any], path: str) -> PersonInput:
             raw.get("b83_status"), f"{path}.b83_status", B83Status, default=B83Status.NOT_RECORDED
         ),
         b83_date=v.day(raw.get("b83_date"), f"{path}.b83_date"),
-        b83_by=v.string(raw.get("b83_by"), f"{path}.b83_by", limit=40),
+        b83_by=v.string(raw.get("b83_by"), f"{path}.b83_by", limit=B83_BY_CHARS),
         suspected_forms=v.choice_list(raw.get("suspected_forms"), f"{path}.suspected_forms", FORMS),
         professional_indication=bool(
             v.boolean(
@@ -215,7 +218,7 @@ def person_input(raw: dict[str, Any], path: str) -> PersonInput:
 
 def _person(raw: Any, path: str) -> tuple[str, PersonInput]:
     _object(raw, path, PERSON_KEYS, required={"ref", "label"})
-    ref = v.string(raw["ref"], f"{path}.ref", limit=20, required=True) or ""
+    ref = v.string(raw["ref"], f"{path}.ref", limit=REF_CHARS, required=True) or ""
     return ref, person_input(raw, path)
 
 
@@ -234,3 +237,87 @@ def _observation(raw: Any, path: str, refs: dict[str, PersonInput]) -> Observati
         observed_at=v.moment(raw.get("observed_at"), f"{path}.observed_at"),
         past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
     )
+
+
+# -- the same rules for stored columns (the import of sync bundles) ---------------------------
+
+# A column check: (the column's values, whether each row is live, the values that are not
+# None or None) -> cleaned texts by index.
+ColumnCheck = Callable[[Sequence[Any], Sequence[bool], Sequence[Any] | None], dict[int, str] | None]
+
+
+def _text(limit: int = v.MAX_SHORT_TEXT, *, required: bool = False) -> ColumnCheck:
+    return lambda values, live, present: v.stored_text(
+        values, limit, live if required else None, present
+    )
+
+
+def _check(function: Callable[..., Any], *args: Any, **kwargs: Any) -> ColumnCheck:
+    return lambda values, live, present: function(values, *args, present=present, **kwargs)
+
+
+def _choice_item(options: tuple[str, ...]) -> Callable[[Any, str], str]:
+    def item(value: Any, field: str) -> str:
+        if value not in options:
+            raise ValidationError(field, "validation.choice", options=", ".join(options))
+        return value
+
+    return item
+
+
+# Per kind, per column: the rule of the input function that made the stored value. Columns
+# not named here are enumerations, ids and flags, checked by the bundle format itself.
+STORED_RULES: dict[str, dict[str, ColumnCheck]] = {
+    "site": {
+        "name": _text(required=True),
+        "trade_name": _text(),
+        "street": _text(),
+        "number": _text(NUMBER_CHARS),
+        "postcode": _check(v.stored_input, v.postcode),
+        "place": _text(),
+        "municipality": _text(),
+        "kvk": _check(v.stored_input, v.kvk_number),
+        "phones": _check(v.stored_list, v.phone, v.MAX_PHONES),
+        "plates": _check(v.stored_list, v.plate, v.MAX_PLATES),
+        "handles": _check(v.stored_list, v.handle, v.MAX_HANDLES),
+    },
+    "visit": {
+        "started_at": _check(v.stored_moments),
+        "ended_at": _check(v.stored_moments),
+        "agencies": _check(v.stored_list, v.string, v.MAX_LIST_ITEMS),
+        "inspector": _text(),
+        "notes": _text(v.MAX_TEXT),
+    },
+    "person": {
+        "label": _text(LABEL_CHARS, required=True),
+        "age": _check(v.stored_numbers, 0, 120, "validation.age"),
+        "nationality": _check(v.stored_input, v.country),
+        "languages": _check(v.stored_list, v.language, v.MAX_LIST_ITEMS),
+        "residence_status": _text(),
+        "consent_date": _check(v.stored_days),
+        "notes": _text(v.MAX_TEXT),
+        "b83_date": _check(v.stored_days),
+        "b83_by": _text(B83_BY_CHARS),
+        "suspected_forms": _check(v.stored_list, _choice_item(FORMS), len(FORMS), distinct=True),
+    },
+    "observation": {
+        "note": _text(v.MAX_TEXT),
+        "observed_at": _check(v.stored_moments),
+        "recorded_by": _text(),
+    },
+}
+
+
+def check_stored_rows(kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """The rules between columns of one record: a visit ends after it starts; a person's
+    minor flag agrees with the age. Raises ``ColumnError`` naming the row and column."""
+    if kind == "visit":
+        started, ended = columns.index("started_at"), columns.index("ended_at")
+        for index, row in enumerate(rows):
+            if row[ended] is not None and row[ended] < row[started]:
+                raise v.ColumnError(index, "validation.end_before_start", column="ended_at")
+    elif kind == "person":
+        age, minor = columns.index("age"), columns.index("minor")
+        for index, row in enumerate(rows):
+            if row[age] is not None and row[minor] is not None and row[minor] != (row[age] < 18):
+                raise v.ColumnError(index, "validation.minor_mismatch", column="minor")

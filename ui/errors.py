@@ -4,6 +4,12 @@ An exception's message and the local variables of its frames can hold anything t
 (a name, an address, a note). The log therefore keeps only the exception's type and, for each
 frame, the code location (file relative to its package, line, function name). It rotates in
 the platform's log folder (``platformdirs.user_log_dir("FieldApp")``).
+
+An expected failure that slips past a view's own handler (a ``FieldAppError``: a full disk, a
+read-only folder, a locked vault) is still logged, but the user reads its own message, the
+same text the command line prints, rather than "something unexpected went wrong".
+:func:`user_message` is that choice for any caller; :func:`confirm_older_vault` and
+:func:`show_notices` are the vault's two questions and warnings for the desktop.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from fieldapp.errors import FieldAppError, VaultRolledBack
 from fieldapp.i18n import t
 from fieldapp.paths import APP_NAME
 
@@ -53,6 +60,15 @@ def code_location(filename: str) -> str:
                 start -= 1  # tests/ui/..., fieldapp/ui/...
             return "/".join(parts[start:])
     return Path(filename).name
+
+
+def user_message(exc: BaseException | None) -> str | None:
+    """The text for an error the user can act on (any ``FieldAppError``: the vault layer turns
+    a full disk, a read-only or missing folder and an I/O error into one), or ``None`` for a
+    bug, which gets the generic crash text."""
+    if isinstance(exc, FieldAppError):
+        return exc.message()
+    return None
 
 
 def describe_crash(
@@ -104,6 +120,7 @@ class CrashHandler:
         self._previous_thread_hook = threading.excepthook
         self._showing = False
         self._notifier: _Notifier | None = None
+        self._pending_text: str | None = None
 
     @property
     def log_path(self) -> Path:
@@ -141,6 +158,7 @@ class CrashHandler:
             self._previous_hook(exc_type, exc or exc_type(), tb)
             return
         self.write(exc_type, exc, tb)
+        self._pending_text = user_message(exc)
         if threading.current_thread() is threading.main_thread():
             self._notify()
         elif self._notifier is not None:
@@ -186,8 +204,9 @@ class CrashHandler:
         if self._showing:
             return  # one message at a time; the log has every entry
         self._showing = True
+        text, self._pending_text = self._pending_text or t("ui.crash.message"), None
         try:
-            self._show(t("ui.crash.message"))
+            self._show(text)
         except Exception:  # noqa: S110 - nothing sensible left to do
             pass
         finally:
@@ -200,6 +219,50 @@ def _message_box(text: str) -> None:
     box = QMessageBox(QApplication.activeWindow())
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(t("ui.crash.title"))
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.exec()
+
+
+def confirm_older_vault(
+    exc: VaultRolledBack,
+    parent: QWidget | None = None,
+    ask: Callable[[str], bool] | None = None,
+) -> bool:
+    """Ask whether an older vault state is deliberate (the user put back a copy). Only a
+    click on "confirm" says yes; the default button and closing the box say no. ``ask``
+    replaces the box (tests)."""
+    text = f"{exc.message()}\n\n{t('ui.vault.rolled_back.question')}"
+    if ask is not None:
+        return ask(text)
+    box = QMessageBox(parent or QApplication.activeWindow())
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(t("ui.vault.rolled_back.title"))
+    box.setText(text)
+    accept = box.addButton(t("ui.vault.rolled_back.accept"), QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(t("ui.vault.rolled_back.cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is accept
+
+
+def show_notices(
+    notices: list[FieldAppError],
+    parent: QWidget | None = None,
+    show: Callable[[str], None] | None = None,
+) -> None:
+    """The warnings of an operation that succeeded (``Vault.notices``: opened on a full disk,
+    an audit entry that could not be written), one box for all of them."""
+    if not notices:
+        return
+    text = "\n\n".join(notice.message() for notice in notices)
+    if show is not None:
+        show(text)
+        return
+    box = QMessageBox(parent or QApplication.activeWindow())
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(t("ui.vault.notice.title"))
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.exec()

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.domain import Role
-from fieldapp.errors import FieldAppError
+from fieldapp.errors import FieldAppError, VaultRolledBack
 from fieldapp.i18n import t
 from ui.autolock import AutoLock, Clock, default_clock
+from ui.errors import confirm_older_vault, show_notices
 from ui.models.visits import COLUMNS, VisitsModel
 from ui.runner import JobRunner, Runner
 from ui.session import Screen, VaultSession, describe_error, new_passphrase_problem
@@ -287,10 +288,13 @@ class MainWindow(QMainWindow):
     def unlock(self, passphrase: str) -> None:
         if self._busy:
             return
+        self._derive_and_open(passphrase, accept_older=False)
+
+    def _derive_and_open(self, passphrase: str, *, accept_older: bool) -> None:
         attempt = self._begin(self.unlock_view)
         self.runner.run(
             lambda: self.session.derive_keys(passphrase),
-            lambda keys: self._finish_unlock(attempt, keys),
+            lambda keys: self._finish_unlock(attempt, keys, passphrase, accept_older),
             lambda exc: self._failed(attempt, self.unlock_view, exc),
         )
 
@@ -328,13 +332,23 @@ class MainWindow(QMainWindow):
         view.show_done()
         self.show_screen(Screen.CREATE)  # the last wizard page: the backup offer
 
-    def _finish_unlock(self, attempt: int, keys: UnlockKeys) -> None:
+    def _finish_unlock(
+        self, attempt: int, keys: UnlockKeys, passphrase: str, accept_older: bool
+    ) -> None:
         if self._stale(attempt):
             keys.wipe()
             return
         self._end(self.unlock_view)
         try:
-            store = self.session.open_with_keys(keys)
+            store = self.session.open_with_keys(keys, accept_older=accept_older)
+        except VaultRolledBack as exc:
+            # Older than FieldApp last saw it: open only after a deliberate "yes" (the user
+            # put back a copy), with the keys derived again (a failed open wipes them).
+            if not accept_older and confirm_older_vault(exc, self):
+                self._derive_and_open(passphrase, accept_older=True)
+            else:
+                self.unlock_view.show_error(describe_error(exc))
+            return
         except (FieldAppError, OSError) as exc:
             self.unlock_view.show_error(describe_error(exc))
             return
@@ -369,6 +383,9 @@ class MainWindow(QMainWindow):
 
     def _after_open(self, store: Store) -> None:
         self.workspace_action.setVisible(self._is_coordinator())
+        if self.session.vault is not None:
+            # Opened, but with something to know: a full disk, a confirmed older state.
+            show_notices(self.session.vault.notices, self)
         settings = VaultSettings(store)
         self.autolock.arm(settings.auto_lock_minutes)
         self.visits_model.set_store(store)

@@ -21,7 +21,12 @@ from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.i18n import t
 from fieldapp.vault.layout import vault_exists
-from fieldapp.vault.passphrase import passphrase_problem
+from fieldapp.vault.passphrase import (  # noqa: F401 - the strength names, as before
+    MIN_STRENGTH_SCORE,
+    PassphraseStrength,
+    passphrase_strength,
+    secret_problem,
+)
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -29,67 +34,10 @@ if TYPE_CHECKING:
     from fieldapp.vault.keyfile import KdfParams
     from fieldapp.vault.vault import UnlockKeys
 
-# The store, the vault's cryptography and zxcvbn load on first use, not at start-up: the
-# unlock window is on screen before any of them is needed (PERFORMANCE.md start-up target).
-
-# zxcvbn scores 0..4; 3 is "safely unguessable" (about 10^10 guesses) and our minimum.
-MIN_STRENGTH_SCORE = 3
-ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the rest can only add strength
-# zxcvbn knows English dictionaries only: these Dutch and app words count as guessable too.
-GUESSABLE_WORDS = (
-    "fieldapp",
-    "kluis",
-    "wachtwoord",
-    "geheim",
-    "welkom",
-    "hallo",
-    "inloggen",
-    "zomer",
-    "winter",
-    "lente",
-    "herfst",
-    "inspectie",
-    "arbeidsinspectie",
-    "nederlandse",
-    "gemeente",
-    "politie",
-    "marechaussee",
-    "handhaving",
-    "nederland",
-    "holland",
-    "amsterdam",
-    "rotterdam",
-    "utrecht",
-    "ajax",
-    "feyenoord",
-    "oranje",
-    "veldwerk",
-    "coordinatie",
-)
-# zxcvbn's English feedback (it has no Dutch catalogue) -> our message keys.
-ZXCVBN_FEEDBACK = {
-    "Straight rows of keys are easy to guess.": "ui.strength.keyboard_row",
-    "Short keyboard patterns are easy to guess.": "ui.strength.keyboard_pattern",
-    'Repeats like "aaa" are easy to guess.': "ui.strength.repeats",
-    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': "ui.strength.repeats",
-    'Sequences like "abc" or "6543" are easy to guess.': "ui.strength.sequence",
-    "Recent years are easy to guess.": "ui.strength.years",
-    "Dates are often easy to guess.": "ui.strength.dates",
-    "This is a top-10 common password.": "ui.strength.common",
-    "This is a top-100 common password.": "ui.strength.common",
-    "This is a very common password.": "ui.strength.common",
-    "This is similar to a commonly used password.": "ui.strength.similar_common",
-    "A word by itself is easy to guess.": "ui.strength.single_word",
-    "Names and surnames by themselves are easy to guess.": "ui.strength.names",
-    "Common names and surnames are easy to guess.": "ui.strength.names",
-}
-STRENGTH_LABELS = (
-    "ui.strength.very_weak",
-    "ui.strength.weak",
-    "ui.strength.fair",
-    "ui.strength.good",
-    "ui.strength.strong",
-)
+# The store and the vault's cryptography load on first use, not at start-up: the unlock window
+# is on screen before either is needed (PERFORMANCE.md start-up target). The strength rule is
+# the core's (fieldapp.vault.passphrase), shared with the command line; zxcvbn loads there when
+# a passphrase is first judged.
 
 AGENCIES = ("nla", "gemeente", "politie", "kmar", "other")
 AGENCY_CODES = {"nla": "NLA", "gemeente": "Gemeente", "politie": "Politie", "kmar": "KMar"}
@@ -136,54 +84,12 @@ def profile_problem(profile: Profile) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class PassphraseStrength:
-    score: int  # 0..4
-    reason_key: str | None  # why it is weak, when it is (a message key)
-
-    @property
-    def acceptable(self) -> bool:
-        return self.score >= MIN_STRENGTH_SCORE
-
-    @property
-    def label(self) -> str:
-        """ "zwak", "sterk", ... in the current language."""
-        return t(STRENGTH_LABELS[self.score])
-
-    @property
-    def reason(self) -> str | None:
-        return t(self.reason_key) if self.reason_key else None
-
-
-def passphrase_strength(passphrase: str, user_inputs: tuple[str, ...] = ()) -> PassphraseStrength:
-    """zxcvbn's estimate, with its reason in our words (Dutch or English)."""
-    if not passphrase:
-        return PassphraseStrength(0, None)
-    words = [*GUESSABLE_WORDS, *(word for word in user_inputs if word)]
-    from zxcvbn import zxcvbn  # noqa: PLC0415 - see the note at the imports
-
-    result = zxcvbn(passphrase[:ZXCVBN_MAX_LENGTH], user_inputs=words)
-    score = int(result["score"])
-    reason = None
-    if score < MIN_STRENGTH_SCORE:
-        feedback = result.get("feedback") or {}
-        reason = ZXCVBN_FEEDBACK.get(feedback.get("warning") or "", "ui.strength.too_guessable")
-    return PassphraseStrength(score, reason)
-
-
 def new_passphrase_problem(
     passphrase: str, repeat: str, user_inputs: tuple[str, ...] = ()
 ) -> FieldAppError | None:
-    """The core's rules (length, typed twice alike), then strength: a score under 3 is refused
-    with its reason."""
-    problem = passphrase_problem(passphrase, repeat)
-    if problem is not None:
-        return problem
-    strength = passphrase_strength(passphrase, user_inputs)
-    if not strength.acceptable:
-        reason = FieldAppError(strength.reason_key or "ui.strength.too_guessable")
-        return FieldAppError("ui.strength.refused", reason=reason)
-    return None
+    """The core's one rule for a new secret: length, typed twice alike, then strength (a score
+    under 3 is refused with its reason)."""
+    return secret_problem(passphrase, repeat, user_inputs=user_inputs)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -247,14 +153,16 @@ class VaultSession:
 
     # -- the fast half: on the GUI thread ------------------------------------------------
 
-    def open_with_keys(self, keys: UnlockKeys) -> Store:
+    def open_with_keys(self, keys: UnlockKeys, *, accept_older: bool = False) -> Store:
+        """``accept_older``: the user confirmed that an older state of the vault is deliberate
+        (``VaultRolledBack`` otherwise)."""
         if self.is_open:
             keys.wipe()
             return self.store
         from fieldapp.store.store import Store  # noqa: PLC0415
         from fieldapp.vault import Vault  # noqa: PLC0415
 
-        self._vault = Vault.open_with_keys(self.folder, keys)
+        self._vault = Vault.open_with_keys(self.folder, keys, accept_older=accept_older)
         self._store = Store(self._vault)
         return self._store
 

@@ -1,8 +1,10 @@
-"""Reading one person's case for ``fieldapp assess`` (README: "Assessment input")."""
+"""Reading one person's case for ``fieldapp assess`` (README: "Assessment input"). Refused as
+a whole, naming the field: unknown keys, a key twice in one object, and indicator ids the
+assessment catalogue does not hold (an unknown id would silently count for nothing).
+Indicator ids are read as the catalogue spells them (``ilo-cd-01`` is ``ILO-CD-01``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fieldapp import validate as v
@@ -41,19 +43,18 @@ OBSERVATION_KEYS = {"indicator", "status", "evidence", "visit_level", "note", "p
 def parse_case_json(raw: bytes | str) -> Case:
     if len(raw) > MAX_CASE_BYTES:
         raise ValidationError("$", "validation.too_large", limit=1)
-    try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
-    return case_from_dict(document)
+    return case_from_dict(v.load_json(raw))
 
 
 def case_from_dict(document: Any) -> Case:
+    from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415
+
+    catalogue = assessment_catalogue()
     if not isinstance(document, dict):
         raise ValidationError("$", "validation.not_object")
     for key in document:
         if key not in CASE_KEYS:
-            raise ValidationError(f"$.{key}", "validation.unknown_key")
+            raise ValidationError(f"$.{v.shown_key(key)}", "validation.unknown_key")
     age = v.age(document.get("age"), "age")
     minor = v.boolean(document.get("minor"), "minor")
     if age is not None and minor is not None and minor != (age < 18):
@@ -71,21 +72,19 @@ def case_from_dict(document: Any) -> Case:
             raise ValidationError(path, "validation.not_object")
         for key in raw:
             if key not in OBSERVATION_KEYS:
-                raise ValidationError(f"{path}.{key}", "validation.unknown_key")
+                raise ValidationError(f"{path}.{v.shown_key(key)}", "validation.unknown_key")
         evidence = raw.get("evidence")
-        observations.append(
-            CaseObservation(
-                indicator_id=v.indicator_id(raw.get("indicator"), f"{path}.indicator"),
-                status=v.choice(raw.get("status"), f"{path}.status", ObservationStatus),
-                evidence=None
-                if evidence is None
-                else v.choice(evidence, f"{path}.evidence", Evidence),
-                visit_level=bool(
-                    v.boolean(raw.get("visit_level"), f"{path}.visit_level", default=False)
-                ),
-                past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
-            )
+        observation = CaseObservation(
+            indicator_id=v.indicator_id(raw.get("indicator"), f"{path}.indicator"),
+            status=v.choice(raw.get("status"), f"{path}.status", ObservationStatus),
+            evidence=None if evidence is None else v.choice(evidence, f"{path}.evidence", Evidence),
+            visit_level=bool(
+                v.boolean(raw.get("visit_level"), f"{path}.visit_level", default=False)
+            ),
+            past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
         )
+        v.known_indicator(observation.indicator_id, f"{path}.indicator", catalogue)
+        observations.append(observation)
     sector = document.get("sector")
     return Case(
         observations=tuple(observations),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.terminal import emit
 
 
 def cmd_export_ctdc(args: argparse.Namespace) -> int:
@@ -19,7 +20,7 @@ def cmd_export_ctdc(args: argparse.Namespace) -> int:
         raise FieldAppError("cli.file_exists", path=str(out))
     with open_vault(args) as vault:
         result = export_ctdc(vault, out, args.k, generalise=args.generalise)
-    print(
+    emit(
         t(
             "exports.ctdc.done",
             path=str(out),
@@ -31,7 +32,7 @@ def cmd_export_ctdc(args: argparse.Namespace) -> int:
     )
     if result.generalised:
         steps = ", ".join(t(f"ui.exports.step.{step}") for step in result.generalised)
-        print(t("ui.exports.generalised", steps=steps))
+        emit(t("ui.exports.generalised", steps=steps))
     if result.total and not result.exported:
-        print(t("exports.ctdc.all_suppressed", k=result.k))
+        emit(t("exports.ctdc.all_suppressed", k=result.k))
     return EXIT_OK

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 from fieldapp.atomic import write_atomic
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
-from fieldapp.vault.passphrase import passphrase_problem
+from fieldapp.vault.passphrase import secret_problem
 
 if TYPE_CHECKING:
     from fieldapp.store.export_store import VisitRow
@@ -54,10 +55,14 @@ COLUMN_KEYS = (
     "exports.table.col.highest_outcome",
 )
 NUMBER_COLUMNS = frozenset(range(12, 16))
-# A cell starting with one of these is a formula to a spreadsheet: text typed in the field
-# must never run as one ("CSV injection"), so such text gets a leading apostrophe in CSV and
-# is written as a string in XLSX.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with = + - @ tab or CR is a formula to a spreadsheet: text typed in the field
+# must never run as one ("CSV injection"). XLSX cells are written as strings. In CSV the danger
+# is not only at the start of a value: the file is comma-separated, but Excel in a Dutch locale
+# splits on ";" (and a naive import on "," or tab, or at a line break inside quotes it does not
+# honour), so whatever follows one of those characters can start a cell of its own. Every such
+# piece that starts with a formula character (after spaces or quotes) gets an apostrophe in
+# front, and every text cell is quoted: `x;=cmd|' /C calc'!A0` is written "x;'=cmd|' /C calc'!A0".
+_SPLIT_THEN_FORMULA = re.compile(r"(^|[;,\t\r\n])(?=[ \"]*[=+\-@\t\r])")
 
 
 class TableExportError(FieldAppError):
@@ -83,7 +88,7 @@ def check_protection(passphrase: str | None, confirm_unencrypted: bool) -> None:
         if not confirm_unencrypted:
             raise TableExportError("exports.table.unencrypted_not_confirmed")
         return
-    problem = passphrase_problem(passphrase)
+    problem = secret_problem(passphrase)  # the one rule: length and zxcvbn's strength
     if problem is not None:
         raise problem
 
@@ -149,7 +154,8 @@ def _values(row: VisitRow, lang: str | None) -> list[str | int]:
 def csv_bytes(rows: Sequence[VisitRow], lang: str | None = None) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads the accents right), comma-separated."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Every text cell quoted (numbers stay numbers), so a ";" inside a value is inside quotes.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(headers(lang))
     for row in rows:
         writer.writerow([_defused(value) for value in _values(row, lang)])
@@ -157,9 +163,11 @@ def csv_bytes(rows: Sequence[VisitRow], lang: str | None = None) -> bytes:
 
 
 def _defused(value: str | int) -> str | int:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text with an apostrophe before every piece a spreadsheet could read as a formula: at the
+    start, and after each ";", ",", tab or line break (see ``_SPLIT_THEN_FORMULA``)."""
+    if not isinstance(value, str):
+        return value
+    return _SPLIT_THEN_FORMULA.sub(r"\1'", value)
 
 
 def xlsx_bytes(rows: Sequence[VisitRow], lang: str | None = None) -> bytes:

@@ -10,7 +10,6 @@ never an address, phone number, plate or name in clear.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from fieldapp.cli import EXIT_OK, open_vault, short_id
@@ -19,6 +18,7 @@ from fieldapp.links import describe
 from fieldapp.links.clusters import Cluster, find_clusters
 from fieldapp.links.refresh import LinkSummary, keys_stale, refresh_links, require_coordinator
 from fieldapp.store.store import Store
+from fieldapp.terminal import clean, emit, emit_json
 
 VISITS_SHOWN = 10  # per cluster in plain output; the rest is counted
 
@@ -30,16 +30,16 @@ def cmd_links(args: argparse.Namespace) -> int:
         summary = refresh_links(vault, full=args.refresh) if stale else None
         clusters = find_clusters(vault)
         if args.json:
-            print(json.dumps([cluster.to_json() for cluster in clusters], indent=2))
+            emit_json([cluster.to_json() for cluster in clusters])
             if summary is not None:
-                print(_refreshed(summary), file=sys.stderr)
+                emit(_refreshed(summary), file=sys.stderr)
             return EXIT_OK
         if summary is not None:
-            print(_refreshed(summary))
+            emit(_refreshed(summary))
         if not clusters:
-            print(t("links.cli.none"))
+            emit(t("links.cli.none"))
             return EXIT_OK
-        print(t("links.cli.count", count=len(clusters)))
+        emit(t("links.cli.count", count=len(clusters)))
         store = Store(vault)
         for number, cluster in enumerate(clusters, start=1):
             _print_cluster(store, number, cluster)
@@ -57,15 +57,15 @@ def _refreshed(summary: LinkSummary) -> str:
 
 
 def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
-    print()
-    print(f"{number}. {describe.headline(cluster)}")
-    print("   " + describe.why_linked(cluster))
-    print("   " + describe.agencies(cluster))
-    print("   " + describe.period(cluster))
+    emit()
+    emit(f"{number}. {describe.headline(cluster)}")
+    emit("   " + describe.why_linked(cluster))
+    emit("   " + describe.agencies(cluster))
+    emit("   " + describe.period(cluster))
     shown = store.visit_summaries(list(cluster.visit_uuids[:VISITS_SHOWN]))
     for visit in shown:
-        where = ", ".join(part for part in (visit.site_name, visit.place) if part)
-        print(
+        where = ", ".join(clean(part) for part in (visit.site_name, visit.place) if part)
+        emit(
             "   "
             + t(
                 "links.cli.visit",
@@ -75,4 +75,4 @@ def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
             )
         )
     if cluster.visits > len(shown):
-        print("   " + t("links.cli.more", count=cluster.visits - len(shown)))
+        emit("   " + t("links.cli.more", count=cluster.visits - len(shown)))

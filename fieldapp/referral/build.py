@@ -30,6 +30,8 @@ from fieldapp.store.store import Store
 from fieldapp.validate import LOCAL_ZONE
 
 URGENCY_RANK = {"normal": 0, "high": 1, "immediate": 2}
+# When the document was made, as precisely as the recipient's rules allow (``created``).
+CREATED_FORMATS = {"minute": "%d-%m-%Y %H:%M", "date": "%d-%m-%Y", "month": "%m-%Y"}
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SECTION_LABELS = (
     "reason",
@@ -173,7 +175,8 @@ def build_referral(
         document_id=document_id or new_document_id(),
         version=version,
         lang=lang,
-        created=moment.strftime("%d-%m-%Y %H:%M"),
+        created=moment.strftime(CREATED_FORMATS[rules.created]),
+        created_precision=rules.created,
         title=t("referral.title", lang, recipient=rules.name[lang]),
         recipient=recipient,
         urgency=t(f"referral.urgency.{urgency}", lang),

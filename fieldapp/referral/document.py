@@ -49,7 +49,7 @@ class ReferralDocument:
     document_id: str
     version: int
     lang: str
-    created: str  # local date and time as shown, e.g. "28-11-2026 10:42"
+    created: str  # local date and time as shown, e.g. "28-11-2026 10:42" (or "11-2026")
     title: str  # e.g. "Doorverwijzing aan de politie (AVIM)"
     recipient: str  # recipient key: police, nla, comensha, zorgcoordinator, riec, anonymous
     urgency: str  # translated
@@ -67,6 +67,9 @@ class ReferralDocument:
     follow_up: tuple[str, ...] = ()
     attachments: tuple[AttachmentLine, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # section titles and fixed texts
+    # How precisely ``created`` (and the PDF's metadata) tells the time: "minute", "date" or
+    # "month" (the anonymous signal: a time of day could tie it to one visit).
+    created_precision: str = "minute"
 
     def content_hash(self) -> str:
         """SHA-256 over the canonical content: printed in the footer and the QR code, kept in

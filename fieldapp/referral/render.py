@@ -148,7 +148,12 @@ def render_pdf(doc: ReferralDocument) -> bytes:
     )
     template.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     story = _story(doc, labels, styles)
-    template.build(story, canvasmaker=partial(_TwoPassCanvas, decorate=decorator.draw))
+    template.build(
+        story,
+        canvasmaker=partial(
+            _TwoPassCanvas, decorate=decorator.draw, date_precision=doc.created_precision
+        ),
+    )
     return buffer.getvalue()
 
 
@@ -659,16 +664,31 @@ class _Rule(Flowable):
 # --------------------------------------------------------------------------- pages
 
 
+# PDF dates may stop after the year, month or day (ISO 32000-1, 7.9.4): for a document that
+# shows no time of day, the metadata carries none either.
+_PDF_DATE_FORMATS: dict[str, Callable[..., str]] = {
+    "date": lambda year, month, day, *_: f"D:{year:04d}{month:02d}{day:02d}",
+    "month": lambda year, month, *_: f"D:{year:04d}{month:02d}",
+}
+
+
 class _TwoPassCanvas(Canvas):
     """Holds every finished page back until the document is complete, then decorates each page
     knowing the total page count ("page x of y") and writes them out."""
 
     def __init__(
-        self, *args: Any, decorate: Callable[[Canvas, int, int], None], **kwargs: Any
+        self,
+        *args: Any,
+        decorate: Callable[[Canvas, int, int], None],
+        date_precision: str = "minute",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._decorate = decorate
         self._held_pages: list[dict[str, Any]] = []
+        if date_precision in _PDF_DATE_FORMATS:
+            # The Info dictionary's CreationDate and ModDate, no more precise than the header.
+            self.setDateFormatter(_PDF_DATE_FORMATS[date_precision])
 
     def showPage(self) -> None:  # reportlab's name
         self._held_pages.append(dict(self.__dict__))

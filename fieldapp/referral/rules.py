@@ -14,6 +14,9 @@ from fieldapp.paths import resource_path
 RECIPIENTS = ("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous")
 REQUIREMENTS = (None, "consent", "mandatory_reporter_or_consent")
 ASSESSMENT_LEVELS = ("full", "outcomes", "none")
+# How precisely the document says when it was made (header and PDF metadata): a time of day
+# can tie an anonymous signal to one visit, so the anonymous signal gives the month only.
+CREATED_PRECISIONS = ("minute", "date", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,7 @@ class RecipientRules:
     signal: frozenset[str]
     assessment: str
     attachments: bool
+    created: str = "minute"  # one of CREATED_PRECISIONS
 
 
 @cache
@@ -59,6 +63,8 @@ def recipient_rules() -> dict[str, RecipientRules]:
                 )
         if raw["requires"] not in REQUIREMENTS or raw["assessment"] not in ASSESSMENT_LEVELS:
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="requires")
+        if raw.get("created", "minute") not in CREATED_PRECISIONS:
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="created")
         if any(not raw["name"].get(lang) or not raw["why"].get(lang) for lang in LANGUAGES):
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="name/why")
         rules[key] = RecipientRules(
@@ -74,5 +80,6 @@ def recipient_rules() -> dict[str, RecipientRules]:
             signal=frozenset(raw["signal"]),
             assessment=raw["assessment"],
             attachments=bool(raw["attachments"]),
+            created=raw.get("created", "minute"),
         )
     return rules

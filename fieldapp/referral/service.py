@@ -1,15 +1,35 @@
-"""Making a referral: content for one recipient, rendered in memory, kept in the vault."""
+"""Making a referral: content for one recipient, rendered in memory, kept in the vault.
+
+Two steps, so a caller that also writes a file can check everything that can be checked (the
+target, the password, the room on the stick, with the final bytes in hand) after the document
+is rendered and before anything is stored: :func:`prepare_referral` builds and renders and
+stores nothing; :func:`store_referral` keeps it in the vault. :func:`make_referral` does both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fieldapp.assessment import Assessment
 from fieldapp.domain import Referral
 from fieldapp.referral.build import ReferralPlan, build_referral
 from fieldapp.referral.document import ReferralDocument
 from fieldapp.store.store import Store
 
 URGENCY_KEYS = {"normal", "high", "immediate"}
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedReferral:
+    """A rendered referral not yet in the vault."""
+
+    visit_uuid: str
+    recipient: str
+    lang: str
+    document: ReferralDocument
+    plan: ReferralPlan
+    urgency: str
+    pdf: bytes  # unencrypted, in memory only
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +40,41 @@ class MadeReferral:
     pdf: bytes  # unencrypted, in memory only; the vault keeps its own copy
 
 
+def prepare_referral(
+    store: Store,
+    visit_uuid: str,
+    recipient: str,
+    *,
+    person_ref: str | None = None,
+    lang: str = "nl",
+) -> PreparedReferral:
+    """Build and render; refuses (consent, recipient rules) before rendering. Stores nothing."""
+    from fieldapp.referral.render import render_pdf  # noqa: PLC0415 - reportlab loads late
+
+    document, plan, assessment = build_referral(
+        store, visit_uuid, recipient, person_ref=person_ref, lang=lang
+    )
+    pdf = render_pdf(document)
+    return PreparedReferral(
+        visit_uuid, recipient, lang, document, plan, _urgency(assessment, recipient), pdf
+    )
+
+
+def store_referral(store: Store, prepared: PreparedReferral) -> MadeReferral:
+    """Keep a prepared referral in the vault (a new version when there was one before)."""
+    referral = store.add_referral(
+        prepared.visit_uuid,
+        tuple(p.meta.uuid for p in prepared.plan.subjects),
+        prepared.recipient,
+        document=prepared.pdf,
+        document_id=prepared.document.document_id,
+        content_hash=prepared.document.content_hash(),
+        lang=prepared.lang,
+        urgency=prepared.urgency,
+    )
+    return MadeReferral(referral, prepared.document, prepared.plan, prepared.pdf)
+
+
 def make_referral(
     store: Store,
     visit_uuid: str,
@@ -28,25 +83,13 @@ def make_referral(
     person_ref: str | None = None,
     lang: str = "nl",
 ) -> MadeReferral:
-    from fieldapp.referral.render import render_pdf  # noqa: PLC0415 - reportlab loads late
+    prepared = prepare_referral(store, visit_uuid, recipient, person_ref=person_ref, lang=lang)
+    return store_referral(store, prepared)
 
-    document, plan, assessment = build_referral(
-        store, visit_uuid, recipient, person_ref=person_ref, lang=lang
-    )
-    pdf = render_pdf(document)
-    urgency = "normal"
+
+def _urgency(assessment: Assessment | None, recipient: str) -> str:
     if assessment is not None:
         for advice in assessment.referrals:
             if advice.to == recipient and advice.urgency in URGENCY_KEYS:
-                urgency = advice.urgency
-    referral = store.add_referral(
-        visit_uuid,
-        tuple(p.meta.uuid for p in plan.subjects),
-        recipient,
-        document=pdf,
-        document_id=document.document_id,
-        content_hash=document.content_hash(),
-        lang=lang,
-        urgency=urgency,
-    )
-    return MadeReferral(referral, document, plan, pdf)
+                return advice.urgency
+    return "normal"

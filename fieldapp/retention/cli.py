@@ -4,10 +4,10 @@ with ``--dry-run`` only show what that would be."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from fieldapp.i18n import t
+from fieldapp.terminal import emit, emit_json
 
 
 def cmd_retention_run(args: argparse.Namespace) -> int:
@@ -30,21 +30,21 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
             "held_open_followup": plan.held_open_followup,
             "held_unexported": plan.held_unexported,
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        emit_json(document)
         return EXIT_OK
     for rule, days in plan.policy.days.items():
-        print(t("retention.cli.rule", rule=t(f"retention.rule.{rule}"), days=days))
-    print()
+        emit(t("retention.cli.rule", rule=t(f"retention.rule.{rule}"), days=days))
+    emit()
     if not rows:
-        print(t("retention.cli.nothing_due"))
+        emit(t("retention.cli.nothing_due"))
     for rule, kind, count in rows:
-        print(f"  {t(f'retention.rule.{rule}'):44} {t(f'retention.kind.{kind}'):28} {count:>8}")
+        emit(f"  {t(f'retention.rule.{rule}'):44} {t(f'retention.kind.{kind}'):28} {count:>8}")
     if plan.held_open_followup:
-        print(t("retention.cli.held_open", count=plan.held_open_followup))
+        emit(t("retention.cli.held_open", count=plan.held_open_followup))
     if plan.held_unexported:
-        print(t("retention.cli.held_unexported", count=plan.held_unexported))
+        emit(t("retention.cli.held_unexported", count=plan.held_unexported))
     if result is None:
-        print(t("retention.cli.dry_run_done"))
+        emit(t("retention.cli.dry_run_done"))
     else:
-        print(t("retention.cli.done", visits=result.total("visit")))
+        emit(t("retention.cli.done", visits=result.total("visit")))
     return EXIT_OK

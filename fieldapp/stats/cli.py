@@ -8,7 +8,6 @@ passphrase and changes nothing; an existing file is never overwritten.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from fieldapp.i18n import current_language, t
 from fieldapp.stats.charts import number
 from fieldapp.stats.model import Period, StatsReport
 from fieldapp.stats.tables import ReportTable, report_tables
+from fieldapp.terminal import clean, emit, emit_json
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -39,13 +39,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if targets:
             vault.record("export", "statistics")
     for target in targets.values():
-        print(t("stats.cli.written", path=str(target)), file=sys.stderr)
+        emit(t("stats.cli.written", path=str(target)), file=sys.stderr)
     if args.json:
         document = report.as_dict()
         document["written"] = {fmt: str(target) for fmt, target in targets.items()}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        emit_json(document)
     else:
-        print(summary_text(report, lang))
+        emit(summary_text(report, lang))
     return EXIT_OK
 
 
@@ -95,7 +95,7 @@ def _text_table(table: ReportTable, lang: str | None) -> list[str]:
             return "-"
         if isinstance(value, int | float):
             return number(value, lang)
-        return str(value)
+        return clean(value)  # a municipality's name as recorded: one line, nothing obeyed
 
     body = [tuple(cell(v) for v in row) for row in table.rows]
     total = tuple(cell(v) for v in table.total) if table.total is not None else None

@@ -10,6 +10,12 @@ successful export" is one range query and re-sending a lost bundle is the same q
 Coordinator side: ``sync_incoming`` holds ``(device_id, seq)`` once (UNIQUE); imported records
 carry their provenance on the row (``origin_device``, ``sync_seq``: the bundle that set them,
 ``sync_revision``: the revision it brought).
+
+Ownership (issue 12): a device only ever adds to its own records. Every parent a record names
+(a visit's site; a person's visit; an observation's visit and person; an attachment's owner; a
+referral's visit, persons, document and earlier version) must be in the same bundle or already
+here with that device as its origin. The coordinator's own records count as foreign: nothing
+ever travels from the coordinator to a device, so no device has a reason to know their ids.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, ClassVar
 
 import msgspec
@@ -50,6 +57,26 @@ TABLES = {
 }
 AUDIT_COLUMNS = ("seq", "at", "actor", "action", "record_kind", "record_uuid", "hash")
 GENESIS_SHA256 = "0" * 64
+# The parents each kind of record names: (column, kind of the parent). An attachment's parent
+# depends on its owner_kind (see _ATTACHMENT_OWNERS); a referral names persons in a JSON list.
+PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "visit": (("site_uuid", "site"),),
+    "person": (("visit_uuid", "visit"),),
+    "observation": (("visit_uuid", "visit"), ("person_uuid", "person")),
+    "referral": (
+        ("visit_uuid", "visit"),
+        ("document_uuid", "attachment"),
+        ("supersedes", "referral"),
+    ),
+}
+# owner_kind -> kind of the owner record; a referral's PDF is owned by the referral's visit.
+_ATTACHMENT_OWNERS = {
+    "visit": "visit",
+    "referral": "visit",
+    "person": "person",
+    "observation": "observation",
+    "site": "site",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +175,20 @@ class ForeignRecord(Exception):
         super().__init__(kind, record_uuid)
         self.kind = kind
         self.record_uuid = record_uuid
+
+
+class ForeignParent(Exception):
+    """A record of the bundle hangs on a record another device (or the coordinator) made;
+    ``parent_kind`` is None for a parent that is nowhere here (a missing bundle)."""
+
+    def __init__(
+        self, kind: str, record_uuid: str, parent_kind: str | None, parent_uuid: str
+    ) -> None:
+        super().__init__(kind, record_uuid, parent_kind, parent_uuid)
+        self.kind = kind
+        self.record_uuid = record_uuid
+        self.parent_kind = parent_kind
+        self.parent_uuid = parent_uuid
 
 
 class SyncStore:
@@ -661,6 +702,7 @@ class SyncStore:
         try:
             # Children may arrive in the same bundle as their parents, in any order.
             conn.execute("PRAGMA defer_foreign_keys = ON")
+            self._check_parents(device_id, bundle.records)  # before anything is written
             conn.execute(
                 "INSERT INTO sync_incoming (device_id, seq, bundle_id, bundle_sha256,"
                 " prev_bundle_sha256, created_utc, resends, counts, imported_at)"
@@ -695,6 +737,84 @@ class SyncStore:
             raise
         return counts
 
+    def _check_parents(self, device_id: str, records: dict[str, list[list[Any]]]) -> None:
+        """Every parent a record names is in the bundle or here with ``device_id`` as its
+        origin; raises ForeignParent (nothing is written: the caller rolls back). A parent
+        nowhere here is left to the foreign keys at commit (a missing bundle), except for the
+        links without one (attachment owners, a referral's persons)."""
+        in_bundle = {kind: set(map(itemgetter(0), rows)) for kind, rows in records.items()}
+        # parent kind -> the ids named that are not in the bundle
+        named: dict[str, set[str]] = {}
+        unchecked: set[tuple[str, str]] = set()  # (kind, id) without a foreign key
+        for kind, links in PARENTS.items():
+            rows = records.get(kind)
+            if not rows:
+                continue
+            columns = RECORD_COLUMNS[kind]
+            for column, parent_kind in links:
+                ids = set(map(itemgetter(columns.index(column)), rows))
+                ids.discard(None)
+                outside = ids - in_bundle.get(parent_kind, set())
+                if outside:
+                    named.setdefault(parent_kind, set()).update(outside)
+        for _kind, _record, parent_kind, parent_uuid in self._loose_links(records):
+            if parent_uuid not in in_bundle.get(parent_kind, set()):
+                named.setdefault(parent_kind, set()).add(parent_uuid)
+                unchecked.add((parent_kind, parent_uuid))
+        for parent_kind, ids in named.items():
+            found = dict(
+                self.conn.execute(
+                    f"SELECT uuid, origin_device FROM {TABLES[parent_kind]}"
+                    " WHERE uuid IN (SELECT value FROM json_each(?))",
+                    (_json_ids(sorted(ids)),),
+                ).fetchall()
+            )
+            foreign = {uuid for uuid, origin in found.items() if origin != device_id}
+            missing = {
+                uuid for uuid in ids if uuid not in found and (parent_kind, uuid) in unchecked
+            }
+            for parent_uuid in sorted(foreign | missing):
+                kind, record_uuid = self._child_naming(records, parent_kind, parent_uuid)
+                origin = self.conn.execute(
+                    f"SELECT origin_device FROM {TABLES[kind]} WHERE uuid = ?", (record_uuid,)
+                ).fetchone()
+                if origin is not None and origin[0] != device_id:
+                    raise ForeignRecord(kind, record_uuid)  # the record itself is not its own
+                raise ForeignParent(
+                    kind, record_uuid, parent_kind if parent_uuid in foreign else None, parent_uuid
+                )
+
+    @staticmethod
+    def _loose_links(records: dict[str, list[list[Any]]]) -> Iterator[tuple[str, str, str, str]]:
+        """(kind, record id, parent kind, parent id) of the links no foreign key holds."""
+        columns = RECORD_COLUMNS["attachment"]
+        owner_kind, owner_uuid = columns.index("owner_kind"), columns.index("owner_uuid")
+        for row in records.get("attachment", ()):
+            yield "attachment", row[0], _ATTACHMENT_OWNERS[row[owner_kind]], row[owner_uuid]
+        persons_at = RECORD_COLUMNS["referral"].index("person_uuids")
+        for row in records.get("referral", ()):
+            for person_uuid in json.loads(row[persons_at]):
+                yield "referral", row[0], "person", person_uuid
+
+    @classmethod
+    def _child_naming(
+        cls, records: dict[str, list[list[Any]]], parent_kind: str, parent_uuid: str
+    ) -> tuple[str, str]:
+        """(kind, id) of the first record of the bundle that names this parent."""
+        for kind, links in PARENTS.items():
+            columns = RECORD_COLUMNS[kind]
+            for column, linked_kind in links:
+                if linked_kind != parent_kind:
+                    continue
+                at = columns.index(column)
+                for row in records.get(kind, ()):
+                    if row[at] == parent_uuid:
+                        return kind, row[0]
+        for kind, record_uuid, linked_kind, linked_uuid in cls._loose_links(records):
+            if (linked_kind, linked_uuid) == (parent_kind, parent_uuid):
+                return kind, record_uuid
+        raise LookupError(parent_uuid)
+
     def _apply_kind(
         self, kind: str, rows: list[list[Any]], contents: dict[str, bytes], target: _Target
     ) -> None:
@@ -709,11 +829,11 @@ class SyncStore:
             for uuid, revision, sync_revision, origin in conn.execute(
                 f"SELECT uuid, revision, sync_revision, origin_device FROM {table}"
                 " WHERE uuid IN (SELECT value FROM json_each(?))",
-                (json.dumps([row[0] for row in rows]),),
+                (_json_ids(map(itemgetter(0), rows)),),
             )
         }
-        fresh: list[list[Any]] = []
-        for row in rows:
+        fresh: list[list[Any]] = [] if existing else rows  # all new: the common case
+        for row in rows if existing else ():
             found = existing.get(row[0])
             if found is None:
                 fresh.append(row)
@@ -738,20 +858,22 @@ class SyncStore:
                 counts.add(counts.unchanged, kind)
         if fresh:
             names = ", ".join((*columns, "sync_seq", "sync_revision"))
-            extra = ("content",) if kind == "attachment" else ()
-            if extra:
-                names += ", content"
-            marks = ", ".join("?" for _ in range(len(columns) + 2 + len(extra)))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
             if kind == "attachment":
+                marks = ", ".join("?" for _ in range(len(columns) + 3))
                 conn.executemany(
-                    sql,
+                    f"INSERT INTO {table} ({names}, content) VALUES ({marks})",
                     ((*row, seq, row[revision_at], contents.get(row[0])) for row in fresh),
                 )
             else:
-                conn.executemany(sql, ((*row, seq, row[revision_at]) for row in fresh))
-            for row in fresh:
-                search.index_new(kind, columns, row)
+                # The rows as they are (no copy per row): sync_revision is the row's own
+                # revision parameter again, sync_seq the bundle's (a checked int) as a literal.
+                marks = ", ".join(f"?{number}" for number in range(1, len(columns) + 1))
+                conn.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES"
+                    f" ({marks}, {int(seq)}, ?{revision_at + 1})",
+                    fresh,
+                )
+            search.index_rows(kind, columns, fresh)
             counts.add(counts.inserted, kind, len(fresh))
 
     def _update_record(self, kind: str, row: list[Any], content: bytes | None, seq: int) -> None:
@@ -821,15 +943,18 @@ class SyncStore:
         held = self.conn.execute(
             "SELECT first_seq, last_seq FROM sync_field_audit WHERE device_id = ?", (device_id,)
         ).fetchall()
-        rows = sorted(rows, key=lambda row: row[0])
+        rows = sorted(rows, key=itemgetter(0))
         if held:
             rows = [row for row in rows if not any(low <= row[0] <= high for low, high in held)]
         runs: list[list[list[Any]]] = []
-        for row in rows:
-            if runs and runs[-1][-1][0] + 1 == row[0]:
-                runs[-1].append(row)
-            else:
-                runs.append([row])
+        if rows and rows[-1][0] - rows[0][0] + 1 == len(rows):
+            runs.append(rows)  # consecutive (sorted, distinct seqs): one run
+        else:
+            for row in rows:
+                if runs and runs[-1][-1][0] + 1 == row[0]:
+                    runs[-1].append(row)
+                else:
+                    runs.append([row])
         self.conn.executemany(
             "INSERT INTO sync_field_audit (device_id, first_seq, last_seq, first_hash, last_hash,"
             " bundle_id, entries) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -882,12 +1007,17 @@ class SyncStore:
         return next(e[6] for e in self.field_audit_entries(device_id) if e[0] == seq)
 
 
+def _json_ids(ids: Iterable[str]) -> str:
+    """Record ids as one JSON array (for ``json_each``), encoded in C."""
+    return msgspec.json.encode(list(ids)).decode("ascii")
+
+
 def _visits_touched(records: dict[str, Any]) -> set[str]:
     """Visits whose persons or observations a bundle brings: their outcomes are stale."""
-    touched = {row[0] for row in records.get("visit", ())}
+    touched = set(map(itemgetter(0), records.get("visit", ())))
     for kind in ("person", "observation"):
         at = RECORD_COLUMNS[kind].index("visit_uuid")
-        touched.update(row[at] for row in records.get(kind, ()))
+        touched.update(map(itemgetter(at), records.get(kind, ())))
     return touched
 
 
@@ -948,6 +1078,18 @@ class _SearchWriter:
         body, visit_uuid = self._body(kind, columns, row)
         if body:
             self._insert(kind, row[0], visit_uuid, body)
+
+    def index_rows(self, kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """:meth:`index_new` for many new records; rows without text are passed over in one
+        comprehension (most observations have no note)."""
+        positions = self._TEXT_AT.get(kind)
+        if positions is not None:
+            text_at, deleted_at = positions[0], self._DELETED_AT
+            rows = [row for row in rows if row[text_at] and not row[deleted_at]]
+        elif kind != "site":
+            return
+        for row in rows:
+            self.index_new(kind, columns, row)
 
     def reindex(self, kind: str, columns: Sequence[str], row: Sequence[Any]) -> None:
         found = self.conn.execute(

@@ -25,6 +25,13 @@ The payload is a sequence of frames ``tag (1 byte) | u32 len | body``:
     C  36-byte attachment uuid | content          the content of a live attachment above
 
 Records are flat rows (no nesting); every value is a string, a whole number or null.
+
+Every value passes the rule of the input that made it (issue 12): the visit-JSON rules per
+stored column (:data:`fieldapp.visit_json.STORED_RULES`: moments, KvK, postcode, lengths,
+lists), the enumerations below, and indicator ids known to the installed catalogue version the
+observation names. A bad value refuses the bundle, naming kind, record and field. Text with
+control or bidi override characters is cleaned as local input is (``validate.clean``), and
+counted (``DecodedPayload.sanitised``), so the import report can say so.
 """
 
 from __future__ import annotations
@@ -35,10 +42,13 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
+from fieldapp import validate
 from fieldapp.domain import (
     AgeBand,
     B83Status,
@@ -52,11 +62,15 @@ from fieldapp.domain import (
     VisitStatus,
     VisitType,
 )
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import LANGUAGES
+from fieldapp.referral.rules import RECIPIENTS
 from fieldapp.store.store import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES
 from fieldapp.store.sync_store import AUDIT_COLUMNS, RECORD_COLUMNS, RECORD_KINDS
 from fieldapp.sync import keys
 from fieldapp.sync.canonical import canonical_bytes, load_bounded
 from fieldapp.sync.errors import BundleRejected
+from fieldapp.visit_json import STORED_RULES, check_stored_rows
 
 FORMAT = "fieldapp-bundle-v1"
 MAGIC = b"FIELDAPP-BNDL-1\n"
@@ -164,10 +178,10 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
         "sex": (_enum(Sex), False),
         "age": (_INT, True),
         "age_band": (_enum(AgeBand), True),
-        "minor": (_INT, True),
+        "minor": (frozenset({0, 1}), True),
         "nationality": (_TEXT, True),
         "languages": (_JSON_LIST, False),
-        "interpreter": (_INT, False),
+        "interpreter": (frozenset({0, 1}), False),
         "residence_status": (_TEXT, True),
         "consent": (_enum(Consent), False),
         "consent_date": (_TEXT, True),
@@ -201,15 +215,15 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
     "referral": {
         "visit_uuid": (_UUID_T, False),
         "person_uuids": (_JSON_LIST, False),
-        "recipient": (_TEXT, False),
+        "recipient": (_enum(RECIPIENTS), False),
         "status": (_enum(ReferralStatus), False),
         "document_uuid": (_UUID_T, True),
         "version": (_INT, False),
         "supersedes": (_UUID_T, True),
         "document_id": (_TEXT, True),
         "content_hash": (_TEXT, True),
-        "lang": (_TEXT, False),
-        "urgency": (_TEXT, False),
+        "lang": (_enum(LANGUAGES), False),
+        "urgency": (_enum(("normal", "high", "immediate")), False),
     },
 }
 _META_RULES = {
@@ -430,22 +444,25 @@ class PayloadBuilder:
 @dataclass(slots=True)
 class DecodedPayload:
     records: dict[str, list[list[Any]]] = field(default_factory=dict)
-    contents: dict[str, bytes] = field(default_factory=dict)
+    contents: dict[str, bytes | memoryview] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    sanitised: int = 0  # text values cleaned of control or bidi override characters
 
 
-def _check_columns(kind: str, rows: list[Any], device_id: str, *, typed: bool = False) -> None:
+def _check_columns(kind: str, rows: list[Any], device_id: str, *, typed: bool = False) -> int:
     """Shape and every value of a frame's rows, a column at a time, each check one pass in C
     (the pattern checks run once over a column's values joined by newlines, which no valid
     value holds). ``typed``: shapes, types, enums, lengths and ranges were checked already
-    by the frame decoder (:data:`_FRAME_DECODER`); the rest is checked here."""
+    by the frame decoder (:data:`_FRAME_DECODER`); the rest is checked here. Then the rules
+    of local input (:func:`_check_values`), which may clean texts in ``rows`` in place;
+    returns how many values were cleaned."""
     width = len(COLUMNS[kind])
     if not typed and (set(map(type, rows)) != {list} or set(map(len, rows)) != {width}):
         raise BundleRejected("sync.reject.records", kind=kind)
     names = COLUMNS[kind]
-    for name, values, (rule, nullable) in zip(
-        names, zip(*rows, strict=True), _rules(kind), strict=True
-    ):
+    columns = list(zip(*rows, strict=True))
+    presents: dict[str, list[Any] | tuple[Any, ...]] = {}  # the values that are not None
+    for name, values, (rule, nullable) in zip(names, columns, _rules(kind), strict=True):
         if isinstance(rule, frozenset):
             # Plain str or int only (a list is unhashable, and True would pass as 1).
             if not typed and not (
@@ -462,6 +479,7 @@ def _check_columns(kind: str, rows: list[Any], device_id: str, *, typed: bool = 
             if not types <= {wanted}:
                 raise BundleRejected("sync.reject.records", kind=kind)
         present = [value for value in values if value is not None] if nullable else values
+        presents[name] = present
         if not present:
             continue
         ok = True
@@ -481,6 +499,169 @@ def _check_columns(kind: str, rows: list[Any], device_id: str, *, typed: bool = 
             raise BundleRejected("sync.reject.foreign_record", kind=kind)
         if name == "revision" and min(values) < 1:
             raise BundleRejected("sync.reject.records", kind=kind)
+    return _check_values(kind, rows, columns, presents)
+
+
+# Per kind, checks of stored values beyond STORED_RULES (which holds the visit-JSON ones).
+_MOMENT_COLUMNS = ("created_at", "updated_at")
+_DOCUMENT_ID = re.compile(r"FA-[0-9A-Z]{1,32}")  # made by referral.build.new_document_id
+_MORE_RULES: dict[str, dict[str, Any]] = {
+    "attachment": {
+        "size": lambda values, live, present: validate.stored_numbers(
+            values, 0, MAX_ATTACHMENT_BYTES, "validation.too_large_attachment", present
+        ),
+    },
+    "referral": {
+        "person_uuids": lambda values, live, present: validate.stored_list(
+            values, _uuid_item, MAX_REFERRAL_PERSONS, distinct=True
+        ),
+        "version": lambda values, live, present: validate.stored_numbers(
+            values, 1, 2**31, "validation.version", present
+        ),
+        "document_id": lambda values, live, present: validate.stored_pattern(
+            values, _DOCUMENT_ID, "validation.document_id"
+        ),
+        "content_hash": lambda values, live, present: validate.stored_pattern(
+            values, _HEX64, "validation.hash"
+        ),
+    },
+    # The device's audit entries are hashed along their chain: they are never cleaned, only
+    # refused when they hold what no entry written by FieldApp holds.
+    "audit": {
+        "at": lambda values, live, present: validate.stored_moments(
+            values, in_range=False, present=present
+        ),
+        **{
+            name: lambda values, live, present: _never_cleaned(values, present)
+            for name in ("actor", "action", "record_kind")
+        },
+    },
+}
+MAX_REFERRAL_PERSONS = 200  # a visit holds at most that many (README "Visit JSON")
+
+
+def _uuid_item(value: Any, field: str) -> str:
+    if not _UUID.fullmatch(value):
+        raise validate.ValidationError(field, "validation.uuid")
+    return value
+
+
+def _never_cleaned(values: tuple[Any, ...], present: Any) -> None:
+    if validate.stored_text(values, 200, present=present):
+        raise validate.ColumnError(
+            validate._first(values, validate.NOT_CLEAN.search), "validation.control_chars"
+        )
+
+
+def _check_values(
+    kind: str,
+    rows: list[Any],
+    columns: list[tuple[Any, ...]],
+    presents: dict[str, list[Any] | tuple[Any, ...]],
+) -> int:
+    """Each column by the rule of the input that made it; between columns (a visit ends
+    after it starts); observations against the catalogue. Cleans texts in place."""
+    names = COLUMNS[kind]
+    live: list[bool] = []
+    if kind != "audit":
+        live = [not deleted for deleted in columns[names.index("deleted")]]
+    rules = {**STORED_RULES.get(kind, {}), **_MORE_RULES.get(kind, {})}
+    if kind != "audit":
+        for name in _MOMENT_COLUMNS:
+            rules[name] = lambda values, live, present: validate.stored_moments(
+                values, in_range=False, present=present
+            )
+    cleaned = 0
+    try:
+        for name, rule in rules.items():
+            at = names.index(name)
+            try:
+                replacements = rule(columns[at], live, presents.get(name))
+            except validate.ColumnError as error:
+                error.column = error.column or name
+                raise
+            for index, value in (replacements or {}).items():
+                row = list(rows[index])
+                row[at] = value
+                rows[index] = row if isinstance(rows[index], list) else tuple(row)
+                cleaned += 1
+            if replacements:
+                columns[at] = tuple(row[at] for row in rows)
+        if kind in ("visit", "person"):
+            check_stored_rows(kind, names, rows)
+        if kind == "observation":
+            _check_indicators(
+                columns[names.index("catalogue_version")], columns[names.index("indicator_id")]
+            )
+    except validate.ColumnError as error:
+        raise _invalid(kind, rows, error) from None
+    return cleaned
+
+
+def check_outgoing(kind: str, rows: list[Any], device_id: str) -> list[list[Any]]:
+    """The rows a device is about to send, through the checks its coordinator's import runs
+    (values stored before a check existed may fail them): as lists, texts cleaned the way the
+    import cleans them. Raises ``BundleRejected`` naming the record and field, so the device
+    can say so before anything leaves."""
+    checked = [list(row) for row in rows]
+    _check_columns(kind, checked, device_id)
+    return checked
+
+
+def _invalid(kind: str, rows: list[Any], error: validate.ColumnError) -> BundleRejected:
+    record = rows[error.index][0]
+    return BundleRejected(
+        "sync.reject.invalid_value",
+        kind=kind,
+        kind_name=FieldAppError(f"sync.kind.{kind}"),
+        record=record,
+        field=error.column,
+        problem=FieldAppError(error.problem, **error.params),
+    )
+
+
+@cache
+def _installed_catalogues() -> frozenset[str]:
+    """The catalogue versions installed with this program (they do not change while it runs)."""
+    from fieldapp.catalogue.loader import available_versions  # noqa: PLC0415
+
+    return frozenset(available_versions())
+
+
+def _check_indicators(versions: tuple[Any, ...], indicators: tuple[Any, ...]) -> None:
+    """Each observation's indicator is in the catalogue version it names, installed here (a
+    device on a newer catalogue than this coordinator: update FieldApp here first)."""
+    from fieldapp.catalogue.loader import load_catalogue  # noqa: PLC0415
+
+    named = set(versions)
+    installed = _installed_catalogues()
+    for version in named - installed:
+        raise validate.ColumnError(
+            versions.index(version),
+            "validation.catalogue_unknown",
+            "catalogue_version",
+            version=version,
+        )
+    known = {version: load_catalogue(version).indicators for version in named}
+    if len(named) == 1:
+        (version,) = named
+        unknown = set(indicators) - known[version].keys()
+        pairs = {(version, indicator) for indicator in unknown}
+    else:
+        pairs = {
+            (version, indicator)
+            for version, indicator in set(zip(versions, indicators, strict=True))
+            if indicator not in known[version]
+        }
+    if pairs:
+        index = next(
+            index
+            for index, pair in enumerate(zip(versions, indicators, strict=True))
+            if pair in pairs
+        )
+        raise validate.ColumnError(
+            index, "validation.indicator_unknown", "indicator_id", version=versions[index]
+        )
 
 
 def _value_type(rule: Any, nullable: bool) -> Any:
@@ -520,7 +701,20 @@ _FRAME_ENCODER = msgspec.json.Encoder()
 
 
 def _decode_frame(raw: bytes, device_id: str) -> tuple[str, list[Any]]:
-    """(kind, rows) of a record frame, every value checked."""
+    """(kind, rows) of a record frame, every value checked (texts cleaned in the rows)."""
+    kind, rows, _ = _decode_frame_counted(raw, device_id)
+    return kind, rows
+
+
+def _decode_frame_by_hand(
+    raw: bytes, device_id: str, padding: dict[str, tuple[Any, ...]] | None = None
+) -> tuple[str, list[Any]]:
+    kind, rows, _ = _decode_frame_by_hand_counted(raw, device_id, padding)
+    return kind, rows
+
+
+def _decode_frame_counted(raw: bytes, device_id: str) -> tuple[str, list[Any], int]:
+    """(kind, rows, texts cleaned) of a record frame, every value checked."""
     if len(raw) > MAX_FRAME_JSON_BYTES:
         raise BundleRejected(
             "sync.reject.json_too_large", size=len(raw), limit=MAX_FRAME_JSON_BYTES
@@ -531,14 +725,14 @@ def _decode_frame(raw: bytes, device_id: str) -> tuple[str, list[Any]]:
         frame = None
     if frame is not None and _FRAME_ENCODER.encode(frame) == raw:
         kind = _FRAME_KINDS[type(frame)]
-        _check_columns(kind, frame.rows, device_id, typed=True)
-        return kind, frame.rows
-    return _decode_frame_by_hand(raw, device_id)
+        cleaned = _check_columns(kind, frame.rows, device_id, typed=True)
+        return kind, frame.rows, cleaned
+    return _decode_frame_by_hand_counted(raw, device_id)
 
 
-def _decode_frame_by_hand(
+def _decode_frame_by_hand_counted(
     raw: bytes, device_id: str, padding: dict[str, tuple[Any, ...]] | None = None
-) -> tuple[str, list[Any]]:
+) -> tuple[str, list[Any], int]:
     """The same checks, in Python, each failure with its own reason. ``padding``: a frame
     from a device on an older schema, whose rows of the older width get the added columns'
     values before every check of the current format runs on them."""
@@ -556,8 +750,8 @@ def _decode_frame_by_hand(
         if any(not isinstance(row, list) or len(row) != older for row in rows):
             raise BundleRejected("sync.reject.records", kind=kind)
         rows = [[*row, *extra] for row in rows]
-    _check_columns(kind, rows, device_id)
-    return kind, rows
+    cleaned = _check_columns(kind, rows, device_id)
+    return kind, rows, cleaned
 
 
 _UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -618,9 +812,10 @@ def decode_payload(
         position += length
         if tag == b"R":
             if padding:
-                kind, rows = _decode_frame_by_hand(bytes(body), device_id, padding)
+                kind, rows, cleaned = _decode_frame_by_hand_counted(bytes(body), device_id, padding)
             else:
-                kind, rows = _decode_frame(bytes(body), device_id)
+                kind, rows, cleaned = _decode_frame_counted(bytes(body), device_id)
+            decoded.sanitised += cleaned
             ids = seen.setdefault(kind, set())
             key_at = 0
             before = len(ids)
@@ -641,7 +836,7 @@ def decode_payload(
                 raise BundleRejected("sync.reject.format")
             attachment_uuid = bytes(body[:36]).decode("ascii", "replace")
             expected = awaiting_content.pop(attachment_uuid, None)
-            content = bytes(body[36:])
+            content = body[36:]  # a view into the plaintext: attachments are not copied
             if expected is None or len(content) > MAX_ATTACHMENT_BYTES:
                 raise BundleRejected("sync.reject.content")
             if len(content) != expected[0] or hashlib.sha256(content).hexdigest() != expected[1]:
@@ -722,8 +917,9 @@ class VerifiedBundle:
     manifest: dict[str, Any]
     bundle_sha256: str
     records: dict[str, list[list[Any]]]
-    contents: dict[str, bytes]
+    contents: dict[str, bytes | memoryview]
     file_size: int
+    sanitised: int = 0  # text values cleaned of control or bidi override characters
 
     @property
     def device_id(self) -> str:
@@ -737,23 +933,27 @@ class VerifiedBundle:
 def verify_audit_chain(rows: list[list[Any]], previous_hash: str | None) -> bool:
     """The entries follow each other (consecutive seq, each hash over the one before); the
     first links to ``previous_hash`` when the coordinator holds the entry before it."""
-    from fieldapp.store.audit import GENESIS, entry_hash  # noqa: PLC0415
+    from fieldapp.store.audit import GENESIS  # noqa: PLC0415
 
-    rows = sorted(rows, key=lambda row: row[0])
+    rows = sorted(rows, key=itemgetter(0))
     prev: bytes | None = bytes.fromhex(previous_hash) if previous_hash else None
     if rows and rows[0][0] == 1:
         prev = GENESIS
     expected_seq = rows[0][0] if rows else 0
+    if prev is None and rows:  # the first entry cannot be checked: it starts the chain here
+        prev = bytes.fromhex(rows[0][6])
+        rows = rows[1:]
+        expected_seq += 1
+    # audit.entry_hash, inlined (100k entries in a big bundle): every import of a real bundle
+    # checks entries that audit.entry_hash made, so the two cannot drift apart unnoticed.
+    sha256, separator = hashlib.sha256, "\x1f"
     for seq, at, actor, action, kind, uuid, digest in rows:
         if seq != expected_seq:
             return False
-        if prev is not None:
-            recomputed = entry_hash(
-                prev, seq=seq, at=at, actor=actor, action=action, kind=kind, uuid=uuid
-            )
-            if recomputed.hex() != digest:
-                return False
-        prev = bytes.fromhex(digest)
+        material = separator.join((str(seq), at, actor, action, kind, uuid or ""))
+        prev = sha256(prev + material.encode("utf-8")).digest()
+        if prev.hex() != digest:
+            return False
         expected_seq += 1
     return True
 

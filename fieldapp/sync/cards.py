@@ -19,10 +19,12 @@ from typing import Any
 
 from fieldapp.clock import now_iso
 from fieldapp.domain import Role
+from fieldapp.errors import ValidationError
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.sync import keys
 from fieldapp.sync.canonical import canonical_bytes, load_bounded
 from fieldapp.sync.errors import EnrolmentError
+from fieldapp.validate import NOT_CLEAN, clean
 from fieldapp.vault.vault import Vault
 
 CARD_FORMAT = "fieldapp-coordinator-card-v1"
@@ -88,8 +90,24 @@ def _text(document: dict[str, Any], name: str, pattern: re.Pattern[str], problem
 def _label(value: Any, problem: str) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > MAX_LABEL_CHARS or _CONTROL.search(value):
+    if (
+        not isinstance(value, str)
+        or len(value) > MAX_LABEL_CHARS
+        or _CONTROL.search(value)
+        or NOT_CLEAN.search(value)
+    ):
         raise EnrolmentError(problem)
+    return value
+
+
+def _typed(value: Any) -> Any:
+    """A name typed here, sanitised as every text input is (validate.clean); what arrives in
+    a request is refused instead (it is signed as it is)."""
+    if isinstance(value, str) and NOT_CLEAN.search(value):
+        try:
+            return clean(value, "inspector").strip() or None
+        except ValidationError:
+            return value  # a lone surrogate: refused by _label
     return value
 
 
@@ -203,11 +221,11 @@ def make_request(
         "device_id": own.device_id,
         "signing_key": own.signing_public,
         "inspector": _label(
-            inspector if inspector is not None else profile.get("name") or None,
+            _typed(inspector if inspector is not None else profile.get("name") or None),
             "sync.enrol.request_invalid",
         ),
         "agency": _label(
-            agency if agency is not None else profile.get("agency") or None,
+            _typed(agency if agency is not None else profile.get("agency") or None),
             "sync.enrol.request_invalid",
         ),
         "coordinator": card.fingerprint,

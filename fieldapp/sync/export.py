@@ -46,8 +46,9 @@ from fieldapp.domain import Role
 from fieldapp.store.sync_store import RECORD_KINDS, Outgoing, SyncStore
 from fieldapp.sync import bundle, cards
 from fieldapp.sync.canonical import canonical_bytes
-from fieldapp.sync.errors import EnrolmentError, ExportCancelled, ExportError
+from fieldapp.sync.errors import BundleRejected, EnrolmentError, ExportCancelled, ExportError
 from fieldapp.sync.keys import own_keys
+from fieldapp.validate import windows_reserved
 from fieldapp.vault.migrations import SCHEMA_VERSION
 from fieldapp.vault.vault import Vault
 
@@ -135,6 +136,9 @@ def prepare_export(
     if vault.info.role is not Role.FIELD:
         raise EnrolmentError("sync.enrol.field_only")
     out_dir = Path(out_dir)
+    if windows_reserved(out_dir.name):
+        # On Windows that is a device, not a folder; a stick carried there must not hold one.
+        raise ExportError("sync.export.reserved_name", path=str(out_dir))
     if not out_dir.is_dir():
         raise ExportError("sync.export.no_folder", path=str(out_dir))
     sync = SyncStore(vault)
@@ -162,12 +166,12 @@ def prepare_export(
         for kind in RECORD_KINDS:
             rows = list(sync.changed_records(kind, reserved.change_from, change_to))
             if kind == "attachment":
-                payload.add_rows(kind, [row[:-1] for row in rows])
+                payload.add_rows(kind, _checked(kind, [row[:-1] for row in rows], vault))
                 for row in rows:
                     if not row[5]:  # live: its content follows
                         payload.add_content(row[0], bytes(row[-1]))
             elif rows:
-                payload.add_rows(kind, rows)
+                payload.add_rows(kind, _checked(kind, rows, vault))
         if not any(payload.counts[kind] for kind in RECORD_KINDS):
             sync.drop_reservation_in_transaction(reserved.seq)
             return None
@@ -211,6 +215,20 @@ def prepare_export(
         resends=resend,
         remaining=remaining,
     )
+
+
+def _checked(kind: str, rows: list[Any], vault: Vault) -> list[list[Any]]:
+    """The import's own checks, here first: a value recorded before a check existed (15
+    phone numbers, a date now out of range) stops the export on this device, where it can be
+    mended, instead of the coordinator refusing every bundle that carries it."""
+    if not rows:
+        return []
+    try:
+        return bundle.check_outgoing(kind, rows, vault.info.device_id)
+    except BundleRejected as rejected:
+        if rejected.key != "sync.reject.invalid_value":
+            raise  # not a value this device can mend: a fault, reported as such
+        raise ExportError("sync.export.invalid_value", **rejected.params) from None
 
 
 def _cut(sync: SyncStore, reserved: Outgoing, max_payload: int) -> int:

@@ -2,31 +2,42 @@
 
 Each bundle passes every check before anything is written, in this order:
 
-1. the file: a regular file of at most ``MAX_BUNDLE_BYTES``, read once into memory (what is
-   checked is what is decrypted);
-2. the age header, parsed by us: its shape, at most ``MAX_STANZAS`` recipient stanzas (at most
-   ``MAX_X25519_STANZAS`` X25519 ones), canonical base64, and the plaintext size the file can
-   hold (``MAX_PLAINTEXT_BYTES``);
-3. decryption with this coordinator's identity (a bundle for another coordinator fails here);
-   age's header MAC and STREAM tags reject any changed, missing or added byte;
-4. the plaintext layout and the manifest: canonical JSON within size and depth limits, every
-   field of its form (ids, hashes, fingerprints);
+1. the file: a regular file of at most ``MAX_BUNDLE_BYTES`` whose name is no Windows device
+   name (``CON``, ``nul.fab``, ...), read once through one handle (what is checked is what
+   is decrypted, byte for byte as many as its size said);
+2. the age header, parsed by us from the first ``MAX_HEADER_BYTES``: its shape, at most
+   ``MAX_STANZAS`` recipient stanzas (at most ``MAX_X25519_STANZAS`` X25519 ones), canonical
+   base64, and the plaintext size the file holds (``MAX_PLAINTEXT_BYTES``), all before the
+   rest of the file is read;
+3. decryption with this coordinator's identity, streamed from the file into one buffer of that
+   plaintext size (a bundle for another coordinator fails here); age's header MAC and STREAM
+   tags reject any changed, missing or added byte. The file is never held in memory, and the
+   plaintext only once: peak memory is about the plaintext (issue 12: a 500 MB age file took
+   1.5 GB before);
+4. the plaintext layout and the manifest, checked as soon as the first chunks are decrypted
+   (so an age file that is no bundle, or one from a device not enrolled here, is refused
+   without decrypting the rest): canonical JSON within size and depth limits, every field of
+   its form (ids, hashes, fingerprints);
 5. the device: enrolled here and not revoked;
 6. the Ed25519 signature over the manifest, with that device's key;
 7. this coordinator's fingerprint among the signed recipients;
 8. the payload's length and SHA-256; the schema version;
 9. every frame and record: JSON size and depth, kinds and column names, value types and
-   forms, attachment names and contents, counts as the manifest says;
+   forms, the rules of local input per column (texts cleaned), indicator ids known to the
+   installed catalogue, attachment names and contents, counts as the manifest says;
 10. the ledger: the same bundle again changes nothing; the same seq with other content, or a
     bundle that does not chain onto the one before it, is an alarm; missing seqs are a
     warning; the device's audit entries must chain.
 
-Then one transaction per bundle (:meth:`SyncStore.apply_bundle`).
+Then one transaction per bundle (:meth:`SyncStore.apply_bundle`), which first checks that
+every parent a record names is the device's own (or in the bundle).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import mmap
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
@@ -39,10 +50,12 @@ import sqlcipher3
 from pyrage import x25519
 
 from fieldapp.domain import Role
+from fieldapp.errors import FieldAppError, StorageError
 from fieldapp.i18n import t
-from fieldapp.store.sync_store import ApplyCounts, Device, ForeignRecord, SyncStore
+from fieldapp.store.sync_store import ApplyCounts, Device, ForeignParent, ForeignRecord, SyncStore
 from fieldapp.sync import bundle, keys
 from fieldapp.sync.errors import BundleRejected, EnrolmentError
+from fieldapp.validate import windows_reserved
 from fieldapp.vault.migrations import SCHEMA_VERSION
 from fieldapp.vault.vault import Vault
 
@@ -136,46 +149,163 @@ class BundleReport:
 # -- opening one bundle (no vault) --------------------------------------------------------
 
 
-def read_bounded(path: Path) -> bytes:
-    """The whole file, if it is a regular file within the size limit."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise BundleRejected("sync.reject.unreadable") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise BundleRejected("sync.reject.unreadable")
-    if info.st_size > bundle.MAX_BUNDLE_BYTES:
-        raise BundleRejected(
-            "sync.reject.file_too_large",
-            size=info.st_size // (1024 * 1024),
-            limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
-        )
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(bundle.MAX_BUNDLE_BYTES + 1)
-    except OSError as exc:
-        raise BundleRejected("sync.reject.unreadable") from exc
-    if len(data) > bundle.MAX_BUNDLE_BYTES:
-        raise BundleRejected(
-            "sync.reject.file_too_large",
-            size=len(data) // (1024 * 1024),
-            limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
-        )
-    return data
+def _refuse_reserved(path: Path) -> None:
+    if windows_reserved(path.name):
+        raise BundleRejected("sync.reject.reserved_name", name=path.name)
 
 
-def _decrypt(data: bytes, ctx: ImportContext) -> bytes:
-    header = bundle.parse_age_header(data)
-    if bundle.max_plaintext_size(len(data), header.length) > bundle.MAX_PLAINTEXT_BYTES:
-        raise BundleRejected(
-            "sync.reject.plaintext_too_large", limit=bundle.MAX_PLAINTEXT_BYTES // (1024 * 1024)
-        )
+def _open_regular(path: Path) -> tuple[io.BufferedReader, int]:
+    """The file opened once, if it is a regular file within the size limit: (handle, size)."""
+    _refuse_reserved(path)
     try:
-        return pyrage.decrypt(data, [ctx.identity])
-    except pyrage.DecryptError as exc:
-        if "no matching keys" in str(exc).lower():
-            raise BundleRejected("sync.reject.not_for_us") from exc
-        raise BundleRejected("sync.reject.damaged") from exc
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise BundleRejected("sync.reject.unreadable") from exc
+    try:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BundleRejected("sync.reject.unreadable")
+        if info.st_size > bundle.MAX_BUNDLE_BYTES:
+            raise BundleRejected(
+                "sync.reject.file_too_large",
+                size=info.st_size // (1024 * 1024),
+                limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return handle, info.st_size
+
+
+class _FileStream(io.RawIOBase):
+    """The file's bytes for pyrage: first the header already read and checked, then the rest
+    from the same handle; never more than the size the file had when it was checked."""
+
+    def __init__(self, head: bytes, handle: io.BufferedReader, size: int) -> None:
+        self._head = memoryview(head)
+        self._handle = handle
+        self.left = size - len(head)
+        self.failure: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        if self.left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self.left)]
+        try:
+            count = self._handle.readinto(view) or 0
+        except OSError as exc:
+            self.failure = BundleRejected("sync.reject.unreadable")
+            raise self.failure from exc
+        self.left -= count
+        return count
+
+
+class _PlaintextSink(io.RawIOBase):
+    """Where pyrage writes the plaintext: one buffer of exactly the size the file holds (an
+    anonymous mapping: pages are only taken as they are written). ``check_head`` is called
+    once the magic, the manifest and the payload length have arrived; it refuses what is no
+    bundle for us before the rest is decrypted."""
+
+    def __init__(self, size: int, check_head: Callable[[memoryview], None]) -> None:
+        self.buffer = mmap.mmap(-1, max(size, 1))
+        self.size = size
+        self.written = 0
+        self._check_head = check_head
+        self._head_needed: int | None = len(bundle.MAGIC) + 4
+        self.failure: BaseException | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        try:
+            count = len(data)
+            if self.written + count > self.size:
+                raise BundleRejected("sync.reject.damaged")
+            self.buffer[self.written : self.written + count] = data
+            self.written += count
+            if self._head_needed is not None and self.written >= self._head_needed:
+                self._advance_head()
+            return count
+        except BaseException as exc:
+            if self.failure is None:
+                self.failure = exc
+            raise
+
+    def _advance_head(self) -> None:
+        view = memoryview(self.buffer)
+        magic = len(bundle.MAGIC)
+        if self._head_needed == magic + 4:
+            if bytes(view[:magic]) != bundle.MAGIC:
+                raise BundleRejected("sync.reject.format")
+            manifest_length = int.from_bytes(view[magic : magic + 4], "big")
+            if manifest_length > bundle.MAX_MANIFEST_BYTES:
+                raise BundleRejected(
+                    "sync.reject.json_too_large",
+                    size=manifest_length,
+                    limit=bundle.MAX_MANIFEST_BYTES,
+                )
+            self._head_needed = magic + 4 + manifest_length + 4
+            if self.written < self._head_needed:
+                return
+        self._head_needed = None
+        self._check_head(view[: self.written])
+
+    def plaintext(self) -> memoryview:
+        if self.written != self.size:
+            raise BundleRejected("sync.reject.damaged")
+        return memoryview(self.buffer)[: self.size]
+
+
+def decrypt_file(path: Path, ctx: ImportContext) -> tuple[memoryview, int]:
+    """(plaintext, file size): the age header checked from the first bytes, then decrypted in
+    a stream into one buffer of the plaintext size, the head checked as it arrives."""
+    handle, size = _open_regular(path)
+    with handle:
+        try:
+            head = handle.read(min(size, bundle.MAX_HEADER_BYTES))
+        except OSError as exc:
+            raise BundleRejected("sync.reject.unreadable") from exc
+        header = bundle.parse_age_header(head)
+        plaintext_size = bundle.max_plaintext_size(size, header.length)
+        if plaintext_size > bundle.MAX_PLAINTEXT_BYTES:
+            raise BundleRejected(
+                "sync.reject.plaintext_too_large",
+                limit=bundle.MAX_PLAINTEXT_BYTES // (1024 * 1024),
+            )
+        source = _FileStream(head, handle, size)
+        sink = _PlaintextSink(plaintext_size, lambda view: _check_head(view, ctx))
+        try:
+            pyrage.decrypt_io(source, sink, [ctx.identity])
+        except BaseException as exc:
+            failure = source.failure or sink.failure
+            if isinstance(failure, BundleRejected):
+                raise failure from exc
+            if isinstance(exc, pyrage.DecryptError) and "no matching keys" in str(exc).lower():
+                raise BundleRejected("sync.reject.not_for_us") from exc
+            if isinstance(exc, pyrage.DecryptError | OSError | ValueError):
+                raise BundleRejected("sync.reject.damaged") from exc
+            raise
+        if source.left != 0 or handle.read(1):
+            raise BundleRejected("sync.reject.damaged")  # the file changed while read
+        return sink.plaintext(), size
+
+
+def _check_head(head: memoryview, ctx: ImportContext) -> None:
+    """The checks of :func:`_authenticate` that need only the start of the plaintext: the
+    layout up to the payload length, the manifest, the device."""
+    magic = len(bundle.MAGIC)
+    manifest_length = int.from_bytes(head[magic : magic + 4], "big")
+    manifest = bundle.parse_manifest(bytes(head[magic + 4 : magic + 4 + manifest_length]))
+    _device(manifest, ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +316,7 @@ class _Authentic:
     device: Device
 
 
-def _authenticate(plaintext: bytes, ctx: ImportContext) -> _Authentic:
-    opened = bundle.split_plaintext(plaintext)
-    manifest = bundle.parse_manifest(opened.manifest_bytes)
+def _device(manifest: dict[str, Any], ctx: ImportContext) -> Device:
     device_id = manifest["device_id"]
     device = ctx.devices.get(device_id)
     if device is None:
@@ -197,6 +325,14 @@ def _authenticate(plaintext: bytes, ctx: ImportContext) -> _Authentic:
         raise BundleRejected(
             "sync.reject.revoked_device", device=device_id, revoked_at=device.revoked_at
         )
+    return device
+
+
+def _authenticate(plaintext: bytes | memoryview, ctx: ImportContext) -> _Authentic:
+    opened = bundle.split_plaintext(plaintext)
+    manifest = bundle.parse_manifest(opened.manifest_bytes)
+    device = _device(manifest, ctx)
+    device_id = device.device_id
     if not keys.verify(
         device.signing_key, opened.signature, bundle.signed_message(opened.manifest_bytes)
     ):
@@ -211,7 +347,7 @@ def _authenticate(plaintext: bytes, ctx: ImportContext) -> _Authentic:
 
 def peek_bundle(path: Path, ctx: ImportContext) -> tuple[str, int]:
     """(device_id, seq) of an authentic bundle, to import a folder in order."""
-    authentic = _authenticate(_decrypt(read_bounded(path), ctx), ctx)
+    authentic = _authenticate(decrypt_file(path, ctx)[0], ctx)
     return authentic.manifest["device_id"], authentic.manifest["seq"]
 
 
@@ -219,8 +355,8 @@ def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
     """Every check that needs no ledger (steps 1-9 above); raises BundleRejected."""
     import hashlib  # noqa: PLC0415
 
-    data = read_bounded(path)
-    authentic = _authenticate(_decrypt(data, ctx), ctx)
+    plaintext, file_size = decrypt_file(path, ctx)
+    authentic = _authenticate(plaintext, ctx)
     manifest = authentic.manifest
     payload = authentic.payload
     if (
@@ -240,7 +376,8 @@ def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
         bundle_sha256=bundle.bundle_sha256(authentic.manifest_bytes),
         records=decoded.records,
         contents=decoded.contents,
-        file_size=len(data),
+        file_size=file_size,
+        sanitised=decoded.sanitised,
     )
 
 
@@ -248,11 +385,14 @@ def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
 
 
 def bundle_files(paths: Iterable[Path]) -> list[Path]:
-    """Files given by name as they are; in a folder, its ``*.fab`` files (not recursive)."""
+    """Files given by name as they are; in a folder, its ``*.fab`` files (not recursive). A
+    path named like a Windows device is kept as it is, to be refused by name."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        if windows_reserved(path.name):
+            found.append(path)  # refused by name when imported, never read
+        elif path.is_dir():
             found.extend(
                 sorted(
                     entry
@@ -387,6 +527,23 @@ def _apply(vault: Vault, verified: bundle.VerifiedBundle, report: BundleReport) 
         counts = sync.apply_bundle(verified)
     except ForeignRecord as exc:
         raise BundleRejected("sync.reject.foreign_record", kind=exc.kind) from exc
+    except ForeignParent as exc:
+        if exc.parent_kind is None:
+            raise BundleRejected(
+                "sync.reject.missing_parents", missing=_seq_list(missing) or "-"
+            ) from exc
+        raise BundleRejected(
+            "sync.reject.foreign_parent",
+            device=device_id,
+            kind=exc.kind,
+            kind_name=FieldAppError(f"sync.kind.{exc.kind}"),
+            record=exc.record_uuid,
+            parent_kind=exc.parent_kind,
+            parent_name=FieldAppError(f"sync.kind.{exc.parent_kind}"),
+            parent=exc.parent_uuid,
+        ) from exc
+    except StorageError:
+        raise  # a full or read-only coordinator disk: the bundle is fine, the disk is not
     except sqlcipher3.IntegrityError as exc:
         if "FOREIGN KEY" in str(exc).upper():
             raise BundleRejected(
@@ -402,6 +559,8 @@ def _apply(vault: Vault, verified: bundle.VerifiedBundle, report: BundleReport) 
     conflicts = sum(counts.conflicts.values())
     if conflicts:
         report.warnings.append(ImportWarning("sync.warn.conflicts", {"count": conflicts}))
+    if verified.sanitised:
+        report.warnings.append(ImportWarning("sync.warn.sanitised", {"count": verified.sanitised}))
 
 
 def _alarm(sync: SyncStore, verified: bundle.VerifiedBundle, kind: str) -> None:

@@ -2,10 +2,15 @@
 
 Layout of a vault folder::
 
-    vault.key           key file: KDF parameters, salt and the wrapped database key (no secret)
-    vault.key.pending   only during a rekey: the new wrapped key, until the database is rekeyed
+    vault.key           key file: KDF parameters, salt, the wrapped database key and a
+                        checksum (no secret)
+    vault.key.pending   only during a key change: the new wrapped key, until the database has it
     vault.db            SQLCipher 4 database (plus -wal and -shm while open; both encrypted)
-    vault.lock          advisory lock held while a process has the vault open
+    vault.anchor        rollback evidence: the newest audit entry's number and hash, with a MAC
+    vault.lock          advisory lock held while a process has the vault open (the folder
+                        itself is locked too, on POSIX)
+
+A second rollback record per vault folder lives in the user's data folder (``anchor.py``).
 """
 
 from __future__ import annotations

@@ -2,11 +2,20 @@
 
 The key file holds no secret in clear. Its parameters and vault id are the AEAD's associated
 data, so a key file edited to weaker parameters or another vault id does not unwrap.
+
+Format versions: 1 (the first release) and 2, which adds ``checksum``, a SHA-256 over every
+other field. The checksum tells damage (a flipped bit in the wrapped key, the salt or the
+nonce) from a wrong passphrase before any key derivation; it is no protection against someone
+who edits the file on purpose (they can recompute it), which the AEAD and the parameter bounds
+below are. The AEAD's associated data is the same for both versions (its own ``version`` is
+fixed at 1), so a version-1 file is upgraded by adding the checksum, without the passphrase.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import unicodedata
@@ -18,17 +27,25 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from fieldapp.atomic import write_atomic
-from fieldapp.errors import VaultDamaged, WrongPassphrase
+from fieldapp.errors import VaultDamaged, WrongPassphrase, storage_error
 from fieldapp.vault.memory import wipe
 
 KEY_FILE_FORMAT = "fieldapp-vault-key"
-KEY_FILE_VERSION = 1
+KEY_FILE_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+AD_VERSION = 1  # the "version" inside the AEAD's associated data, for every file version
 DEK_BYTES = 32
 SALT_BYTES = 16
 NONCE_BYTES = 12
 MAX_KEY_FILE_BYTES = 64 * 1024
 MIN_MEMORY_KIB = 64 * 1024  # never below 64 MiB (SECURITY.md)
-MAX_MEMORY_KIB = 4 * 1024 * 1024
+# Upper bounds, checked before any derivation: a key file edited to a 4 GiB cost once took 28 s
+# to fail. The default (t=3, 256 MiB, p=4) takes ~0.5 s on the 2-core machine; the bounds allow
+# raising it fourfold (measured: t=3, 1 GiB -> 2.4 s), never more.
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_TIME_COST = 16
+MAX_PARALLELISM = 16
+MAX_WORK_KIB_PASSES = 3 * MAX_MEMORY_KIB  # memory x passes: t=3 at 1 GiB, or t=12 at 256 MiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +58,13 @@ class KdfParams:
     parallelism: int = 4
 
     def validate(self) -> None:
-        if not (1 <= self.time_cost <= 64):
+        if not (1 <= self.time_cost <= MAX_TIME_COST):
             raise VaultDamaged("vault.check.keyfile_params")
         if not (MIN_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB):
             raise VaultDamaged("vault.check.keyfile_params")
-        if not (1 <= self.parallelism <= 64):
+        if not (1 <= self.parallelism <= MAX_PARALLELISM):
+            raise VaultDamaged("vault.check.keyfile_params")
+        if self.memory_kib * self.time_cost > MAX_WORK_KIB_PASSES:
             raise VaultDamaged("vault.check.keyfile_params")
 
 
@@ -59,11 +78,12 @@ class KeyFile:
     salt: bytes
     nonce: bytes
     wrapped_dek: bytes
+    version: int = KEY_FILE_VERSION  # the version it was read as; always written as the newest
 
     def associated_data(self) -> bytes:
         header = {
             "format": KEY_FILE_FORMAT,
-            "version": KEY_FILE_VERSION,
+            "version": AD_VERSION,
             "vault_id": self.vault_id,
             "kdf": {"name": "argon2id", **asdict(self.kdf)},
             "aead": "chacha20-poly1305",
@@ -71,7 +91,8 @@ class KeyFile:
         return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
 
     def to_bytes(self) -> bytes:
-        document = {
+        """Always the newest version, with its checksum."""
+        document: dict[str, object] = {
             "format": KEY_FILE_FORMAT,
             "version": KEY_FILE_VERSION,
             "vault_id": self.vault_id,
@@ -80,14 +101,26 @@ class KeyFile:
             "nonce": _b64(self.nonce),
             "wrapped_dek": _b64(self.wrapped_dek),
         }
+        document["checksum"] = _checksum(document)
         return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> KeyFile:
+        """Parse and check a key file without deriving anything: format, checksum (version 2),
+        then the KDF parameters' bounds. Each failure is ``VaultDamaged`` with its own check."""
         try:
             document = json.loads(raw.decode("utf-8"))
-            if document["format"] != KEY_FILE_FORMAT or document["version"] != KEY_FILE_VERSION:
+            if not isinstance(document, dict) or document.get("format") != KEY_FILE_FORMAT:
                 raise VaultDamaged("vault.check.keyfile_format")
+            version = document["version"]
+            if version not in READABLE_VERSIONS or isinstance(version, bool):
+                raise VaultDamaged("vault.check.keyfile_format")
+            if version >= 2:
+                claimed = document.pop("checksum")
+                if not isinstance(claimed, str) or not hmac.compare_digest(
+                    claimed, _checksum(document)
+                ):
+                    raise VaultDamaged("vault.check.keyfile_checksum")
             kdf = document["kdf"]
             if kdf["name"] != "argon2id" or document["aead"] != "chacha20-poly1305":
                 raise VaultDamaged("vault.check.keyfile_format")
@@ -102,6 +135,7 @@ class KeyFile:
                 salt=_unb64(kdf["salt"]),
                 nonce=_unb64(document["nonce"]),
                 wrapped_dek=_unb64(document["wrapped_dek"]),
+                version=version,
             )
         except VaultDamaged:
             raise
@@ -121,12 +155,24 @@ class KeyFile:
         try:
             if path.stat().st_size > MAX_KEY_FILE_BYTES:
                 raise VaultDamaged("vault.check.keyfile_format")
-            return cls.from_bytes(path.read_bytes())
+            raw = path.read_bytes()
         except OSError as exc:
+            error = storage_error(exc, path, reading=True, shown=path)
+            if error is not None:
+                raise error from exc
             raise VaultDamaged("vault.check.keyfile_unreadable") from exc
+        return cls.from_bytes(raw)
 
     def write(self, path: Path) -> None:
-        write_atomic(path, self.to_bytes())
+        """Atomically; a full disk or a read-only folder raises a ``StorageError`` and leaves
+        the old file as it was."""
+        try:
+            write_atomic(path, self.to_bytes())
+        except OSError as exc:
+            error = storage_error(exc, path, shown=path.parent)
+            if error is None:
+                raise
+            raise error from exc
 
 
 def normalise_passphrase(passphrase: str) -> bytes:
@@ -178,6 +224,12 @@ def unwrap_dek(key_file: KeyFile, passphrase: str) -> bytearray:
 
 def new_dek() -> bytearray:
     return bytearray(os.urandom(DEK_BYTES))
+
+
+def _checksum(document: dict[str, object]) -> str:
+    """SHA-256 over the canonical JSON of every field but the checksum itself."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def _b64(data: bytes) -> str:

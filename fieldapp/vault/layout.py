@@ -9,6 +9,7 @@ KEY_FILE = "vault.key"
 PENDING_KEY_FILE = "vault.key.pending"
 DB_FILE = "vault.db"
 LOCK_FILE = "vault.lock"
+ANCHOR_FILE = "vault.anchor"
 
 
 def vault_exists(folder: Path) -> bool:

@@ -28,11 +28,12 @@ from typing import Any
 import sqlcipher3
 
 import fieldapp
+from fieldapp.catalogue import load_catalogue
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Address, Evidence, ObservationStatus, Role, Sector, VisitType
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store.store import Store
-from fieldapp.vault import KdfParams, Vault
+from fieldapp.vault import KdfParams, Vault, anchor
 from fieldapp.vault import vault as vault_module
 from fieldapp.vault.keyfile import KeyFile, unwrap_dek
 from tests.bench.measure import progress
@@ -40,7 +41,7 @@ from tests.bench.rawdb import RAW_FTS_DDL, open_raw
 
 # Fixed on purpose: the vaults hold synthetic data only, and a cached vault must reopen.
 PASSPHRASE = "fieldapp benchmark vault - synthetic data only"
-DATA_VERSION = "2"
+DATA_VERSION = "3"  # 3: real catalogue ids (an import refuses unknown ones)
 OBSERVATIONS_PER_VISIT = 100
 NOTES_PER_VISIT = 100
 VISIT_BATCH = 1000
@@ -125,9 +126,13 @@ class DatasetCache:
 
 
 def copy_folder(source: Path, target: Path) -> Path:
-    """A working copy of a built dataset (the cache itself is never opened for a benchmark)."""
+    """A working copy of a built dataset (the cache itself is never opened for a benchmark).
+    A copy made again at the same path is the cached state, older than what the last run
+    left there: each vault's per-user rollback record for the path is forgotten first."""
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(MANIFEST, "*.lock"))
+    for key_file in target.rglob("vault.key"):
+        anchor.forget(key_file.parent, KeyFile.read(key_file).vault_id)
     return target
 
 
@@ -221,6 +226,9 @@ def catalogue_version() -> str:
 # -- bulk observations ---------------------------------------------------------------------
 
 
+_CATALOGUE_IDS = tuple(load_catalogue().indicators)
+
+
 def bulk_visits(rows: int, per_visit: int = OBSERVATIONS_PER_VISIT) -> list[NewVisit]:
     """``rows`` observations as visits of one person each with ``per_visit`` distinct indicators."""
     observed_at = "2026-03-02T09:00:00Z"
@@ -229,7 +237,7 @@ def bulk_visits(rows: int, per_visit: int = OBSERVATIONS_PER_VISIT) -> list[NewV
     for number in range(max(1, rows // per_visit)):
         observations = tuple(
             ObservationInput(
-                indicator_id=f"BENCH-{index:03d}",
+                indicator_id=_CATALOGUE_IDS[index % len(_CATALOGUE_IDS)],
                 status=statuses[index % 2],
                 evidence=Evidence.SEEN,
                 person_ref="A",

@@ -127,7 +127,9 @@ def summarise(report: Report) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.run", description=__doc__, allow_abbrev=False
+    )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     size.add_argument("--full", action="store_true", help="full-text search over 1M notes")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from fieldapp.demo import demo_visits
 from fieldapp.domain import Role
+from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
+from fieldapp.vault.layout import DB_FILE, KEY_FILE
 from tests.conftest import PASSPHRASE, run_cli
 from tests.core.sample_visit import sample_visit
 
@@ -229,3 +233,26 @@ def test_the_core_command_line_never_starts_the_desktop_itself() -> None:
     assert result.returncode == 2
     assert "bureaubladprogramma" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_older_vault_is_refused_until_the_restore_is_confirmed(
+    tmp_path: Path, passphrase_file: Path
+) -> None:
+    folder, old = tmp_path / "vault", tmp_path / "older-copy"
+    with Vault.create(folder, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
+        Store(vault).record_visits(demo_visits(2, seed=1))
+    old.mkdir()
+    for name in (DB_FILE, KEY_FILE):
+        shutil.copy2(folder / name, old / name)
+    with Vault.unlock(folder, PASSPHRASE) as vault:
+        Store(vault).record_visits(demo_visits(2, seed=2))
+    for name in (DB_FILE, KEY_FILE):
+        shutil.copy2(old / name, folder / name)
+    opts = ["--vault", str(folder), "--passphrase-file", str(passphrase_file)]
+    result = run_cli("visit", "list", *opts)
+    assert result.returncode == 1
+    assert "ouder" in result.stderr and "--accept-older" in result.stderr
+    assert "beschadigd" not in result.stderr
+    listed = ok(run_cli("visit", "list", "--accept-older", *opts))
+    assert len(listed.strip().splitlines()) == 3  # header and the two visits of the copy
+    ok(run_cli("visit", "list", *opts))  # confirmed once: the new baseline

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import itertools
+import json
 import shutil
 from pathlib import Path
 
@@ -263,3 +264,30 @@ def test_reopened_vault_keeps_its_ledger(pair, stick: Path) -> None:
     with Vault.unlock(folder, PASSPHRASE) as again:
         assert [b.seq for b in SyncStore(again).outgoing("exported")] == [1]
         assert SyncStore(again).pending_changes() == 0
+
+
+def test_a_value_stored_before_a_check_existed_stops_the_export_here(pair, stick: Path) -> None:
+    """Fifteen phone numbers were accepted before the import limited them to ten: the device
+    says so and sends nothing, rather than the coordinator refusing every bundle after."""
+    coordinator, field = pair
+    store = Store(field)
+    visit_uuid = store.record_visits(demo_visits(2, seed=4))[0]
+    site_uuid = store.visit_detail(visit_uuid).site.meta.uuid
+    phones = json.dumps([f"+31 6 {12345600 + n}" for n in range(15)])
+    field.conn.execute("UPDATE sites SET phones = ? WHERE uuid = ?", (phones, site_uuid))
+    pending = SyncStore(field).pending_changes()
+    with pytest.raises(ExportError) as caught:
+        export_bundle(field, stick)
+    for lang in ("nl", "en"):
+        message = caught.value.message(lang)
+        assert site_uuid in message and "phones" in message
+    assert list(stick.iterdir()) == []
+    _nothing_marked(field, pending)
+    # Mended on the device, it goes.
+    field.conn.execute(
+        "UPDATE sites SET phones = ?, revision = revision + 1 WHERE uuid = ?",
+        (json.dumps(["+31 6 12345600"]), site_uuid),
+    )
+    result = export_bundle(field, stick)
+    assert result is not None
+    assert import_file(coordinator.vault, result.path).status == "imported"

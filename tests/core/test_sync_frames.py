@@ -28,7 +28,7 @@ def _observation(index: int) -> list[Any]:
         "deleted": 0,
         "visit_uuid": VISIT,
         "person_uuid": None,
-        "indicator_id": "ILO-EXPL-01",
+        "indicator_id": "ILO-CD-01",  # in catalogue 2026.1 (an unknown id is refused)
         "catalogue_version": "2026.1",
         "status": "observed",
         "evidence": None,

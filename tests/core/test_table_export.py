@@ -236,3 +236,69 @@ def test_debians_age_opens_the_encrypted_csv(
     rows = _csv_rows(out.read_bytes())
     assert [row[0] for row in rows[1:]] == visits
     assert _age_decrypt(result.path, tmp_path / "wrong.csv", "niet de goede zin") != 0
+
+
+# A cell that Dutch Excel (list separator ";") or a comma split opens as a formula. Each is a
+# site name; the export must never let any piece of it start a cell with = + - @ tab or CR.
+SPLIT_ATTACKS = (
+    "x;=cmd|' /C calc'!A0",
+    "x,=cmd|' /C calc'!A0",
+    'x; "=HYPERLINK(""http://x"")"',
+    "x;+1+1",
+    "x;-2+3",
+    "x;@SUM(1)",
+    "x;\t=1+1",
+    "x\r=1+1",
+    "x\n=1+1",
+    "=1+1;=2+2",
+    "Bouw, - Jansen",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(store: Store, tmp_path: Path, names: tuple[str, ...]) -> str:
+    for number in range(len(names)):
+        store.record_visit(
+            NewVisit(
+                site=SiteInput(name=f"site {number}", sector=Sector.CLEANING),
+                visit=VisitInput(started_at="2026-01-05T09:00:00Z"),
+            )
+        )
+    for number, name in enumerate(names):  # as an import could bring it, past the input checks
+        store.conn.execute("UPDATE sites SET name = ? WHERE name = ?", (name, f"site {number}"))
+    store.conn.commit()
+    result = table.export_table(store.vault, tmp_path / "bezoeken", "csv", confirm_unencrypted=True)
+    return result.path.read_bytes().decode("utf-8-sig")
+
+
+def _cells_as_a_spreadsheet_could_read(text: str) -> list[str]:
+    """Every cell a spreadsheet could make of the file: split on ";" or "," with quotes
+    honoured (Excel in a Dutch or an English locale), and split naively, quotes ignored."""
+    cells: list[str] = []
+    for delimiter in (";", ","):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            cells += row
+    for line in text.replace("\r", "\n").split("\n"):
+        for piece in line.replace(";", ",").replace("\t", ",").split(","):
+            cells.append(piece.lstrip(' "'))
+    return cells
+
+
+def test_no_piece_of_a_csv_cell_can_start_a_formula(store: Store, tmp_path: Path) -> None:
+    text = _csv_text(store, tmp_path, SPLIT_ATTACKS)
+    dangerous = [
+        cell for cell in _cells_as_a_spreadsheet_could_read(text) if cell.startswith(FORMULA_START)
+    ]
+    assert dangerous == []
+    # The values survive for a reader that reads the file as CSV: only an apostrophe was added.
+    names = [row[2] for row in csv.reader(io.StringIO(text, newline=""))][1:]
+    assert sorted(name.replace("'", "") for name in names) == sorted(
+        attack.replace("'", "") for attack in SPLIT_ATTACKS
+    )
+
+
+def test_ordinary_values_are_left_alone(store: Store, tmp_path: Path) -> None:
+    names = ("Kwekerij De Hoek", "Bouw & Zonen B.V.", "Café 't Hoekje, Westland", "A-Z Schoonmaak")
+    text = _csv_text(store, tmp_path, names)
+    shown = {row[2] for row in csv.reader(io.StringIO(text, newline=""))}
+    assert set(names) <= shown

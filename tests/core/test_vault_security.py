@@ -713,13 +713,17 @@ def test_flipped_byte_reports_page_number(closed_vault: Path) -> None:
 def test_change_passphrase_round_trip(closed_vault: Path) -> None:
     with Vault.unlock(closed_vault, PASSPHRASE) as vault:
         before = dump(vault)
-        db_before = (closed_vault / DB_FILE).read_bytes()
+        old_dek = bytes(vault.key_buffer)
         with pytest.raises(WrongPassphrase):
             vault.change_passphrase("not the current one", NEW_PASSPHRASE)
         vault.change_passphrase(PASSPHRASE, NEW_PASSPHRASE)
-        # Only the small key file changed: the database key (and so the file) did not.
+        # The database is re-keyed too: a copy of the old key file with the old passphrase
+        # unwraps a key that opens no page of today's file.
         vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        assert sqlcipher_pages(db_before, bytes(vault.key_buffer))[1] == []
+        raw = (closed_vault / DB_FILE).read_bytes()
+        assert bytes(vault.key_buffer) != old_dek
+        assert len(sqlcipher_pages(raw, old_dek)[1]) == len(raw) // PAGE_SIZE
+        assert sqlcipher_pages(raw, bytes(vault.key_buffer))[1] == []
     with pytest.raises(WrongPassphrase):
         Vault.unlock(closed_vault, PASSPHRASE)
     with Vault.unlock(closed_vault, NEW_PASSPHRASE) as vault:

@@ -101,7 +101,11 @@ BAD_INPUTS = [
     ("name not text", _set(("site", "name"), 12), "site.name"),
     ("missing site name", _set(("site", "name"), ""), "site.name"),
     ("persons not list", _set(("persons",), {"ref": "A"}), "persons"),
-    ("control characters", _set(("visit", "notes"), "a\x00b"), "visit.notes"),
+    # Control characters are removed, not refused (tests/core/test_input_hardening.py); a lone
+    # surrogate cannot be text at all.
+    ("lone surrogate", _set(("visit", "notes"), "a\ud800b"), "visit.notes"),
+    ("phone list too long", _set(("site", "phones"), ["1" * 200] * 50), "site.phones"),
+    ("phone with letters", _set(("site", "phones"), ["bel me"]), "site.phones[0]"),
     ("huge note", _set(("visit", "notes"), "x" * 20_001), "visit.notes"),
 ]
 

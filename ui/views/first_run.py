@@ -26,8 +26,12 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.domain import Role
 from fieldapp.i18n import t
-from fieldapp.vault.passphrase import MIN_PASSPHRASE_LENGTH
-from ui.session import AGENCIES, Profile, passphrase_strength, profile_problem
+from fieldapp.vault.passphrase import (
+    MIN_PASSPHRASE_LENGTH,
+    guessable_words,
+    passphrase_strength,
+)
+from ui.session import AGENCIES, Profile, profile_problem
 from ui.settings import LANGUAGE_NAMES
 from ui.widgets import MessageLabel, centered_column, heading, note, paragraph, passphrase_field
 
@@ -283,8 +287,7 @@ class FirstRunView(QWidget):
     def guessable_words(self) -> tuple[str, ...]:
         """The profile's words make a passphrase easier to guess (zxcvbn ``user_inputs``)."""
         profile = self.profile()
-        text = f"{profile.name} {profile.employee_number} {profile.region}"
-        return tuple(word.lower() for word in text.split() if len(word) > 2)
+        return guessable_words((profile.name, profile.employee_number, profile.region))
 
     def state(self) -> WizardState:
         page = self.page if self.page != PAGE_DONE else PAGE_WELCOME
