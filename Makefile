@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 DIST_STAMP := $(VENV)/.installed-dist
 DIST_EXE := dist/FieldApp/fieldapp
 
-.PHONY: run test bench lint format clean dist-check screenshots
+.PHONY: run test bench lint format clean dist-check wheel-check screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,7 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
+	$(BIN)/ruff format --check fieldapp ui tests
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
@@ -84,6 +85,37 @@ dist-check: $(DIST_STAMP)
 		echo "still running after 5 s: ok"; \
 	else echo "no timeout command: desktop start not checked"; fi; \
 	echo "== dist-check passed: $$(du -sh dist/FieldApp | cut -f1) in dist/FieldApp"
+
+# FieldApp as pip and pipx users get it: the sdist and the wheel built from it (`python -m build`,
+# so nothing left over in build/ gets in), the wheel installed with its dependencies into a fresh
+# venv in a throwaway folder, then run from outside the source tree with a private HOME and
+# TMPDIR: the headless self-check (which must leave TMPDIR empty) and a catalogue search. The
+# resources must come from the installed package (fieldapp.resources), not from this tree.
+wheel-check: $(TEST_STAMP)
+	@set -eu; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	echo "== build the sdist and the wheel"; \
+	$(BIN)/python -m build --outdir "$$tmp/dist" . >"$$tmp/build.log" 2>&1 \
+		|| { cat "$$tmp/build.log" >&2; exit 1; }; \
+	wheel=$$(ls "$$tmp"/dist/fieldapp-*.whl); echo "$$(basename "$$wheel")"; \
+	echo "== install the wheel into a fresh venv"; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$$wheel"; \
+	export HOME="$$tmp/home" TMPDIR="$$tmp/tmp" XDG_DATA_HOME="$$tmp/home/data" \
+		XDG_CONFIG_HOME="$$tmp/home/config" XDG_CACHE_HOME="$$tmp/home/cache"; \
+	unset FIELDAPP_VAULT FIELDAPP_PASSPHRASE FIELDAPP_NEW_PASSPHRASE FIELDAPP_LANG PYTHONPATH; \
+	mkdir -p "$$HOME" "$$TMPDIR" "$$tmp/work"; cd "$$tmp/work"; \
+	echo "== resources from the installed package"; \
+	root=$$("$$tmp/venv/bin/python" -c 'from fieldapp.paths import resources_root; print(resources_root())'); \
+	echo "$$root"; case "$$root" in "$$tmp/venv/"*/fieldapp/resources) ;; \
+		*) echo "resources not found in the installed package" >&2; exit 1;; esac; \
+	echo "== installed self-check"; \
+	"$$tmp/venv/bin/fieldapp" self-check --lang en; \
+	if [ -n "$$(ls -A "$$TMPDIR")" ]; then echo "self-check left files in TMPDIR" >&2; exit 1; fi; \
+	echo "== installed catalogue list --search paspoort"; \
+	found=$$("$$tmp/venv/bin/fieldapp" catalogue list --search paspoort --lang en); \
+	echo "$$found"; case "$$found" in *ILO-CD-01*) ;; \
+		*) echo "the passport indicator ILO-CD-01 was not found" >&2; exit 1;; esac; \
+	echo "== wheel-check passed"
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

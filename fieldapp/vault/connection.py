@@ -12,6 +12,8 @@ code that catches database errors keeps working.
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ SQLITE_INTERRUPT = 9
 # sqlcipher_page_cipher: hmac check failed for pgno=1") to stderr before our clear message.
 # The setting is process-wide in SQLCipher 4.19; setting it on every connection keeps it so.
 #
-# cipher_memory_security is OFF, deliberately (SECURITY.md suggests ON). Measured on the 2-core
+# cipher_memory_security is OFF, deliberately (docs/SECURITY.md suggests ON). Measured on the 2-core
 # machine: with ON, inserting 5,000 demo visits took 20-28 s instead of 2.5-5 s and a full-text
 # query 48-58 ms instead of 3-5 ms, because every SQLite allocation is then mlocked and wiped.
 # What it protects, SQLite's freed buffers, is a small part of the plaintext in this process:
@@ -53,6 +55,13 @@ AFTER_KEY_PRAGMAS = (
     # 32 MiB of decrypted pages: every miss costs a decrypt and a MAC check.
     "PRAGMA cache_size = -32768",
 )
+
+# The database file and its -wal and -shm: owner only, like the key file (0600) and the vault
+# folder (0700). They hold ciphertext, but nobody else needs to read it. SQLite on Unix gives
+# the -wal and -shm files the permissions of the database file (whatever the umask), so the
+# database file is made with this mode before SQLite opens it. Windows has no such modes.
+DATABASE_MODE = 0o600
+SIDE_FILES = ("-wal", "-shm")
 
 _FLAVOURS: dict[type[StorageError], type[StorageError]] = {}
 
@@ -161,10 +170,11 @@ def open_database(
     """
     uri = f"{path.resolve().as_uri()}?mode={'rwc' if create else 'rw'}"
     try:
+        owner_only(path, create=create)
         conn = sqlcipher3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=True, factory=VaultConnection
         )
-    except sqlcipher3.Error as exc:
+    except (sqlcipher3.Error, OSError) as exc:
         error = storage_error(exc, path, target=target, shown=None if target else path.parent)
         if error is None:
             raise
@@ -185,6 +195,23 @@ def open_database(
         conn.close()
         raise
     return conn
+
+
+def owner_only(path: Path, *, create: bool) -> None:
+    """Make a new database file with :data:`DATABASE_MODE` (SQLite would use 0644 less the
+    umask), and take the group's and others' bits off an existing one and its -wal and -shm
+    (made by an older FieldApp, or copied in). A file that cannot be changed (a read-only
+    medium, another owner) opens as it is: the vault folder is 0700 anyway."""
+    if os.name == "nt":
+        return
+    if create:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        os.close(os.open(path, flags, DATABASE_MODE))
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in SIDE_FILES)):
+        with contextlib.suppress(OSError):
+            mode = stat.S_IMODE(file.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(file, mode & 0o700)
 
 
 def pragma_values(conn: Connection, pragma: str) -> list[Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -233,18 +235,49 @@ def test_fonts_are_embedded(store, visit_id, tmp_path: Path) -> None:
     assert all(" yes " in line and "DejaVu" in line for line in lines), lines
 
 
-def test_no_unencrypted_pdf_touches_the_disk_while_making(store, visit_id, tmp_path) -> None:
-    watched = [Path(tempfile.gettempdir()), Path.home(), Path.cwd()]
+def files_under(roots: list[Path]) -> set[Path]:
+    """Every file below ``roots``; what vanishes or cannot be read while it is listed is
+    skipped (os.walk ignores errors), so a folder removed meanwhile cannot fail the scan."""
+    return {
+        Path(folder, name)
+        for root in roots
+        for folder, _subfolders, names in os.walk(root, onerror=lambda _error: None)
+        for name in names
+    }
 
-    def listing() -> set[Path]:
-        found: set[Path] = set()
-        for root in watched:
-            found |= {p for p in root.rglob("*") if p.is_file() and "pytest-of" not in str(p)}
-        return found
 
-    before = listing()
+def starts_like_pdf(path: Path) -> bool:
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        return handle.read(5) == b"%PDF-"
+    return False
+
+
+def test_no_unencrypted_pdf_touches_the_disk_while_making(
+    store, visit_id, vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making and encrypting a referral writes no PDF file. Watched: a private TMPDIR, HOME and
+    working folder that this test gives the process, and the vault folder; never the shared
+    /tmp, whose other users create and remove files at any time."""
+    private = {name: tmp_path / f"private-{name}" for name in ("tmp", "home", "work")}
+    for folder in private.values():
+        folder.mkdir()
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(name, str(private["tmp"]))
+    monkeypatch.setattr(tempfile, "tempdir", str(private["tmp"]))
+    monkeypatch.setenv("HOME", str(private["home"]))
+    for name in ("DATA", "CONFIG", "CACHE", "STATE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(private["home"] / name.lower()))
+    monkeypatch.chdir(private["work"])  # SQLite's last resort for temporary files is "."
+    watched = [*private.values(), vault_dir]
+
+    before = files_under(watched)
     made = make_referral(store, visit_id, "police")
     encrypt_pdf(made.pdf, generate_password())
-    new = {p for p in listing() - before if not p.name.startswith("vault.db")}
-    assert not [p for p in new if p.read_bytes()[:5] == b"%PDF-"]
-    assert not [p for p in new if p.suffix == ".pdf"]
+    new = files_under(watched) - before
+    assert not [path for path in new if path.suffix == ".pdf" or starts_like_pdf(path)]
+
+    # The probe sees what tempfile writes, so the watch is not blind.
+    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as probe:
+        probe.write(made.pdf)
+    assert Path(probe.name) in files_under(watched) - before
+    assert starts_like_pdf(Path(probe.name))
