@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from fieldapp import i18n
+from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.localtime import date_text, datetime_text
 from fieldapp.paths import resolve_vault_dir
 from fieldapp.terminal import clean, emit, emit_json, emit_json_text
 from fieldapp.vault.passphrase import MIN_PDF_PASSWORD_LENGTH, guessable_words, require_strong
@@ -445,7 +447,7 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     rows = [
         (
             short_id(visit.uuid),
-            clean(visit.started_at[:10]),
+            clean(date_text(visit.started_at)),
             t(f"visit_status.{visit.status.value}"),
             clean(visit.site_name),  # one line each, whatever the record holds
             clean(visit.place),
@@ -474,7 +476,7 @@ def cmd_visit_show(args: argparse.Namespace) -> int:
         t(
             "cli.show.visit",
             id=visit.meta.uuid,
-            started=clean(visit.started_at),
+            started=clean(datetime_text(visit.started_at)),
             type=t(f"visit_type.{visit.type.value}"),
             status=t(f"visit_status.{visit.status.value}"),
         )
@@ -760,7 +762,7 @@ def cmd_referral_list(args: argparse.Namespace) -> int:
         emit(t("cli.referral.none"))
     for r in referrals:
         emit(
-            f"{r.document_id}  v{r.version}  {r.meta.created_at[:16]}  "
+            f"{r.document_id}  v{r.version}  {datetime_text(r.meta.created_at)}  "
             f"{t('recipient.' + r.recipient):28}  {t('referral.status.' + r.status.value):18}"
             f"  {t('referral.urgency.' + r.urgency)}"
         )
@@ -948,7 +950,7 @@ def cmd_enrol_approve(args: argparse.Namespace) -> int:
             "sync.cli.approved",
             device=request.device_id,
             inspector=request.inspector or "-",
-            agency=request.agency or "-",
+            agency=agency_name(request.agency) or "-",
             path=str(target),
         )
     )
@@ -970,7 +972,7 @@ def cmd_enrol_revoke(args: argparse.Namespace) -> int:
 
     with open_vault(args) as vault:
         device = cards.revoke_device(vault, args.device)
-    emit(t("sync.cli.revoked", device=device.device_id, at=device.revoked_at))
+    emit(t("sync.cli.revoked", device=device.device_id, at=datetime_text(device.revoked_at)))
     return EXIT_OK
 
 
@@ -1041,7 +1043,7 @@ def _print_report(report: Any) -> None:
             seq=report.seq,
             device=clean(report.device_id),
             inspector=clean(report.inspector or "-"),
-            agency=clean(report.agency or "-"),
+            agency=clean(agency_name(report.agency) or "-"),
             new=sum(counts.inserted.values()),
             updated=sum(counts.updated.values()),
             unchanged=sum(counts.unchanged.values()),
@@ -1112,7 +1114,7 @@ def cmd_sync_status(args: argparse.Namespace) -> int:
                 key,
                 device=device["device_id"],
                 inspector=device["inspector"] or "-",
-                agency=device["agency"] or "-",
+                agency=agency_name(device["agency"]) or "-",
                 bundles=device["bundles"],
                 last_seq=device["last_seq"],
                 missing=", ".join(map(str, device["missing"])) or "-",

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from fieldapp.clock import now_iso, utc_now
+from fieldapp import localtime
+from fieldapp.clock import now_iso, parse_utc
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.store import followup_store
-from fieldapp.validate import LOCAL_ZONE
 from fieldapp.vault.vault import Vault
 
 STATUSES = ("sent", "acknowledged", "investigating", "closed")
@@ -87,8 +87,8 @@ class FollowUp:
 
 
 def local_today() -> str:
-    """Today in the Netherlands (due dates are Dutch calendar dates)."""
-    return utc_now().astimezone(LOCAL_ZONE).date().isoformat()
+    """Today in the Netherlands (due dates are Dutch calendar dates), ``2026-11-30``."""
+    return localtime.local_today().isoformat()
 
 
 def default_due_date(recipient: str, created_at: str) -> str | None:
@@ -97,7 +97,7 @@ def default_due_date(recipient: str, created_at: str) -> str | None:
     days = DEFAULT_DUE_DAYS.get(recipient)
     if days is None:
         return None
-    made = datetime.fromisoformat(created_at.replace("Z", "+00:00")).date()
+    made = parse_utc(created_at).date()
     return (made + timedelta(days=days)).isoformat()
 
 
@@ -188,10 +188,11 @@ def update(
     if due is not None:
         made = created_at[:10]
         if due < made:
-            raise FollowUpError("followup.error.due_before_referral", date=_shown(made))
+            shown = localtime.date_text(made)
+            raise FollowUpError("followup.error.due_before_referral", date=shown)
         latest = date.fromisoformat(today or local_today()) + timedelta(days=LATEST_DAYS_AHEAD)
         if due > latest.isoformat():
-            raise FollowUpError("followup.error.due_too_far", date=_shown(latest.isoformat()))
+            raise FollowUpError("followup.error.due_too_far", date=localtime.date_text(latest))
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE:
         raise FollowUpError("followup.error.note_too_long", limit=MAX_NOTE)
@@ -206,9 +207,3 @@ def update(
         updated_at=now_iso(),
     )
     return followup(vault, referral_uuid)
-
-
-def _shown(iso_date: str) -> str:
-    """A date as people here write it: 30-11-2026."""
-    year, month, day = iso_date.split("-")
-    return f"{day}-{month}-{year}"

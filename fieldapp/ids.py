@@ -1,4 +1,5 @@
-"""Record ids: UUID version 7 (time-ordered, RFC 9562).
+"""Record ids: UUID version 7 (time-ordered, RFC 9562); and codes a person reads aloud or
+copies by hand (a referral's document id, an export password) in Crockford's base32.
 
 Random UUID4 keys scatter every insert over the whole primary-key b-tree, and in an encrypted
 database each page miss costs a decrypt and a MAC check; time-ordered keys append instead
@@ -8,8 +9,12 @@ database each page miss costs a decrypt and a MAC check; time-ordered keys appen
 from __future__ import annotations
 
 import os
+import secrets
 import time
 import uuid
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand survives.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def new_id() -> str:
@@ -21,3 +26,8 @@ def new_id() -> str:
     value |= 0b10 << 62  # RFC 4122 variant
     value |= random_bits & (2**62 - 1)  # 62 random bits (rand_b)
     return str(uuid.UUID(int=value))
+
+
+def crockford_code(length: int) -> str:
+    """``length`` random Crockford base32 characters (5 bits each)."""
+    return "".join(secrets.choice(CROCKFORD) for _ in range(length))

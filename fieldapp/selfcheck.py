@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,9 +35,11 @@ from fieldapp.assessment.from_store import case_for_person
 from fieldapp.assessment.render import assessment_to_text
 from fieldapp.catalogue import Catalogue, available_versions, load_catalogue
 from fieldapp.catalogue.loader import assessment_catalogue, catalogue_root, latest_version
+from fieldapp.clock import utc_now
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.inputs import NewVisit
+from fieldapp.localtime import local_today
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault, anchor
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
@@ -212,7 +214,7 @@ def record_visit(ctx: Context) -> None:
     document = copy.deepcopy(SAMPLE_VISIT)
     # An hour ago rather than the README's fixed date: visits dated more than a day ahead are
     # refused, and the check must pass whatever the machine's clock says.
-    started = datetime.now(UTC) - timedelta(hours=1)
+    started = utc_now() - timedelta(hours=1)
     document["visit"]["started_at"] = started.isoformat(timespec="seconds")
     ctx.new_visit = parse_visit_json(json.dumps(document), catalogue)
     ctx.visit_uuid = Store(ctx.open_vault()).record_visit(ctx.new_visit, catalogue.version)
@@ -403,8 +405,6 @@ def coordinator_workspace(ctx: Context) -> str:
     """On the coordinator the sync step filled: outcomes, link keys, statistics with a chart
     (matplotlib), the XLSX and PDF reports, the k-anonymised CTDC rows and a retention dry run;
     the libraries a frozen build could miss all run once."""
-    from datetime import date  # noqa: PLC0415
-
     from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415
     from fieldapp.exports.ctdc import anonymise, collect_rows  # noqa: PLC0415
     from fieldapp.links import find_clusters, refresh_links  # noqa: PLC0415
@@ -422,7 +422,7 @@ def coordinator_workspace(ctx: Context) -> str:
     assessed = refresh_outcomes(coordinator)
     refresh_links(coordinator)
     find_clusters(coordinator)
-    report = compute_stats(coordinator, Period.parse("2000-01-01", date.today().isoformat()))
+    report = compute_stats(coordinator, Period.parse("2000-01-01", local_today().isoformat()))
     png = render_chart("signals_by_month", report, "png")
     xlsx = render_report_xlsx(report)
     pdf = render_report_pdf(report)

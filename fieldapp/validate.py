@@ -22,12 +22,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from fieldapp.clock import iso_utc, utc_now
 from fieldapp.errors import ValidationError
+from fieldapp.localtime import from_local
 
-LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 EARLIEST_YEAR = 2000
 EARLIEST_MOMENT = f"{EARLIEST_YEAR}-01-01T00:00:00Z"
 EARLIEST_DAY = f"{EARLIEST_YEAR}-01-01"
@@ -225,8 +224,7 @@ def moment(value: Any, field: str, *, required: bool = False) -> str | None:
         parsed = datetime.fromisoformat(raw)
     except ValueError:
         raise ValidationError(field, "validation.datetime") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL_ZONE)
+    parsed = from_local(parsed)
     stored = iso_utc(parsed)
     # Compared as stored (UTC), so an imported value meets exactly this rule.
     if stored < EARLIEST_MOMENT or parsed > utc_now() + timedelta(days=1):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from fieldapp import i18n
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultRolledBack
 from fieldapp.i18n import t
+from fieldapp.localtime import local_today
 from ui.autolock import AutoLock, Clock, default_clock
 from ui.errors import confirm_older_vault, show_notices
 from ui.models.visits import COLUMNS, VisitsModel
@@ -619,7 +619,7 @@ class MainWindow(QMainWindow):
         """Ask where, then write an encrypted backup (it opens with the current passphrase)."""
         if not self.session.is_open:
             return None
-        suggested = Path.home() / t("ui.backup.file_name", date=date.today().isoformat())
+        suggested = Path.home() / t("ui.backup.file_name", date=local_today().isoformat())
         path, _ = QFileDialog.getSaveFileName(
             self, t("ui.backup.title"), str(suggested), t("ui.backup.filter")
         )

@@ -1,6 +1,6 @@
 """The first window when a vault exists: only what unlocking needs.
 
-It is on screen before the rest of the desktop has loaded (PERFORMANCE.md: app start to the
+It is on screen before the rest of the desktop has loaded (docs/PERFORMANCE.md: app start to the
 unlock window within 1.5x a bare Qt window). The key derivation runs on the worker runner;
 then the main window is built, takes over the keys on the GUI thread (the thread that will
 use the connection) and replaces this window. The main window keeps its own unlock screen for

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fieldapp.agencies import PROFILE_CHOICES, agency_code, profile_spelling
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.i18n import t
@@ -35,12 +36,11 @@ if TYPE_CHECKING:
     from fieldapp.vault.vault import UnlockKeys
 
 # The store and the vault's cryptography load on first use, not at start-up: the unlock window
-# is on screen before either is needed (PERFORMANCE.md start-up target). The strength rule is
+# is on screen before either is needed (docs/PERFORMANCE.md start-up target). The strength rule is
 # the core's (fieldapp.vault.passphrase), shared with the command line; zxcvbn loads there when
 # a passphrase is first judged.
 
-AGENCIES = ("nla", "gemeente", "politie", "kmar", "other")
-AGENCY_CODES = {"nla": "NLA", "gemeente": "Gemeente", "politie": "Politie", "kmar": "KMar"}
+AGENCIES = PROFILE_CHOICES  # agency codes (fieldapp.agencies), as the profile offers them
 
 
 class Screen(StrEnum):
@@ -52,15 +52,16 @@ class Screen(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The inspector using this device; kept inside the vault (setting ``profile``)."""
+    """The inspector using this device; kept inside the vault (setting ``profile``, where the
+    agency keeps its stored spelling: ``fieldapp.agencies.PROFILE_SPELLINGS``)."""
 
     name: str = ""
-    agency: str = "nla"  # one of AGENCIES
+    agency: str = "nla"  # an agency code, one of AGENCIES
     employee_number: str = ""
     region: str = ""
 
     def as_setting(self) -> dict[str, str]:
-        return asdict(self)
+        return {**asdict(self), "agency": profile_spelling(self.agency)}
 
     @classmethod
     def from_setting(cls, value: Any) -> Profile:
@@ -70,12 +71,9 @@ class Profile:
             name: str(value.get(name) or "") for name in ("name", "employee_number", "region")
         }
         agency = value.get("agency")
-        return cls(agency=agency if agency in AGENCIES else "other", **fields)
-
-    @property
-    def agency_code(self) -> str:
-        """How visits name the agency (``visit.agencies``); "other" has no fixed code."""
-        return AGENCY_CODES.get(self.agency, "")
+        return cls(
+            agency=agency_code(agency if isinstance(agency, str) else None) or "other", **fields
+        )
 
 
 def profile_problem(profile: Profile) -> str | None:

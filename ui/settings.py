@@ -25,6 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import i18n
+from fieldapp.agencies import (
+    AGENCY_CODES,
+    PROFILE_CHOICES,
+    agency_key,
+    agency_name,
+    profile_spelling,
+)
 from fieldapp.i18n import t
 from ui.widgets import paragraph
 from ui.window_settings import (  # noqa: F401 - one place to import settings from
@@ -73,18 +80,18 @@ class VaultSettings:
 
     @property
     def default_agency(self) -> str:
-        from ui.session import AGENCIES  # noqa: PLC0415
-
+        """An agency code; the profile's agency until one is chosen."""
         value = self.store.setting("default_agency")
-        return value if value in AGENCIES else self.profile.agency
+        code = agency_key(value) if isinstance(value, str) else None
+        return code if code in AGENCY_CODES else self.profile.agency
 
     @default_agency.setter
     def default_agency(self, agency: str) -> None:
-        from ui.session import AGENCIES  # noqa: PLC0415
-
-        if agency not in AGENCIES:
+        """Any name of a known agency (or ``other``); stored in the profile's spelling."""
+        code = agency_key(agency)
+        if code not in AGENCY_CODES:
             raise ValueError(agency)
-        self.store.set_setting("default_agency", agency)
+        self.store.set_setting("default_agency", profile_spelling(code))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +127,9 @@ class SettingsDialog(QDialog):
         self.large_touch.setChecked(values.large_touch)
         self.large_touch.setAccessibleName(t("ui.settings.large_touch"))
 
-        from ui.session import AGENCIES  # noqa: PLC0415
-
         self.default_agency = QComboBox()
-        for agency in AGENCIES:
-            self.default_agency.addItem(t(f"ui.agency.{agency}"), agency)
+        for agency in PROFILE_CHOICES:
+            self.default_agency.addItem(agency_name(agency), agency)
         self.default_agency.setCurrentIndex(
             max(0, self.default_agency.findData(values.default_agency))
         )

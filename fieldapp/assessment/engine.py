@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldapp.agencies import same_agency
+from fieldapp.agencies import agency_phrase_key, same_agency
 from fieldapp.catalogue.model import (
     ACTS,
     CONTEXT,
@@ -389,7 +389,7 @@ def assess(case: Case, catalogue: Catalogue) -> Assessment:
     if past_acute:
         explanation.append(Explanation("assess.explain.past_acute", {}, past_acute))
     if b83 is not None:
-        agencies = MsgList(tuple(Msg(f"agency.{c.casefold()}") for c in b83.offered_by))
+        agencies = MsgList(tuple(Msg(agency_phrase_key(c)) for c in b83.offered_by))
         key = "assess.explain.b83" if b83.nationality else "assess.explain.b83_unknown"
         explanation.append(Explanation(key, {"by": agencies}))
     if union_note is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from fieldapp.agencies import agency_phrase_key
 from fieldapp.assessment.engine import Assessment, Explanation, FormResult, Msg, MsgList
 from fieldapp.i18n import current_language, t
 
@@ -76,7 +77,7 @@ def _form_json(outcome: FormResult) -> dict[str, Any]:
 def b83_text(result: Assessment, lang: str) -> str | None:
     if result.b83_prompt is None:
         return None
-    agencies = [t(f"agency.{code.casefold()}", lang) for code in result.b83_prompt.offered_by]
+    agencies = [t(agency_phrase_key(code), lang) for code in result.b83_prompt.offered_by]
     key = "assess.b83_prompt" if result.b83_prompt.nationality else "assess.b83_prompt_unknown"
     return t(key, lang, by=list_text(agencies, lang, "and"))
 

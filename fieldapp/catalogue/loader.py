@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fieldapp.agencies import agency_code
+from fieldapp.canonical import canonical_text
 from fieldapp.catalogue.model import (
     ACTS,
     CONTEXT,
@@ -148,16 +150,19 @@ def _read_json(folder: Path, name: str) -> Any:
         raise CatalogueError(name, "-", "catalogue.problem.bad_name")
     try:
         with open(folder / name, encoding="utf-8") as handle:
-            return json.load(handle)
+            return json.load(handle, parse_constant=_no_constant)
     except OSError:
         raise CatalogueError(name, "-", "catalogue.problem.unreadable") from None
     except ValueError as exc:
         raise CatalogueError(name, "-", "catalogue.problem.json", detail=str(exc)) from None
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")  # NaN has no canonical form to hash
+
+
 def _canonical(name: str, document: Any) -> bytes:
-    body = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return f"{name}\n{body}\n".encode()
+    return f"{name}\n{canonical_text(document)}\n".encode()
 
 
 def _expect(raw: Any, file: str, entry: str, keys: tuple[str, ...]) -> None:
@@ -428,10 +433,10 @@ def _rules(raw: Any, file: str) -> Rules:
         outcomes=outcomes,
         profiles=profiles,
         fallback_profile=fallback,
-        mandatory_reporters=tuple(raw["mandatory_reporters"]),
+        mandatory_reporters=_agencies(raw["mandatory_reporters"], file, "mandatory_reporters"),
         consent_own_signature_age=int(raw["consent_own_signature_age"]),
         b83_exempt_nationalities=tuple(b83["applies_to_nationality_not"]),
-        b83_offered_by=tuple(b83["offered_by"]),
+        b83_offered_by=_agencies(b83["offered_by"], file, "b83.offered_by"),
         b83_source=b83["source"],
         routing=routing,
         forms=forms,
@@ -544,10 +549,27 @@ def _conditions(when: Any, file: str, entry: str, order: tuple[str, ...]) -> Non
             raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
         if key == "roles" and not set(value) <= {r.value for r in PersonRole}:
             raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+        if key in ("reporter_is", "reporter_not") and agency_code(value) in (None, "other"):
+            raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
         if key == "law_missing_only" and value not in ("act", "means", "purpose"):
             raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
         if key == "routes_to" and value not in RECIPIENTS:
             raise CatalogueError(file, entry, "catalogue.problem.condition", name=key)
+
+
+def _agency(name: Any, file: str, entry: str, key: str) -> str:
+    """The rules name agencies as written ("police", "KMar", "NLA"); the model holds their
+    codes (``fieldapp.agencies``). An agency not known there is refused."""
+    code = agency_code(name) if isinstance(name, str) else None
+    if code is None or code == "other":
+        raise CatalogueError(file, entry, "catalogue.problem.value", name=key, value=name)
+    return code
+
+
+def _agencies(names: Any, file: str, entry: str) -> tuple[str, ...]:
+    if not isinstance(names, list):
+        raise CatalogueError(file, entry, "catalogue.problem.list", name=entry)
+    return tuple(_agency(name, file, entry, entry) for name in names)
 
 
 def _routing_rule(rule: Any, file: str, entry: str, order: tuple[str, ...]) -> RoutingRule:
@@ -563,7 +585,9 @@ def _routing_rule(rule: Any, file: str, entry: str, order: tuple[str, ...]) -> R
         advice=_texts(rule["advice"], file, f"{entry}.advice"),
         reason=_texts(rule["reason"], file, f"{entry}.reason"),
         source=rule.get("source", ""),
-        agency=rule.get("agency"),
+        agency=None
+        if rule.get("agency") is None
+        else _agency(rule["agency"], file, entry, "agency"),
         advice_own_agency=None if own is None else _texts(own, file, f"{entry}.advice_own_agency"),
     )
 

@@ -1,5 +1,5 @@
 """The anonymised case export in the shape of the CTDC global dataset (IOM's Counter
-Trafficking Data Collaborative, DOMAIN.md section 7), made k-anonymous.
+Trafficking Data Collaborative, docs/DOMAIN.md section 7), made k-anonymous.
 
 One row per possible victim in the vault, with the CTDC column names of the global
 k-anonymised dataset (``yearOfRegistration``, ``gender``, ``ageBroad``, ``majorityStatus``,

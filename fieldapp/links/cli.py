@@ -17,6 +17,7 @@ from fieldapp.i18n import t
 from fieldapp.links import describe
 from fieldapp.links.clusters import Cluster, find_clusters
 from fieldapp.links.refresh import LinkSummary, keys_stale, refresh_links, require_coordinator
+from fieldapp.localtime import date_text
 from fieldapp.store.store import Store
 from fieldapp.terminal import clean, emit, emit_json
 
@@ -70,7 +71,7 @@ def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
             + t(
                 "links.cli.visit",
                 id=short_id(visit.uuid),
-                date=describe.local_date(visit.started_at),
+                date=date_text(visit.started_at),
                 where=where,
             )
         )

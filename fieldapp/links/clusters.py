@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from fieldapp.agencies import agency_code
+from fieldapp.agencies import AGENCY_CODES, agency_key
 from fieldapp.links.keys import LINK_TYPES
 from fieldapp.links.refresh import require_coordinator
+from fieldapp.localtime import to_local
 from fieldapp.store.links_store import ClusterVisitRow, LinksStore, VaultLike
-from fieldapp.validate import LOCAL_ZONE
 
 MIN_RECORDS = 2
 
@@ -154,10 +154,9 @@ def _cluster(
             continue
         seen.add(combination)
         for name in (*row.agencies, row.device_agency):
-            code = agency_code(name)
-            if code is not None and name is not None:
-                label = name.strip() if code == "other" else code
-                agencies.setdefault(label.casefold(), label)
+            key = agency_key(name)
+            if key is not None and name is not None:
+                agencies.setdefault(key, key if key in AGENCY_CODES else name.strip())
     dates = [row.started_at for row in visits]
     first, last = (min(dates), max(dates)) if dates else (None, None)
     return Cluster(
@@ -187,6 +186,6 @@ def _months(first: str | None, last: str | None) -> int:
 
 def _local(moment: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(moment).astimezone(LOCAL_ZONE)
+        return to_local(moment)
     except ValueError:
         return None

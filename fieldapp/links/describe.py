@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from fieldapp.agencies import AGENCY_CODES
+from fieldapp.agencies import agency_name
 from fieldapp.i18n import t
 from fieldapp.links.clusters import Cluster
-from fieldapp.validate import LOCAL_ZONE
+from fieldapp.localtime import date_text
 
 
 def count(noun: str, number: int, lang: str | None = None) -> str:
@@ -53,8 +51,8 @@ def why_linked(cluster: Cluster, lang: str | None = None) -> str:
 
 
 def agency_label(agency: str, lang: str | None = None) -> str:
-    """A known agency code in words; any other agency as it was written."""
-    return t(f"links.agency.{agency}", lang) if agency in AGENCY_CODES else agency
+    """A known agency by its name (``fieldapp.agencies``); any other as it was written."""
+    return agency_name(agency, lang) or agency
 
 
 def agencies(cluster: Cluster, lang: str | None = None) -> str:
@@ -69,15 +67,7 @@ def period(cluster: Cluster, lang: str | None = None) -> str:
     return t(
         "links.period",
         lang,
-        first=local_date(cluster.first_visit),
-        last=local_date(cluster.last_visit),
+        first=date_text(cluster.first_visit, lang),
+        last=date_text(cluster.last_visit, lang),
         devices=count("devices", len(cluster.devices), lang),
     )
-
-
-def local_date(moment: str) -> str:
-    """Stored UTC -> the Dutch calendar date, ``2026-03-14``."""
-    try:
-        return datetime.fromisoformat(moment).astimezone(LOCAL_ZONE).date().isoformat()
-    except ValueError:
-        return moment[:10]

@@ -5,11 +5,9 @@ Every field passes through the recipient's rules here; the renderer only sees th
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
 
-from fieldapp.agencies import agency_code, same_agency
+from fieldapp.agencies import agency_name, same_agency
 from fieldapp.assessment import Assessment, assess
 from fieldapp.assessment.from_store import case_for_person, find_person, reporting_agency
 from fieldapp.assessment.render import explanation_text
@@ -18,6 +16,8 @@ from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.domain import Consent, ObservationStatus, Person, PersonRole, VisitDetail
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.ids import crockford_code
+from fieldapp.localtime import local_now, referral_text
 from fieldapp.referral.document import (
     AttachmentLine,
     PersonBlock,
@@ -27,12 +27,8 @@ from fieldapp.referral.document import (
 )
 from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
-from fieldapp.validate import LOCAL_ZONE
 
 URGENCY_RANK = {"normal": 0, "high": 1, "immediate": 2}
-# When the document was made, as precisely as the recipient's rules allow (``created``).
-CREATED_FORMATS = {"minute": "%d-%m-%Y %H:%M", "date": "%d-%m-%Y", "month": "%m-%Y"}
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SECTION_LABELS = (
     "reason",
     "site",
@@ -78,7 +74,7 @@ class ReferralPlan:
 
 
 def new_document_id() -> str:
-    return "FA-" + "".join(secrets.choice(CROCKFORD) for _ in range(10))
+    return "FA-" + crockford_code(10)
 
 
 def plan_referral(
@@ -140,7 +136,6 @@ def build_referral(
     person_ref: str | None = None,
     lang: str = "nl",
     document_id: str | None = None,
-    now: datetime | None = None,
 ) -> tuple[ReferralDocument, ReferralPlan, Assessment | None]:
     detail = store.visit_detail(visit_uuid)
     profile = store.setting("profile", {}) or {}
@@ -169,13 +164,14 @@ def build_referral(
                 if URGENCY_RANK[advice.urgency] > URGENCY_RANK[urgency]:
                     urgency = advice.urgency
                 reasons += [r[lang] for r in advice.reasons if r[lang] not in reasons]
-    moment = (now or datetime.now(LOCAL_ZONE)).astimezone(LOCAL_ZONE)
+    # When the document was made, as precisely as the recipient's rules allow.
+    created = referral_text(local_now(), rules.created)
     labels = {name: t(f"referral.label.{name}", lang) for name in SECTION_LABELS}
     document = ReferralDocument(
         document_id=document_id or new_document_id(),
         version=version,
         lang=lang,
-        created=moment.strftime(CREATED_FORMATS[rules.created]),
+        created=created,
         created_precision=rules.created,
         title=t("referral.title", lang, recipient=rules.name[lang]),
         recipient=recipient,
@@ -225,14 +221,6 @@ def _sender(rules: RecipientRules, profile: dict, detail: VisitDetail, lang: str
     )
 
 
-def agency_name(name: str | None, lang: str) -> str | None:
-    """A known agency by its full name in the reader's language; anything else as typed."""
-    code = agency_code(name)
-    if code is None or code == "other":
-        return name
-    return t(f"agency_name.{code}", lang)
-
-
 def _site(rules: RecipientRules, detail: VisitDetail, lang: str):
     site = detail.site
     values = {
@@ -253,18 +241,13 @@ def _site(rules: RecipientRules, detail: VisitDetail, lang: str):
     )
 
 
-def _local(moment_utc: str) -> datetime:
-    return datetime.fromisoformat(moment_utc.replace("Z", "+00:00")).astimezone(LOCAL_ZONE)
-
-
 def _visit(rules: RecipientRules, detail: VisitDetail, lang: str):
     visit = detail.visit
-    started = _local(visit.started_at)
     values = {
-        "date": started.strftime("%d-%m-%Y %H:%M"),
-        "month": started.strftime("%m-%Y"),
+        "date": referral_text(visit.started_at, "minute"),
+        "month": referral_text(visit.started_at, "month"),
         "type": t(f"visit_type.{visit.type.value}", lang),
-        "agencies": ", ".join(visit.agencies),
+        "agencies": ", ".join(filter(None, (agency_name(a, lang) for a in visit.agencies))),
         "notes": visit.notes,
     }
     return tuple(

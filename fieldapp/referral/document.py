@@ -11,6 +11,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from fieldapp.canonical import canonical_bytes
+
 Line = tuple[str, str]  # (label, value)
 
 
@@ -74,8 +76,7 @@ class ReferralDocument:
     def content_hash(self) -> str:
         """SHA-256 over the canonical content: printed in the footer and the QR code, kept in
         the vault, so a recipient can match paper to file and a changed text shows."""
-        body = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return hashlib.sha256(canonical_bytes(asdict(self))).hexdigest()
 
     def all_text(self) -> str:
         """Every text value in the document, for tests that check what a recipient sees."""

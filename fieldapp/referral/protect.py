@@ -1,6 +1,6 @@
 """Password protection for exported referral PDFs: AES-256 (revision 6) through pikepdf.
 
-reportlab's own encryption is RC4 or a deprecated revision 5 (SECURITY.md section 3), so the
+reportlab's own encryption is RC4 or a deprecated revision 5 (docs/SECURITY.md section 3), so the
 document is rendered unencrypted into memory and encrypted here, still in memory.
 """
 
@@ -13,9 +13,8 @@ from pathlib import Path
 
 from fieldapp import atomic
 from fieldapp.errors import FieldAppError
+from fieldapp.ids import crockford_code
 
-# Crockford's base32: no I, L, O or U, so a password read aloud or copied by hand survives.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PASSWORD_GROUPS = 5
 GROUP_LENGTH = 4  # 20 characters x 5 bits = 100 bits of entropy (80+ asked)
 # Room asked for beyond the file itself on the target (the file system's own bookkeeping).
@@ -23,11 +22,8 @@ ROOM_MARGIN = 64 * 1024
 
 
 def generate_password() -> str:
-    groups = (
-        "".join(secrets.choice(ALPHABET) for _ in range(GROUP_LENGTH))
-        for _ in range(PASSWORD_GROUPS)
-    )
-    return "-".join(groups)
+    """Groups of Crockford base32 (``fieldapp.ids``), which survives being read aloud."""
+    return "-".join(crockford_code(GROUP_LENGTH) for _ in range(PASSWORD_GROUPS))
 
 
 def password_bits() -> int:

@@ -2,7 +2,7 @@
 
 The document arrives translated and filtered (see :mod:`fieldapp.referral.document`); this
 module only decides how it looks. It renders with reportlab platypus into a ``BytesIO`` and
-returns the bytes: no file, no temporary file and no cache is written (SECURITY.md section 3).
+returns the bytes: no file, no temporary file and no cache is written (docs/SECURITY.md section 3).
 reportlab only writes to disk for CID font maps (``cidfonts``), the opt-in ``FontFinder`` cache
 and image caching (``rl_config.defaultImageCaching``, off by default); none of these is used here,
 and ``tests/core/test_referral_render.py`` checks that a render creates no file anywhere.

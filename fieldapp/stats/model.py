@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fieldapp.errors import FieldAppError
+from fieldapp.localtime import local_today
 
 EARLIEST_YEAR = 2000
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,7 +70,7 @@ class Period:
     def last_months(cls, months: int = 12, today: date | None = None) -> Period:
         """The default of the dashboard: the ``months`` whole months up to and including
         today's month, ending today."""
-        today = today or date.today()
+        today = today or local_today()
         year, month = today.year, today.month - (months - 1)
         while month < 1:
             month += 12

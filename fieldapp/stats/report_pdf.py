@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from fieldapp.i18n import t
+from fieldapp.localtime import utc_text
 from fieldapp.referral.render import (
     ACCENT,
     ACCENT_TINT,
@@ -158,7 +159,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
 def _meta(report: StatsReport, lang: str | None, styles: _Styles) -> list:
     lines = [
         t("stats.report.period", lang, period=report.period.label()),
-        t("stats.report.generated", lang, date=report.generated_at[:16].replace("T", " ")),
+        t("stats.report.generated", lang, date=utc_text(report.generated_at)),
         t(
             "stats.report.filters",
             lang,

@@ -12,6 +12,7 @@ from io import BytesIO
 from typing import Any
 
 from fieldapp.i18n import t
+from fieldapp.localtime import utc_text
 from fieldapp.stats.model import StatsReport
 from fieldapp.stats.tables import Cell, ReportTable, report_tables
 
@@ -66,7 +67,7 @@ def _summary_sheet(workbook: Any, formats: Formats, report: StatsReport, lang: s
     sheet.write(
         2,
         0,
-        t("stats.report.generated", lang, date=report.generated_at[:16].replace("T", " ")),
+        t("stats.report.generated", lang, date=utc_text(report.generated_at)),
         formats["muted"],
     )
     filters = ", ".join(f"{k}: {v}" for k, v in report.filters.as_dict().items())

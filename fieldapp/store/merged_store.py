@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fieldapp.agencies import agency_key
 from fieldapp.vault.connection import Connection
 
 
@@ -32,3 +33,21 @@ def visit_provenance(conn: Connection, visit_uuids: Sequence[str]) -> dict[str, 
         uuid: Provenance(device, bool(imported), inspector, agency)
         for uuid, device, imported, inspector, agency in rows
     }
+
+
+def device_agency_condition(conn: Connection, agency: str) -> tuple[str, list[str]]:
+    """A condition on ``v.origin_device``: devices enrolled with ``agency`` under any of its
+    names (``fieldapp.agencies.agency_key``: "NLA", "nla" and "Arbeidsinspectie" are one)."""
+    wanted = agency_key(agency)
+    names = [
+        name
+        for (name,) in conn.execute(
+            "SELECT DISTINCT agency FROM sync_devices WHERE agency IS NOT NULL"
+        )
+        if agency_key(name) == wanted
+    ]
+    marks = ", ".join("?" for _ in names)
+    return (
+        f"v.origin_device IN (SELECT device_id FROM sync_devices WHERE agency IN ({marks}))",
+        names,
+    )

@@ -32,6 +32,7 @@ from typing import Self
 
 from fieldapp.domain import ObservationStatus, PersonRole, ReferralStatus
 from fieldapp.stats.model import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
+from fieldapp.store.merged_store import device_agency_condition
 from fieldapp.vault.connection import Connection
 
 _OBSERVED = ObservationStatus.OBSERVED.value
@@ -49,7 +50,9 @@ _SIGNALS_FROM = f"""FROM {_SCOPE} AS s CROSS JOIN observations AS o ON o.visit_u
     WHERE o.deleted = 0 AND o.status = ?"""
 
 
-def _visit_where(period: Period, filters: StatsFilter) -> tuple[str, tuple[object, ...]]:
+def _visit_where(
+    conn: Connection, period: Period, filters: StatsFilter
+) -> tuple[str, tuple[object, ...]]:
     clauses = ["v.deleted = 0", "v.started_at >= ?", "v.started_at < ?"]
     params: list[object] = [period.start, period.end_exclusive]
     if filters.sector:
@@ -59,11 +62,9 @@ def _visit_where(period: Period, filters: StatsFilter) -> tuple[str, tuple[objec
         clauses.append("v.sort_municipality = ? COLLATE NOCASE")
         params.append(filters.municipality)
     if filters.agency:
-        clauses.append(
-            "v.origin_device IN (SELECT device_id FROM sync_devices"
-            " WHERE agency = ? COLLATE NOCASE)"
-        )
-        params.append(filters.agency)
+        condition, names = device_agency_condition(conn, filters.agency)
+        clauses.append(condition)
+        params.extend(names)
     if filters.device:
         clauses.append("v.origin_device = ?")
         params.append(filters.device)
@@ -103,7 +104,7 @@ class StatsQuery:
 
     def __enter__(self) -> Self:
         self._drop()
-        where, params = _visit_where(self.period, self.filters)
+        where, params = _visit_where(self.conn, self.period, self.filters)
         # The visits in scope with their month, sector and municipality; each distinct triple
         # becomes a cell, so the signals are grouped on one small integer instead of three
         # texts (measured: about a second less at a million observations).
@@ -295,7 +296,7 @@ class StatsQuery:
 
     def plans(self) -> dict[str, list[str]]:
         """``EXPLAIN QUERY PLAN`` of the queries that touch the big tables."""
-        where, params = _visit_where(self.period, self.filters)
+        where, params = _visit_where(self.conn, self.period, self.filters)
         statements: dict[str, tuple[str, tuple[object, ...]]] = {
             "visits": (f"SELECT v.uuid, v.sort_sector FROM visits AS v WHERE {where}", params),
             "signals": (

@@ -527,7 +527,7 @@ class Store:
         if where.date_to:
             clauses.append("v.started_at < date(?, '+1 day')")
             params.append(where.date_to)
-        _workspace_clauses(where, clauses, params)
+        _workspace_clauses(self.conn, where, clauses, params)
         direction = "DESC" if descending else "ASC"
         order = f"{VISIT_SORT_COLUMNS[sort]} {direction}, v.uuid {direction}"
         prefix = ""
@@ -834,18 +834,20 @@ class Store:
             self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (row[0],))
 
 
-def _workspace_clauses(where: VisitFilter, clauses: list[str], params: list[Any]) -> None:
+def _workspace_clauses(
+    conn: Connection, where: VisitFilter, clauses: list[str], params: list[Any]
+) -> None:
     """The coordinator's filters (provenance, outcomes, referral follow-up), each one indexed
     lookup feeding ``v.uuid IN (...)`` or a column test. Their modules load only when used."""
     if where.device:
         clauses.append("v.origin_device = ?")
         params.append(where.device)
     if where.agency:
-        clauses.append(
-            "v.origin_device IN (SELECT device_id FROM sync_devices"
-            " WHERE agency = ? COLLATE NOCASE)"
-        )
-        params.append(where.agency)
+        from fieldapp.store.merged_store import device_agency_condition  # noqa: PLC0415
+
+        condition, names = device_agency_condition(conn, where.agency)
+        clauses.append(condition)
+        params.extend(names)
     if where.form or where.outcome:
         from fieldapp.catalogue import FORMS, load_catalogue  # noqa: PLC0415 - when used
 

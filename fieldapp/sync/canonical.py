@@ -1,4 +1,5 @@
-"""Canonical JSON (what is signed and hashed) and a bounded reader for JSON from a USB stick."""
+"""A bounded reader for JSON from a USB stick, and canonical JSON (what is signed and hashed;
+its owner is :mod:`fieldapp.canonical`, re-exported here for the sync modules)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,13 @@ import json
 import re
 from typing import Any
 
+from fieldapp.canonical import canonical_bytes
 from fieldapp.sync.errors import BundleRejected
+
+__all__ = ["canonical_bytes", "json_depth", "load_bounded"]
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
-
-
-def canonical_bytes(value: Any) -> bytes:
-    """Sorted keys, no whitespace, UTF-8, no NaN: the same value always gives the same bytes."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
 
 
 def json_depth(raw: bytes) -> int:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldapp.atomic import write_atomic
+from fieldapp.canonical import canonical_bytes
 from fieldapp.paths import APP_NAME
 from fieldapp.vault.connection import Connection
 from fieldapp.vault.layout import ANCHOR_FILE, DB_FILE
@@ -62,7 +63,7 @@ class Anchor:
             "head": self.head.hex(),
             "at": self.at,
         }
-        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+        return canonical_bytes(document, ascii_only=True)
 
     def sealed(self, deks: Iterable[bytes | bytearray]) -> Anchor:
         payload = self.payload()

@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from fieldapp.atomic import write_atomic
+from fieldapp.canonical import canonical_bytes
 from fieldapp.errors import VaultDamaged, WrongPassphrase, storage_error
 from fieldapp.vault.memory import wipe
 
@@ -38,7 +39,7 @@ DEK_BYTES = 32
 SALT_BYTES = 16
 NONCE_BYTES = 12
 MAX_KEY_FILE_BYTES = 64 * 1024
-MIN_MEMORY_KIB = 64 * 1024  # never below 64 MiB (SECURITY.md)
+MIN_MEMORY_KIB = 64 * 1024  # never below 64 MiB (docs/SECURITY.md)
 # Upper bounds, checked before any derivation: a key file edited to a 4 GiB cost once took 28 s
 # to fail. The default (t=3, 256 MiB, p=4) takes ~0.5 s on the 2-core machine; the bounds allow
 # raising it fourfold (measured: t=3, 1 GiB -> 2.4 s), never more.
@@ -88,7 +89,7 @@ class KeyFile:
             "kdf": {"name": "argon2id", **asdict(self.kdf)},
             "aead": "chacha20-poly1305",
         }
-        return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+        return canonical_bytes(header, ascii_only=True)
 
     def to_bytes(self) -> bytes:
         """Always the newest version, with its checksum."""
@@ -228,8 +229,7 @@ def new_dek() -> bytearray:
 
 def _checksum(document: dict[str, object]) -> str:
     """SHA-256 over the canonical JSON of every field but the checksum itself."""
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+    return hashlib.sha256(canonical_bytes(document, ascii_only=True)).hexdigest()
 
 
 def _b64(data: bytes) -> str:

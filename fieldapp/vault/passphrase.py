@@ -7,7 +7,7 @@ The rule: long enough (a floor per use), typed twice alike where it was typed, a
 score at least 3 ("safely unguessable", about 10^10 guesses), with Dutch and FieldApp words
 and the inspector's own details counted as guessable. A refusal says why, in Dutch or English.
 
-zxcvbn loads when a secret is first judged, never at start-up (PERFORMANCE.md start-up target).
+zxcvbn loads when a secret is first judged, never at start-up (docs/PERFORMANCE.md start-up target).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from fieldapp.errors import (
     WrongPassphrase,
     storage_error,
 )
+from fieldapp.localtime import utc_text
 from fieldapp.store import audit
 from fieldapp.vault import anchor, connection
 from fieldapp.vault.connection import Connection, DatabaseError, pragma_values, transaction
@@ -699,9 +700,8 @@ def _rollback_evidence(
 
 def _readable_time(iso: str) -> str:
     """``2026-11-20T08:30:00Z`` as ``2026-11-20 08:30 UTC`` for a message."""
-    if len(iso) == 20 and iso[10] == "T" and iso.endswith("Z"):
-        return f"{iso[:10]} {iso[11:16]} UTC"
-    return iso
+    shown = utc_text(iso)
+    return iso if shown == iso else f"{shown} UTC"
 
 
 def _verify_pages(conn: Connection) -> None:

@@ -360,7 +360,7 @@ def bench_bulk(ctx: Context) -> Result:
         operation=f"{label} observations, one transaction (record_visits)",
         ours=mine,
         raw=theirs,
-        # No target in PERFORMANCE.md for the store's own bulk path (the sync rows have one).
+        # No target in docs/PERFORMANCE.md for the store's own bulk path (the sync rows have one).
         target="(ratio reported; no target set)",
         kind="rate",
         rows_per_rep=count,

@@ -9,7 +9,7 @@ Built the way the data really arrives: each field device records its visits
 the coordinator imports them; then outcomes (``refresh_outcomes``), follow-up and link keys.
 Cached in ``.venv/bench-cache`` like the other datasets.
 
-Measured in fresh processes (PERFORMANCE.md: RSS ≤ 300 MB, every screen ≤ 200 ms):
+Measured in fresh processes (docs/PERFORMANCE.md: RSS ≤ 300 MB, every screen ≤ 200 ms):
 
 - ours: the real main window unlocks the vault (the user's passphrase, Argon2id), opens the
   workspace (the first tab is built then) and every other tab in turn, each until its first

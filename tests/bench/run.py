@@ -1,4 +1,4 @@
-"""``make bench``: FieldApp against raw baselines measured in the same run (PERFORMANCE.md).
+"""``make bench``: FieldApp against raw baselines measured in the same run (docs/PERFORMANCE.md).
 
 Prints one table to stdout (operation, ours median and p95, raw median, ratio ours/raw, target,
 whether it is met); progress, build times and query plans go to stderr, everything to ``--json``.

@@ -241,7 +241,7 @@ def bench_desktop(folder: Path, label: str, reps: int) -> list[Result]:
     raw.execute("CREATE TABLE obs (uuid TEXT PRIMARY KEY, status TEXT NOT NULL) STRICT")
 
     def raw_commit() -> float:
-        """The raw single-row commit of PERFORMANCE.md, on its own database file."""
+        """The raw single-row commit of docs/PERFORMANCE.md, on its own database file."""
         started = time.perf_counter()
         raw.execute("BEGIN IMMEDIATE")
         raw.execute("INSERT INTO obs VALUES (?, ?)", (os.urandom(16).hex(), "observed"))

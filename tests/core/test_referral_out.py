@@ -22,11 +22,12 @@ import pytest
 from pypdf import PdfReader
 
 from fieldapp import atomic
+from fieldapp.clock import fixed_clock
 from fieldapp.domain import Role
+from fieldapp.localtime import LOCAL_ZONE, local_now
 from fieldapp.referral import make_referral
 from fieldapp.referral.build import build_referral
 from fieldapp.store.store import Store
-from fieldapp.validate import LOCAL_ZONE
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.visit_json import visit_from_dict
@@ -288,9 +289,10 @@ def _visit(store: Store) -> str:
 
 def test_the_anonymous_document_shows_the_month_only(store: Store) -> None:
     visit = _visit(store)
-    anonymous, _, _ = build_referral(store, visit, "anonymous", now=MOMENT)
+    with fixed_clock(MOMENT):
+        anonymous, _, _ = build_referral(store, visit, "anonymous")
+        police, _, _ = build_referral(store, visit, "police")
     assert anonymous.created == "11-2026"
-    police, _, _ = build_referral(store, visit, "police", now=MOMENT)
     assert police.created == "28-11-2026 10:42"
 
 
@@ -298,11 +300,11 @@ def test_the_anonymous_pdf_metadata_holds_no_day_or_time(store: Store) -> None:
     visit = _visit(store)
     anonymous = make_referral(store, visit, "anonymous")
     stamp = PdfReader(io.BytesIO(anonymous.pdf)).metadata["/CreationDate"]
-    assert stamp == "D:" + datetime.now(LOCAL_ZONE).strftime("%Y%m")
+    assert stamp == "D:" + local_now().strftime("%Y%m")
     assert PdfReader(io.BytesIO(anonymous.pdf)).metadata.get("/ModDate") in (None, stamp)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(anonymous.pdf)).pages)
     assert re.search(r"\d{1,2}:\d{2}", text) is None  # no clock time anywhere
-    assert datetime.now(LOCAL_ZONE).strftime("%d-%m-%Y") not in text
+    assert local_now().strftime("%d-%m-%Y") not in text
     police = make_referral(store, visit, "police")
     full = PdfReader(io.BytesIO(police.pdf)).metadata["/CreationDate"]
     assert len(full) > len(stamp)

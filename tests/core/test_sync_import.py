@@ -1,4 +1,4 @@
-"""What a coordinator's import refuses, and that a refusal writes nothing (SECURITY.md 4)."""
+"""What a coordinator's import refuses, and that a refusal writes nothing (docs/SECURITY.md 4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Security and robustness of the vault (SECURITY.md section 4, "Vault").
+"""Security and robustness of the vault (docs/SECURITY.md section 4, "Vault").
 
 Where a test proves an absence (no sentinel on disk, no temp file, no erased term), it also shows
 that the same probe finds the thing when it is there, so a broken probe cannot pass silently.

@@ -12,6 +12,7 @@ import pytest
 
 from fieldapp import followup
 from fieldapp.catalogue import FORMS, load_catalogue
+from fieldapp.clock import fixed_clock
 from fieldapp.domain import Sector
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.merged_store import visit_provenance
@@ -89,6 +90,17 @@ def test_agency_filter_matches_the_enrolled_agency_in_any_case(
     assert store.visit_ids(VisitFilter(agency="NLA")) == nla
     police = store.visit_ids(VisitFilter(agency="Politie"))
     assert set(police) == set(workspace.visits_by_device[workspace.device_ids[1]])
+
+
+def test_agency_filter_matches_the_enrolled_agency_by_any_of_its_names(store: Store) -> None:
+    """fieldapp.agencies decides: "Nederlandse Arbeidsinspectie" is the "NLA" and "nla" the
+    devices were enrolled as, "police" is "Politie"; an unknown agency matches nothing."""
+    nla = store.visit_ids(VisitFilter(agency="nla"))
+    assert store.visit_ids(VisitFilter(agency="Nederlandse Arbeidsinspectie")) == nla
+    assert store.visit_ids(VisitFilter(agency="police")) == store.visit_ids(
+        VisitFilter(agency="Politie")
+    )
+    assert store.visit_ids(VisitFilter(agency="Douane")) == []
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -174,11 +186,11 @@ def test_referral_status_filter_follows_the_follow_up(store: Store, status: str)
         assert found, f"the crafted data has visits with {status} referrals"
 
 
-def test_overdue_depends_on_today(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overdue_depends_on_today(store: Store) -> None:
     """Far in the future every open referral with a due date is overdue."""
     later = (date.fromisoformat(TODAY) + timedelta(days=400)).isoformat()
-    monkeypatch.setattr(followup, "local_today", lambda: later)
-    found = set(store.visit_ids(VisitFilter(referral_status="overdue")))
+    with fixed_clock(f"{later}T12:00:00Z"):  # noon UTC: the same day in Dutch time
+        found = set(store.visit_ids(VisitFilter(referral_status="overdue")))
     assert found == _expected_status_visits(store, "overdue", later)
     assert found > _expected_status_visits(store, "overdue", TODAY)
 

@@ -154,7 +154,7 @@ def test_clusters_load_with_why_they_are_linked(view: LinksView) -> None:
     assert "zojuist bijgewerkt" in view.status.text()  # the keys were stale: refreshed
     detail = view.detail.text()  # the first cluster is chosen
     assert "Gekoppeld via: adres" in detail
-    assert "Diensten: Arbeidsinspectie" in detail
+    assert "Diensten: Nederlandse Arbeidsinspectie" in detail  # agency_name.nla
 
 
 def test_visits_load_a_page_at_a_time(view: LinksView) -> None:

@@ -78,7 +78,10 @@ def test_errors_are_described_without_paths() -> None:
 def test_profile_round_trip_and_unknown_values() -> None:
     profile = Profile("Jan Jansen", "kmar", "12345", "Zuid")
     assert Profile.from_setting(profile.as_setting()) == profile
-    assert profile.agency_code == "KMar"
+    police = Profile("Jan Jansen", "police")
+    assert police.as_setting()["agency"] == "politie"  # the stored spelling, as before
+    assert Profile.from_setting({"agency": "politie"}).agency == "police"
+    assert Profile.from_setting({"agency": "Gemeente"}).agency == "municipality"
     assert Profile.from_setting({"name": "X", "agency": "FBI"}).agency == "other"
     assert Profile.from_setting(None) == Profile()
 

@@ -32,6 +32,9 @@ def test_vault_settings_live_in_the_vault(store) -> None:
     assert settings.auto_lock_minutes == AUTO_LOCK_DEFAULT_MINUTES
     assert settings.default_agency == "nla"
     settings.default_agency = "gemeente"
+    assert store.setting("default_agency") == "gemeente"  # the stored spelling, as before
+    assert settings.default_agency == "municipality"  # read as the agency's code
+    settings.default_agency = "municipality"
     assert store.setting("default_agency") == "gemeente"
     with pytest.raises(ValueError):
         settings.default_agency = "fbi"
@@ -57,8 +60,8 @@ def test_dialog_returns_what_was_chosen(qtbot) -> None:
     dialog.auto_lock.setValue(15)
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     dialog.large_touch.setChecked(True)
-    dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("politie"))
-    assert dialog.values() == SettingsValues(15, "en", True, "politie")
+    dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("police"))
+    assert dialog.values() == SettingsValues(15, "en", True, "police")
     assert dialog.auto_lock.accessibleName() == "Automatisch vergrendelen na"
 
 
@@ -70,7 +73,7 @@ def test_settings_dialog_saves_and_applies(qtbot, make_window, locked_vault: int
         dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
         dialog.auto_lock.setValue(9)
         dialog.large_touch.setChecked(True)
-        dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("gemeente"))
+        dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("municipality"))
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(0, choose)

@@ -4,7 +4,6 @@ live assessment, undo, attachments, models, English, lock."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.clock import fixed_clock
 from fieldapp.domain import Evidence, ObservationStatus, Sector
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, SiteInput, VisitInput
@@ -289,10 +289,12 @@ def test_person_fields_are_validated_like_the_visit_json(qtbot, make_editor, sto
     )
     assert detail(store, editor).persons[0].languages == ("bg", "en")
 
-    form.consent.setCurrentIndex(form.consent.findData("given"))
+    with fixed_clock("2026-03-28T23:30:00Z"):  # already the 29th in the Netherlands
+        form.consent.setCurrentIndex(form.consent.findData("given"))
     person = detail(store, editor).persons[0]
     assert person.consent.value == "given"
-    assert person.consent_date == date.today().isoformat()
+    assert person.consent_date == "2026-03-29"
+    assert editor.saved_label.text().endswith("00:30")  # saved at, in Dutch time
     assert form.consent_date.isEnabled()
 
     form.b83.setCurrentIndex(form.b83.findData("offered"))

@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QHeaderView
 from fieldapp import i18n
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Sector, VisitStatus
+from fieldapp.localtime import datetime_text as local_time
 from fieldapp.store.store import Store, VisitFilter
 from tests.ui.conftest import FakeEditor, unlock
-from ui.models.visits import COLUMNS, UUID_ROLE, VisitsModel, local_time
+from ui.models.visits import COLUMNS, UUID_ROLE, VisitsModel
 from ui.session import Screen
 
 SORT_KEYS = {spec.sort_key: column for column, spec in enumerate(COLUMNS) if spec.sort_key}

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from fieldapp.atomic import write_atomic
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t
+from fieldapp.localtime import qt_date_format
 from fieldapp.stats.charts import CHART_IDS, chart_title, number
 from fieldapp.stats.model import EARLIEST_YEAR, Period, StatsReport
 from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, table
@@ -237,7 +238,7 @@ class DashboardView(QWidget):
         edit = QDateEdit(QDate(value.year, value.month, value.day))
         edit.setObjectName(name)
         edit.setAccessibleName(plain(t(label_key)))
-        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDisplayFormat(qt_date_format())
         edit.setCalendarPopup(True)
         edit.setMinimumDate(QDate(EARLIEST_YEAR, 1, 1))
         edit.dateChanged.connect(lambda _value: self._period_edited())

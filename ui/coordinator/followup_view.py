@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -45,13 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import followup
+from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
 from fieldapp.followup import FollowUp
 from fieldapp.i18n import t
-from fieldapp.validate import LOCAL_ZONE
+from fieldapp.localtime import date_text, datetime_text, local_now, time_text
 from fieldapp.vault.vault import Vault
 from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
-from ui.models.visits import local_time
 from ui.runner import JobRunner
 from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, MessageLabel, heading, paragraph
 
@@ -65,11 +64,8 @@ _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def shown_date(iso_date: str | None) -> str:
-    """2026-11-30 -> 30-11-2026; None -> an em dash."""
-    if not iso_date:
-        return "—"
-    year, month, day = iso_date.split("-")
-    return f"{day}-{month}-{year}"
+    """2026-11-30 as the one date format (``fieldapp.localtime``); None -> an em dash."""
+    return date_text(iso_date) if iso_date else "—"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +90,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("ui.followup.col.status", lambda item, _: t(f"followup.status.{item.status}")),
     Column("ui.followup.col.recipient", lambda item, _: t(f"recipient.{item.recipient}")),
     Column("ui.followup.col.site", _site_text),
-    Column("ui.followup.col.visit_date", lambda item, _: local_time(item.visit_started_at)),
-    Column("ui.followup.col.sender", lambda item, _: item.agency or item.inspector or ""),
+    Column("ui.followup.col.visit_date", lambda item, _: datetime_text(item.visit_started_at)),
+    Column(
+        "ui.followup.col.sender", lambda item, _: agency_name(item.agency) or item.inspector or ""
+    ),
     Column("ui.followup.col.document", lambda item, _: item.document_id or ""),
     Column(
         "ui.followup.col.outcome",
@@ -455,8 +453,8 @@ class FollowUpView(QWidget):
                 t(
                     "ui.followup.details",
                     document=item.document_id or "—",
-                    made=_made_text(item.created_at),
-                    sender=item.agency or item.inspector or "—",
+                    made=datetime_text(item.created_at),
+                    sender=agency_name(item.agency) or item.inspector or "—",
                 )
             )
             self.status.setCurrentIndex(max(0, self.status.findData(item.status)))
@@ -529,9 +527,7 @@ class FollowUpView(QWidget):
         row = self.model.row_of(saved.referral_uuid)
         if row is not None:
             self._show_row(row)
-        self.message.show_info(
-            t("ui.followup.saved", time=datetime.now(LOCAL_ZONE).strftime("%H:%M"))
-        )
+        self.message.show_info(t("ui.followup.saved", time=time_text(local_now())))
         self._update_count()
         self.saved.emit(saved.referral_uuid)
         return True
@@ -644,11 +640,3 @@ class FollowUpView(QWidget):
         self.model.clear()
         self._show_row(-1)
         self.count.clear()
-
-
-def _made_text(created_at: str) -> str:
-    try:
-        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00")).astimezone(LOCAL_ZONE)
-    except ValueError:
-        return created_at
-    return t("ui.format.datetime", moment=moment)

@@ -43,10 +43,10 @@ from fieldapp.i18n import t
 from fieldapp.links import describe
 from fieldapp.links.background import LinksResult, links_key, load_links
 from fieldapp.links.clusters import Cluster
+from fieldapp.localtime import datetime_text
 from fieldapp.store.store import Store
 from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
-from ui.models.visits import local_time
 from ui.runner import JobRunner
 from ui.session import describe_error
 from ui.widgets import MessageLabel, heading, paragraph
@@ -267,7 +267,7 @@ def _visit_rows(cluster: Cluster) -> int:
 
 def _visit_text(visit: VisitSummary, column: int) -> str:
     values = (
-        local_time(visit.started_at),
+        datetime_text(visit.started_at),
         visit.site_name,
         visit.place or "",
         visit.municipality or "",
@@ -303,7 +303,9 @@ class LinksView(QWidget):
         self.tree.setExpandsOnDoubleClick(False)  # double-click opens (a visit) or toggles
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        date_width = self.tree.fontMetrics().horizontalAdvance(local_time("2026-12-30T23:59:00Z"))
+        date_width = self.tree.fontMetrics().horizontalAdvance(
+            datetime_text("2026-12-30T23:59:00Z")
+        )
         self.tree.setColumnWidth(0, date_width + 2 * self.tree.indentation() + 16)
         self.tree.activated.connect(self._activated)
         self.tree.installEventFilter(self)

@@ -9,8 +9,6 @@ thread's connection never leaves it); erasing only ever removes what the preview
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -29,11 +27,11 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text
 from fieldapp.retention.policy import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, RULES, load_policy
 from fieldapp.retention.policy import save_policy as store_policy
 from fieldapp.retention.purge import PurgePlan, PurgeResult, plan_purge, run_purge, today_utc
 from fieldapp.store.retention_store import LogEntry, RetentionStore
-from fieldapp.validate import LOCAL_ZONE
 from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
 from ui.runner import JobRunner
@@ -65,14 +63,6 @@ def _item(text: str, *, number: bool = False) -> QTableWidgetItem:
     if number:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-
-def _local(moment: str) -> str:
-    try:
-        parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    except ValueError:
-        return moment
-    return parsed.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 class RetentionView(QWidget):
@@ -332,7 +322,7 @@ class RetentionView(QWidget):
     def show_log(self, entries: list[LogEntry]) -> None:
         self.log_table.setRowCount(len(entries))
         for number, entry in enumerate(entries):
-            self.log_table.setItem(number, 0, _item(_local(entry.at)))
+            self.log_table.setItem(number, 0, _item(datetime_text(entry.at)))
             self.log_table.setItem(number, 1, _item(entry.actor))
             self.log_table.setItem(number, 2, _item(t(f"retention.rule.{entry.rule}")))
             self.log_table.setItem(number, 3, _item(t(f"retention.kind.{entry.record_kind}")))

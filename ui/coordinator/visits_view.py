@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QWidget
 
+from fieldapp.agencies import agency_key, agency_name
 from fieldapp.catalogue import FORMS
 from fieldapp.domain import VisitSummary
 from fieldapp.followup import STATUS_FILTERS
@@ -70,7 +71,9 @@ def _visit_column(column: Column) -> Column:
 MERGED_COLUMNS: tuple[Column, ...] = (
     *(_visit_column(column) for column in COLUMNS),
     Column(
-        "ui.merged.col.agency", None, lambda row: (row.provenance and row.provenance.agency) or ""
+        "ui.merged.col.agency",
+        None,
+        lambda row: (row.provenance and agency_name(row.provenance.agency)) or "",
     ),
     Column(
         "ui.merged.col.inspector",
@@ -91,8 +94,8 @@ PROVENANCE_WIDTHS = {
 def device_label(device: Device) -> str:
     """How a device is named in the device filter: its inspector, agency and short id."""
     parts = [device.inspector or t("ui.merged.unknown_inspector")]
-    if device.agency:
-        parts.append(device.agency)
+    if shown := agency_name(device.agency):
+        parts.append(shown)
     parts.append(device.device_id[-SHORT_ID:])
     return " · ".join(parts)
 
@@ -131,12 +134,13 @@ class MergedVisitsView(VisitsView):
 
     def _build_filters(self, devices: list[Device]) -> None:
         self.agency = _combo("ui.merged.agency", "ui.merged.all_agencies")
-        agencies: dict[str, str] = {}
+        agencies: dict[str, str] = {}  # one item per agency, whatever name each device gave
         for device in devices:
-            if device.agency and device.agency.strip():
-                agencies.setdefault(device.agency.strip().casefold(), device.agency.strip())
-        for name in sorted(agencies.values(), key=str.casefold):
-            self.agency.addItem(name, name)
+            key = agency_key(device.agency)
+            if key is not None:
+                agencies.setdefault(key, agency_name(device.agency) or key)
+        for key, name in sorted(agencies.items(), key=lambda item: item[1].casefold()):
+            self.agency.addItem(name, key)
         self.device = _combo("ui.merged.device", "ui.merged.all_devices")
         for device in sorted(devices, key=lambda d: device_label(d).casefold()):
             self.device.addItem(device_label(device), device.device_id)
@@ -215,7 +219,7 @@ class MergedVisitsView(VisitsView):
             if isinstance(combo, LazyComboBox):
                 combo.ensure_loaded()
             combo.blockSignals(True)
-            combo.setCurrentIndex(_index_of(combo, value, casefold=name == "agency"))
+            combo.setCurrentIndex(_index_of(combo, value, agency=name == "agency"))
             combo.blockSignals(False)
         self.apply_filters()
 
@@ -248,13 +252,13 @@ class MergedVisitsView(VisitsView):
                 combo.removeItem(1)
 
 
-def _index_of(combo: QComboBox, value: Any, *, casefold: bool = False) -> int:
-    """The item whose data is ``value`` (agencies: in any case, as the filter matches them);
-    0, "all", for none."""
+def _index_of(combo: QComboBox, value: Any, *, agency: bool = False) -> int:
+    """The item whose data is ``value`` (agencies: by any of their names, as the filter matches
+    them); 0, "all", for none."""
     if not value:
         return 0
     for index in range(1, combo.count()):
         data = combo.itemData(index)
-        if data == value or (casefold and str(data).casefold() == str(value).casefold()):
+        if data == value or (agency and agency_key(str(data)) == agency_key(str(value))):
             return index
     return 0

@@ -6,27 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from fieldapp.domain import Referral
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text
 from fieldapp.store.store import Store
-from fieldapp.validate import LOCAL_ZONE
 from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
 
 Index = QModelIndex | QPersistentModelIndex
 UUID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def created_text(created_at: str) -> str:
-    try:
-        moment = datetime.fromisoformat(created_at.replace("Z", "+00:00")).astimezone(LOCAL_ZONE)
-    except ValueError:
-        return created_at
-    return t("ui.format.datetime", moment=moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "ui.referral.col.date",
-        lambda r: created_text(r.meta.created_at),
+        lambda r: datetime_text(r.meta.created_at),
         lambda r: r.meta.created_at,
     ),
     Column(

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -26,8 +25,8 @@ from PySide6.QtCore import (
 
 from fieldapp.domain import VisitSummary
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text
 from fieldapp.store.filters import VisitFilter
-from fieldapp.validate import LOCAL_ZONE
 from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
 
 if TYPE_CHECKING:
@@ -41,15 +40,6 @@ ID_LISTS_CACHED = 3  # the current order and the last two (about 9 MB each at 10
 UUID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def local_time(started_at: str) -> str:
-    """Stored UTC -> Dutch local time, as the inspector wrote it down."""
-    try:
-        moment = datetime.fromisoformat(started_at).astimezone(LOCAL_ZONE)
-    except ValueError:
-        return started_at
-    return t("ui.format.datetime", moment=moment)
-
-
 @dataclass(frozen=True, slots=True)
 class Column:
     header: str  # message key
@@ -59,7 +49,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ui.col.date", "started_at", lambda visit: local_time(visit.started_at)),
+    Column("ui.col.date", "started_at", lambda visit: datetime_text(visit.started_at)),
     Column("ui.col.site", "site", lambda visit: visit.site_name),
     Column("ui.col.place", "place", lambda visit: visit.place or ""),
     Column("ui.col.municipality", "municipality", lambda visit: visit.municipality or ""),

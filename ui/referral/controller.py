@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldapp.assessment import assess
-from fieldapp.assessment.from_store import case_for_person
+from fieldapp.assessment.from_store import case_for_person, reporting_agency
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.domain import Person, PersonRole, Referral, VisitDetail
@@ -72,10 +72,7 @@ class ReferralController:
         # The catalogue ``build_referral`` assesses with, so what is shown is what is made.
         self.catalogue = catalogue or assessment_catalogue()
         profile = store.setting("profile", {}) or {}
-        agencies = self.detail.visit.agencies
-        self.reporter_agency: str | None = profile.get("agency") or (
-            agencies[0] if agencies else None
-        )
+        self.reporter_agency = reporting_agency(profile, self.detail)
         self._recommended: dict[str | None, tuple[str, ...]] = {}
 
     # -- choices ---------------------------------------------------------------------------

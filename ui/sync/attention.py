@@ -7,10 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from fieldapp.agencies import agency_name
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import Alarm, Conflict, SyncStore
 from fieldapp.vault.vault import Vault
-from ui.models.visits import local_time
 from ui.sync.common import STATUS_ROLE, button, item
 from ui.widgets import paragraph, read_only_table
 
@@ -84,7 +85,7 @@ class AttentionBox(QGroupBox):
         self.alarms.setRowCount(len(self._alarms))
         for row, alarm in enumerate(self._alarms):
             texts = (
-                local_time(alarm.at),
+                datetime_text(alarm.at),
                 self._device_text(sync, alarm.device_id),
                 str(alarm.seq),
                 t(f"ui.sync.alarm_{alarm.kind}", device=alarm.device_id, seq=alarm.seq),
@@ -100,7 +101,7 @@ class AttentionBox(QGroupBox):
                 t(f"ui.sync.kind_{conflict.record_kind}", id=conflict.record_uuid[-8:]),
                 self._device_text(sync, conflict.device_id),
                 str(conflict.seq),
-                local_time(conflict.detected_at),
+                datetime_text(conflict.detected_at),
                 changed or t("ui.sync.changed_nothing"),
             )
             for column, text in enumerate(texts):
@@ -135,7 +136,7 @@ class AttentionBox(QGroupBox):
         return t(
             "ui.sync.device_short",
             inspector=device.inspector or "-",
-            agency=device.agency or "-",
+            agency=agency_name(device.agency) or "-",
             device=device_id[:8],
         )
 

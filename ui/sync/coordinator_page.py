@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.sync import cards, import_, keys
 from fieldapp.sync.errors import EnrolmentError
@@ -234,7 +236,7 @@ class CoordinatorSyncDialog(QDialog):
                 t(
                     "ui.sync.request_loaded",
                     inspector=request.inspector or "-",
-                    agency=request.agency or "-",
+                    agency=agency_name(request.agency) or "-",
                     device=request.device_id,
                 )
             )
@@ -307,13 +309,13 @@ class CoordinatorSyncDialog(QDialog):
             state = (
                 t("ui.sync.device_active")
                 if device.revoked_at is None
-                else t("ui.sync.device_revoked", when=device.revoked_at)
+                else t("ui.sync.device_revoked", when=datetime_text(device.revoked_at))
             )
             values = (
                 device.device_id,
                 device.inspector or "-",
-                device.agency or "-",
-                device.enrolled_at,
+                agency_name(device.agency) or "-",
+                datetime_text(device.enrolled_at),
                 state,
                 f"{count} (#{highest})" if count else "0",
                 ", ".join(map(str, missing)) or "-",
@@ -463,7 +465,7 @@ class CoordinatorSyncDialog(QDialog):
             counts = "-"
         who = report.device_id or "-"
         if report.inspector or report.agency:
-            who += f" ({report.inspector or '-'}, {report.agency or '-'})"
+            who += f" ({report.inspector or '-'}, {agency_name(report.agency) or '-'})"
         status_key = "alarm" if report.alarm else report.status
         rejection = data["rejection"]
         values = (

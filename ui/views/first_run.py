@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import i18n
+from fieldapp.agencies import agency_name
 from fieldapp.domain import Role
 from fieldapp.i18n import t
 from fieldapp.vault.passphrase import (
@@ -158,7 +159,7 @@ class FirstRunView(QWidget):
         self.name.setMaxLength(120)
         self.agency = QComboBox()
         for agency in AGENCIES:
-            self.agency.addItem(t(f"ui.agency.{agency}"), agency)
+            self.agency.addItem(agency_name(agency), agency)
         self.agency.setAccessibleName(t("ui.profile.agency"))
         self.employee_number = QLineEdit()
         self.employee_number.setAccessibleName(t("ui.profile.employee_number"))

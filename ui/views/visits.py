@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain import Sector, VisitStatus
 from fieldapp.i18n import t
+from fieldapp.localtime import qt_date_format
 from fieldapp.store.filters import VisitFilter
 from ui.models.visits import SITE_COLUMN, VisitsModel
 from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, heading, paragraph
@@ -41,7 +42,7 @@ def _date_field(accessible_key: str) -> QDateEdit:
     field.setMinimumDate(NO_DATE)
     field.setSpecialValueText(t("ui.visits.any_date"))
     field.setDate(NO_DATE)
-    field.setDisplayFormat("dd-MM-yyyy")
+    field.setDisplayFormat(qt_date_format())
     field.setAccessibleName(t(accessible_key))
     field.setToolTip(t(accessible_key))
     return field

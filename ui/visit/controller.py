@@ -11,7 +11,6 @@ connection.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +33,7 @@ from fieldapp.domain import (
 )
 from fieldapp.errors import FieldAppError
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.localtime import local_now, local_today
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store
 from fieldapp.visit_json import person_input
 from ui.visit.undo import Change, UndoHistory
@@ -162,14 +162,12 @@ class VisitController:
         store: Store,
         catalogue: Catalogue,
         visit_uuid: str,
-        clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.visit_uuid = visit_uuid
         self.history = UndoHistory()
         self.saved_at: datetime | None = None
-        self._clock = clock
         self.visit: Visit
         self.site: Site
         self.persons: list[Person] = []
@@ -191,14 +189,14 @@ class VisitController:
         }
 
     def _committed(self, change: Change | None) -> None:
-        self.saved_at = self._clock()
+        self.saved_at = local_now()
         if change is not None:
             self.history.push(change)
 
     def undo(self) -> Change | None:
         change = self.history.undo()
         if change is not None:
-            self.saved_at = self._clock()
+            self.saved_at = local_now()
         return change
 
     # -- site and visit -------------------------------------------------------------------
@@ -316,9 +314,9 @@ class VisitController:
         if name == "age" and value is not None:
             raw["minor"] = None
         if name == "consent" and value != "not_asked" and not raw["consent_date"]:
-            raw["consent_date"] = self._clock().date().isoformat()
+            raw["consent_date"] = local_today().isoformat()
         if name == "b83_status" and value != "not_recorded" and not raw["b83_date"]:
-            raw["b83_date"] = self._clock().date().isoformat()
+            raw["b83_date"] = local_today().isoformat()
         new = person_input(raw, f"persons[{person.label}]")
         old = person_input(person_raw(person), f"persons[{person.label}]")
         if new == old:

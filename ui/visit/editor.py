@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -56,11 +55,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp import validate as v
 from fieldapp.catalogue import Catalogue
 from fieldapp.domain import Evidence, ObservationStatus, Person
 from fieldapp.errors import FieldAppError, ValidationError
 from fieldapp.i18n import t
+from fieldapp.localtime import datetime_text, time_text
 from fieldapp.store.store import Store
 from ui.referral.dialog import ReferralDialog
 from ui.visit.assessment_panel import AssessmentPanel
@@ -111,10 +110,6 @@ QPushButton, QToolButton, QComboBox, QLineEdit, QSpinBox, QDateEdit { min-height
 QTabBar::tab { min-height: 40px; min-width: 56px; }
 QCheckBox::indicator { width: 28px; height: 28px; }
 """
-
-
-def local_time(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(v.LOCAL_ZONE)
 
 
 class VisitEditor(QWidget):
@@ -484,7 +479,7 @@ class VisitEditor(QWidget):
         controller = self.controller
         if controller is None or controller.saved_at is None:
             return
-        time = controller.saved_at.strftime("%H:%M")
+        time = time_text(controller.saved_at)
         if undone:
             self.saved_label.setText(t("ui.visit.undone", what=undone, time=time))
         else:
@@ -540,7 +535,7 @@ class VisitEditor(QWidget):
         controller = self.controller
         if controller is None:
             return
-        started = local_time(controller.visit.started_at).strftime("%d-%m-%Y %H:%M")
+        started = datetime_text(controller.visit.started_at)
         name = controller.site.name or t("ui.visit.untitled")
         self.title.setText(t("ui.visit.title", name=name, date=started))
         self.title.setAccessibleName(self.title.text())

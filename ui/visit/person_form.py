@@ -32,6 +32,7 @@ from fieldapp.catalogue import FORMS
 from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import current_language, t
+from fieldapp.localtime import qt_date_format
 from ui.visit.countries import (
     country_choices,
     country_name,
@@ -57,7 +58,6 @@ from ui.visit.fields import (
 Commit = Callable[[Callable[[], Any]], Any]
 UNKNOWN_AGE = -1
 NO_DATE = QDate(1999, 12, 31)  # shown as "—": before any date the core accepts
-DATE_FORMATS = {"nl": "dd-MM-yyyy", "en": "dd/MM/yyyy"}
 # Compact toggles; a suspected form is plainly on (filled), as the checklist's scope buttons.
 SUSPECTED_STYLE = """
 QPushButton { padding: 4px 10px; border: 1px solid palette(mid); border-radius: 4px;
@@ -325,7 +325,7 @@ class PersonForm(QWidget):
     def _date_edit(self, name: str) -> QDateEdit:
         edit = QDateEdit()
         edit.setObjectName(name)
-        edit.setDisplayFormat(DATE_FORMATS.get(current_language(), "yyyy-MM-dd"))
+        edit.setDisplayFormat(qt_date_format())
         edit.setCalendarPopup(True)
         edit.setMinimumDate(NO_DATE)
         edit.setSpecialValueText("—")
