@@ -31,14 +31,18 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
 	$(BIN)/ruff format --check fieldapp ui tests
+	$(BIN)/lint-imports --no-cache
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
+# ruff, and the import contracts of docs/ARCHITECTURE.md section 2 ([tool.importlinter] in
+# pyproject.toml; --no-cache: the graph takes a fraction of a second, and no cache folder is left).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
 	$(BIN)/ruff format --check fieldapp ui tests
+	$(BIN)/lint-imports --no-cache
 
 # The main screens in Dutch and English, rendered offscreen from demo data (README, Screenshots).
 screenshots: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +257,6 @@ def low_on_space(path: Path) -> bool:
     folder = _nearest_existing(path)
     if folder is None:
         return False
-    import shutil  # noqa: PLC0415 - only when something already failed
 
     try:
         return shutil.disk_usage(folder).free < LOW_SPACE_BYTES

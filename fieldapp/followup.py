@@ -4,7 +4,8 @@
 A referral moves through ``sent`` -> ``acknowledged`` -> ``investigating`` -> ``closed`` (closed
 always with an outcome). Any status may be set from any other: a coordinator corrects mistakes,
 and a referral nobody answered is closed with ``no_response``. Each referral has a due date:
-by default a number of days after it was made, per recipient (:data:`DEFAULT_DUE_DAYS`), which
+by default a number of days after it was made, per recipient (``DEFAULT_DUE_DAYS``, kept in
+``fieldapp/store/followup_store.py`` because the visits filter's SQL needs it too), which
 the coordinator may change; an anonymous signal has none. A referral that was never followed
 up is ``sent`` with that default, without any row written for it.
 
@@ -23,6 +24,7 @@ from fieldapp.clock import now_iso, parse_utc
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.store import followup_store
+from fieldapp.store.followup_store import DEFAULT_DUE_DAYS
 from fieldapp.vault.vault import Vault
 
 STATUSES = ("sent", "acknowledged", "investigating", "closed")
@@ -36,17 +38,6 @@ OUTCOMES = (
     "no_action",  # looked at: no grounds, no further action
     "no_response",  # never answered
 )
-# Days until an answer is due, by recipient. The police and the NLA assess a signal within
-# about two weeks; CoMensha registration and the care coordinator concern care, so one week;
-# a RIEC case meeting takes a month; an anonymous signal cannot be followed up.
-DEFAULT_DUE_DAYS: dict[str, int | None] = {
-    "police": 14,
-    "nla": 14,
-    "comensha": 7,
-    "zorgcoordinator": 7,
-    "riec": 30,
-    "anonymous": None,
-}
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DAYS_AHEAD = 2 * 366
 MAX_NOTE = 2000

@@ -326,14 +326,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 @cache
 def country_codes() -> frozenset[str]:
-    import pycountry  # noqa: PLC0415 - its data loads only when a country is checked
+    import pycountry  # noqa: PLC0415 - its data loads only when a country or language is checked
 
     return frozenset(item.alpha_2 for item in pycountry.countries)
 
 
 @cache
 def language_codes() -> frozenset[str]:
-    import pycountry  # noqa: PLC0415
+    import pycountry  # noqa: PLC0415 - its data loads only when a country or language is checked
 
     return frozenset(item.alpha_2 for item in pycountry.languages if hasattr(item, "alpha_2"))
 

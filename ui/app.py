@@ -1,22 +1,31 @@
-"""Start the desktop app: ``run_desktop`` is what ``fieldapp`` runs without a subcommand."""
+"""Start the desktop app: ``run_desktop`` is what ``fieldapp`` runs without a subcommand.
+
+The top of ``ui/``: it picks the first window (the unlock window when a vault exists, else the
+main window on its first-run screen) and gives the unlock window the function that builds the
+main window once the keys are derived (:func:`main_window_opener`), so no window imports
+another that sits above it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp import i18n
 from fieldapp.paths import APP_NAME, resolve_vault_dir
 from fieldapp.vault.layout import vault_exists
 from ui.errors import CrashHandler
+from ui.language import install_language
+from ui.quick_unlock import OpenMain, QuickUnlock
+from ui.runner import Runner
 from ui.window_settings import WindowSettings
 
-QT_LOCALES = {"nl": QLocale("nl_NL"), "en": QLocale("en_GB")}
-_qt_translators: list[QTranslator] = []
+if TYPE_CHECKING:
+    from fieldapp.vault.vault import UnlockKeys
 
 
 def create_application() -> QApplication:
@@ -32,27 +41,27 @@ def create_application() -> QApplication:
     return app
 
 
-def install_language(app: QApplication, lang: str) -> None:
-    """Qt's own texts (standard buttons, file dialogs, context menus) and number formats follow
-    our language; our texts come from ``fieldapp.i18n``, one catalogue for core and desktop."""
-    QLocale.setDefault(QT_LOCALES[lang])
-    while _qt_translators:
-        app.removeTranslator(_qt_translators.pop())
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-
-    for catalogue in ("qtbase",):
-        translator = QTranslator(app)
-        if translator.load(QT_LOCALES[lang], catalogue, "_", folder):
-            app.installTranslator(translator)
-            _qt_translators.append(translator)
-
-
 def language_given_explicitly(argv: list[str] | None = None) -> bool:
     """``--lang`` or ``FIELDAPP_LANG`` beat the language saved in the window settings."""
     args = sys.argv[1:] if argv is None else argv
     if os.environ.get(i18n.LANG_ENV):
         return True
     return any(arg == "--lang" or arg.startswith("--lang=") for arg in args)
+
+
+def main_window_opener(folder: Path, settings: WindowSettings) -> OpenMain:
+    """What the unlock window hands the derived keys to: the main window, built and unlocked."""
+
+    def open_main(keys: UnlockKeys) -> QWidget:
+        # The rest of the desktop loads after the passphrase, not before the unlock window.
+        from ui.main_window import MainWindow  # noqa: PLC0415 - keep start-up light
+        from ui.session import VaultSession  # noqa: PLC0415 - keep start-up light
+
+        window = MainWindow(VaultSession(folder), window_settings=settings)
+        window.open_unlocked(keys)
+        return window
+
+    return open_main
 
 
 def run_desktop(vault_path: str | None) -> int:
@@ -66,13 +75,10 @@ def run_desktop(vault_path: str | None) -> int:
     folder = resolve_vault_dir(vault_path)
     first: Any
     if vault_exists(folder):
-        from ui.quick_unlock import QuickUnlock  # noqa: PLC0415
-        from ui.runner import Runner  # noqa: PLC0415
-
-        first = QuickUnlock(folder, settings, Runner(app))
+        first = QuickUnlock(folder, settings, Runner(app), main_window_opener(folder, settings))
     else:
-        from ui.main_window import MainWindow  # noqa: PLC0415
-        from ui.session import VaultSession  # noqa: PLC0415
+        from ui.main_window import MainWindow  # noqa: PLC0415 - only without a vault: first run
+        from ui.session import VaultSession  # noqa: PLC0415 - only without a vault: first run
 
         first = MainWindow(VaultSession(folder), window_settings=settings)
     first.show()

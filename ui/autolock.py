@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,7 @@ class ScreenLockWatcher(QObject):
             return
         self._started = True
         try:
-            from PySide6.QtCore import SLOT  # noqa: PLC0415
-            from PySide6.QtDBus import QDBusConnection  # noqa: PLC0415
+            from PySide6.QtDBus import QDBusConnection  # noqa: PLC0415 - QtDBus on Linux only, and only if this build has it
         except ImportError:
             return
         with contextlib.suppress(Exception):

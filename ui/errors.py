@@ -186,7 +186,7 @@ class CrashHandler:
             return
         # Loaded at the first crash: logging.handlers pulls in socket, pickle and queue, which
         # start-up does not need.
-        from logging.handlers import RotatingFileHandler  # noqa: PLC0415
+        from logging.handlers import RotatingFileHandler  # noqa: PLC0415 - at the first crash (see above)
 
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handler = RotatingFileHandler(

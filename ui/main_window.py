@@ -34,6 +34,7 @@ from fieldapp.i18n import t
 from fieldapp.localtime import local_today
 from ui.autolock import AutoLock, Clock, default_clock
 from ui.errors import confirm_older_vault, show_notices
+from ui.language import install_language
 from ui.models.visits import COLUMNS, VisitsModel
 from ui.runner import JobRunner, Runner
 from ui.session import Screen, VaultSession, describe_error, new_passphrase_problem
@@ -496,7 +497,7 @@ class MainWindow(QMainWindow):
         if self._editor_class is not None:
             return self._editor_class
         try:
-            from ui.visit.editor import VisitEditor  # noqa: PLC0415 - built alongside this window
+            from ui.visit.editor import VisitEditor  # noqa: PLC0415 - keep unlock light: the editor loads with the first visit opened
         except ImportError:
             return None
         return VisitEditor
@@ -504,7 +505,7 @@ class MainWindow(QMainWindow):
     def catalogue(self) -> Any:
         if self._catalogue is None:
             # The catalogue the engine assesses with (the newest installed); on first visit.
-            from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415
+            from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415 - keep unlock light: the catalogue loads with the first visit opened
 
             self._catalogue = assessment_catalogue()
         return self._catalogue
@@ -582,7 +583,7 @@ class MainWindow(QMainWindow):
         """Every referral in the vault, with its status; a row opens its preview."""
         if not self.session.is_open:
             return None
-        from ui.referral.list_view import ReferralsDialog  # noqa: PLC0415 - loads the PDF code
+        from ui.referral.list_view import ReferralsDialog  # noqa: PLC0415 - keep unlock light: the PDF code loads with the referrals list
 
         store = self.session.store
         return self._open_single("referrals_dialog", lambda: ReferralsDialog(store, self))
@@ -593,7 +594,7 @@ class MainWindow(QMainWindow):
         vault = self.session.vault
         if vault is None or not self.session.is_open:
             return None
-        from ui.sync import sync_page  # noqa: PLC0415 - loads the sync code on first use
+        from ui.sync import sync_page  # noqa: PLC0415 - keep unlock light: the sync code loads with the sync page
 
         return self._open_single("sync_dialog", lambda: sync_page(vault, self.runner, self))
 
@@ -607,7 +608,7 @@ class MainWindow(QMainWindow):
         vault = self.session.vault
         if vault is None or not self.session.is_open or not self._is_coordinator():
             return None
-        from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415 - on first use
+        from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415 - keep unlock light: the workspace loads when first opened
 
         return self._open_single(
             "workspace_dialog", lambda: WorkspaceDialog(vault, self.runner, self)
@@ -679,8 +680,6 @@ class MainWindow(QMainWindow):
 
     def apply_language(self, lang: str) -> None:
         """Switch every text: ours (rebuilding the views) and Qt's own (its translator)."""
-        from ui.app import install_language  # noqa: PLC0415 - ui.app imports this module
-
         if lang not in i18n.LANGUAGES:
             return
         i18n.set_language(lang)

@@ -5,17 +5,22 @@ unlock window within 1.5x a bare Qt window). The key derivation runs on the work
 then the main window is built, takes over the keys on the GUI thread (the thread that will
 use the connection) and replaces this window. The main window keeps its own unlock screen for
 every later lock.
+
+This window never imports the main window (which sits above it): ``ui/app.py`` passes in the
+function that builds it around the keys (``open_main``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from fieldapp import i18n
 from fieldapp.i18n import t
+from ui.language import install_language
 from ui.views.unlock import UnlockView
 from ui.widgets import style_sheet
 from ui.window_settings import WindowSettings, first_window_size
@@ -25,13 +30,20 @@ if TYPE_CHECKING:
     from ui.runner import JobRunner
 
 
+OpenMain = Callable[["UnlockKeys"], QWidget]
+"""Builds the main window around the derived keys and returns it, not yet shown."""
+
+
 class QuickUnlock(QWidget):
-    def __init__(self, folder: Path, settings: WindowSettings, runner: JobRunner) -> None:
+    def __init__(
+        self, folder: Path, settings: WindowSettings, runner: JobRunner, open_main: OpenMain
+    ) -> None:
         super().__init__()
         self.folder = Path(folder)
         self.settings = settings
         self.runner = runner
-        self.main_window: Any = None  # the MainWindow, once unlocked
+        self.open_main = open_main
+        self.main_window: QWidget | None = None  # the main window, once unlocked
         self.setWindowTitle(t("ui.unlock.title"))
         self.setStyleSheet(style_sheet(settings.large_touch))
         geometry = settings.geometry
@@ -57,25 +69,19 @@ class QuickUnlock(QWidget):
         )
 
     def _hand_over(self, keys: UnlockKeys) -> None:
-        from ui.main_window import MainWindow  # noqa: PLC0415 - the rest of the desktop
-        from ui.session import VaultSession  # noqa: PLC0415
-
-        window = MainWindow(VaultSession(self.folder), window_settings=self.settings)
-        window.open_unlocked(keys)
+        window = self.open_main(keys)
         window.setGeometry(self.geometry())
         window.show()
         self.main_window = window
         self.close()
 
     def _failed(self, exc: BaseException) -> None:
-        from ui.session import describe_error  # noqa: PLC0415
+        from ui.session import describe_error  # noqa: PLC0415 - keep start-up light: ui.session loads after the window, here only on a failure
 
         self.view.set_busy(False)
         self.view.show_error(describe_error(exc))
 
     def apply_language(self, lang: str) -> None:
-        from ui.app import install_language  # noqa: PLC0415
-
         i18n.set_language(lang)
         self.settings.language = lang
         app = QApplication.instance()

@@ -9,14 +9,27 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
-    from ui.main_window import MainWindow
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from fieldapp import i18n
+from fieldapp.demo import demo_visits
+from fieldapp.domain import Role
+from fieldapp.store.store import Store
+from fieldapp.sync import cards, keys
+from fieldapp.sync.export import export_bundle
+from fieldapp.sync.import_ import import_paths
+from fieldapp.vault import Vault
+from fieldapp.vault.keyfile import FAST_FOR_TESTS
+from ui.app import create_application
+from ui.coordinator.workspace import WorkspaceDialog
+from ui.language import install_language
+from ui.main_window import MainWindow
+from ui.runner import InlineRunner
+from ui.session import Profile, VaultSession
+from ui.settings import SettingsDialog, VaultSettings
+from ui.views.first_run import PAGE_PASSPHRASE, PAGE_PROFILE
+from ui.views.shortcuts import ShortcutsDialog
 
 SIZE = (1200, 760)
 DEMO_VISITS = 400
@@ -29,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m ui.screenshots OUTDIR", file=sys.stderr)
         return 2
     out = Path(args[0])
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # read when the application is made
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.gettempdir()) / "FieldApp-screenshots"
     shutil.rmtree(work, ignore_errors=True)
@@ -44,18 +58,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _render_all(out: Path, work: Path) -> list[Path]:
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415 - after the platform is set
-
-    from fieldapp import i18n  # noqa: PLC0415
-    from fieldapp.demo import demo_visits  # noqa: PLC0415
-    from fieldapp.domain import Role  # noqa: PLC0415
-    from fieldapp.store.store import Store  # noqa: PLC0415
-    from fieldapp.vault import Vault  # noqa: PLC0415
-    from fieldapp.vault.keyfile import FAST_FOR_TESTS  # noqa: PLC0415
-    from ui.app import create_application, install_language  # noqa: PLC0415
-    from ui.session import Profile  # noqa: PLC0415
-    from ui.settings import VaultSettings  # noqa: PLC0415
-
     app = create_application()
     coordinator_dir = _coordinator_vault(work)
     vault_dir = work / "vault"
@@ -79,14 +81,6 @@ def _render_all(out: Path, work: Path) -> list[Path]:
 
 def _coordinator_vault(work: Path) -> Path:
     """A coordinator that imported the bundles of two enrolled field devices (demo data)."""
-    from fieldapp.demo import demo_visits  # noqa: PLC0415
-    from fieldapp.domain import Role  # noqa: PLC0415
-    from fieldapp.store.store import Store  # noqa: PLC0415
-    from fieldapp.sync import cards, keys  # noqa: PLC0415
-    from fieldapp.sync.export import export_bundle  # noqa: PLC0415
-    from fieldapp.sync.import_ import import_paths  # noqa: PLC0415
-    from fieldapp.vault import Vault  # noqa: PLC0415
-    from fieldapp.vault.keyfile import FAST_FOR_TESTS  # noqa: PLC0415
 
     folder = work / "coordinator"
     stick = work / "stick"
@@ -112,9 +106,6 @@ def _coordinator_vault(work: Path) -> Path:
 
 def _workspace(out: Path, folder: Path, lang: str) -> list[Path]:
     """The coordinator's workspace: merged picture, linked cases, statistics."""
-    from fieldapp.vault import Vault  # noqa: PLC0415
-    from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415
-    from ui.runner import InlineRunner  # noqa: PLC0415
 
     shots: list[Path] = []
     with Vault.unlock(folder, DEMO_PASSPHRASE) as vault:
@@ -134,12 +125,6 @@ def _workspace(out: Path, folder: Path, lang: str) -> list[Path]:
 
 
 def _window(folder: Path) -> MainWindow:
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
-
-    from ui.main_window import MainWindow  # noqa: PLC0415
-    from ui.runner import InlineRunner  # noqa: PLC0415
-    from ui.session import VaultSession  # noqa: PLC0415
-
     window = MainWindow(VaultSession(folder), runner=InlineRunner())
     window.resize(*SIZE)
     window.show()
@@ -148,16 +133,12 @@ def _window(folder: Path) -> MainWindow:
 
 
 def _grab(widget: QWidget, path: Path) -> Path:
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
-
     QApplication.processEvents()
     widget.grab().save(str(path))
     return path
 
 
 def _first_run(out: Path, folder: Path, lang: str) -> list[Path]:
-    from ui.views.first_run import PAGE_PASSPHRASE, PAGE_PROFILE  # noqa: PLC0415
-
     window = _window(folder)
     view = window.first_run_view
     shots = [_grab(window, out / f"{lang}-01-first-run.png")]
@@ -179,11 +160,6 @@ def _first_run(out: Path, folder: Path, lang: str) -> list[Path]:
 
 
 def _vault_screens(out: Path, vault_dir: Path, lang: str) -> list[Path]:
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
-
-    from ui.settings import SettingsDialog  # noqa: PLC0415
-    from ui.views.shortcuts import ShortcutsDialog  # noqa: PLC0415
-
     window = _window(vault_dir)
     shots = [_grab(window, out / f"{lang}-04-unlock.png")]
     window.unlock(DEMO_PASSPHRASE)
@@ -238,7 +214,6 @@ def _editor(window: MainWindow, path: Path) -> Path | None:
 def _referral(window: MainWindow, out: Path, lang: str) -> list[Path]:
     """The referral dialog from the open visit (what goes in, what stays out), then the
     preview of the document it makes (in the scratch vault)."""
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     editor = window.editor
     if editor is None or not hasattr(editor, "open_referral"):

@@ -136,7 +136,7 @@ class VaultSession:
 
     def derive_keys(self, passphrase: str) -> UnlockKeys:
         """Argon2id and the key unwrap. Raises ``WrongPassphrase``, ``VaultDamaged``, ..."""
-        from fieldapp.vault import derive_unlock_keys  # noqa: PLC0415
+        from fieldapp.vault import derive_unlock_keys  # noqa: PLC0415 - keep start-up light: the unlock window imports this module; the vault code (SQLCipher, Argon2) loads at unlock
 
         return derive_unlock_keys(self.folder, passphrase)
 
@@ -144,7 +144,7 @@ class VaultSession:
         """Make the vault and close it again on this thread, then derive the keys to open it on
         the GUI thread. ``Vault.create`` wraps the key and opens the database in one call, so
         creating off the GUI thread costs a second key derivation (once, on first run)."""
-        from fieldapp.vault import Vault, derive_unlock_keys  # noqa: PLC0415
+        from fieldapp.vault import Vault, derive_unlock_keys  # noqa: PLC0415 - keep start-up light: the vault code loads when a vault opens
 
         Vault.create(self.folder, passphrase, role, self.kdf).lock()
         return derive_unlock_keys(self.folder, passphrase)
@@ -157,8 +157,8 @@ class VaultSession:
         if self.is_open:
             keys.wipe()
             return self.store
-        from fieldapp.store.store import Store  # noqa: PLC0415
-        from fieldapp.vault import Vault  # noqa: PLC0415
+        from fieldapp.store.store import Store  # noqa: PLC0415 - keep start-up light: the store loads when a vault opens
+        from fieldapp.vault import Vault  # noqa: PLC0415 - keep start-up light: the vault code loads when a vault opens
 
         self._vault = Vault.open_with_keys(self.folder, keys, accept_older=accept_older)
         self._store = Store(self._vault)
@@ -171,8 +171,8 @@ class VaultSession:
         problem = new_passphrase_problem(passphrase, repeat)
         if problem is not None:
             raise problem
-        from fieldapp.store.store import Store  # noqa: PLC0415
-        from fieldapp.vault import Vault  # noqa: PLC0415
+        from fieldapp.store.store import Store  # noqa: PLC0415 - keep start-up light: the store loads when a vault opens
+        from fieldapp.vault import Vault  # noqa: PLC0415 - keep start-up light: the vault code loads when a vault opens
 
         self._vault = Vault.create(self.folder, passphrase, role, self.kdf)
         self._store = Store(self._vault)

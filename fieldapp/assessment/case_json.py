@@ -9,6 +9,7 @@ from typing import Any
 
 from fieldapp import validate as v
 from fieldapp.assessment.engine import Case, CaseObservation
+from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.catalogue.model import FORMS
 from fieldapp.domain import (
     AgeBand,
@@ -47,8 +48,6 @@ def parse_case_json(raw: bytes | str) -> Case:
 
 
 def case_from_dict(document: Any) -> Case:
-    from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415
-
     catalogue = assessment_catalogue()
     if not isinstance(document, dict):
         raise ValidationError("$", "validation.not_object")

@@ -67,9 +67,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fieldapp.assessment.outcomes import refresh_outcomes
 from fieldapp.atomic import write_atomic
+from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.model import CTDC_MEANS, FORMS
 from fieldapp.errors import FieldAppError
+from fieldapp.store.export_store import ExportStore
+from fieldapp.validate import country_codes
 
 if TYPE_CHECKING:
     from fieldapp.catalogue.model import Catalogue
@@ -198,12 +202,7 @@ def check_k(k: int) -> int:
 def collect_rows(vault: Vault, *, refresh: bool = True) -> list[Row]:
     """One CTDC row per possible victim, before anonymisation. Refreshes the engine's
     outcomes first (``refresh``), so the exploitation flags match the recorded signals."""
-    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
-    from fieldapp.store.export_store import ExportStore  # noqa: PLC0415
-
     if refresh:
-        from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415
-
         refresh_outcomes(vault)
     store = ExportStore(vault)
     latest = load_catalogue()
@@ -230,8 +229,6 @@ class _MeansLookup:
 
     def __call__(self, version: str, indicator_id: str) -> tuple[str, ...]:
         if version not in self._catalogues:
-            from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
-
             try:
                 self._catalogues[version] = load_catalogue(version)
             except FieldAppError:  # a version not installed here: its means stay unknown
@@ -298,8 +295,6 @@ def majority_status(minor: bool | None, age: int | None, age_band: str | None) -
 
 
 def citizenship(nationality: str | None) -> str:
-    from fieldapp.validate import country_codes  # noqa: PLC0415
-
     code = (nationality or "").strip().upper()
     return code if code in country_codes() else UNKNOWN
 

@@ -22,9 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyrage import passphrase as age_passphrase
+
+from fieldapp.assessment.outcomes import refresh_outcomes
 from fieldapp.atomic import write_atomic
+from fieldapp.catalogue import load_catalogue
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from fieldapp.store.export_store import ExportStore
+from fieldapp.store.store import Store
 from fieldapp.vault.passphrase import secret_problem
 
 if TYPE_CHECKING:
@@ -108,18 +114,12 @@ def target_path(chosen: Path, fmt: str, encrypted: bool) -> Path:
 
 def visit_ids_for(vault: Vault, where: VisitFilter | None) -> list[str]:
     """The visits a filter shows, in the list's order (newest first)."""
-    from fieldapp.store.store import Store  # noqa: PLC0415
-
     return Store(vault).visit_ids(where)
 
 
 def table_rows(vault: Vault, visit_uuids: Sequence[str]) -> list[VisitRow]:
     """One row per live visit, in the order given, with the engine's outcomes brought up to
     date first (reads and writes the vault: call it on the thread that owns the connection)."""
-    from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415
-    from fieldapp.catalogue import load_catalogue  # noqa: PLC0415
-    from fieldapp.store.export_store import ExportStore  # noqa: PLC0415
-
     refresh_outcomes(vault)
     return ExportStore(vault).visit_rows(visit_uuids, load_catalogue().rules.outcome_order)
 
@@ -206,7 +206,6 @@ def build_file(
     data = csv_bytes(rows, lang) if fmt == "csv" else xlsx_bytes(rows, lang)
     if passphrase is None:
         return data
-    from pyrage import passphrase as age_passphrase  # noqa: PLC0415
 
     return bytes(age_passphrase.encrypt(data, passphrase))
 

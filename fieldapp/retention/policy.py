@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fieldapp.errors import FieldAppError
+from fieldapp.store.retention_store import RetentionStore
 from fieldapp.vault.vault import Vault
 
 RULES = ("visits_without_signals", "signals_without_referral", "referrals")
@@ -69,8 +70,6 @@ class RetentionPolicy:
 
 
 def load_policy(vault: Vault) -> RetentionPolicy:
-    from fieldapp.store.retention_store import RetentionStore  # noqa: PLC0415
-
     stored = RetentionStore(vault).policy_rows()
     return RetentionPolicy(
         days={rule: stored[rule][0] if rule in stored else DEFAULT_DAYS[rule] for rule in RULES},
@@ -88,8 +87,6 @@ def check_days(rule: str, days: object) -> int:
 
 def save_policy(vault: Vault, days: Mapping[str, int]) -> RetentionPolicy:
     """Store the given rules' days (all checked before anything is stored)."""
-    from fieldapp.store.retention_store import RetentionStore  # noqa: PLC0415
-
     checked = {rule: check_days(rule, value) for rule, value in days.items()}
     if checked:
         RetentionStore(vault).set_days(checked)

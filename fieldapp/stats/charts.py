@@ -22,10 +22,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fieldapp.i18n import t
+from fieldapp.i18n import current_language, t
 from fieldapp.paths import APP_NAME
-from fieldapp.stats.model import FOLLOWUP_STATUSES, FORMS, StatsReport
+from fieldapp.stats.model import FOLLOWUP_STATUSES, StatsReport
 from fieldapp.stats.tables import municipality_rows
+from fieldapp.store.filters import FORMS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -78,7 +79,7 @@ def _matplotlib() -> None:
             folder = cache_dir()
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             os.environ["MPLCONFIGDIR"] = str(folder)
-        import matplotlib  # noqa: PLC0415
+        import matplotlib  # noqa: PLC0415 - keep start-up light: matplotlib loads at the first chart, after MPLCONFIGDIR is set
 
         matplotlib.use("Agg", force=False)
 
@@ -101,8 +102,8 @@ def render_chart(
     if fmt not in FORMATS:
         raise ChartError(f"unknown format {fmt!r}")
     _matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
 
     with _RENDER_LOCK:
         figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
@@ -170,8 +171,6 @@ def number(value: float, lang: str | None = None) -> str:
 
 
 def _current() -> str:
-    from fieldapp.i18n import current_language  # noqa: PLC0415
-
     return current_language()
 
 
@@ -204,7 +203,7 @@ def _shorten(label: str, limit: int = 34) -> str:
 
 
 def _count_formatter(lang: str | None) -> Any:
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
 
     return FuncFormatter(lambda value, _pos: number(value, lang))
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from fieldapp.assessment.outcomes import refresh_outcomes
 from fieldapp.catalogue.loader import available_versions, latest_version, load_catalogue
 from fieldapp.catalogue.model import Catalogue, CatalogueError
 from fieldapp.clock import now_iso
@@ -20,16 +21,14 @@ from fieldapp.domain import Sector
 from fieldapp.stats.model import (
     AGE_GROUPS,
     FOLLOWUP_STATUSES,
-    FORMS,
     NO_SIGNALS,
     ROUTES,
     FollowUpTimes,
     MonthSignals,
-    Period,
     PeriodicTables,
-    StatsFilter,
     StatsReport,
 )
+from fieldapp.store.filters import FORMS, Period, StatsFilter
 from fieldapp.store.stats_store import StatsQuery
 from fieldapp.vault.connection import Connection
 
@@ -65,8 +64,6 @@ def compute_stats(
     """The report for ``period``. Outcomes of persons whose visits changed are brought up to
     date first (``refresh_outcomes``), so the outcome tables match the observations."""
     if refresh:
-        from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415 - the engine
-
         refresh_outcomes(vault, progress)  # type: ignore[arg-type] # a Vault or a WorkerVault
     return aggregate(vault.conn, period, filters)
 

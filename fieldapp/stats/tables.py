@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fieldapp.i18n import t
-from fieldapp.stats.model import AGE_GROUPS, FORMS, NO_SIGNALS, ROUTES, StatsReport
+from fieldapp.stats.model import AGE_GROUPS, NO_SIGNALS, ROUTES, StatsReport
+from fieldapp.store.filters import FORMS
 
 Cell = str | int | float | None
 

@@ -15,8 +15,21 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fieldapp.store import audit
+from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
+
+# Days until an answer is due, by recipient: the follow-up's default (fieldapp/followup.py),
+# kept here because the visits filter's SQL needs it too. The police and the NLA assess a
+# signal within about two weeks; CoMensha registration and the care coordinator concern care,
+# so one week; a RIEC case meeting takes a month; an anonymous signal cannot be followed up.
+DEFAULT_DUE_DAYS: dict[str, int | None] = {
+    "police": 14,
+    "nla": 14,
+    "comensha": 7,
+    "zorgcoordinator": 7,
+    "riec": 30,
+    "anonymous": None,
+}
 
 # A referral the coordinator follows up: made (not a draft), not erased, and not replaced by
 # a newer version (the newest version stands for the referral). NOT IN, not NOT EXISTS: the

@@ -19,7 +19,7 @@ from typing import Protocol
 import msgspec
 
 from fieldapp.clock import now_iso
-from fieldapp.store import audit
+from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 from fieldapp.vault.vault import VaultInfo
 

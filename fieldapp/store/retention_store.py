@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.clock import now_iso
-from fieldapp.store import audit
+from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, pragma_values, transaction
 from fieldapp.vault.vault import Vault
 

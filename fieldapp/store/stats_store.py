@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Self
 
 from fieldapp.domain import ObservationStatus, PersonRole, ReferralStatus
-from fieldapp.stats.model import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
+from fieldapp.store.filters import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
 from fieldapp.store.merged_store import device_agency_condition
 from fieldapp.vault.connection import Connection
 

@@ -41,8 +41,12 @@ from fieldapp.domain import (
 from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
-from fieldapp.store import audit, outcomes_store
+from fieldapp.localtime import local_today
+from fieldapp.store import outcomes_store
 from fieldapp.store.filters import VisitFilter
+from fieldapp.store.followup_store import DEFAULT_DUE_DAYS, visits_with_status
+from fieldapp.store.merged_store import device_agency_condition
+from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 
 if TYPE_CHECKING:
@@ -145,7 +149,7 @@ class VisitCursor:
 def latest_version() -> str:
     """The newest installed catalogue: the version new observations are made with. Loaded
     here on first use, keeping the catalogue out of the store's start-up imports."""
-    from fieldapp.catalogue.loader import latest_version as newest  # noqa: PLC0415
+    from fieldapp.catalogue.loader import latest_version as newest  # noqa: PLC0415 - keep unlock light: the catalogue loads on first use (see above)
 
     return newest()
 
@@ -843,13 +847,11 @@ def _workspace_clauses(
         clauses.append("v.origin_device = ?")
         params.append(where.device)
     if where.agency:
-        from fieldapp.store.merged_store import device_agency_condition  # noqa: PLC0415
-
         condition, names = device_agency_condition(conn, where.agency)
         clauses.append(condition)
         params.extend(names)
     if where.form or where.outcome:
-        from fieldapp.catalogue import FORMS, load_catalogue  # noqa: PLC0415 - when used
+        from fieldapp.catalogue import FORMS, load_catalogue  # noqa: PLC0415 - keep unlock light: the catalogue loads when a form or outcome filter is used
 
         forms = (where.form,) if where.form else FORMS
         rank = load_catalogue().rules.rank(where.outcome or "signals_present")
@@ -862,10 +864,8 @@ def _workspace_clauses(
         )
         params.extend([*forms, rank])
     if where.referral_status:
-        from fieldapp.followup import DEFAULT_DUE_DAYS, local_today  # noqa: PLC0415
-        from fieldapp.store.followup_store import visits_with_status  # noqa: PLC0415
-
-        subquery, more = visits_with_status(where.referral_status, local_today(), DEFAULT_DUE_DAYS)
+        today = local_today().isoformat()
+        subquery, more = visits_with_status(where.referral_status, today, DEFAULT_DUE_DAYS)
         clauses.append(f"v.uuid IN ({subquery})")
         params.extend(more)
 

@@ -33,8 +33,9 @@ import msgspec
 from fieldapp.clock import now_iso
 from fieldapp.domain import Address
 from fieldapp.ids import new_id
-from fieldapp.store import audit, outcomes_store
+from fieldapp.store import outcomes_store
 from fieldapp.store.store import SELECTED_COLUMNS
+from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 from fieldapp.vault.vault import Vault
 

@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+import secrets
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 
 from fieldapp import validate
+from fieldapp.catalogue.loader import available_versions, load_catalogue
 from fieldapp.domain import (
     AgeBand,
     B83Status,
@@ -70,6 +73,7 @@ from fieldapp.store.sync_store import AUDIT_COLUMNS, RECORD_COLUMNS, RECORD_KIND
 from fieldapp.sync import keys
 from fieldapp.sync.canonical import canonical_bytes, load_bounded
 from fieldapp.sync.errors import BundleRejected
+from fieldapp.vault.audit import GENESIS
 from fieldapp.visit_json import STORED_RULES, check_stored_rows
 
 FORMAT = "fieldapp-bundle-v1"
@@ -274,8 +278,6 @@ def bundle_sha256(manifest_bytes: bytes) -> str:
 
 def random_file_name() -> str:
     """26 random base-32 characters: no name, place or date on the stick."""
-    import secrets  # noqa: PLC0415
-
     alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(26)) + BUNDLE_SUFFIX
 
@@ -623,16 +625,12 @@ def _invalid(kind: str, rows: list[Any], error: validate.ColumnError) -> BundleR
 @cache
 def _installed_catalogues() -> frozenset[str]:
     """The catalogue versions installed with this program (they do not change while it runs)."""
-    from fieldapp.catalogue.loader import available_versions  # noqa: PLC0415
-
     return frozenset(available_versions())
 
 
 def _check_indicators(versions: tuple[Any, ...], indicators: tuple[Any, ...]) -> None:
     """Each observation's indicator is in the catalogue version it names, installed here (a
     device on a newer catalogue than this coordinator: update FieldApp here first)."""
-    from fieldapp.catalogue.loader import load_catalogue  # noqa: PLC0415
-
     named = set(versions)
     installed = _installed_catalogues()
     for version in named - installed:
@@ -767,8 +765,6 @@ _COLUMN_PATTERNS = {
 
 
 def _is_text_list(value: str) -> bool:
-    import json  # noqa: PLC0415
-
     if value == "[]":
         return True
     if not value.startswith("[") or len(value) > 100_000:
@@ -933,8 +929,6 @@ class VerifiedBundle:
 def verify_audit_chain(rows: list[list[Any]], previous_hash: str | None) -> bool:
     """The entries follow each other (consecutive seq, each hash over the one before); the
     first links to ``previous_hash`` when the coordinator holds the entry before it."""
-    from fieldapp.store.audit import GENESIS  # noqa: PLC0415
-
     rows = sorted(rows, key=itemgetter(0))
     prev: bytes | None = bytes.fromhex(previous_hash) if previous_hash else None
     if rows and rows[0][0] == 1:

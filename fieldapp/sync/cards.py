@@ -20,6 +20,7 @@ from typing import Any
 from fieldapp.clock import now_iso
 from fieldapp.domain import Role
 from fieldapp.errors import ValidationError
+from fieldapp.store.store import Store
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.sync import keys
 from fieldapp.sync.canonical import canonical_bytes, load_bounded
@@ -211,7 +212,6 @@ def make_request(
 ) -> tuple[bytes, str]:
     """Field side: the signed request and this device's fingerprint (to read out)."""
     _require_role(vault, Role.FIELD)
-    from fieldapp.store.store import Store  # noqa: PLC0415
 
     card = trusted_card(vault)
     own = keys.own_keys(vault)

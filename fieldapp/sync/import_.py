@@ -35,6 +35,7 @@ every parent a record names is the device's own (or in the bundle).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import mmap
@@ -353,8 +354,6 @@ def peek_bundle(path: Path, ctx: ImportContext) -> tuple[str, int]:
 
 def open_bundle(path: Path, ctx: ImportContext) -> bundle.VerifiedBundle:
     """Every check that needs no ledger (steps 1-9 above); raises BundleRejected."""
-    import hashlib  # noqa: PLC0415
-
     plaintext, file_size = decrypt_file(path, ctx)
     authentic = _authenticate(plaintext, ctx)
     manifest = authentic.manifest

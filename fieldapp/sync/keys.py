@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyrage import x25519
 
+from fieldapp.atomic import write_atomic
+from fieldapp.clock import now_iso
 from fieldapp.domain import Role
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.errors import EnrolmentError
@@ -177,8 +179,6 @@ def write_recovery_key(vault: Vault, target: Path) -> str:
     """Make the coordinator's keys, with the recovery key's secret written atomically to
     ``target`` (the format age-keygen writes) before the vault stores anything. Returns the
     recovery recipient. The one way the command line and the desktop do it."""
-    from fieldapp.atomic import write_atomic  # noqa: PLC0415
-    from fieldapp.clock import now_iso  # noqa: PLC0415
 
     def keep(secret: str) -> None:
         text = recovery_key_file_text(secret, public_recipient(secret), now_iso())

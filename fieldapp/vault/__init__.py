@@ -15,7 +15,6 @@ A second rollback record per vault folder lives in the user's data folder (``anc
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,14 +29,17 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckReport", "KdfParams", "UnlockKeys", "Vault", "VaultInfo", "derive_unlock_keys"]
 
-# Loaded on first use (PEP 562): the desktop shows its unlock window before SQLCipher, Argon2
-# and cryptography are imported, and `fieldapp.vault.passphrase` stays cheap to import.
-_HOMES = {"KdfParams": "keyfile"} | dict.fromkeys(
-    ("CheckReport", "UnlockKeys", "Vault", "VaultInfo", "derive_unlock_keys"), "vault"
-)
-
 
 def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(name)
-    return getattr(importlib.import_module(f"fieldapp.vault.{_HOMES[name]}"), name)
+    """Loaded on first use (PEP 562): the desktop shows its unlock window before SQLCipher,
+    Argon2 and cryptography are imported, and `fieldapp.vault.passphrase` stays cheap to
+    import. Real imports, so import-linter and PyInstaller see them."""
+    if name == "KdfParams":
+        from fieldapp.vault import keyfile  # noqa: PLC0415 - PEP 562: on first use (above)
+
+        return keyfile.KdfParams
+    if name in __all__:
+        from fieldapp.vault import vault  # noqa: PLC0415 - PEP 562: on first use (above)
+
+        return getattr(vault, name)
+    raise AttributeError(name)

@@ -30,8 +30,7 @@ from fieldapp.errors import (
     storage_error,
 )
 from fieldapp.localtime import utc_text
-from fieldapp.store import audit
-from fieldapp.vault import anchor, connection
+from fieldapp.vault import anchor, audit, connection
 from fieldapp.vault.connection import Connection, DatabaseError, pragma_values, transaction
 from fieldapp.vault.keyfile import (
     KEY_FILE_VERSION,

@@ -38,18 +38,12 @@ from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.stats import charts
 from fieldapp.stats.compute import aggregate, compute_stats, main_form
-from fieldapp.stats.model import (
-    FORMS,
-    NO_SIGNALS,
-    Period,
-    PeriodError,
-    StatsFilter,
-    StatsReport,
-)
+from fieldapp.stats.model import NO_SIGNALS, StatsReport
 from fieldapp.stats.report_pdf import render_report_pdf
 from fieldapp.stats.report_xlsx import render_report_xlsx
 from fieldapp.stats.tables import report_tables
 from fieldapp.store import followup_store
+from fieldapp.store.filters import FORMS, Period, PeriodError, StatsFilter
 from fieldapp.store.stats_store import StatsQuery
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
@@ -635,7 +629,8 @@ def test_matplotlib_writes_only_its_font_list_in_our_cache(tmp_path: Path) -> No
     home.mkdir()
     script = f"""
 from fieldapp.stats import charts
-from fieldapp.stats.model import Period, StatsFilter, StatsReport, PeriodicTables, FollowUpTimes
+from fieldapp.stats.model import StatsReport, PeriodicTables, FollowUpTimes
+from fieldapp.store.filters import Period, StatsFilter
 periodic = PeriodicTables(0, {{}}, {{}}, {{}})
 report = StatsReport(Period.parse("2025-01-01", "2025-12-31"), StatsFilter(), "now", (), 7, 0,
     (), (("agriculture", 7),), (("{SENTINEL_PLACE}", 7),), {{}}, ("no_signals",), (), (), periodic)

@@ -10,8 +10,8 @@ from fieldapp.demo import demo_visits
 from fieldapp.domain import Evidence, ObservationStatus, VisitStatus
 from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.inputs import ObservationInput, PersonInput
-from fieldapp.store import audit
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store, VisitCursor, fts_query
+from fieldapp.vault import audit
 from fieldapp.visit_json import visit_from_dict
 from tests.core.sample_visit import sample_visit
 

@@ -91,12 +91,8 @@ def test_visit_list_and_show_write_no_raw_escape(hostile_vault) -> None:
     assert as_json[0]["site_name"] == HOSTILE_NAME  # JSON escapes, it never alters data
 
 
-CLI_MODULES = (
-    "fieldapp/cli.py",
-    "fieldapp/links/cli.py",
-    "fieldapp/stats/cli.py",
-    "fieldapp/exports/cli.py",
-    "fieldapp/retention/cli.py",
+CLI_MODULES = sorted(
+    path.relative_to(ROOT).as_posix() for path in (ROOT / "fieldapp" / "cli").glob("*.py")
 )
 
 

@@ -17,8 +17,8 @@ from fieldapp.domain import Role
 from fieldapp.i18n import t
 from fieldapp.stats.charts import CHART_IDS, number
 from fieldapp.stats.compute import aggregate
-from fieldapp.stats.model import Period
 from fieldapp.stats.tables import PERIODIC_TABLES
+from fieldapp.store.filters import Period
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS

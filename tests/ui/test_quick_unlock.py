@@ -14,6 +14,7 @@ from fieldapp.domain import Role
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.conftest import PASSPHRASE, ROOT
+from ui.app import main_window_opener
 from ui.quick_unlock import QuickUnlock
 from ui.runner import InlineRunner
 from ui.session import Screen
@@ -23,7 +24,10 @@ from ui.settings import WindowSettings
 @pytest.fixture
 def quick(qtbot, vault_dir: Path) -> QuickUnlock:
     Vault.create(vault_dir, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS).lock()
-    window = QuickUnlock(vault_dir, WindowSettings(), InlineRunner())
+    settings = WindowSettings()
+    window = QuickUnlock(
+        vault_dir, settings, InlineRunner(), main_window_opener(vault_dir, settings)
+    )
     qtbot.addWidget(window)
     window.show()
     yield window

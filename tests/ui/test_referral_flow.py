@@ -20,8 +20,8 @@ from fieldapp.domain import ReferralStatus
 from fieldapp.i18n import t
 from fieldapp.referral import make_referral
 from fieldapp.referral.rules import RECIPIENTS, recipient_rules
-from fieldapp.store import audit
 from fieldapp.store.store import Store
+from fieldapp.vault import audit
 from fieldapp.visit_json import visit_from_dict
 from tests.core.sample_visit import sample_visit
 from tests.ui.conftest import unlock

@@ -1,29 +1,32 @@
-"""The coordinator's workspace window: one tab built on opening, the next on first showing, a
-missing tab module shown as a message, a visit opened in the main window, and nothing kept
-after closing or locking. Also the merged picture's own list and filters."""
+"""The coordinator's workspace window: every tab a real class, one tab built on opening, the
+next on first showing, a visit opened in the main window, and nothing kept after closing or
+locking. Also the merged picture's own list and filters."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from fieldapp.agencies import agency_name
 from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.store import Store
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
+from tests.conftest import ROOT
 from tests.core.workspace_support import Workspace, build_workspace
 from tests.ui.conftest import unlock
 from ui.coordinator import workspace as workspace_module
+from ui.coordinator.exports_view import ExportsView
 from ui.coordinator.followup_view import FollowUpView
-from ui.coordinator.tabs import TABS
+from ui.coordinator.tabs import TABS, Tab, WorkspaceTab
 from ui.coordinator.visits_view import MERGED_COLUMNS, MergedVisitsView
 from ui.coordinator.workspace import WorkspaceDialog
 from ui.main_window import MainWindow
@@ -31,7 +34,7 @@ from ui.runner import InlineRunner
 from ui.session import Screen, VaultSession
 
 VISITS_TAB = 0
-FOLLOWUP_TAB = next(i for i, tab in enumerate(TABS) if tab[1] == "FollowUpView")
+FOLLOWUP_TAB = next(i for i, tab in enumerate(TABS) if tab.load() is FollowUpView)
 
 
 class FakeEditor(QWidget):
@@ -76,26 +79,73 @@ def open_dialog(qtbot, workspace: Workspace, parent: QWidget) -> WorkspaceDialog
     return dialog
 
 
-def unavailable_label(view: QWidget) -> QLabel | None:
-    return view.findChild(QLabel, "workspace_unavailable")
+def test_every_tab_is_a_real_view_class() -> None:
+    """Every loader imports its tab's class: one renamed or removed fails here, never as a
+    "not available" tab behind green tests."""
+    names = [tab.load().__name__ for tab in TABS]
+    assert names == [
+        "MergedVisitsView",
+        "LinksView",
+        "FollowUpView",
+        "DashboardView",
+        "ExportsView",
+        "RetentionView",
+    ]
+    for tab in TABS:
+        view_class = tab.load()
+        assert isinstance(view_class, type) and issubclass(view_class, QWidget), tab
+        assert issubclass(view_class, WorkspaceTab), f"{view_class.__name__} has no clear()"
+        assert t(tab.title_key) != tab.title_key  # a translated title
+
+
+def test_every_tab_builds_its_own_view(qtbot, workspace: Workspace, main: FakeMain) -> None:
+    dialog = open_dialog(qtbot, workspace, main)
+    for index, tab in enumerate(TABS):
+        dialog.tabs.setCurrentIndex(index)
+        view = dialog.view(index)
+        assert type(view) is tab.load() and view.isVisible()
+    assert dialog.built_tabs() == list(range(len(TABS)))
+
+
+def test_the_workspace_module_loads_no_other_tab() -> None:
+    """Each tab's module loads when the tab is first shown (ui/coordinator/tabs.py says why):
+    importing the workspace, in a fresh process, brings only the first tab's."""
+    probe = (
+        "import sys, ui.coordinator.workspace\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ui.coordinator.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == str(
+        ["ui.coordinator.tabs", "ui.coordinator.visits_view", "ui.coordinator.workspace"]
+    )
+
+
+def recording_tabs(built: list[str]) -> tuple[Tab, ...]:
+    """TABS whose loaders note each tab class they load (once per tab built)."""
+
+    def recording(tab: Tab) -> Tab:
+        def load() -> Any:
+            view_class = tab.load()
+            built.append(view_class.__name__)
+            return view_class
+
+        return Tab(load, tab.title_key)
+
+    return tuple(recording(tab) for tab in TABS)
 
 
 def test_opening_builds_only_the_first_tab(
     qtbot, workspace: Workspace, main: FakeMain, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imported: list[str] = []
-    real_import = importlib.import_module
-
-    def recording(name: str, package: str | None = None) -> Any:
-        imported.append(name)
-        return real_import(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", recording)
+    built: list[str] = []
+    monkeypatch.setattr(workspace_module, "TABS", recording_tabs(built))
     dialog = open_dialog(qtbot, workspace, main)
     assert dialog.tabs.count() == len(TABS)
     assert [dialog.tabs.tabText(i) for i in range(len(TABS))] == [t(key) for *_, key in TABS]
     assert dialog.built_tabs() == [VISITS_TAB]
-    assert imported == [TABS[VISITS_TAB][0]]
+    assert built == ["MergedVisitsView"]
     view = dialog.view(VISITS_TAB)
     assert isinstance(view, MergedVisitsView) and view.isVisible()
     assert view.model.rowCount() == len(Store(workspace.vault).visit_ids())
@@ -103,36 +153,14 @@ def test_opening_builds_only_the_first_tab(
 
     dialog.tabs.setCurrentIndex(FOLLOWUP_TAB)
     assert dialog.built_tabs() == [VISITS_TAB, FOLLOWUP_TAB]
-    assert imported == [TABS[VISITS_TAB][0], TABS[FOLLOWUP_TAB][0]]
+    assert built == ["MergedVisitsView", "FollowUpView"]
     followup_view = dialog.view(FOLLOWUP_TAB)
     assert isinstance(followup_view, FollowUpView) and followup_view.isVisible()
     assert followup_view.model.rowCount() > 0
 
     dialog.tabs.setCurrentIndex(VISITS_TAB)  # built once only
     assert dialog.view(VISITS_TAB) is view
-    assert imported.count(TABS[VISITS_TAB][0]) == 1
-
-
-def test_a_tab_whose_module_is_missing_says_so(
-    qtbot, workspace: Workspace, main: FakeMain, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    tabs = (
-        ("ui.coordinator.no_such_module", "NoView", "ui.workspace.tab.links"),
-        ("ui.coordinator.visits_view", "NoSuchClass", "ui.workspace.tab.dashboard"),
-        *TABS[:1],
-    )
-    monkeypatch.setattr(workspace_module, "TABS", tabs)
-    dialog = open_dialog(qtbot, workspace, main)
-    first = dialog.view(0)
-    assert first is not None
-    label = unavailable_label(first)
-    assert label is not None and label.text() == t("ui.workspace.unavailable")
-    assert label.isVisible()
-    dialog.tabs.setCurrentIndex(1)
-    second = dialog.view(1)
-    assert second is not None and unavailable_label(second) is not None
-    dialog.tabs.setCurrentIndex(2)
-    assert isinstance(dialog.view(2), MergedVisitsView)
+    assert built.count("MergedVisitsView") == 1
 
 
 def test_other_failures_of_a_tab_are_not_hidden(
@@ -142,8 +170,7 @@ def test_other_failures_of_a_tab_are_not_hidden(
         def __init__(self, *args: Any) -> None:
             raise RuntimeError("a real bug")
 
-    monkeypatch.setattr(workspace_module, "TABS", (("tests.ui.test_workspace", "Broken", "x"),))
-    monkeypatch.setitem(globals(), "Broken", Broken)
+    monkeypatch.setattr(workspace_module, "TABS", (Tab(lambda: Broken, "ui.workspace.tab.visits"),))
     with pytest.raises(RuntimeError, match="a real bug"):
         WorkspaceDialog(workspace.vault, InlineRunner(), main)
 
@@ -309,7 +336,7 @@ def test_the_exports_tab_writes_what_the_merged_filters_show(
     assert isinstance(merged, MergedVisitsView)
     police_device = workspace.device_ids[1]
     merged.device.setCurrentIndex(merged.device.findData(police_device))
-    exports_tab = next(i for i, tab in enumerate(TABS) if tab[1] == "ExportsView")
+    exports_tab = next(i for i, tab in enumerate(TABS) if tab.load() is ExportsView)
     dialog.tabs.setCurrentIndex(exports_tab)
     exports = dialog.view(exports_tab)
     assert exports is not None

@@ -39,9 +39,12 @@ from fieldapp.atomic import write_atomic
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t
 from fieldapp.localtime import qt_date_format
-from fieldapp.stats.charts import CHART_IDS, chart_title, number
-from fieldapp.stats.model import EARLIEST_YEAR, Period, StatsReport
+from fieldapp.stats.charts import CHART_IDS, chart_title, number, render_chart
+from fieldapp.stats.model import StatsReport
+from fieldapp.stats.report_xlsx import render_report_xlsx
 from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, table
+from fieldapp.store.filters import Period
+from fieldapp.validate import EARLIEST_YEAR
 from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
 from ui.runner import JobRunner
@@ -302,8 +305,8 @@ class DashboardView(QWidget):
         lang = self.lang
 
         def job() -> tuple[StatsReport, str, bytes]:
-            from fieldapp.stats.charts import render_chart  # noqa: PLC0415 - matplotlib
-            from fieldapp.stats.compute import compute_stats  # noqa: PLC0415
+            # On the worker: the statistics code (and the engine) loads off the GUI thread.
+            from fieldapp.stats.compute import compute_stats  # noqa: PLC0415 - on the worker
 
             with key.open() as worker:
                 report = compute_stats(worker, period, progress=relay.changed.emit)
@@ -430,8 +433,6 @@ class DashboardView(QWidget):
         self.chart.show_text(t("ui.stats.drawing"))
 
         def job() -> bytes:
-            from fieldapp.stats.charts import render_chart  # noqa: PLC0415
-
             return render_chart(chart_id, report, "png", lang, dpi=SCREEN_DPI)
 
         self.runner.run(
@@ -493,8 +494,6 @@ class DashboardView(QWidget):
             return
 
         def render() -> bytes:
-            from fieldapp.stats.charts import render_chart  # noqa: PLC0415
-
             return render_chart(chart_id, report, fmt, lang, dpi=EXPORT_DPI)
 
         self._export(f"{chart_id}-{_period_slug(report)}.{fmt}", fmt, render)
@@ -505,7 +504,7 @@ class DashboardView(QWidget):
             return
 
         def render() -> bytes:
-            from fieldapp.stats.report_pdf import render_report_pdf  # noqa: PLC0415
+            from fieldapp.stats.report_pdf import render_report_pdf  # noqa: PLC0415 - reportlab: on the first PDF
 
             return render_report_pdf(report, lang)
 
@@ -517,8 +516,6 @@ class DashboardView(QWidget):
             return
 
         def render() -> bytes:
-            from fieldapp.stats.report_xlsx import render_report_xlsx  # noqa: PLC0415
-
             return render_report_xlsx(report, lang)
 
         self._export(f"statistics-{_period_slug(report)}.xlsx", "xlsx", render)

@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QWidget
 
 from fieldapp.agencies import agency_key, agency_name
-from fieldapp.catalogue import FORMS
+from fieldapp.catalogue import FORMS, load_catalogue
 from fieldapp.domain import VisitSummary
 from fieldapp.followup import STATUS_FILTERS
 from fieldapp.i18n import t
@@ -178,8 +178,6 @@ class MergedVisitsView(VisitsView):
         QWidget.setTabOrder(previous, self.reset_button)
 
     def _load_outcomes(self) -> None:
-        from fieldapp.catalogue import load_catalogue  # noqa: PLC0415 - on first use
-
         self.outcome.blockSignals(True)
         for outcome in load_catalogue().rules.outcome_order[1:]:  # "no signals" filters nothing
             self.outcome.addItem(t("ui.merged.at_least", outcome=t(f"outcome.{outcome}")), outcome)

@@ -1,9 +1,11 @@
 """The coordinator's workspace: one window of tabs (``ui.coordinator.tabs.TABS``).
 
 Each tab's module is imported, and its view built, only when the tab is first shown: opening
-the workspace costs one tab. A view that says ``open_visit_requested(str)`` gets the main
-window to open that visit; the workspace then steps aside (minimised) and comes back when the
-visit is closed. A tab whose module is not installed shows a short message instead.
+the workspace costs one tab (``tabs.py`` says why and how). What a view offers the workspace is
+``tabs.WorkspaceTab``. A view that says
+``open_visit_requested(str)`` gets the main window to open that visit; the workspace then steps
+aside (minimised) and comes back when the visit is closed. The exports tab writes what the
+merged picture's filters show.
 
 The window remembers nothing (no filters, no searches, no size); closing it (Esc, or the lock)
 empties every view.
@@ -11,7 +13,6 @@ empties every view.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -23,9 +24,16 @@ from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
-from ui.coordinator.tabs import TABS
+from ui.coordinator.tabs import (
+    TABS,
+    FollowsLargeTouch,
+    OpensVisits,
+    ReadsMergedFilter,
+    Tab,
+    WorkspaceTab,
+)
+from ui.coordinator.visits_view import MergedVisitsView
 from ui.runner import JobRunner
-from ui.widgets import paragraph
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +46,9 @@ LARGE_TOUCH_TABS = "QTabBar::tab { min-height: 40px; padding: 6px 18px; }"
 class _TabPage(QWidget):
     """A tab's page: empty until the tab is first shown, then it holds the tab's view."""
 
-    def __init__(self, module: str, class_name: str) -> None:
+    def __init__(self, tab: Tab) -> None:
         super().__init__()
-        self.module = module
-        self.class_name = class_name
+        self.tab = tab
         self.column = QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 0, 0)
 
@@ -67,8 +74,8 @@ class WorkspaceDialog(QDialog):
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName(t("ui.workspace.tabs"))
         self.views: dict[int, QWidget] = {}
-        for module, class_name, title_key in TABS:
-            self.tabs.addTab(_TabPage(module, class_name), t(title_key))
+        for tab in TABS:
+            self.tabs.addTab(_TabPage(tab), t(tab.title_key))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.tabs)
@@ -106,13 +113,13 @@ class WorkspaceDialog(QDialog):
         return self.views.get(index)
 
     def _build(self, index: int) -> None:
-        """Import the tab's module and build its view, the first time the tab is shown."""
+        """Build the tab's view, the first time the tab is shown."""
         if index < 0 or index in self.views:
             return
         page = self.tabs.widget(index)
         if not isinstance(page, _TabPage):
             return
-        view = self._make_view(page.module, page.class_name)
+        view = self._make_view(page.tab)
         self.views[index] = view
         page.column.addWidget(view)
         if page.isVisible():
@@ -125,7 +132,7 @@ class WorkspaceDialog(QDialog):
         key = WorkerVaultKey(self.vault)
 
         def job() -> int:
-            from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415 - engine
+            from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415 - on the worker: the engine loads off the GUI thread
 
             with key.open() as worker:
                 return refresh_outcomes(worker)  # type: ignore[arg-type] # a worker vault
@@ -140,51 +147,27 @@ class WorkspaceDialog(QDialog):
         if not visits or self._closed or not self.vault.is_open:
             return
         for view in self.views.values():
-            model = getattr(view, "model", None)
-            reload = getattr(model, "reload", None)
-            if callable(reload) and hasattr(view, "current_filter"):
-                reload()
+            if isinstance(view, MergedVisitsView):
+                view.model.reload()
 
     def _merged_filter(self) -> VisitFilter | None:
         """The merged picture's filter (None while that tab has not been opened)."""
         for view in self.views.values():
-            current = getattr(view, "current_filter", None)
-            if callable(current) and not hasattr(view, "set_filter_source"):
-                found = current()
-                if isinstance(found, VisitFilter):
-                    return found
+            if isinstance(view, MergedVisitsView):
+                return view.current_filter()
         return None
 
-    def _make_view(self, module_name: str, class_name: str) -> QWidget:
-        try:
-            view_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            log.info("workspace tab %s.%s is not available", module_name, class_name)
-            return self._unavailable()
-        view = view_class(self.vault, self.runner, self)
-        # The exports tab writes what the merged picture's filters show.
-        set_filter_source = getattr(view, "set_filter_source", None)
-        if callable(set_filter_source):
-            set_filter_source(self._merged_filter)
-        signal = getattr(view, "open_visit_requested", None)
-        if signal is not None and hasattr(signal, "connect"):
-            signal.connect(self.open_visit)
-        if hasattr(view, "set_large_touch"):
+    def _make_view(self, tab: Tab) -> QWidget:
+        view = tab.load()(self.vault, self.runner, self)
+        if not isinstance(view, WorkspaceTab):  # a bug in the tab, never hidden
+            raise TypeError(f"{type(view).__name__} is not a WorkspaceTab")
+        if isinstance(view, ReadsMergedFilter):
+            view.set_filter_source(self._merged_filter)
+        if isinstance(view, OpensVisits):
+            view.open_visit_requested.connect(self.open_visit)
+        if isinstance(view, FollowsLargeTouch):
             view.set_large_touch(self.large_touch)
         return view
-
-    @staticmethod
-    def _unavailable() -> QWidget:
-        holder = QWidget()
-        label = paragraph(t("ui.workspace.unavailable"), secondary=True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setAccessibleName(t("ui.workspace.unavailable"))
-        label.setObjectName("workspace_unavailable")
-        column = QVBoxLayout(holder)
-        column.addStretch(1)
-        column.addWidget(label)
-        column.addStretch(2)
-        return holder
 
     # -- visits --------------------------------------------------------------------------
 
@@ -216,7 +199,6 @@ class WorkspaceDialog(QDialog):
         """Closing (Esc, the close button, the lock) empties every built view."""
         self._closed = True
         for view in self.views.values():
-            clear = getattr(view, "clear", None)
-            if callable(clear):
-                clear()
+            if isinstance(view, WorkspaceTab):
+                view.clear()
         super().done(result)

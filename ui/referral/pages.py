@@ -12,7 +12,7 @@ SCREEN_DPI = 96  # a page at 100 % is as wide on screen as on paper
 
 def render_pages(pdf: bytes, zoom: float = 1.0, pixel_ratio: float = 1.0) -> list[QImage]:
     """Every page at ``zoom`` (1.0: 96 dpi), sharp on a screen with ``pixel_ratio``."""
-    import pypdfium2 as pdfium  # noqa: PLC0415
+    import pypdfium2 as pdfium  # noqa: PLC0415 - pypdfium2 loads with the first preview
 
     scale = zoom * SCREEN_DPI / POINTS_PER_INCH * pixel_ratio
     images: list[QImage] = []

@@ -13,9 +13,9 @@ from ui.runner import JobRunner
 def sync_page(vault: Vault, runner: JobRunner, parent: QWidget | None = None) -> QDialog:
     """The page for this vault's role."""
     if vault.info.role is Role.COORDINATOR:
-        from ui.sync.coordinator_page import CoordinatorSyncDialog  # noqa: PLC0415
+        from ui.sync.coordinator_page import CoordinatorSyncDialog  # noqa: PLC0415 - the page of this role only: the bundle code (msgspec, age) loads with it
 
         return CoordinatorSyncDialog(vault, parent)
-    from ui.sync.field_page import FieldSyncDialog  # noqa: PLC0415
+    from ui.sync.field_page import FieldSyncDialog  # noqa: PLC0415 - the page of this role only: the bundle code (msgspec, age) loads with it
 
     return FieldSyncDialog(vault, runner, parent)

@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from fieldapp.atomic import write_atomic
-from fieldapp.cli import EXIT_OK, open_vault
+from fieldapp.cli.shared import EXIT_OK, Commands, new_file, open_vault
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t
 from fieldapp.stats.charts import number
-from fieldapp.stats.model import Period, StatsReport
+from fieldapp.stats.compute import compute_stats
+from fieldapp.stats.model import StatsReport
 from fieldapp.stats.tables import ReportTable, report_tables
+from fieldapp.store.filters import Period
 from fieldapp.terminal import clean, emit, emit_json
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     period = Period.parse(args.date_from, args.date_to)
     targets = {
-        fmt: _new_file(name) for fmt, name in (("xlsx", args.xlsx), ("pdf", args.pdf)) if name
+        fmt: new_file(name) for fmt, name in (("xlsx", args.xlsx), ("pdf", args.pdf)) if name
     }
     if len(set(targets.values())) < len(targets):
         raise FieldAppError("stats.cli.same_file")
     lang = current_language()
-    from fieldapp.stats.compute import compute_stats  # noqa: PLC0415 - the engine and SQL
-
     with open_vault(args) as vault:
         report = compute_stats(vault, period)
         files = {fmt: _render(fmt, report, lang) for fmt in targets}
@@ -49,19 +48,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _new_file(name: str) -> Path:
-    target = Path(name)
-    if target.exists():
-        raise FieldAppError("cli.file_exists", path=str(target))
-    return target
-
-
 def _render(fmt: str, report: StatsReport, lang: str) -> bytes:
     if fmt == "pdf":
-        from fieldapp.stats.report_pdf import render_report_pdf  # noqa: PLC0415
+        from fieldapp.stats.report_pdf import render_report_pdf  # noqa: PLC0415 - reportlab: --pdf only
 
         return render_report_pdf(report, lang)
-    from fieldapp.stats.report_xlsx import render_report_xlsx  # noqa: PLC0415
+    from fieldapp.stats.report_xlsx import render_report_xlsx  # noqa: PLC0415 - xlsxwriter: --xlsx only
 
     return render_report_xlsx(report, lang)
 
@@ -115,3 +107,6 @@ def _text_table(table: ReportTable, lang: str | None) -> list[str]:
     if total:
         text += [rule, line(total)]
     return text
+
+
+COMMANDS: Commands = {"stats": cmd_stats}

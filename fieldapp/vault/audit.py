@@ -1,6 +1,11 @@
 """The tamper-evident audit log: each entry's hash covers the previous entry's hash.
 
 Entries name the record by uuid only, never its content, so the log itself holds no personal data.
+
+The chain belongs to the vault: the vault writes it itself (created, unlocked, locked, backed
+up), verifies it (``vault check``) and anchors its head against rollback (``anchor.py``). The
+store appends an entry in the transaction of each change it records, and sync reads the
+chain's start (``GENESIS``) to check a bundle's; both import it from here, downwards.
 """
 
 from __future__ import annotations

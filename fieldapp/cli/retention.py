@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
 from fieldapp.i18n import t
+from fieldapp.retention.purge import plan_purge, run_purge
 from fieldapp.terminal import emit, emit_json
 
 
-def cmd_retention_run(args: argparse.Namespace) -> int:
-    from fieldapp.cli import EXIT_OK, open_vault  # noqa: PLC0415
-    from fieldapp.retention.purge import plan_purge, run_purge  # noqa: PLC0415
-
+def cmd_run(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         plan = plan_purge(vault)
         result = None if args.dry_run else run_purge(vault, plan)
@@ -48,3 +47,6 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
     else:
         emit(t("retention.cli.done", visits=result.total("visit")))
     return EXIT_OK
+
+
+COMMANDS: Commands = {"run": cmd_run}

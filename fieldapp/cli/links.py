@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from fieldapp.cli import EXIT_OK, open_vault, short_id
+from fieldapp.cli.shared import EXIT_OK, Commands, open_vault, short_id
 from fieldapp.i18n import t
 from fieldapp.links import describe
 from fieldapp.links.clusters import Cluster, find_clusters
@@ -77,3 +77,6 @@ def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
         )
     if cluster.visits > len(shown):
         emit("   " + t("links.cli.more", count=cluster.visits - len(shown)))
+
+
+COMMANDS: Commands = {"links": cmd_links}

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
 from fieldapp.errors import FieldAppError
+from fieldapp.exports.ctdc import check_k, export_ctdc
 from fieldapp.i18n import t
 from fieldapp.terminal import emit
 
 
-def cmd_export_ctdc(args: argparse.Namespace) -> int:
-    from fieldapp.cli import EXIT_OK, open_vault  # noqa: PLC0415
-    from fieldapp.exports.ctdc import check_k, export_ctdc  # noqa: PLC0415
-
+def cmd_ctdc(args: argparse.Namespace) -> int:
     check_k(args.k)  # refused before the vault is even opened
     out = Path(args.out)
     if out.exists():
@@ -36,3 +35,6 @@ def cmd_export_ctdc(args: argparse.Namespace) -> int:
     if result.total and not result.exported:
         emit(t("exports.ctdc.all_suppressed", k=result.k))
     return EXIT_OK
+
+
+COMMANDS: Commands = {"ctdc": cmd_ctdc}
