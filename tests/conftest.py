@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +12,7 @@ from fieldapp.domain import Role
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-
-PASSPHRASE = "correct horse battery staple"
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import PASSPHRASE
 
 
 @pytest.fixture(autouse=True)
@@ -63,21 +58,3 @@ def passphrase_file(tmp_path: Path) -> Path:
     path = tmp_path / "passphrase.txt"
     path.write_text(PASSPHRASE + "\n", encoding="utf-8")
     return path
-
-
-def run_cli(
-    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, lang: str = "nl"
-) -> subprocess.CompletedProcess[str]:
-    """Run ``fieldapp`` in a fresh process, as a user would. Vaults made this way use the real
-    KDF cost unless the test created them through the fixtures."""
-    full_env = {**os.environ, "FIELDAPP_LANG": lang, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "fieldapp.cli", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )

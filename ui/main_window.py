@@ -12,7 +12,7 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -50,10 +50,12 @@ from ui.window_settings import first_window_size
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
     from fieldapp.vault.vault import UnlockKeys
+    from ui.coordinator.workspace import WorkspaceDialog
     from ui.referral.list_view import ReferralsDialog
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 STATUS_MESSAGE_MS = 8000
+_Dialog = TypeVar("_Dialog", bound=QDialog)  # a dialog kept open once (_open_single)
 
 
 class MainWindow(QMainWindow):
@@ -80,7 +82,7 @@ class MainWindow(QMainWindow):
         self._editor_visit: str | None = None
         self.referrals_dialog: ReferralsDialog | None = None
         self.sync_dialog: QDialog | None = None
-        self.workspace_dialog: QDialog | None = None
+        self.workspace_dialog: WorkspaceDialog | None = None
         self._catalogue: Any = None
         self._attempt = 0
         self._busy = False
@@ -496,10 +498,8 @@ class MainWindow(QMainWindow):
     def editor_class(self) -> Any:
         if self._editor_class is not None:
             return self._editor_class
-        try:
-            from ui.visit.editor import VisitEditor  # noqa: PLC0415 - keep unlock light: the editor loads with the first visit opened
-        except ImportError:
-            return None
+        from ui.visit.editor import VisitEditor  # noqa: PLC0415 - keep unlock light: the editor loads with the first visit opened
+
         return VisitEditor
 
     def catalogue(self) -> Any:
@@ -514,9 +514,6 @@ class MainWindow(QMainWindow):
         if not self.session.is_open:
             return
         editor_class = self.editor_class()
-        if editor_class is None:
-            self.statusBar().showMessage(t("ui.editor.unavailable"), STATUS_MESSAGE_MS)
-            return
         visit_uuid = editor_class.start_new_visit(self.session.store, self.catalogue())
         self.open_visit(visit_uuid)
 
@@ -524,9 +521,6 @@ class MainWindow(QMainWindow):
         if not self.session.is_open:
             return
         editor_class = self.editor_class()
-        if editor_class is None:
-            self.statusBar().showMessage(t("ui.editor.unavailable"), STATUS_MESSAGE_MS)
-            return
         self._drop_editor()
         editor = editor_class(self.session.store, self.catalogue(), visit_uuid, parent=None)
         editor.set_large_touch(self.large_touch)
@@ -562,7 +556,7 @@ class MainWindow(QMainWindow):
 
     # -- referrals and sync: one dialog of each at a time, closed on lock ----------------
 
-    def _open_single(self, attribute: str, make: Callable[[], QDialog]) -> QDialog:
+    def _open_single(self, attribute: str, make: Callable[[], _Dialog]) -> _Dialog:
         """Replace the dialog kept in ``attribute`` by a new one, forgotten when it closes."""
         previous = getattr(self, attribute)
         if previous is not None:
@@ -602,7 +596,7 @@ class MainWindow(QMainWindow):
         vault = self.session.vault
         return vault is not None and vault.info.role is Role.COORDINATOR
 
-    def show_workspace(self) -> QDialog | None:
+    def show_workspace(self) -> WorkspaceDialog | None:
         """The coordinator's workspace (merged picture, links, follow-up, statistics,
         retention); a field device has none."""
         vault = self.session.vault

@@ -647,7 +647,7 @@ def bench_referral(ctx: Context) -> Result:
 
     from fieldapp.referral.protect import encrypt_pdf, generate_password
     from fieldapp.referral.render import render_pdf
-    from tests.core.test_referral_render import full_document
+    from tests.support.referral import full_document
 
     full = full_document()
     typical = dataclasses.replace(

@@ -20,7 +20,7 @@ from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault, anchor
 from fieldapp.vault.keyfile import KeyFile, unwrap_dek
 from fieldapp.vault.layout import ANCHOR_FILE, KEY_FILE
-from tests.core.test_referral_render import full_document, minimal_document
+from tests.support.referral import full_document, minimal_document
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "canonical-v1"
 EXPECTED = json.loads((FIXTURE / "expected.json").read_text(encoding="utf-8"))

@@ -14,8 +14,8 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.layout import DB_FILE, KEY_FILE
-from tests.conftest import PASSPHRASE, run_cli
-from tests.core.sample_visit import sample_visit
+from tests.support import PASSPHRASE, ok, refused, run_cli
+from tests.support.sample_visit import sample_visit
 
 
 @pytest.fixture
@@ -28,20 +28,6 @@ def closed_vault(vault_dir: Path) -> Path:
 @pytest.fixture
 def opts(closed_vault: Path, passphrase_file: Path) -> list[str]:
     return ["--vault", str(closed_vault), "--passphrase-file", str(passphrase_file)]
-
-
-def ok(result) -> str:
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout
-
-
-def refused(result, *fragments: str) -> str:
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    for fragment in fragments:
-        assert fragment in result.stderr
-    return result.stderr
 
 
 def test_init_creates_a_vault_once(tmp_path: Path, passphrase_file: Path) -> None:

@@ -17,9 +17,8 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.visit_json import visit_from_dict
-from tests.conftest import PASSPHRASE, run_cli
-from tests.core.sample_visit import sample_visit
-from tests.core.test_cli import ok, refused
+from tests.support import PASSPHRASE, ok, refused, run_cli
+from tests.support.sample_visit import sample_visit
 
 CATALOGUE = load_catalogue()
 

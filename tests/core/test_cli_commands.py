@@ -13,7 +13,7 @@ import pytest
 
 from fieldapp.cli import build_parser
 from fieldapp.cli.parser import LOADERS, Command
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 COMMAND_MODULES = (
     "fieldapp.cli.vault",

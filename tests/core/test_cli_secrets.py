@@ -13,7 +13,7 @@ from fieldapp.cli import build_parser
 from fieldapp.domain import Role
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE, run_cli
+from tests.support import PASSPHRASE, run_cli
 
 SECRET = "hunter2-Qz7"  # what a user typed where a file name was expected
 

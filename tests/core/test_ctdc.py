@@ -30,7 +30,7 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.store.export_store import VictimRow
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 AT = {column: index for index, column in enumerate(COLUMNS)}
 

@@ -14,9 +14,9 @@ from fieldapp.errors import NotFound
 from fieldapp.followup import FollowUpError
 from fieldapp.i18n import t
 from fieldapp.vault import Vault
-from tests.conftest import PASSPHRASE
-from tests.core.sync_support import table_dump
-from tests.core.workspace_support import DEVICES, REFERRALS, Workspace, build_workspace
+from tests.support import PASSPHRASE
+from tests.support.sync import table_dump
+from tests.support.workspace import DEVICES, REFERRALS, Workspace, build_workspace
 
 TODAY = followup.local_today()
 
@@ -235,8 +235,8 @@ def test_a_due_date_can_be_cleared_and_an_anonymous_one_set(workspace: Workspace
 def test_only_a_coordinator_follows_up(tmp_path: Path) -> None:
     from fieldapp.demo import demo_visits
     from fieldapp.store.store import Store
-    from tests.core.sync_support import make_field
-    from tests.core.workspace_support import fake_pdf
+    from tests.support.sync import make_field
+    from tests.support.workspace import fake_pdf
 
     with make_field(tmp_path / "field") as field:
         store = Store(field)

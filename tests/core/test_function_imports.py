@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 REASON = re.compile(r"#\s*noqa:\s*PLC0415\s+-\s+\S")
 

@@ -27,8 +27,8 @@ from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import bundle_files, import_file, import_paths
 from fieldapp.vault import Vault
 from fieldapp.vault.connection import transaction
-from tests.conftest import ROOT
-from tests.core.sync_support import (
+from tests.support import ROOT
+from tests.support.sync import (
     Coordinator,
     enrol,
     forge,
@@ -494,7 +494,7 @@ MEMORY_PROBE = textwrap.dedent(
     from fieldapp.sync.import_ import import_file
     from fieldapp.sync.keys import own_keys
     from fieldapp.vault.migrations import SCHEMA_VERSION
-    from tests.core.sync_support import enrol, make_coordinator, make_field
+    from tests.support.sync import enrol, make_coordinator, make_field
 
     folder, size, shape = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     coordinator = make_coordinator(folder / "c")

@@ -16,9 +16,8 @@ from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.errors import ValidationError
 from fieldapp.visit_json import parse_visit_json, person_input
-from tests.conftest import run_cli
-from tests.core.sample_visit import sample_visit
-from tests.core.test_cli import refused
+from tests.support import refused, run_cli
+from tests.support.sample_visit import sample_visit
 
 # What no stored text may hold: C0 controls but tab and newline, DEL, C1 controls, and the
 # bidi embeddings, overrides and isolates (Trojan Source).

@@ -32,8 +32,8 @@ from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.validate import moment
 from fieldapp.vault import Vault
-from tests.conftest import run_cli
-from tests.core.sync_support import Coordinator, make_coordinator, make_field
+from tests.support import run_cli
+from tests.support.sync import Coordinator, make_coordinator, make_field
 
 # -- normalisation -------------------------------------------------------------------------
 

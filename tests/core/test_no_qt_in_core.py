@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PROBE = """
 import importlib, json, pkgutil, sys

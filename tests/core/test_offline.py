@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.core.sample_visit import sample_visit
+from tests.support import ROOT
+from tests.support.sample_visit import sample_visit
 
 SESSION = r"""
 import io, json, sys

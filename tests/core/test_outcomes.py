@@ -13,7 +13,7 @@ from fieldapp.store.store import Store
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from tests.core.sync_support import enrol, make_coordinator, make_field
+from tests.support.sync import enrol, make_coordinator, make_field
 
 
 def _table(vault: Vault) -> dict[tuple[str, str], tuple[str, bool]]:

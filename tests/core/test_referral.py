@@ -22,7 +22,7 @@ from fieldapp.referral.protect import encrypt_pdf, export_pdf, generate_password
 from fieldapp.referral.rules import RECIPIENTS, recipient_rules
 from fieldapp.store.store import Store
 from fieldapp.visit_json import visit_from_dict
-from tests.core.sample_visit import sample_visit
+from tests.support.sample_visit import sample_visit
 
 # One sentinel per field a recipient may or may not get: (kind, field) -> text in the vault.
 SENTINELS = {

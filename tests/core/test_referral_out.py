@@ -31,8 +31,8 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.visit_json import visit_from_dict
-from tests.conftest import PASSPHRASE, ROOT, run_cli
-from tests.core.sample_visit import sample_visit
+from tests.support import PASSPHRASE, ROOT, run_cli
+from tests.support.sample_visit import sample_visit
 
 STRONG_PASSWORD = "zeilboot lantaarn ochtend"
 

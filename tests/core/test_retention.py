@@ -28,8 +28,8 @@ from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.export import export_bundle
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE, run_cli
-from tests.core.sync_support import enrol, make_coordinator, make_field, table_dump
+from tests.support import PASSPHRASE, run_cli
+from tests.support.sync import enrol, make_coordinator, make_field, table_dump
 
 TODAY = date(2026, 6, 1)
 STEM = "qzxsentinel"  # in every text of the visit that goes

@@ -11,7 +11,7 @@ import pytest
 from fieldapp.errors import FieldAppError
 from fieldapp.exports import table
 from fieldapp.vault import passphrase
-from tests.conftest import PASSPHRASE, ROOT
+from tests.support import PASSPHRASE, ROOT
 
 WEAK = ["aaaaaaaaaaaaaaaa", "123456789012", "P@ssw0rd1234", "Zomer2026!", "password1234"]
 

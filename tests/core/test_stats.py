@@ -49,7 +49,7 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.worker import WorkerVaultKey
-from tests.conftest import PASSPHRASE, ROOT, run_cli
+from tests.support import PASSPHRASE, ROOT, run_cli
 
 PERIOD = Period.parse("2025-01-01", "2025-12-31")
 SENTINEL_PLACE = "Zwijndrechtsentinel"

@@ -13,7 +13,7 @@ from fieldapp.inputs import ObservationInput, PersonInput
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store, VisitCursor, fts_query
 from fieldapp.vault import audit
 from fieldapp.visit_json import visit_from_dict
-from tests.core.sample_visit import sample_visit
+from tests.support.sample_visit import sample_visit
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fieldapp.domain import Role
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE, run_cli
+from tests.support import PASSPHRASE, run_cli
 
 FINGERPRINT = re.compile(r"\d{5}(?: \d{5}){11}")
 

@@ -24,9 +24,9 @@ from fieldapp.store.store import Store
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from tests.conftest import PASSPHRASE, ROOT
-from tests.core.sync_support import all_records, enrol, make_coordinator, make_field
-from tests.core.vault_child import LineReader
+from tests.support import PASSPHRASE, ROOT
+from tests.support.children.vault import LineReader
+from tests.support.sync import all_records, enrol, make_coordinator, make_field
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 ROUNDS = 4
@@ -36,7 +36,7 @@ def _kill_after(folder: Path, bundle_path: Path, ticks: int, stderr_path: Path) 
     """Run the importing child, kill it after ``ticks`` progress lines; the last line read."""
     with open(stderr_path, "wb") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.core.sync_child", str(folder), str(bundle_path)],
+            [sys.executable, "-m", "tests.support.children.sync", str(folder), str(bundle_path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,

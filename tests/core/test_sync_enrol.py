@@ -11,7 +11,7 @@ import pytest
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards, keys
 from fieldapp.sync.errors import EnrolmentError
-from tests.core.sync_support import make_coordinator, make_field
+from tests.support.sync import make_coordinator, make_field
 
 FINGERPRINT = re.compile(r"\d{5}( \d{5}){11}")
 

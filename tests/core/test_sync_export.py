@@ -19,8 +19,8 @@ from fieldapp.sync.errors import EnrolmentError, ExportCancelled, ExportError
 from fieldapp.sync.export import export_bundle, prepare_export, write_bundle
 from fieldapp.sync.import_ import import_file, import_paths
 from fieldapp.vault import Vault
-from tests.conftest import PASSPHRASE
-from tests.core.sync_support import all_records, enrol, make_coordinator, make_field
+from tests.support import PASSPHRASE
+from tests.support.sync import all_records, enrol, make_coordinator, make_field
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from fieldapp.sync import bundle, cards
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import ImportContext, import_file, import_paths
 from fieldapp.vault import Vault
-from tests.conftest import PASSPHRASE
-from tests.core.sync_support import (
+from tests.support import PASSPHRASE
+from tests.support.sync import (
     age_chunks,
     enrol,
     forge,

@@ -15,7 +15,7 @@ from fieldapp.store.store import Store
 from fieldapp.store.sync_store import RECORD_COLUMNS, RECORD_KINDS, SyncStore
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file, import_paths
-from tests.core.sync_support import PNG, all_records, enrol, make_coordinator, make_field
+from tests.support.sync import PNG, all_records, enrol, make_coordinator, make_field
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_a_record_of_another_device_cannot_be_overwritten(pair, tmp_path: Path) 
             f"SELECT {', '.join(RECORD_COLUMNS['visit'])} FROM visits WHERE uuid = ?",
             (visit_uuid,),
         ).fetchone()
-        from tests.core.sync_support import forge
+        from tests.support.sync import forge
 
         forged = list(row)
         forged[RECORD_COLUMNS["visit"].index("origin_device")] = second.info.device_id

@@ -14,8 +14,8 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.visit_json import visit_from_dict
-from tests.conftest import PASSPHRASE, ROOT, run_cli
-from tests.core.sample_visit import sample_visit
+from tests.support import PASSPHRASE, ROOT, run_cli
+from tests.support.sample_visit import sample_visit
 
 TITLE_ESCAPE = "\x1b]0;owned\x07"  # sets the terminal's title (OSC 0), ended by BEL
 HOSTILE_NAME = f"Kas {TITLE_ESCAPE}De Hoek\x1b[2J\u202etxt.exe\x9b31m"

@@ -23,8 +23,8 @@ from fieldapp.domain import Role
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE, ROOT
-from tests.core.vault_child import LineReader
+from tests.support import PASSPHRASE, ROOT
+from tests.support.children.vault import LineReader
 
 ROUNDS = 5
 
@@ -39,7 +39,7 @@ def _run_writer_and_kill(
             [
                 sys.executable,
                 "-m",
-                "tests.core.vault_child",
+                "tests.support.children.vault",
                 "write",
                 str(vault_dir),
                 f"{child_seed}",

@@ -1,5 +1,5 @@
 """Issue 12, item 1 on a real file system: a full tmpfs and then a read-only one, mounted in a
-user namespace (``unshare -Urm``) by tests/core/full_disk_child.py. Skipped where user
+user namespace (``unshare -Urm``) by tests/support/children/full_disk.py. Skipped where user
 namespaces are not available (Windows, macOS, locked-down CI); the same paths are covered with
 injected errors in test_vault_hardening.py.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 # What the old code said (vault.damaged, vault.read_failed); "niet beschadigd" is fine.
 DAMAGE = (
@@ -65,7 +65,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
     env.pop("FIELDAPP_VAULT", None)
     result = subprocess.run(
-        ["unshare", "-Urm", sys.executable, "-m", "tests.core.full_disk_child", str(root)],
+        ["unshare", "-Urm", sys.executable, "-m", "tests.support.children.full_disk", str(root)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -48,8 +48,9 @@ from fieldapp.vault.keyfile import FAST_FOR_TESTS, KeyFile, new_dek, unwrap_dek,
 from fieldapp.vault.layout import ANCHOR_FILE, DB_FILE, KEY_FILE, LOCK_FILE, PENDING_KEY_FILE
 from fieldapp.vault.lockfile import VaultLock, _same_file
 from fieldapp.vault.worker import WorkerVaultKey
-from tests.conftest import PASSPHRASE, ROOT, run_cli
-from tests.core.test_vault_security import (
+from tests.support import PASSPHRASE, ROOT, run_cli
+from tests.support.children.vault import LineReader
+from tests.support.vault import (
     PAGE_SIZE,
     add_demo,
     assert_same_records,
@@ -58,7 +59,6 @@ from tests.core.test_vault_security import (
     folder_state,
     sqlcipher_pages,
 )
-from tests.core.vault_child import LineReader
 
 NEW_PASSPHRASE = "a different passphrase, also long"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -502,7 +502,7 @@ def test_a_crash_with_the_wal_in_place_is_no_false_alarm(closed: Path) -> None:
 
 def _crash_with_writes(folder: Path, mode: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.rollback_child", str(folder), mode],
+        [sys.executable, "-m", "tests.support.children.rollback", str(folder), mode],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -811,7 +811,7 @@ def test_deleting_vault_lock_does_not_let_a_second_opener_in(vault: Vault, vault
 
 def test_deleting_vault_lock_held_by_another_process(closed: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.vault_child", "hold", str(closed)],
+        [sys.executable, "-m", "tests.support.children.vault", "hold", str(closed)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -7,8 +7,6 @@ that the same probe finds the thing when it is there, so a broken probe cannot p
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -23,9 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from fieldapp.demo import demo_visits
 from fieldapp.domain import (
     Address,
     Evidence,
@@ -48,19 +44,26 @@ from fieldapp.vault import Vault, connection
 from fieldapp.vault.connection import DatabaseError
 from fieldapp.vault.keyfile import FAST_FOR_TESTS, KeyFile, new_dek, unwrap_dek, wrap_dek
 from fieldapp.vault.vault import BACKUP_MAGIC, DB_FILE, KEY_FILE, LOCK_FILE, PENDING_KEY_FILE
-from tests.conftest import PASSPHRASE, ROOT
-from tests.core.vault_child import LineReader
+from tests.support import PASSPHRASE, ROOT
+from tests.support.children.vault import LineReader
+from tests.support.vault import (
+    PAGE_SIZE,
+    RESERVE,
+    SALT_SIZE,
+    add_demo,
+    assert_same_records,
+    dump,
+    flip_byte,
+    folder_state,
+    rewrite_page,
+    sqlcipher_pages,
+)
 
 NEW_PASSPHRASE = "a different passphrase, also long"
-DEMO_VISITS = 80
 # Letters that are not hex digits, so a sentinel never matches a uuid or a hash by chance.
 SENTINEL_ALPHABET = "ghjkmnpqrstvwxyz"
 MAX_SCANNED_FILE = 256 * 1024 * 1024  # nothing this test writes comes near; skips huge strangers
 
-# SQLCipher 4 page layout (defaults, pinned by cipher_compatibility = 4).
-PAGE_SIZE = 4096
-RESERVE = 80  # 16-byte IV + 64-byte HMAC-SHA512 at the end of every page
-SALT_SIZE = 16
 
 DB_DAMAGE_CHECKS = {
     "vault.check.header",
@@ -187,98 +190,6 @@ class SharedTempWatch:
                     continue
                 found.append(path)
         return found
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    """Name -> SHA-256 of every file in a folder: compared before and after a refused open."""
-    return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.iterdir())
-        if path.is_file()
-    }
-
-
-def _mac_key(raw: bytes | bytearray, dek: bytes) -> bytes:
-    salt = bytes(raw[:SALT_SIZE])
-    return hashlib.pbkdf2_hmac("sha512", dek, bytes(b ^ 0x3A for b in salt), 2, 32)
-
-
-def _page_mac(mac_key: bytes, ciphertext: bytes, iv: bytes, number: int) -> bytes:
-    return hmac.new(
-        mac_key, ciphertext + iv + number.to_bytes(4, "little"), hashlib.sha512
-    ).digest()
-
-
-def sqlcipher_pages(raw: bytes, dek: bytes) -> tuple[bytes, list[int]]:
-    """Decrypt a SQLCipher 4 file (raw 256-bit key) page by page, independently of SQLCipher:
-    AES-256-CBC with the page's IV, HMAC-SHA512 over ciphertext + IV + page number, HMAC key
-    from PBKDF2-HMAC-SHA512(key, salt XOR 0x3a, 2 rounds). Returns the plaintext of every page
-    and the numbers of pages whose HMAC does not verify with this key."""
-    assert len(raw) % PAGE_SIZE == 0, len(raw)
-    mac_key = _mac_key(raw, dek)
-    plaintext = bytearray()
-    bad_pages = []
-    for number in range(1, len(raw) // PAGE_SIZE + 1):
-        page = raw[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        body = page[SALT_SIZE if number == 1 else 0 : PAGE_SIZE - RESERVE]
-        iv = page[PAGE_SIZE - RESERVE : PAGE_SIZE - RESERVE + 16]
-        mac = page[PAGE_SIZE - RESERVE + 16 :]
-        if not hmac.compare_digest(_page_mac(mac_key, body, iv, number), mac):
-            bad_pages.append(number)
-            continue
-        decryptor = Cipher(algorithms.AES(dek), modes.CBC(iv)).decryptor()
-        plaintext += decryptor.update(body) + decryptor.finalize()
-    return bytes(plaintext), bad_pages
-
-
-def rewrite_page(raw: bytearray, dek: bytes, number: int, body: bytes) -> None:
-    """Encrypt ``body`` as page ``number`` (not page 1) with a fresh IV and a valid HMAC."""
-    assert number > 1 and len(body) == PAGE_SIZE - RESERVE
-    iv = secrets.token_bytes(16)
-    encryptor = Cipher(algorithms.AES(dek), modes.CBC(iv)).encryptor()
-    ciphertext = encryptor.update(body) + encryptor.finalize()
-    page = ciphertext + iv + _page_mac(_mac_key(raw, dek), ciphertext, iv, number)
-    raw[(number - 1) * PAGE_SIZE : number * PAGE_SIZE] = page
-
-
-RECORD_TABLES = (
-    "meta",
-    "sites",
-    "visits",
-    "persons",
-    "observations",
-    "attachments",
-    "referrals",
-    "search_rows",
-)
-
-
-def dump(vault: Vault) -> dict[str, Any]:
-    """Every record row, the search index, and the audit log: what a round trip must keep."""
-    conn = vault.conn
-    tables: dict[str, Any] = {
-        table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-        for table in RECORD_TABLES
-    }
-    tables["search_index"] = conn.execute(
-        "SELECT rowid, body, visit_uuid, record_kind, record_uuid FROM search_index ORDER BY rowid"
-    ).fetchall()
-    tables["audit_log"] = conn.execute("SELECT * FROM audit_log ORDER BY seq").fetchall()
-    return tables
-
-
-def assert_same_records(before: dict[str, Any], after: dict[str, Any]) -> None:
-    assert len(before["visits"]) > 0
-    for table, rows in before.items():
-        if table == "audit_log":
-            # Unlock, lock, backup and the like add entries; none may change or vanish.
-            assert after[table][: len(rows)] == rows
-        else:
-            assert after[table] == rows, table
-
-
-def add_demo(vault: Vault, count: int = DEMO_VISITS) -> None:
-    Store(vault).record_visits(demo_visits(count, seed=7))
 
 
 # -- fixtures -----------------------------------------------------------------------------
@@ -510,14 +421,6 @@ def test_temp_store_memory_and_large_sort_spills_nothing(vault: Vault) -> None:
 
 
 # -- 3. wrong passphrase vs damaged files: distinct, and nothing is written ----------------
-
-
-def flip_byte(path: Path, offset: int) -> None:
-    with open(path, "r+b") as handle:
-        handle.seek(offset)
-        old = handle.read(1)
-        handle.seek(offset)
-        handle.write(bytes([old[0] ^ 0x5A]))
 
 
 def middle_page(path: Path) -> int:
@@ -979,7 +882,7 @@ def test_second_unlock_while_open_is_in_use(vault: Vault, vault_dir: Path) -> No
 
 def test_vault_in_use_by_another_process(closed_vault: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.core.vault_child", "hold", str(closed_vault)],
+        [sys.executable, "-m", "tests.support.children.vault", "hold", str(closed_vault)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -11,7 +11,7 @@ import pytest
 from fieldapp.domain import Consent, ObservationStatus, Sector
 from fieldapp.errors import ValidationError
 from fieldapp.visit_json import MAX_JSON_BYTES, parse_visit_json, visit_from_dict
-from tests.core.sample_visit import sample_visit
+from tests.support.sample_visit import sample_visit
 
 
 def test_sample_visit_parses_into_typed_input() -> None:

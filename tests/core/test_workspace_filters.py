@@ -17,7 +17,7 @@ from fieldapp.domain import Sector
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.merged_store import visit_provenance
 from fieldapp.store.store import Store
-from tests.core.workspace_support import Workspace, build_workspace
+from tests.support.workspace import Workspace, build_workspace
 
 TODAY = followup.local_today()
 
@@ -240,7 +240,7 @@ def test_filters_on_an_empty_vault_find_nothing(tmp_path: Path) -> None:
     from fieldapp.domain import Role
     from fieldapp.vault import Vault
     from fieldapp.vault.keyfile import FAST_FOR_TESTS
-    from tests.conftest import PASSPHRASE
+    from tests.support import PASSPHRASE
 
     with Vault.create(tmp_path / "v", PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS) as vault:
         empty = Store(vault)

@@ -10,7 +10,7 @@ import pytest
 
 from fieldapp import cli, i18n, selfcheck
 from fieldapp.selfcheck import Context, SelfCheckFailed, Step
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 @pytest.fixture

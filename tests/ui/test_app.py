@@ -13,7 +13,7 @@ from fieldapp import i18n
 from fieldapp.errors import VaultInUse, VaultLocked, WrongPassphrase
 from fieldapp.vault import Vault
 from fieldapp.vault.vault import KEY_FILE
-from tests.ui.conftest import unlock
+from tests.support.qt import unlock
 from ui.app import create_application, language_given_explicitly, run_desktop
 from ui.main_window import MainWindow
 from ui.runner import Runner

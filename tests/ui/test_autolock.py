@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog
 
 from fieldapp.errors import VaultLocked
-from tests.ui.conftest import FakeClock, unlock
+from tests.support.qt import FakeClock, unlock
 from ui.autolock import AutoLock, default_clock
 from ui.session import Screen
 from ui.settings import VaultSettings

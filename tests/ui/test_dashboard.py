@@ -22,8 +22,8 @@ from fieldapp.store.filters import Period
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE
-from tests.ui.test_keyboard_and_access import _unnamed_controls
+from tests.support import PASSPHRASE
+from tests.support.qt import unnamed_controls
 from ui.coordinator import dashboard
 from ui.coordinator.dashboard import DashboardView
 from ui.runner import InlineRunner, Runner
@@ -87,7 +87,7 @@ def test_the_frame_comes_first_and_fills_in(qtbot, coordinator: Vault) -> None:
         widget.show()
     assert widget.report is not None and widget.report.period == default
     assert widget.pdf_button.isEnabled() and widget.png_button.isEnabled()
-    assert _unnamed_controls(widget) == []
+    assert unnamed_controls(widget) == []
 
 
 def test_numbers_match_the_core_and_the_chart_is_an_image(

@@ -23,8 +23,8 @@ from fieldapp.store.filters import VisitFilter
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE
-from tests.ui.test_keyboard_and_access import _unnamed_controls
+from tests.support import PASSPHRASE
+from tests.support.qt import unnamed_controls
 from ui.coordinator.exports_view import ExportsView
 from ui.runner import InlineRunner
 
@@ -63,7 +63,7 @@ def audit_kinds(vault: Vault) -> list[str]:
 
 
 def test_every_control_is_named_and_encryption_is_the_default(view: ExportsView) -> None:
-    assert _unnamed_controls(view) == []
+    assert unnamed_controls(view) == []
     assert view.encrypt.isChecked()
     assert view.passphrase.isVisible() and not view.warning.isVisible()
     assert view.k.value() == 11 and view.k.minimum() == 2

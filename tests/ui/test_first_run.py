@@ -13,7 +13,7 @@ from fieldapp.domain import Role
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.vault import KEY_FILE
-from tests.conftest import PASSPHRASE
+from tests.support import PASSPHRASE
 from ui.session import Screen
 from ui.views.first_run import PAGE_DONE, PAGE_PASSPHRASE, PAGE_PROFILE, PAGE_WELCOME
 

@@ -14,9 +14,9 @@ from PySide6.QtGui import QFont
 from fieldapp import followup
 from fieldapp.i18n import t
 from fieldapp.vault import Vault
-from tests.conftest import PASSPHRASE
-from tests.core.sync_support import table_dump
-from tests.core.workspace_support import Workspace, build_workspace
+from tests.support import PASSPHRASE
+from tests.support.sync import table_dump
+from tests.support.workspace import Workspace, build_workspace
 from ui.coordinator.followup_view import (
     COLUMNS,
     UUID_ROLE,

@@ -5,41 +5,20 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
-    QLineEdit,
-    QTableView,
-    QWidget,
 )
 
-from tests.ui.conftest import unlock
+from tests.support.qt import unlock, unnamed_controls
 from ui.session import Screen
 from ui.views.shortcuts import ShortcutsDialog
-
-CONTROLS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QTableView)
-
-
-def _unnamed_controls(root: QWidget) -> list[str]:
-    unnamed = []
-    for widget in root.findChildren(QWidget):
-        if not isinstance(widget, CONTROLS) or isinstance(widget.parent(), QAbstractSpinBox):
-            continue  # a spin box's own line edit is named through the spin box
-        if isinstance(widget.parent(), QComboBox | QLineEdit | QTableView):
-            continue  # Qt's own parts: a combo's editor, a clear button, the corner button
-        text = widget.text() if isinstance(widget, QAbstractButton) else ""
-        if not (widget.accessibleName() or text.replace("&", "").strip()):
-            unnamed.append(f"{type(widget).__name__} {widget.objectName()}")
-    return unnamed
 
 
 def test_every_control_has_an_accessible_name(qtbot, make_window, locked_vault: int) -> None:
     window = make_window()
-    assert _unnamed_controls(window.first_run_view) == []
-    assert _unnamed_controls(window.unlock_view) == []
+    assert unnamed_controls(window.first_run_view) == []
+    assert unnamed_controls(window.unlock_view) == []
     unlock(qtbot, window)
-    assert _unnamed_controls(window.visits_view) == []
+    assert unnamed_controls(window.visits_view) == []
 
 
 def test_the_shortcuts_dialog_lists_the_window_keys(qtbot, make_window, locked_vault: int) -> None:

@@ -17,7 +17,7 @@ from fieldapp.store.store import Store
 from fieldapp.validate import moment
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE
+from tests.support import PASSPHRASE
 from ui.coordinator.links_view import (
     CLUSTER_ROLE,
     VISIT_PAGE,

@@ -13,7 +13,7 @@ from fieldapp import i18n
 from fieldapp.domain import Role
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE, ROOT
+from tests.support import PASSPHRASE, ROOT
 from ui.app import main_window_opener
 from ui.quick_unlock import QuickUnlock
 from ui.runner import InlineRunner

@@ -23,9 +23,8 @@ from fieldapp.referral.rules import RECIPIENTS, recipient_rules
 from fieldapp.store.store import Store
 from fieldapp.vault import audit
 from fieldapp.visit_json import visit_from_dict
-from tests.core.sample_visit import sample_visit
-from tests.ui.conftest import unlock
-from tests.ui.test_keyboard_and_access import _unnamed_controls
+from tests.support.qt import unlock, unnamed_controls
+from tests.support.sample_visit import sample_visit
 from ui.models.referrals import COLUMNS, ReferralsModel
 from ui.referral.controller import ReferralController
 from ui.referral.dialog import ReferralDialog
@@ -515,7 +514,7 @@ def test_the_list_from_the_main_window_opens_and_exports(
     view = dialog.view
     assert view.model.rowCount() == 1
     assert view.table.currentIndex().row() == 0
-    assert _unnamed_controls(dialog) == []
+    assert unnamed_controls(dialog) == []
 
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     preview_dialog = view.preview_dialog
@@ -608,7 +607,7 @@ def test_english(qtbot, make_dialog) -> None:
 
 def test_every_control_is_named_and_reachable(qtbot, make_dialog) -> None:
     dialog = make_dialog("Werknemer A")
-    assert _unnamed_controls(dialog) == []
+    assert unnamed_controls(dialog) == []
     # Tab moves from the person through the recipients to the language and the buttons.
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -621,7 +620,7 @@ def test_every_control_is_named_and_reachable(qtbot, make_dialog) -> None:
     assert dialog.language in seen
     assert dialog.make_button in seen
     made(dialog, qtbot)
-    assert _unnamed_controls(dialog) == []
+    assert unnamed_controls(dialog) == []
 
 
 def test_the_controller_without_qt(store, visit_id, catalogue) -> None:

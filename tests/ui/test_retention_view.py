@@ -21,9 +21,9 @@ from fieldapp.store.retention_store import RetentionStore
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import PASSPHRASE
-from tests.core.sync_support import table_dump
-from tests.ui.test_keyboard_and_access import _unnamed_controls
+from tests.support import PASSPHRASE
+from tests.support.qt import unnamed_controls
+from tests.support.sync import table_dump
 from ui.coordinator.retention_view import RetentionView
 from ui.runner import InlineRunner
 
@@ -64,7 +64,7 @@ def table_texts(table) -> list[list[str]]:
 
 
 def test_the_policy_is_shown_edited_and_saved(qtbot, view: RetentionView, coordinator) -> None:
-    assert _unnamed_controls(view) == []
+    assert unnamed_controls(view) == []
     assert view.policy_values() == dict(DEFAULT_DAYS)
     assert not view.save_button.isEnabled()
     spin = view.days["signals_without_referral"]

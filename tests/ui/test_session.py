@@ -14,7 +14,7 @@ from fieldapp.errors import FieldAppError, VaultLocked, WrongPassphrase
 from fieldapp.vault.keyfile import FAST_FOR_TESTS, KdfParams, KeyFile
 from fieldapp.vault.passphrase import MIN_PASSPHRASE_LENGTH, passphrase_problem
 from fieldapp.vault.vault import KEY_FILE
-from tests.conftest import PASSPHRASE
+from tests.support import PASSPHRASE
 from ui.session import (
     Profile,
     Screen,

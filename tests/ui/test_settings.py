@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from fieldapp import i18n
-from tests.ui.conftest import unlock
+from tests.support.qt import unlock
 from ui.session import Screen
 from ui.settings import (
     AUTO_LOCK_DEFAULT_MINUTES,

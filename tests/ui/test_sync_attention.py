@@ -16,8 +16,8 @@ from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from tests.core.sync_support import Coordinator, enrol, make_coordinator, make_field
-from tests.ui.test_sync_pages import answer
+from tests.support.qt import answer_file_dialog
+from tests.support.sync import Coordinator, enrol, make_coordinator, make_field
 from ui.runner import InlineRunner
 from ui.sync.coordinator_page import CoordinatorSyncDialog
 from ui.sync.field_page import FieldSyncDialog
@@ -54,7 +54,7 @@ def test_a_lost_bundle_is_sent_again_and_the_gap_closes(
     page = FieldSyncDialog(field, InlineRunner())
     qtbot.addWidget(page)
     page.show()
-    answer(monkeypatch, "getExistingDirectory", str(stick))
+    answer_file_dialog(monkeypatch, "getExistingDirectory", str(stick))
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     second = page.last_result
     assert second is not None and second.seq == 2

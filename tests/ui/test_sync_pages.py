@@ -19,9 +19,8 @@ from fieldapp.store.store import Store
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.keys import own_keys
 from fieldapp.vault import Vault
-from tests.core.sync_support import Coordinator, enrol, make_coordinator, make_field, records
-from tests.ui.conftest import unlock
-from tests.ui.test_keyboard_and_access import _unnamed_controls
+from tests.support.qt import answer_file_dialog, unlock, unnamed_controls
+from tests.support.sync import Coordinator, enrol, make_coordinator, make_field, records
 from ui.runner import InlineRunner
 from ui.sync.coordinator_page import STATUS_ROLE, CoordinatorSyncDialog
 from ui.sync.field_page import FieldSyncDialog
@@ -57,18 +56,6 @@ def coordinator_page(qtbot, coordinator: Coordinator) -> CoordinatorSyncDialog:
     return page
 
 
-def answer(monkeypatch: pytest.MonkeyPatch, method: str, value: Any) -> list[tuple]:
-    """Patch one QFileDialog static method to return ``value``; returns the calls made."""
-    calls: list[tuple] = []
-
-    def fake(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return value
-
-    monkeypatch.setattr(QFileDialog, method, staticmethod(fake))
-    return calls
-
-
 def wrong(fingerprint: str) -> str:
     """The same fingerprint with its last digit misheard."""
     last = str((int(fingerprint[-1]) + 1) % 10)
@@ -89,15 +76,15 @@ def test_enrolment_round_trip_through_both_pages(
     field_page: FieldSyncDialog,
     coordinator_page: CoordinatorSyncDialog,
 ) -> None:
-    assert _unnamed_controls(field_page) == []
-    assert _unnamed_controls(coordinator_page) == []
+    assert unnamed_controls(field_page) == []
+    assert unnamed_controls(coordinator_page) == []
     assert field_page.state.text() == t("ui.sync.state_not_trusted")
     assert not field_page.trust_button.isEnabled()
     assert not field_page.save_request_button.isEnabled()
 
     # 1. The coordinator saves the card and reads out the fingerprint shown large.
     card_path = tmp_path / "card.json"
-    answer(monkeypatch, "getSaveFileName", (str(card_path), ""))
+    answer_file_dialog(monkeypatch, "getSaveFileName", (str(card_path), ""))
     qtbot.mouseClick(coordinator_page.save_card_button, Qt.MouseButton.LeftButton)
     assert card_path.exists()
     heard = coordinator_page.own_fp.fingerprint
@@ -106,7 +93,7 @@ def test_enrolment_round_trip_through_both_pages(
     assert coordinator_page.own_fp.text().count("\n") == 2  # three lines of four groups
 
     # 2. The device opens the card; the fingerprint is not shown there: it must be typed.
-    answer(monkeypatch, "getOpenFileName", (str(card_path), ""))
+    answer_file_dialog(monkeypatch, "getOpenFileName", (str(card_path), ""))
     qtbot.mouseClick(field_page.open_card_button, Qt.MouseButton.LeftButton)
     assert field_page.coordinator_fp.text() == ""
     shown = " ".join(label.text() for label in field_page.findChildren(QLabel))
@@ -126,7 +113,7 @@ def test_enrolment_round_trip_through_both_pages(
 
     # 3. The device saves its request and shows its own fingerprint to read out.
     request_path = tmp_path / "request.json"
-    answer(monkeypatch, "getSaveFileName", (str(request_path), ""))
+    answer_file_dialog(monkeypatch, "getSaveFileName", (str(request_path), ""))
     qtbot.mouseClick(field_page.save_request_button, Qt.MouseButton.LeftButton)
     assert request_path.exists()
     device_heard = field_page.own_fp.fingerprint
@@ -136,18 +123,18 @@ def test_enrolment_round_trip_through_both_pages(
 
     # 4. The coordinator opens the request; a misheard fingerprint enrols nothing and asks
     #    for no file.
-    answer(monkeypatch, "getOpenFileName", (str(request_path), ""))
+    answer_file_dialog(monkeypatch, "getOpenFileName", (str(request_path), ""))
     qtbot.mouseClick(coordinator_page.open_request_button, Qt.MouseButton.LeftButton)
     assert coordinator_page.approve_button.isEnabled()
     assert field.info.device_id in coordinator_page.request_label.text()
-    saves = answer(monkeypatch, "getSaveFileName", ("", ""))
+    saves = answer_file_dialog(monkeypatch, "getSaveFileName", ("", ""))
     type_into(qtbot, coordinator_page.device_fp, wrong(device_heard))
     qtbot.mouseClick(coordinator_page.approve_button, Qt.MouseButton.LeftButton)
     assert coordinator_page.message.text() == t("sync.enrol.fingerprint_mismatch")
     assert saves == []
     assert SyncStore(coordinator.vault).devices() == []
     ack_path = tmp_path / "ack.json"
-    answer(monkeypatch, "getSaveFileName", (str(ack_path), ""))
+    answer_file_dialog(monkeypatch, "getSaveFileName", (str(ack_path), ""))
     type_into(qtbot, coordinator_page.device_fp, device_heard)
     qtbot.keyClick(coordinator_page.device_fp, Qt.Key.Key_Return)
     assert ack_path.exists()
@@ -156,7 +143,7 @@ def test_enrolment_round_trip_through_both_pages(
     assert coordinator_page.current_device_id() == field.info.device_id
 
     # 5. The device accepts the acknowledgement and is enrolled: the export part shows.
-    answer(monkeypatch, "getOpenFileName", (str(ack_path), ""))
+    answer_file_dialog(monkeypatch, "getOpenFileName", (str(ack_path), ""))
     qtbot.mouseClick(field_page.open_ack_button, Qt.MouseButton.LeftButton)
     assert field_page.message.text() == t("ui.sync.enrolled")
     assert field_page.export_box.isVisible()
@@ -169,7 +156,7 @@ def test_a_damaged_card_is_refused_before_anything_is_typed(
 ) -> None:
     bad = tmp_path / "card.json"
     bad.write_text("{}")
-    answer(monkeypatch, "getOpenFileName", (str(bad), ""))
+    answer_file_dialog(monkeypatch, "getOpenFileName", (str(bad), ""))
     qtbot.mouseClick(field_page.open_card_button, Qt.MouseButton.LeftButton)
     assert field_page.message.text() == t("sync.enrol.card_invalid")
     assert not field_page.trust_button.isEnabled()
@@ -198,7 +185,7 @@ def test_export_import_duplicate_and_revoke(
 
     out = tmp_path / "stick"
     out.mkdir()
-    answer(monkeypatch, "getExistingDirectory", str(out))
+    answer_file_dialog(monkeypatch, "getExistingDirectory", str(out))
     seen: list[int] = []
     page.progress.valueChanged.connect(seen.append)
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
@@ -221,7 +208,7 @@ def test_export_import_duplicate_and_revoke(
     coord_page = CoordinatorSyncDialog(coordinator.vault)
     qtbot.addWidget(coord_page)
     coord_page.show()
-    answer(monkeypatch, "getOpenFileNames", ([str(bundles[0])], ""))
+    answer_file_dialog(monkeypatch, "getOpenFileNames", ([str(bundles[0])], ""))
     qtbot.mouseClick(coord_page.import_files_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not coord_page.importing)
     assert [r.status for r in coord_page.reports] == ["imported"]
@@ -235,7 +222,7 @@ def test_export_import_duplicate_and_revoke(
     assert coord_page.import_files_button.isEnabled()
 
     # The same stick again (as a folder): duplicate, nothing changes.
-    answer(monkeypatch, "getExistingDirectory", str(out))
+    answer_file_dialog(monkeypatch, "getExistingDirectory", str(out))
     qtbot.mouseClick(coord_page.import_folder_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not coord_page.importing)
     assert [r.status for r in coord_page.reports] == ["duplicate"]
@@ -270,7 +257,7 @@ def test_export_import_duplicate_and_revoke(
     _record_visit(field)
     page.export_to(out)
     newest = page.last_result.path
-    answer(monkeypatch, "getOpenFileNames", ([str(newest)], ""))
+    answer_file_dialog(monkeypatch, "getOpenFileNames", ([str(newest)], ""))
     qtbot.mouseClick(coord_page.import_files_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not coord_page.importing)
     report = coord_page.reports[0]
@@ -333,7 +320,7 @@ def test_the_menu_opens_the_field_page_and_the_lock_closes_it(
     )
     dialog = window.sync_dialog
     assert isinstance(dialog, FieldSyncDialog) and dialog.isVisible()
-    assert _unnamed_controls(dialog) == []
+    assert unnamed_controls(dialog) == []
     window.lock()
     assert window.sync_dialog is None
     assert not dialog.isVisible()
@@ -347,7 +334,7 @@ def test_the_menu_opens_the_coordinator_page(qtbot, make_window, vault_dir: Path
     window.sync_action.trigger()
     dialog = window.sync_dialog
     assert isinstance(dialog, CoordinatorSyncDialog) and dialog.isVisible()
-    assert _unnamed_controls(dialog) == []
+    assert unnamed_controls(dialog) == []
     window.lock()
     assert window.sync_dialog is None and not dialog.isVisible()
 
@@ -359,7 +346,7 @@ def test_a_desktop_made_coordinator_vault_gets_its_recovery_key_first(
     recovery key in a file the age CLI format reads, and only then the card."""
     from fieldapp.domain import Role
     from fieldapp.vault.keyfile import FAST_FOR_TESTS
-    from tests.conftest import PASSPHRASE
+    from tests.support import PASSPHRASE
 
     vault = Vault.create(tmp_path / "coord", PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
     page = CoordinatorSyncDialog(vault)
@@ -385,12 +372,12 @@ def test_declining_the_recovery_key_makes_nothing(
 ) -> None:
     from fieldapp.domain import Role
     from fieldapp.vault.keyfile import FAST_FOR_TESTS
-    from tests.conftest import PASSPHRASE
+    from tests.support import PASSPHRASE
 
     vault = Vault.create(tmp_path / "coord", PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
     page = CoordinatorSyncDialog(vault)
     qtbot.addWidget(page)
-    asked = answer(monkeypatch, "getSaveFileName", ("", ""))
+    asked = answer_file_dialog(monkeypatch, "getSaveFileName", ("", ""))
     monkeypatch.setattr(
         QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel)
     )

@@ -17,7 +17,7 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.layout import DB_FILE, KEY_FILE
-from tests.conftest import PASSPHRASE
+from tests.support import PASSPHRASE
 from ui.errors import CrashHandler, confirm_older_vault, show_notices, user_message
 from ui.session import VaultSession, describe_error
 
@@ -131,7 +131,7 @@ def _put_back_older(folder: Path) -> None:
 def test_the_window_opens_an_older_vault_only_after_a_yes(
     qtbot, make_window, locked_vault: int, vault_dir: Path, monkeypatch
 ) -> None:
-    from tests.ui.conftest import unlock
+    from tests.support.qt import unlock
     from ui.session import Screen
 
     _put_back_older(vault_dir)

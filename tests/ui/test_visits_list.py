@@ -13,7 +13,7 @@ from fieldapp.demo import demo_visits
 from fieldapp.domain import Sector, VisitStatus
 from fieldapp.localtime import datetime_text as local_time
 from fieldapp.store.store import Store, VisitFilter
-from tests.ui.conftest import FakeEditor, unlock
+from tests.support.qt import FakeEditor, unlock
 from ui.models.visits import COLUMNS, UUID_ROLE, VisitsModel
 from ui.session import Screen
 
@@ -261,23 +261,9 @@ def test_ctrl_n_starts_a_new_visit(qtbot, make_window, locked_vault: int) -> Non
     assert window.visits_view.current_visit() == new_uuid
 
 
-def test_without_the_editor_the_list_says_so(
-    qtbot, make_window, locked_vault: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    window = make_window(editor_class=None)
-    monkeypatch.setattr(window, "editor_class", lambda: None)
-    unlock(qtbot, window)
-    window.new_visit_action.trigger()
-    assert window.current_screen() is Screen.OVERVIEW
-    assert window.statusBar().currentMessage() == (
-        "Het bezoekscherm is in deze versie niet beschikbaar."
-    )
-
-
 def test_the_real_editor_opens_a_demo_visit(
     qtbot, make_window, locked_vault: int, vault_dir: Path
 ) -> None:
-    pytest.importorskip("ui.visit.editor")
     window = make_window(editor_class=None)
     unlock(qtbot, window)
     window.visits_view.focus_table()

@@ -20,9 +20,9 @@ from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.store import Store
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
-from tests.conftest import ROOT
-from tests.core.workspace_support import Workspace, build_workspace
-from tests.ui.conftest import unlock
+from tests.support import ROOT
+from tests.support.qt import unlock
+from tests.support.workspace import Workspace, build_workspace
 from ui.coordinator import workspace as workspace_module
 from ui.coordinator.exports_view import ExportsView
 from ui.coordinator.followup_view import FollowUpView

@@ -1,6 +1,6 @@
 """A real full and read-only file system for the vault, in a user namespace.
 
-``unshare -Urm python -m tests.core.full_disk_child ROOT`` mounts a small tmpfs at ROOT/mnt
+``unshare -Urm python -m tests.support.children.full_disk ROOT`` mounts a small tmpfs at ROOT/mnt
 (visible to this process and its children only), makes a vault on it, fills the disk to the
 last byte and then tries what a user would: read, write, check, change the passphrase, back up
 to the same disk, to a missing folder and to another disk, restore onto the full disk, the
@@ -72,7 +72,7 @@ def main(root: Path) -> dict[str, Any]:
     from fieldapp.store.store import Store
     from fieldapp.vault import Vault
     from fieldapp.vault.keyfile import FAST_FOR_TESTS
-    from tests.core.sample_visit import sample_visit
+    from tests.support.sample_visit import sample_visit
 
     mnt = root / "mnt"
     mnt.mkdir()

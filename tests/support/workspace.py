@@ -17,7 +17,7 @@ from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from tests.core.sync_support import Coordinator, make_coordinator, make_field
+from tests.support.sync import Coordinator, make_coordinator, make_field
 
 DEVICES = (("Inspecteur Jansen", "NLA"), ("Agent de Vries", "Politie"), ("Handhaver Bakker", "nla"))
 VISITS_PER_DEVICE = 8

@@ -1,6 +1,6 @@
 """A child process for the import crash test.
 
-``python -m tests.core.sync_child FOLDER BUNDLE`` unlocks the coordinator vault (passphrase on
+``python -m tests.support.children.sync FOLDER BUNDLE`` unlocks the coordinator vault (passphrase on
 the first line of stdin), prints ``ready``, imports the bundle and prints ``tick`` from
 SQLite's progress handler every few thousand virtual-machine steps (so the parent can kill it
 at a random point inside the import transaction), then ``imported`` once the import returned.

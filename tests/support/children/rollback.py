@@ -1,4 +1,4 @@
-"""A child process for the rollback tests: ``python -m tests.core.rollback_child FOLDER MODE``
+"""A child process for the rollback tests: ``python -m tests.support.children.rollback FOLDER MODE``
 (passphrase on the first line of stdin). It unlocks the vault, commits visits, prints
 ``ready`` and then waits to be killed (the parent SIGKILLs it: a crash with the -wal in place).
 

@@ -1,15 +1,15 @@
 """Child processes for the vault tests, and a deadline-bounded line reader for their output.
 
-``python -m tests.core.vault_child write FOLDER SEED`` unlocks the vault (passphrase on the first
-line of stdin) and commits in a loop, printing one line per committed transaction only after
-``COMMIT`` returned:
+``python -m tests.support.children.vault write FOLDER SEED`` unlocks the vault (passphrase on
+the first line of stdin) and commits in a loop, printing one line per committed transaction
+only after ``COMMIT`` returned:
 
     visit <uuid>                     one visit recorded with record_visit
     visits <uuid> <uuid> ...         several visits recorded in one record_visits transaction
     obs <uuid> <counter>             set_observation committed with note "tick <counter>"
 
-``python -m tests.core.vault_child hold FOLDER`` unlocks the vault, prints ``ready`` and keeps it
-open until stdin closes, then locks it and prints ``locked``.
+``python -m tests.support.children.vault hold FOLDER`` unlocks the vault, prints ``ready`` and
+keeps it open until stdin closes, then locks it and prints ``locked``.
 
 The parent synchronises on these lines only; nothing here sleeps.
 """

@@ -19,7 +19,7 @@ from fieldapp.sync.canonical import canonical_bytes
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.migrations import SCHEMA_VERSION
-from tests.conftest import PASSPHRASE
+from tests.support import PASSPHRASE
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
