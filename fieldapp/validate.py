@@ -104,14 +104,14 @@ def string(
         return None
     if not isinstance(value, str):
         raise ValidationError(field, "validation.not_text")
-    value = clean(value, field).strip()
-    if not value:
+    cleaned = clean(value, field).strip()
+    if not cleaned:
         if required:
             raise ValidationError(field, "validation.required")
         return None
-    if len(value) > limit:
+    if len(cleaned) > limit:
         raise ValidationError(field, "validation.too_long", limit=limit)
-    return value
+    return cleaned
 
 
 def text(value: Any, field: str) -> str | None:
@@ -295,15 +295,24 @@ def shown_key(key: str) -> str:
     )
 
 
-def load_json(raw: bytes | str) -> Any:
-    """JSON as the readers take it: a key twice in one object is refused, naming the key
-    (the standard library keeps the last one silently)."""
+def load_json_given(raw: bytes | str) -> Any:
+    """JSON as the readers take it: a key twice in one object is refused, naming the key (the
+    standard library keeps the last one silently), and every key whose value is null is left
+    out: in the input formats null means "not given", so the schema's default applies
+    (:mod:`fieldapp.schema`). Done while parsing, where each object passes through Python."""
     try:
-        return json.loads(raw, object_pairs_hook=_unique_keys)
+        return json.loads(raw, object_pairs_hook=_unique_given_keys)
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, ValidationError):
             raise
         raise ValidationError("$", "validation.json", detail=str(exc)[:120]) from None
+
+
+def _unique_given_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = _unique_keys(pairs)
+    if None in document.values():
+        return {key: value for key, value in document.items() if value is not None}
+    return document
 
 
 class _DuplicateKey(ValidationError, ValueError):

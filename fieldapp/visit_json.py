@@ -2,13 +2,20 @@
 a message naming the first bad field; unknown keys are refused so typos never vanish, and so is
 a key given twice in one object.
 
+The format's shape is written once, as the Structs below (:mod:`fieldapp.schema`: keys,
+required keys, types, defaults; the README's key table is tested against them); the values
+pass :mod:`fieldapp.validate`, the same checks the desktop's forms use.
+
 :data:`STORED_RULES` holds the same rules for the stored columns of each kind of record: what
 the import of a sync bundle checks, so a device's records pass the rules of local input."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import Meta
 
 from fieldapp import validate as v
 from fieldapp.catalogue.model import FORMS, Catalogue
@@ -27,6 +34,7 @@ from fieldapp.domain import (
 )
 from fieldapp.errors import ValidationError
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.schema import Age, Shape, field_names, read, without_nulls
 
 MAX_JSON_BYTES = 5 * 1024 * 1024
 MAX_PERSONS = 200
@@ -37,67 +45,113 @@ LABEL_CHARS = 60
 REF_CHARS = 20
 B83_BY_CHARS = 40
 
-TOP_KEYS = {"site", "visit", "persons", "observations"}
-SITE_KEYS = {
-    "name",
-    "trade_name",
-    "address",
-    "municipality",
-    "kvk",
-    "sector",
-    "phones",
-    "plates",
-    "handles",
-}
-ADDRESS_KEYS = {"street", "number", "postcode", "place"}
-VISIT_KEYS = {"started_at", "ended_at", "type", "agencies", "notes", "inspector", "status"}
-PERSON_KEYS = {
-    "ref",
-    "label",
-    "role",
-    "sex",
-    "age",
-    "age_band",
-    "minor",
-    "nationality",
-    "languages",
-    "interpreter",
-    "residence_status",
-    "consent",
-    "consent_date",
-    "notes",
-    "b83_status",
-    "b83_date",
-    "b83_by",
-    "suspected_forms",
-    "professional_indication",
-}
-OBSERVATION_KEYS = {"person", "indicator", "status", "evidence", "note", "observed_at", "past"}
+
+class AddressJson(Shape):
+    street: str | None = None
+    number: str | None = None
+    postcode: str | None = None
+    place: str | None = None
+
+
+class SiteJson(Shape, kw_only=True):
+    name: str
+    trade_name: str | None = None
+    address: AddressJson = msgspec.field(default_factory=AddressJson)
+    municipality: str | None = None
+    kvk: str | None = None
+    sector: Sector
+    phones: list[str] = msgspec.field(default_factory=list)
+    plates: list[str] = msgspec.field(default_factory=list)
+    handles: list[str] = msgspec.field(default_factory=list)
+
+
+class VisitJson(Shape):
+    started_at: str
+    ended_at: str | None = None
+    type: VisitType = VisitType.INSPECTION
+    agencies: list[str] = msgspec.field(default_factory=list)
+    notes: str | None = None
+    inspector: str | None = None
+    status: VisitStatus = VisitStatus.OPEN
+
+
+class PersonFields(Shape):
+    """A person as the JSON and the desktop's form give one (the form has no ``ref``)."""
+
+    label: str
+    role: PersonRole = PersonRole.POSSIBLE_VICTIM
+    sex: Sex = Sex.UNKNOWN
+    age: Age | None = None
+    age_band: AgeBand | None = None
+    minor: bool | None = None
+    nationality: str | None = None
+    languages: list[str] = msgspec.field(default_factory=list)
+    interpreter: bool = False
+    residence_status: str | None = None
+    consent: Consent = Consent.NOT_ASKED
+    consent_date: str | None = None
+    notes: str | None = None
+    b83_status: B83Status = B83Status.NOT_RECORDED
+    b83_date: str | None = None
+    b83_by: str | None = None
+    suspected_forms: list[str] = msgspec.field(default_factory=list)
+    professional_indication: bool = False
+
+
+class PersonJson(PersonFields, kw_only=True):
+    ref: str
+
+
+_PERSON_KEYS = frozenset(field_names(PersonFields))
+
+
+class ObservationJson(Shape, kw_only=True):
+    person: str | None = None
+    indicator: str
+    status: ObservationStatus
+    evidence: Evidence | None = None
+    note: str | None = None
+    observed_at: str | None = None
+    past: bool = False
+
+
+class VisitDocument(Shape):
+    """The whole file. Its lists are bounded here, so a flood is refused before any of it is
+    read; the file's size is checked before it is parsed (MAX_JSON_BYTES)."""
+
+    site: SiteJson
+    visit: VisitJson
+    persons: Annotated[list[PersonJson], Meta(max_length=MAX_PERSONS)] = msgspec.field(
+        default_factory=list
+    )
+    observations: Annotated[list[ObservationJson], Meta(max_length=MAX_OBSERVATIONS)] = (
+        msgspec.field(default_factory=list)
+    )
 
 
 def parse_visit_json(raw: bytes | str, catalogue: Catalogue | None = None) -> NewVisit:
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationError("$", "validation.too_large", limit=MAX_JSON_BYTES // 1024 // 1024)
-    return visit_from_dict(v.load_json(raw), catalogue)
+    return _visit_from_document(read(v.load_json_given(raw), VisitDocument), catalogue)
 
 
 def visit_from_dict(document: Any, catalogue: Catalogue | None = None) -> NewVisit:
     """``catalogue``: when given, every indicator id must be in it."""
-    _object(document, "$", TOP_KEYS, required={"site", "visit"})
-    site = _site(document["site"], "site")
-    visit = _visit(document["visit"], "visit")
-    persons = _list(document.get("persons"), "persons", MAX_PERSONS)
+    return _visit_from_document(read(without_nulls(document), VisitDocument), catalogue)
+
+
+def _visit_from_document(document: VisitDocument, catalogue: Catalogue | None) -> NewVisit:
+    site = _site(document.site, "site")
+    visit = _visit(document.visit, "visit")
     refs: dict[str, PersonInput] = {}
-    for index, raw_person in enumerate(persons):
+    for index, raw_person in enumerate(document.persons):
         ref, person = _person(raw_person, f"persons[{index}]")
         if ref in refs:
             raise ValidationError(f"persons[{index}].ref", "validation.duplicate_ref")
         refs[ref] = person
     observations = []
     seen: set[tuple[str | None, str]] = set()
-    for index, raw in enumerate(
-        _list(document.get("observations"), "observations", MAX_OBSERVATIONS)
-    ):
+    for index, raw in enumerate(document.observations):
         observation = _observation(raw, f"observations[{index}]", refs)
         if catalogue is not None:
             v.known_indicator(
@@ -111,131 +165,98 @@ def visit_from_dict(document: Any, catalogue: Catalogue | None = None) -> NewVis
     return NewVisit(site, visit, tuple(refs.items()), tuple(observations))
 
 
-def _object(value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> None:
-    if not isinstance(value, dict):
-        raise ValidationError(path, "validation.not_object")
-    for key in value:
-        if key not in allowed:
-            raise ValidationError(f"{path}.{v.shown_key(key)}", "validation.unknown_key")
-    for key in sorted(required):
-        if value.get(key) is None:
-            raise ValidationError(f"{path}.{key}", "validation.required")
-
-
-def _list(value: Any, path: str, limit: int) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValidationError(path, "validation.not_list")
-    if len(value) > limit:
-        raise ValidationError(path, "validation.too_many", limit=limit)
-    return value
-
-
-def _site(raw: Any, path: str) -> SiteInput:
-    _object(raw, path, SITE_KEYS, required={"name", "sector"})
-    address = raw.get("address") or {}
-    _object(address, f"{path}.address", ADDRESS_KEYS)
+def _site(raw: SiteJson, path: str) -> SiteInput:
+    address = raw.address
     return SiteInput(
-        name=v.string(raw["name"], f"{path}.name", required=True) or "",
-        trade_name=v.string(raw.get("trade_name"), f"{path}.trade_name"),
+        name=v.string(raw.name, f"{path}.name", required=True) or "",
+        trade_name=v.string(raw.trade_name, f"{path}.trade_name"),
         address=Address(
-            street=v.string(address.get("street"), f"{path}.address.street"),
-            number=v.string(address.get("number"), f"{path}.address.number", limit=NUMBER_CHARS),
-            postcode=v.postcode(address.get("postcode"), f"{path}.address.postcode"),
-            place=v.string(address.get("place"), f"{path}.address.place"),
+            street=v.string(address.street, f"{path}.address.street"),
+            number=v.string(address.number, f"{path}.address.number", limit=NUMBER_CHARS),
+            postcode=v.postcode(address.postcode, f"{path}.address.postcode"),
+            place=v.string(address.place, f"{path}.address.place"),
         ),
-        municipality=v.string(raw.get("municipality"), f"{path}.municipality"),
-        kvk=v.kvk_number(raw.get("kvk"), f"{path}.kvk"),
-        sector=v.choice(raw["sector"], f"{path}.sector", Sector),
-        phones=v.phones(raw.get("phones"), f"{path}.phones"),
-        plates=v.plates(raw.get("plates"), f"{path}.plates"),
-        handles=v.handles(raw.get("handles"), f"{path}.handles"),
+        municipality=v.string(raw.municipality, f"{path}.municipality"),
+        kvk=v.kvk_number(raw.kvk, f"{path}.kvk"),
+        sector=raw.sector,
+        phones=v.phones(raw.phones, f"{path}.phones"),
+        plates=v.plates(raw.plates, f"{path}.plates"),
+        handles=v.handles(raw.handles, f"{path}.handles"),
     )
 
 
-def _visit(raw: Any, path: str) -> VisitInput:
-    _object(raw, path, VISIT_KEYS, required={"started_at"})
-    started = v.moment(raw["started_at"], f"{path}.started_at", required=True) or ""
-    ended = v.moment(raw.get("ended_at"), f"{path}.ended_at")
+def _visit(raw: VisitJson, path: str) -> VisitInput:
+    started = v.moment(raw.started_at, f"{path}.started_at", required=True) or ""
+    ended = v.moment(raw.ended_at, f"{path}.ended_at")
     if ended is not None and ended < started:
         raise ValidationError(f"{path}.ended_at", "validation.end_before_start")
     return VisitInput(
         started_at=started,
         ended_at=ended,
-        type=v.choice(raw.get("type"), f"{path}.type", VisitType, default=VisitType.INSPECTION),
-        agencies=v.string_list(raw.get("agencies"), f"{path}.agencies"),
-        inspector=v.string(raw.get("inspector"), f"{path}.inspector"),
-        status=v.choice(raw.get("status"), f"{path}.status", VisitStatus, default=VisitStatus.OPEN),
-        notes=v.text(raw.get("notes"), f"{path}.notes"),
+        type=raw.type,
+        agencies=v.string_list(raw.agencies, f"{path}.agencies"),
+        inspector=v.string(raw.inspector, f"{path}.inspector"),
+        status=raw.status,
+        notes=v.text(raw.notes, f"{path}.notes"),
     )
 
 
-def person_input(raw: dict[str, Any], path: str) -> PersonInput:
-    """Shared by the JSON reader and the desktop form: age and minor flag must agree."""
-    age = v.age(raw.get("age"), f"{path}.age")
-    minor = v.boolean(raw.get("minor"), f"{path}.minor")
+def person_input(raw: Mapping[str, Any] | PersonFields, path: str) -> PersonInput:
+    """Shared by the JSON reader and the desktop form (a mapping of the form's fields, keys
+    it does not know ignored): age and minor flag must agree."""
+    if not isinstance(raw, PersonFields):
+        given = {
+            key: value for key, value in raw.items() if key in _PERSON_KEYS and value is not None
+        }
+        raw = read(given, PersonFields, path)
+    age = v.age(raw.age, f"{path}.age")
+    minor = raw.minor
     if age is not None:
         if minor is not None and minor != (age < 18):
             raise ValidationError(f"{path}.minor", "validation.minor_mismatch")
         minor = age < 18
     languages = tuple(
         v.language(code, f"{path}.languages[{index}]")
-        for index, code in enumerate(v.string_list(raw.get("languages"), f"{path}.languages"))
+        for index, code in enumerate(v.string_list(raw.languages, f"{path}.languages"))
     )
-    age_band = raw.get("age_band")
     return PersonInput(
-        label=v.string(raw.get("label"), f"{path}.label", limit=LABEL_CHARS, required=True) or "",
-        role=v.choice(
-            raw.get("role"), f"{path}.role", PersonRole, default=PersonRole.POSSIBLE_VICTIM
-        ),
-        sex=v.choice(raw.get("sex"), f"{path}.sex", Sex, default=Sex.UNKNOWN),
+        label=v.string(raw.label, f"{path}.label", limit=LABEL_CHARS, required=True) or "",
+        role=raw.role,
+        sex=raw.sex,
         age=age,
-        age_band=None if age_band is None else v.choice(age_band, f"{path}.age_band", AgeBand),
+        age_band=raw.age_band,
         minor=minor,
-        nationality=v.country(raw.get("nationality"), f"{path}.nationality"),
+        nationality=v.country(raw.nationality, f"{path}.nationality"),
         languages=languages,
-        interpreter=bool(v.boolean(raw.get("interpreter"), f"{path}.interpreter", default=False)),
-        residence_status=v.string(raw.get("residence_status"), f"{path}.residence_status"),
-        consent=v.choice(raw.get("consent"), f"{path}.consent", Consent, default=Consent.NOT_ASKED),
-        consent_date=v.day(raw.get("consent_date"), f"{path}.consent_date"),
-        notes=v.text(raw.get("notes"), f"{path}.notes"),
-        b83_status=v.choice(
-            raw.get("b83_status"), f"{path}.b83_status", B83Status, default=B83Status.NOT_RECORDED
-        ),
-        b83_date=v.day(raw.get("b83_date"), f"{path}.b83_date"),
-        b83_by=v.string(raw.get("b83_by"), f"{path}.b83_by", limit=B83_BY_CHARS),
-        suspected_forms=v.choice_list(raw.get("suspected_forms"), f"{path}.suspected_forms", FORMS),
-        professional_indication=bool(
-            v.boolean(
-                raw.get("professional_indication"),
-                f"{path}.professional_indication",
-                default=False,
-            )
-        ),
+        interpreter=raw.interpreter,
+        residence_status=v.string(raw.residence_status, f"{path}.residence_status"),
+        consent=raw.consent,
+        consent_date=v.day(raw.consent_date, f"{path}.consent_date"),
+        notes=v.text(raw.notes, f"{path}.notes"),
+        b83_status=raw.b83_status,
+        b83_date=v.day(raw.b83_date, f"{path}.b83_date"),
+        b83_by=v.string(raw.b83_by, f"{path}.b83_by", limit=B83_BY_CHARS),
+        suspected_forms=v.choice_list(raw.suspected_forms, f"{path}.suspected_forms", FORMS),
+        professional_indication=raw.professional_indication,
     )
 
 
-def _person(raw: Any, path: str) -> tuple[str, PersonInput]:
-    _object(raw, path, PERSON_KEYS, required={"ref", "label"})
-    ref = v.string(raw["ref"], f"{path}.ref", limit=REF_CHARS, required=True) or ""
+def _person(raw: PersonJson, path: str) -> tuple[str, PersonInput]:
+    ref = v.string(raw.ref, f"{path}.ref", limit=REF_CHARS, required=True) or ""
     return ref, person_input(raw, path)
 
 
-def _observation(raw: Any, path: str, refs: dict[str, PersonInput]) -> ObservationInput:
-    _object(raw, path, OBSERVATION_KEYS, required={"indicator", "status"})
-    person_ref = raw.get("person")
-    if person_ref is not None and person_ref not in refs:
+def _observation(raw: ObservationJson, path: str, refs: dict[str, PersonInput]) -> ObservationInput:
+    if raw.person is not None and raw.person not in refs:
         raise ValidationError(f"{path}.person", "validation.unknown_person")
-    evidence = raw.get("evidence")
     return ObservationInput(
-        indicator_id=v.indicator_id(raw["indicator"], f"{path}.indicator"),
-        status=v.choice(raw["status"], f"{path}.status", ObservationStatus),
-        evidence=None if evidence is None else v.choice(evidence, f"{path}.evidence", Evidence),
-        note=v.text(raw.get("note"), f"{path}.note"),
-        person_ref=person_ref,
-        observed_at=v.moment(raw.get("observed_at"), f"{path}.observed_at"),
-        past=bool(v.boolean(raw.get("past"), f"{path}.past", default=False)),
+        indicator_id=v.indicator_id(raw.indicator, f"{path}.indicator"),
+        status=raw.status,
+        evidence=raw.evidence,
+        note=v.text(raw.note, f"{path}.note"),
+        person_ref=raw.person,
+        observed_at=v.moment(raw.observed_at, f"{path}.observed_at"),
+        past=raw.past,
     )
 
 
@@ -260,7 +281,7 @@ def _choice_item(options: tuple[str, ...]) -> Callable[[Any, str], str]:
     def item(value: Any, field: str) -> str:
         if value not in options:
             raise ValidationError(field, "validation.choice", options=", ".join(options))
-        return value
+        return str(value)
 
     return item
 

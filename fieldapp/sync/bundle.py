@@ -8,9 +8,8 @@ key. Its plaintext::
     MAGIC | u32 len | manifest (canonical JSON) | u32 len | payload | Ed25519 signature (64)
 
     signature = Ed25519(device key, "fieldapp-bundle-v1\\0" || SHA-256(manifest))
-    manifest  = {format, bundle_id, device_id, seq, prev_bundle_sha256, created_utc,
-                 recipients (fingerprints of both age recipients), coordinator (card
-                 fingerprint), payload_sha256, payload_bytes, schema_version, counts, resends}
+    manifest  = the fields of :class:`Manifest` (defined there once; the README's list is
+                tested against it)
 
 The signature inside the encryption proves the sender (age does not); the recipients inside
 the signed manifest stop a valid bundle from being re-encrypted to another coordinator. A
@@ -46,7 +45,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import msgspec
 
@@ -65,7 +64,7 @@ from fieldapp.domain import (
     VisitStatus,
     VisitType,
 )
-from fieldapp.errors import FieldAppError
+from fieldapp.errors import FieldAppError, ValidationError
 from fieldapp.i18n import LANGUAGES
 from fieldapp.referral.rules import RECIPIENTS
 from fieldapp.store.store import ALLOWED_MEDIA_TYPES, MAX_ATTACHMENT_BYTES
@@ -112,23 +111,57 @@ _B64_ARG = re.compile(rb"[A-Za-z0-9+/]{43}")
 _STANZA_ARG = re.compile(rb"[\x21-\x7e]+")
 
 COUNT_KEYS = (*RECORD_KINDS, "audit", "content")
-MANIFEST_KEYS = frozenset(
-    {
-        "format",
-        "bundle_id",
-        "device_id",
-        "seq",
-        "prev_bundle_sha256",
-        "created_utc",
-        "recipients",
-        "coordinator",
-        "payload_sha256",
-        "payload_bytes",
-        "schema_version",
-        "counts",
-        "resends",
-    }
-)
+
+
+def _whole(pattern: re.Pattern[str]) -> str:
+    """``pattern`` for a msgspec ``Meta``, which searches: anchored, so it matches whole."""
+    return rf"\A(?:{pattern.pattern})\Z"
+
+
+_UuidText = Annotated[str, msgspec.Meta(pattern=_whole(_UUID))]
+_Hex64Text = Annotated[str, msgspec.Meta(pattern=_whole(_HEX64))]
+_UtcText = Annotated[str, msgspec.Meta(pattern=_whole(_UTC))]
+_FingerprintText = Annotated[str, msgspec.Meta(pattern=_whole(_FINGERPRINT))]
+_Number = Annotated[int, msgspec.Meta(ge=1, lt=2**32)]
+_Count = Annotated[int, msgspec.Meta(ge=0)]
+if TYPE_CHECKING:
+    ManifestCounts = msgspec.Struct
+else:
+    # One count per kind of record, and of audit entries and attachment contents: made from
+    # COUNT_KEYS, so a new kind of record is counted without another list to keep in step.
+    ManifestCounts = msgspec.defstruct(
+        "ManifestCounts",
+        [(name, _Count) for name in COUNT_KEYS],
+        forbid_unknown_fields=True,
+        frozen=True,
+    )
+
+
+class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """What a bundle says about itself, signed (README "Sync by file", tested against this):
+    written by ``sync/export.py`` and checked on import by :func:`check_manifest`. Every field
+    is required; an unknown one refuses the bundle."""
+
+    format: str  # FORMAT; another format has its own message (check_manifest)
+    bundle_id: _UuidText
+    device_id: _UuidText
+    seq: _Number
+    prev_bundle_sha256: _Hex64Text
+    created_utc: _UtcText
+    # The fingerprints of the age recipients: at most as many as the header may hold.
+    recipients: Annotated[
+        list[_FingerprintText], msgspec.Meta(min_length=1, max_length=MAX_X25519_STANZAS)
+    ]
+    coordinator: _FingerprintText  # the coordinator's card
+    payload_sha256: _Hex64Text
+    payload_bytes: _Number
+    schema_version: _Number
+    counts: ManifestCounts
+    # Seqs of lost bundles whose records this one sends again: earlier seqs, ascending.
+    resends: Annotated[
+        list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(max_length=MAX_RESENDS)
+    ]
+
 
 # Per kind: column -> (value check, may be null). Value checks run column by column.
 _TEXT, _INT, _UUID_T, _JSON_LIST, _HEX, _FILE_NAME = [
@@ -362,50 +395,25 @@ def max_plaintext_size(file_size: int, header_length: int) -> int:
 
 
 def check_manifest(manifest: Any) -> dict[str, Any]:
-    """Every field present, of its type and form; nothing else."""
-    if not isinstance(manifest, dict) or set(manifest) != MANIFEST_KEYS:
+    """Every field of :class:`Manifest` present, of its type and form; nothing else. Returns
+    ``manifest`` itself (the import keeps the parsed dict)."""
+    if not isinstance(manifest, dict):
         raise BundleRejected("sync.reject.manifest")
-    text_checks = {
-        "bundle_id": _UUID,
-        "device_id": _UUID,
-        "prev_bundle_sha256": _HEX64,
-        "payload_sha256": _HEX64,
-        "created_utc": _UTC,
-        "coordinator": _FINGERPRINT,
-    }
-    for name, pattern in text_checks.items():
-        value = manifest[name]
-        if not isinstance(value, str) or not pattern.fullmatch(value):
-            raise BundleRejected("sync.reject.manifest")
-    if manifest["format"] != FORMAT:
+    try:
+        checked = msgspec.convert(manifest, Manifest, strict=True)
+    except msgspec.ValidationError:
+        raise BundleRejected("sync.reject.manifest") from None
+    if checked.format != FORMAT:
         raise BundleRejected("sync.reject.format")
-    for name in ("seq", "payload_bytes", "schema_version"):
-        value = manifest[name]
-        if type(value) is not int or not 1 <= value < 2**32:
-            raise BundleRejected("sync.reject.manifest")
-    recipients = manifest["recipients"]
-    if (
-        not isinstance(recipients, list)
-        or not 1 <= len(recipients) <= MAX_X25519_STANZAS
-        or not all(isinstance(r, str) and _FINGERPRINT.fullmatch(r) for r in recipients)
-    ):
-        raise BundleRejected("sync.reject.manifest")
-    counts = manifest["counts"]
-    if (
-        not isinstance(counts, dict)
-        or set(counts) != set(COUNT_KEYS)
-        or not all(type(v) is int and v >= 0 for v in counts.values())
-    ):
-        raise BundleRejected("sync.reject.manifest")
-    resends = manifest["resends"]
-    if (
-        not isinstance(resends, list)
-        or len(resends) > MAX_RESENDS
-        or not all(type(s) is int and 1 <= s < manifest["seq"] for s in resends)
-        or resends != sorted(set(resends))
-    ):
+    resends = checked.resends
+    if resends != sorted(set(resends)) or (resends and resends[-1] >= checked.seq):
         raise BundleRejected("sync.reject.manifest")
     return manifest
+
+
+def encode_manifest(manifest: Manifest) -> bytes:
+    """The bytes that are signed and hashed: canonical JSON of the manifest's fields."""
+    return canonical_bytes(msgspec.to_builtins(manifest))
 
 
 # -- the payload ---------------------------------------------------------------------------
@@ -544,14 +552,15 @@ MAX_REFERRAL_PERSONS = 200  # a visit holds at most that many (README "Visit JSO
 
 def _uuid_item(value: Any, field: str) -> str:
     if not _UUID.fullmatch(value):
-        raise validate.ValidationError(field, "validation.uuid")
-    return value
+        raise ValidationError(field, "validation.uuid")
+    return str(value)
 
 
 def _never_cleaned(values: tuple[Any, ...], present: Any) -> None:
     if validate.stored_text(values, 200, present=present):
         raise validate.ColumnError(
-            validate._first(values, validate.NOT_CLEAN.search), "validation.control_chars"
+            validate._first(values, lambda value: validate.NOT_CLEAN.search(value) is not None),
+            "validation.control_chars",
         )
 
 
@@ -676,8 +685,11 @@ def _value_type(rule: Any, nullable: bool) -> Any:
 def _frame_types() -> dict[type, str]:
     frames: dict[type, str] = {}
     for kind in COLUMNS:
+        # Types made at run time, one column type per place in the row.
         row = tuple.__class_getitem__(tuple(_value_type(*rule) for rule in _rules(kind)))
-        rows = Annotated[list[row], msgspec.Meta(min_length=1, max_length=MAX_ROWS_PER_FRAME)]
+        rows: Any = Annotated[
+            list.__class_getitem__(row), msgspec.Meta(min_length=1, max_length=MAX_ROWS_PER_FRAME)
+        ]
         frame = msgspec.defstruct(
             f"Frame_{kind}",
             [("rows", rows)],
@@ -873,7 +885,7 @@ class Opened:
     signature: bytes
 
 
-def split_plaintext(plaintext: bytes) -> Opened:
+def split_plaintext(plaintext: bytes | memoryview) -> Opened:
     view = memoryview(plaintext)
     if len(view) < len(MAGIC) + 8 + SIGNATURE_BYTES or bytes(view[: len(MAGIC)]) != MAGIC:
         raise BundleRejected("sync.reject.format")
@@ -919,22 +931,25 @@ class VerifiedBundle:
 
     @property
     def device_id(self) -> str:
-        return self.manifest["device_id"]
+        return str(self.manifest["device_id"])
 
     @property
     def seq(self) -> int:
-        return self.manifest["seq"]
+        return int(self.manifest["seq"])
 
 
 def verify_audit_chain(rows: list[list[Any]], previous_hash: str | None) -> bool:
     """The entries follow each other (consecutive seq, each hash over the one before); the
     first links to ``previous_hash`` when the coordinator holds the entry before it."""
     rows = sorted(rows, key=itemgetter(0))
-    prev: bytes | None = bytes.fromhex(previous_hash) if previous_hash else None
-    if rows and rows[0][0] == 1:
+    if not rows:
+        return True
+    expected_seq = rows[0][0]
+    if expected_seq == 1:
         prev = GENESIS
-    expected_seq = rows[0][0] if rows else 0
-    if prev is None and rows:  # the first entry cannot be checked: it starts the chain here
+    elif previous_hash:
+        prev = bytes.fromhex(previous_hash)
+    else:  # the first entry cannot be checked: it starts the chain here
         prev = bytes.fromhex(rows[0][6])
         rows = rows[1:]
         expected_seq += 1

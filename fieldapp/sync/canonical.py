@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fieldapp.canonical import canonical_bytes
@@ -44,7 +45,7 @@ def load_bounded(
     *,
     max_bytes: int,
     max_depth: int | None,
-    reject: type[Exception] = BundleRejected,
+    reject: Callable[..., Exception] = BundleRejected,
 ) -> Any:
     """Parse JSON only after its size and depth are within bounds; duplicate keys, floats,
     NaN and invalid UTF-8 are refused. ``reject`` is raised with the reason's message key.

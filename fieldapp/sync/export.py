@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
 import pyrage
 from pyrage import x25519
 
@@ -45,7 +46,6 @@ from fieldapp.clock import now_iso
 from fieldapp.domain import Role
 from fieldapp.store.sync_store import RECORD_KINDS, Outgoing, SyncStore
 from fieldapp.sync import bundle, cards
-from fieldapp.sync.canonical import canonical_bytes
 from fieldapp.sync.errors import BundleRejected, EnrolmentError, ExportCancelled, ExportError
 from fieldapp.sync.keys import own_keys
 from fieldapp.validate import windows_reserved
@@ -183,22 +183,22 @@ def prepare_export(
             payload.add_rows("audit", audit_rows)
         remaining = 0 if resend else sync.count_changes_after(change_to)
         recipients = (card.age_recipient, card.recovery_recipient)
-        manifest = {
-            "format": bundle.FORMAT,
-            "bundle_id": reserved.bundle_id,
-            "device_id": vault.info.device_id,
-            "seq": reserved.seq,
-            "prev_bundle_sha256": reserved.prev_bundle_sha256,
-            "created_utc": now_iso(),
-            "recipients": bundle.fingerprints_for(recipients),
-            "coordinator": card.fingerprint,
-            "payload_sha256": payload.sha256,
-            "payload_bytes": payload.size,
-            "schema_version": SCHEMA_VERSION,
-            "counts": payload.counts,
-            "resends": list(resend),
-        }
-        manifest_bytes = canonical_bytes(manifest)
+        manifest = bundle.Manifest(
+            format=bundle.FORMAT,
+            bundle_id=reserved.bundle_id,
+            device_id=vault.info.device_id,
+            seq=reserved.seq,
+            prev_bundle_sha256=reserved.prev_bundle_sha256,
+            created_utc=now_iso(),
+            recipients=bundle.fingerprints_for(recipients),
+            coordinator=card.fingerprint,
+            payload_sha256=payload.sha256,
+            payload_bytes=payload.size,
+            schema_version=SCHEMA_VERSION,
+            counts=msgspec.convert(payload.counts, bundle.ManifestCounts),
+            resends=list(resend),
+        )
+        manifest_bytes = bundle.encode_manifest(manifest)
         bundle_sha256 = bundle.bundle_sha256(manifest_bytes)
         sync.describe_reservation(reserved.seq, str(path), bundle_sha256, payload.counts)
     signature = signing.sign(bundle.signed_message(manifest_bytes))
