@@ -32,17 +32,20 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
 	$(BIN)/ruff format --check fieldapp ui tests
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.bench.run $(BENCH_ARGS)
 
-# ruff, and the import contracts of docs/ARCHITECTURE.md section 2 ([tool.importlinter] in
-# pyproject.toml; --no-cache: the graph takes a fraction of a second, and no cache folder is left).
+# ruff, the import contracts of docs/ARCHITECTURE.md section 2 ([tool.importlinter] in
+# pyproject.toml; --no-cache: the graph takes a fraction of a second, and no cache folder is left)
+# and mypy (section 8, [tool.mypy]; its cache in .mypy_cache makes a second run take seconds).
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check fieldapp ui tests
 	$(BIN)/ruff format --check fieldapp ui tests
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # The main screens in Dutch and English, rendered offscreen from demo data (README, Screenshots).
 screenshots: $(STAMP)
@@ -122,4 +125,4 @@ wheel-check: $(TEST_STAMP)
 	echo "== wheel-check passed"
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

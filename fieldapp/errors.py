@@ -16,6 +16,9 @@ class FieldAppError(Exception):
     """Base of every expected failure; ``key`` names the message in the translation catalogue."""
 
     key = "error.generic"
+    # A line a front door says after the message, set where it knows more than the core (the
+    # command line's way to confirm an older vault).
+    hint: str | None = None
 
     def __init__(self, key: str | None = None, **params: Any) -> None:
         if key is not None:

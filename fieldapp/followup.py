@@ -132,10 +132,33 @@ def referral_ids(vault: Vault, status: str | None = None, today: str | None = No
 def followups(vault: Vault, referral_uuids: Sequence[str]) -> list[FollowUp]:
     """The given referrals, in the same order (missing ones left out)."""
     found = {
-        row[0]: FollowUp(*row[:11], bool(row[11]), *row[12:])
+        row.referral_uuid: _followup(row)
         for row in followup_store.rows(vault.conn, DEFAULT_DUE_DAYS, referral_uuids)
     }
     return [found[uuid] for uuid in referral_uuids if uuid in found]
+
+
+def _followup(row: followup_store.FollowUpRow) -> FollowUp:
+    return FollowUp(
+        referral_uuid=row.referral_uuid,
+        visit_uuid=row.visit_uuid,
+        recipient=row.recipient,
+        document_id=row.document_id,
+        created_at=row.created_at,
+        urgency=row.urgency,
+        status=row.status,
+        outcome=row.outcome,
+        due_date=row.due_date,
+        note=row.note,
+        updated_at=row.updated_at,
+        recorded=bool(row.recorded),
+        visit_started_at=row.visit_started_at,
+        site_name=row.site_name,
+        place=row.place,
+        origin_device=row.origin_device,
+        inspector=row.inspector,
+        agency=row.agency,
+    )
 
 
 def followup(vault: Vault, referral_uuid: str) -> FollowUp:
@@ -165,9 +188,9 @@ def update(
     refused raises :class:`FollowUpError` and changes nothing."""
     _require_coordinator(vault)
     basics = followup_store.referral_basics(vault.conn, referral_uuid)
-    if basics is None or basics[2] == "draft":
+    if basics is None or basics.status == "draft":
         raise NotFound(kind="referral", id=referral_uuid)
-    _recipient, created_at, _status = basics
+    created_at = basics.created_at
     if status not in STATUSES:
         raise FollowUpError("followup.error.bad_status", status=status)
     if status == "closed":

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, cast
 
 from PySide6.QtCore import SLOT, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
@@ -47,9 +48,10 @@ _POINTER_MOVES = frozenset({QEvent.Type.MouseMove, QEvent.Type.TabletMove})
 def default_clock() -> float:
     """Seconds that keep counting while the machine sleeps where the OS offers that
     (``CLOCK_BOOTTIME`` on Linux; ``CLOCK_MONOTONIC`` stops during suspend)."""
-    boottime = getattr(time, "CLOCK_BOOTTIME", None)
-    if boottime is not None:
-        return time.clock_gettime(boottime)
+    if sys.platform == "linux":  # a test mypy reads: clock_gettime is not on every system
+        boottime = getattr(time, "CLOCK_BOOTTIME", None)
+        if boottime is not None:
+            return time.clock_gettime(boottime)
     return time.monotonic()
 
 
@@ -140,6 +142,18 @@ class AutoLock(QObject):
         self.lock_requested.emit(reason)
 
 
+class _Bus(Protocol):
+    """A ``QDBusConnection`` as the binding takes it. PySide6's stub types ``connect()``'s slot
+    as bytes; the binding takes the str that ``SLOT()`` returns and refuses bytes (PySide6
+    6.11), so the buses are used through this type (a cast, since the stub disagrees)."""
+
+    def isConnected(self) -> bool: ...
+
+    def connect(  # noqa: PLR0917 - QDBusConnection.connect's own positional arguments
+        self, service: str, path: str, interface: str, name: str, receiver: QObject, slot: str, /
+    ) -> bool: ...
+
+
 class ScreenLockWatcher(QObject):
     """Screen locking and sleep as Linux desktops announce them on D-Bus (Qt itself has no
     screen-lock signal; Windows and macOS deactivate or suspend the application instead)."""
@@ -164,13 +178,13 @@ class ScreenLockWatcher(QObject):
             has_system = bool(os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")) or any(
                 Path(path).exists() for path in SYSTEM_BUS_SOCKETS
             )
-            session = QDBusConnection.sessionBus() if has_session else None
+            session = cast(_Bus, QDBusConnection.sessionBus()) if has_session else None
             if session is not None and session.isConnected():
                 for service in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
                     session.connect(
                         "", "", service, "ActiveChanged", self, SLOT("on_active_changed(bool)")
                     )
-            system = QDBusConnection.systemBus() if has_system else None
+            system = cast(_Bus, QDBusConnection.systemBus()) if has_system else None
             if system is not None and system.isConnected():
                 system.connect(
                     "org.freedesktop.login1",

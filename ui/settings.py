@@ -34,12 +34,26 @@ from fieldapp.agencies import (
 )
 from fieldapp.i18n import t
 from ui.widgets import paragraph
-from ui.window_settings import (  # noqa: F401 - one place to import settings from
+from ui.window_settings import (
     LANGUAGE_NAMES,
     WINDOW_SETTINGS_FILE,
     WindowSettings,
     window_settings_path,
 )
+
+# One place to import settings from: the window's own settings are re-exported here.
+__all__ = [
+    "AUTO_LOCK_DEFAULT_MINUTES",
+    "AUTO_LOCK_MAX_MINUTES",
+    "AUTO_LOCK_MIN_MINUTES",
+    "LANGUAGE_NAMES",
+    "WINDOW_SETTINGS_FILE",
+    "SettingsDialog",
+    "SettingsValues",
+    "VaultSettings",
+    "WindowSettings",
+    "window_settings_path",
+]
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -129,7 +143,7 @@ class SettingsDialog(QDialog):
 
         self.default_agency = QComboBox()
         for agency in PROFILE_CHOICES:
-            self.default_agency.addItem(agency_name(agency), agency)
+            self.default_agency.addItem(agency_name(agency) or agency, agency)
         self.default_agency.setCurrentIndex(
             max(0, self.default_agency.findData(values.default_agency))
         )

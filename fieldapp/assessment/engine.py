@@ -638,8 +638,8 @@ def _read(
             counts["S"], counts["M"], counts["W"], dimension_positive(counts, rules), signals
         )
 
-    signals = [i for i in observed if not catalogue.indicators[i].context_only]
-    outcome, rule_status = ("signals_present" if signals else "no_signals"), None
+    shown = [i for i in observed if not catalogue.indicators[i].context_only]
+    outcome, rule_status = ("signals_present" if shown else "no_signals"), None
     for rule in rules.outcomes[group]:
         if all(any(dimensions[d].positive for d in options) for options in rule.all_of):
             outcome, rule_status = rule.outcome, rule.status
@@ -666,9 +666,9 @@ def _read(
         if dimensions[dimension].positive:
             means.setdefault(name, []).extend(dimensions[dimension].indicators)
     for item_id, (grade, sources) in counted.items():
-        name = law.item_means.get(catalogue.indicators[item_id].dimension)
-        if grade in law.item_means_grades and name is not None:
-            means.setdefault(name, []).extend(sources)
+        item_means = law.item_means.get(catalogue.indicators[item_id].dimension)
+        if grade in law.item_means_grades and item_means is not None:
+            means.setdefault(item_means, []).extend(sources)
     purpose_dim = dimensions[law.purpose_dimension]
     purpose_signals = [
         signal
@@ -690,7 +690,7 @@ def _read(
     has = {"act": bool(acts), "means": bool(means)}
     # Each provision of lid 1 with the elements it needs (``intent``: exploitation or the
     # suspicion; ``purpose``: exploitation itself).
-    provisions = [("1", ("act", "means", "intent"))]
+    provisions: list[tuple[str, tuple[str, ...]]] = [("1", ("act", "means", "intent"))]
     if child:
         provisions.append(("2", ("act", "intent")))
     if form in law.work_or_services_forms:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fieldapp.assessment.engine import Case, CaseObservation
 from fieldapp.domain import Person, VisitDetail
 from fieldapp.errors import NotFound
@@ -23,7 +25,7 @@ def find_person(persons: list[Person], ref: str) -> Person:
     return matches[0]
 
 
-def reporting_agency(profile: dict, detail: VisitDetail) -> str | None:
+def reporting_agency(profile: dict[str, Any], detail: VisitDetail) -> str | None:
     """Who reports: the inspector's own agency from the profile (``store.setting("profile")``),
     else the visit's first listed agency. The assessment and every referral use this answer."""
     if profile.get("agency"):
@@ -39,7 +41,7 @@ def case_for_person(store: Store, visit_uuid: str, ref: str) -> Case:
     return case_from_detail(detail, person, store.setting("profile", {}) or {})
 
 
-def case_from_detail(detail: VisitDetail, person: Person, profile: dict) -> Case:
+def case_from_detail(detail: VisitDetail, person: Person, profile: dict[str, Any]) -> Case:
     """The case of one person of a visit already read (one read serves every person). The
     person was met at the visit's site: its sector is the context the engine reads."""
     observations = [

@@ -4,7 +4,8 @@ not on every screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from fieldapp.assessment.engine import assess
 from fieldapp.assessment.from_store import case_from_detail
@@ -14,21 +15,21 @@ from fieldapp.clock import now_iso
 from fieldapp.errors import NotFound
 from fieldapp.store import outcomes_store
 from fieldapp.store.store import Store
-from fieldapp.vault.vault import Vault
+from fieldapp.vault.vault import VaultLike
 
 VISITS_PER_COMMIT = 200
 
 Progress = Callable[[int, int], None]
 
 
-def refresh_outcomes(vault: Vault, progress: Progress | None = None) -> int:
+def refresh_outcomes(vault: VaultLike, progress: Progress | None = None) -> int:
     """Assess every person of every visit marked stale; returns the number of visits done."""
     store = Store(vault)
     conn = vault.conn
     visits = outcomes_store.stale_visits(conn)
     catalogue = assessment_catalogue()
     profile = store.setting("profile", {}) or {}
-    pending: dict[str, list[outcomes_store.OutcomeRow]] = {}
+    pending: dict[str, Sequence[outcomes_store.OutcomeRow]] = {}
     for done, visit_uuid in enumerate(visits, start=1):
         pending[visit_uuid] = _visit_outcomes(store, visit_uuid, profile, catalogue)
         if len(pending) >= VISITS_PER_COMMIT or done == len(visits):
@@ -40,7 +41,7 @@ def refresh_outcomes(vault: Vault, progress: Progress | None = None) -> int:
 
 
 def _visit_outcomes(
-    store: Store, visit_uuid: str, profile: dict, catalogue: Catalogue
+    store: Store, visit_uuid: str, profile: dict[str, Any], catalogue: Catalogue
 ) -> list[outcomes_store.OutcomeRow]:
     """One row per possible victim and form in context: a witness or an employer has no
     victim outcome, and a form nothing points to is not a finding about anyone."""

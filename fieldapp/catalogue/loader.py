@@ -47,7 +47,8 @@ URGENCIES = ("immediate", "high", "normal")
 FORMAT_VERSIONS = (1, 2)
 # What a routing or advice rule may ask of a case (format 2); anything else is refused, so a
 # typo in a rule never silently matches everything.
-CONDITIONS = {
+# The JSON type each condition's value must have; after the check the value is that type.
+CONDITIONS: dict[str, type[Any]] = {
     "acute": bool,
     "indication": bool,
     "minor": bool,

@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fieldapp import hygiene, i18n
-from fieldapp.cli.parser import build_parser
+from fieldapp.cli.parser import Command, build_parser
 from fieldapp.cli.shared import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -62,15 +62,15 @@ def main(
             if start_desktop is None:
                 raise UsageError(t("cli.no_desktop", usage=build_parser().format_usage().strip()))
             return start_desktop(args.vault)
-        return args.command_to_run.run(args)
+        command: Command = args.command_to_run  # set by the parser for every leaf command
+        return command.run(args)
     except UsageError as exc:
         emit(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except FieldAppError as exc:
         emit(t("cli.error_prefix", message=exc.message()), file=sys.stderr)
-        hint = getattr(exc, "hint", None)
-        if hint:
-            emit(hint, file=sys.stderr)
+        if exc.hint:
+            emit(exc.hint, file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         emit(t("cli.cancelled"), file=sys.stderr)

@@ -12,9 +12,9 @@ import getpass
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 from fieldapp import i18n
 from fieldapp.errors import FieldAppError, VaultNotFound, VaultRolledBack
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 PASSPHRASE_ENV = "FIELDAPP_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # noqa: S105
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_N = TypeVar("_N")  # a namespace given to parse_args
 
 Handler = Callable[[argparse.Namespace], int]
 Commands = Mapping[str, Handler]
@@ -50,9 +51,16 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def parse_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> argparse.Namespace:
+    # argparse's own overloads: the namespace given, or a new one.
+    @overload
+    def parse_args(
+        self, args: Iterable[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace: ...
+    @overload
+    def parse_args(self, args: Iterable[str] | None, namespace: _N) -> _N: ...
+    @overload
+    def parse_args(self, *, namespace: _N) -> _N: ...
+    def parse_args(self, args: Iterable[str] | None = None, namespace: Any = None) -> Any:
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             self.error(f"unrecognized arguments: {redacted_arguments(extras)}")

@@ -78,7 +78,7 @@ from fieldapp.validate import country_codes
 if TYPE_CHECKING:
     from fieldapp.catalogue.model import Catalogue
     from fieldapp.store.export_store import VictimRow
-    from fieldapp.vault.vault import Vault
+    from fieldapp.vault.vault import Vault, VaultLike
 
 DEFAULT_K = 11
 MIN_K = 2
@@ -199,7 +199,7 @@ def check_k(k: int) -> int:
 # -- from the vault to plain rows ----------------------------------------------------------
 
 
-def collect_rows(vault: Vault, *, refresh: bool = True) -> list[Row]:
+def collect_rows(vault: VaultLike, *, refresh: bool = True) -> list[Row]:
     """One CTDC row per possible victim, before anonymisation. Refreshes the engine's
     outcomes first (``refresh``), so the exploitation flags match the recorded signals."""
     if refresh:

@@ -36,7 +36,7 @@ from fieldapp.vault.passphrase import secret_problem
 if TYPE_CHECKING:
     from fieldapp.store.export_store import VisitRow
     from fieldapp.store.filters import VisitFilter
-    from fieldapp.vault.vault import Vault
+    from fieldapp.vault.vault import Vault, VaultLike
 
 FORMATS = ("csv", "xlsx")
 ENCRYPTED_SUFFIX = ".age"
@@ -117,7 +117,7 @@ def visit_ids_for(vault: Vault, where: VisitFilter | None) -> list[str]:
     return Store(vault).visit_ids(where)
 
 
-def table_rows(vault: Vault, visit_uuids: Sequence[str]) -> list[VisitRow]:
+def table_rows(vault: VaultLike, visit_uuids: Sequence[str]) -> list[VisitRow]:
     """One row per live visit, in the order given, with the engine's outcomes brought up to
     date first (reads and writes the vault: call it on the thread that owns the connection)."""
     refresh_outcomes(vault)

@@ -16,7 +16,8 @@ from fieldapp.agencies import AGENCY_CODES, agency_key
 from fieldapp.links.keys import LINK_TYPES
 from fieldapp.links.refresh import require_coordinator
 from fieldapp.localtime import to_local
-from fieldapp.store.links_store import ClusterVisitRow, LinksStore, VaultLike
+from fieldapp.store.links_store import ClusterVisitRow, LinksStore
+from fieldapp.vault.vault import VaultLike
 
 MIN_RECORDS = 2
 

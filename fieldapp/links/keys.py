@@ -14,7 +14,8 @@ import secrets
 from collections.abc import Iterator
 
 from fieldapp.links import normalise
-from fieldapp.store.links_store import LinksStore, SiteSource, VaultLike
+from fieldapp.store.links_store import LinksStore, SiteSource
+from fieldapp.vault.vault import VaultLike
 
 SECRET_BYTES = 32
 KEY_DOMAIN = b"fieldapp-link-v1\x00"
@@ -69,10 +70,10 @@ def identifiers(site: SiteSource) -> Iterator[tuple[str, str]]:
         if (web := normalise.web(raw)) is not None:
             yield web
     block = normalise.place(site.municipality)
-    for raw in (site.name, site.trade_name):
-        found = normalise.venue_name(raw)
-        if found is not None and not normalise.generic_name(found):
-            yield NAME, name_value(block, found)
+    for name in (site.name, site.trade_name):
+        venue = normalise.venue_name(name)
+        if venue is not None and not normalise.generic_name(venue):
+            yield NAME, name_value(block, venue)
 
 
 def site_keys(secret: bytes, site: SiteSource) -> set[tuple[str, bytes]]:

@@ -37,7 +37,8 @@ from fieldapp.links.keys import (
     name_value,
 )
 from fieldapp.links.normalise import NORMALISATION_VERSION, generic_name, place, venue_name
-from fieldapp.store.links_store import KeyRow, LinksStore, SiteSource, VaultLike
+from fieldapp.store.links_store import KeyRow, LinksStore, SiteSource
+from fieldapp.vault.vault import VaultLike
 
 PAGE = 10_000  # sites per range: about 60k key rows in memory at a time
 _DIGEST_DOMAIN = f"fieldapp-link-range-v{NORMALISATION_VERSION}\x00".encode()

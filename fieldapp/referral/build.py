@@ -6,6 +6,7 @@ Every field passes through the recipient's rules here; the renderer only sees th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fieldapp.agencies import agency_name, same_agency
 from fieldapp.assessment import Assessment, assess
@@ -20,6 +21,7 @@ from fieldapp.ids import crockford_code
 from fieldapp.localtime import local_now, referral_text
 from fieldapp.referral.document import (
     AttachmentLine,
+    Line,
     PersonBlock,
     ReferralDocument,
     SignalGroup,
@@ -90,6 +92,7 @@ def plan_referral(
     reporter). Refuses with a message that offers the anonymous signal instead."""
     rules = recipient_rules()[recipient]
     persons = list(detail.persons)
+    subjects: tuple[Person, ...]
     if person_ref:
         subjects = (find_person(persons, person_ref),)
     else:
@@ -206,7 +209,9 @@ def build_referral(
     return document, plan, (assessments[0] if assessments else None)
 
 
-def _sender(rules: RecipientRules, profile: dict, detail: VisitDetail, lang: str):
+def _sender(
+    rules: RecipientRules, profile: dict[str, Any], detail: VisitDetail, lang: str
+) -> tuple[Line, ...]:
     values = {
         "agency": agency_name(reporting_agency(profile, detail), lang),
         "inspector": profile.get("name") or detail.visit.inspector,
@@ -221,7 +226,7 @@ def _sender(rules: RecipientRules, profile: dict, detail: VisitDetail, lang: str
     )
 
 
-def _site(rules: RecipientRules, detail: VisitDetail, lang: str):
+def _site(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line, ...]:
     site = detail.site
     values = {
         "name": site.name,
@@ -241,7 +246,7 @@ def _site(rules: RecipientRules, detail: VisitDetail, lang: str):
     )
 
 
-def _visit(rules: RecipientRules, detail: VisitDetail, lang: str):
+def _visit(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line, ...]:
     visit = detail.visit
     values = {
         "date": referral_text(visit.started_at, "minute"),
@@ -354,7 +359,9 @@ def _assessment(
     return tuple(lines)
 
 
-def _b83(rules: RecipientRules, plan: ReferralPlan, results: list[Assessment], lang: str):
+def _b83(
+    rules: RecipientRules, plan: ReferralPlan, results: list[Assessment], lang: str
+) -> tuple[Line, ...]:
     if "b83" not in rules.person:
         return ()
     lines = []

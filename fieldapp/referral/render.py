@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from io import BytesIO
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -127,7 +127,7 @@ def render_pdf(doc: ReferralDocument) -> bytes:
         title=doc.title,
         author="",
         subject="",
-        keywords="",
+        keywords=[],
         creator=CREATOR,
         lang=doc.lang or None,
         displayDocTitle=True,
@@ -311,7 +311,9 @@ def _story(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> list[F
     if doc.b83:
         section("b83", [_label_value_table(doc.b83, st)])
     if doc.follow_up:
-        bullets = [Paragraph(_markup(item), st.bullet, bulletText="•") for item in doc.follow_up]
+        bullets: list[Flowable] = [
+            Paragraph(_markup(item), st.bullet, bulletText="•") for item in doc.follow_up
+        ]
         # A short list stays on one page (KeepTogether still splits one longer than a page).
         height = sum(b.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + b.getSpaceAfter() for b in bullets)
         section("follow_up", [KeepTogether(bullets)], opening=min(height, _KEEP_LIST_MAX))
@@ -429,6 +431,10 @@ class _Table(Table):
     # is at most this high, rather than splitting one record over two pages.
     KEEP_WHOLE_MAX = 110 * mm
     keep_whole = False
+    # Set by reportlab's Table (its stubs leave the private attributes out): the cells, and each
+    # row's height once wrapped.
+    _cellvalues: list[list[Any]]
+    _rowHeights: list[float]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # A single cell taller than a page (a very long note) splits inside the row; rows
@@ -452,7 +458,8 @@ class _Table(Table):
             return parts
         head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
         body = len(self._cellvalues) - head
-        first = len(parts[0]._cellvalues) - head
+        # reportlab builds the parts with ``self.__class__``: both are tables of this class.
+        first = len(cast(_Table, parts[0])._cellvalues) - head
         second = body - first
         if first < min(self.MIN_ROWS, body) and availHeight < self.REFUSE_BELOW:
             return []
@@ -676,6 +683,9 @@ class _TwoPassCanvas(Canvas):
     """Holds every finished page back until the document is complete, then decorates each page
     knowing the total page count ("page x of y") and writes them out."""
 
+    # reportlab's own fresh-page step, which its stubs leave out (it is private).
+    _startPage: Callable[[], None]
+
     def __init__(
         self,
         *args: Any,
@@ -778,7 +788,7 @@ class _PageDecorator:
         per module, several times slower, and the drawing default font Helvetica in the
         resources)."""
         widget = QrCodeWidget(self.payload, barLevel="M", barBorder=0)
-        code = widget.qr
+        code = widget.qr  # type: ignore[attr-defined]  # set in __init__; the stub leaves it out
         code.make()
         module = QR_SIZE / code.getModuleCount()
         path = canv.beginPath()

@@ -39,7 +39,8 @@ class RecipientRules:
 @cache
 def _document() -> dict[str, Any]:
     with open(resource_path("referral", "recipients.json"), encoding="utf-8") as handle:
-        return json.load(handle)
+        document: dict[str, Any] = json.load(handle)  # our own resource file: an object
+    return document
 
 
 @cache

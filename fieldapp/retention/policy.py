@@ -33,7 +33,7 @@ from datetime import date, timedelta
 
 from fieldapp.errors import FieldAppError
 from fieldapp.store.retention_store import RetentionStore
-from fieldapp.vault.vault import Vault
+from fieldapp.vault.vault import Vault, VaultLike
 
 RULES = ("visits_without_signals", "signals_without_referral", "referrals")
 DEFAULT_DAYS: Mapping[str, int] = {
@@ -69,7 +69,7 @@ class RetentionPolicy:
         return self.days[rule] == DEFAULT_DAYS[rule]
 
 
-def load_policy(vault: Vault) -> RetentionPolicy:
+def load_policy(vault: VaultLike) -> RetentionPolicy:
     stored = RetentionStore(vault).policy_rows()
     return RetentionPolicy(
         days={rule: stored[rule][0] if rule in stored else DEFAULT_DAYS[rule] for rule in RULES},

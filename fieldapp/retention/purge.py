@@ -23,7 +23,7 @@ from fieldapp.clock import now_iso, utc_now
 from fieldapp.domain import Role
 from fieldapp.retention.policy import RULES, RetentionPolicy, load_policy
 from fieldapp.store.retention_store import KINDS, Candidate, RetentionStore
-from fieldapp.vault.vault import Vault
+from fieldapp.vault.vault import VaultLike
 
 Counts = dict[tuple[str, str], int]
 
@@ -82,7 +82,9 @@ def today_utc() -> date:
     return utc_now().date()
 
 
-def _due(vault: Vault, policy: RetentionPolicy, today: date) -> tuple[list[Candidate], int, int]:
+def _due(
+    vault: VaultLike, policy: RetentionPolicy, today: date
+) -> tuple[list[Candidate], int, int]:
     """The visits due now, and how many past their period are held (open follow-up, not yet
     exported)."""
     field_device = vault.info.role == Role.FIELD
@@ -109,7 +111,7 @@ def _orphaned_sites(store: RetentionStore, due: list[Candidate]) -> dict[str, li
     return by_rule
 
 
-def plan_purge(vault: Vault, today: date | None = None) -> PurgePlan:
+def plan_purge(vault: VaultLike, today: date | None = None) -> PurgePlan:
     """The dry run: counts per rule and kind of what a purge would erase; writes nothing."""
     today = today or today_utc()
     policy = load_policy(vault)
@@ -135,7 +137,7 @@ def plan_purge(vault: Vault, today: date | None = None) -> PurgePlan:
     )
 
 
-def run_purge(vault: Vault, plan_or_today: PurgePlan | date | None = None) -> PurgeResult:
+def run_purge(vault: VaultLike, plan_or_today: PurgePlan | date | None = None) -> PurgeResult:
     """Erase what is due, in one transaction. Given a plan (what the user saw and confirmed),
     only visits in that plan that are still due now are erased; given a date (or nothing:
     today), everything due then."""

@@ -64,7 +64,7 @@ def compute_stats(
     """The report for ``period``. Outcomes of persons whose visits changed are brought up to
     date first (``refresh_outcomes``), so the outcome tables match the observations."""
     if refresh:
-        refresh_outcomes(vault, progress)  # type: ignore[arg-type] # a Vault or a WorkerVault
+        refresh_outcomes(vault, progress)
     return aggregate(vault.conn, period, filters)
 
 

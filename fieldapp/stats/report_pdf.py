@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 from io import BytesIO
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -20,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     Image,
     KeepTogether,
     Paragraph,
@@ -111,7 +113,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         title=t("stats.report.title", lang),
         author="",
         subject=t("stats.report.period", lang, period=report.period.label()),
-        keywords="",
+        keywords=[],
         creator=CREATOR,
         lang=lang or None,
         initialFontName=FONT,
@@ -119,7 +121,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         initialLeading=12,
     )
     tables = {item.id: item for item in report_tables(report, lang, all_municipalities=False)}
-    story: list = [
+    story: list[Flowable] = [
         Paragraph(escape(t("stats.report.title", lang)), styles.title),
         Spacer(1, 3 * mm),
         *_meta(report, lang, styles),
@@ -134,7 +136,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
     ]
     for table_id in PERIODIC_TABLES:
         story.append(KeepTogether(_titled_table(tables[table_id], styles, lang)))
-    heading: list = [Paragraph(escape(t("stats.report.charts", lang)), styles.section)]
+    heading: list[Flowable] = [Paragraph(escape(t("stats.report.charts", lang)), styles.section)]
     for chart_id, table_id in CHART_TABLES.items():
         png = render_chart(chart_id, report, "png", lang, dpi=CHART_DPI)
         width = TEXT_WIDTH * CHART_WIDTH_SHARE
@@ -156,7 +158,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _meta(report: StatsReport, lang: str | None, styles: _Styles) -> list:
+def _meta(report: StatsReport, lang: str | None, styles: _Styles) -> list[Flowable]:
     lines = [
         t("stats.report.period", lang, period=report.period.label()),
         t("stats.report.generated", lang, date=utc_text(report.generated_at)),
@@ -209,7 +211,7 @@ def _summary(report: StatsReport, lang: str | None) -> ReportTable:
     )
 
 
-def _titled_table(table: ReportTable, styles: _Styles, lang: str | None) -> list:
+def _titled_table(table: ReportTable, styles: _Styles, lang: str | None) -> list[Flowable]:
     return [Paragraph(escape(table.title), styles.table_title), _table(table, styles, lang)]
 
 
@@ -230,7 +232,7 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
     else:
         label = TEXT_WIDTH * 0.24
         widths = [label] + [(TEXT_WIDTH - label) / (columns - 1)] * (columns - 1)
-    data: list[list] = [
+    data: list[list[Any]] = [
         [
             Paragraph(escape(text), styles.head if i == 0 else styles.head_right)
             for i, text in enumerate(table.header)
@@ -254,7 +256,7 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
             [Paragraph(escape(_cell_text(table.total[0], lang)), styles.head)]
             + [_cell_text(value, lang) for value in table.total[1:]]
         )
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),

@@ -7,6 +7,7 @@ counts made straight from the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fieldapp.i18n import t
@@ -96,7 +97,7 @@ def _table(
     table_id: str,
     lang: str | None,
     header: list[str],
-    rows: list[tuple[Cell, ...]],
+    rows: Sequence[tuple[Cell, ...]],
     *,
     label: str | None = None,
     total: bool = True,
@@ -127,7 +128,7 @@ def _form_route(report: StatsReport, lang: str | None) -> ReportTable:
         *(t(f"stats.col.route.{route}", lang) for route in ROUTES),
         t("stats.col.total", lang),
     ]
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (form_label(form, lang), *(matrix[form][r] for r in ROUTES), sum(matrix[form].values()))
         for form in (*FORMS, NO_SIGNALS)
     ]
@@ -141,7 +142,7 @@ def _sector_form(report: StatsReport, lang: str | None) -> ReportTable:
         *(form_column(form, lang) for form in forms),
         t("stats.col.total", lang),
     ]
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (
             t(f"sector.{sector}", lang),
             *(counts[form] for form in forms),
@@ -159,7 +160,7 @@ def _form_age(report: StatsReport, lang: str | None) -> ReportTable:
         *(t(f"stats.col.age.{group}", lang) for group in AGE_GROUPS),
         t("stats.col.total", lang),
     ]
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (
             form_label(form, lang),
             *(matrix[form][g] for g in AGE_GROUPS),
@@ -176,7 +177,7 @@ def _signals_by_month(report: StatsReport, lang: str | None) -> ReportTable:
         *(form_column(form, lang) for form in FORMS),
         t("stats.col.all_signals", lang),
     ]
-    rows = [
+    rows: list[tuple[Cell, ...]] = [
         (month.month, *(month.by_form.get(form, 0) for form in FORMS), month.total)
         for month in report.signals_by_month
     ]
@@ -209,7 +210,7 @@ def _outcomes(report: StatsReport, lang: str | None) -> ReportTable:
         *(t(f"outcome.{outcome}", lang) for outcome in report.outcome_order),
         t("stats.col.total", lang),
     ]
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for form in FORMS:
         counts = report.outcomes.get(form, {})
         values = [counts.get(outcome, 0) for outcome in report.outcome_order]

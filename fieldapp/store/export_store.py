@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from fieldapp.store.rows import fetch_each
 from fieldapp.vault.connection import Connection
-from fieldapp.vault.vault import Vault
+from fieldapp.vault.vault import VaultLike
 
 # SQLite's limit on host parameters is far higher, but smaller batches keep each query cheap.
 _BATCH = 500
@@ -57,7 +59,7 @@ class VisitRow:
 
 
 class ExportStore:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: VaultLike) -> None:
         self.vault = vault
 
     @property
@@ -68,30 +70,35 @@ class ExportStore:
 
     def possible_victims(self) -> Iterator[VictimRow]:
         """Every live person with the role possible victim, at a live visit."""
-        for row in self.conn.execute(
-            "SELECT p.uuid, v.started_at, v.sort_sector, p.sex, p.age, p.age_band, p.minor,"
-            " p.nationality FROM persons p JOIN visits v ON v.uuid = p.visit_uuid"
+        for row in fetch_each(
+            self.conn,
+            _VictimColumns,
+            "SELECT p.uuid AS person_uuid, v.started_at AS visit_started_at,"
+            " v.sort_sector AS sector, p.sex, p.age, p.age_band, p.minor, p.nationality"
+            " FROM persons p JOIN visits v ON v.uuid = p.visit_uuid"
             " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
-            " ORDER BY p.uuid"
+            " ORDER BY p.uuid",
         ):
             yield VictimRow(
-                person_uuid=row[0],
-                visit_started_at=row[1],
-                sector=row[2],
-                sex=row[3],
-                age=row[4],
-                age_band=row[5],
-                minor=None if row[6] is None else bool(row[6]),
-                nationality=row[7],
+                person_uuid=row.person_uuid,
+                visit_started_at=row.visit_started_at,
+                sector=row.sector,
+                sex=row.sex,
+                age=row.age,
+                age_band=row.age_band,
+                minor=None if row.minor is None else bool(row.minor),
+                nationality=row.nationality,
             )
 
-    def observed_indicators(self) -> Iterator[tuple[str, str, str]]:
+    def observed_indicators(self) -> Iterator[ObservedIndicator]:
         """(person uuid, catalogue version, indicator id) of every signal observed for a
         possible victim: recorded for the person, or for everyone at the visit unless the
         person has a record of their own for that indicator (which then overrides it, as in
         the assessment)."""
-        yield from self.conn.execute(
-            "SELECT p.uuid, o.catalogue_version, o.indicator_id FROM persons p"
+        yield from fetch_each(
+            self.conn,
+            ObservedIndicator,
+            "SELECT p.uuid AS person_uuid, o.catalogue_version, o.indicator_id FROM persons p"
             " JOIN visits v ON v.uuid = p.visit_uuid"
             " JOIN observations o ON o.person_uuid = p.uuid"
             " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
@@ -103,14 +110,16 @@ class ExportStore:
             " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
             " AND o.deleted = 0 AND o.status = 'observed'"
             " AND NOT EXISTS (SELECT 1 FROM observations own WHERE own.person_uuid = p.uuid"
-            " AND own.indicator_id = o.indicator_id AND own.deleted = 0)"
+            " AND own.indicator_id = o.indicator_id AND own.deleted = 0)",
         )
 
-    def forms_reaching(self, outcomes: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def forms_reaching(self, outcomes: Sequence[str]) -> Iterator[PersonForm]:
         """(person uuid, form) of every possible victim's form whose engine outcome is one of
         ``outcomes`` (person_outcomes, filled by the assessment)."""
         marks = ",".join("?" for _ in outcomes)
-        yield from self.conn.execute(
+        yield from fetch_each(
+            self.conn,
+            PersonForm,
             "SELECT po.person_uuid, po.form FROM person_outcomes po"
             " JOIN persons p ON p.uuid = po.person_uuid"
             f" WHERE p.deleted = 0 AND p.role = 'possible_victim' AND po.outcome IN ({marks})",
@@ -129,43 +138,98 @@ class ExportStore:
         for start in range(0, len(visit_uuids), _BATCH):
             batch = list(visit_uuids[start : start + _BATCH])
             marks = ",".join("?" for _ in batch)
-            rows = self.conn.execute(
-                "SELECT v.uuid, v.started_at, s.name, s.place, s.municipality, s.sector, v.type,"
-                " v.status, v.agencies, v.inspector, v.origin_device, d.inspector, d.agency,"
-                " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0),"
+            rows = fetch_each(
+                self.conn,
+                _VisitColumns,
+                "SELECT v.uuid, v.started_at, s.name AS site_name, s.place, s.municipality,"
+                " s.sector, v.type, v.status, v.agencies, v.inspector, v.origin_device,"
+                " d.inspector AS device_inspector, d.agency AS device_agency,"
+                " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0)"
+                "  AS persons,"
                 " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0"
-                "  AND p.role = 'possible_victim'),"
+                "  AND p.role = 'possible_victim') AS possible_victims,"
                 " (SELECT count(*) FROM observations o WHERE o.visit_uuid = v.uuid"
-                "  AND o.deleted = 0 AND o.status = 'observed'),"
+                "  AND o.deleted = 0 AND o.status = 'observed') AS signals_observed,"
                 " (SELECT count(*) FROM observations o WHERE o.visit_uuid = v.uuid"
-                "  AND o.deleted = 0 AND o.status = 'unknown'),"
+                "  AND o.deleted = 0 AND o.status = 'unknown') AS signals_unknown,"
                 " (SELECT po.outcome FROM person_outcomes po JOIN persons p"
                 "  ON p.uuid = po.person_uuid WHERE p.visit_uuid = v.uuid AND p.deleted = 0"
                 f"  ORDER BY CASE po.outcome {rank_case} ELSE -1 END DESC LIMIT 1)"
+                "  AS highest_outcome"
                 " FROM visits v JOIN sites s ON s.uuid = v.site_uuid"
                 " LEFT JOIN sync_devices d ON d.device_id = v.origin_device"
                 f" WHERE v.deleted = 0 AND v.uuid IN ({marks})",
                 (*outcome_order, *batch),
             )
             for row in rows:
-                found[row[0]] = VisitRow(
-                    uuid=row[0],
-                    started_at=row[1],
-                    site_name=row[2],
-                    place=row[3],
-                    municipality=row[4],
-                    sector=row[5],
-                    type=row[6],
-                    status=row[7],
-                    agencies=tuple(json.loads(row[8])),
-                    inspector=row[9],
-                    origin_device=row[10],
-                    device_inspector=row[11],
-                    device_agency=row[12],
-                    persons=row[13],
-                    possible_victims=row[14],
-                    signals_observed=row[15],
-                    signals_unknown=row[16],
-                    highest_outcome=row[17],
-                )
+                found[row.uuid] = _visit_row(row)
         return [found[uuid] for uuid in visit_uuids if uuid in found]
+
+
+# -- the rows these queries read -------------------------------------------------------------
+
+
+class ObservedIndicator(NamedTuple):
+    person_uuid: str
+    catalogue_version: str
+    indicator_id: str
+
+
+class PersonForm(NamedTuple):
+    person_uuid: str
+    form: str
+
+
+class _VictimColumns(NamedTuple):
+    person_uuid: str
+    visit_started_at: str
+    sector: str | None
+    sex: str
+    age: int | None
+    age_band: str | None
+    minor: int | None
+    nationality: str | None
+
+
+class _VisitColumns(NamedTuple):
+    uuid: str
+    started_at: str
+    site_name: str
+    place: str | None
+    municipality: str | None
+    sector: str
+    type: str
+    status: str
+    agencies: str
+    inspector: str | None
+    origin_device: str
+    device_inspector: str | None
+    device_agency: str | None
+    persons: int
+    possible_victims: int
+    signals_observed: int
+    signals_unknown: int
+    highest_outcome: str | None
+
+
+def _visit_row(row: _VisitColumns) -> VisitRow:
+    return VisitRow(
+        uuid=row.uuid,
+        started_at=row.started_at,
+        site_name=row.site_name,
+        place=row.place,
+        municipality=row.municipality,
+        sector=row.sector,
+        type=row.type,
+        status=row.status,
+        agencies=tuple(json.loads(row.agencies)),
+        inspector=row.inspector,
+        origin_device=row.origin_device,
+        device_inspector=row.device_inspector,
+        device_agency=row.device_agency,
+        persons=row.persons,
+        possible_victims=row.possible_victims,
+        signals_observed=row.signals_observed,
+        signals_unknown=row.signals_unknown,
+        highest_outcome=row.highest_outcome,
+    )

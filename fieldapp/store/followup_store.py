@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from fieldapp.store.rows import fetch_all, fetch_one, fetch_values
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 
@@ -39,10 +40,40 @@ _LIVE_REFERRAL = """r.deleted = 0 AND r.status != 'draft'
     AND r.uuid NOT IN (SELECT supersedes FROM referrals WHERE supersedes IS NOT NULL
                        AND deleted = 0)"""
 
-FollowUpRow = tuple[Any, ...]
-"""(referral uuid, visit uuid, recipient, document id, created_at, urgency, status, outcome,
-due date or None, note, updated_at or None, has a follow-up row, visit started_at, site name,
-place, origin device, inspector, agency)"""
+
+class FollowUpRow(NamedTuple):
+    """One followed-up referral with its visit, site and device, as :func:`rows` reads it."""
+
+    referral_uuid: str
+    visit_uuid: str
+    recipient: str
+    document_id: str | None
+    created_at: str
+    urgency: str
+    status: str  # the follow-up's, 'sent' without a row
+    outcome: str | None
+    due_date: str | None  # the effective due date; None: no due date
+    note: str | None
+    updated_at: str | None  # None: never followed up
+    recorded: int  # 1 when a follow-up row exists
+    visit_started_at: str
+    site_name: str
+    place: str | None
+    origin_device: str
+    inspector: str | None
+    agency: str | None
+
+
+class ReferralBasics(NamedTuple):
+    recipient: str
+    created_at: str
+    status: str
+
+
+class _Counts(NamedTuple):
+    total: int
+    open: int
+    overdue: int
 
 
 def _due_expression(due_days: Mapping[str, int | None]) -> tuple[str, list[Any]]:
@@ -105,7 +136,7 @@ def referral_ids(
         f"SELECT fu.uuid FROM ({source}) AS fu {where}"
         " ORDER BY fu.status = 'closed', fu.due IS NULL, fu.due, fu.created_at, fu.uuid"
     )
-    return [row[0] for row in conn.execute(sql, params)]
+    return fetch_values(conn, sql, params)
 
 
 def counts(
@@ -113,13 +144,16 @@ def counts(
 ) -> tuple[int, int, int]:
     """(all, open, overdue) followed-up referrals."""
     source, params = followup_source(due_days)
-    row = conn.execute(
-        "SELECT count(*), coalesce(sum(fu.status != 'closed'), 0),"
+    found = fetch_one(
+        conn,
+        _Counts,
+        "SELECT count(*) AS total, coalesce(sum(fu.status != 'closed'), 0) AS open,"
         " coalesce(sum(fu.status != 'closed' AND fu.due IS NOT NULL AND fu.due < ?), 0)"
-        f" FROM ({source}) AS fu",
+        f" AS overdue FROM ({source}) AS fu",
         [today, *params],
-    ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    )
+    assert found is not None  # an aggregate always has its one row
+    return int(found.total), int(found.open), int(found.overdue)
 
 
 def rows(
@@ -129,9 +163,10 @@ def rows(
     if not referral_uuids:
         return []
     due, params = _due_expression(due_days)
-    sql = f"""SELECT r.uuid, r.visit_uuid, r.recipient, r.document_id, r.created_at, r.urgency,
-        coalesce(f.status, 'sent'), f.outcome, {due}, f.note, f.updated_at,
-        f.referral_uuid IS NOT NULL, v.started_at, s.name, s.place, r.origin_device,
+    sql = f"""SELECT r.uuid AS referral_uuid, r.visit_uuid, r.recipient, r.document_id,
+        r.created_at, r.urgency, coalesce(f.status, 'sent') AS status, f.outcome,
+        {due} AS due_date, f.note, f.updated_at, f.referral_uuid IS NOT NULL AS recorded,
+        v.started_at AS visit_started_at, s.name AS site_name, s.place, r.origin_device,
         d.inspector, d.agency
         FROM referrals AS r
         LEFT JOIN referral_followup AS f ON f.referral_uuid = r.uuid
@@ -139,15 +174,17 @@ def rows(
         JOIN sites AS s ON s.uuid = v.site_uuid
         LEFT JOIN sync_devices AS d ON d.device_id = r.origin_device
         WHERE r.uuid IN (SELECT value FROM json_each(?)) AND r.deleted = 0"""
-    return conn.execute(sql, [*params, json.dumps(list(referral_uuids))]).fetchall()
+    return fetch_all(conn, FollowUpRow, sql, [*params, json.dumps(list(referral_uuids))])
 
 
-def referral_basics(conn: Connection, referral_uuid: str) -> tuple[str, str, str] | None:
+def referral_basics(conn: Connection, referral_uuid: str) -> ReferralBasics | None:
     """(recipient, created_at, status) of a live referral, or None."""
-    return conn.execute(
+    return fetch_one(
+        conn,
+        ReferralBasics,
         "SELECT recipient, created_at, status FROM referrals WHERE uuid = ? AND deleted = 0",
         (referral_uuid,),
-    ).fetchone()
+    )
 
 
 def save(

@@ -14,14 +14,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Protocol
+from typing import NamedTuple
 
 import msgspec
 
 from fieldapp.clock import now_iso
+from fieldapp.store.rows import fetch_each, fetch_one, fetch_value, select_list
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
-from fieldapp.vault.vault import VaultInfo
+from fieldapp.vault.vault import VaultLike
 
 LINK_SECRET_NAME = "link_hmac"  # noqa: S105 - the name of a key, not a secret
 SIGNATURE_META_KEY = "links.signature"
@@ -29,6 +30,7 @@ RANGES_META_KEY = "links.ranges"
 SITE_RECORD = "site"
 
 KeyRow = tuple[str, bytes, str]  # (link_type, link_key, site uuid)
+_KEY_BYTES = itemgetter(1)  # of a KeyRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +62,6 @@ class ClusterVisitRow:
     possible_victims: int
 
 
-class VaultLike(Protocol):
-    """An open vault, or a worker's own connection to it (one connection per thread)."""
-
-    @property
-    def conn(self) -> Connection: ...
-
-    @property
-    def actor(self) -> str: ...
-
-    @property
-    def info(self) -> VaultInfo: ...
-
-
 class LinksStore:
     def __init__(self, vault: VaultLike) -> None:
         self.vault = vault
@@ -88,10 +77,10 @@ class LinksStore:
     # -- the secret ------------------------------------------------------------------------
 
     def link_secret(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT value FROM sync_keys WHERE name = ?", (LINK_SECRET_NAME,)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        value = fetch_value(
+            self.conn, "SELECT value FROM sync_keys WHERE name = ?", (LINK_SECRET_NAME,)
+        )
+        return None if value is None else str(value)
 
     def add_link_secret(self, value_hex: str) -> str:
         """Store the secret unless one exists; returns the stored one either way."""
@@ -103,93 +92,102 @@ class LinksStore:
             )
             if cursor.rowcount:
                 audit.append(self.conn, self.vault.actor, "create", "sync_key", None)
-            stored = self.conn.execute(
-                "SELECT value FROM sync_keys WHERE name = ?", (LINK_SECRET_NAME,)
-            ).fetchone()
-        return str(stored[0])
+            stored = fetch_value(
+                self.conn, "SELECT value FROM sync_keys WHERE name = ?", (LINK_SECRET_NAME,)
+            )
+        return str(stored)
 
     # -- what keys are made from -----------------------------------------------------------
 
     def sites_signature(self) -> str:
         """Changes whenever a site is added, changed (every change bumps its revision), deleted
         or erased: count, rowids, revisions and the latest change time of every site row."""
-        row = self.conn.execute(
-            "SELECT count(*), total(rowid), total(revision), total(deleted),"
-            " coalesce(max(updated_at), '') FROM sites"
-        ).fetchone()
+        row = fetch_one(
+            self.conn,
+            _SitesState,
+            "SELECT count(*) AS sites, total(rowid) AS rowids, total(revision) AS revisions,"
+            " total(deleted) AS deleted, coalesce(max(updated_at), '') AS last_change"
+            " FROM sites",
+        )
+        assert row is not None  # an aggregate always has its one row
         return "|".join(str(value) for value in row)
 
     def stored_signature(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT value FROM meta WHERE key = ?", (SIGNATURE_META_KEY,)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        value = fetch_value(
+            self.conn, "SELECT value FROM meta WHERE key = ?", (SIGNATURE_META_KEY,)
+        )
+        return None if value is None else str(value)
 
     def site_sources(
         self, after: str = "", *, upto: str | None = None, limit: int | None = 10_000
     ) -> list[SiteSource]:
         """Live sites with ids above ``after`` (and up to ``upto``), in id order, at most
         ``limit`` (None: all of them)."""
-        rows = self.conn.execute(
-            "SELECT uuid, name, trade_name, number, postcode, municipality, kvk, phones, plates,"
-            " handles FROM sites WHERE deleted = 0 AND uuid > ? AND (? IS NULL OR uuid <= ?)"
-            " ORDER BY uuid LIMIT ?",
+        rows = fetch_each(
+            self.conn,
+            _SiteSourceRow,
+            f"SELECT {select_list(_SiteSourceRow)} FROM sites"
+            " WHERE deleted = 0 AND uuid > ? AND (? IS NULL OR uuid <= ?) ORDER BY uuid LIMIT ?",
             (after, upto, upto, -1 if limit is None else limit),
-        ).fetchall()
+        )
         return [
             SiteSource(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                _text_list(row[7]),
-                _text_list(row[8]),
-                _text_list(row[9]),
+                uuid=row.uuid,
+                name=row.name,
+                trade_name=row.trade_name,
+                number=row.number,
+                postcode=row.postcode,
+                municipality=row.municipality,
+                kvk=row.kvk,
+                phones=_text_list(row.phones),
+                plates=_text_list(row.plates),
+                handles=_text_list(row.handles),
             )
             for row in rows
         ]
 
     def stored_ranges(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT value FROM meta WHERE key = ?", (RANGES_META_KEY,)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        value = fetch_value(self.conn, "SELECT value FROM meta WHERE key = ?", (RANGES_META_KEY,))
+        return None if value is None else str(value)
 
     # -- the keys ----------------------------------------------------------------------------
 
     def stored_keys(self, after: str, upto: str | None, skip_type: str) -> set[KeyRow]:
         """Keys of sites with ids in ``(after, upto]`` (``upto`` None: no end), except one type."""
         if upto is None:
-            rows = self.conn.execute(
-                "SELECT link_type, link_key, record_uuid FROM link_keys"
-                " WHERE record_uuid > ? AND link_type != ?",
+            rows = fetch_each(
+                self.conn,
+                _KeyColumns,
+                f"SELECT {_KEY_COLUMNS} FROM link_keys WHERE record_uuid > ? AND link_type != ?",
                 (after, skip_type),
             )
         else:
-            rows = self.conn.execute(
-                "SELECT link_type, link_key, record_uuid FROM link_keys"
+            rows = fetch_each(
+                self.conn,
+                _KeyColumns,
+                f"SELECT {_KEY_COLUMNS} FROM link_keys"
                 " WHERE record_uuid > ? AND record_uuid <= ? AND link_type != ?",
                 (after, upto, skip_type),
             )
-        return {(row[0], bytes(row[1]), row[2]) for row in rows}
+        return {(row.link_type, bytes(row.link_key), row.record_uuid) for row in rows}
 
     def stored_keys_of_type(self, link_type: str) -> set[KeyRow]:
-        rows = self.conn.execute(
-            "SELECT link_type, link_key, record_uuid FROM link_keys WHERE link_type = ?",
+        rows = fetch_each(
+            self.conn,
+            _KeyColumns,
+            f"SELECT {_KEY_COLUMNS} FROM link_keys WHERE link_type = ?",
             (link_type,),
         )
-        return {(row[0], bytes(row[1]), row[2]) for row in rows}
+        return {(row.link_type, bytes(row.link_key), row.record_uuid) for row in rows}
 
     def count_keys(self, after: str, upto: str, skip_type: str) -> int:
         return int(
-            self.conn.execute(
+            fetch_value(
+                self.conn,
                 "SELECT count(*) FROM link_keys"
                 " WHERE record_uuid > ? AND record_uuid <= ? AND link_type != ?",
                 (after, upto, skip_type),
-            ).fetchone()[0]
+            )
         )
 
     def delete_keys(self, rows: Iterable[KeyRow]) -> None:
@@ -203,9 +201,10 @@ class LinksStore:
         fill it, and sorting by the key bytes alone is twice as fast as by whole rows."""
         by_type: dict[str, list[KeyRow]] = {}
         for row in rows:
-            by_type.setdefault(row[0], []).append(row)
+            link_type, _key, _uuid = row
+            by_type.setdefault(link_type, []).append(row)
         for link_type in sorted(by_type):
-            ordered = sorted(by_type[link_type], key=itemgetter(1))
+            ordered = sorted(by_type[link_type], key=_KEY_BYTES)
             self.conn.executemany(
                 "INSERT INTO link_keys (link_type, link_key, record_kind, record_uuid)"
                 " VALUES (?, ?, ?, ?)",
@@ -223,37 +222,44 @@ class LinksStore:
 
     def key_counts(self) -> dict[str, int]:
         return {
-            str(row[0]): int(row[1])
-            for row in self.conn.execute(
-                "SELECT link_type, count(*) FROM link_keys GROUP BY link_type"
+            str(row.link_type): int(row.keys)
+            for row in fetch_each(
+                self.conn,
+                _KeyCount,
+                "SELECT link_type, count(*) AS keys FROM link_keys GROUP BY link_type",
             )
         }
 
     def has_keys(self) -> bool:
-        return self.conn.execute("SELECT 1 FROM link_keys LIMIT 1").fetchone() is not None
+        return fetch_value(self.conn, "SELECT 1 FROM link_keys LIMIT 1") is not None
 
     # -- clusters ----------------------------------------------------------------------------
 
     def shared_keys(self) -> Iterator[tuple[str, bytes, list[str]]]:
         """Every key two or more sites hold, with those sites: a walk of the primary key, so
         only shared keys reach Python."""
-        rows = self.conn.execute(
-            "SELECT link_type, link_key, group_concat(record_uuid, ' ') FROM link_keys"
-            " GROUP BY link_type, link_key HAVING count(*) > 1"
+        rows = fetch_each(
+            self.conn,
+            _SharedKey,
+            "SELECT link_type, link_key, group_concat(record_uuid, ' ') AS record_uuids"
+            " FROM link_keys GROUP BY link_type, link_key HAVING count(*) > 1",
         )
-        for link_type, key, uuids in rows:
-            yield str(link_type), bytes(key), str(uuids).split(" ")
+        for row in rows:
+            yield str(row.link_type), bytes(row.link_key), str(row.record_uuids).split(" ")
 
     def cluster_visits(self, cluster_of_site: dict[str, int]) -> list[ClusterVisitRow]:
         """The live visits at the given sites, with the cluster of their site, the agencies on
         the visit and of the device that sent it, and their possible victims."""
         if not cluster_of_site:
             return []
-        rows = self.conn.execute(
+        rows = fetch_each(
+            self.conn,
+            _ClusterVisitColumns,
             "WITH members(site_uuid, cluster) AS (SELECT key, value FROM json_each(?))"
-            " SELECT m.cluster, v.uuid, v.started_at, v.origin_device, v.agencies, d.agency,"
+            " SELECT m.cluster, v.uuid AS visit_uuid, v.started_at, v.origin_device, v.agencies,"
+            " d.agency AS device_agency,"
             " (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0"
-            "   AND p.role = 'possible_victim')"
+            "   AND p.role = 'possible_victim') AS possible_victims"
             # CROSS JOIN keeps the sites outside: each looks its visits up by index (the
             # planner would otherwise scan every visit and the whole list for each).
             " FROM members m CROSS JOIN visits v ON v.site_uuid = m.site_uuid AND v.deleted = 0"
@@ -266,20 +272,72 @@ class LinksStore:
         decoded: dict[str, tuple[str, ...]] = {}  # visits repeat a few agency lists
         return [
             ClusterVisitRow(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                decoded[row[4]]
-                if row[4] in decoded
-                else decoded.setdefault(row[4], _text_list(row[4])),
-                row[5],
-                row[6],
+                cluster=row.cluster,
+                visit_uuid=row.visit_uuid,
+                started_at=row.started_at,
+                origin_device=row.origin_device,
+                agencies=decoded[row.agencies]
+                if row.agencies in decoded
+                else decoded.setdefault(row.agencies, _text_list(row.agencies)),
+                device_agency=row.device_agency,
+                possible_victims=row.possible_victims,
             )
             for row in rows
         ]
 
 
+# -- the rows these queries read -------------------------------------------------------------
+
+
+class _SitesState(NamedTuple):
+    sites: int
+    rowids: float
+    revisions: float
+    deleted: float
+    last_change: str
+
+
+class _SiteSourceRow(NamedTuple):
+    uuid: str
+    name: str
+    trade_name: str | None
+    number: str | None
+    postcode: str | None
+    municipality: str | None
+    kvk: str | None
+    phones: str
+    plates: str
+    handles: str
+
+
+class _KeyColumns(NamedTuple):
+    link_type: str
+    link_key: bytes
+    record_uuid: str
+
+
+class _KeyCount(NamedTuple):
+    link_type: str
+    keys: int
+
+
+class _SharedKey(NamedTuple):
+    link_type: str
+    link_key: bytes
+    record_uuids: str  # separated by spaces
+
+
+class _ClusterVisitColumns(NamedTuple):
+    cluster: int
+    visit_uuid: str
+    started_at: str
+    origin_device: str
+    agencies: str
+    device_agency: str | None
+    possible_victims: int
+
+
+_KEY_COLUMNS = select_list(_KeyColumns)
 _TEXT_LIST = msgspec.json.Decoder(tuple[str, ...])
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fieldapp.agencies import agency_key
+from fieldapp.store.rows import fetch_each, fetch_values
 from fieldapp.vault.connection import Connection
 
 
@@ -23,15 +25,22 @@ def visit_provenance(conn: Connection, visit_uuids: Sequence[str]) -> dict[str, 
     """Provenance of the given visits, by visit id (one query for a page of the list)."""
     if not visit_uuids:
         return {}
-    rows = conn.execute(
-        "SELECT v.uuid, v.origin_device, v.sync_seq IS NOT NULL, d.inspector, d.agency"
-        " FROM visits AS v LEFT JOIN sync_devices AS d ON d.device_id = v.origin_device"
+    rows = fetch_each(
+        conn,
+        _ProvenanceRow,
+        "SELECT v.uuid, v.origin_device, v.sync_seq IS NOT NULL AS imported, d.inspector,"
+        " d.agency FROM visits AS v LEFT JOIN sync_devices AS d ON d.device_id = v.origin_device"
         " WHERE v.uuid IN (SELECT value FROM json_each(?))",
         (json.dumps(list(visit_uuids)),),
     )
     return {
-        uuid: Provenance(device, bool(imported), inspector, agency)
-        for uuid, device, imported, inspector, agency in rows
+        row.uuid: Provenance(
+            device_id=row.origin_device,
+            imported=bool(row.imported),
+            inspector=row.inspector,
+            agency=row.agency,
+        )
+        for row in rows
     }
 
 
@@ -41,8 +50,8 @@ def device_agency_condition(conn: Connection, agency: str) -> tuple[str, list[st
     wanted = agency_key(agency)
     names = [
         name
-        for (name,) in conn.execute(
-            "SELECT DISTINCT agency FROM sync_devices WHERE agency IS NOT NULL"
+        for name in fetch_values(
+            conn, "SELECT DISTINCT agency FROM sync_devices WHERE agency IS NOT NULL"
         )
         if agency_key(name) == wanted
     ]
@@ -51,3 +60,11 @@ def device_agency_condition(conn: Connection, agency: str) -> tuple[str, list[st
         f"v.origin_device IN (SELECT device_id FROM sync_devices WHERE agency IN ({marks}))",
         names,
     )
+
+
+class _ProvenanceRow(NamedTuple):
+    uuid: str
+    origin_device: str
+    imported: int
+    inspector: str | None
+    agency: str | None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from fieldapp.store.rows import fetch_values
 from fieldapp.vault.connection import Connection, transaction
 
 OutcomeRow = tuple[str, str, str, int, int, str, str, int]
@@ -24,7 +25,7 @@ def mark_stale(conn: Connection, visit_uuids: Iterable[str]) -> None:
 def stale_visits(conn: Connection) -> list[str]:
     """Visits marked stale: by every write to a visit's persons or observations, by imports,
     and (schema v6) every visit that had persons before outcomes were kept."""
-    return [visit_uuid for (visit_uuid,) in conn.execute("SELECT visit_uuid FROM outcomes_stale")]
+    return fetch_values(conn, "SELECT visit_uuid FROM outcomes_stale")
 
 
 def replace_outcomes(conn: Connection, outcomes: dict[str, Sequence[OutcomeRow]]) -> None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fieldapp.clock import now_iso
+from fieldapp.store.rows import fetch_each, fetch_value, fetch_values, select_list
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, pragma_values, transaction
-from fieldapp.vault.vault import Vault
+from fieldapp.vault.vault import VaultLike
 
 BATCH = 500
 # Kinds a purge counts, in the order the deletion log lists them.
@@ -126,7 +127,7 @@ class LogEntry:
 
 
 class RetentionStore:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: VaultLike) -> None:
         self.vault = vault
 
     @property
@@ -138,9 +139,9 @@ class RetentionStore:
     def policy_rows(self) -> dict[str, tuple[int, str]]:
         """rule -> (days, updated_at) for every rule the coordinator has set."""
         return {
-            rule: (days, updated_at)
-            for rule, days, updated_at in self.conn.execute(
-                "SELECT rule, days, updated_at FROM retention_policy"
+            row.rule: (row.days, row.updated_at)
+            for row in fetch_each(
+                self.conn, _PolicyRow, "SELECT rule, days, updated_at FROM retention_policy"
             )
         }
 
@@ -162,10 +163,11 @@ class RetentionStore:
         """Field side: the last change carried by a successfully exported regular bundle (the
         same definition as ``SyncStore._export_cursor``); 0 when nothing was exported."""
         return int(
-            self.conn.execute(
+            fetch_value(
+                self.conn,
                 "SELECT coalesce(max(change_to), 0) FROM sync_outgoing"
-                " WHERE status = 'exported' AND resends = '[]'"
-            ).fetchone()[0]
+                " WHERE status = 'exported' AND resends = '[]'",
+            )
         )
 
     def candidates(self, cutoffs: Mapping[str, str], *, field: bool) -> list[Candidate]:
@@ -173,11 +175,12 @@ class RetentionStore:
         On a field device (``field``) a visit with anything not yet exported is held."""
         unexported: set[str] = set()
         if field:
-            unexported = {
-                row[0]
-                for row in self.conn.execute(_UNEXPORTED_VISITS, {"cursor": self.export_cursor()})
-            }
-        rows = self.conn.execute(
+            unexported = set(
+                fetch_values(self.conn, _UNEXPORTED_VISITS, {"cursor": self.export_cursor()})
+            )
+        rows = fetch_each(
+            self.conn,
+            _Due,
             f"WITH classified AS ({_CLASSIFIED})"
             " SELECT c.uuid, c.rule, v.site_uuid, c.held_open FROM classified c"
             " JOIN visits v ON v.uuid = c.uuid"
@@ -191,15 +194,23 @@ class RetentionStore:
             },
         )
         return [
-            Candidate(uuid, rule, site_uuid, bool(held_open), uuid in unexported)
-            for uuid, rule, site_uuid, held_open in rows
+            Candidate(
+                visit_uuid=row.uuid,
+                rule=row.rule,
+                site_uuid=row.site_uuid,
+                held_open_followup=bool(row.held_open),
+                held_unexported=row.uuid in unexported,
+            )
+            for row in rows
         ]
 
-    def site_usage(self, site_uuids: Sequence[str]) -> Iterator[tuple[str, str]]:
+    def site_usage(self, site_uuids: Sequence[str]) -> Iterator[SiteUse]:
         """(site, visit) for every visit at the given sites."""
         for start in range(0, len(site_uuids), BATCH):
-            yield from self.conn.execute(
-                f"SELECT site_uuid, uuid FROM visits WHERE site_uuid IN {_SITES}",
+            yield from fetch_each(
+                self.conn,
+                SiteUse,
+                f"SELECT site_uuid, uuid AS visit_uuid FROM visits WHERE site_uuid IN {_SITES}",
                 {"sites": json.dumps(list(site_uuids[start : start + BATCH]))},
             )
 
@@ -239,7 +250,7 @@ class RetentionStore:
         return counts
 
     def _count(self, sql: str, params: dict[str, Any]) -> int:
-        return int(self.conn.execute(sql, params).fetchone()[0])
+        return int(fetch_value(self.conn, sql, params))
 
     def _count_on_records(self, table: str, sets: Sequence[str], params: dict[str, Any]) -> int:
         return sum(
@@ -276,7 +287,7 @@ class RetentionStore:
             # A referral names its document: the attachments are listed first (the list holds
             # the documents through their referrals), the referrals go, then the attachments.
             attachments = f"SELECT uuid FROM attachments WHERE uuid IN {_ATTACHMENTS}"
-            documents = [row[0] for row in self.conn.execute(attachments, params)]
+            documents = fetch_values(self.conn, attachments, params)
             counts["referral"] += self._delete(
                 f"DELETE FROM referrals WHERE visit_uuid IN {_VISITS}", params
             )
@@ -299,14 +310,12 @@ class RetentionStore:
         counts = dict.fromkeys(KINDS, 0)
         removed: set[str] = set()
         for batch in _batches(site_uuids):
-            orphans = [
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT uuid FROM sites WHERE uuid IN {_SITES} AND NOT EXISTS"
-                    " (SELECT 1 FROM visits v WHERE v.site_uuid = sites.uuid)",
-                    {"sites": json.dumps(batch)},
-                )
-            ]
+            orphans = fetch_values(
+                self.conn,
+                f"SELECT uuid FROM sites WHERE uuid IN {_SITES} AND NOT EXISTS"
+                " (SELECT 1 FROM visits v WHERE v.site_uuid = sites.uuid)",
+                {"sites": json.dumps(batch)},
+            )
             if not orphans:
                 continue
             params = {"sites": json.dumps(orphans)}
@@ -336,7 +345,7 @@ class RetentionStore:
         self._delete(f"DELETE FROM link_keys WHERE record_uuid IN {records}", params)
 
     def _delete(self, sql: str, params: dict[str, Any]) -> int:
-        return max(self.conn.execute(sql, params).rowcount, 0)
+        return max(int(self.conn.execute(sql, params).rowcount), 0)
 
     def log(self, counts: Mapping[tuple[str, str], int]) -> None:
         """One deletion-log row per (rule, kind) that erased anything, and one audit entry:
@@ -363,13 +372,49 @@ class RetentionStore:
     def deletion_log(self, limit: int = 500) -> list[LogEntry]:
         """Newest purge first; within a purge, in rule and kind order."""
         return [
-            LogEntry(*row)
-            for row in self.conn.execute(
-                "SELECT at, actor, rule, record_kind, erased FROM deletion_log"
-                " ORDER BY at DESC, id LIMIT ?",
+            LogEntry(
+                at=row.at,
+                actor=row.actor,
+                rule=row.rule,
+                record_kind=row.record_kind,
+                erased=row.erased,
+            )
+            for row in fetch_each(
+                self.conn,
+                _LogRow,
+                f"SELECT {select_list(_LogRow)} FROM deletion_log ORDER BY at DESC, id LIMIT ?",
                 (limit,),
             )
         ]
+
+
+# -- the rows these queries read -------------------------------------------------------------
+
+
+class SiteUse(NamedTuple):
+    site_uuid: str
+    visit_uuid: str
+
+
+class _PolicyRow(NamedTuple):
+    rule: str
+    days: int
+    updated_at: str
+
+
+class _Due(NamedTuple):
+    uuid: str
+    rule: str
+    site_uuid: str
+    held_open: int
+
+
+class _LogRow(NamedTuple):
+    at: str
+    actor: str
+    rule: str
+    record_kind: str
+    erased: int
 
 
 def _batches(uuids: Sequence[str]) -> Iterator[list[str]]:

@@ -28,11 +28,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 from fieldapp.domain import ObservationStatus, PersonRole, ReferralStatus
 from fieldapp.store.filters import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
 from fieldapp.store.merged_store import device_agency_condition
+from fieldapp.store.rows import fetch_all, fetch_columns, fetch_each, fetch_value
 from fieldapp.vault.connection import Connection
 
 _OBSERVED = ObservationStatus.OBSERVED.value
@@ -202,28 +203,38 @@ class StatsQuery:
     # -- visits and signals ------------------------------------------------------------------
 
     def count_visits(self) -> int:
-        return int(self.conn.execute(f"SELECT count(*) FROM {_SCOPE}").fetchone()[0])
+        return int(fetch_value(self.conn, f"SELECT count(*) FROM {_SCOPE}"))
 
     def signals_by_month_indicator(self) -> list[tuple[str, str, str, int, int]]:
         """(month ``YYYY-MM``, indicator id, catalogue version, forms in context as a bit
         mask over ``FORMS``, signals); the caller keeps the forms the indicator counts in."""
         return [
-            (str(month), str(indicator), str(version), int(mask), int(count))
-            for month, indicator, version, mask, count in self.conn.execute(
-                f"SELECT c.month, x.indicator_id, x.catalogue_version, x.mask, sum(x.signals)"
-                f" FROM {_SIGNALS} AS x JOIN {_CELLS} AS c ON c.id = x.cell"
-                " GROUP BY c.month, x.indicator_id, x.catalogue_version, x.mask"
+            (
+                str(row.month),
+                str(row.indicator_id),
+                str(row.catalogue_version),
+                int(row.mask),
+                int(row.signals),
+            )
+            for row in fetch_each(
+                self.conn,
+                _IndicatorGroup,
+                "SELECT c.month, x.indicator_id, x.catalogue_version, x.mask,"
+                f" sum(x.signals) AS signals FROM {_SIGNALS} AS x JOIN {_CELLS} AS c"
+                " ON c.id = x.cell GROUP BY c.month, x.indicator_id, x.catalogue_version, x.mask",
             )
         ]
 
     def signals_by_sector_municipality(self) -> list[tuple[str, str, int]]:
         """(sector, municipality or '', signals)."""
         return [
-            (str(sector), str(municipality), int(count))
-            for sector, municipality, count in self.conn.execute(
-                f"SELECT c.sector, c.municipality, sum(x.signals)"
+            (str(row.sector), str(row.municipality), int(row.signals))
+            for row in fetch_each(
+                self.conn,
+                _PlaceGroup,
+                "SELECT c.sector, c.municipality, sum(x.signals) AS signals"
                 f" FROM {_SIGNALS} AS x JOIN {_CELLS} AS c ON c.id = x.cell"
-                " GROUP BY c.sector, c.municipality"
+                " GROUP BY c.sector, c.municipality",
             )
         ]
 
@@ -241,25 +252,30 @@ class StatsQuery:
             f"max(CASE WHEN po.form = ? THEN po.outcome_rank END) AS rank_{index}"
             for index, _ in enumerate(FORMS)
         )
-        rank_columns = ", ".join(f"rank_{index}" for index, _ in enumerate(FORMS))
+        rank_names = tuple(f"rank_{index}" for index, _ in enumerate(FORMS))
+        rank_columns = ", ".join(rank_names)
         sql = f"""
-            SELECT route, sector, age_group, {rank_columns}, count(*) FROM (
+            SELECT route, sector, age_group, {rank_columns}, count(*) AS victims FROM (
                 SELECT x.route AS route, x.sector AS sector, x.age_group AS age_group, {ranks}
                   FROM {_VICTIMS} AS x
                   LEFT JOIN person_outcomes AS po ON po.person_uuid = x.uuid
                  GROUP BY x.uuid)
              GROUP BY route, sector, age_group, {rank_columns}
         """
+        # One rank column per form: the columns are a list built here, read against it.
+        names = ("route", "sector", "age_group", *rank_names, "victims")
         groups = []
-        for row in self.conn.execute(sql, FORMS):
-            route, sector, age_group, *form_ranks, count = row
+        for row in fetch_columns(self.conn, names, sql, FORMS):
+            values = dict(zip(names, row, strict=True))
             groups.append(
                 (
-                    str(route),
-                    str(sector),
-                    str(age_group),
-                    tuple(None if rank is None else int(rank) for rank in form_ranks),
-                    int(count),
+                    str(values["route"]),
+                    str(values["sector"]),
+                    str(values["age_group"]),
+                    tuple(
+                        None if values[rank] is None else int(values[rank]) for rank in rank_names
+                    ),
+                    int(values["victims"]),
                 )
             )
         return groups
@@ -267,11 +283,13 @@ class StatsQuery:
     # -- referrals ---------------------------------------------------------------------------
 
     def referrals_by_recipient(self) -> list[tuple[str, int]]:
-        sql = "SELECT r.recipient, count(*)" + _REFERRALS_IN_SCOPE.format(extra_join="")
+        sql = "SELECT r.recipient, count(*) AS referrals" + _REFERRALS_IN_SCOPE.format(
+            extra_join=""
+        )
         return [
-            (str(recipient), int(count))
-            for recipient, count in self.conn.execute(
-                sql + " GROUP BY r.recipient", (_DRAFT, _DRAFT)
+            (str(row.recipient), int(row.referrals))
+            for row in fetch_each(
+                self.conn, _RecipientGroup, sql + " GROUP BY r.recipient", (_DRAFT, _DRAFT)
             )
         ]
 
@@ -280,16 +298,16 @@ class StatsQuery:
         change), one row per referral; ``'sent'`` and no days when the coordinator recorded
         nothing yet. Referrals are few (thousands), so the caller takes the medians."""
         sql = (
-            "SELECT coalesce(f.status, 'sent'),"
+            "SELECT coalesce(f.status, 'sent') AS status,"
             " CASE WHEN f.referral_uuid IS NULL THEN NULL"
-            " ELSE julianday(f.updated_at) - julianday(r.created_at) END"
+            " ELSE julianday(f.updated_at) - julianday(r.created_at) END AS days"
             + _REFERRALS_IN_SCOPE.format(
                 extra_join="LEFT JOIN referral_followup AS f ON f.referral_uuid = r.uuid"
             )
         )
         return [
-            (str(status), None if days is None else float(days))
-            for status, days in self.conn.execute(sql, (_DRAFT, _DRAFT))
+            (str(row.status), None if row.days is None else float(row.days))
+            for row in fetch_each(self.conn, _FollowUpTime, sql, (_DRAFT, _DRAFT))
         ]
 
     # -- for tests and benchmarks ------------------------------------------------------------
@@ -319,6 +337,45 @@ class StatsQuery:
             ),
         }
         return {
-            name: [str(row[3]) for row in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
+            name: [
+                str(row.detail)
+                for row in fetch_all(self.conn, _PlanStep, "EXPLAIN QUERY PLAN " + sql, args)
+            ]
             for name, (sql, args) in statements.items()
         }
+
+
+# -- the rows these queries read -------------------------------------------------------------
+
+
+class _IndicatorGroup(NamedTuple):
+    month: str
+    indicator_id: str
+    catalogue_version: str
+    mask: int
+    signals: int
+
+
+class _PlaceGroup(NamedTuple):
+    sector: str
+    municipality: str
+    signals: int
+
+
+class _RecipientGroup(NamedTuple):
+    recipient: str
+    referrals: int
+
+
+class _FollowUpTime(NamedTuple):
+    status: str
+    days: float | None
+
+
+class _PlanStep(NamedTuple):
+    """A row of ``EXPLAIN QUERY PLAN``."""
+
+    id: int
+    parent: int
+    notused: int
+    detail: str

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fieldapp.clock import now_iso
 from fieldapp.domain import (
@@ -46,11 +46,19 @@ from fieldapp.store import outcomes_store
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.followup_store import DEFAULT_DUE_DAYS, visits_with_status
 from fieldapp.store.merged_store import device_agency_condition
+from fieldapp.store.rows import (
+    fetch_all,
+    fetch_each,
+    fetch_one,
+    fetch_value,
+    fetch_values,
+    select_list,
+)
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 
 if TYPE_CHECKING:
-    from fieldapp.vault.vault import Vault
+    from fieldapp.vault.vault import VaultLike
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 ALLOWED_MEDIA_TYPES = {
@@ -117,15 +125,6 @@ _SEARCH_HITS_CTE = """
     best AS (SELECT uuid, min(score) AS score FROM matched GROUP BY uuid)
 """
 
-_VISIT_SUMMARY_SQL = """
-    SELECT v.uuid, v.started_at, v.status, v.type, s.name, s.place, s.municipality, s.sector,
-           (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0),
-           (SELECT count(*) FROM observations o
-             WHERE o.visit_uuid = v.uuid AND o.deleted = 0 AND o.status = 'observed')
-    FROM visits v JOIN sites s ON s.uuid = v.site_uuid
-"""
-
-
 # Site columns sort by the visit's own copies (schema v5), each with an index.
 VISIT_SORT_COLUMNS = {
     "started_at": "v.started_at",
@@ -165,7 +164,7 @@ def fts_query(user_text: str) -> str | None:
 
 
 class Store:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: VaultLike) -> None:
         self.vault = vault
         self._audit_batch: audit.AuditBatch | None = None
 
@@ -216,12 +215,13 @@ class Store:
 
     def next_person_label(self, visit_uuid: str) -> str:
         """The next free pseudonym: A, B, ... Z, AA, AB, ..."""
-        used = {
-            row[0]
-            for row in self.conn.execute(
-                "SELECT label FROM persons WHERE visit_uuid = ? AND deleted = 0", (visit_uuid,)
+        used = set(
+            fetch_values(
+                self.conn,
+                "SELECT label FROM persons WHERE visit_uuid = ? AND deleted = 0",
+                (visit_uuid,),
             )
-        }
+        )
         index = 0
         while True:
             label, number = "", index
@@ -245,16 +245,17 @@ class Store:
         everyone at the visit); returns its id. This is the hot path of the checklist."""
         with transaction(self.conn):
             outcomes_store.mark_stale(self.conn, (visit_uuid,))
-            row = self.conn.execute(
+            found = fetch_value(
+                self.conn,
                 "SELECT uuid FROM observations WHERE visit_uuid = ? AND"
                 " coalesce(person_uuid, '') = ? AND indicator_id = ? AND deleted = 0",
                 (visit_uuid, person_uuid or "", observation.indicator_id),
-            ).fetchone()
-            if row is None:
+            )
+            if found is None:
                 return self._insert_observation(
                     visit_uuid, person_uuid, observation, catalogue_version or latest_version()
                 )
-            obs_uuid = row[0]
+            obs_uuid = str(found)
             self._update(
                 "observation",
                 obs_uuid,
@@ -290,9 +291,9 @@ class Store:
         with transaction(self.conn):
             values = _person_columns(person)
             self._update("person", person_uuid, values)
-            visit_uuid = self.conn.execute(
-                "SELECT visit_uuid FROM persons WHERE uuid = ?", (person_uuid,)
-            ).fetchone()[0]
+            visit_uuid = fetch_value(
+                self.conn, "SELECT visit_uuid FROM persons WHERE uuid = ?", (person_uuid,)
+            )
             outcomes_store.mark_stale(self.conn, (visit_uuid,))
             self._index("person", person_uuid, visit_uuid, person.notes)
 
@@ -310,9 +311,9 @@ class Store:
         with transaction(self.conn):
             self._require(table, record_uuid)
             if kind in ("person", "observation"):
-                (visit_uuid,) = self.conn.execute(
-                    f"SELECT visit_uuid FROM {table} WHERE uuid = ?", (record_uuid,)
-                ).fetchone()
+                visit_uuid = fetch_value(
+                    self.conn, f"SELECT visit_uuid FROM {table} WHERE uuid = ?", (record_uuid,)
+                )
                 outcomes_store.mark_stale(self.conn, (visit_uuid,))
             self.conn.execute(
                 f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ?"
@@ -347,17 +348,22 @@ class Store:
         return self.attachment(record_uuid)
 
     def attachment_content(self, attachment_uuid: str) -> bytes:
-        row = self.conn.execute(
-            "SELECT content FROM attachments WHERE uuid = ? AND deleted = 0", (attachment_uuid,)
-        ).fetchone()
-        if row is None:
+        content = fetch_value(
+            self.conn,
+            "SELECT content FROM attachments WHERE uuid = ? AND deleted = 0",
+            (attachment_uuid,),
+        )
+        if content is None:
             raise NotFound(kind="attachment", id=attachment_uuid)
-        return bytes(row[0])
+        return bytes(content)
 
     def attachment(self, attachment_uuid: str) -> Attachment:
-        row = self.conn.execute(
-            f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE uuid = ?", (attachment_uuid,)
-        ).fetchone()
+        row = fetch_one(
+            self.conn,
+            _AttachmentRow,
+            f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE uuid = ?",
+            (attachment_uuid,),
+        )
         if row is None:
             raise NotFound(kind="attachment", id=attachment_uuid)
         return _attachment(row)
@@ -401,8 +407,8 @@ class Store:
                     "recipient": recipient,
                     "status": status.value,
                     "document_uuid": attachment_uuid,
-                    "version": previous[1] + 1 if previous else 1,
-                    "supersedes": previous[0] if previous else None,
+                    "version": previous.version + 1 if previous else 1,
+                    "supersedes": previous.uuid if previous else None,
                     "document_id": document_id,
                     "content_hash": content_hash,
                     "lang": lang,
@@ -415,22 +421,26 @@ class Store:
         self, visit_uuid: str, recipient: str, person_uuids: tuple[str, ...]
     ) -> int:
         previous = self._latest_referral(visit_uuid, recipient, person_uuids)
-        return previous[1] + 1 if previous else 1
+        return previous.version + 1 if previous else 1
 
     def _latest_referral(
         self, visit_uuid: str, recipient: str, person_uuids: tuple[str, ...]
-    ) -> tuple[str, int] | None:
-        return self.conn.execute(
+    ) -> _LatestReferral | None:
+        return fetch_one(
+            self.conn,
+            _LatestReferral,
             "SELECT uuid, version FROM referrals WHERE visit_uuid = ? AND recipient = ?"
             " AND person_uuids = ? AND deleted = 0 ORDER BY version DESC LIMIT 1",
             (visit_uuid, recipient, json.dumps(list(person_uuids))),
-        ).fetchone()
+        )
 
     def referral(self, referral_uuid: str) -> Referral:
-        row = self.conn.execute(
+        row = fetch_one(
+            self.conn,
+            _ReferralRow,
             f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE uuid = ? AND deleted = 0",
             (referral_uuid,),
-        ).fetchone()
+        )
         if row is None:
             raise NotFound(kind="referral", id=referral_uuid)
         return _referral(row)
@@ -443,7 +453,9 @@ class Store:
             params.append(visit_uuid)
         return [
             _referral(row)
-            for row in self.conn.execute(
+            for row in fetch_each(
+                self.conn,
+                _ReferralRow,
                 f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE {where}"
                 " ORDER BY created_at DESC, version DESC",
                 params,
@@ -453,12 +465,14 @@ class Store:
     def find_referral(self, fragment: str) -> Referral:
         """By document id (FA-...) or the end of the referral's id."""
         fragment = fragment.strip()
-        rows = self.conn.execute(
+        rows = fetch_all(
+            self.conn,
+            _ReferralRow,
             f"SELECT {_REFERRAL_COLUMNS} FROM referrals WHERE deleted = 0 AND"
             " (document_id = ? OR (length(?) >= 6 AND substr(uuid, -length(?)) = lower(?)))"
             " LIMIT 2",
             (fragment.upper(), fragment, fragment, fragment),
-        ).fetchall()
+        )
         if len(rows) != 1:
             raise NotFound(kind="referral", id=fragment)
         return _referral(rows[0])
@@ -470,18 +484,22 @@ class Store:
     # -- reading -------------------------------------------------------------------------
 
     def count_visits(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM visits WHERE deleted = 0").fetchone()[0])
+        return int(fetch_value(self.conn, "SELECT count(*) FROM visits WHERE deleted = 0"))
 
     def list_visits(self, limit: int = 100, after: VisitCursor | None = None) -> list[VisitSummary]:
         """Newest first, one page at a time."""
         if after is None:
-            rows = self.conn.execute(
+            rows = fetch_each(
+                self.conn,
+                _VisitSummaryRow,
                 _VISIT_SUMMARY_SQL + " WHERE v.deleted = 0"
                 " ORDER BY v.started_at DESC, v.uuid DESC LIMIT ?",
                 (limit,),
             )
         else:
-            rows = self.conn.execute(
+            rows = fetch_each(
+                self.conn,
+                _VisitSummaryRow,
                 _VISIT_SUMMARY_SQL + " WHERE v.deleted = 0 AND (v.started_at, v.uuid) < (?, ?)"
                 " ORDER BY v.started_at DESC, v.uuid DESC LIMIT ?",
                 (after.started_at, after.uuid, limit),
@@ -494,15 +512,13 @@ class Store:
         query = fts_query(user_text)
         if query is None:
             return []
-        ids = [
-            row[0]
-            for row in self.conn.execute(
-                _SEARCH_HITS_CTE
-                + " SELECT v.uuid FROM best b JOIN visits v ON v.uuid = b.uuid WHERE v.deleted = 0"
-                " ORDER BY b.score, v.started_at DESC LIMIT ?",
-                (query, limit),
-            )
-        ]
+        ids = fetch_values(
+            self.conn,
+            _SEARCH_HITS_CTE
+            + " SELECT v.uuid FROM best b JOIN visits v ON v.uuid = b.uuid WHERE v.deleted = 0"
+            " ORDER BY b.score, v.started_at DESC LIMIT ?",
+            (query, limit),
+        )
         return self.visit_summaries(ids)
 
     def visit_ids(
@@ -544,27 +560,28 @@ class Store:
             params.insert(0, query)
         # No join: a site lookup per visit cost 0.67 s of 0.74 s at 100k visits (measured).
         sql = f"{prefix} SELECT v.uuid FROM visits v WHERE {' AND '.join(clauses)} ORDER BY {order}"
-        return [row[0] for row in self.conn.execute(sql, params)]
+        return fetch_values(self.conn, sql, params)
 
     def visit_summaries(self, visit_uuids: list[str]) -> list[VisitSummary]:
         """Rows for the given ids, in the same order (missing ids are left out)."""
         if not visit_uuids:
             return []
         marks = ",".join("?" for _ in visit_uuids)
-        rows = self.conn.execute(
-            _VISIT_SUMMARY_SQL + f" WHERE v.uuid IN ({marks})", visit_uuids
-        ).fetchall()
-        by_id = {row[0]: _visit_summary(row) for row in rows}
+        rows = fetch_all(
+            self.conn,
+            _VisitSummaryRow,
+            _VISIT_SUMMARY_SQL + f" WHERE v.uuid IN ({marks})",
+            visit_uuids,
+        )
+        by_id = {row.uuid: _visit_summary(row) for row in rows}
         return [by_id[uuid] for uuid in visit_uuids if uuid in by_id]
 
     def municipalities(self) -> list[str]:
-        return [
-            row[0]
-            for row in self.conn.execute(
-                "SELECT DISTINCT municipality FROM sites WHERE deleted = 0 AND municipality IS NOT"
-                " NULL AND municipality != '' ORDER BY municipality COLLATE NOCASE"
-            )
-        ]
+        return fetch_values(
+            self.conn,
+            "SELECT DISTINCT municipality FROM sites WHERE deleted = 0 AND municipality IS NOT"
+            " NULL AND municipality != '' ORDER BY municipality COLLATE NOCASE",
+        )
 
     def search_sites(self, user_text: str, limit: int = 10) -> list[Site]:
         """Known sites for search-as-you-type: by name, trade name, address or KvK number."""
@@ -573,7 +590,9 @@ class Store:
         if len(digits) == 8:
             found += [
                 _site(row)
-                for row in self.conn.execute(
+                for row in fetch_each(
+                    self.conn,
+                    _SiteRow,
                     f"SELECT {_SITE_COLUMNS} FROM sites WHERE kvk = ? AND deleted = 0 LIMIT ?",
                     (digits, limit),
                 )
@@ -582,7 +601,9 @@ class Store:
         if query is not None:
             found += [
                 _site(row)
-                for row in self.conn.execute(
+                for row in fetch_each(
+                    self.conn,
+                    _SiteRow,
                     f"SELECT {_SITE_COLUMNS} FROM sites WHERE deleted = 0 AND uuid IN ("
                     " SELECT record_uuid FROM search_index WHERE search_index MATCH ?"
                     " AND record_kind = 'site' ORDER BY rank LIMIT ?)",
@@ -596,10 +617,10 @@ class Store:
 
     def setting(self, name: str, default: Any = None) -> Any:
         """A setting kept inside the vault (the inspector profile, auto-lock time, ...)."""
-        row = self.conn.execute(
-            "SELECT value FROM meta WHERE key = ?", (f"setting.{name}",)
-        ).fetchone()
-        return default if row is None else json.loads(row[0])
+        stored = fetch_value(
+            self.conn, "SELECT value FROM meta WHERE key = ?", (f"setting.{name}",)
+        )
+        return default if stored is None else json.loads(stored)
 
     def set_setting(self, name: str, value: Any) -> None:
         with transaction(self.conn):
@@ -609,21 +630,26 @@ class Store:
                 (f"setting.{name}", json.dumps(value, ensure_ascii=False)),
             )
 
-    def search_notes(self, user_text: str, limit: int = 50) -> list[tuple[str, str]]:
+    def search_notes(self, user_text: str, limit: int = 50) -> list[SearchHit]:
         """(record kind, record id) of the best matching texts: the raw search primitive."""
         query = fts_query(user_text)
         if query is None:
             return []
-        return self.conn.execute(
+        return fetch_all(
+            self.conn,
+            SearchHit,
             "SELECT record_kind, record_uuid FROM search_index WHERE search_index MATCH ?"
             " ORDER BY rank LIMIT ?",
             (query, limit),
-        ).fetchall()
+        )
 
     def visit_detail(self, visit_uuid: str) -> VisitDetail:
-        row = self.conn.execute(
-            f"SELECT {_VISIT_COLUMNS} FROM visits WHERE uuid = ? AND deleted = 0", (visit_uuid,)
-        ).fetchone()
+        row = fetch_one(
+            self.conn,
+            _VisitRow,
+            f"SELECT {_VISIT_COLUMNS} FROM visits WHERE uuid = ? AND deleted = 0",
+            (visit_uuid,),
+        )
         if row is None:
             raise NotFound(kind="visit", id=visit_uuid)
         visit = _visit(row)
@@ -634,7 +660,9 @@ class Store:
             observations=tuple(self.observations(visit_uuid)),
             attachments=tuple(
                 _attachment(r)
-                for r in self.conn.execute(
+                for r in fetch_each(
+                    self.conn,
+                    _AttachmentRow,
                     f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE owner_uuid = ?"
                     " AND owner_kind != 'referral' AND deleted = 0 ORDER BY created_at",
                     (visit_uuid,),
@@ -642,7 +670,9 @@ class Store:
             ),
             referrals=tuple(
                 _referral(r)
-                for r in self.conn.execute(
+                for r in fetch_each(
+                    self.conn,
+                    _ReferralRow,
                     f"SELECT {_REFERRAL_COLUMNS} FROM referrals"
                     " WHERE visit_uuid = ? AND deleted = 0 ORDER BY created_at",
                     (visit_uuid,),
@@ -651,15 +681,17 @@ class Store:
         )
 
     def site(self, site_uuid: str) -> Site:
-        row = self.conn.execute(
-            f"SELECT {_SITE_COLUMNS} FROM sites WHERE uuid = ?", (site_uuid,)
-        ).fetchone()
+        row = fetch_one(
+            self.conn, _SiteRow, f"SELECT {_SITE_COLUMNS} FROM sites WHERE uuid = ?", (site_uuid,)
+        )
         if row is None:
             raise NotFound(kind="site", id=site_uuid)
         return _site(row)
 
     def persons(self, visit_uuid: str) -> Iterator[Person]:
-        for row in self.conn.execute(
+        for row in fetch_each(
+            self.conn,
+            _PersonRow,
             f"SELECT {_PERSON_COLUMNS} FROM persons WHERE visit_uuid = ? AND deleted = 0"
             " ORDER BY created_at, length(label), label",
             (visit_uuid,),
@@ -667,7 +699,9 @@ class Store:
             yield _person(row)
 
     def observations(self, visit_uuid: str) -> Iterator[Observation]:
-        for row in self.conn.execute(
+        for row in fetch_each(
+            self.conn,
+            _ObservationRow,
             f"SELECT {_OBSERVATION_COLUMNS} FROM observations"
             " WHERE visit_uuid = ? AND deleted = 0 ORDER BY observed_at, indicator_id",
             (visit_uuid,),
@@ -679,20 +713,26 @@ class Store:
         time-ordered (UUIDv7), so their beginnings look alike and their endings are random:
         the short id shown in lists is the last 8 characters."""
         fragment = fragment.strip().lower()
+        ids: list[str] = []
         if len(fragment) == 36:
-            rows = self.conn.execute(
-                "SELECT uuid FROM visits WHERE uuid = ? AND deleted = 0", (fragment,)
-            ).fetchall()
+            ids = fetch_values(
+                self.conn, "SELECT uuid FROM visits WHERE uuid = ? AND deleted = 0", (fragment,)
+            )
         elif len(fragment) >= 6 and all(c in "0123456789abcdef-" for c in fragment):
-            rows = self.conn.execute(
+            ids = fetch_values(
+                self.conn,
                 "SELECT uuid FROM visits WHERE deleted = 0 AND substr(uuid, -?) = ? LIMIT 2",
                 (len(fragment), fragment),
-            ).fetchall()
-        else:
-            rows = []
-        if len(rows) != 1:
+            )
+        if len(ids) != 1:
             raise NotFound(kind="visit", id=fragment)
-        return rows[0][0]
+        return str(ids[0])
+
+    def record_event(self, action: str, kind: str, record_uuid: str | None = None) -> None:
+        """An audit entry in its own transaction, for an event that changes no record (a
+        referral PDF written to a file)."""
+        with transaction(self.conn):
+            self._audit(action, kind, record_uuid)
 
     # -- internals -----------------------------------------------------------------------
 
@@ -703,9 +743,9 @@ class Store:
             audit.append(self.conn, self.vault.actor, action, kind, record_uuid)
 
     def _require(self, table: str, record_uuid: str) -> None:
-        found = self.conn.execute(
-            f"SELECT 1 FROM {table} WHERE uuid = ? AND deleted = 0", (record_uuid,)
-        ).fetchone()
+        found = fetch_value(
+            self.conn, f"SELECT 1 FROM {table} WHERE uuid = ? AND deleted = 0", (record_uuid,)
+        )
         if found is None:
             raise NotFound(kind=table.rstrip("s"), id=record_uuid)
 
@@ -830,12 +870,12 @@ class Store:
         )
 
     def _unindex(self, record_uuid: str) -> None:
-        row = self.conn.execute(
-            "SELECT rowid FROM search_rows WHERE record_uuid = ?", (record_uuid,)
-        ).fetchone()
-        if row is not None:
-            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (row[0],))
-            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (row[0],))
+        rowid = fetch_value(
+            self.conn, "SELECT rowid FROM search_rows WHERE record_uuid = ?", (record_uuid,)
+        )
+        if rowid is not None:
+            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (rowid,))
 
 
 def _workspace_clauses(
@@ -935,32 +975,168 @@ def _person_columns(person: PersonInput) -> dict[str, Any]:
     }
 
 
-_META_COLUMNS = "uuid, created_at, updated_at, origin_device, revision, deleted"
-_SITE_COLUMNS = (
-    _META_COLUMNS + ", name, trade_name, street, number, postcode, place,"
-    " municipality, kvk, sector, phones, plates, handles"
-)
-_VISIT_COLUMNS = (
-    _META_COLUMNS + ", site_uuid, started_at, ended_at, type, agencies, inspector, status, notes"
-)
-_PERSON_COLUMNS = (
-    _META_COLUMNS + ", visit_uuid, label, role, sex, age, age_band, minor,"
-    " nationality, languages, interpreter, residence_status, consent,"
-    " consent_date, notes, b83_status, b83_date, b83_by, suspected_forms,"
-    " professional_indication"
-)
-_OBSERVATION_COLUMNS = (
-    _META_COLUMNS + ", visit_uuid, person_uuid, indicator_id,"
-    " catalogue_version, status, evidence, note, observed_at, recorded_by, past"
-)
-_ATTACHMENT_COLUMNS = (
-    _META_COLUMNS + ", owner_kind, owner_uuid, file_name, media_type, size, sha256"
-)
-_REFERRAL_COLUMNS = (
-    _META_COLUMNS + ", visit_uuid, person_uuids, recipient, status, document_uuid, version,"
-    " supersedes, document_id, content_hash, lang, urgency"
-)
+# -- the rows each kind of record is read as -------------------------------------------------
+#
+# One row type per table: its fields are the columns read, in the order a sync bundle carries
+# them (all but an attachment's content). ``select_list`` writes the SELECT from them, and
+# ``fieldapp.store.rows`` checks every result against them. Each starts with the columns
+# every record has (META_COLUMNS), so a bundle row holds its id and tombstone flag at the same
+# place whatever its kind (tests/core/test_store_rows.py checks).
 
+META_COLUMNS = ("uuid", "created_at", "updated_at", "origin_device", "revision", "deleted")
+
+
+class _SiteRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    name: str
+    trade_name: str | None
+    street: str | None
+    number: str | None
+    postcode: str | None
+    place: str | None
+    municipality: str | None
+    kvk: str | None
+    sector: str
+    phones: str
+    plates: str
+    handles: str
+
+
+class _VisitRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    site_uuid: str
+    started_at: str
+    ended_at: str | None
+    type: str
+    agencies: str
+    inspector: str | None
+    status: str
+    notes: str | None
+
+
+class _PersonRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    visit_uuid: str
+    label: str
+    role: str
+    sex: str
+    age: int | None
+    age_band: str | None
+    minor: int | None
+    nationality: str | None
+    languages: str
+    interpreter: int
+    residence_status: str | None
+    consent: str
+    consent_date: str | None
+    notes: str | None
+    b83_status: str
+    b83_date: str | None
+    b83_by: str | None
+    suspected_forms: str
+    professional_indication: int
+
+
+class _ObservationRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    visit_uuid: str
+    person_uuid: str | None
+    indicator_id: str
+    catalogue_version: str
+    status: str
+    evidence: str | None
+    note: str | None
+    observed_at: str
+    recorded_by: str | None
+    past: int
+
+
+class _AttachmentRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    owner_kind: str
+    owner_uuid: str
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class _ReferralRow(NamedTuple):
+    uuid: str
+    created_at: str
+    updated_at: str
+    origin_device: str
+    revision: int
+    deleted: int
+    visit_uuid: str
+    person_uuids: str
+    recipient: str
+    status: str
+    document_uuid: str | None
+    version: int
+    supersedes: str | None
+    document_id: str | None
+    content_hash: str | None
+    lang: str
+    urgency: str
+
+
+class _VisitSummaryRow(NamedTuple):
+    uuid: str
+    started_at: str
+    status: str
+    type: str
+    site_name: str
+    place: str | None
+    municipality: str | None
+    sector: str
+    person_count: int
+    observed_count: int
+
+
+class _LatestReferral(NamedTuple):
+    uuid: str
+    version: int
+
+
+class SearchHit(NamedTuple):
+    record_kind: str
+    record_uuid: str
+
+
+_RecordRow = _SiteRow | _VisitRow | _PersonRow | _ObservationRow | _AttachmentRow | _ReferralRow
+
+_SITE_COLUMNS = select_list(_SiteRow)
+_VISIT_COLUMNS = select_list(_VisitRow)
+_PERSON_COLUMNS = select_list(_PersonRow)
+_OBSERVATION_COLUMNS = select_list(_ObservationRow)
+_ATTACHMENT_COLUMNS = select_list(_AttachmentRow)
+_REFERRAL_COLUMNS = select_list(_ReferralRow)
 
 # The columns each kind of record is read with (all but an attachment's content): also what a
 # sync bundle carries.
@@ -973,107 +1149,141 @@ SELECTED_COLUMNS = {
     "referral": _REFERRAL_COLUMNS,
 }
 
+# Visits with their site and counts, as the visits list shows them.
+_VISIT_SUMMARY_SQL = """
+    SELECT v.uuid, v.started_at, v.status, v.type, s.name AS site_name, s.place,
+           s.municipality, s.sector,
+           (SELECT count(*) FROM persons p WHERE p.visit_uuid = v.uuid AND p.deleted = 0)
+             AS person_count,
+           (SELECT count(*) FROM observations o
+             WHERE o.visit_uuid = v.uuid AND o.deleted = 0 AND o.status = 'observed')
+             AS observed_count
+    FROM visits v JOIN sites s ON s.uuid = v.site_uuid
+"""
 
-def _meta(row: tuple[Any, ...]) -> RecordMeta:
-    return RecordMeta(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
+
+def _meta(row: _RecordRow) -> RecordMeta:
+    return RecordMeta(
+        uuid=row.uuid,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        origin_device=row.origin_device,
+        revision=row.revision,
+        deleted=bool(row.deleted),
+    )
 
 
-def _site(row: tuple[Any, ...]) -> Site:
+def _site(row: _SiteRow) -> Site:
     return Site(
         meta=_meta(row),
-        name=row[6],
-        trade_name=row[7],
-        address=Address(street=row[8], number=row[9], postcode=row[10], place=row[11]),
-        municipality=row[12],
-        kvk=row[13],
-        sector=Sector(row[14]),
-        phones=tuple(json.loads(row[15])),
-        plates=tuple(json.loads(row[16])),
-        handles=tuple(json.loads(row[17])),
+        name=row.name,
+        trade_name=row.trade_name,
+        address=Address(
+            street=row.street, number=row.number, postcode=row.postcode, place=row.place
+        ),
+        municipality=row.municipality,
+        kvk=row.kvk,
+        sector=Sector(row.sector),
+        phones=tuple(json.loads(row.phones)),
+        plates=tuple(json.loads(row.plates)),
+        handles=tuple(json.loads(row.handles)),
     )
 
 
-def _visit(row: tuple[Any, ...]) -> Visit:
+def _visit(row: _VisitRow) -> Visit:
     return Visit(
         meta=_meta(row),
-        site_uuid=row[6],
-        started_at=row[7],
-        ended_at=row[8],
-        type=VisitType(row[9]),
-        agencies=tuple(json.loads(row[10])),
-        inspector=row[11],
-        status=VisitStatus(row[12]),
-        notes=row[13],
+        site_uuid=row.site_uuid,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        type=VisitType(row.type),
+        agencies=tuple(json.loads(row.agencies)),
+        inspector=row.inspector,
+        status=VisitStatus(row.status),
+        notes=row.notes,
     )
 
 
-def _person(row: tuple[Any, ...]) -> Person:
+def _person(row: _PersonRow) -> Person:
     return Person(
         meta=_meta(row),
-        visit_uuid=row[6],
-        label=row[7],
-        role=PersonRole(row[8]),
-        sex=Sex(row[9]),
-        age=row[10],
-        age_band=AgeBand(row[11]) if row[11] else None,
-        minor=None if row[12] is None else bool(row[12]),
-        nationality=row[13],
-        languages=tuple(json.loads(row[14])),
-        interpreter=bool(row[15]),
-        residence_status=row[16],
-        consent=Consent(row[17]),
-        consent_date=row[18],
-        notes=row[19],
-        b83_status=B83Status(row[20]),
-        b83_date=row[21],
-        b83_by=row[22],
-        suspected_forms=tuple(json.loads(row[23])),
-        professional_indication=bool(row[24]),
+        visit_uuid=row.visit_uuid,
+        label=row.label,
+        role=PersonRole(row.role),
+        sex=Sex(row.sex),
+        age=row.age,
+        age_band=AgeBand(row.age_band) if row.age_band else None,
+        minor=None if row.minor is None else bool(row.minor),
+        nationality=row.nationality,
+        languages=tuple(json.loads(row.languages)),
+        interpreter=bool(row.interpreter),
+        residence_status=row.residence_status,
+        consent=Consent(row.consent),
+        consent_date=row.consent_date,
+        notes=row.notes,
+        b83_status=B83Status(row.b83_status),
+        b83_date=row.b83_date,
+        b83_by=row.b83_by,
+        suspected_forms=tuple(json.loads(row.suspected_forms)),
+        professional_indication=bool(row.professional_indication),
     )
 
 
-def _observation(row: tuple[Any, ...]) -> Observation:
+def _observation(row: _ObservationRow) -> Observation:
     return Observation(
         meta=_meta(row),
-        visit_uuid=row[6],
-        person_uuid=row[7],
-        indicator_id=row[8],
-        catalogue_version=row[9],
-        status=ObservationStatus(row[10]),
-        evidence=Evidence(row[11]) if row[11] else None,
-        note=row[12],
-        observed_at=row[13],
-        recorded_by=row[14],
-        past=bool(row[15]),
+        visit_uuid=row.visit_uuid,
+        person_uuid=row.person_uuid,
+        indicator_id=row.indicator_id,
+        catalogue_version=row.catalogue_version,
+        status=ObservationStatus(row.status),
+        evidence=Evidence(row.evidence) if row.evidence else None,
+        note=row.note,
+        observed_at=row.observed_at,
+        recorded_by=row.recorded_by,
+        past=bool(row.past),
     )
 
 
-def _attachment(row: tuple[Any, ...]) -> Attachment:
-    return Attachment(_meta(row), row[6], row[7], row[8], row[9], row[10], row[11])
+def _attachment(row: _AttachmentRow) -> Attachment:
+    return Attachment(
+        meta=_meta(row),
+        owner_kind=row.owner_kind,
+        owner_uuid=row.owner_uuid,
+        file_name=row.file_name,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+    )
 
 
-def _referral(row: tuple[Any, ...]) -> Referral:
+def _referral(row: _ReferralRow) -> Referral:
     return Referral(
-        _meta(row),
-        row[6],
-        tuple(json.loads(row[7])),
-        row[8],
-        ReferralStatus(row[9]),
-        row[10],
-        *row[11:17],
+        meta=_meta(row),
+        visit_uuid=row.visit_uuid,
+        person_uuids=tuple(json.loads(row.person_uuids)),
+        recipient=row.recipient,
+        status=ReferralStatus(row.status),
+        document_uuid=row.document_uuid,
+        version=row.version,
+        supersedes=row.supersedes,
+        document_id=row.document_id,
+        content_hash=row.content_hash,
+        lang=row.lang,
+        urgency=row.urgency,
     )
 
 
-def _visit_summary(row: tuple[Any, ...]) -> VisitSummary:
+def _visit_summary(row: _VisitSummaryRow) -> VisitSummary:
     return VisitSummary(
-        uuid=row[0],
-        started_at=row[1],
-        status=VisitStatus(row[2]),
-        type=VisitType(row[3]),
-        site_name=row[4],
-        place=row[5],
-        municipality=row[6],
-        sector=Sector(row[7]),
-        person_count=row[8],
-        observed_count=row[9],
+        uuid=row.uuid,
+        started_at=row.started_at,
+        status=VisitStatus(row.status),
+        type=VisitType(row.type),
+        site_name=row.site_name,
+        place=row.place,
+        municipality=row.municipality,
+        sector=Sector(row.sector),
+        person_count=row.person_count,
+        observed_count=row.observed_count,
     )

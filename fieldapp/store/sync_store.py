@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import msgspec
 
@@ -34,14 +34,23 @@ from fieldapp.clock import now_iso
 from fieldapp.domain import Address
 from fieldapp.ids import new_id
 from fieldapp.store import outcomes_store
-from fieldapp.store.store import SELECTED_COLUMNS
+from fieldapp.store.rows import (
+    fetch_all,
+    fetch_columns,
+    fetch_each,
+    fetch_one,
+    fetch_value,
+    select_list,
+)
+from fieldapp.store.store import META_COLUMNS, SELECTED_COLUMNS
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, transaction
 from fieldapp.vault.vault import Vault
 
 # The columns a bundle carries for each kind of record (format fieldapp-bundle-v1): every
 # column of the table except the attachment content (sent as its own frame) and the
-# coordinator-side provenance columns. A test keeps this equal to the tables.
+# coordinator-side provenance columns. Tests keep this equal to the tables and pin its order
+# (store.py's row types; tests/core/test_store_rows.py).
 RECORD_COLUMNS: dict[str, tuple[str, ...]] = {
     kind: tuple(column.strip() for column in columns.split(","))
     for kind, columns in SELECTED_COLUMNS.items()
@@ -56,7 +65,30 @@ TABLES = {
     "observation": "observations",
     "referral": "referrals",
 }
-AUDIT_COLUMNS = ("seq", "at", "actor", "action", "record_kind", "record_uuid", "hash")
+
+# Where every kind's bundle row holds its id and its tombstone flag (see META_COLUMNS).
+_UUID_AT = META_COLUMNS.index("uuid")
+_DELETED_AT = META_COLUMNS.index("deleted")
+_RECORD_UUID = itemgetter(_UUID_AT)
+
+
+class AuditRow(NamedTuple):
+    """One entry of the audit log as a bundle carries it (in this order)."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    record_kind: str
+    record_uuid: str | None
+    hash: bytes
+
+
+AUDIT_COLUMNS: tuple[str, ...] = AuditRow._fields
+# Where a bundle's audit entry (a list in AUDIT_COLUMNS order) holds its seq and its hash (the
+# last column: what comes before it is the entry as sync_field_audit keeps it).
+_AUDIT_SEQ = AUDIT_COLUMNS.index("seq")
+_AUDIT_HASH = AUDIT_COLUMNS.index("hash")
 GENESIS_SHA256 = "0" * 64
 # The parents each kind of record names: (column, kind of the parent). An attachment's parent
 # depends on its owner_kind (see _ATTACHMENT_OWNERS); a referral names persons in a JSON list.
@@ -203,17 +235,16 @@ class SyncStore:
     # -- keys ----------------------------------------------------------------------------
 
     def key(self, name: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM sync_keys WHERE name = ?", (name,)).fetchone()
-        return None if row is None else row[0]
+        value = fetch_value(self.conn, "SELECT value FROM sync_keys WHERE name = ?", (name,))
+        return None if value is None else str(value)
 
     def add_keys(self, values: dict[str, str]) -> bool:
         """Store new keys in one transaction; False (nothing stored) if any already exists."""
         with transaction(self.conn):
             marks = ",".join("?" for _ in values)
-            found = self.conn.execute(
-                f"SELECT count(*) FROM sync_keys WHERE name IN ({marks})",
-                tuple(values),
-            ).fetchone()[0]
+            found = fetch_value(
+                self.conn, f"SELECT count(*) FROM sync_keys WHERE name IN ({marks})", tuple(values)
+            )
             if found:
                 return False
             now = now_iso()
@@ -227,11 +258,12 @@ class SyncStore:
     # -- field side: the trusted coordinator -----------------------------------------------
 
     def trusted_coordinator(self) -> TrustedCoordinator | None:
-        row = self.conn.execute(
-            "SELECT coordinator_id, card, fingerprint, trusted_at, requested_at, enrolled_at"
-            " FROM sync_coordinator WHERE id = 1"
-        ).fetchone()
-        return None if row is None else TrustedCoordinator(*row)
+        row = fetch_one(
+            self.conn,
+            _TrustedCoordinatorRow,
+            f"SELECT {select_list(_TrustedCoordinatorRow)} FROM sync_coordinator WHERE id = 1",
+        )
+        return None if row is None else _trusted_coordinator(row)
 
     def trust_coordinator(self, coordinator_id: str, card: str, fingerprint: str) -> None:
         """Trust this card (replacing an earlier one, which also ends the enrolment)."""
@@ -264,19 +296,21 @@ class SyncStore:
     # -- coordinator side: devices -----------------------------------------------------
 
     def device(self, device_id: str) -> Device | None:
-        row = self.conn.execute(
-            "SELECT device_id, signing_key, fingerprint, inspector, agency, enrolled_at,"
-            " revoked_at FROM sync_devices WHERE device_id = ?",
+        row = fetch_one(
+            self.conn,
+            _DeviceRow,
+            f"SELECT {_DEVICE_COLUMNS} FROM sync_devices WHERE device_id = ?",
             (device_id,),
-        ).fetchone()
-        return None if row is None else Device(*row)
+        )
+        return None if row is None else _device(row)
 
     def devices(self) -> list[Device]:
         return [
-            Device(*row)
-            for row in self.conn.execute(
-                "SELECT device_id, signing_key, fingerprint, inspector, agency, enrolled_at,"
-                " revoked_at FROM sync_devices ORDER BY enrolled_at, device_id"
+            _device(row)
+            for row in fetch_each(
+                self.conn,
+                _DeviceRow,
+                f"SELECT {_DEVICE_COLUMNS} FROM sync_devices ORDER BY enrolled_at, device_id",
             )
         ]
 
@@ -286,10 +320,11 @@ class SyncStore:
         if len(fragment) < 6:
             return []
         return [
-            Device(*row)
-            for row in self.conn.execute(
-                "SELECT device_id, signing_key, fingerprint, inspector, agency, enrolled_at,"
-                " revoked_at FROM sync_devices WHERE device_id = ? OR"
+            _device(row)
+            for row in fetch_each(
+                self.conn,
+                _DeviceRow,
+                f"SELECT {_DEVICE_COLUMNS} FROM sync_devices WHERE device_id = ? OR"
                 " substr(device_id, -?) = ? LIMIT 2",
                 (fragment, len(fragment), fragment),
             )
@@ -324,65 +359,74 @@ class SyncStore:
     # -- field side: change log and outgoing ledger ------------------------------------
 
     def last_change(self) -> int:
-        return int(
-            self.conn.execute("SELECT coalesce(max(change_no), 0) FROM sync_changes").fetchone()[0]
-        )
+        return int(fetch_value(self.conn, "SELECT coalesce(max(change_no), 0) FROM sync_changes"))
 
     def last_audit_seq(self) -> int:
-        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0])
+        return int(fetch_value(self.conn, "SELECT coalesce(max(seq), 0) FROM audit_log"))
 
     def outgoing(self, status: str | None = None) -> list[Outgoing]:
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
         return [
             _outgoing(row)
-            for row in self.conn.execute(
+            for row in fetch_each(
+                self.conn,
+                _OutgoingRow,
                 f"SELECT {_OUTGOING_COLUMNS} FROM sync_outgoing {where} ORDER BY seq",
                 params,
             )
         ]
 
     def outgoing_bundle(self, seq: int) -> Outgoing | None:
-        row = self.conn.execute(
+        row = fetch_one(
+            self.conn,
+            _OutgoingRow,
             f"SELECT {_OUTGOING_COLUMNS} FROM sync_outgoing WHERE seq = ?",
             (seq,),
-        ).fetchone()
+        )
         return None if row is None else _outgoing(row)
 
     def pending_changes(self) -> int:
         """Records changed since the last successful export (each counted once)."""
-        cursor = self._export_cursor()
-        return int(
-            self.conn.execute(
-                "SELECT count(DISTINCT uuid) FROM sync_changes WHERE change_no > ?", (cursor[0],)
-            ).fetchone()[0]
-        )
+        return self.count_changes_after(self._export_cursor().change_to)
 
-    def _export_cursor(self) -> tuple[int, int]:
-        """(change_to, audit_to) of the last regular (not re-sent) exported bundle."""
-        row = self.conn.execute(
-            "SELECT coalesce(max(change_to), 0), coalesce(max(audit_to), 0) FROM sync_outgoing"
-            " WHERE status = 'exported' AND resends = '[]'"
-        ).fetchone()
-        return int(row[0]), int(row[1])
+    def _export_cursor(self) -> _ExportCursor:
+        """Where the last regular (not re-sent) exported bundle ended."""
+        cursor = fetch_one(
+            self.conn,
+            _ExportCursor,
+            "SELECT coalesce(max(change_to), 0) AS change_to,"
+            " coalesce(max(audit_to), 0) AS audit_to FROM sync_outgoing"
+            " WHERE status = 'exported' AND resends = '[]'",
+        )
+        assert cursor is not None  # an aggregate always has its one row
+        return _ExportCursor(int(cursor.change_to), int(cursor.audit_to))
 
     def reserve(self, resend: Sequence[int] = ()) -> Outgoing:
         """Reserve the next seq and the ranges the bundle covers. Call inside a transaction
         (see :meth:`begin`), so the ranges and the records read for them are one snapshot."""
         self.conn.execute("DELETE FROM sync_outgoing WHERE status = 'reserved'")
-        last = self.conn.execute(
-            "SELECT seq, bundle_sha256 FROM sync_outgoing ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_SHA256)
+        last = fetch_one(
+            self.conn,
+            _LastBundle,
+            "SELECT seq, bundle_sha256 FROM sync_outgoing ORDER BY seq DESC LIMIT 1",
+        )
+        seq, prev = (last.seq + 1, last.bundle_sha256) if last else (1, GENESIS_SHA256)
         if resend:
             marks = ",".join("?" for _ in resend)
-            row = self.conn.execute(
-                "SELECT min(change_from), max(change_to), min(audit_from), max(audit_to)"
+            ranges = fetch_one(
+                self.conn,
+                _Ranges,
+                "SELECT min(change_from) AS change_from, max(change_to) AS change_to,"
+                " min(audit_from) AS audit_from, max(audit_to) AS audit_to"
                 f" FROM sync_outgoing WHERE status = 'exported' AND seq IN ({marks})",
                 tuple(resend),
-            ).fetchone()
-            change_from, change_to, audit_from, audit_to = (int(value or 0) for value in row)
+            )
+            assert ranges is not None  # an aggregate always has its one row
+            change_from, change_to = int(ranges.change_from or 0), int(ranges.change_to or 0)
+            audit_from, audit_to = int(ranges.audit_from or 0), int(ranges.audit_to or 0)
         else:
-            change_from, audit_from = self._export_cursor()
+            cursor = self._export_cursor()
+            change_from, audit_from = cursor.change_to, cursor.audit_to
             change_to, audit_to = self.last_change(), self.last_audit_seq()
         bundle_id = new_id()
         self.conn.execute(
@@ -424,9 +468,11 @@ class SyncStore:
 
     def count_changes_after(self, change_no: int) -> int:
         return int(
-            self.conn.execute(
-                "SELECT count(DISTINCT uuid) FROM sync_changes WHERE change_no > ?", (change_no,)
-            ).fetchone()[0]
+            fetch_value(
+                self.conn,
+                "SELECT count(DISTINCT uuid) FROM sync_changes WHERE change_no > ?",
+                (change_no,),
+            )
         )
 
     def cut_reservation(self, seq: int, change_to: int, audit_to: int) -> None:
@@ -436,26 +482,30 @@ class SyncStore:
             (change_to, audit_to, seq),
         )
 
-    def change_sizes(self, change_from: int, change_to: int) -> Iterator[tuple[int, int]]:
+    def change_sizes(self, change_from: int, change_to: int) -> Iterator[ChangeSize]:
         """(change_no, rough size in bytes) of each change in the range, in order: attachments
         count their content, other records a fixed estimate."""
-        yield from self.conn.execute(
+        yield from fetch_each(
+            self.conn,
+            ChangeSize,
             "SELECT c.change_no, CASE WHEN c.kind = 'attachment' THEN"
             " coalesce((SELECT size FROM attachments a WHERE a.uuid = c.uuid), 0) + 1024"
-            " ELSE 1024 END FROM sync_changes c WHERE c.change_no > ? AND c.change_no <= ?"
-            " ORDER BY c.change_no",
+            " ELSE 1024 END AS size FROM sync_changes c WHERE c.change_no > ? AND"
+            " c.change_no <= ? ORDER BY c.change_no",
             (change_from, change_to),
         )
 
     def estimated_size(self, change_from: int, change_to: int) -> int:
-        row = self.conn.execute(
-            "SELECT count(*) * 1024 + coalesce((SELECT sum(a.size) FROM attachments a WHERE"
-            " a.uuid IN (SELECT uuid FROM sync_changes WHERE change_no > ?1 AND change_no <= ?2"
-            " AND kind = 'attachment')), 0) FROM sync_changes WHERE change_no > ?1"
-            " AND change_no <= ?2",
-            (change_from, change_to),
-        ).fetchone()
-        return int(row[0])
+        return int(
+            fetch_value(
+                self.conn,
+                "SELECT count(*) * 1024 + coalesce((SELECT sum(a.size) FROM attachments a WHERE"
+                " a.uuid IN (SELECT uuid FROM sync_changes WHERE change_no > ?1"
+                " AND change_no <= ?2 AND kind = 'attachment')), 0) FROM sync_changes"
+                " WHERE change_no > ?1 AND change_no <= ?2",
+                (change_from, change_to),
+            )
+        )
 
     def changed_records(
         self, kind: str, change_from: int, change_to: int
@@ -463,21 +513,24 @@ class SyncStore:
         """Current state of every record of ``kind`` changed in the range: the bundle columns,
         and for attachments the content last."""
         table = TABLES[kind]
-        columns = ", ".join(RECORD_COLUMNS[kind])
-        if kind == "attachment":
-            columns += ", content"
-        yield from self.conn.execute(
-            f"SELECT {columns} FROM {table} WHERE uuid IN (SELECT uuid FROM sync_changes"
-            " WHERE change_no > ? AND change_no <= ? AND kind = ?) ORDER BY created_at, uuid",
+        columns = RECORD_COLUMNS[kind] + (("content",) if kind == "attachment" else ())
+        yield from fetch_columns(
+            self.conn,
+            columns,
+            f"SELECT {', '.join(columns)} FROM {table} WHERE uuid IN (SELECT uuid FROM"
+            " sync_changes WHERE change_no > ? AND change_no <= ? AND kind = ?)"
+            " ORDER BY created_at, uuid",
             (change_from, change_to, kind),
         )
 
-    def audit_rows(self, audit_from: int, audit_to: int) -> list[tuple[Any, ...]]:
-        return self.conn.execute(
-            "SELECT seq, at, actor, action, record_kind, record_uuid, hash FROM audit_log"
-            " WHERE seq > ? AND seq <= ? ORDER BY seq",
+    def audit_rows(self, audit_from: int, audit_to: int) -> list[AuditRow]:
+        return fetch_all(
+            self.conn,
+            AuditRow,
+            f"SELECT {select_list(AuditRow)} FROM audit_log WHERE seq > ? AND seq <= ?"
+            " ORDER BY seq",
             (audit_from, audit_to),
-        ).fetchall()
+        )
 
     def mark_exported(self, seq: int, bundle_sha256: str, counts: dict[str, int]) -> None:
         with transaction(self.conn):
@@ -488,10 +541,13 @@ class SyncStore:
             )
             if cursor.rowcount != 1:
                 raise RuntimeError("the reservation of this export is gone")
-            bundle_id, change_from, change_to = self.conn.execute(
+            exported = fetch_one(
+                self.conn,
+                _ExportedBundle,
                 "SELECT bundle_id, change_from, change_to FROM sync_outgoing WHERE seq = ?",
                 (seq,),
-            ).fetchone()
+            )
+            assert exported is not None  # the UPDATE above found it
             # Referrals that left with this bundle are synced (a real change: the coordinator
             # learns it with the next bundle). Referral documents themselves never change.
             self.conn.execute(
@@ -499,9 +555,9 @@ class SyncStore:
                 " WHERE deleted = 0 AND status IN ('final', 'queued') AND uuid IN ("
                 " SELECT uuid FROM sync_changes WHERE kind = 'referral'"
                 " AND change_no BETWEEN ? AND ?)",
-                (now_iso(), change_from, change_to),
+                (now_iso(), exported.change_from, exported.change_to),
             )
-            audit.append(self.conn, self.vault.actor, "export", "bundle", bundle_id)
+            audit.append(self.conn, self.vault.actor, "export", "bundle", exported.bundle_id)
 
     def drop_reservation(self, seq: int) -> None:
         with transaction(self.conn):
@@ -511,52 +567,64 @@ class SyncStore:
 
     # -- coordinator side: incoming ledger ----------------------------------------------
 
-    def incoming(self, device_id: str, seq: int) -> tuple[str, str] | None:
+    def incoming(self, device_id: str, seq: int) -> IncomingBundle | None:
         """(bundle_sha256, bundle_id) of the imported bundle ``seq`` of a device."""
-        return self.conn.execute(
+        return fetch_one(
+            self.conn,
+            IncomingBundle,
             "SELECT bundle_sha256, bundle_id FROM sync_incoming WHERE device_id = ? AND seq = ?",
             (device_id, seq),
-        ).fetchone()
+        )
 
     def next_prev_hash(self, device_id: str, seq: int) -> str | None:
         """The ``prev_bundle_sha256`` that imported bundle ``seq`` of a device names."""
-        row = self.conn.execute(
+        value = fetch_value(
+            self.conn,
             "SELECT prev_bundle_sha256 FROM sync_incoming WHERE device_id = ? AND seq = ?",
             (device_id, seq),
-        ).fetchone()
-        return None if row is None else row[0]
+        )
+        return None if value is None else str(value)
 
     def missing_seqs(self, device_id: str, below: int) -> list[int]:
         """Sequence numbers under ``below`` of a device that were neither imported nor covered
         by a bundle that re-sent them."""
         covered: set[int] = set()
-        for seq, resends in self.conn.execute(
-            "SELECT seq, resends FROM sync_incoming WHERE device_id = ?", (device_id,)
+        for row in fetch_each(
+            self.conn,
+            _Received,
+            "SELECT seq, resends FROM sync_incoming WHERE device_id = ?",
+            (device_id,),
         ):
-            covered.add(seq)
-            covered.update(json.loads(resends))
+            covered.add(row.seq)
+            covered.update(json.loads(row.resends))
         return [seq for seq in range(1, below) if seq not in covered]
 
     def device_summary(self) -> list[tuple[Device, int, int, list[int]]]:
         """Each device with its bundles imported, its highest seq and the seqs missing."""
         result = []
         for device in self.devices():
-            count, highest = self.conn.execute(
-                "SELECT count(*), coalesce(max(seq), 0) FROM sync_incoming WHERE device_id = ?",
+            received = fetch_one(
+                self.conn,
+                _ReceivedCount,
+                "SELECT count(*) AS bundles, coalesce(max(seq), 0) AS highest"
+                " FROM sync_incoming WHERE device_id = ?",
                 (device.device_id,),
-            ).fetchone()
-            result.append((device, count, highest, self.missing_seqs(device.device_id, highest)))
+            )
+            assert received is not None  # an aggregate always has its one row
+            bundles, highest = int(received.bundles), int(received.highest)
+            result.append((device, bundles, highest, self.missing_seqs(device.device_id, highest)))
         return result
 
     def record_alarm(
         self, device_id: str, seq: int, kind: str, bundle_sha256: str, detail: str = ""
     ) -> None:
         with transaction(self.conn):
-            exists = self.conn.execute(
+            exists = fetch_value(
+                self.conn,
                 "SELECT 1 FROM sync_alarms WHERE device_id = ? AND seq = ? AND kind = ?"
                 " AND bundle_sha256 = ?",
                 (device_id, seq, kind, bundle_sha256),
-            ).fetchone()
+            )
             if exists:
                 return
             self.conn.execute(
@@ -570,10 +638,11 @@ class SyncStore:
         """Alarms, oldest first; ``open_only``: those nobody has looked into yet."""
         where = "WHERE acknowledged_at IS NULL" if open_only else ""
         return [
-            Alarm(*row)
-            for row in self.conn.execute(
-                "SELECT id, at, device_id, seq, kind, detail, acknowledged_at, acknowledged_by"
-                f" FROM sync_alarms {where} ORDER BY id"
+            _alarm(row)
+            for row in fetch_each(
+                self.conn,
+                _AlarmRow,
+                f"SELECT {select_list(_AlarmRow)} FROM sync_alarms {where} ORDER BY id",
             )
         ]
 
@@ -590,11 +659,11 @@ class SyncStore:
     def conflicts(self, *, open_only: bool = True) -> list[Conflict]:
         where = "WHERE resolved_at IS NULL" if open_only else ""
         return [
-            Conflict(*row[:8], json.loads(row[8]), *row[9:])
-            for row in self.conn.execute(
-                "SELECT id, record_kind, record_uuid, device_id, bundle_id, seq, local_revision,"
-                " field_revision, field_record, detected_at, resolved_at, resolution"
-                f" FROM sync_conflicts {where} ORDER BY id"
+            _conflict(row)
+            for row in fetch_each(
+                self.conn,
+                _ConflictRow,
+                f"SELECT {select_list(_ConflictRow)} FROM sync_conflicts {where} ORDER BY id",
             )
         ]
 
@@ -602,10 +671,15 @@ class SyncStore:
         """(column, value here, value from the field) for each column that differs, the
         bookkeeping columns left out; the record's content is not copied anywhere."""
         columns = RECORD_COLUMNS[conflict.record_kind]
-        local = self.conn.execute(
-            f"SELECT {', '.join(columns)} FROM {TABLES[conflict.record_kind]} WHERE uuid = ?",
-            (conflict.record_uuid,),
-        ).fetchone()
+        local = next(
+            fetch_columns(
+                self.conn,
+                columns,
+                f"SELECT {', '.join(columns)} FROM {TABLES[conflict.record_kind]} WHERE uuid = ?",
+                (conflict.record_uuid,),
+            ),
+            None,
+        )
         if local is None:
             return []
         skip = {"uuid", "created_at", "updated_at", "origin_device", "revision"}
@@ -618,19 +692,21 @@ class SyncStore:
     def take_field_version(self, conflict_id: int) -> None:
         """Resolve a conflict for the field: its version replaces the coordinator's edit (the
         search index and outcomes follow), and the conflict is closed as ``took_field``."""
-        row = self.conn.execute(
-            "SELECT record_kind, record_uuid, field_record, field_content, seq FROM"
-            " sync_conflicts WHERE id = ? AND resolved_at IS NULL",
+        field = fetch_one(
+            self.conn,
+            _FieldVersion,
+            f"SELECT {select_list(_FieldVersion)} FROM sync_conflicts"
+            " WHERE id = ? AND resolved_at IS NULL",
             (conflict_id,),
-        ).fetchone()
-        if row is None:
+        )
+        if field is None:
             return
-        kind, record_uuid, field_record, content, seq = row
+        kind, record_uuid = field.record_kind, field.record_uuid
         columns = RECORD_COLUMNS[kind]
-        values = json.loads(field_record)
+        values = json.loads(field.field_record)
         record = [values[name] for name in columns]
         with transaction(self.conn):
-            self._update_record(kind, record, content, seq)
+            self._update_record(kind, record, field.field_content, field.seq)
             _SearchWriter(self.conn).reindex(kind, columns, record)
             outcomes_store.mark_stale(self.conn, _visits_touched({kind: [record]}))
             self.conn.execute(
@@ -653,18 +729,18 @@ class SyncStore:
 
     def provenance(self, kind: str, record_uuid: str) -> dict[str, Any] | None:
         """Device, inspector, agency and bundle of an imported record (None for own records)."""
-        row = self.conn.execute(
-            f"SELECT r.origin_device, r.sync_seq, r.sync_revision, d.inspector, d.agency,"
-            f" i.bundle_id, i.imported_at FROM {TABLES[kind]} r"
+        row = fetch_one(
+            self.conn,
+            _ProvenanceRow,
+            "SELECT r.origin_device AS device_id, r.sync_seq AS seq, r.sync_revision AS revision,"
+            " d.inspector, d.agency, i.bundle_id, i.imported_at"
+            f" FROM {TABLES[kind]} r"
             " LEFT JOIN sync_devices d ON d.device_id = r.origin_device"
             " LEFT JOIN sync_incoming i ON i.device_id = r.origin_device AND i.seq = r.sync_seq"
             " WHERE r.uuid = ? AND r.sync_seq IS NOT NULL",
             (record_uuid,),
-        ).fetchone()
-        if row is None:
-            return None
-        names = ("device_id", "seq", "revision", "inspector", "agency", "bundle_id", "imported_at")
-        return dict(zip(names, row, strict=True))
+        )
+        return None if row is None else row._asdict()
 
     # -- coordinator notes -----------------------------------------------------------------
 
@@ -680,13 +756,15 @@ class SyncStore:
             audit.append(self.conn, self.vault.actor, "create", "coordinator_note", note_uuid)
         return note_uuid
 
-    def notes(self, record_uuid: str) -> list[tuple[str, str, str]]:
+    def notes(self, record_uuid: str) -> list[CoordinatorNote]:
         """(uuid, body, updated_at) of the coordinator's notes on a record, oldest first."""
-        return self.conn.execute(
-            "SELECT uuid, body, updated_at FROM coordinator_notes WHERE record_uuid = ?"
+        return fetch_all(
+            self.conn,
+            CoordinatorNote,
+            f"SELECT {select_list(CoordinatorNote)} FROM coordinator_notes WHERE record_uuid = ?"
             " ORDER BY created_at",
             (record_uuid,),
-        ).fetchall()
+        )
 
     # -- coordinator side: applying a verified bundle ------------------------------------
 
@@ -743,7 +821,7 @@ class SyncStore:
         origin; raises ForeignParent (nothing is written: the caller rolls back). A parent
         nowhere here is left to the foreign keys at commit (a missing bundle), except for the
         links without one (attachment owners, a referral's persons)."""
-        in_bundle = {kind: set(map(itemgetter(0), rows)) for kind, rows in records.items()}
+        in_bundle = {kind: set(map(_RECORD_UUID, rows)) for kind, rows in records.items()}
         # parent kind -> the ids named that are not in the bundle
         named: dict[str, set[str]] = {}
         unchecked: set[tuple[str, str]] = set()  # (kind, id) without a foreign key
@@ -763,23 +841,28 @@ class SyncStore:
                 named.setdefault(parent_kind, set()).add(parent_uuid)
                 unchecked.add((parent_kind, parent_uuid))
         for parent_kind, ids in named.items():
-            found = dict(
-                self.conn.execute(
+            found = {
+                row.uuid: row.origin_device
+                for row in fetch_each(
+                    self.conn,
+                    _Origin,
                     f"SELECT uuid, origin_device FROM {TABLES[parent_kind]}"
                     " WHERE uuid IN (SELECT value FROM json_each(?))",
                     (_json_ids(sorted(ids)),),
-                ).fetchall()
-            )
+                )
+            }
             foreign = {uuid for uuid, origin in found.items() if origin != device_id}
             missing = {
                 uuid for uuid in ids if uuid not in found and (parent_kind, uuid) in unchecked
             }
             for parent_uuid in sorted(foreign | missing):
                 kind, record_uuid = self._child_naming(records, parent_kind, parent_uuid)
-                origin = self.conn.execute(
-                    f"SELECT origin_device FROM {TABLES[kind]} WHERE uuid = ?", (record_uuid,)
-                ).fetchone()
-                if origin is not None and origin[0] != device_id:
+                origin = fetch_value(
+                    self.conn,
+                    f"SELECT origin_device FROM {TABLES[kind]} WHERE uuid = ?",
+                    (record_uuid,),
+                )
+                if origin is not None and origin != device_id:
                     raise ForeignRecord(kind, record_uuid)  # the record itself is not its own
                 raise ForeignParent(
                     kind, record_uuid, parent_kind if parent_uuid in foreign else None, parent_uuid
@@ -791,11 +874,12 @@ class SyncStore:
         columns = RECORD_COLUMNS["attachment"]
         owner_kind, owner_uuid = columns.index("owner_kind"), columns.index("owner_uuid")
         for row in records.get("attachment", ()):
-            yield "attachment", row[0], _ATTACHMENT_OWNERS[row[owner_kind]], row[owner_uuid]
+            owner = _ATTACHMENT_OWNERS[row[owner_kind]]
+            yield "attachment", row[_UUID_AT], owner, row[owner_uuid]
         persons_at = RECORD_COLUMNS["referral"].index("person_uuids")
         for row in records.get("referral", ()):
             for person_uuid in json.loads(row[persons_at]):
-                yield "referral", row[0], "person", person_uuid
+                yield "referral", row[_UUID_AT], "person", person_uuid
 
     @classmethod
     def _child_naming(
@@ -810,7 +894,7 @@ class SyncStore:
                 at = columns.index(column)
                 for row in records.get(kind, ()):
                     if row[at] == parent_uuid:
-                        return kind, row[0]
+                        return kind, row[_UUID_AT]
         for kind, record_uuid, linked_kind, linked_uuid in cls._loose_links(records):
             if (linked_kind, linked_uuid) == (parent_kind, parent_uuid):
                 return kind, record_uuid
@@ -825,33 +909,37 @@ class SyncStore:
         columns = RECORD_COLUMNS[kind]
         revision_at = columns.index("revision")
         # Which of these records exist here already: one query, the ids as one JSON array.
-        existing: dict[str, tuple[int, int | None, str]] = {
-            uuid: (revision, sync_revision, origin)
-            for uuid, revision, sync_revision, origin in conn.execute(
+        existing = {
+            row.uuid: row
+            for row in fetch_each(
+                conn,
+                _Existing,
                 f"SELECT uuid, revision, sync_revision, origin_device FROM {table}"
                 " WHERE uuid IN (SELECT value FROM json_each(?))",
-                (_json_ids(map(itemgetter(0), rows)),),
+                (_json_ids(map(_RECORD_UUID, rows)),),
             )
         }
         fresh: list[list[Any]] = [] if existing else rows  # all new: the common case
         for row in rows if existing else ():
-            found = existing.get(row[0])
+            record_uuid = row[_UUID_AT]
+            found = existing.get(record_uuid)
             if found is None:
                 fresh.append(row)
                 continue
-            local_revision, sync_revision, origin = found
-            if origin != device_id or sync_revision is None:
-                raise ForeignRecord(kind, row[0])
+            local_revision, sync_revision = found.revision, found.sync_revision
+            if found.origin_device != device_id or sync_revision is None:
+                raise ForeignRecord(kind, record_uuid)
             incoming_revision = row[revision_at]
             if local_revision == sync_revision:  # untouched here since it was imported
                 if incoming_revision > local_revision:
-                    self._update_record(kind, row, contents.get(row[0]), seq)
+                    self._update_record(kind, row, contents.get(record_uuid), seq)
                     search.reindex(kind, columns, row)
                     counts.add(counts.updated, kind)
                 else:
                     counts.add(counts.unchanged, kind)
             elif incoming_revision > sync_revision:  # changed here and in the field
-                if self._record_conflict(kind, row, contents.get(row[0]), target, local_revision):
+                content = contents.get(record_uuid)
+                if self._record_conflict(kind, row, content, target, local_revision):
                     counts.add(counts.conflicts, kind)
                 else:
                     counts.add(counts.unchanged, kind)
@@ -863,7 +951,7 @@ class SyncStore:
                 marks = ", ".join("?" for _ in range(len(columns) + 3))
                 conn.executemany(
                     f"INSERT INTO {table} ({names}, content) VALUES ({marks})",
-                    ((*row, seq, row[revision_at], contents.get(row[0])) for row in fresh),
+                    ((*row, seq, row[revision_at], contents.get(row[_UUID_AT])) for row in fresh),
                 )
             else:
                 # The rows as they are (no copy per row): sync_revision is the row's own
@@ -882,13 +970,17 @@ class SyncStore:
         referral's fixed columns even when the value stays the same)."""
         table = TABLES[kind]
         columns = RECORD_COLUMNS[kind]
-        select = ", ".join(columns) + (", content" if kind == "attachment" else "")
-        local = self.conn.execute(
-            f"SELECT {select} FROM {table} WHERE uuid = ?",
-            (row[0],),
-        ).fetchone()
+        record_uuid = row[_UUID_AT]
+        names = (*columns, "content") if kind == "attachment" else columns
+        local = next(
+            fetch_columns(
+                self.conn,
+                names,
+                f"SELECT {', '.join(names)} FROM {table} WHERE uuid = ?",
+                (record_uuid,),
+            )
+        )
         incoming = list(row) + ([content] if kind == "attachment" else [])
-        names = [*columns, "content"] if kind == "attachment" else list(columns)
         changes = {
             name: value
             for name, value, old in zip(names, incoming, local, strict=True)
@@ -900,7 +992,7 @@ class SyncStore:
         assignments = ", ".join(f"{name} = ?" for name in changes)
         self.conn.execute(
             f"UPDATE {table} SET {assignments} WHERE uuid = ?",
-            (*changes.values(), row[0]),
+            (*changes.values(), record_uuid),
         )
 
     def _record_conflict(
@@ -913,11 +1005,13 @@ class SyncStore:
     ) -> bool:
         """Keep the field version beside the coordinator's; once per (record, revision)."""
         columns = RECORD_COLUMNS[kind]
+        record_uuid = row[_UUID_AT]
         field_revision = row[columns.index("revision")]
-        known = self.conn.execute(
+        known = fetch_value(
+            self.conn,
             "SELECT 1 FROM sync_conflicts WHERE record_uuid = ? AND field_revision = ?",
-            (row[0], field_revision),
-        ).fetchone()
+            (record_uuid, field_revision),
+        )
         if known:
             return False
         self.conn.execute(
@@ -926,7 +1020,7 @@ class SyncStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
-                row[0],
+                record_uuid,
                 target.device_id,
                 target.bundle_id,
                 target.seq,
@@ -941,18 +1035,26 @@ class SyncStore:
 
     def _apply_field_audit(self, device_id: str, bundle_id: str, rows: list[list[Any]]) -> int:
         """Store the entries not held yet, one row per consecutive run."""
-        held = self.conn.execute(
-            "SELECT first_seq, last_seq FROM sync_field_audit WHERE device_id = ?", (device_id,)
-        ).fetchall()
-        rows = sorted(rows, key=itemgetter(0))
+        held = fetch_all(
+            self.conn,
+            _HeldRun,
+            "SELECT first_seq, last_seq FROM sync_field_audit WHERE device_id = ?",
+            (device_id,),
+        )
+        seq_of = itemgetter(_AUDIT_SEQ)
+        rows = sorted(rows, key=seq_of)
         if held:
-            rows = [row for row in rows if not any(low <= row[0] <= high for low, high in held)]
+            rows = [
+                row
+                for row in rows
+                if not any(run.first_seq <= seq_of(row) <= run.last_seq for run in held)
+            ]
         runs: list[list[list[Any]]] = []
-        if rows and rows[-1][0] - rows[0][0] + 1 == len(rows):
+        if rows and seq_of(rows[-1]) - seq_of(rows[0]) + 1 == len(rows):
             runs.append(rows)  # consecutive (sorted, distinct seqs): one run
         else:
             for row in rows:
-                if runs and runs[-1][-1][0] + 1 == row[0]:
+                if runs and seq_of(runs[-1][-1]) + 1 == seq_of(row):
                     runs[-1].append(row)
                 else:
                     runs.append([row])
@@ -962,12 +1064,12 @@ class SyncStore:
             (
                 (
                     device_id,
-                    run[0][0],
-                    run[-1][0],
-                    bytes.fromhex(run[0][6]),
-                    bytes.fromhex(run[-1][6]),
+                    seq_of(run[0]),
+                    seq_of(run[-1]),
+                    bytes.fromhex(run[0][_AUDIT_HASH]),
+                    bytes.fromhex(run[-1][_AUDIT_HASH]),
                     bundle_id,
-                    zlib.compress(msgspec.json.encode([entry[:6] for entry in run]), 1),
+                    zlib.compress(msgspec.json.encode([entry[:_AUDIT_HASH] for entry in run]), 1),
                 )
                 for run in runs
             ),
@@ -978,14 +1080,16 @@ class SyncStore:
         """Every audit entry of a device held here, in order, each with its hash (hex),
         recomputed along the chain from the first hash of its run."""
         entries: list[list[Any]] = []
-        for first_hash, blob in self.conn.execute(
+        for run in fetch_each(
+            self.conn,
+            _StoredRun,
             "SELECT first_hash, entries FROM sync_field_audit WHERE device_id = ?"
             " ORDER BY first_seq",
             (device_id,),
         ):
-            digest = bytes(first_hash)
+            digest = bytes(run.first_hash)
             for index, (seq, at, actor, action, kind, uuid) in enumerate(
-                json.loads(zlib.decompress(blob))
+                json.loads(zlib.decompress(run.entries))
             ):
                 if index:
                     digest = audit.entry_hash(
@@ -996,16 +1100,24 @@ class SyncStore:
 
     def field_audit_hash(self, device_id: str, seq: int) -> str | None:
         """The hash of a device's audit entry ``seq``, if the coordinator holds it."""
-        row = self.conn.execute(
+        run = fetch_one(
+            self.conn,
+            _RunEnd,
             "SELECT last_seq, last_hash FROM sync_field_audit WHERE device_id = ?"
             " AND first_seq <= ? AND last_seq >= ?",
             (device_id, seq, seq),
-        ).fetchone()
-        if row is None:
+        )
+        if run is None:
             return None
-        if row[0] == seq:
-            return bytes(row[1]).hex()
-        return next(e[6] for e in self.field_audit_entries(device_id) if e[0] == seq)
+        if run.last_seq == seq:
+            return bytes(run.last_hash).hex()
+        return str(
+            next(
+                entry[_AUDIT_HASH]
+                for entry in self.field_audit_entries(device_id)
+                if entry[_AUDIT_SEQ] == seq
+            )
+        )
 
 
 def _json_ids(ids: Iterable[str]) -> str:
@@ -1015,7 +1127,7 @@ def _json_ids(ids: Iterable[str]) -> str:
 
 def _visits_touched(records: dict[str, Any]) -> set[str]:
     """Visits whose persons or observations a bundle brings: their outcomes are stale."""
-    touched = set(map(itemgetter(0), records.get("visit", ())))
+    touched = set(map(_RECORD_UUID, records.get("visit", ())))
     for kind in ("person", "observation"):
         at = RECORD_COLUMNS[kind].index("visit_uuid")
         touched.update(map(itemgetter(at), records.get(kind, ())))
@@ -1049,7 +1161,6 @@ class _SearchWriter:
             ("observation", "note", "visit_uuid"),
         )
     }
-    _DELETED_AT = 5
 
     @classmethod
     def _body(
@@ -1058,7 +1169,7 @@ class _SearchWriter:
         """(body, visit_uuid) of a record; no body for tombstones and textless kinds. A site's
         body is its name, trade name, address and municipality, as Store._site_text joins
         them."""
-        if row[cls._DELETED_AT]:
+        if row[_DELETED_AT]:
             return None, None
         positions = cls._TEXT_AT.get(kind)
         if positions is not None:
@@ -1078,14 +1189,14 @@ class _SearchWriter:
     def index_new(self, kind: str, columns: Sequence[str], row: Sequence[Any]) -> None:
         body, visit_uuid = self._body(kind, columns, row)
         if body:
-            self._insert(kind, row[0], visit_uuid, body)
+            self._insert(kind, row[_UUID_AT], visit_uuid, body)
 
     def index_rows(self, kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """:meth:`index_new` for many new records; rows without text are passed over in one
         comprehension (most observations have no note)."""
         positions = self._TEXT_AT.get(kind)
         if positions is not None:
-            text_at, deleted_at = positions[0], self._DELETED_AT
+            text_at, deleted_at = positions[0], _DELETED_AT
             rows = [row for row in rows if row[text_at] and not row[deleted_at]]
         elif kind != "site":
             return
@@ -1093,12 +1204,12 @@ class _SearchWriter:
             self.index_new(kind, columns, row)
 
     def reindex(self, kind: str, columns: Sequence[str], row: Sequence[Any]) -> None:
-        found = self.conn.execute(
-            "SELECT rowid FROM search_rows WHERE record_uuid = ?", (row[0],)
-        ).fetchone()
-        if found is not None:
-            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (found[0],))
-            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (found[0],))
+        rowid = fetch_value(
+            self.conn, "SELECT rowid FROM search_rows WHERE record_uuid = ?", (row[_UUID_AT],)
+        )
+        if rowid is not None:
+            self.conn.execute("DELETE FROM search_index WHERE rowid = ?", (rowid,))
+            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", (rowid,))
         self.index_new(kind, columns, row)
 
     def _insert(self, kind: str, record_uuid: str, visit_uuid: str | None, body: str) -> None:
@@ -1112,14 +1223,236 @@ class _SearchWriter:
         )
 
 
-_OUTGOING_COLUMNS = (
-    "seq, bundle_id, status, prev_bundle_sha256, bundle_sha256, change_from, change_to,"
-    " audit_from, audit_to, resends, file_name, counts, reserved_at, exported_at"
-)
+# -- the rows these queries read -------------------------------------------------------------
 
 
-def _outgoing(row: tuple[Any, ...]) -> Outgoing:
-    values = list(row)
-    values[9] = tuple(json.loads(values[9]))
-    values[11] = json.loads(values[11])
-    return Outgoing(*values)
+class IncomingBundle(NamedTuple):
+    bundle_sha256: str
+    bundle_id: str
+
+
+class ChangeSize(NamedTuple):
+    change_no: int
+    size: int  # rough, in bytes
+
+
+class CoordinatorNote(NamedTuple):
+    uuid: str
+    body: str
+    updated_at: str
+
+
+class _TrustedCoordinatorRow(NamedTuple):
+    coordinator_id: str
+    card: str
+    fingerprint: str
+    trusted_at: str
+    requested_at: str | None
+    enrolled_at: str | None
+
+
+class _DeviceRow(NamedTuple):
+    device_id: str
+    signing_key: str
+    fingerprint: str
+    inspector: str | None
+    agency: str | None
+    enrolled_at: str
+    revoked_at: str | None
+
+
+class _OutgoingRow(NamedTuple):
+    seq: int
+    bundle_id: str
+    status: str
+    prev_bundle_sha256: str
+    bundle_sha256: str | None
+    change_from: int
+    change_to: int
+    audit_from: int
+    audit_to: int
+    resends: str
+    file_name: str | None
+    counts: str
+    reserved_at: str
+    exported_at: str | None
+
+
+class _AlarmRow(NamedTuple):
+    id: int
+    at: str
+    device_id: str
+    seq: int
+    kind: str
+    detail: str
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
+class _ConflictRow(NamedTuple):
+    id: int
+    record_kind: str
+    record_uuid: str
+    device_id: str
+    bundle_id: str
+    seq: int
+    local_revision: int
+    field_revision: int
+    field_record: str
+    detected_at: str
+    resolved_at: str | None
+    resolution: str | None
+
+
+class _FieldVersion(NamedTuple):
+    record_kind: str
+    record_uuid: str
+    field_record: str
+    field_content: bytes | None
+    seq: int
+
+
+class _ProvenanceRow(NamedTuple):
+    device_id: str
+    seq: int
+    revision: int | None
+    inspector: str | None
+    agency: str | None
+    bundle_id: str | None
+    imported_at: str | None
+
+
+class _ExportCursor(NamedTuple):
+    change_to: int
+    audit_to: int
+
+
+class _LastBundle(NamedTuple):
+    seq: int
+    bundle_sha256: str
+
+
+class _Ranges(NamedTuple):
+    change_from: int | None
+    change_to: int | None
+    audit_from: int | None
+    audit_to: int | None
+
+
+class _ExportedBundle(NamedTuple):
+    bundle_id: str
+    change_from: int
+    change_to: int
+
+
+class _Received(NamedTuple):
+    seq: int
+    resends: str
+
+
+class _ReceivedCount(NamedTuple):
+    bundles: int
+    highest: int
+
+
+class _Origin(NamedTuple):
+    uuid: str
+    origin_device: str
+
+
+class _Existing(NamedTuple):
+    uuid: str
+    revision: int
+    sync_revision: int | None
+    origin_device: str
+
+
+class _HeldRun(NamedTuple):
+    first_seq: int
+    last_seq: int
+
+
+class _StoredRun(NamedTuple):
+    first_hash: bytes
+    entries: bytes
+
+
+class _RunEnd(NamedTuple):
+    last_seq: int
+    last_hash: bytes
+
+
+_DEVICE_COLUMNS = select_list(_DeviceRow)
+_OUTGOING_COLUMNS = select_list(_OutgoingRow)
+
+
+def _trusted_coordinator(row: _TrustedCoordinatorRow) -> TrustedCoordinator:
+    return TrustedCoordinator(
+        coordinator_id=row.coordinator_id,
+        card=row.card,
+        fingerprint=row.fingerprint,
+        trusted_at=row.trusted_at,
+        requested_at=row.requested_at,
+        enrolled_at=row.enrolled_at,
+    )
+
+
+def _device(row: _DeviceRow) -> Device:
+    return Device(
+        device_id=row.device_id,
+        signing_key=row.signing_key,
+        fingerprint=row.fingerprint,
+        inspector=row.inspector,
+        agency=row.agency,
+        enrolled_at=row.enrolled_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _outgoing(row: _OutgoingRow) -> Outgoing:
+    return Outgoing(
+        seq=row.seq,
+        bundle_id=row.bundle_id,
+        status=row.status,
+        prev_bundle_sha256=row.prev_bundle_sha256,
+        bundle_sha256=row.bundle_sha256,
+        change_from=row.change_from,
+        change_to=row.change_to,
+        audit_from=row.audit_from,
+        audit_to=row.audit_to,
+        resends=tuple(json.loads(row.resends)),
+        file_name=row.file_name,
+        counts=json.loads(row.counts),
+        reserved_at=row.reserved_at,
+        exported_at=row.exported_at,
+    )
+
+
+def _alarm(row: _AlarmRow) -> Alarm:
+    return Alarm(
+        id=row.id,
+        at=row.at,
+        device_id=row.device_id,
+        seq=row.seq,
+        kind=row.kind,
+        detail=row.detail,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+    )
+
+
+def _conflict(row: _ConflictRow) -> Conflict:
+    return Conflict(
+        id=row.id,
+        record_kind=row.record_kind,
+        record_uuid=row.record_uuid,
+        device_id=row.device_id,
+        bundle_id=row.bundle_id,
+        seq=row.seq,
+        local_revision=row.local_revision,
+        field_revision=row.field_revision,
+        field_record=json.loads(row.field_record),
+        detected_at=row.detected_at,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+    )

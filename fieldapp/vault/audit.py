@@ -46,13 +46,18 @@ def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:
         " FROM audit_log ORDER BY seq DESC LIMIT ?",
         (limit,),
     ).fetchall()
-    return [AuditEntry(*row[:6], hash=row[6].hex()) for row in rows]
+    return [
+        AuditEntry(seq, at, actor, action, kind, uuid, hash=digest.hex())
+        for seq, at, actor, action, kind, uuid, digest in rows
+    ]
 
 
 def verify_chain(conn: Connection) -> int | None:
     """The first seq whose link or hash is wrong, or None when the whole chain holds."""
     expected_prev = GENESIS
     expected_seq = 1
+    seq: int  # the columns' types, which the driver does not declare
+    digest: bytes
     cursor = conn.execute(
         "SELECT seq, at, actor, action, record_kind, record_uuid, hash FROM audit_log ORDER BY seq"
     )
@@ -81,7 +86,8 @@ class AuditBatch:
         self.conn = conn
         self.at = now_iso()
         row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        self._seq, self._hash = row if row else (0, GENESIS)
+        head: tuple[int, bytes] = row if row else (0, GENESIS)
+        self._seq, self._hash = head
         self._rows: list[tuple[object, ...]] = []
 
     def add(self, actor: str, action: str, kind: str, uuid: str | None = None) -> None:

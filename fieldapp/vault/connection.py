@@ -79,7 +79,7 @@ def sqlite_flavour(error: StorageError) -> StorageError:
     return flavour(path=error.path, detail=error.detail, target=error.target)
 
 
-class VaultConnection(sqlcipher3.Connection):
+class VaultConnection(sqlcipher3.Connection):  # type: ignore[misc]  # sqlcipher3 ships no types
     """A connection that tells storage failures from damage (see the module text).
 
     ``storage_path`` is the database file; ``target`` marks a file written outside the vault
@@ -138,7 +138,7 @@ class VaultConnection(sqlcipher3.Connection):
 Connection = VaultConnection
 
 
-class _LockedFlavour(VaultLocked, sqlcipher3.OperationalError):
+class _LockedFlavour(VaultLocked, sqlcipher3.OperationalError):  # type: ignore[misc]  # sqlcipher3 ships no types
     pass
 
 

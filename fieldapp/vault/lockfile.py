@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from pathlib import Path
 
 from fieldapp.errors import VaultInUse, storage_error
@@ -84,7 +85,8 @@ def _same_file(fd: int, path: Path) -> None:
         raise OSError(errno.EAGAIN, "vault.lock was replaced while being locked")
 
 
-if os.name == "nt":
+# sys.platform, not os.name: mypy reads this test and checks each branch only for its own system.
+if sys.platform == "win32":
     import msvcrt
 
     def _lock(fd: int) -> None:

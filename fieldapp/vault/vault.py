@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Self
+from typing import BinaryIO, Protocol, Self
 
 from fieldapp.atomic import atomic_writer, fsync_dir, temp_name_for
 from fieldapp.clock import now_iso
@@ -38,11 +38,11 @@ from fieldapp.vault.keyfile import (
     KeyFile,
     new_dek,
     unwrap_dek,
-    wipe,
     wrap_dek,
 )
 from fieldapp.vault.layout import DB_FILE, KEY_FILE, LOCK_FILE, PENDING_KEY_FILE, vault_exists
 from fieldapp.vault.lockfile import VaultLock
+from fieldapp.vault.memory import wipe
 from fieldapp.vault.migrations import SCHEMA_VERSION, migrate
 from fieldapp.vault.worker import WorkerGate
 
@@ -64,6 +64,21 @@ class VaultInfo:
     role: Role
     created_at: str
     schema_version: int
+
+
+class VaultLike(Protocol):
+    """What the store and the features need of an open vault: the desktop's own
+    :class:`Vault` or a worker thread's :class:`~fieldapp.vault.worker.WorkerVault` (one
+    connection per thread), so work moved to a worker needs no cast."""
+
+    @property
+    def conn(self) -> Connection: ...
+
+    @property
+    def actor(self) -> str: ...
+
+    @property
+    def info(self) -> VaultInfo: ...
 
 
 @dataclass(slots=True)
@@ -219,7 +234,7 @@ class Vault:
     def _after_open(self, *, exclusive: bool, accepted: bool, restoring: bool) -> None:
         """What unlock writes, none of it a reason to refuse a vault that opened: on a full
         disk the vault must still open for reading (see ``_record_best_effort``)."""
-        notice = "vault.notice.unlock_not_audited"
+        notice: str | None = "vault.notice.unlock_not_audited"
         if exclusive:
             # One notice says it all: opened for reading, nothing saved until space is freed,
             # and (therefore) this opening is not in the audit log.

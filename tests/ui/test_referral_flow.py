@@ -329,11 +329,11 @@ def test_make_keeps_a_final_referral_and_shows_its_pages(qtbot, make_dialog, sto
     # Zoom by keyboard, re-rendered from the PDF in memory.
     width = first.width()
     preview.focus_pages()
-    qtbot.keyClick(preview.scroll, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.pages_area, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert preview.zoom > 1.0
     assert preview.page_images[0].width() > width
-    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(preview.scroll, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.pages_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(preview.pages_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert preview.zoom < 1.0
     assert preview.page_images[0].width() < width
     for _ in ZOOM_LEVELS:

@@ -137,7 +137,7 @@ class DashboardView(QWidget):
         self._build()
         self._select_entry(("chart", CHART_IDS[0]))
         self._update_buttons()
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, activated=self.compute)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.compute)
         QTimer.singleShot(0, self.compute)
 
     # -- the frame -------------------------------------------------------------------------
@@ -269,7 +269,7 @@ class DashboardView(QWidget):
 
     def period(self) -> Period:
         """The period in the two date fields; a PeriodError when it cannot be used."""
-        return Period(self.date_from.date().toPython(), self.date_to.date().toPython())
+        return Period(_py_date(self.date_from.date()), _py_date(self.date_to.date()))
 
     def set_period(self, period: Period) -> None:
         for edit, value in ((self.date_from, period.date_from), (self.date_to, period.date_to)):
@@ -400,7 +400,7 @@ class DashboardView(QWidget):
     def _current_entry(self) -> tuple[str, str] | None:
         item = self.entries.currentItem()
         entry = item.data(ENTRY_ROLE) if item is not None else None
-        return tuple(entry) if entry else None  # type: ignore[return-value]
+        return tuple(entry) if entry else None
 
     def _current_chart(self) -> str | None:
         entry = self._current_entry()
@@ -566,3 +566,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, int | float):
         return number(value)
     return str(value)
+
+
+def _py_date(value: QDate) -> date:
+    """What ``QDate.toPython()`` returns, typed (PySide6's stub says ``object``)."""
+    return date(value.year(), value.month(), value.day())

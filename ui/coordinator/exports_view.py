@@ -217,7 +217,7 @@ class ExportsView(QWidget):
 
         def job() -> ctdc.CtdcResult:
             with key.open() as worker:
-                rows = ctdc.collect_rows(worker)  # type: ignore[arg-type]
+                rows = ctdc.collect_rows(worker)
             result = ctdc.anonymise(rows, k, generalise=generalise)
             ctdc.write_csv(result, target)
             return result
@@ -290,7 +290,7 @@ class ExportsView(QWidget):
 
         def job() -> table.TableExport:
             with key.open() as worker:
-                rows = table.table_rows(worker, visit_ids)  # type: ignore[arg-type]
+                rows = table.table_rows(worker, visit_ids)
             table.write_file(table.build_file(rows, fmt, secret, lang), target, overwrite=overwrite)
             return table.TableExport(target, len(rows), encrypted)
 

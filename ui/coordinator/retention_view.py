@@ -244,7 +244,7 @@ class RetentionView(QWidget):
 
         def job() -> PurgePlan:
             with key.open() as worker:
-                return plan_purge(worker, today)  # type: ignore[arg-type]
+                return plan_purge(worker, today)
 
         self._set_busy(True)
         self.plan_summary.setText(t("ui.retention.working"))
@@ -297,7 +297,7 @@ class RetentionView(QWidget):
 
         def job() -> PurgeResult:
             with key.open() as worker:
-                return run_purge(worker, plan)  # type: ignore[arg-type]
+                return run_purge(worker, plan)
 
         self._set_busy(True)
         self.purge_message.show_info(t("ui.retention.erasing"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QVBoxLayout, QWidget
 
 from fieldapp.agencies import agency_key, agency_name
 from fieldapp.catalogue import FORMS, load_catalogue
@@ -61,14 +61,14 @@ def _device_text(row: MergedVisit) -> str:
     return found.device_id[-SHORT_ID:]
 
 
-def _visit_column(column: Column) -> Column:
+def _visit_column(column: Column[VisitSummary]) -> Column[MergedVisit]:
     return Column(
         column.header, column.sort_key, lambda row: column.text(row.visit), column.numeric
     )
 
 
 # The visits list's columns (read from the row's visit), then the provenance.
-MERGED_COLUMNS: tuple[Column, ...] = (
+MERGED_COLUMNS: tuple[Column[MergedVisit], ...] = (
     *(_visit_column(column) for column in COLUMNS),
     Column(
         "ui.merged.col.agency",
@@ -169,8 +169,8 @@ class MergedVisitsView(VisitsView):
             combo.currentIndexChanged.connect(lambda _: self.apply_filters())
         row.addStretch(1)
         layout = self.filters.layout()
-        assert layout is not None
-        layout.addLayout(row)  # type: ignore[attr-defined]
+        assert isinstance(layout, QVBoxLayout)  # the visits view's filter column
+        layout.addLayout(row)
         previous: QWidget = self.date_to
         for combo in self.extra_combos:
             QWidget.setTabOrder(previous, combo)

@@ -135,7 +135,7 @@ class WorkspaceDialog(QDialog):
             from fieldapp.assessment.outcomes import refresh_outcomes  # noqa: PLC0415 - on the worker: the engine loads off the GUI thread
 
             with key.open() as worker:
-                return refresh_outcomes(worker)  # type: ignore[arg-type] # a worker vault
+                return refresh_outcomes(worker)
 
         def failed(exc: BaseException) -> None:
             key.discard()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -39,16 +39,19 @@ MAX_CACHED_PAGES = 100  # 10,000 rows at most in memory
 ID_LISTS_CACHED = 3  # the current order and the last two (about 9 MB each at 100k visits)
 UUID_ROLE = Qt.ItemDataRole.UserRole
 
+# What one row of a list is: a VisitSummary here, a row of its own in another list of visits.
+RowT = TypeVar("RowT")
+
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class Column(Generic[RowT]):
     header: str  # message key
     sort_key: str | None  # Store.visit_ids sort key; None: not sortable
-    text: Callable[[VisitSummary], str]
+    text: Callable[[RowT], str]
     numeric: bool = False
 
 
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[VisitSummary], ...] = (
     Column("ui.col.date", "started_at", lambda visit: datetime_text(visit.started_at)),
     Column("ui.col.site", "site", lambda visit: visit.site_name),
     Column("ui.col.place", "place", lambda visit: visit.place or ""),
@@ -81,7 +84,7 @@ class VisitsModel(QAbstractTableModel):
         parent: Any = None,
         page_size: int = PAGE_SIZE,
         *,
-        columns: tuple[Column, ...] = COLUMNS,
+        columns: tuple[Column[Any], ...] = COLUMNS,
         load_rows: RowLoader = _summaries,
     ) -> None:
         super().__init__(parent)
@@ -288,7 +291,7 @@ class _Row:
 
     __slots__ = ("_columns", "_texts", "visit")
 
-    def __init__(self, visit: Any, columns: tuple[Column, ...]) -> None:
+    def __init__(self, visit: Any, columns: tuple[Column[Any], ...]) -> None:
         self.visit = visit
         self._columns = columns
         self._texts: tuple[str, ...] | None = None

@@ -249,4 +249,4 @@ def export_referral(
     """Write the file atomically (encrypted unless the user chose otherwise) and record the
     export in the audit log."""
     export_pdf(pdf, target, password)
-    store.vault.record("export", "referral", referral.meta.uuid)
+    store.record_event("export", "referral", referral.meta.uuid)

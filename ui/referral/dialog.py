@@ -128,7 +128,7 @@ class ReferralDialog(QDialog):
             self.recipient_group.addButton(button)
             self.recipient_buttons[key] = button
             recipients_box.addWidget(button)
-            button.toggled.connect(lambda on, _key=key: on and self._refresh())
+            button.toggled.connect(self._recipient_toggled)
         recipient_caption = QLabel(t("ui.referral.dialog.recipient"))
         recipient_caption.setObjectName("sectionHeading")
 
@@ -271,7 +271,8 @@ class ReferralDialog(QDialog):
     # -- state -----------------------------------------------------------------------------
 
     def subject_uuid(self) -> str | None:
-        return self.subject.currentData()
+        person_uuid: str | None = self.subject.currentData()  # the items' data: uuids
+        return person_uuid
 
     def recipient(self) -> str:
         return next(
@@ -304,6 +305,10 @@ class ReferralDialog(QDialog):
         self.make_button.setFocus()
 
     # -- showing ---------------------------------------------------------------------------
+
+    def _recipient_toggled(self, on: bool) -> None:
+        if on:  # the button turned off says nothing new: the one turned on does
+            self._refresh()
 
     def _refresh(self) -> None:
         person_uuid = self.subject_uuid()

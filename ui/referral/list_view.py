@@ -3,6 +3,7 @@ shows one, and it can be exported from here as from the preview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -102,7 +103,7 @@ class ReferralsView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.model.set_store(store)
 
-    def _button(self, name: str, key: str, slot) -> QPushButton:
+    def _button(self, name: str, key: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(t(key))
         button.setObjectName(name)
         button.setAccessibleName(t(key).replace("…", "").replace("&", ""))

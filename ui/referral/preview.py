@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -62,7 +63,7 @@ class PreviewWidget(QWidget):
         self._pdf = pdf
         self.zoom = DEFAULT_ZOOM
         self.exporter = ReferralExporter(store, self)
-        self.page_images: list = []
+        self.page_images: list[QImage] = []
         self.page_labels: list[QLabel] = []
 
         self.title = QLabel(referral_title(referral))
@@ -109,13 +110,13 @@ class PreviewWidget(QWidget):
         self.pages_layout.setContentsMargins(16, 16, 16, 16)
         self.pages_layout.setSpacing(16)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("pages")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.pages_body)
-        self.scroll.setAccessibleName(t("ui.referral.preview.pages"))
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Up/Down scroll
+        self.pages_area = QScrollArea()
+        self.pages_area.setObjectName("pages")
+        self.pages_area.setWidgetResizable(True)
+        self.pages_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.pages_area.setWidget(self.pages_body)
+        self.pages_area.setAccessibleName(t("ui.referral.preview.pages"))
+        self.pages_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows and Page Up/Down scroll
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -123,9 +124,9 @@ class PreviewWidget(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(tools)
         layout.addWidget(self.message)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.pages_area, 1)
 
-        self._shortcuts = []
+        self._shortcuts: list[QShortcut] = []
         for keys, slot in (
             (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
             ("Ctrl+=", self.zoom_in),
@@ -136,9 +137,9 @@ class PreviewWidget(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self._shortcuts.append(shortcut)
-        self.render()
+        self.show_pages()
 
-    def _button(self, name: str, key: str, slot) -> QPushButton:
+    def _button(self, name: str, key: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(t(key))
         button.setObjectName(name)
         button.setAccessibleName(t(key).replace("…", "").replace("&", ""))
@@ -148,7 +149,7 @@ class PreviewWidget(QWidget):
 
     # -- pages ---------------------------------------------------------------------------
 
-    def render(self) -> None:
+    def show_pages(self) -> None:
         """(Re)draw every page at the current zoom, from the PDF in memory."""
         for label in self.page_labels:
             self.pages_layout.removeWidget(label)
@@ -182,7 +183,7 @@ class PreviewWidget(QWidget):
         zoom = min(max(zoom, ZOOM_LEVELS[0]), ZOOM_LEVELS[-1])
         if zoom != self.zoom:
             self.zoom = zoom
-            self.render()
+            self.show_pages()
 
     def zoom_in(self) -> None:
         self.set_zoom(next((z for z in ZOOM_LEVELS if z > self.zoom + 1e-6), ZOOM_LEVELS[-1]))
@@ -196,7 +197,7 @@ class PreviewWidget(QWidget):
         self.set_zoom(DEFAULT_ZOOM)
 
     def focus_pages(self) -> None:
-        self.scroll.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.pages_area.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- export --------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ the field). Both stay until someone acts; neither is ever resolved silently."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QTableWidget, QVBoxLayout, QWidget
 
 from fieldapp.agencies import agency_name
 from fieldapp.i18n import t
@@ -83,6 +83,7 @@ class AttentionBox(QGroupBox):
         self._alarms = sync.alarms(open_only=True)
         self._conflicts = sync.conflicts()
         self.alarms.setRowCount(len(self._alarms))
+        texts: tuple[str, ...]
         for row, alarm in enumerate(self._alarms):
             texts = (
                 datetime_text(alarm.at),
@@ -118,8 +119,8 @@ class AttentionBox(QGroupBox):
             label.setVisible(shown)
             widget.setVisible(shown)
         self.acknowledge_button.setVisible(bool(self._alarms))
-        for widget in (self.difference, self.keep_button, self.take_button):
-            widget.setVisible(bool(self._conflicts))
+        for part in (self.difference, self.keep_button, self.take_button):
+            part.setVisible(bool(self._conflicts))
         self.setVisible(bool(self._alarms or self._conflicts))
         self.setTitle(
             t("ui.sync.attention_count", alarms=len(self._alarms), conflicts=len(self._conflicts))
@@ -140,13 +141,13 @@ class AttentionBox(QGroupBox):
             device=device_id[:8],
         )
 
-    def _fit(self, widget: QWidget, rows: int) -> None:
+    def _fit(self, widget: QTableWidget, rows: int) -> None:
         """As tall as its rows (at most five), so a single alarm takes a single line."""
         height = widget.horizontalHeader().height() + 2 * widget.frameWidth()
         height += sum(widget.rowHeight(row) for row in range(min(rows, 5)))
         widget.setFixedHeight(max(height, widget.horizontalHeader().height() + 24))
 
-    def _current(self, widget: QWidget) -> int | None:
+    def _current(self, widget: QTableWidget) -> int | None:
         row = widget.currentRow()
         cell = widget.item(row, 0) if row >= 0 and widget.selectedItems() else None
         return None if cell is None else int(cell.data(STATUS_ROLE))

@@ -159,7 +159,7 @@ class FirstRunView(QWidget):
         self.name.setMaxLength(120)
         self.agency = QComboBox()
         for agency in AGENCIES:
-            self.agency.addItem(agency_name(agency), agency)
+            self.agency.addItem(agency_name(agency) or agency, agency)
         self.agency.setAccessibleName(t("ui.profile.agency"))
         self.employee_number = QLineEdit()
         self.employee_number.setAccessibleName(t("ui.profile.employee_number"))

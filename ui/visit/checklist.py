@@ -113,7 +113,7 @@ class _FilterKeys(QObject):
             self._panel.cycle_current()
             self._panel.filter.selectAll()
             return True
-        steps = {
+        steps: dict[int, int] = {  # QKeyEvent.key() is an int; Qt.Key is an IntEnum
             Qt.Key.Key_Down: 1,
             Qt.Key.Key_Up: -1,
             Qt.Key.Key_PageDown: 10,

@@ -384,8 +384,10 @@ class VisitController:
         """P / F3: past on an observed signal; on a signal not (yet) observed, observed in
         the past."""
         current = self.observation(scope, indicator_id)
-        shown = current is not None and current.status is ObservationStatus.OBSERVED
-        return self.set_past(scope, indicator_id, not (shown and current.past))
+        shown_past = (
+            current is not None and current.status is ObservationStatus.OBSERVED and current.past
+        )
+        return self.set_past(scope, indicator_id, not shown_past)
 
     def clear_observation(self, scope: Scope, indicator_id: str) -> bool:
         """Back to "not recorded" (the record becomes a tombstone, as every deletion)."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -330,7 +331,7 @@ class VisitEditor(QWidget):
         self._shortcut("Escape", self.request_close)
         self._shortcut("Ctrl+0", self.select_everyone)
         for number in range(1, 10):
-            self._shortcut(f"Ctrl+{number}", lambda n=number: self.select_person_number(n))
+            self._shortcut(f"Ctrl+{number}", partial(self.select_person_number, number))
 
         self.setStyleSheet(EDITOR_STYLE + FIELD_STYLE)
         self._load_all()
@@ -562,10 +563,10 @@ class VisitEditor(QWidget):
         self.persons_bar.blockSignals(False)
         self.persons_bar.setVisible(bool(persons))
         self.no_persons.setVisible(not persons)
-        person = self._current_person()
-        self.person_form.load(person)
+        current = self._current_person()
+        self.person_form.load(current)
         self._show_person_details_state()
-        self.checklist.show_person(person.label if person else None, select=False)
+        self.checklist.show_person(current.label if current else None, select=False)
 
     def _current_person(self) -> Person | None:
         controller = self.controller

@@ -83,10 +83,10 @@ class FlowLayout(QLayout):
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def itemAt(self, index: int) -> QLayoutItem | None:
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def takeAt(self, index: int) -> QLayoutItem | None:
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self) -> Qt.Orientation:
@@ -178,7 +178,7 @@ class ReturnFilter(QObject):
                 return False
             if isinstance(watched, QComboBox) and watched.view().isVisible():
                 return False
-            return self._on_return(watched)  # type: ignore[arg-type]
+            return self._on_return(watched)
         return False
 
 

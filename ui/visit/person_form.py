@@ -170,8 +170,8 @@ class PersonForm(QWidget):
         nationality_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.nationality.setCompleter(nationality_completer)
         self.nationality.activated.connect(self._nationality_chosen)
-        self.nationality.lineEdit().editingFinished.connect(self._nationality_typed)
-        self.nationality.lineEdit().installEventFilter(undo_filter)
+        self._nationality_line.editingFinished.connect(self._nationality_typed)
+        self._nationality_line.installEventFilter(undo_filter)
 
         self.languages = QLineEdit()
         self.languages.setObjectName("person_languages")
@@ -322,6 +322,13 @@ class PersonForm(QWidget):
     def focus_first(self) -> None:
         self.role.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    @property
+    def _nationality_line(self) -> QLineEdit:
+        """The nationality box's text field (typed names are resolved on leaving it)."""
+        line = self.nationality.lineEdit()
+        assert line is not None  # the box is editable from __init__ on, so Qt made one
+        return line
+
     def _date_edit(self, name: str) -> QDateEdit:
         edit = QDateEdit()
         edit.setObjectName(name)
@@ -386,7 +393,7 @@ class PersonForm(QWidget):
         self.nationality.setCurrentIndex(max(index, 0))
         if code and index < 0:
             self.nationality.setEditText(country_name(code, current_language()))
-        self.nationality.lineEdit().setModified(False)
+        self._nationality_line.setModified(False)
         self.nationality.blockSignals(blocked)
 
     @staticmethod
@@ -410,7 +417,7 @@ class PersonForm(QWidget):
             self._save_languages()
         if is_modified(self.notes):
             self._save_notes()
-        if self.nationality.lineEdit().isModified():
+        if self._nationality_line.isModified():
             self._nationality_typed()
 
     # -- saving ---------------------------------------------------------------------------
@@ -501,7 +508,7 @@ class PersonForm(QWidget):
         if not text or text == self.nationality.itemText(0):
             return None
         wanted = sort_key(text)
-        names = [
+        names: list[tuple[str, str]] = [  # (comparable name, country code)
             (sort_key(self.nationality.itemText(i)), self.nationality.itemData(i))
             for i in range(1, self.nationality.count())
             if self.nationality.itemData(i)

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QCompleter,
     QGridLayout,
@@ -139,8 +140,9 @@ class SiteForm(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setWidget(self.edits["name"])
-        self.completer.activated[QModelIndex].connect(self._site_chosen)
-        self.completer.popup().setAccessibleName(t("ui.visit.site.known_sites"))
+        # The QModelIndex overload of an overloaded signal, which PySide6's stub cannot index.
+        self.completer.activated[QModelIndex].connect(self._site_chosen)  # type: ignore[index]
+        self._popup.setAccessibleName(t("ui.visit.site.known_sites"))
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -179,6 +181,13 @@ class SiteForm(QWidget):
 
     # -- showing --------------------------------------------------------------------------
 
+    @property
+    def _popup(self) -> QAbstractItemView:
+        """The list of known sites under the name field."""
+        popup = self.completer.popup()
+        assert popup is not None  # Qt makes the default list on first asking
+        return popup
+
     def load(self, site: Site, visit: Visit) -> None:
         for name, edit in self.edits.items():
             set_text(edit, site_field(site, name))
@@ -195,7 +204,7 @@ class SiteForm(QWidget):
             field.message.clear_message()
         set_text(self.notes, "")
         self.completer_model.clear()
-        self.completer.popup().hide()
+        self._popup.hide()
 
     def flush(self) -> None:
         """Save whatever was typed but not yet saved (before leaving or locking)."""
@@ -268,7 +277,7 @@ class SiteForm(QWidget):
     def _next_after(self, name: str) -> None:
         """Return in a text field: save, then go to the next field of the quick chain (or the
         next field). A refused value keeps the focus, so it can be corrected at once."""
-        if self.completer.popup().isVisible():
+        if self._popup.isVisible():
             return
         if not self.save_text(name):
             return
@@ -329,7 +338,7 @@ class SiteForm(QWidget):
         if self.completer_model.rowCount():
             self.completer.complete()
         else:
-            self.completer.popup().hide()
+            self._popup.hide()
 
     def _site_chosen(self, index: QModelIndex) -> None:
         site_uuid = index.data(SITE_UUID_ROLE)
