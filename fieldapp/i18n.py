@@ -3,6 +3,10 @@
 Messages are identified by a stable key and live in ``resources/translations/<lang>.json``.
 Dutch is the default; English is complete (a test compares the key sets). The UI uses the same
 catalogue, so one text has one translation.
+
+A text with a number in it has two forms, ``<key>.one`` and ``<key>.other`` (:func:`tn`): "1
+bezoek", "2 bezoeken". Dutch and English both use the singular for exactly one and the plural
+for everything else (zero too: "0 bezoeken"), so two forms cover both languages.
 """
 
 from __future__ import annotations
@@ -54,3 +58,20 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(count: int, lang: str | None = None) -> str:
+    """The plural category of ``count``: Dutch and English (CLDR) share the rule, so ``lang`` is
+    accepted only to keep one signature if a language with more forms is ever added."""
+    del lang
+    return "one" if count == 1 else "other"
+
+
+def tn(key: str, count: int, /, lang: str | None = None, **params: Any) -> str:
+    """The text for ``count`` of something: ``<key>.one`` for exactly one, ``<key>.other``
+    otherwise, with ``count`` and ``params`` filled in. Spares the reader "1 bezoeken" and
+    "bezoek(en)"."""
+    return t(f"{key}.{plural_form(count, lang)}", lang, **{"count": count, **params})

@@ -172,10 +172,10 @@ def check_catalogue(ctx: Context) -> str:
     if not catalogue.indicators:
         raise SelfCheckFailed("selfcheck.problem.catalogue_empty")
     ctx.catalogue = catalogue
-    return i18n.t(
+    return i18n.tn(
         "selfcheck.detail.catalogue",
+        len(catalogue.indicators),
         version=catalogue.version,
-        count=len(catalogue.indicators),
         hash=catalogue.content_hash[:12],
     )
 
@@ -198,9 +198,7 @@ def check_translations(ctx: Context) -> str:
             raise SelfCheckFailed(
                 "selfcheck.problem.translation_empty", language=lang, example=empty[0]
             )
-    return i18n.t(
-        "selfcheck.detail.translations", languages=" + ".join(catalogues), count=len(keys)
-    )
+    return i18n.tn("selfcheck.detail.translations", len(keys), languages=" + ".join(catalogues))
 
 
 def create_vault(ctx: Context) -> None:
@@ -350,7 +348,9 @@ def make_referral_pdf(ctx: Context) -> str:
 
     store = Store(ctx.open_vault())
     _, visit_uuid = ctx.recorded()
-    made = make_referral(store, visit_uuid, "police", person_ref="A")
+    # The sample records no consent yet: a draft, which goes through the same chain (render,
+    # keep, encrypt) as a final referral.
+    made = make_referral(store, visit_uuid, "police", person_ref="A", final=False)
     target = ctx.root / "referral.pdf"
     password = generate_password()
     export_pdf(made.pdf, target, password)
@@ -366,7 +366,7 @@ def make_referral_pdf(ctx: Context) -> str:
     kept = store.attachment_content(made.referral.document_uuid or "")
     if revision != 6 or kept != made.pdf or not made.pdf.startswith(b"%PDF-") or pages < 1:
         raise SelfCheckFailed("selfcheck.problem.referral")
-    return i18n.t("selfcheck.detail.referral", document_id=made.referral.document_id, pages=pages)
+    return i18n.tn("selfcheck.detail.referral", pages, document_id=made.referral.document_id)
 
 
 def sync_round_trip(ctx: Context) -> str:
@@ -403,7 +403,7 @@ def sync_round_trip(ctx: Context) -> str:
         or arrived.site.name != new.site.name
     ):
         raise SelfCheckFailed("selfcheck.problem.sync")
-    return i18n.t("selfcheck.detail.sync", count=sum(result.counts.values()))
+    return i18n.tn("selfcheck.detail.sync", sum(result.counts.values()))
 
 
 def coordinator_workspace(ctx: Context) -> str:
@@ -443,7 +443,8 @@ def coordinator_workspace(ctx: Context) -> str:
         or ctdc.total != sum(1 for person in new.persons if person[1].role == "possible_victim")
     ):
         raise SelfCheckFailed("selfcheck.problem.workspace")
-    return i18n.t("selfcheck.detail.workspace", signals=report.signals_total, rows=ctdc.total)
+    signals = i18n.tn("selfcheck.detail.signals", report.signals_total)
+    return i18n.tn("selfcheck.detail.workspace", ctdc.total, signals=signals)
 
 
 def lock_vault(ctx: Context) -> None:
@@ -523,7 +524,7 @@ def run_self_check(steps: Sequence[Step] | None = None, out: TextIO | None = Non
         label = i18n.t(f"selfcheck.step.{failed}")
         print(i18n.t("selfcheck.failed", step=failed, label=label), file=sys.stderr)
         return EXIT_FAILED
-    print(i18n.t("selfcheck.passed", count=len(steps), seconds=_since(started)), file=out)
+    print(i18n.tn("selfcheck.passed", len(steps), seconds=_since(started)), file=out)
     return EXIT_OK
 
 

@@ -111,6 +111,7 @@ class Explanation:
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
     indicators: tuple[str, ...] = ()
+    count: int | None = None  # set: a counted text, ``key.one`` / ``key.other`` (``tn``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +320,7 @@ def assess(case: Case, catalogue: Catalogue) -> Assessment:
         visit_level = tuple(i for i in observed_ids if known[i].visit_level)
         if visit_level:
             explanation.append(
-                Explanation("assess.explain.visit_level", {"count": len(visit_level)}, visit_level)
+                Explanation("assess.explain.visit_level", {}, visit_level, len(visit_level))
             )
         context = forms_in_context(case, observed, catalogue)
         not_in_context = tuple(f for f in rules.forms if f not in context)
@@ -406,7 +407,7 @@ def assess(case: Case, catalogue: Catalogue) -> Assessment:
         )
     if unconfirmed:
         ids = tuple(sorted({u.indicator_id for u in unconfirmed.values()}))
-        explanation.append(Explanation("assess.explain.unconfirmed", {"count": len(ids)}, ids))
+        explanation.append(Explanation("assess.explain.unconfirmed", {}, ids, len(ids)))
     if any(f.dutch_law.indicated for f in forms.values()):
         explanation.append(Explanation("assess.explain.dutch_law_own_reading"))
     if unknown:

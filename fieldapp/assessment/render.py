@@ -7,14 +7,17 @@ from typing import Any
 
 from fieldapp.agencies import agency_phrase_key
 from fieldapp.assessment.engine import Assessment, Explanation, FormResult, Msg, MsgList
-from fieldapp.i18n import current_language, t
+from fieldapp.i18n import current_language, t, tn
 
 
 def _param(value: object, lang: str) -> object:
     if isinstance(value, Msg):
         return t(value.key, lang)
     if isinstance(value, Explanation):
-        return t(value.key, lang, **{k: _param(v, lang) for k, v in value.params.items()})
+        params = {k: _param(v, lang) for k, v in value.params.items()}
+        if value.count is not None:
+            return tn(value.key, value.count, lang, **params)
+        return t(value.key, lang, **params)
     if isinstance(value, MsgList):
         return list_text([str(_param(item, lang)) for item in value.items], lang, value.joiner)
     return value

@@ -16,7 +16,7 @@ from fieldapp.catalogue.export import indicator_to_json
 from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.cli.shared import EXIT_OK, Commands, UsageError, open_vault
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.store.store import Store
 from fieldapp.terminal import emit, emit_json
 
@@ -31,11 +31,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         emit_json([indicator_to_json(item) for item in items])
         return EXIT_OK
     emit(
-        t(
+        tn(
             "cli.catalogue.header",
+            len(items),
             version=catalogue.version,
             hash=catalogue.content_hash[:12],
-            count=len(items),
         )
     )
     for item in items:

@@ -8,7 +8,7 @@ import argparse
 from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
 from fieldapp.demo import demo_visits
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import tn
 from fieldapp.selfcheck import run_self_check
 from fieldapp.store.store import Store
 from fieldapp.terminal import emit
@@ -26,7 +26,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             store.record_visits(demo_visits(size, seed=seed))
             remaining -= size
             seed += 1
-    emit(t("cli.demo_done", count=args.visits))
+    emit(tn("cli.demo_done", args.visits))
     return EXIT_OK
 
 

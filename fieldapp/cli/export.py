@@ -8,7 +8,7 @@ from pathlib import Path
 from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
 from fieldapp.errors import FieldAppError
 from fieldapp.exports.ctdc import check_k, export_ctdc
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.terminal import emit
 
 
@@ -20,10 +20,10 @@ def cmd_ctdc(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         result = export_ctdc(vault, out, args.k, generalise=args.generalise)
     emit(
-        t(
+        tn(
             "exports.ctdc.done",
+            result.total,
             path=str(out),
-            total=result.total,
             exported=result.exported,
             suppressed=result.suppressed,
             k=result.k,

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from fieldapp.cli.shared import EXIT_OK, Commands, open_vault, short_id
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.links import describe
 from fieldapp.links.clusters import Cluster, find_clusters
 from fieldapp.links.refresh import LinkSummary, keys_stale, refresh_links, require_coordinator
@@ -40,7 +40,7 @@ def cmd_links(args: argparse.Namespace) -> int:
         if not clusters:
             emit(t("links.cli.none"))
             return EXIT_OK
-        emit(t("links.cli.count", count=len(clusters)))
+        emit(tn("links.cli.count", len(clusters)))
         store = Store(vault)
         for number, cluster in enumerate(clusters, start=1):
             _print_cluster(store, number, cluster)
@@ -50,8 +50,8 @@ def cmd_links(args: argparse.Namespace) -> int:
 def _refreshed(summary: LinkSummary) -> str:
     return t(
         "links.cli.refreshed",
-        sites=summary.sites,
-        keys=summary.keys,
+        sites=describe.count("records", summary.sites),
+        keys=describe.count("keys", summary.keys),
         added=summary.added,
         removed=summary.removed,
     )
@@ -76,7 +76,7 @@ def _print_cluster(store: Store, number: int, cluster: Cluster) -> None:
             )
         )
     if cluster.visits > len(shown):
-        emit("   " + t("links.cli.more", count=cluster.visits - len(shown)))
+        emit("   " + tn("links.cli.more", cluster.visits - len(shown)))
 
 
 COMMANDS: Commands = {"links": cmd_links}

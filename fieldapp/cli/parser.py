@@ -213,6 +213,7 @@ def _referral_commands(commands: Any) -> None:
         choices=("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous"),
     )
     make.add_argument("--out", metavar="FILE")
+    make.add_argument("--draft", action="store_true", help=t("cli.help.referral_draft"))
     protection = make.add_mutually_exclusive_group()
     protection.add_argument("--password-file", metavar="F")
     protection.add_argument("--no-encrypt", action="store_true")

@@ -98,7 +98,12 @@ def cmd_make(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         store = Store(vault)
         prepared = prepare_referral(
-            store, store.find_visit(args.visit), args.recipient, person_ref=args.person, lang=lang
+            store,
+            store.find_visit(args.visit),
+            args.recipient,
+            person_ref=args.person,
+            lang=lang,
+            final=not args.draft,
         )
         data = _pdf_bytes(prepared.pdf, out) if out else None
         made = store_referral(store, prepared)

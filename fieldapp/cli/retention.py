@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.retention.purge import plan_purge, run_purge
 from fieldapp.terminal import emit, emit_json
 
@@ -39,13 +39,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     for rule, kind, count in rows:
         emit(f"  {t(f'retention.rule.{rule}'):44} {t(f'retention.kind.{kind}'):28} {count:>8}")
     if plan.held_open_followup:
-        emit(t("retention.cli.held_open", count=plan.held_open_followup))
+        emit(tn("retention.cli.held_open", plan.held_open_followup))
     if plan.held_unexported:
-        emit(t("retention.cli.held_unexported", count=plan.held_unexported))
+        emit(tn("retention.cli.held_unexported", plan.held_unexported))
     if result is None:
         emit(t("retention.cli.dry_run_done"))
     else:
-        emit(t("retention.cli.done", visits=result.total("visit")))
+        emit(tn("retention.cli.done", result.total("visit")))
     return EXIT_OK
 
 

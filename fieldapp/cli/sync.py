@@ -20,7 +20,7 @@ from fieldapp.cli.shared import (
     write_recovery_key,
 )
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards
@@ -125,9 +125,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     records = sum(
         count for kind, count in result.counts.items() if kind not in ("audit", "content")
     )
-    emit(t("sync.cli.exported", seq=result.seq, records=records, size=result.size), file=sys.stderr)
+    emit(tn("sync.cli.exported", records, seq=result.seq, size=result.size), file=sys.stderr)
     if result.remaining:
-        emit(t("sync.cli.export_remaining", count=result.remaining), file=sys.stderr)
+        emit(tn("sync.cli.export_remaining", result.remaining), file=sys.stderr)
     return EXIT_OK
 
 
@@ -225,19 +225,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         else:
             key = "sync.cli.status_enrolled" if status["enrolled"] else "sync.cli.status_waiting"
             emit(t(key, fingerprint=status["coordinator"]))
-        emit(t("sync.cli.status_field", last_seq=status["last_seq"], pending=status["pending"]))
+        emit(tn("sync.cli.status_field", status["pending"], last_seq=status["last_seq"]))
         return EXIT_OK
     if not status["recovery_key"]:
         emit(t("sync.cli.recovery_key_later"))
     for device in status["devices"]:
         key = "sync.cli.status_device_revoked" if device["revoked_at"] else "sync.cli.status_device"
         emit(
-            t(
+            tn(
                 key,
+                device["bundles"],
                 device=device["device_id"],
                 inspector=device["inspector"] or "-",
                 agency=agency_name(device["agency"]) or "-",
-                bundles=device["bundles"],
                 last_seq=device["last_seq"],
                 missing=", ".join(map(str, device["missing"])) or "-",
             )

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from fieldapp.agencies import agency_name
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.links.clusters import Cluster
 from fieldapp.localtime import date_text
 
 
 def count(noun: str, number: int, lang: str | None = None) -> str:
-    """``links.n.<noun>.one`` or ``.many`` with the number filled in."""
-    return t(f"links.n.{noun}.{'one' if number == 1 else 'many'}", lang, n=number)
+    """``links.n.<noun>.one`` or ``.other`` with the number filled in: "1 bezoek", "2 bezoeken"."""
+    return tn(f"links.n.{noun}", number, lang)
 
 
 def title(cluster: Cluster, lang: str | None = None) -> str:

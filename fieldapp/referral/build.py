@@ -27,6 +27,7 @@ from fieldapp.referral.document import (
     SignalGroup,
     SignalLine,
 )
+from fieldapp.referral.readiness import Missing, missing_for_final, missing_text
 from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
 
@@ -139,7 +140,12 @@ def build_referral(
     person_ref: str | None = None,
     lang: str = "nl",
     document_id: str | None = None,
+    final: bool = True,
 ) -> tuple[ReferralDocument, ReferralPlan, Assessment | None]:
+    """The document for one recipient. A final one is refused while the visit lacks what a
+    recipient needs to act (:func:`missing_for_final`), with a message listing it; a draft
+    (``final=False``) is always made, and says on its first lines that it is a draft and what
+    is missing."""
     detail = store.visit_detail(visit_uuid)
     profile = store.setting("profile", {}) or {}
     reporter = reporting_agency(profile, detail)
@@ -152,6 +158,15 @@ def build_referral(
         catalogue=catalogue,
         lang=lang,
     )
+    subject = plan.subjects[0].meta.uuid if person_ref and plan.subjects else None
+    if final:
+        missing = missing_for_final(detail, subject, catalogue=catalogue, recipient=recipient)
+        if missing:
+            raise FieldAppError("referral.not_ready", missing=missing_text(missing))
+    else:
+        missing = missing_for_final(
+            detail, subject, lang=lang, catalogue=catalogue, recipient=recipient
+        )
     rules = plan.recipient
     version = store.next_referral_version(
         visit_uuid, recipient, tuple(p.meta.uuid for p in plan.subjects)
@@ -176,14 +191,18 @@ def build_referral(
         lang=lang,
         created=created,
         created_precision=rules.created,
-        title=t("referral.title", lang, recipient=rules.name[lang]),
+        title=t("referral.title", lang, recipient=rules.name[lang])
+        if final
+        else t("referral.draft_title", lang, recipient=rules.name[lang]),
         recipient=recipient,
         urgency=t(f"referral.urgency.{urgency}", lang),
         urgent=urgency != "normal",
         sender=_sender(rules, profile, detail, lang),
-        reason=(t("referral.reason.intro", lang), *reasons)
-        if reasons
-        else (t("referral.reason.intro", lang),),
+        reason=(
+            *_draft_note(final, missing, lang),
+            t("referral.reason.intro", lang),
+            *reasons,
+        ),
         site=_site(rules, detail, lang),
         visit=_visit(rules, detail, lang),
         persons=tuple(_person(rules, p, lang) for p in plan.included_persons),
@@ -207,6 +226,14 @@ def build_referral(
         labels=labels,
     )
     return document, plan, (assessments[0] if assessments else None)
+
+
+def _draft_note(final: bool, missing: list[Missing], lang: str) -> tuple[str, ...]:
+    if final:
+        return ()
+    if not missing:
+        return (t("referral.draft_note", lang),)
+    return (t("referral.draft_note_missing", lang, missing=missing_text(missing)),)
 
 
 def _sender(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fieldapp.assessment import Assessment
-from fieldapp.domain import Referral
+from fieldapp.domain import Referral, ReferralStatus
 from fieldapp.referral.build import ReferralPlan, build_referral
 from fieldapp.referral.document import ReferralDocument
 from fieldapp.store.store import Store
@@ -30,6 +30,7 @@ class PreparedReferral:
     plan: ReferralPlan
     urgency: str
     pdf: bytes  # unencrypted, in memory only
+    final: bool = True  # False: a draft (concept), kept with status draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +48,18 @@ def prepare_referral(
     *,
     person_ref: str | None = None,
     lang: str = "nl",
+    final: bool = True,
 ) -> PreparedReferral:
-    """Build and render; refuses (consent, recipient rules) before rendering. Stores nothing."""
+    """Build and render; refuses (consent, recipient rules, and for a final referral what the
+    visit still lacks) before rendering. Stores nothing."""
     from fieldapp.referral.render import render_pdf  # noqa: PLC0415 - reportlab loads late
 
     document, plan, assessment = build_referral(
-        store, visit_uuid, recipient, person_ref=person_ref, lang=lang
+        store, visit_uuid, recipient, person_ref=person_ref, lang=lang, final=final
     )
     pdf = render_pdf(document)
     return PreparedReferral(
-        visit_uuid, recipient, lang, document, plan, _urgency(assessment, recipient), pdf
+        visit_uuid, recipient, lang, document, plan, _urgency(assessment, recipient), pdf, final
     )
 
 
@@ -71,6 +74,7 @@ def store_referral(store: Store, prepared: PreparedReferral) -> MadeReferral:
         content_hash=prepared.document.content_hash(),
         lang=prepared.lang,
         urgency=prepared.urgency,
+        status=ReferralStatus.FINAL if prepared.final else ReferralStatus.DRAFT,
     )
     return MadeReferral(referral, prepared.document, prepared.plan, prepared.pdf)
 
@@ -82,8 +86,11 @@ def make_referral(
     *,
     person_ref: str | None = None,
     lang: str = "nl",
+    final: bool = True,
 ) -> MadeReferral:
-    prepared = prepare_referral(store, visit_uuid, recipient, person_ref=person_ref, lang=lang)
+    prepared = prepare_referral(
+        store, visit_uuid, recipient, person_ref=person_ref, lang=lang, final=final
+    )
     return store_referral(store, prepared)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.stats.model import AGE_GROUPS, NO_SIGNALS, ROUTES, StatsReport
 from fieldapp.store.filters import FORMS
 
@@ -88,7 +88,7 @@ def municipality_rows(report: StatsReport, lang: str | None) -> list[tuple[str, 
         others = len(rows) - TOP_MUNICIPALITIES
         rows = [
             *rows[:TOP_MUNICIPALITIES],
-            (t("stats.municipality_other", lang, count=others), rest),
+            (tn("stats.municipality_other", others, lang), rest),
         ]
     return rows
 

@@ -12,6 +12,9 @@ checked in ``tests/core/test_stats.py`` (``EXPLAIN QUERY PLAN``).
 
 What counts:
 
+- a **visit** is a live visit in the period that holds something (a site name, a person, an
+  observation, an attachment or a referral: ``drafts_store.HOLDS_SOMETHING``); an empty draft
+  ("anders, 0, 0") counts nowhere;
 - a **signal** is a live observation with status ``observed`` of a live visit in the period
   (as the visits list counts them), except indicators that are background only
   (``context_only``: never a signal on its own); it is grouped with the forms of exploitation
@@ -31,6 +34,7 @@ from types import TracebackType
 from typing import NamedTuple, Self
 
 from fieldapp.domain import ObservationStatus, PersonRole, ReferralStatus
+from fieldapp.store.drafts_store import HOLDS_SOMETHING
 from fieldapp.store.filters import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
 from fieldapp.store.merged_store import device_agency_condition
 from fieldapp.store.rows import fetch_all, fetch_columns, fetch_each, fetch_value
@@ -54,7 +58,7 @@ _SIGNALS_FROM = f"""FROM {_SCOPE} AS s CROSS JOIN observations AS o ON o.visit_u
 def _visit_where(
     conn: Connection, period: Period, filters: StatsFilter
 ) -> tuple[str, tuple[object, ...]]:
-    clauses = ["v.deleted = 0", "v.started_at >= ?", "v.started_at < ?"]
+    clauses = ["v.deleted = 0", "v.started_at >= ?", "v.started_at < ?", HOLDS_SOMETHING]
     params: list[object] = [period.start, period.end_exclusive]
     if filters.sector:
         clauses.append("v.sort_sector = ?")

@@ -42,7 +42,7 @@ from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.localtime import local_today
-from fieldapp.store import outcomes_store
+from fieldapp.store import drafts_store, outcomes_store
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.followup_store import DEFAULT_DUE_DAYS, visits_with_status
 from fieldapp.store.merged_store import device_agency_condition
@@ -135,6 +135,32 @@ VISIT_SORT_COLUMNS = {
     "type": "v.type",
     "status": "v.status",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralListing:
+    """A referral with what it is about, for the referrals list."""
+
+    referral: Referral
+    site_name: str  # "" when the site has no name
+    visit_started_at: str | None  # None: the visit is no longer in the vault
+    person_labels: tuple[str, ...]  # "?" for a person since erased
+
+
+class _ReferralVisitRow(NamedTuple):
+    uuid: str
+    started_at: str
+    site_name: str
+
+
+class _LabelRow(NamedTuple):
+    uuid: str
+    label: str
+
+
+class _DraftRow(NamedTuple):
+    site_uuid: str
+    origin_device: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +349,36 @@ class Store:
             self._unindex(record_uuid)
             self._audit("delete", kind, record_uuid)
 
+    def discard_draft(self, visit_uuid: str) -> bool:
+        """Remove a visit that holds nothing (no site name, person, observation that says
+        something, attachment or referral: ``drafts_store.HOLDS_SOMETHING``) and was never
+        exported, entirely: no tombstone, since no other vault ever saw it. Its blank site goes
+        too when no other visit uses it. Audited. Returns False and changes nothing for any
+        other visit (delete those with :meth:`delete`)."""
+        with transaction(self.conn):
+            row = fetch_one(
+                self.conn,
+                _DraftRow,
+                "SELECT site_uuid, origin_device FROM visits WHERE uuid = ? AND deleted = 0",
+                (visit_uuid,),
+            )
+            if row is None or row.origin_device != self.device_id:
+                return False
+            if drafts_store.holds_something(self.conn, visit_uuid):
+                return False
+            held = drafts_store.HeldBack.read(self.conn)
+            if drafts_store.ever_exported(self.conn, (visit_uuid,), held.visits):
+                return False
+            others = drafts_store.visits_at(self.conn, (row.site_uuid,)).get(row.site_uuid, set())
+            site_goes = (
+                others == {visit_uuid}
+                and bool(drafts_store.blank_sites(self.conn, (row.site_uuid,)))
+                and not drafts_store.ever_exported(self.conn, (row.site_uuid,), held.sites)
+            )
+            drafts_store.discard_rows(self.conn, visit_uuid, row.site_uuid if site_goes else None)
+            self._audit("discard", "visit", visit_uuid)
+            return True
+
     def add_attachment(
         self, owner_kind: str, owner_uuid: str, file_name: str, media_type: str, content: bytes
     ) -> Attachment:
@@ -461,6 +517,42 @@ class Store:
                 params,
             )
         ]
+
+    def referral_listing(self) -> list[ReferralListing]:
+        """Every referral, newest first, with what says what it is about: the visit's site
+        name and start, and the labels of its persons (the referrals list shows them)."""
+        referrals = self.referrals()
+        visits = {
+            row.uuid: row
+            for row in fetch_each(
+                self.conn,
+                _ReferralVisitRow,
+                "SELECT uuid, started_at, coalesce(sort_site, '') AS site_name FROM visits"
+                " WHERE uuid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted({r.visit_uuid for r in referrals})),),
+            )
+        }
+        labels = {
+            row.uuid: row.label
+            for row in fetch_each(
+                self.conn,
+                _LabelRow,
+                "SELECT uuid, label FROM persons WHERE uuid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted({u for r in referrals for u in r.person_uuids})),),
+            )
+        }
+        listing = []
+        for referral in referrals:
+            visit = visits.get(referral.visit_uuid)
+            listing.append(
+                ReferralListing(
+                    referral,
+                    visit.site_name if visit else "",
+                    visit.started_at if visit else None,
+                    tuple(labels.get(uuid) or "?" for uuid in referral.person_uuids),
+                )
+            )
+        return listing
 
     def find_referral(self, fragment: str) -> Referral:
         """By document id (FA-...) or the end of the referral's id."""

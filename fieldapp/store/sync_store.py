@@ -33,7 +33,7 @@ import msgspec
 from fieldapp.clock import now_iso
 from fieldapp.domain import Address
 from fieldapp.ids import new_id
-from fieldapp.store import outcomes_store
+from fieldapp.store import drafts_store, outcomes_store
 from fieldapp.store.rows import (
     fetch_all,
     fetch_columns,
@@ -386,8 +386,48 @@ class SyncStore:
         return None if row is None else _outgoing(row)
 
     def pending_changes(self) -> int:
-        """Records changed since the last successful export (each counted once)."""
-        return self.count_changes_after(self._export_cursor().change_to)
+        """Records changed since the last successful export (each counted once), as the user
+        reads it: "not yet exported".
+
+        Leaves out the referrals an export itself marked ``synced`` (:meth:`mark_exported`).
+        That mark is a change the coordinator learns with the next bundle, but the inspector's
+        work went out with this one: counting it said "3 changes not yet exported" right after
+        a full export, and sent people exporting again for nothing. A synced referral changes
+        in no other way but being deleted, which counts again.
+
+        Leaves out, too, what an export would hold back: a visit that holds nothing and was
+        never sent, and a blank site used only by such visits (:mod:`drafts_store`, the same
+        rule the export applies)."""
+        changed = [
+            (str(kind), str(uuid))
+            for kind, uuid in fetch_columns(
+                self.conn,
+                ("kind", "uuid"),
+                "SELECT DISTINCT kind, uuid FROM sync_changes WHERE change_no > ?"
+                " AND NOT (kind = 'referral' AND uuid IN"
+                " (SELECT uuid FROM referrals WHERE status = 'synced' AND deleted = 0))",
+                (self._export_cursor().change_to,),
+            )
+        ]
+        held = self._held_drafts(
+            {u for k, u in changed if k == "visit"}, {u for k, u in changed if k == "site"}
+        )
+        return sum(1 for kind, uuid in changed if kind not in ("visit", "site") or uuid not in held)
+
+    def _held_drafts(self, visits: set[str], sites: set[str]) -> set[str]:
+        """Of these visits and sites, the ids an export would hold back now."""
+        if not visits and not sites:
+            return set()
+        conn = self.conn
+        before = drafts_store.HeldBack.read(conn)
+        candidates = visits | before.visits
+        never_sent = candidates - drafts_store.ever_exported(conn, candidates, before.visits)
+        held_visits = drafts_store.holding_nothing(conn, never_sent)
+        unsent_sites = sites - drafts_store.ever_exported(conn, sites, before.sites)
+        users = drafts_store.visits_at(conn, unsent_sites)
+        blank = drafts_store.blank_sites(conn, unsent_sites)
+        held_sites = {site for site in blank if users.get(site, set()) <= held_visits}
+        return held_visits | held_sites
 
     def _export_cursor(self) -> _ExportCursor:
         """Where the last regular (not re-sent) exported bundle ended."""

@@ -19,6 +19,13 @@ before the rename) and a reservation naming it: the next export adopts that file
 so its ``seq`` is never reused for other content. Killed earlier, the reservation and any
 ``.tmp`` file are removed and the ``seq`` is reused.
 
+A visit that holds nothing (an empty draft: ``fieldapp/store/drafts_store.py``) and was never
+exported stays out of the bundle, with its blank site, and so does the tombstone of one that was
+deleted before it ever left (:func:`_held_back`). The drafts a bundle left out are kept in the
+vault (``HeldBack``); the first bundle after one gains content carries its visit and site, so
+a person or signal never arrives without them. Their audit entries travel as always: the chain
+stays whole.
+
 A bundle that would exceed ``MAX_PAYLOAD_BYTES`` is cut at a change: what is left stays
 pending for the next export (``ExportResult.remaining``). A lost bundle is sent again with
 ``resend=(seq, ...)``: a new bundle (next ``seq``) with the current state of every record the
@@ -44,17 +51,22 @@ from pyrage import x25519
 from fieldapp.atomic import fsync_dir
 from fieldapp.clock import now_iso
 from fieldapp.domain import Role
-from fieldapp.store.sync_store import RECORD_KINDS, Outgoing, SyncStore
+from fieldapp.store import drafts_store
+from fieldapp.store.drafts_store import HeldBack
+from fieldapp.store.store import META_COLUMNS
+from fieldapp.store.sync_store import RECORD_COLUMNS, RECORD_KINDS, Outgoing, SyncStore
 from fieldapp.sync import bundle, cards
 from fieldapp.sync.errors import BundleRejected, EnrolmentError, ExportCancelled, ExportError
 from fieldapp.sync.keys import own_keys
 from fieldapp.validate import windows_reserved
+from fieldapp.vault.connection import transaction
 from fieldapp.vault.migrations import SCHEMA_VERSION
 from fieldapp.vault.vault import Vault
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 READ_BACK_CHUNK = 1024 * 1024
+_UUID_AT = META_COLUMNS.index("uuid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +175,13 @@ def prepare_export(
         if change_to != reserved.change_to:
             sync.cut_reservation(reserved.seq, change_to, reserved.audit_to)
         payload = bundle.PayloadBuilder()
+        changed = {
+            kind: list(sync.changed_records(kind, reserved.change_from, change_to))
+            for kind in RECORD_KINDS
+        }
+        held = _held_back(vault, changed)
         for kind in RECORD_KINDS:
-            rows = list(sync.changed_records(kind, reserved.change_from, change_to))
+            rows = changed[kind]
             if kind == "attachment":
                 payload.add_rows(kind, _checked(kind, [row[:-1] for row in rows], vault))
                 for row in rows:
@@ -201,6 +218,7 @@ def prepare_export(
         manifest_bytes = bundle.encode_manifest(manifest)
         bundle_sha256 = bundle.bundle_sha256(manifest_bytes)
         sync.describe_reservation(reserved.seq, str(path), bundle_sha256, payload.counts)
+        held.write_pending(vault.conn, reserved.seq)
     signature = signing.sign(bundle.signed_message(manifest_bytes))
     return PreparedExport(
         seq=reserved.seq,
@@ -215,6 +233,36 @@ def prepare_export(
         resends=resend,
         remaining=remaining,
     )
+
+
+def _held_back(vault: Vault, changed: dict[str, list[tuple[Any, ...]]]) -> HeldBack:
+    """Take the drafts out of ``changed`` and put back those held earlier that now hold
+    something; returns what this bundle leaves out (kept when it is exported)."""
+    conn = vault.conn
+    before = HeldBack.read(conn)
+    in_range = {kind: {row[_UUID_AT] for row in changed[kind]} for kind in ("visit", "site")}
+    visits = in_range["visit"] | before.visits
+    never_sent = visits - drafts_store.ever_exported(conn, visits, before.visits)
+    held_visits = drafts_store.holding_nothing(conn, never_sent)
+    site_of = drafts_store.sites_of(conn, visits)
+    sites = in_range["site"] | before.sites | set(site_of.values())
+    unsent_sites = sites - drafts_store.ever_exported(conn, sites, before.sites)
+    users = drafts_store.visits_at(conn, unsent_sites)
+    blank = drafts_store.blank_sites(conn, unsent_sites)
+    # A blank site never sent stays out while every visit there stays out (or none is left).
+    held_sites = {site for site in blank if users.get(site, set()) <= held_visits}
+    # Earlier drafts that now hold something travel now, with their sites, whatever changed.
+    wanted = {
+        "visit": (before.visits - held_visits) - in_range["visit"],
+        "site": (before.sites - held_sites) - in_range["site"],
+    }
+    for kind, extra in wanted.items():
+        keep = held_visits if kind == "visit" else held_sites
+        rows = [row for row in changed[kind] if row[_UUID_AT] not in keep]
+        if extra:
+            rows += list(drafts_store.record_rows(conn, kind, extra, RECORD_COLUMNS[kind]))
+        changed[kind] = rows
+    return HeldBack(frozenset(held_visits), frozenset(held_sites))
 
 
 def _checked(kind: str, rows: list[Any], vault: Vault) -> list[list[Any]]:
@@ -253,9 +301,18 @@ def _recover_interrupted(sync: SyncStore) -> None:
             with contextlib.suppress(OSError):
                 _temp_path(final).unlink(missing_ok=True)
             if final.is_file():
-                sync.mark_exported(stale.seq, stale.bundle_sha256, stale.counts)
+                _mark_exported(sync, stale.seq, stale.bundle_sha256, stale.counts)
                 continue
         sync.drop_reservation(stale.seq)
+
+
+def _mark_exported(sync: SyncStore, seq: int, bundle_sha256: str, counts: dict[str, int]) -> None:
+    """Mark the bundle exported, then make the drafts it held back the current set (killed in
+    between, the earlier set stays: a draft it named travels again, which the coordinator takes
+    as an update, never the other way round)."""
+    sync.mark_exported(seq, bundle_sha256, counts)
+    with transaction(sync.conn):
+        drafts_store.promote_pending(sync.conn, seq)
 
 
 def _temp_path(final: Path) -> Path:
@@ -393,7 +450,7 @@ def _remove(*paths: Path) -> None:
 
 
 def finish_export(vault: Vault, prepared: PreparedExport, written: WrittenBundle) -> ExportResult:
-    SyncStore(vault).mark_exported(prepared.seq, prepared.bundle_sha256, prepared.counts)
+    _mark_exported(SyncStore(vault), prepared.seq, prepared.bundle_sha256, prepared.counts)
     return ExportResult(
         path=written.path,
         seq=prepared.seq,

@@ -52,7 +52,7 @@ from pyrage import x25519
 
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, StorageError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.store.sync_store import ApplyCounts, Device, ForeignParent, ForeignRecord, SyncStore
 from fieldapp.sync import bundle, keys
 from fieldapp.sync.errors import BundleRejected, EnrolmentError
@@ -93,8 +93,11 @@ class ImportContext:
 class ImportWarning:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    count: int | None = None  # set: a counted text, ``key.one`` / ``key.other`` (``tn``)
 
     def message(self, lang: str | None = None) -> str:
+        if self.count is not None:
+            return tn(self.key, self.count, lang, **self.params)
         return t(self.key, lang, **self.params)
 
 
@@ -554,12 +557,14 @@ def _apply(vault: Vault, verified: bundle.VerifiedBundle, report: BundleReport) 
     report.status = "imported"
     report.counts = counts
     if missing:
-        report.warnings.append(ImportWarning("sync.warn.gap", {"missing": _seq_list(missing)}))
+        report.warnings.append(
+            ImportWarning("sync.warn.gap", {"missing": _seq_list(missing)}, len(missing))
+        )
     conflicts = sum(counts.conflicts.values())
     if conflicts:
-        report.warnings.append(ImportWarning("sync.warn.conflicts", {"count": conflicts}))
+        report.warnings.append(ImportWarning("sync.warn.conflicts", count=conflicts))
     if verified.sanitised:
-        report.warnings.append(ImportWarning("sync.warn.sanitised", {"count": verified.sanitised}))
+        report.warnings.append(ImportWarning("sync.warn.sanitised", count=verified.sanitised))
 
 
 def _alarm(sync: SyncStore, verified: bundle.VerifiedBundle, kind: str) -> None:

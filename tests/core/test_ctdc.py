@@ -375,7 +375,7 @@ def test_the_command_line_refuses_absurd_k_and_prints_the_counts(
     assert not out.exists()
     done = run_cli("export", "ctdc", "--out", str(out), *common, lang="en")
     assert done.returncode == 0, done.stderr
-    assert "0 of 1 rows exported, 1 suppressed" in done.stdout
+    assert "0 of 1 row exported, 1 suppressed" in done.stdout
     assert "Every row was suppressed" in done.stdout
     assert out.read_text(encoding="utf-8").strip() == ",".join(COLUMNS)
     again = run_cli("export", "ctdc", "--out", str(out), *common, lang="en")

@@ -41,7 +41,9 @@ STRONG_PASSWORD = "zeilboot lantaarn ochtend"
 def field_vault(vault_dir: Path) -> tuple[list[str], str]:
     with Vault.create(vault_dir, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
         store = Store(vault)
-        visit_uuid = store.record_visit(visit_from_dict(sample_visit()))
+        data = sample_visit()
+        data["persons"][0]["consent"] = "given"  # complete: a final referral can be made
+        visit_uuid = store.record_visit(visit_from_dict(data))
         store.set_setting("profile", {"name": "Inspecteur", "agency": "NLA"})
     return ["--vault", str(vault_dir)], visit_uuid
 
@@ -284,7 +286,9 @@ MOMENT = datetime(2026, 11, 28, 10, 42, tzinfo=LOCAL_ZONE)
 
 
 def _visit(store: Store) -> str:
-    return store.record_visit(visit_from_dict(sample_visit()))
+    data = sample_visit()
+    data["persons"][0]["consent"] = "given"  # complete: a final police referral can be made
+    return store.record_visit(visit_from_dict(data))
 
 
 def test_the_anonymous_document_shows_the_month_only(store: Store) -> None:

@@ -376,7 +376,7 @@ def test_the_command_line_previews_then_erases(
     assert "Dry run: nothing was erased" in text.stdout
     done = run_cli("retention", "run", *common, lang="en")
     assert done.returncode == 0 and "Traceback" not in done.stderr
-    assert "Erased: 1 visit(s)" in done.stdout
+    assert "Erased: 1 visit with everything that belongs to it." in done.stdout
     with Vault.unlock(vault_dir, PASSPHRASE) as vault:
         uuids = [uuid for (uuid,) in vault.conn.execute("SELECT uuid FROM visits")]
         assert old not in uuids and len(uuids) == 1

@@ -159,6 +159,7 @@ class Crafted:
     vault: Vault
     store: Store
     deleted_visit: str
+    empty_draft: str
     referrals: dict[str, str]  # name -> referral id
     followup_days: dict[str, tuple[str, float]]  # referral id -> (status, days)
 
@@ -177,6 +178,13 @@ def _fill(vault: Vault) -> Crafted:
         )
     )
     store.delete("visit", deleted_visit)
+    # An empty draft in the period (issue 14: "anders, 0, 0"): no site name, nothing recorded.
+    empty_draft = store.record_visit(
+        NewVisit(
+            site=SiteInput(name="", sector=Sector.OTHER),
+            visit=VisitInput(started_at="2025-06-02T10:00:00+02:00"),
+        )
+    )
     first_observation = next(store.observations(crafted_ids[1]))
     store.delete("observation", first_observation.meta.uuid)
 
@@ -237,7 +245,7 @@ def _fill(vault: Vault) -> Crafted:
             updated_at=updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         followup_days[referral.meta.uuid] = (status, days)
-    return Crafted(vault, store, deleted_visit, referrals, followup_days)
+    return Crafted(vault, store, deleted_visit, empty_draft, referrals, followup_days)
 
 
 @pytest.fixture(scope="module")
@@ -263,17 +271,34 @@ def _in(started_at: str, period: Period) -> bool:
     return period.date_from <= moment <= period.date_to
 
 
+def _holds_something(vault: Vault, visit_uuid: str, site_name: str) -> bool:
+    """A site name, or a live person, telling observation, attachment or referral."""
+    conn = vault.conn
+    return bool(site_name) or any(
+        conn.execute(sql, (visit_uuid,)).fetchone()
+        for sql in (
+            "SELECT 1 FROM persons WHERE visit_uuid = ? AND deleted = 0",
+            "SELECT 1 FROM observations WHERE visit_uuid = ? AND deleted = 0"
+            " AND status != 'unknown'",
+            "SELECT 1 FROM attachments WHERE owner_uuid = ? AND deleted = 0",
+            "SELECT 1 FROM referrals WHERE visit_uuid = ? AND deleted = 0",
+        )
+    )
+
+
 def _raw_visits(vault: Vault, period: Period = PERIOD) -> dict[str, tuple[str, str, str]]:
-    """Live visits in the period: id -> (month, sector, municipality)."""
+    """Live visits in the period that hold something: id -> (month, sector, municipality)."""
     found = {}
     for uuid, started_at, deleted, site_uuid in vault.conn.execute(
         "SELECT uuid, started_at, deleted, site_uuid FROM visits"
     ):
         if deleted or not _in(started_at, period):
             continue
-        sector, municipality = vault.conn.execute(
-            "SELECT sector, municipality FROM sites WHERE uuid = ?", (site_uuid,)
+        sector, municipality, name = vault.conn.execute(
+            "SELECT sector, municipality, name FROM sites WHERE uuid = ?", (site_uuid,)
         ).fetchone()
+        if not _holds_something(vault, uuid, name):
+            continue
         found[uuid] = (started_at[:7], sector, municipality or "")
     return found
 
@@ -365,6 +390,7 @@ def test_visits_and_signals_add_up_to_raw_counts(crafted: Crafted, report: Stats
     visits = _raw_visits(crafted.vault)
     assert report.visits == len(visits) > 40
     assert crafted.deleted_visit not in visits
+    assert crafted.empty_draft not in visits  # and so not in report.visits either
     assert report.signals_total == len(signals) > 100
     by_form = _raw_signal_forms(crafted.vault, signals)
     # Signals about employers, exploiters and witnesses count in the total only.

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
-from fieldapp.domain import ReferralStatus
+from fieldapp.domain import ReferralStatus, Sector
 from fieldapp.i18n import t
+from fieldapp.inputs import SiteInput
 from fieldapp.referral import make_referral
 from fieldapp.referral.rules import RECIPIENTS, recipient_rules
 from fieldapp.store.store import Store
@@ -25,13 +26,14 @@ from fieldapp.vault import audit
 from fieldapp.visit_json import visit_from_dict
 from tests.support.qt import unlock, unnamed_controls
 from tests.support.sample_visit import sample_visit
-from ui.models.referrals import COLUMNS, ReferralsModel
 from ui.referral.controller import ReferralController
-from ui.referral.dialog import ReferralDialog
+from ui.referral.dialog import ReferralDialog, fitted_size
 from ui.referral.export import CLIPBOARD_SECONDS, SecretClipboard
+from ui.referral.list_model import COLUMNS, ReferralListModel
 from ui.referral.preview import ZOOM_LEVELS
 from ui.session import Screen
 from ui.visit import SHORTCUTS, VisitEditor
+from ui.widgets import style_sheet
 
 SITE_NAME = "Kwekerij Qsitezq"
 
@@ -350,6 +352,84 @@ def test_make_keeps_a_final_referral_and_shows_its_pages(qtbot, make_dialog, sto
     assert versions == [1, 2]
 
 
+def _clear_site(store: Store, visit_uuid: str) -> None:
+    """No site name and no address, as a new draft visit starts."""
+    site = store.visit_detail(visit_uuid).site
+    store.update_site(site.meta.uuid, SiteInput(name="", sector=Sector.AGRICULTURE))
+
+
+def test_an_incomplete_visit_lists_what_is_missing_and_offers_a_draft_only(
+    qtbot, make_dialog, store: Store, visit_id: str
+) -> None:
+    """Issue 14: a final police referral was made for a visit with no site name or address."""
+    _clear_site(store, visit_id)
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("police")
+    assert dialog.missing_box.isVisible()
+    assert dialog.missing_lines() == [
+        t("referral.missing.site_name"),
+        t("referral.missing.address"),
+    ]
+    assert t("referral.missing.site_name") in dialog.missing.text()
+    assert dialog.make_button.isEnabled()
+    assert dialog.make_button.text() == t("ui.referral.dialog.make_draft")
+    # The anonymous signal carries no name or address: it can be final.
+    dialog.set_recipient("anonymous")
+    assert not dialog.missing_box.isVisible()
+    assert dialog.make_button.text() == t("ui.referral.dialog.make")
+    dialog.set_recipient("police")
+    qtbot.mouseClick(dialog.make_button, Qt.MouseButton.LeftButton)
+    assert dialog.made is not None
+    (referral,) = store.referrals()
+    assert referral.status is ReferralStatus.DRAFT
+    assert dialog.made.document.title.startswith("CONCEPT")
+
+
+def test_a_complete_visit_shows_nothing_missing_and_makes_a_final(make_dialog) -> None:
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("police")
+    assert not dialog.missing_box.isVisible()
+    assert dialog.missing_lines() == []
+    assert dialog.make_button.text() == t("ui.referral.dialog.make")
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_make_stays_on_a_tablet_screen(
+    qtbot, store: Store, catalogue: Catalogue, visit_id: str, large_touch: bool
+) -> None:
+    """1280x800 at 150 % leaves 853x533 logical pixels: the dialog fits it, and "Maken" stays
+    inside the dialog also with large-touch mode's bigger targets (issue 14 saw it off-screen)."""
+    _clear_site(store, visit_id)  # the missing box makes the page longest
+    tablet = QSize(853, 533)
+    size = fitted_size(tablet)
+    assert size.width() <= tablet.width() and size.height() <= tablet.height() - 40
+    host = QWidget()
+    host.setStyleSheet(style_sheet(large_touch))
+    host.large_touch = large_touch  # as the main window and the editor keep it
+    qtbot.addWidget(host)
+    dialog = ReferralDialog(store, visit_id, catalogue=catalogue, parent=host)
+    assert dialog.large_touch is large_touch
+    dialog.resize(size)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.minimumSizeHint().height() <= size.height()
+    assert dialog.minimumSizeHint().width() <= size.width()
+    assert (dialog.width(), dialog.height()) == (size.width(), size.height())
+    for button in (dialog.make_button, dialog.cancel_button):
+        corner = button.mapTo(dialog, button.rect().bottomRight())
+        assert dialog.rect().contains(corner), button.text()
+        assert button.isVisible()
+    if large_touch:
+        assert dialog.make_button.height() >= 44
+        for radio in dialog.recipient_buttons.values():
+            assert radio.sizeHint().height() >= 44, radio.text()
+        assert dialog.subject.sizeHint().height() >= 44
+    # No choice is clipped: each radio button is as wide as its text needs.
+    for radio in dialog.recipient_buttons.values():
+        assert radio.width() >= radio.sizeHint().width(), radio.text()
+    dialog.clear()
+
+
 def test_nothing_is_written_to_disk_while_making(qtbot, make_dialog, tmp_path: Path) -> None:
     before = {p for p in tmp_path.rglob("*") if p.is_file()}
     dialog = make_dialog("Werknemer A")
@@ -458,7 +538,7 @@ def test_a_failed_export_says_so(qtbot, make_dialog, tmp_path: Path, monkeypatch
 
 
 def test_the_referrals_model_passes_the_model_tester(qtmodeltester, store, visit_id) -> None:
-    model = ReferralsModel()
+    model = ReferralListModel()
     qtmodeltester.check(model)  # no store
     model.set_store(store)
     qtmodeltester.check(model)  # empty
@@ -469,23 +549,44 @@ def test_the_referrals_model_passes_the_model_tester(qtmodeltester, store, visit
     qtmodeltester.check(model)
     assert model.rowCount() == 3 and model.columnCount() == len(COLUMNS)
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
-    assert headers == ["Document", "Versie", "Ontvanger", "Gemaakt", "Status", "Urgentie"]
+    assert headers == [
+        "Document",
+        "Bezoek",
+        "Over",
+        "Ontvanger",
+        "Versie",
+        "Gemaakt",
+        "Status",
+        "Urgentie",
+    ]
     row = model.row_of(first.referral.meta.uuid)
     texts = [model.index(row, c).data() for c in range(len(COLUMNS))]
     assert texts[0] == first.referral.document_id
-    assert texts[1] == "1"
-    assert texts[2] == "Politie (AVIM)"
-    assert texts[4] == "definitief"
-    assert texts[5] == t(f"referral.urgency.{first.referral.urgency}")
+    # Which visit (site name, local date) and which person (issue 14).
+    assert texts[1] == f"{SITE_NAME}, 20-11-2026"
+    assert texts[2] == "Werknemer A"
+    assert texts[3] == "Politie (AVIM)"
+    assert texts[4] == "1"
+    assert texts[6] == "definitief"
+    assert texts[7] == t(f"referral.urgency.{first.referral.urgency}")
     assert model.index(row, 0).data(Qt.ItemDataRole.UserRole) == first.referral.meta.uuid
+    anonymous = next(r for r in range(3) if model.index(r, 3).data() == "Anoniem signaal")
+    assert model.index(anonymous, 2).data() == "Werknemer B"
 
-    model.sort(1, Qt.SortOrder.AscendingOrder)
-    assert [model.index(r, 1).data() for r in range(3)] == ["1", "1", "2"]
+    model.sort(4, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 4).data() for r in range(3)] == ["1", "1", "2"]
+    model.sort(2, Qt.SortOrder.AscendingOrder)
+    assert [model.index(r, 2).data() for r in range(3)] == [
+        "Werknemer A",
+        "Werknemer A",
+        "Werknemer B",
+    ]
     qtmodeltester.check(model)
     i18n.set_language("en")
     model.retranslate()
-    assert model.index(model.row_of(first.referral.meta.uuid), 4).data() == "final"
-    assert model.headerData(3, Qt.Orientation.Horizontal) == "Made"
+    assert model.index(model.row_of(first.referral.meta.uuid), 6).data() == "final"
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "Made"
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Visit"
     model.clear()
     assert model.rowCount() == 0
     qtmodeltester.check(model)

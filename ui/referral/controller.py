@@ -23,6 +23,7 @@ from fieldapp.i18n import current_language, t
 from fieldapp.referral import MadeReferral, make_referral
 from fieldapp.referral.build import ReferralPlan, plan_referral
 from fieldapp.referral.protect import export_pdf
+from fieldapp.referral.readiness import missing_for_final
 from fieldapp.referral.rules import RECIPIENTS, RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
 
@@ -54,10 +55,18 @@ class Outlook:
     left_out: tuple[str, ...]  # the core's list, translated
     refusal: str | None  # the core's refusal: consent or a mandatory reporter is missing
     recommended: bool
+    # What the visit still lacks for a final referral (the core's list, translated): while
+    # anything is listed, only a draft can be made.
+    missing: tuple[str, ...] = ()
 
     @property
     def can_make(self) -> bool:
         return self.refusal is None
+
+    @property
+    def final(self) -> bool:
+        """Whether "Maken" makes a final referral (else a draft, marked as one)."""
+        return not self.missing
 
     @property
     def offer_anonymous(self) -> bool:
@@ -162,11 +171,20 @@ class ReferralController:
         subjects = tuple(p.label for p in self.subjects(person_uuid))
         recommended = recipient in self.recommended(person_uuid)
         name = t(f"recipient.{recipient}")
+        missing = tuple(self.missing(recipient, person_uuid))
         try:
             plan = self.plan(recipient, person_uuid, lang)
         except FieldAppError as exc:
             return Outlook(
-                recipient, name, rules.why[lang], subjects, (), (), refusal_text(exc), recommended
+                recipient,
+                name,
+                rules.why[lang],
+                subjects,
+                (),
+                (),
+                refusal_text(exc),
+                recommended,
+                missing,
             )
         return Outlook(
             recipient,
@@ -177,14 +195,26 @@ class ReferralController:
             plan.left_out,
             None,
             recommended,
+            missing,
         )
+
+    def missing(self, recipient: str, person_uuid: str | None) -> list[str]:
+        """What the visit still lacks before a final referral to ``recipient`` about these
+        persons (the same check the core makes before it makes one)."""
+        found = missing_for_final(
+            self.detail, person_uuid, catalogue=self.catalogue, recipient=recipient
+        )
+        return [m.message for m in found]
 
     # -- making ----------------------------------------------------------------------------
 
-    def make(self, recipient: str, person_uuid: str | None, lang: str) -> MadeReferral:
-        """Render the PDF in memory and keep it in the vault (status final)."""
+    def make(
+        self, recipient: str, person_uuid: str | None, lang: str, *, final: bool = True
+    ) -> MadeReferral:
+        """Render the PDF in memory and keep it in the vault: final, or a draft (concept)
+        while the visit lacks something a final referral needs."""
         return make_referral(
-            self.store, self.visit_uuid, recipient, person_ref=person_uuid, lang=lang
+            self.store, self.visit_uuid, recipient, person_ref=person_uuid, lang=lang, final=final
         )
 
 

@@ -4,8 +4,15 @@ Page 1 chooses about whom (one person, or every possible victim), to whom (six r
 assessment's first recommendation is chosen) and the document's language, and shows before
 anything is made what the recipient gets, what is left out and why. When the recipient needs
 consent or a mandatory reporter that is missing, it shows the core's refusal and offers the
-anonymous signal with one click. "Maken" makes the referral (kept in the vault, final) and
-page 2 shows its real pages, ready to export.
+anonymous signal with one click. While the visit lacks what a final referral needs (site name,
+address, and per person age, nationality, consent, B8/3 where prompted: the core's
+``missing_for_final``), the page lists it and the button makes a draft ("Concept maken") instead
+of a final referral. "Maken" makes the referral (kept in the vault) and page 2 shows its real
+pages, ready to export.
+
+On a tablet (1280x800 at 150 %: 853x533 logical pixels) and in large-touch mode the choices and
+the explanation scroll as one page while the buttons stay below them, and the dialog is never
+larger than the screen, so "Maken" is always reachable.
 
 The logic lives in :class:`ui.referral.controller.ReferralController`; this file only shows it.
 """
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -27,6 +34,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -48,8 +56,18 @@ QLabel#fieldLabel { color: palette(placeholder-text); }
 QFrame#why { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QFrame#refusal { border: 1px solid #a4262c; border-radius: 6px; background: #fdf3f3; }
 QFrame#refusal QLabel { color: #5c1115; }
+QFrame#missing { border: 1px solid #8a5a00; border-radius: 6px; background: #fff8e6; }
+QFrame#missing QLabel { color: #3d2800; }
 QRadioButton { padding: 3px 0; }
 """
+# Large-touch mode: every choice a target of at least 44 px (the app's LARGE_TOUCH_STYLE sets
+# the buttons and lists; radio buttons are this dialog's own).
+TOUCH_STYLE = """
+QRadioButton { min-height: 44px; }
+QComboBox, QPushButton { min-height: 44px; }
+"""
+SCREEN_MARGIN = 48  # room for the window's frame and title bar inside the available area
+PREFERRED_SIZE = QSize(980, 700)
 
 
 def _label(text: str = "", name: str = "", *, rich: bool = False) -> QLabel:
@@ -77,6 +95,26 @@ def _columns(items: tuple[str, ...], per_column: int = 8) -> str:
     )
 
 
+def fitted_size(available: QSize, preferred: QSize = PREFERRED_SIZE) -> QSize:
+    """``preferred`` where there is room; never larger than the screen's free area (a tablet at
+    150 % has 853x533 logical pixels), so the buttons below never fall off-screen."""
+    return QSize(
+        min(preferred.width(), available.width() - SCREEN_MARGIN // 2),
+        min(preferred.height(), available.height() - SCREEN_MARGIN),
+    )
+
+
+def _large_touch(widget: QWidget | None) -> bool:
+    """Large-touch mode as the window that opens the dialog has it (the visit editor and the
+    main window keep it as ``large_touch``)."""
+    while widget is not None:
+        value = getattr(widget, "large_touch", None)
+        if isinstance(value, bool):
+            return value
+        widget = widget.parentWidget()
+    return False
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, FieldAppError):
         return exc.message()
@@ -95,6 +133,7 @@ class ReferralDialog(QDialog):
         catalogue: Catalogue | None = None,
         person_uuid: str | None = None,
         parent: QWidget | None = None,
+        large_touch: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -152,7 +191,9 @@ class ReferralDialog(QDialog):
         left.addStretch(1)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(380)
+        # As wide as its longest choice ("... · aanbevolen" in large type), never clipped; the
+        # explanation on the right takes the rest and wraps.
+        left_widget.setMinimumWidth(300)
 
         # -- what it gives (right)
         self.why_box = QFrame()
@@ -182,6 +223,18 @@ class ReferralDialog(QDialog):
         refusal_layout.addWidget(self.refusal)
         refusal_layout.addLayout(anonymous_row)
 
+        self.missing_box = QFrame()
+        self.missing_box.setObjectName("missing")
+        missing_layout = QVBoxLayout(self.missing_box)
+        missing_layout.setContentsMargins(12, 10, 12, 10)
+        self.missing_title = _label(t("ui.referral.dialog.missing_title"), "sectionHeading")
+        self.missing = _label(rich=True)
+        self.missing.setAccessibleName(t("ui.referral.dialog.missing_title"))
+        self.missing_hint = _label(t("ui.referral.dialog.missing_hint"))
+        missing_layout.addWidget(self.missing_title)
+        missing_layout.addWidget(self.missing)
+        missing_layout.addWidget(self.missing_hint)
+
         self.included_title = _label(t("ui.referral.dialog.included"), "sectionHeading")
         self.included = _label(rich=True)
         self.included.setAccessibleName(t("ui.referral.dialog.included"))
@@ -189,10 +242,10 @@ class ReferralDialog(QDialog):
         self.left_out = _label(rich=True)
         self.left_out.setAccessibleName(t("ui.referral.dialog.left_out"))
 
-        right_body = QWidget()
-        right = QVBoxLayout(right_body)
+        right = QVBoxLayout()
         right.setContentsMargins(4, 0, 8, 0)
         right.setSpacing(8)
+        right.addWidget(self.missing_box)
         right.addWidget(self.why_box)
         right.addWidget(self.refusal_box)
         right.addWidget(self.included_title)
@@ -200,16 +253,24 @@ class ReferralDialog(QDialog):
         right.addWidget(self.left_out_title)
         right.addWidget(self.left_out)
         right.addStretch(1)
-        right_scroll = QScrollArea()
-        right_scroll.setWidgetResizable(True)
-        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        right_scroll.setWidget(right_body)
-        right_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        columns = QHBoxLayout()
+        # Both columns scroll as one page; the heading and the buttons stay in view.
+        body = QWidget()
+        columns = QHBoxLayout(body)
+        columns.setContentsMargins(0, 0, 0, 0)
         columns.setSpacing(20)
         columns.addWidget(left_widget)
-        columns.addWidget(right_scroll, 1)
+        columns.addLayout(right, 1)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setObjectName("choices")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setWidget(body)
+        self.body_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(
+            self.body_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture
+        )
 
         self.message = MessageLabel()
         choose_buttons = QDialogButtonBox()
@@ -232,7 +293,7 @@ class ReferralDialog(QDialog):
         choose.setContentsMargins(0, 0, 0, 0)
         choose.setSpacing(10)
         choose.addWidget(heading(t("ui.referral.dialog.heading")))
-        choose.addLayout(columns, 1)
+        choose.addWidget(self.body_scroll, 1)
         choose.addWidget(self.message)
         choose.addWidget(choose_buttons)
 
@@ -258,9 +319,19 @@ class ReferralDialog(QDialog):
 
         self.subject.currentIndexChanged.connect(lambda _index: self._refresh())
         self._select_recipient(self.controller.default_recipient(self.subject_uuid()))
-        self.resize(980, 700)
+        self.large_touch = _large_touch(parent) if large_touch is None else large_touch
+        if self.large_touch:
+            self.setStyleSheet(DIALOG_STYLE + TOUCH_STYLE)
+        self._fit_to_screen()
         self.subject.setFocus()
         self.finished.connect(lambda _result: self.clear())
+
+    def _fit_to_screen(self) -> None:
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(PREFERRED_SIZE)
+        else:
+            self.resize(fitted_size(screen.availableGeometry().size()))
 
     def _caption(self, key: str, buddy: QWidget) -> QLabel:
         label = QLabel(t(key))
@@ -350,7 +421,16 @@ class ReferralDialog(QDialog):
             if outlook.left_out
             else escape(t("ui.referral.dialog.nothing_left_out"))
         )
+        self.missing_box.setVisible(not outlook.final)
+        self.missing.setText(_columns(outlook.missing))
+        make_key = "make" if outlook.final else "make_draft"
+        self.make_button.setText(t(f"ui.referral.dialog.{make_key}"))
+        self.make_button.setAccessibleName(t(f"ui.referral.dialog.{make_key}_plain"))
         self.make_button.setEnabled(outlook.can_make)
+
+    def missing_lines(self) -> list[str]:
+        """What the dialog lists as missing for a final referral (for tests and readers)."""
+        return list(self.outlook.missing) if self.outlook else []
 
     def included_lines(self) -> list[str]:
         """What the dialog lists as going in, as "group: items" (for tests and screen readers)."""
@@ -371,7 +451,10 @@ class ReferralDialog(QDialog):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             made = self.controller.make(
-                self.recipient(), self.subject_uuid(), self.document_language()
+                self.recipient(),
+                self.subject_uuid(),
+                self.document_language(),
+                final=self.outlook is not None and self.outlook.final,
             )
         except (FieldAppError, OSError) as exc:
             self.message.show_error(_describe(exc))

@@ -1,15 +1,17 @@
-"""Doorverwijzingen: every referral in the vault with its status; Enter (or a double click)
-shows one, and it can be exported from here as from the preview."""
+"""Doorverwijzingen: every referral in the vault with the visit (site name, date) and the
+persons it is about, and its status; Enter (or a double click) shows one, and it can be
+exported from here as from the preview."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -24,9 +26,10 @@ from PySide6.QtWidgets import (
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.store.store import Store
-from ui.models.referrals import DATE_COLUMN, ReferralsModel
 from ui.referral.controller import referral_pdf
+from ui.referral.dialog import fitted_size
 from ui.referral.export import ReferralExporter, describe_export_error
+from ui.referral.list_model import DATE_COLUMN, ReferralListModel
 from ui.referral.preview import PreviewDialog
 from ui.widgets import ROW_HEIGHT, MessageLabel, heading, paragraph
 
@@ -47,7 +50,7 @@ class ReferralsView(QWidget):
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.model = ReferralsModel(self)
+        self.model = ReferralListModel(self)
         self.exporter = ReferralExporter(store, self)
         self.preview_dialog: PreviewDialog | None = None
 
@@ -206,7 +209,11 @@ class ReferralsDialog(QDialog):
         layout.setContentsMargins(20, 16, 20, 14)
         layout.addWidget(self.view, 1)
         layout.addWidget(buttons)
-        self.resize(900, 520)
+        screen = self.screen() or QApplication.primaryScreen()
+        preferred = QSize(1000, 560)
+        self.resize(
+            fitted_size(screen.availableGeometry().size(), preferred) if screen else preferred
+        )
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.activated.connect(self.view.model.reload)
         self.finished.connect(lambda _result: self.view.clear())

@@ -1,0 +1,168 @@
+"""A final referral needs a site name, an address, and per person age, nationality, consent and
+B8/3 where the engine prompts it (issue 14); a draft can always be made, and says so."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from fieldapp.domain import Address, ReferralStatus, Sector
+from fieldapp.errors import FieldAppError
+from fieldapp.i18n import t
+from fieldapp.inputs import SiteInput
+from fieldapp.referral import make_referral
+from fieldapp.referral.build import build_referral
+from fieldapp.referral.readiness import CODES, missing_for_final
+from fieldapp.store.store import Store
+from fieldapp.visit_json import visit_from_dict
+from tests.support.sample_visit import sample_visit
+
+
+def complete_visit() -> dict[str, Any]:
+    """The README's sample with consent recorded: nothing missing (Bulgaria is in the EU, so
+    the engine prompts no B8/3 offer)."""
+    data = sample_visit()
+    data["persons"][0]["consent"] = "given"
+    return data
+
+
+def record(store: Store, data: dict[str, Any]) -> str:
+    visit_uuid = store.record_visit(visit_from_dict(data))
+    store.set_setting("profile", {"name": "Inspecteur", "agency": "NLA"})
+    return visit_uuid
+
+
+def clear_site(store: Store, visit_uuid: str, address: Address | None = None) -> None:
+    """A site with no name (and no address unless given), as a new draft visit has; the visit
+    JSON refuses a nameless site, the desktop's draft starts with one."""
+    site = store.visit_detail(visit_uuid).site
+    store.update_site(
+        site.meta.uuid, SiteInput(name="", sector=Sector.AGRICULTURE, address=address or Address())
+    )
+
+
+def codes(store: Store, visit_uuid: str, person: str | None = None, **kw: Any) -> list[str]:
+    return [m.code for m in missing_for_final(store.visit_detail(visit_uuid), person, **kw)]
+
+
+def test_a_complete_visit_lacks_nothing(store: Store) -> None:
+    assert codes(store, record(store, complete_visit())) == []
+
+
+def test_every_gap_is_named_with_its_person(store: Store) -> None:
+    data = complete_visit()
+    person = data["persons"][0]
+    person.update(age=None, minor=None, nationality="SY", consent="not_asked")
+    visit_uuid = record(store, data)
+    clear_site(store, visit_uuid)
+    found = missing_for_final(store.visit_detail(visit_uuid), None)
+    # Syria is outside the EU: with the signals of the sample the engine prompts B8/3.
+    assert [m.code for m in found] == ["site_name", "address", "age", "consent", "b83"]
+    assert set(m.code for m in found) <= set(CODES)
+    assert found[0].message == t("referral.missing.site_name")
+    assert found[2].message == t("referral.missing.age", label="Werknemer A")
+    assert found[0].person_uuid is None
+    assert found[2].person_uuid == store.visit_detail(visit_uuid).persons[0].meta.uuid
+    english = missing_for_final(store.visit_detail(visit_uuid), None, lang="en")
+    assert english[3].message == "Werknemer A: consent (asked: given or refused)"
+
+
+def test_nationality_and_the_answers_that_count(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(age=None, minor=True, nationality=None, consent="refused")
+    visit_uuid = record(store, data)
+    # Minor yes/no counts as the age; refused consent is an answer; nationality is missing,
+    # and with it unknown the engine prompts the B8/3 offer (it may be a foreign national).
+    assert codes(store, visit_uuid) == ["nationality", "b83"]
+
+
+def test_postcode_and_place_are_an_address(store: Store) -> None:
+    visit_uuid = record(store, complete_visit())
+    clear_site(store, visit_uuid, Address(postcode="2675 AB", place="Honselersdijk"))
+    assert codes(store, visit_uuid) == ["site_name"]
+    clear_site(store, visit_uuid, Address(street="Middelweg"))  # no number, no place
+    assert codes(store, visit_uuid) == ["site_name", "address"]
+
+
+def test_b83_recorded_is_no_longer_missing(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(nationality="SY", b83_status="offered")
+    assert codes(store, record(store, data)) == []
+
+
+def test_only_what_the_recipient_receives_is_required(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(age=None, minor=None, consent="not_asked")
+    visit_uuid = record(store, data)
+    clear_site(store, visit_uuid)
+    # The anonymous signal carries no person, name or address: nothing blocks it.
+    assert codes(store, visit_uuid, recipient="anonymous") == []
+    # The RIEC gets the place but no victim's details.
+    assert codes(store, visit_uuid, recipient="riec") == ["site_name", "address"]
+    assert codes(store, visit_uuid, recipient="comensha") == ["age", "consent"]
+    assert codes(store, visit_uuid, recipient="police") == codes(store, visit_uuid)
+
+
+def test_one_person_or_every_possible_victim(store: Store) -> None:
+    data = complete_visit()
+    data["persons"].append(
+        {"ref": "B", "label": "Werknemer B", "role": "possible_victim", "nationality": "RO"}
+    )
+    data["persons"].append(
+        {"ref": "X", "label": "Baas X", "role": "possible_exploiter", "nationality": "NL"}
+    )
+    visit_uuid = record(store, data)
+    persons = {p.label: p.meta.uuid for p in store.visit_detail(visit_uuid).persons}
+    assert codes(store, visit_uuid, persons["Werknemer A"]) == []
+    assert codes(store, visit_uuid, persons["Werknemer B"]) == ["age", "consent"]
+    assert codes(store, visit_uuid) == ["age", "consent"]  # every possible victim: B lacks
+    assert codes(store, visit_uuid, persons["Baas X"]) == ["age", "consent"]
+
+
+def test_a_final_police_referral_without_site_name_or_address_is_refused(store: Store) -> None:
+    """Issue 14 saw one made; the builder refuses it and says what is missing."""
+    visit_uuid = record(store, complete_visit())
+    clear_site(store, visit_uuid)
+    with pytest.raises(FieldAppError) as refused:
+        build_referral(store, visit_uuid, "police")
+    assert refused.value.key == "referral.not_ready"
+    message = refused.value.message()
+    assert t("referral.missing.site_name") in message
+    assert t("referral.missing.address") in message
+    with pytest.raises(FieldAppError):
+        make_referral(store, visit_uuid, "police")
+    assert store.referrals(visit_uuid) == []  # nothing was kept
+
+
+def test_a_draft_can_always_be_made_and_says_it_is_one(store: Store) -> None:
+    visit_uuid = record(store, complete_visit())
+    clear_site(store, visit_uuid)
+    made = make_referral(store, visit_uuid, "police", final=False)
+    assert made.referral.status is ReferralStatus.DRAFT
+    assert made.document.title.startswith("CONCEPT")
+    assert t("referral.missing.site_name") in made.document.reason[0]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(made.pdf)).pages)
+    assert "CONCEPT" in text
+    # Once complete, the final referral is the next version of the same document line.
+    store.update_site(
+        store.visit_detail(visit_uuid).site.meta.uuid,
+        SiteInput(
+            name="Kwekerij De Hoek",
+            sector=Sector.AGRICULTURE,
+            address=Address(street="Middelweg", number="12"),
+        ),
+    )
+    final = make_referral(store, visit_uuid, "police")
+    assert final.referral.status is ReferralStatus.FINAL
+    assert final.referral.version == 2
+    assert not final.document.title.startswith("CONCEPT")
+    assert final.document.reason[0] == t("referral.reason.intro")
+
+
+def test_a_complete_draft_still_says_draft(store: Store) -> None:
+    made = make_referral(store, record(store, complete_visit()), "police", final=False)
+    assert made.referral.status is ReferralStatus.DRAFT
+    assert made.document.reason[0] == t("referral.draft_note")
