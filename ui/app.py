@@ -22,6 +22,7 @@ from ui.errors import CrashHandler
 from ui.language import install_language
 from ui.quick_unlock import OpenMain, QuickUnlock
 from ui.runner import Runner
+from ui.widgets import install_accessible_look
 from ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def create_application() -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     install_language(app, i18n.current_language())
+    install_accessible_look(app)
     return app
 
 

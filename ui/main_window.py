@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.domain import Role
-from fieldapp.errors import FieldAppError, VaultRolledBack
-from fieldapp.i18n import t
+from fieldapp.errors import FieldAppError, NotFound, VaultRolledBack
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import local_today
 from ui.autolock import AutoLock, Clock, default_clock
 from ui.errors import confirm_older_vault, show_notices
@@ -44,8 +44,8 @@ from ui.views.shortcuts import ShortcutsDialog
 from ui.views.unlock import UnlockView
 from ui.views.visit_page import VisitPage
 from ui.views.visits import VisitsView
-from ui.widgets import style_sheet
-from ui.window_settings import first_window_size
+from ui.widgets import install_accessible_look, style_sheet
+from ui.window_settings import place_window
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
 STATUS_MESSAGE_MS = 8000
+MIN_SIZE = QSize(600, 440)  # inside the smallest screen (ui.window_settings.SMALLEST_SCREEN)
 _Dialog = TypeVar("_Dialog", bound=QDialog)  # a dialog kept open once (_open_single)
 
 
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         self._editor_class = editor_class
         self._editor: Any = None
         self._editor_visit: str | None = None
+        # The visit open when the vault locked, to reopen after unlocking. In memory only: on
+        # disk in clear it would say which case was being worked on.
+        self._visit_before_lock: str | None = None
         self.referrals_dialog: ReferralsDialog | None = None
         self.sync_dialog: QDialog | None = None
         self.workspace_dialog: WorkspaceDialog | None = None
@@ -95,12 +99,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().setSizeGripEnabled(False)
 
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_accessible_look(app)  # before the style sheet reads the palette
         self._screen = session.screen()
         self._build_ui()
-        self.setMinimumSize(640, 500)
-        geometry = self.window_settings.geometry
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(first_window_size())
+        self.setMinimumSize(MIN_SIZE)
+        place_window(self, self.window_settings.geometry)
         self.show_screen(self._screen)
 
     # -- building (again after a language switch) ----------------------------------------
@@ -278,7 +283,7 @@ class MainWindow(QMainWindow):
         view = self.first_run_view
         problem = new_passphrase_problem(request.passphrase, request.repeat, view.guessable_words())
         if problem is not None:
-            view.show_error(problem.message())
+            view.show_passphrase_problem(problem)
             return
         attempt = self._begin(view)
         role, passphrase = request.role, request.passphrase
@@ -357,7 +362,19 @@ class MainWindow(QMainWindow):
             return
         self.unlock_view.reset()
         self._after_open(store)
+        self._show_after_unlock()
+
+    def _show_after_unlock(self) -> None:
+        """Back where the lock found the user: the visit that was open, else the list."""
+        visit_uuid, self._visit_before_lock = self._visit_before_lock, None
         self.show_screen(Screen.OVERVIEW)
+        if visit_uuid is None:
+            return
+        try:
+            self.session.store.visit_detail(visit_uuid)
+        except NotFound:
+            return  # discarded as an empty draft when the lock closed it
+        self.open_visit(visit_uuid)
 
     def open_unlocked(self, keys: UnlockKeys) -> None:
         """Take over keys the quick unlock window derived (``ui.quick_unlock``). If the vault
@@ -369,7 +386,7 @@ class MainWindow(QMainWindow):
             self.unlock_view.show_error(describe_error(exc))
             return
         self._after_open(store)
-        self.show_screen(Screen.OVERVIEW)
+        self._show_after_unlock()
 
     def _failed(self, attempt: int, view: FirstRunView | UnlockView, exc: BaseException) -> None:
         if self._stale(attempt):
@@ -393,21 +410,32 @@ class MainWindow(QMainWindow):
         self.autolock.arm(settings.auto_lock_minutes)
         self.visits_model.set_store(store)
         self.visits_view.set_municipality_source(store.municipalities)
+        self._show_vault_texts()
+
+    def _show_vault_texts(self) -> None:
+        """Who works in this vault, by the inspector's name rather than a device id, and what
+        an empty list asks of them: a coordinator imports bundles, a field device records."""
         vault = self.session.vault
-        if vault is not None:
-            self.status_label.setText(
-                t(
-                    "ui.status.unlocked",
-                    role=t(f"ui.role.{vault.info.role.value}"),
-                    device=vault.info.device_id[:8],
-                )
-            )
+        if vault is None:
+            return
+        role = t(f"ui.role.{vault.info.role.value}")
+        name = VaultSettings(self.session.store).profile.name
+        self.status_label.setText(
+            t("ui.status.unlocked_as", role=role, name=name)
+            if name
+            else t("ui.status.unlocked", role=role, device=vault.info.device_id[:8])
+        )
+        self.visits_view.empty.setText(
+            t("ui.visits.empty_coordinator" if self._is_coordinator() else "ui.visits.empty")
+        )
 
     # -- lock ----------------------------------------------------------------------------
 
     def lock(self, message: str | None = None) -> None:
-        """Close the vault and forget everything shown from it."""
+        """Close the vault and forget everything shown from it (but which visit was open)."""
         self.autolock.disarm()
+        if self.session.is_open and not self._closing:
+            self._visit_before_lock = self._editor_visit
         self._close_dialogs()
         self._drop_editor()
         self.visits_view.clear()
@@ -428,13 +456,15 @@ class MainWindow(QMainWindow):
             return
         if reason == "idle":
             minutes = round(self.autolock.timeout_seconds / 60)
-            self.lock(t("ui.unlock.locked_idle", minutes=minutes))
+            self.lock(tn("ui.unlock.locked_idle", minutes, minutes=minutes))
         else:
             self.lock(t(f"ui.unlock.locked_{reason}"))
 
     def _close_dialogs(self) -> None:
+        """Every dialog goes, also the workspace hidden while a visit it opened is shown: its
+        views hold the vault's data too."""
         for dialog in self.findChildren(QDialog):
-            if dialog.isVisible():
+            if dialog.isVisible() or dialog is self.workspace_dialog:
                 dialog.reject()
 
     @staticmethod
@@ -590,18 +620,36 @@ class MainWindow(QMainWindow):
             return None
         from ui.sync import sync_page  # noqa: PLC0415 - keep unlock light: the sync code loads with the sync page
 
-        return self._open_single("sync_dialog", lambda: sync_page(vault, self.runner, self))
+        dialog = self._open_single("sync_dialog", lambda: sync_page(vault, self.runner, self))
+        imported = getattr(dialog, "imported", None)  # the coordinator's page only
+        if imported is not None:
+            imported.connect(self._after_import)
+        return dialog
+
+    def _after_import(self, _bundles: int) -> None:
+        """Imported visits show at once: in the list and in the workspace's merged picture."""
+        if not self.session.is_open:
+            return
+        self.refresh_list(select=self.visits_view.current_visit())
+        if self.workspace_dialog is not None:
+            self.workspace_dialog.refresh_outcomes()
 
     def _is_coordinator(self) -> bool:
         vault = self.session.vault
         return vault is not None and vault.info.role is Role.COORDINATOR
 
-    def show_workspace(self) -> WorkspaceDialog | None:
+    def show_workspace(self, *, rebuild: bool = False) -> WorkspaceDialog | None:
         """The coordinator's workspace (merged picture, links, follow-up, statistics,
         retention); a field device has none."""
         vault = self.session.vault
         if vault is None or not self.session.is_open or not self._is_coordinator():
             return None
+        hidden = self.workspace_dialog
+        if hidden is not None and not hidden.isVisible() and not rebuild:
+            hidden.show()  # stepped aside for a visit: back as it was, tab and filters
+            hidden.raise_()
+            hidden.activateWindow()
+            return hidden
         from ui.coordinator.workspace import WorkspaceDialog  # noqa: PLC0415 - keep unlock light: the workspace loads when first opened
 
         return self._open_single(
@@ -643,6 +691,7 @@ class MainWindow(QMainWindow):
             language=i18n.current_language(),
             large_touch=self.large_touch,
             default_agency=vault_settings.default_agency,
+            profile=vault_settings.profile,
         )
 
     def open_settings(self) -> None:
@@ -659,6 +708,9 @@ class MainWindow(QMainWindow):
         vault_settings = VaultSettings(self.session.store)
         vault_settings.auto_lock_minutes = values.auto_lock_minutes
         vault_settings.default_agency = values.default_agency
+        if values.profile != vault_settings.profile:
+            vault_settings.profile = values.profile
+            self._show_vault_texts()
         self.autolock.set_minutes(vault_settings.auto_lock_minutes)
         self.set_large_touch(values.large_touch)
         if values.language != i18n.current_language():
@@ -705,7 +757,7 @@ class MainWindow(QMainWindow):
             self.show_screen(screen)
         if self.workspace_dialog is not None:  # built in the old language: built again
             tab = self.workspace_dialog.tabs.currentIndex()
-            reopened = self.show_workspace()
+            reopened = self.show_workspace(rebuild=True)
             if reopened is not None:
                 reopened.tabs.setCurrentIndex(tab)
 
@@ -714,15 +766,7 @@ class MainWindow(QMainWindow):
         self.visits_view.show_filter(self.visits_model.filter)
         self.visits_view.set_municipality_source(store.municipalities)
         self.visits_model.retranslate()  # cell texts (status, sector, type) in the new language
-        vault = self.session.vault
-        if vault is not None:
-            self.status_label.setText(
-                t(
-                    "ui.status.unlocked",
-                    role=t(f"ui.role.{vault.info.role.value}"),
-                    device=vault.info.device_id[:8],
-                )
-            )
+        self._show_vault_texts()
         if current is not None:
             self.visits_view.select_visit(current)
 

@@ -22,8 +22,8 @@ from fieldapp import i18n
 from fieldapp.i18n import t
 from ui.language import install_language
 from ui.views.unlock import UnlockView
-from ui.widgets import style_sheet
-from ui.window_settings import WindowSettings, first_window_size
+from ui.widgets import install_accessible_look, style_sheet
+from ui.window_settings import WindowSettings, place_window
 
 if TYPE_CHECKING:
     from fieldapp.vault.vault import UnlockKeys
@@ -45,10 +45,11 @@ class QuickUnlock(QWidget):
         self.open_main = open_main
         self.main_window: QWidget | None = None  # the main window, once unlocked
         self.setWindowTitle(t("ui.unlock.title"))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            install_accessible_look(app)
         self.setStyleSheet(style_sheet(settings.large_touch))
-        geometry = settings.geometry
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(first_window_size())
+        place_window(self, settings.geometry)
         self._layout = QVBoxLayout(self)
         self.view = self._make_view()
 
@@ -71,6 +72,7 @@ class QuickUnlock(QWidget):
     def _hand_over(self, keys: UnlockKeys) -> None:
         window = self.open_main(keys)
         window.setGeometry(self.geometry())
+        window.setWindowState(self.windowState())
         window.show()
         self.main_window = window
         self.close()

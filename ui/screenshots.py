@@ -1,6 +1,8 @@
 """Render the main screens to PNG in Dutch and English: ``python -m ui.screenshots OUTDIR``
 (``make screenshots`` writes docs/screenshots/). Runs offscreen on invented demo data in a
-temporary vault; nothing of the user's own settings or vaults is touched."""
+temporary vault; nothing of the user's own settings or vaults is touched. The visit's four
+steps are rendered at a tablet's size too (1280×800 at 150%: 853×533), as an inspector's
+tablet shows them."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from fieldapp import i18n
 from fieldapp.demo import demo_visits
@@ -30,8 +32,12 @@ from ui.session import Profile, VaultSession
 from ui.settings import SettingsDialog, VaultSettings
 from ui.views.first_run import PAGE_PASSPHRASE, PAGE_PROFILE
 from ui.views.shortcuts import ShortcutsDialog
+from ui.visit.editor import VisitEditor
+from ui.visit.steps import STEPS
+from ui.widgets import style_sheet
 
 SIZE = (1200, 760)
+TABLET = (853, 533)  # 1280×800 at 150%, in logical pixels
 DEMO_VISITS = 400
 DEMO_PASSPHRASE = "lantaarn molen zeilboot ochtend"  # noqa: S105 - a throwaway demo vault
 
@@ -179,6 +185,7 @@ def _vault_screens(out: Path, vault_dir: Path, lang: str) -> list[Path]:
         shots.append(editor_shot)
         shots += _referral(window, out, lang)
         window.back_to_list()
+        shots += _steps(window, out, lang)
 
     for name, make in (
         ("08-settings", lambda: SettingsDialog(window.settings_values(), window)),
@@ -209,6 +216,30 @@ def _editor(window: MainWindow, path: Path) -> Path | None:
         print(f"visit editor failed ({type(exc).__name__}): no screenshot of it", file=sys.stderr)
         return None
     return _grab(window, path)
+
+
+def _steps(window: MainWindow, out: Path, lang: str) -> list[Path]:
+    """The visit editor's four steps at a tablet's size, styled as the window styles it."""
+    visit_uuid = window.visits_model.visit_id(2)
+    if visit_uuid is None:
+        return []
+    store = window.session.store
+    host = QWidget()
+    host.setStyleSheet(style_sheet(False))
+    layout = QVBoxLayout(host)
+    layout.setContentsMargins(0, 0, 0, 0)
+    editor = VisitEditor(store, window.catalogue(), visit_uuid)
+    layout.addWidget(editor)
+    host.resize(*TABLET)
+    host.show()
+    shots = []
+    for index, key in enumerate(STEPS):
+        editor.go_to_step(index, focus=False)
+        shots.append(_grab(host, out / f"{lang}-15-tablet-step{index + 1}-{key}.png"))
+    editor.clear()
+    host.close()
+    host.deleteLater()
+    return shots
 
 
 def _referral(window: MainWindow, out: Path, lang: str) -> list[Path]:

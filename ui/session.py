@@ -17,9 +17,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fieldapp import validate
 from fieldapp.agencies import PROFILE_CHOICES, agency_code, profile_spelling
 from fieldapp.domain import Role
-from fieldapp.errors import FieldAppError, VaultLocked
+from fieldapp.errors import FieldAppError, ValidationError, VaultLocked
 from fieldapp.i18n import t
 from fieldapp.vault.layout import vault_exists
 from fieldapp.vault.passphrase import (  # noqa: F401 - the strength names, as before
@@ -53,12 +54,14 @@ class Screen(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Profile:
     """The inspector using this device; kept inside the vault (setting ``profile``, where the
-    agency keeps its stored spelling: ``fieldapp.agencies.PROFILE_SPELLINGS``)."""
+    agency keeps its stored spelling: ``fieldapp.agencies.PROFILE_SPELLINGS``). ``contact`` is
+    the number a recipient calls back on ("Bereikbaar via" on a referral)."""
 
     name: str = ""
     agency: str = "nla"  # an agency code, one of AGENCIES
     employee_number: str = ""
     region: str = ""
+    contact: str = ""
 
     def as_setting(self) -> dict[str, str]:
         return {**asdict(self), "agency": profile_spelling(self.agency)}
@@ -68,7 +71,8 @@ class Profile:
         if not isinstance(value, dict):
             return cls()
         fields = {
-            name: str(value.get(name) or "") for name in ("name", "employee_number", "region")
+            name: str(value.get(name) or "")
+            for name in ("name", "employee_number", "region", "contact")
         }
         agency = value.get("agency")
         return cls(
@@ -76,10 +80,34 @@ class Profile:
         )
 
 
-def profile_problem(profile: Profile) -> str | None:
+PROFILE_TEXT_LIMIT = 120  # a name, number or team on one line of a referral
+
+
+def profile_problem_at(profile: Profile) -> tuple[str, str] | None:
+    """The first thing wrong with ``profile``: the field's name and a message saying what to
+    type. The profile goes onto every referral, so it is checked as a referral's input is."""
     if not profile.name.strip():
-        return t("ui.profile.name_required")
+        return "name", t("ui.profile.name_required")
+    for name in ("name", "employee_number", "region"):
+        try:
+            validate.string(getattr(profile, name), name, limit=PROFILE_TEXT_LIMIT)
+        except ValidationError as exc:
+            label = t(f"ui.profile.{name}")
+            return name, t("ui.profile.invalid", field=label, problem=t(exc.problem, **exc.params))
+    if profile.contact.strip():
+        try:
+            validate.phone(profile.contact, "contact")
+        except ValidationError as exc:
+            problem = t(exc.problem, **exc.params)
+            return "contact", t(
+                "ui.profile.invalid", field=t("ui.profile.contact"), problem=problem
+            )
     return None
+
+
+def profile_problem(profile: Profile) -> str | None:
+    found = profile_problem_at(profile)
+    return None if found is None else found[1]
 
 
 def new_passphrase_problem(

@@ -10,15 +10,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,11 +36,13 @@ from fieldapp.agencies import (
     profile_spelling,
 )
 from fieldapp.i18n import t
-from ui.widgets import paragraph
+from ui.session import AGENCIES, Profile, profile_problem_at
+from ui.widgets import MessageLabel, paragraph, scrolling
 from ui.window_settings import (
     LANGUAGE_NAMES,
     WINDOW_SETTINGS_FILE,
     WindowSettings,
+    fit_dialog,
     window_settings_path,
 )
 
@@ -48,6 +53,7 @@ __all__ = [
     "AUTO_LOCK_MIN_MINUTES",
     "LANGUAGE_NAMES",
     "WINDOW_SETTINGS_FILE",
+    "ProfileForm",
     "SettingsDialog",
     "SettingsValues",
     "VaultSettings",
@@ -57,7 +63,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
-    from ui.session import Profile
 
 AUTO_LOCK_DEFAULT_MINUTES = 5
 AUTO_LOCK_MIN_MINUTES = 1
@@ -84,8 +89,6 @@ class VaultSettings:
 
     @property
     def profile(self) -> Profile:
-        from ui.session import Profile  # noqa: PLC0415 - ui.session loads after unlock
-
         return Profile.from_setting(self.store.setting("profile"))
 
     @profile.setter
@@ -114,6 +117,75 @@ class SettingsValues:
     language: str
     large_touch: bool
     default_agency: str
+    profile: Profile = field(default_factory=Profile)
+
+
+class ProfileForm(QWidget):
+    """The inspector's profile, as it goes onto every referral: filled in at first run and
+    corrected later in the settings (a new phone number, another team), with the same fields
+    and the same checks in both places."""
+
+    FIELDS = ("name", "agency", "employee_number", "region", "contact")
+
+    def __init__(self, profile: Profile | None = None) -> None:
+        super().__init__()
+        self.name = self._line("name", 120)
+        self.agency = QComboBox()
+        for agency in AGENCIES:
+            self.agency.addItem(agency_name(agency) or agency, agency)
+        self.agency.setAccessibleName(t("ui.profile.agency"))
+        self.employee_number = self._line("employee_number", 40)
+        self.region = self._line("region", 80)
+        self.region.setPlaceholderText(t("ui.profile.region_hint"))
+        self.contact = self._line("contact", 32)
+        self.contact.setPlaceholderText(t("ui.profile.contact_hint"))
+        self.contact.setAccessibleDescription(t("ui.profile.contact_hint"))
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        # Labels above their fields where the row is too narrow (a tablet, large text).
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for name in self.FIELDS:
+            form.addRow(t(f"ui.profile.{name}"), self.field(name))
+        self.name.returnPressed.connect(self.employee_number.setFocus)
+        self.employee_number.returnPressed.connect(self.region.setFocus)
+        self.region.returnPressed.connect(self.contact.setFocus)
+        if profile is not None:
+            self.set_profile(profile)
+
+    def _line(self, name: str, limit: int) -> QLineEdit:
+        line = QLineEdit()
+        line.setObjectName(f"profile_{name}")
+        line.setAccessibleName(t(f"ui.profile.{name}"))
+        line.setMaxLength(limit)
+        return line
+
+    def field(self, name: str) -> QWidget:
+        widget: QWidget = getattr(self, name)
+        return widget
+
+    def profile(self) -> Profile:
+        return Profile(
+            name=self.name.text().strip(),
+            agency=str(self.agency.currentData()),
+            employee_number=self.employee_number.text().strip(),
+            region=self.region.text().strip(),
+            contact=self.contact.text().strip(),
+        )
+
+    def set_profile(self, profile: Profile) -> None:
+        self.name.setText(profile.name)
+        self.agency.setCurrentIndex(max(0, self.agency.findData(profile.agency)))
+        self.employee_number.setText(profile.employee_number)
+        self.region.setText(profile.region)
+        self.contact.setText(profile.contact)
+
+    def problem(self) -> str | None:
+        """What is wrong, with the keyboard focus put on that field; None when all is well."""
+        found = profile_problem_at(self.profile())
+        if found is None:
+            return None
+        self.field(found[0]).setFocus()
+        return found[1]
 
 
 class SettingsDialog(QDialog):
@@ -149,7 +221,18 @@ class SettingsDialog(QDialog):
         )
         self.default_agency.setAccessibleName(t("ui.settings.default_agency"))
 
+        self.profile_form = ProfileForm(values.profile)
+        self._shown_profile = self.profile_form.profile()
+        self.profile_message = MessageLabel()
+        profile_box = QGroupBox(t("ui.settings.profile"))
+        profile_box.setAccessibleName(t("ui.settings.profile"))
+        profile_layout = QVBoxLayout(profile_box)
+        profile_layout.addWidget(paragraph(t("ui.profile.intro"), secondary=True))
+        profile_layout.addWidget(self.profile_form)
+        profile_layout.addWidget(self.profile_message)
+
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(t("ui.settings.auto_lock"), self.auto_lock)
         form.addRow(t("ui.settings.language"), self.language)
         form.addRow(t("ui.settings.large_touch"), self.large_touch)
@@ -161,11 +244,34 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setSpacing(12)
+        column.addLayout(form)
+        column.addWidget(profile_box)
+        column.addWidget(paragraph(t("ui.settings.where_stored"), secondary=True))
         layout = QVBoxLayout(self)
-        layout.setSpacing(12)
-        layout.addLayout(form)
-        layout.addWidget(paragraph(t("ui.settings.where_stored"), secondary=True))
+        layout.addWidget(scrolling(content), 1)  # scrolls on a tablet in large-touch mode
         layout.addWidget(self.buttons)
+        # As large as the content (in the parent's fonts) where the screen allows: the scroll
+        # area alone would ask for too little and cut the check box's text.
+        self.ensurePolished()
+        wanted = content.sizeHint() + QSize(48, self.buttons.sizeHint().height() + 48)
+        fit_dialog(self, wanted)
+
+    def accept(self) -> None:
+        """Closes only with a profile that can go onto a referral; else it says what to fix.
+        A profile left as it was never blocks the other settings (a vault made on the command
+        line has none)."""
+        if self.profile_form.profile() == self._shown_profile:
+            super().accept()
+            return
+        problem = self.profile_form.problem()
+        if problem is not None:
+            self.profile_message.show_error(problem)
+            return
+        self.profile_message.clear_message()
+        super().accept()
 
     def values(self) -> SettingsValues:
         return SettingsValues(
@@ -173,4 +279,5 @@ class SettingsDialog(QDialog):
             language=str(self.language.currentData()),
             large_touch=self.large_touch.isChecked(),
             default_agency=str(self.default_agency.currentData()),
+            profile=self.profile_form.profile(),
         )

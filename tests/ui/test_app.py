@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
 from fieldapp import i18n
+from fieldapp.demo import demo_visits
 from fieldapp.errors import VaultInUse, VaultLocked, WrongPassphrase
 from fieldapp.vault import Vault
 from fieldapp.vault.vault import KEY_FILE
@@ -125,6 +126,54 @@ def test_ctrl_l_locks_clears_the_model_and_returns_to_unlock(
     assert window.current_screen() is Screen.OVERVIEW
 
 
+def test_unlocking_returns_to_the_visit_that_was_open(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    view = window.visits_view
+    view.focus_table()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    chosen = view.current_visit()
+    assert chosen is not None
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.current_screen() is Screen.VISIT
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    qtbot.keyClick(window.editor, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen() is Screen.UNLOCK
+    assert window.editor is None
+    # Which case was open is never written down in clear: the window settings hold no id.
+    window.window_settings.geometry = window.saveGeometry()  # as closing writes it
+    window.window_settings._qsettings.sync()
+    assert chosen not in window.window_settings.path.read_text(encoding="utf-8")
+
+    unlock(qtbot, window)
+    assert window.current_screen() is Screen.VISIT
+    assert window.editor is not None and window.editor.visit_uuid == chosen
+
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)  # back to the list, then lock there
+    window.lock()
+    unlock(qtbot, window)
+    assert window.current_screen() is Screen.OVERVIEW  # the list, where the lock found it
+
+
+def test_unlocking_after_the_open_visit_went_shows_the_list(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    new_uuid = window.session.store.record_visit(next(demo_visits(1, seed=99)))
+    window.open_visit(new_uuid)
+    window.session.store.delete("visit", new_uuid)  # deleted from the editor, then locked
+    window.lock()
+
+    unlock(qtbot, window)
+    assert window.current_screen() is Screen.OVERVIEW
+    assert window.editor is None
+
+
 def test_lock_from_the_menu(qtbot, make_window, locked_vault: int) -> None:
     window = make_window()
     unlock(qtbot, window)
@@ -193,3 +242,28 @@ def test_application_follows_the_language(qapp) -> None:
     create_application()
     assert QLocale().name() == "nl_NL"
     assert QApplication.translate("QPlatformTheme", "Cancel") == "Annuleren"
+
+
+def test_qt_file_dialog_speaks_dutch(qtbot, qapp) -> None:
+    """Qt's own file dialog (the one Qt draws itself, as on Linux): every label and button in
+    Dutch, also the two texts Qt's Dutch catalogue lacks ("Look in", "Files of type")."""
+    i18n.set_language("nl")
+    create_application()
+    dialog = QFileDialog(None, "x", str(Path.home()), "PDF (*.pdf)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    assert {"&Zoeken in:", "Bestands&type:", "Bestands&naam:"} <= labels
+    assert not labels & {"&Look in:", "Files of &type:", "File &name:"}
+    buttons = {button.text() for button in dialog.findChildren(QPushButton)}
+    assert {"Op&slaan", "Annuleren"} <= buttons
+    dialog.reject()
+
+    i18n.set_language("en")
+    create_application()
+    assert QApplication.translate("QFileDialog", "&Look in:") == "&Look in:"
+    i18n.set_language("nl")
+    create_application()
+    assert QApplication.translate("QFileDialog", "Files of &type:") == "Bestands&type:"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Role, Sector
 from fieldapp.exports.ctdc import COLUMNS
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
@@ -150,7 +150,7 @@ def test_a_plain_table_only_after_the_warning_is_confirmed(
         qtbot.mouseClick(view.table_button, Qt.MouseButton.LeftButton)
     rows = list(csv.reader(io.StringIO((tmp_path / "bezoeken.csv").read_text("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == expected
-    assert t("ui.exports.table_done", count=len(expected), name="bezoeken.csv") == (
+    assert tn("ui.exports.table_done", len(expected), name="bezoeken.csv") == (
         view.table_result.text()
     )
     assert "visit_table_unencrypted" in audit_kinds(coordinator)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
 
 from fieldapp import i18n
 from fieldapp.domain import Role
@@ -18,6 +18,12 @@ from ui.session import Screen
 from ui.views.first_run import PAGE_DONE, PAGE_PASSPHRASE, PAGE_PROFILE, PAGE_WELCOME
 
 
+def _active(qtbot, window) -> None:
+    """Keyboard focus is real only in the active window."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+
 def _fill_profile(qtbot, window) -> None:
     view = window.first_run_view
     qtbot.mouseClick(view.welcome_next, Qt.MouseButton.LeftButton)
@@ -27,6 +33,9 @@ def _fill_profile(qtbot, window) -> None:
     qtbot.keyClicks(view.employee_number, "NLA-0042")
     qtbot.keyClicks(view.region, "Zuid-Holland")
     qtbot.keyClick(view.region, Qt.Key.Key_Return)
+    assert view.page == PAGE_PROFILE  # Enter walks the form; the last field goes on
+    qtbot.keyClicks(view.contact, "06 12345678")
+    qtbot.keyClick(view.contact, Qt.Key.Key_Return)
     assert view.page == PAGE_PASSPHRASE
 
 
@@ -64,6 +73,7 @@ def test_first_run_creates_the_vault_and_keeps_the_profile_inside(
         "agency": "kmar",
         "employee_number": "NLA-0042",
         "region": "Zuid-Holland",
+        "contact": "06 12345678",
     }
     assert store.setting("default_agency") == "kmar"
     assert window.autolock.armed
@@ -81,6 +91,10 @@ def test_first_run_creates_the_vault_and_keeps_the_profile_inside(
     qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
     assert window.current_screen() is Screen.OVERVIEW
     assert window.visits_view.empty.isVisible()
+    # A coordinator is told to import bundles, not to record visits.
+    assert "bundels van de veldapparaten in" in window.visits_view.empty.text()
+    assert "Nieuw bezoek" not in window.visits_view.empty.text()
+    assert window.status_label.text() == "coördinatie · Inspecteur Jansen"  # no device id
 
     # The backup opens on its own with the same passphrase.
     restored = Vault.restore(backup_file, vault_dir.parent / "restored", PASSPHRASE)
@@ -90,6 +104,7 @@ def test_first_run_creates_the_vault_and_keeps_the_profile_inside(
 
 def test_a_weak_passphrase_is_refused_with_its_reason(qtbot, make_window, vault_dir: Path) -> None:
     window = make_window()
+    _active(qtbot, window)
     view = window.first_run_view
     _fill_profile(qtbot, window)
     qtbot.keyClicks(view.passphrase, "password1234")
@@ -103,7 +118,11 @@ def test_a_weak_passphrase_is_refused_with_its_reason(qtbot, make_window, vault_
     )
     assert view.message.isVisible()
     assert view.page == PAGE_PASSPHRASE
-    assert view.passphrase.text() == "" and view.repeat.text() == ""
+    # Both kept; the passphrase is the one to change, selected, so typing replaces it.
+    assert view.passphrase.text() == "password1234" and view.repeat.text() == "password1234"
+    assert view.passphrase.hasFocus() and view.passphrase.selectedText() == "password1234"
+    qtbot.keyClicks(view.passphrase, "x")
+    assert view.passphrase.text() == "x"
     assert not (vault_dir / KEY_FILE).exists()
     assert not window.session.is_open
 
@@ -124,6 +143,7 @@ def test_short_or_mistyped_passphrases_are_refused(
     qtbot, make_window, vault_dir: Path, passphrase: str, repeat: str, expected: str
 ) -> None:
     window = make_window()
+    _active(qtbot, window)
     view = window.first_run_view
     _fill_profile(qtbot, window)
     qtbot.keyClicks(view.passphrase, passphrase)
@@ -131,6 +151,55 @@ def test_short_or_mistyped_passphrases_are_refused(
     qtbot.keyClick(view.repeat, Qt.Key.Key_Return)
     assert view.message.text() == expected
     assert not (vault_dir / KEY_FILE).exists()
+    # Nothing typed is thrown away; the field to fix has the focus, its text selected.
+    assert (view.passphrase.text(), view.repeat.text()) == (passphrase, repeat)
+    to_fix = view.repeat if passphrase == repeat.removesuffix("!") != repeat else view.passphrase
+    assert to_fix.hasFocus() and to_fix.selectedText() == to_fix.text()
+    if to_fix is view.repeat:  # retype the repeat only, and the vault is made
+        qtbot.keyClicks(view.repeat, passphrase)
+        qtbot.keyClick(view.repeat, Qt.Key.Key_Return)
+        assert (vault_dir / KEY_FILE).exists()
+
+
+def test_show_passphrase_and_caps_lock(qtbot, make_window) -> None:
+    window = make_window()
+    _active(qtbot, window)
+    view = window.first_run_view
+    _fill_profile(qtbot, window)
+    assert view.passphrase.echoMode() == QLineEdit.EchoMode.Password
+    box = view.aids.show_text
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert view.passphrase.echoMode() == QLineEdit.EchoMode.Normal
+    assert view.repeat.echoMode() == QLineEdit.EchoMode.Normal
+    view.passphrase.setFocus()
+    assert not view.aids.caps_warning.isVisible()
+    qtbot.keyClicks(view.passphrase, "ZOMER")  # capitals without Shift: Caps Lock is on
+    assert view.aids.caps_warning.isVisible()
+    assert view.aids.caps_warning.text() == "Caps Lock staat aan: u typt hoofdletters."
+    qtbot.keyClick(view.passphrase, Qt.Key.Key_CapsLock)
+    assert not view.aids.caps_warning.isVisible()
+    qtbot.keyClicks(view.passphrase, "ZON", Qt.KeyboardModifier.ShiftModifier)
+    assert not view.aids.caps_warning.isVisible()
+    view.reset()
+    assert view.passphrase.echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_after_the_vault_is_made_the_keyboard_goes_on(qtbot, make_window) -> None:
+    """Backup offer first, then the empty list's "new visit" button: Enter never lands in
+    nothing."""
+    window = make_window()
+    _active(qtbot, window)
+    view = window.first_run_view
+    _fill_profile(qtbot, window)
+    qtbot.keyClicks(view.passphrase, PASSPHRASE)
+    qtbot.keyClicks(view.repeat, PASSPHRASE)
+    qtbot.keyClick(view.repeat, Qt.Key.Key_Return)
+    assert view.page == PAGE_DONE
+    assert view.backup_button.hasFocus()
+    qtbot.mouseClick(view.finish_button, Qt.MouseButton.LeftButton)
+    assert window.current_screen() is Screen.OVERVIEW
+    assert window.visits_view.new_button is not None
+    assert window.visits_view.new_button.hasFocus()
 
 
 def test_the_profile_needs_a_name(qtbot, make_window) -> None:
@@ -140,6 +209,22 @@ def test_the_profile_needs_a_name(qtbot, make_window) -> None:
     qtbot.mouseClick(view.profile_next, Qt.MouseButton.LeftButton)
     assert view.page == PAGE_PROFILE
     assert view.profile_message.text() == "Vul uw naam in."
+
+
+def test_a_callback_number_that_is_no_phone_number_is_refused(qtbot, make_window) -> None:
+    window = make_window()
+    _active(qtbot, window)
+    view = window.first_run_view
+    qtbot.mouseClick(view.welcome_next, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(view.name, "Inspecteur Jansen")
+    qtbot.keyClicks(view.contact, "bel mij")
+    qtbot.keyClick(view.contact, Qt.Key.Key_Return)
+    assert view.page == PAGE_PROFILE
+    assert view.profile_message.text().startswith("Controleer ‘Bereikbaar via’: een telefoonnummer")
+    assert view.contact.hasFocus()
+    view.contact.clear()  # optional: left empty, the wizard goes on
+    qtbot.keyClick(view.contact, Qt.Key.Key_Return)
+    assert view.page == PAGE_PASSPHRASE
 
 
 def test_choosing_english_rebuilds_the_wizard_and_keeps_the_choices(qtbot, make_window) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from fieldapp import followup
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.vault import Vault
 from tests.support import PASSPHRASE
 from tests.support.sync import table_dump
@@ -92,8 +92,8 @@ def test_overdue_ones_come_first_and_stand_out(view: FollowUpView) -> None:
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
     assert headers[0] == t("ui.followup.col.overdue")
     total, open_count, overdue_count = followup.counts(view.vault, today)
-    assert view.count.text() == t(
-        "ui.followup.count", count=total, open=open_count, overdue=overdue_count
+    assert view.count.text() == tn(
+        "ui.followup.count", total, open=open_count, overdue=overdue_count
     )
     # The first row is chosen and shown in the panel.
     assert view.table.currentIndex().row() == 0

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Role
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.retention.policy import DEFAULT_DAYS, RULES, load_policy
 from fieldapp.retention.purge import plan_purge, today_utc
 from fieldapp.store.retention_store import RetentionStore
@@ -158,7 +158,7 @@ def test_on_a_field_vault_unexported_work_is_held(qtbot, tmp_path: Path) -> None
         assert widget.plan is not None and widget.plan.field_device and widget.plan.empty
         held = widget.plan.held_unexported
         assert held > 0
-        assert t("retention.cli.held_unexported", count=held) in widget.plan_summary.text()
+        assert tn("ui.retention.held_unexported", held) in widget.plan_summary.text()
         assert not widget.erase_button.isEnabled()
     finally:
         field.lock()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
 from fieldapp import i18n
 from tests.support.qt import unlock
-from ui.session import Screen
+from ui.session import Profile, Screen
 from ui.settings import (
     AUTO_LOCK_DEFAULT_MINUTES,
     SettingsDialog,
@@ -96,6 +96,53 @@ def test_settings_dialog_saves_and_applies(qtbot, make_window, locked_vault: int
     window.back_to_list()
     window.set_large_touch(False)
     assert window.visits_view.table.verticalHeader().defaultSectionSize() == ROW_HEIGHT
+
+
+def test_the_profile_is_edited_in_the_settings_with_its_checks(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    window = make_window()
+    unlock(qtbot, window)
+    window.session.store.set_setting(
+        "profile", Profile("Jan Jansen", "nla", "NLA-1", "Westland").as_setting()
+    )
+    seen: dict[str, object] = {}
+
+    def edit() -> None:
+        dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
+        try:
+            fill(dialog)
+        finally:  # a failed check must not leave the modal dialog waiting for ever
+            if dialog.isVisible():
+                dialog.reject()
+
+    def fill(dialog: SettingsDialog) -> None:
+        form = dialog.profile_form
+        assert form.name.text() == "Jan Jansen"  # what was set at first run
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        form.contact.setFocus()
+        qtbot.keyClicks(form.contact, "nul-zes")
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        seen["message"] = dialog.profile_message.text()
+        seen["open"] = dialog.isVisible()
+        form.contact.clear()
+        qtbot.keyClicks(form.contact, "+31 6 1234 5678")
+        form.name.clear()
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        seen["no_name"] = dialog.profile_message.text()
+        qtbot.keyClicks(form.name, "Jan de Vries")
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, edit)
+    window.settings_action.trigger()
+
+    assert seen["open"] is True
+    assert str(seen["message"]).startswith("Controleer ‘Bereikbaar via’: een telefoonnummer")
+    assert seen["no_name"] == "Vul uw naam in."
+    stored = window.session.store.setting("profile")
+    assert stored["name"] == "Jan de Vries" and stored["contact"] == "+31 6 1234 5678"
+    assert stored["region"] == "Westland"
+    assert window.status_label.text() == "veldwerk · Jan de Vries"
 
 
 def test_cancel_changes_nothing(qtbot, make_window, locked_vault: int) -> None:

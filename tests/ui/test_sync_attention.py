@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from fieldapp.demo import demo_visits
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.store.store import Store
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync.export import export_bundle
@@ -72,7 +72,7 @@ def test_a_lost_bundle_is_sent_again_and_the_gap_closes(
     qtbot.keyClick(page.resend_field, Qt.Key.Key_Return)  # Enter sends, as the button does
     resent = page.last_result
     assert resent is not None and resent.resends == (1,) and resent.seq == 3
-    assert t("ui.sync.resent", seqs="1") in page.result_label.text()
+    assert tn("ui.sync.resent", 1, seqs="1") in page.result_label.text()
     assert page.resend_field.text() == ""
     assert import_file(coordinator.vault, resent.path).status == "imported"
     assert SyncStore(coordinator.vault).missing_seqs(field.info.device_id, 4) == []

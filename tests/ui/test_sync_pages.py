@@ -14,9 +14,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from fieldapp.demo import demo_visits
+from fieldapp.domain import ReferralStatus
 from fieldapp.i18n import t
+from fieldapp.ids import crockford_code
+from fieldapp.localtime import datetime_text
 from fieldapp.store.store import Store
 from fieldapp.store.sync_store import SyncStore
+from fieldapp.sync.export import export_bundle
 from fieldapp.sync.keys import own_keys
 from fieldapp.vault import Vault
 from tests.support.qt import answer_file_dialog, unlock, unnamed_controls
@@ -266,6 +270,49 @@ def test_export_import_duplicate_and_revoke(
     assert coord_page.report.item(0, 5).text() == report.rejection.message()
 
 
+def test_after_a_full_export_nothing_is_waiting(
+    qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, field: Vault, coordinator: Coordinator
+) -> None:
+    """Final referrals go out with the bundle and the export marks them synced; that mark is
+    no work of the inspector's still waiting (it said "3 changes" after every export)."""
+    enrol(field, coordinator)
+    store = Store(field)
+    for visit_uuid in [store.record_visit(v) for v in demo_visits(3, seed=11)]:
+        persons = tuple(p.meta.uuid for p in store.persons(visit_uuid))[:1]
+        store.add_referral(
+            visit_uuid,
+            persons,
+            "police",
+            document=b"%PDF-1.7 test",
+            document_id="FA-" + crockford_code(10),
+            content_hash="a" * 64,
+            lang="nl",
+            urgency="normal",
+        )
+    page = FieldSyncDialog(field, InlineRunner())
+    qtbot.addWidget(page)
+    page.show()
+    assert page.pending_label.text() != t("ui.sync.pending", count=0)
+    out = tmp_path / "stick"
+    out.mkdir()
+    answer_file_dialog(monkeypatch, "getExistingDirectory", str(out))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert len(list(out.glob("*.fab"))) == 1
+    assert {r.status for r in store.referrals()} == {ReferralStatus.SYNCED}
+    assert page.pending_label.text() == t("ui.sync.pending", count=0)
+
+    # Deleting a synced referral is work again: it waits for the next export.
+    store.delete("referral", store.referrals()[0].meta.uuid)
+    page.refresh()
+    assert page.pending_label.text() == t("ui.sync.pending", count=1)
+
+    # The last export's moment in Dutch time, never the stored UTC text.
+    exported_at = SyncStore(field).outgoing("exported")[-1].exported_at
+    assert exported_at is not None
+    assert datetime_text(exported_at) in page.last_label.text()
+    assert exported_at not in page.last_label.text()
+
+
 def test_a_cancelled_export_leaves_nothing_and_marks_nothing(
     qtbot, tmp_path: Path, field: Vault, coordinator: Coordinator
 ) -> None:
@@ -385,3 +432,38 @@ def test_declining_the_recovery_key_makes_nothing(
     assert asked == []
     assert not own_keys(vault).recovery_recipient
     vault.lock()
+
+
+def test_the_coordinators_list_shows_imported_visits_at_once(
+    qtbot, make_window, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault_dir: Path
+) -> None:
+    """Imported from the sync page: the list behind it counts the visits without a refresh,
+    and while empty it tells a coordinator to import, not to record visits."""
+    coordinator = make_coordinator(vault_dir)
+    field = make_field(tmp_path / "field")
+    enrol(field, coordinator)
+    Store(field).record_visits(demo_visits(4, seed=21))
+    out = tmp_path / "stick"
+    out.mkdir()
+    exported = export_bundle(field, out)
+    assert exported is not None
+    field.lock()
+    coordinator.vault.lock()
+
+    window = make_window()
+    unlock(qtbot, window)
+    view = window.visits_view
+    assert view.count.text() == "0 bezoeken"
+    assert view.empty.isVisible()
+    assert "bundels van de veldapparaten in" in view.empty.text()
+    assert "Nieuw bezoek" not in view.empty.text()
+
+    page = window.show_sync()
+    assert isinstance(page, CoordinatorSyncDialog)
+    answer_file_dialog(monkeypatch, "getOpenFileNames", ([str(exported.path)], ""))
+    qtbot.mouseClick(page.import_files_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.importing)
+    assert [r.status for r in page.reports] == ["imported"]
+    assert view.count.text() == "4 bezoeken"  # no refresh asked for
+    assert not view.empty.isVisible()
+    page.reject()

@@ -37,6 +37,7 @@ from ui.visit.countries import (
     language_name,
     parse_languages,
 )
+from ui.visit.steps import PERSONS, SIGNALS
 from ui.visit.undo import Change, UndoHistory
 
 # Two items of the ILO "exploitative conditions" dimension: one strong, one medium. Together
@@ -89,7 +90,9 @@ def observation(store: Store, editor: VisitEditor, indicator_id: str, person_uui
 
 
 def cycle_in_list(qtbot, editor: VisitEditor, indicator_id: str, times: int = 1) -> None:
-    """Select the indicator in the checklist and press Space ``times`` times."""
+    """On the Signalen step, select the indicator in the checklist and press Space ``times``
+    times."""
+    editor.go_to_step(SIGNALS)
     checklist = editor.checklist
     checklist.set_current(indicator_id)
     checklist.view.setFocus()
@@ -98,8 +101,10 @@ def cycle_in_list(qtbot, editor: VisitEditor, indicator_id: str, times: int = 1)
 
 
 def panel_text(editor: VisitEditor) -> str:
+    """What the assessment beside the checklist says (on the Signalen step)."""
     from PySide6.QtWidgets import QLabel
 
+    editor.go_to_step(SIGNALS, focus=False)
     return "\n".join(
         label.text()
         for label in editor.assessment.findChildren(QLabel)
@@ -247,7 +252,10 @@ def test_ctrl_p_adds_persons_a_b_c(qtbot, make_editor, store: Store) -> None:
     assert editor.persons_bar.currentIndex() == 2  # the newest is selected
     assert editor.checklist.person_button.isChecked()
     assert editor.checklist.person_button.text() == "Persoon C"
-    assert QApplication.focusWidget() is editor.checklist.filter  # on to the signals
+    # On to the new person's details, at their first quick choice (sex).
+    assert editor.current_step() == PERSONS
+    sex = editor.person_form.sex
+    assert QApplication.focusWidget() is sex.button_for("unknown")  # as stored: not known
     qtbot.mouseClick(editor.add_person_button, Qt.MouseButton.LeftButton)  # one click too
     assert [p.label for p in detail(store, editor).persons][-1] == "D"
     qtbot.keyClick(editor.checklist.filter, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
@@ -273,14 +281,20 @@ def test_person_fields_are_validated_like_the_visit_json(qtbot, make_editor, sto
     form.nationality.lineEdit().selectAll()
     qtbot.keyClicks(form.nationality.lineEdit(), "Bulg")
     qtbot.keyClick(form.nationality.lineEdit(), Qt.Key.Key_Return)  # the one match is taken
-    form.languages.setFocus()
+    assert QApplication.focusWidget() is form.languages  # Return: on along the quick chain
     assert detail(store, editor).persons[0].nationality == "BG"
     assert form.nationality.currentText() == "Bulgarije"
+    # The language follows the nationality while the user has not chosen one.
+    assert detail(store, editor).persons[0].languages == ("bg",)
+    assert form.languages.text() == "Bulgaars"
 
+    form.languages.selectAll()
     qtbot.keyClicks(form.languages, "Bulgaars, en")
     qtbot.keyClick(form.languages, Qt.Key.Key_Return)
     assert detail(store, editor).persons[0].languages == ("bg", "en")
     assert form.languages.text() == "Bulgaars, Engels"
+    assert editor.current_step() == SIGNALS  # Return after the language: on to the signals
+    editor.go_to_step(PERSONS)
     form.languages.selectAll()
     qtbot.keyClicks(form.languages, "Klingon")
     qtbot.keyClick(form.languages, Qt.Key.Key_Return)
@@ -350,6 +364,7 @@ def test_space_cycles_a_signal_through_its_states(qtbot, make_editor, store: Sto
 
 def test_one_tap_on_the_status_cycles(qtbot, make_editor, store: Store) -> None:
     editor = make_editor()
+    qtbot.mouseClick(editor.steps.buttons[SIGNALS], Qt.MouseButton.LeftButton)
     view = editor.checklist.view
     index = editor.checklist.model.index_of(PASSPORT, STATUS_COLUMN)
     view.scrollTo(index)
@@ -635,10 +650,13 @@ def test_large_touch_makes_rows_taller(qtbot, make_editor) -> None:
     editor.set_large_touch(True)
     QApplication.processEvents()
     assert view.visualRect(index).height() >= 40 > normal
-    # The person's details fold to one line, to leave room for the list; Ctrl+I opens them.
+    # The person's details are a step of their own; the signals name whom they are for.
+    editor.go_to_step(SIGNALS)
     assert not editor.person_form.isVisibleTo(editor)
     assert editor.person_summary.text() == "Mogelijk slachtoffer"
+    assert editor.person_summary.isVisibleTo(editor)
     qtbot.keyClick(editor.checklist.filter, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == PERSONS
     assert editor.person_form.isVisibleTo(editor)
     assert QApplication.focusWidget() is editor.person_form.role
     editor.set_large_touch(False)
@@ -762,7 +780,8 @@ def set_age(qtbot, editor: VisitEditor, age: str) -> None:
 
 
 def shown_outcomes(editor: VisitEditor) -> list[str]:
-    """The outcome lines of the forms the panel shows."""
+    """The outcome lines of the forms the panel shows (on the Signalen step)."""
+    editor.go_to_step(SIGNALS, focus=False)
     return [
         block.outcome.text() for block in editor.assessment.form_blocks if block.isVisibleTo(editor)
     ]
@@ -782,6 +801,7 @@ def test_suspected_forms_and_own_judgement_are_saved_and_assessed(
     assert not any(text.startswith("Seksuele uitbuiting") for text in shown_outcomes(editor))
 
     # A tap on "Seksueel": saved at once, and sexual exploitation is now assessed too.
+    editor.go_to_step(PERSONS)
     assert form.fields["suspected_forms"].isVisibleTo(editor)
     qtbot.mouseClick(form.form_buttons["sexual"], Qt.MouseButton.LeftButton)
     assert detail(store, editor).persons[0].suspected_forms == ("sexual",)
@@ -805,10 +825,12 @@ def test_suspected_forms_and_own_judgement_are_saved_and_assessed(
     indication = editor.assessment.indication_text.text()
     assert indication.startswith("Aanwijzing van mensenhandel: ja")
     assert t("assess.indication_by.professional") in indication
+    editor.go_to_step(SIGNALS)
     assert editor.assessment.b83_box.isVisibleTo(editor)  # nationality unknown: the duty
 
-    # Another field saved later keeps both (person_raw carries them).
-    form.sex.setCurrentIndex(form.sex.findData("f"))
+    # Another field saved later keeps both (person_raw carries them): a tap on "vrouw".
+    editor.go_to_step(PERSONS)
+    qtbot.mouseClick(form.sex.button_for("f"), Qt.MouseButton.LeftButton)
     person = detail(store, editor).persons[0]
     assert person.sex.value == "f"
     assert person.suspected_forms == ("sexual", "criminal") and person.professional_indication
@@ -826,6 +848,7 @@ def test_suspected_forms_and_own_judgement_are_saved_and_assessed(
     assert not form.form_buttons["criminal"].isChecked()
 
     # Only a possible victim has them: hidden for a witness, kept for when the role returns.
+    editor.go_to_step(PERSONS)
     form.role.setCurrentIndex(form.role.findData("witness"))
     assert not form.fields["suspected_forms"].isVisibleTo(editor)
     assert not form.indication.isVisibleTo(editor)
@@ -833,7 +856,7 @@ def test_suspected_forms_and_own_judgement_are_saved_and_assessed(
     form.role.setCurrentIndex(form.role.findData("possible_victim"))
     assert form.fields["suspected_forms"].isVisibleTo(editor)
     assert form.form_buttons["sexual"].isChecked()
-    editor.show_person_details(False)
+    assert not form.sex.button_for("f").isChecked()  # the sex was undone on screen too
     assert "vermoeden: Seksueel" in editor.person_summary.text()
 
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from fieldapp.agencies import agency_name
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.store import Store
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
@@ -186,7 +186,10 @@ def test_a_visit_opened_in_the_list_opens_in_the_main_window(
     assert wanted is not None
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     assert main.opened == [wanted]
-    assert dialog.isMinimized()
+    # The visit in front; the workspace steps aside. Nothing is minimised: minimising the
+    # workspace took the main window down with it.
+    assert not dialog.isVisible() and not dialog.isMinimized()
+    assert main.isVisible() and not main.isMinimized()
     assert main.editor is not None
     main.editor.close_requested.emit()  # the visit is closed: the workspace comes back
     assert not dialog.isMinimized() and dialog.isVisible()
@@ -252,9 +255,7 @@ def test_the_merged_filters_narrow_the_list(qtbot, workspace: Workspace, main: F
     view.device.setCurrentIndex(view.device.findData(police_device))
     assert view.model.filter == VisitFilter(device=police_device)
     assert view.model.rowCount() == len(store.visit_ids(VisitFilter(device=police_device)))
-    assert t("ui.visits.count_filtered", shown=view.model.rowCount(), count=total) == (
-        view.count.text()
-    )
+    assert tn("ui.visits.count_filtered", total, shown=view.model.rowCount()) == (view.count.text())
     view.set_filter(device=None, agency="NLA", form="labour", referral_status="open")
     expected = VisitFilter(agency="NLA", form="labour", referral_status="open")
     chosen = view.model.filter

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.atomic import write_atomic
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import current_language, t
+from fieldapp.i18n import current_language, t, tn
 from fieldapp.localtime import qt_date_format
 from fieldapp.stats.charts import CHART_IDS, chart_title, number, render_chart
 from fieldapp.stats.model import StatsReport
@@ -323,7 +323,7 @@ class DashboardView(QWidget):
 
     def _progress(self, done: int, total: int) -> None:
         if self.busy:
-            self.message.show_info(t("ui.stats.refreshing", done=done, total=total))
+            self.message.show_info(tn("ui.stats.refreshing", total, done=done, total=total))
 
     def _computed(
         self, generation: int, relay: QObject, report: StatsReport, chart_id: str, png: bytes
@@ -340,11 +340,11 @@ class DashboardView(QWidget):
             t(
                 "ui.stats.summary",
                 period=report.period.label(),
-                visits=number(report.visits),
-                signals=number(report.signals_total),
-                victims=number(periodic.possible_victims),
-                minors=number(periodic.minors),
-                referrals=number(report.referrals_total),
+                visits=_counted("visits", report.visits),
+                signals=_counted("signals", report.signals_total),
+                victims=_counted("victims", periodic.possible_victims),
+                minors=_counted("minors", periodic.minors),
+                referrals=_counted("referrals", report.referrals_total),
             )
         )
         self.summary.setAccessibleName(self.summary.text())
@@ -554,6 +554,12 @@ class DashboardView(QWidget):
 
     def _save_failed(self, exc: BaseException) -> None:
         self.message.show_error(t("ui.stats.save_failed", reason=error_text(exc)))
+
+
+def _counted(noun: str, count: int) -> str:
+    """``count`` of ``noun`` in the right form ("1 bezoek", "1.204 bezoeken"), the number
+    written the way the statistics write it."""
+    return tn(f"ui.stats.n.{noun}", count, count=number(count))
 
 
 def _period_slug(report: StatsReport) -> str:

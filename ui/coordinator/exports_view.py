@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.errors import FieldAppError
 from fieldapp.exports import ctdc, table
-from fieldapp.i18n import current_language, t
+from fieldapp.i18n import current_language, t, tn
 from fieldapp.store.filters import VisitFilter
 from fieldapp.vault.vault import Vault
 from fieldapp.vault.worker import WorkerVaultKey
@@ -169,7 +169,7 @@ class ExportsView(QWidget):
         count = len(table.visit_ids_for(self.vault, self.current_filter()))
         filtered = self.current_filter() != VisitFilter()
         key = "ui.exports.scope_filtered" if filtered else "ui.exports.scope_all"
-        self.scope.setText(t(key, count=count))
+        self.scope.setText(tn(key, count))
         self.scope.setAccessibleName(self.scope.text())
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -308,7 +308,7 @@ class ExportsView(QWidget):
         if self.vault.is_open:
             table.record_export(self.vault, result.encrypted)
         key = "ui.exports.table_done_encrypted" if result.encrypted else "ui.exports.table_done"
-        self.table_result.show_info(t(key, count=result.rows, name=result.path.name))
+        self.table_result.show_info(tn(key, result.rows, name=result.path.name))
         self.finished.emit("table")
 
     def _failed(self, exc: BaseException, label: MessageLabel, key: WorkerVaultKey) -> None:

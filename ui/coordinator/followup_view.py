@@ -47,7 +47,7 @@ from fieldapp import followup
 from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
 from fieldapp.followup import FollowUp
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import date_text, datetime_text, local_now, time_text
 from fieldapp.vault.vault import Vault
 from ui.models.roles import ROW_FLAGS, TEXT_ROLES, alignment
@@ -606,7 +606,7 @@ class FollowUpView(QWidget):
             self.count.clear()
             return
         total, open_count, overdue = followup.counts(self.vault, self.model.today)
-        self.count.setText(t("ui.followup.count", count=total, open=open_count, overdue=overdue))
+        self.count.setText(tn("ui.followup.count", total, open=open_count, overdue=overdue))
 
     # -- look ----------------------------------------------------------------------------
 

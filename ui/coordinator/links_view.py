@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain import VisitSummary
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.links import describe
 from fieldapp.links.background import LinksResult, links_key, load_links
 from fieldapp.links.clusters import Cluster
@@ -231,9 +231,7 @@ class ClustersModel(QAbstractItemModel):
         ):
             return None
         cluster = self._clusters[index.internalId() - 1]
-        return t(
-            "ui.links.more_visits", count=cluster.visits - MAX_VISIT_ROWS, shown=MAX_VISIT_ROWS
-        )
+        return tn("ui.links.more_visits", cluster.visits - MAX_VISIT_ROWS, shown=MAX_VISIT_ROWS)
 
     def _cluster_data(self, number: int, column: int, role: int) -> Any:
         if column != 0:
@@ -400,7 +398,7 @@ class LinksView(QWidget):
         store = Store(self.vault)
         self.model.set_clusters(result.clusters, store.visit_summaries)
         key = "ui.links.status_refreshed" if result.refreshed else "ui.links.status"
-        self.status.setText(t(key, count=self.model.total))
+        self.status.setText(tn(key, self.model.total))
         self.status.setAccessibleName(self.status.text())
         if self.model.rowCount():
             self.tree.setCurrentIndex(self.model.index(0, 0))

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
 from fieldapp.retention.policy import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, RULES, load_policy
 from fieldapp.retention.policy import save_policy as store_policy
@@ -112,7 +112,9 @@ class RetentionView(QWidget):
             spin.setToolTip(t(f"retention.rule_help.{rule}"))
             spin.valueChanged.connect(self._policy_edited)
             self.days[rule] = spin
-            default = QLabel(t("ui.retention.default", days=DEFAULT_DAYS[rule]))
+            default = QLabel(
+                tn("ui.retention.default", DEFAULT_DAYS[rule], days=DEFAULT_DAYS[rule])
+            )
             default.setObjectName("secondary")
             field = QWidget()
             row = QHBoxLayout()
@@ -262,19 +264,19 @@ class RetentionView(QWidget):
         parts = [
             t("ui.retention.plan_none")
             if plan.empty
-            else t("ui.retention.plan_due", visits=plan.total("visit"))
+            else tn("ui.retention.plan_due", plan.total("visit"), visits=plan.total("visit"))
         ]
         if plan.held_open_followup:
-            parts.append(t("retention.cli.held_open", count=plan.held_open_followup))
+            parts.append(tn("ui.retention.held_open", plan.held_open_followup))
         if plan.held_unexported:
-            parts.append(t("retention.cli.held_unexported", count=plan.held_unexported))
+            parts.append(tn("ui.retention.held_unexported", plan.held_unexported))
         self.plan_summary.setText(" ".join(parts))
         self.plan_summary.setAccessibleName(self.plan_summary.text())
         self._update_buttons()
 
     def confirmation_text(self, plan: PurgePlan) -> str:
         lines = [
-            t("ui.retention.confirm_line", kind=t(f"retention.kind.{kind}"), count=plan.total(kind))
+            t("ui.retention.confirm_line", item=tn(f"ui.retention.n.{kind}", plan.total(kind)))
             for kind in ("visit", "person", "observation", "attachment", "referral", "site")
             if plan.total(kind)
         ]
@@ -306,7 +308,9 @@ class RetentionView(QWidget):
     def _erased(self, result: PurgeResult) -> None:
         self._set_busy(False)
         self._forget_plan()
-        self.purge_message.show_info(t("ui.retention.erased", visits=result.total("visit")))
+        self.purge_message.show_info(
+            tn("ui.retention.erased", result.total("visit"), visits=result.total("visit"))
+        )
         if self.vault.is_open:
             self.show_log(RetentionStore(self.vault).deletion_log(LOG_LIMIT))
         self.erased.emit(result)

@@ -230,13 +230,21 @@ class MergedVisitsView(VisitsView):
     def _size_provenance_columns(self, scale: float = 1.0) -> None:
         metrics = self.table.fontMetrics()
         site_width = metrics.horizontalAdvance(SITE_WIDTH_SAMPLE) + 28
-        self.table.setColumnWidth(SITE_COLUMN, int(site_width * scale))
+        self._wanted_widths[SITE_COLUMN] = int(site_width * scale)
         for column, sample in PROVENANCE_WIDTHS.items():
             width = max(
                 metrics.horizontalAdvance(sample),
                 metrics.horizontalAdvance(t(MERGED_COLUMNS[column].header)),
             )
-            self.table.setColumnWidth(column, int((width + 28) * scale))
+            self._wanted_widths[column] = int((width + 28) * scale)
+        self.fit_columns()
+
+    # The last column (the device) stretches; on a narrow screen these step aside first:
+    # municipality, signals, persons, inspector.
+    NARROW_FIRST = (3, 8, 7, len(COLUMNS) + 1)
+
+    def stretch_room(self) -> int:
+        return 0
 
     def clear(self) -> None:
         """Nothing from the vault stays in the view (the workspace closes, the vault locks)."""

@@ -4,8 +4,9 @@ Each tab's module is imported, and its view built, only when the tab is first sh
 the workspace costs one tab (``tabs.py`` says why and how). What a view offers the workspace is
 ``tabs.WorkspaceTab``. A view that says
 ``open_visit_requested(str)`` gets the main window to open that visit; the workspace then steps
-aside (minimised) and comes back when the visit is closed. The exports tab writes what the
-merged picture's filters show.
+aside (hidden, never minimised: minimising a window that belongs to the main window took the
+main window down with it on Windows) and comes back when the visit is closed. The exports tab
+writes what the merged picture's filters show.
 
 The window remembers nothing (no filters, no searches, no size); closing it (Esc, or the lock)
 empties every view.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QTabWidget, QVBoxLayout, QWidget
 
@@ -34,12 +35,12 @@ from ui.coordinator.tabs import (
 )
 from ui.coordinator.visits_view import MergedVisitsView
 from ui.runner import JobRunner
+from ui.window_settings import fit_dialog
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1320, 820)
-MIN_SIZE = (760, 520)
-SCREEN_SHARE = 0.9  # never larger than this share of the screen
+MIN_SIZE = (600, 440)  # inside the smallest screen (ui.window_settings.SMALLEST_SCREEN)
 LARGE_TOUCH_TABS = "QTabBar::tab { min-height: 40px; padding: 6px 18px; }"
 
 
@@ -65,7 +66,7 @@ class WorkspaceDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setWindowFlag(Qt.WindowType.WindowMinMaxButtonsHint, True)
         self.setMinimumSize(*MIN_SIZE)
-        self.resize(*self._first_size())
+        fit_dialog(self, QSize(*DEFAULT_SIZE))
         self.large_touch = bool(getattr(parent, "large_touch", False))
         if self.large_touch:
             self.setStyleSheet(LARGE_TOUCH_TABS)
@@ -85,17 +86,9 @@ class WorkspaceDialog(QDialog):
             shortcut.activated.connect(lambda index=number - 1: self.tabs.setCurrentIndex(index))
         self.tabs.currentChanged.connect(self._build)
         self._closed = False
+        self._stepped_aside = False  # hidden while a visit opened from here is shown
         self.refresh_outcomes()
         self._build(self.tabs.currentIndex())
-
-    def _first_size(self) -> tuple[int, int]:
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            available = screen.availableGeometry()
-            width = min(width, int(available.width() * SCREEN_SHARE))
-            height = min(height, int(available.height() * SCREEN_SHARE))
-        return max(width, MIN_SIZE[0]), max(height, MIN_SIZE[1])
 
     # -- tabs ----------------------------------------------------------------------------
 
@@ -172,26 +165,35 @@ class WorkspaceDialog(QDialog):
     # -- visits --------------------------------------------------------------------------
 
     def open_visit(self, visit_uuid: str) -> None:
-        """The main window opens the visit; this window steps aside until it is closed."""
+        """The main window opens the visit in front; this window steps aside until the visit
+        is left (closed, Ctrl+W, another visit opened)."""
         window: Any = self.parent()
         opener = getattr(window, "open_visit", None)
         if opener is None:
             return
         opener(visit_uuid)
         editor = getattr(window, "editor", None)
-        signal = getattr(editor, "close_requested", None)
-        if signal is None:
+        if not isinstance(editor, QWidget) or not hasattr(editor, "close_requested"):
             return
-        signal.connect(self._come_back)
-        self.showMinimized()
+        editor.close_requested.connect(self._come_back)
+        editor.destroyed.connect(self._come_back)
+        self._stepped_aside = True
+        self.hide()
+        if window.isMinimized():
+            window.showNormal()
         window.raise_()
         window.activateWindow()
 
     def _come_back(self) -> None:
-        if self.isVisible():
-            self.showNormal()
-            self.raise_()
-            self.activateWindow()
+        """Once per visit opened from here, and only while the vault is open."""
+        if not self._stepped_aside:
+            return
+        self._stepped_aside = False
+        if self._closed or self.isVisible() or not self.vault.is_open:
+            return
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     # -- closing -------------------------------------------------------------------------
 

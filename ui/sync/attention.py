@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QTableWidget, QVBoxLayout, QWidget
 
 from fieldapp.agencies import agency_name
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import Alarm, Conflict, SyncStore
 from fieldapp.vault.vault import Vault
@@ -123,7 +123,11 @@ class AttentionBox(QGroupBox):
             part.setVisible(bool(self._conflicts))
         self.setVisible(bool(self._alarms or self._conflicts))
         self.setTitle(
-            t("ui.sync.attention_count", alarms=len(self._alarms), conflicts=len(self._conflicts))
+            t(
+                "ui.sync.attention_count",
+                alarms=tn("ui.sync.n_alarms", len(self._alarms)),
+                conflicts=tn("ui.sync.n_conflicts", len(self._conflicts)),
+            )
         )
         self._show_difference()
         self._update_buttons()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -49,6 +49,7 @@ from ui.sync.common import (
     write_document,
 )
 from ui.widgets import MessageLabel, heading, paragraph, read_only_table
+from ui.window_settings import fit_dialog
 
 DEVICE_COLUMNS = (
     "ui.sync.col_device",
@@ -74,6 +75,10 @@ def _total(bucket: dict[str, int]) -> int:
 
 
 class CoordinatorSyncDialog(QDialog):
+    imported = Signal(int)
+    """After an import run that brought bundles in (their number): the lists showing the
+    vault's visits reload, rather than saying "0 visits" until the user refreshes them."""
+
     def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vault = vault
@@ -171,7 +176,7 @@ class CoordinatorSyncDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(980, 760)
+        fit_dialog(self, QSize(980, 760))
         self._show_request(None)
         self.refresh_devices()
 
@@ -495,6 +500,8 @@ class CoordinatorSyncDialog(QDialog):
         self.refresh_devices()
         self.attention.refresh()
         self.report.setFocus()
+        if statuses.count("imported"):
+            self.imported.emit(statuses.count("imported"))
 
     def _stop_import(self) -> None:
         if self._run is None:

@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
+from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards, export
 from fieldapp.sync.errors import ExportCancelled
@@ -42,7 +43,8 @@ from ui.sync.common import (
     read_document,
     write_document,
 )
-from ui.widgets import MessageLabel, heading, paragraph
+from ui.widgets import MessageLabel, heading, paragraph, scrolling
+from ui.window_settings import fit_dialog
 
 
 class _Progress(QObject):
@@ -142,16 +144,20 @@ class FieldSyncDialog(QDialog):
         close.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
 
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(heading(t("ui.sync.title_field")))
+        column.addWidget(self.state)
+        column.addWidget(self.enrol_box)
+        column.addWidget(self.export_box)
+        column.addWidget(self.message)
+        column.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 14)
-        layout.addWidget(heading(t("ui.sync.title_field")))
-        layout.addWidget(self.state)
-        layout.addWidget(self.enrol_box)
-        layout.addWidget(self.export_box)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(content), 1)  # a tablet is lower than the page
         layout.addWidget(buttons)
-        self.resize(720, 640)
+        fit_dialog(self, QSize(720, 640))
         self._set_exporting(False)
         self.refresh()
 
@@ -189,7 +195,11 @@ class FieldSyncDialog(QDialog):
             if exported:
                 last = exported[-1]
                 self.last_label.setText(
-                    t("ui.sync.last_export", seq=last.seq, when=last.exported_at or "-")
+                    t(
+                        "ui.sync.last_export",
+                        seq=last.seq,
+                        when=datetime_text(last.exported_at) or "-",
+                    )
                 )
             else:
                 self.last_label.setText(t("ui.sync.no_export"))
@@ -366,9 +376,9 @@ class FieldSyncDialog(QDialog):
         text = t("ui.sync.exported", seq=result.seq, path=str(result.path))
         if result.resends:
             self.resend_field.clear()
-            text += "\n" + t("ui.sync.resent", seqs=_seq_text(result.resends))
+            text += "\n" + tn("ui.sync.resent", len(result.resends), seqs=_seq_text(result.resends))
         if result.remaining:
-            text += "\n" + t("ui.sync.export_remaining", count=result.remaining)
+            text += "\n" + tn("ui.sync.export_remaining", result.remaining)
         self.result_label.setText(text)
         self.refresh()
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -24,21 +23,30 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import i18n
-from fieldapp.agencies import agency_name
 from fieldapp.domain import Role
+from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.vault.passphrase import (
     MIN_PASSPHRASE_LENGTH,
     guessable_words,
     passphrase_strength,
 )
-from ui.session import AGENCIES, Profile, profile_problem
-from ui.settings import LANGUAGE_NAMES
-from ui.widgets import MessageLabel, centered_column, heading, note, paragraph, passphrase_field
+from ui.session import Profile
+from ui.settings import LANGUAGE_NAMES, ProfileForm
+from ui.widgets import (
+    MessageLabel,
+    PassphraseAids,
+    centered_column,
+    heading,
+    note,
+    paragraph,
+    passphrase_field,
+)
 
 PAGES = 4
 PAGE_WELCOME, PAGE_PROFILE, PAGE_PASSPHRASE, PAGE_DONE = range(PAGES)
 LEVELS = ("weak", "weak", "fair", "good", "good")
+MISMATCH = "passphrase.mismatch"  # fieldapp.vault.passphrase: the two entries differ
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,34 +162,21 @@ class FirstRunView(QWidget):
         )
 
     def _build_profile(self) -> None:
-        self.name = QLineEdit()
-        self.name.setAccessibleName(t("ui.profile.name"))
-        self.name.setMaxLength(120)
-        self.agency = QComboBox()
-        for agency in AGENCIES:
-            self.agency.addItem(agency_name(agency) or agency, agency)
-        self.agency.setAccessibleName(t("ui.profile.agency"))
-        self.employee_number = QLineEdit()
-        self.employee_number.setAccessibleName(t("ui.profile.employee_number"))
-        self.employee_number.setMaxLength(40)
-        self.region = QLineEdit()
-        self.region.setAccessibleName(t("ui.profile.region"))
-        self.region.setPlaceholderText(t("ui.profile.region_hint"))
-        self.region.setMaxLength(80)
-        form = QFormLayout()
-        form.addRow(t("ui.profile.name"), self.name)
-        form.addRow(t("ui.profile.agency"), self.agency)
-        form.addRow(t("ui.profile.employee_number"), self.employee_number)
-        form.addRow(t("ui.profile.region"), self.region)
+        self.profile_form = ProfileForm()
+        form = self.profile_form
+        self.name, self.agency = form.name, form.agency
+        self.employee_number, self.region, self.contact = (
+            form.employee_number,
+            form.region,
+            form.contact,
+        )
         self.profile_message = MessageLabel()
 
         self.profile_back = _button("ui.first.back")
         self.profile_back.clicked.connect(lambda: self.go_to(PAGE_WELCOME))
         self.profile_next = _button("ui.first.next", primary=True)
         self.profile_next.clicked.connect(self._profile_done)
-        self.name.returnPressed.connect(self.employee_number.setFocus)
-        self.employee_number.returnPressed.connect(self.region.setFocus)
-        self.region.returnPressed.connect(self._profile_done)
+        self.contact.returnPressed.connect(self._profile_done)
         self._page(
             "ui.profile.title",
             paragraph(t("ui.profile.intro")),
@@ -211,6 +206,8 @@ class FirstRunView(QWidget):
         form.addRow(t("ui.create.passphrase"), self.passphrase)
         form.addRow(t("ui.strength.title"), strength)
         form.addRow(t("ui.create.repeat"), self.repeat)
+        self.aids = PassphraseAids(self.passphrase, self.repeat)
+        form.addRow("", self.aids)
 
         self.message = MessageLabel()
         self.passphrase_back = _button("ui.first.back")
@@ -264,10 +261,9 @@ class FirstRunView(QWidget):
         return self.pages.currentIndex()
 
     def _profile_done(self) -> None:
-        problem = profile_problem(self.profile())
+        problem = self.profile_form.problem()
         if problem is not None:
             self.profile_message.show_error(problem)
-            self.name.setFocus()
             return
         self.profile_message.clear_message()
         self.go_to(PAGE_PASSPHRASE)
@@ -278,12 +274,7 @@ class FirstRunView(QWidget):
         return Role.COORDINATOR if self.coordinator_role.isChecked() else Role.FIELD
 
     def profile(self) -> Profile:
-        return Profile(
-            name=self.name.text().strip(),
-            agency=str(self.agency.currentData()),
-            employee_number=self.employee_number.text().strip(),
-            region=self.region.text().strip(),
-        )
+        return self.profile_form.profile()
 
     def guessable_words(self) -> tuple[str, ...]:
         """The profile's words make a passphrase easier to guess (zxcvbn ``user_inputs``)."""
@@ -298,10 +289,7 @@ class FirstRunView(QWidget):
         (self.coordinator_role if state.role is Role.COORDINATOR else self.field_role).setChecked(
             True
         )
-        self.name.setText(state.profile.name)
-        self.agency.setCurrentIndex(max(0, self.agency.findData(state.profile.agency)))
-        self.employee_number.setText(state.profile.employee_number)
-        self.region.setText(state.profile.region)
+        self.profile_form.set_profile(state.profile)
         self.go_to(state.page)
 
     def _update_strength(self, text: str) -> None:
@@ -321,14 +309,24 @@ class FirstRunView(QWidget):
     # -- what the window reports ---------------------------------------------------------
 
     def show_error(self, text: str) -> None:
-        """Both fields are emptied: after a mismatch nobody knows which one was mistyped."""
+        """Creating the vault failed (a full disk, a folder that cannot be written): start the
+        passphrase again."""
         self.passphrase.clear()
         self.repeat.clear()
         self.message.show_error(text)
         self.passphrase.setFocus()
 
+    def show_passphrase_problem(self, problem: FieldAppError) -> None:
+        """What is wrong, and the field to fix selected: what was typed stays (emptying both
+        after one slip meant typing a long passphrase twice again). Typed twice differently:
+        the repeat is retyped; too short or too easy to guess: the passphrase itself."""
+        self.message.show_error(problem.message())
+        field = self.repeat if problem.key == MISMATCH else self.passphrase
+        field.setFocus()
+        field.selectAll()
+
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.passphrase, self.repeat, self.submit, self.passphrase_back):
+        for widget in (self.passphrase, self.repeat, self.aids, self.submit, self.passphrase_back):
             widget.setEnabled(not busy)
         if busy:
             self.message.show_info(t("ui.create.busy"))
@@ -336,6 +334,7 @@ class FirstRunView(QWidget):
     def show_done(self) -> None:
         self.passphrase.clear()
         self.repeat.clear()
+        self.aids.reset()
         self.message.clear_message()
         self.go_to(PAGE_DONE)
 
@@ -349,6 +348,7 @@ class FirstRunView(QWidget):
         """Forget what was typed (after success or when leaving this screen)."""
         self.passphrase.clear()
         self.repeat.clear()
+        self.aids.reset()
         self.message.clear_message()
 
     def _request(self) -> None:

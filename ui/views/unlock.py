@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.i18n import t
-from ui.widgets import MessageLabel, centered_column, heading, paragraph, passphrase_field
+from ui.widgets import (
+    MessageLabel,
+    PassphraseAids,
+    centered_column,
+    heading,
+    paragraph,
+    passphrase_field,
+)
 from ui.window_settings import LANGUAGE_NAMES
 
 
@@ -29,6 +36,8 @@ class UnlockView(QWidget):
         self.passphrase = passphrase_field(t("ui.unlock.passphrase"))
         form = QFormLayout()
         form.addRow(t("ui.unlock.passphrase"), self.passphrase)
+        self.aids = PassphraseAids(self.passphrase)
+        form.addRow("", self.aids)
 
         self.message = MessageLabel()
         self.submit = QPushButton(t("ui.unlock.submit"))
@@ -59,7 +68,8 @@ class UnlockView(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         QVBoxLayout(self).addWidget(centered_column(content))
-        QWidget.setTabOrder(self.passphrase, self.submit)
+        QWidget.setTabOrder(self.passphrase, self.aids.show_text)
+        QWidget.setTabOrder(self.aids.show_text, self.submit)
         QWidget.setTabOrder(self.submit, self.language)
 
         self.passphrase.textChanged.connect(lambda text: self.submit.setEnabled(bool(text)))
@@ -76,6 +86,7 @@ class UnlockView(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.passphrase.setEnabled(not busy)
+        self.aids.setEnabled(not busy)
         self.language.setEnabled(not busy)
         self.submit.setEnabled(not busy and bool(self.passphrase.text()))
         if busy:
@@ -83,6 +94,7 @@ class UnlockView(QWidget):
 
     def reset(self) -> None:
         self.passphrase.clear()
+        self.aids.reset()
         self.message.clear_message()
 
     def _request(self) -> None:

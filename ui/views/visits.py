@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.domain import Sector, VisitStatus
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import qt_date_format
 from fieldapp.store.filters import VisitFilter
 from ui.models.visits import SITE_COLUMN, VisitsModel
@@ -48,7 +48,19 @@ def _date_field(accessible_key: str) -> QDateEdit:
     return field
 
 
-class LazyComboBox(QComboBox):
+class FilterComboBox(QComboBox):
+    """A filter that shows its whole choice where there is room and gives way, eliding, where
+    there is not: a row of filters must fit a tablet (853 logical pixels wide)."""
+
+    SHORTEST = 9  # characters a filter keeps at its narrowest
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        narrow = self.fontMetrics().horizontalAdvance("m" * self.SHORTEST) + 32
+        return QSize(min(hint.width(), narrow), hint.height())
+
+
+class LazyComboBox(FilterComboBox):
     """Fills itself the first time someone opens it, moves into it or types in it (the list
     of municipalities is a full scan of the sites: not worth making unlock wait for)."""
 
@@ -75,7 +87,7 @@ class LazyComboBox(QComboBox):
 
 
 def _combo(accessible_key: str, everything_key: str, combo: QComboBox | None = None) -> QComboBox:
-    combo = combo or QComboBox()
+    combo = combo or FilterComboBox()
     combo.addItem(t(everything_key), None)
     combo.setAccessibleName(t(accessible_key))
     combo.setToolTip(t(accessible_key))
@@ -85,6 +97,10 @@ def _combo(accessible_key: str, everything_key: str, combo: QComboBox | None = N
 
 class VisitsView(QWidget):
     open_requested = Signal(str)  # a visit id
+
+    NARROW_FIRST: tuple[int, ...] = (5, 3, 8, 7)  # type, municipality, signals, persons
+    KEEP_WHOLE: tuple[int, ...] = (0, 6)  # date and status: never elided
+    SITE_ROOM = 14  # characters the stretching site column keeps
 
     def __init__(
         self,
@@ -100,6 +116,7 @@ class VisitsView(QWidget):
 
         self.count = QLabel()
         self.count.setObjectName("secondary")
+        self.new_button: QToolButton | None = None
         top = QHBoxLayout()
         self.title = heading(t(title_key))
         top.addWidget(self.title)
@@ -107,7 +124,7 @@ class VisitsView(QWidget):
         top.addWidget(self.count, 0, Qt.AlignmentFlag.AlignBottom)
         top.addStretch(1)
         if new_visit_action is not None:
-            new_button = QToolButton()
+            new_button = self.new_button = QToolButton()
             new_button.setDefaultAction(new_visit_action)
             new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             new_button.setAccessibleName(new_visit_action.text().replace("&", ""))
@@ -134,24 +151,32 @@ class VisitsView(QWidget):
         self.reset_button.setAccessibleName(t("ui.visits.reset").replace("&", ""))
         self.reset_button.clicked.connect(self.reset_filters)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
-        filters.addWidget(self.status)
-        filters.addWidget(self.sector)
-        filters.addWidget(self.municipality)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel(t("ui.visits.from")))
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel(t("ui.visits.to")))
-        filters.addWidget(self.date_to)
-        filters.addStretch(1)
-        filters.addWidget(self.reset_button)
+        self.dates = QWidget()
+        dates = QHBoxLayout(self.dates)
+        dates.setContentsMargins(8, 0, 0, 0)
+        dates.setSpacing(8)
+        dates.addWidget(QLabel(t("ui.visits.from")))
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel(t("ui.visits.to")))
+        dates.addWidget(self.date_to)
+        self.filter_row = QHBoxLayout()
+        self.filter_row.setSpacing(8)
+        self.filter_row.addWidget(self.status)
+        self.filter_row.addWidget(self.sector)
+        self.filter_row.addWidget(self.municipality)
+        self.filter_row.addWidget(self.dates)
+        self.filter_row.addStretch(1)
+        self.filter_row.addWidget(self.reset_button)
+        # Large-touch mode: the dates get a row of their own (one row is wider than a tablet).
+        self.date_row = QHBoxLayout()
+        self.date_row.setSpacing(8)
         self.filters = QWidget()
         filter_column = QVBoxLayout(self.filters)
         filter_column.setContentsMargins(0, 0, 0, 0)
         filter_column.setSpacing(8)
         filter_column.addWidget(self.search)
-        filter_column.addLayout(filters)
+        filter_column.addLayout(self.filter_row)
+        filter_column.addLayout(self.date_row)
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -175,7 +200,10 @@ class VisitsView(QWidget):
         header.setSortIndicatorShown(True)
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_sortable_indicator)
+        self._wanted_widths: dict[int, int] = {}
+        self._narrowed: set[int] = set()  # columns hidden because the screen is too narrow
         self._size_columns()
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
         self.table.installEventFilter(self)
 
@@ -319,6 +347,11 @@ class VisitsView(QWidget):
             self.select_visit(kept)
 
     def focus_table(self) -> None:
+        """The list takes the keyboard; with no visits at all (a new vault) the "new visit"
+        button does, so a first Enter or Space starts the first visit."""
+        if not self.model.rowCount() and self.model.total == 0 and self.new_button is not None:
+            self.new_button.setFocus()
+            return
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(0, 0))
         self.table.setFocus()
@@ -334,6 +367,8 @@ class VisitsView(QWidget):
             self._open_row(index.row())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self.fit_columns()
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if watched is self.table and event.key() in _OPEN_KEYS:
                 self.open_current()
@@ -355,6 +390,14 @@ class VisitsView(QWidget):
 
     def set_large_touch(self, enabled: bool) -> None:
         height = LARGE_TOUCH_ROW_HEIGHT if enabled else ROW_HEIGHT
+        if enabled and self.filter_row.indexOf(self.dates) >= 0:
+            self.filter_row.removeWidget(self.dates)
+            self.date_row.addWidget(self.dates)
+            self.date_row.addStretch(1)
+        elif not enabled and self.date_row.indexOf(self.dates) >= 0:
+            while self.date_row.count():
+                self.date_row.takeAt(0)  # the dates and the stretch after them
+            self.filter_row.insertWidget(3, self.dates)
         self.table.verticalHeader().setDefaultSectionSize(height)
         self._size_columns(1.3 if enabled else 1.0)
 
@@ -368,7 +411,36 @@ class VisitsView(QWidget):
                 metrics.horizontalAdvance(sample),
                 metrics.horizontalAdvance(t(self.model.columns[column].header)),
             )
-            self.table.setColumnWidth(column, int((width + 28) * scale))
+            self._wanted_widths[column] = int((width + 28) * scale)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Every column at its wanted width where the table is wide enough; on a narrow screen
+        the columns of :attr:`NARROW_FIRST` step aside first (their values are in the visit and
+        sortable from the menu), then the rest share the room and elide. No horizontal
+        scrolling for a list read at a glance."""
+        room = self.table.viewport().width() - self.stretch_room()
+        for column in self._narrowed:
+            self.table.setColumnHidden(column, False)
+        self._narrowed.clear()
+        shown = {c: w for c, w in self._wanted_widths.items() if not self.table.isColumnHidden(c)}
+        for column in self.NARROW_FIRST:
+            if sum(shown.values()) <= room or column not in shown:
+                continue
+            self.table.setColumnHidden(column, True)
+            self._narrowed.add(column)
+            del shown[column]
+        whole = sum(w for c, w in shown.items() if c in self.KEEP_WHOLE)
+        total = sum(shown.values()) - whole
+        factor = min(1.0, (room - whole) / total) if total > 0 and room > whole else 1.0
+        minimum = self.table.horizontalHeader().minimumSectionSize()
+        for column, width in shown.items():
+            scaled = width if column in self.KEEP_WHOLE else int(width * factor)
+            self.table.setColumnWidth(column, max(minimum, scaled))
+
+    def stretch_room(self) -> int:
+        """What the stretching column (the site) keeps when the others share the width."""
+        return self.table.fontMetrics().horizontalAdvance("m" * self.SITE_ROOM)
 
     def _keep_sortable_indicator(self, column: int, order: Qt.SortOrder) -> None:
         if self.model.columns[column].sort_key is None:
@@ -380,9 +452,9 @@ class VisitsView(QWidget):
     def _update_state(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         if total == shown:
-            self.count.setText(t("ui.visits.count", count=total))
+            self.count.setText(tn("ui.visits.count", total))
         else:
-            self.count.setText(t("ui.visits.count_filtered", shown=shown, count=total))
+            self.count.setText(tn("ui.visits.count_filtered", total, shown=shown))
         self.empty.setVisible(total == 0)
         self.filters.setVisible(total > 0)
         self.table.setVisible(shown > 0)

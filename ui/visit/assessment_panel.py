@@ -359,7 +359,7 @@ class AssessmentPanel(QScrollArea):
 
         self.title.setText(t("ui.visit.assessment.title", label=person.label))
         if others and len(others) > 1:
-            parts = [_summary_item(label, other, rules) for label, other in others]
+            parts = [summary_item(label, other, rules) for label, other in others]
             self.summary.setText(t("ui.visit.assessment.summary", items="\n".join(parts)))
             self.summary.show()
         else:
@@ -495,7 +495,7 @@ class AssessmentPanel(QScrollArea):
         self.behind.setVisible(bool(lines) and result.assessed_as_victim)
 
 
-def _summary_item(label: str, result: Assessment, rules: Rules) -> str:
+def summary_item(label: str, result: Assessment, rules: Rules) -> str:
     """One line of the visit's summary: a possible victim by their highest outcome (and the
     indication), anyone else by their role."""
     if not result.assessed_as_victim:

@@ -41,7 +41,7 @@ from ui.visit.checklist_model import (
     ChecklistModel,
 )
 from ui.visit.controller import ObsState
-from ui.visit.fields import FlowLayout, UndoPassThrough, section_heading
+from ui.visit.fields import FlowLayout, UndoPassThrough
 
 CHECKLIST_STYLE = """
 QPushButton#scope { padding: 4px 12px; }
@@ -163,13 +163,13 @@ class ChecklistPanel(QWidget):
         self.person_button.setToolTip(t("ui.visit.scope.person_tip"))
         self.person_button.setEnabled(False)
         self.everyone_button.toggled.connect(self._scope_toggled)
-        scope_row = QHBoxLayout()
-        scope_row.setSpacing(6)
-        scope_label = QLabel(t("ui.visit.scope.label"))
-        scope_row.addWidget(scope_label)
+        self.scope_row = QWidget()  # wraps on a narrow screen rather than clipping
+        scope_row = FlowLayout(self.scope_row)
+        self.scope_label = QLabel(t("ui.visit.scope.label"))
+        self.scope_label.setMinimumHeight(self.everyone_button.sizeHint().height())
+        scope_row.addWidget(self.scope_label)
         scope_row.addWidget(self.everyone_button)
         scope_row.addWidget(self.person_button)
-        scope_row.addStretch(1)
 
         self.filter = QLineEdit()
         self.filter.setObjectName("checklist_filter")
@@ -302,12 +302,25 @@ class ChecklistPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(section_heading(t("ui.visit.checklist.heading")))
-        layout.addLayout(scope_row)
+        # No heading: the step bar says "Signalen", and every row counts on a tablet.
+        layout.addWidget(self.scope_row)
         layout.addLayout(filter_row)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
+        self.set_large_touch(False)
         self._after_reset()
+
+    def add_scope_widget(self, widget: QWidget) -> None:
+        """A control at the end of the scope buttons' row."""
+        flow = self.scope_row.layout()
+        if flow is not None:
+            flow.addWidget(widget)
+
+    def add_summary(self, label: QLabel) -> None:
+        """A line under the scope buttons (who the person recorded for is)."""
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.indexOf(self.scope_row) + 1, label)
 
     def _size_columns(self) -> None:
         """Status wide enough for its plain texts (the "(iedereen)" suffix may elide), the
@@ -365,9 +378,15 @@ class ChecklistPanel(QWidget):
             self.detail.setMinimumHeight(needed)
 
     def set_large_touch(self, on: bool) -> None:
+        """Touch: bigger icons, no column header and no scope caption (the buttons say
+        it; both cost rows), and a list never shorter than four rows."""
         self.view.setIconSize(QSize(22, 22) if on else QSize(16, 16))
+        self.view.header().setVisible(not on)
+        self.scope_label.setVisible(not on)
         self._size_columns()
         self.view.doItemsLayout()
+        row = 44 if on else self.view.fontMetrics().height() + 4
+        self.view.setMinimumHeight(row * (4 if on else 6) + self.view.frameWidth() * 2 + 2)
 
     def focus_filter(self) -> None:
         self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)

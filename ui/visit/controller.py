@@ -29,6 +29,7 @@ from fieldapp.domain import (
     Sector,
     Site,
     Visit,
+    VisitStatus,
     VisitType,
 )
 from fieldapp.errors import FieldAppError
@@ -36,6 +37,7 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.localtime import local_now, local_today
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store
 from fieldapp.visit_json import person_input
+from ui.visit.countries import following_languages
 from ui.visit.undo import Change, UndoHistory
 
 # Not recorded -> observed -> not observed -> unknown -> observed ...: one key or tap per step.
@@ -275,6 +277,33 @@ class VisitController:
         self.store.update_visit(self.visit_uuid, **{name: value})
         self.visit = replace(self.visit, **{name: value})
 
+    def close_visit(self) -> bool:
+        """Mark the visit closed, ended now unless an end was recorded; False when it was
+        closed already."""
+        if self.visit.status is VisitStatus.CLOSED:
+            return False
+        old = (self.visit.status, self.visit.ended_at)
+        self._write_closed(VisitStatus.CLOSED, self.visit.ended_at or now_iso())
+        self._committed(
+            Change("ui.visit.undo.closed", lambda: self._write_closed(*old), ("visit", "status"))
+        )
+        return True
+
+    def _write_closed(self, status: VisitStatus, ended_at: str | None) -> None:
+        self.store.update_visit(self.visit_uuid, status=status, ended_at=ended_at)
+        self.visit = replace(self.visit, status=status, ended_at=ended_at)
+
+    def nothing_recorded(self) -> bool:
+        """No site name, person, signal or attachment: a draft that may be thrown away."""
+        return not (self.site.name or self.persons or self.observations or self.attachments)
+
+    def discard_draft(self) -> bool:
+        """Throw the empty draft away (the core refuses when something was recorded)."""
+        if not self.nothing_recorded():
+            return False
+        self.history.clear()
+        return self.store.discard_draft(self.visit_uuid)
+
     # -- persons --------------------------------------------------------------------------
 
     def person(self, person_uuid: str) -> Person:
@@ -298,6 +327,21 @@ class VisitController:
         )
         return self.person(person_uuid)
 
+    def delete_person(self, person_uuid: str) -> bool:
+        """Remove a person recorded by mistake, with what was recorded for them (each a
+        tombstone, audited). Not undoable: earlier changes may be about them, so the undo
+        history starts again."""
+        self.person(person_uuid)  # KeyError when not at this visit
+        for key, state in list(self.observations.items()):
+            if key[0] == person_uuid:
+                self.store.delete("observation", state.uuid)
+                del self.observations[key]
+        self.store.delete("person", person_uuid)
+        self._reload_persons()
+        self.history.clear()
+        self.saved_at = local_now()
+        return True
+
     def _remove_person(self, person_uuid: str) -> None:
         self.store.delete("person", person_uuid)
         self._reload_persons()
@@ -311,6 +355,11 @@ class VisitController:
         person = self.person(person_uuid)
         raw = person_raw(person)
         raw[name] = value
+        if name == "nationality":
+            # The language follows the nationality unless the user chose one themselves.
+            follow = following_languages(person.nationality, value, person.languages)
+            if follow is not None:
+                raw["languages"] = list(follow)
         if name == "age" and value is not None:
             raw["minor"] = None
         if name == "consent" and value != "not_asked" and not raw["consent_date"]:

@@ -1,36 +1,48 @@
-"""The visit editor: one screen to record a site visit quickly and calmly, by keyboard or touch.
-
-Left: the place and the visit, and attachments. Middle: the persons met (A, B, C ...), the
-selected person's details and the signal checklist. Right: what the signals recorded so far add
-up to for the selected person, recomputed after every change.
+"""The visit editor: a visit recorded in the order it happens, by keyboard or touch, in four
+steps: Locatie (the place, the visit, attachments), Personen (who was met: sex, age band,
+nationality, language with quick choices), Signalen (the checklist, for everyone or for one
+person, beside what the signals add up to) and Afronden (per person the signals, the outcome,
+the duties and where to refer; what a final referral still lacks; refer, close, discard,
+remove a person). A bar of large numbered buttons on top shows the steps, which one is
+current and a count ("Personen (2)", "Signalen (6)"). On a tablet (1280×800 at 150%) each
+step is one screen; what does not fit scrolls vertically, by finger too.
 
 Every change is committed to the vault at once (the top bar says when: "Opgeslagen 10:42"), and
-Ctrl+Z undoes the last change, also in the vault. Text fields save when editing finishes. The
-editor holds no state of its own beyond the open vault: :meth:`VisitEditor.clear` (on lock)
-drops every model and every shown value.
+Ctrl+Z undoes the last change, also in the vault. Text fields save when editing finishes; a
+value that cannot be saved is said beside its field and, when the form moves on to another
+person, in the top bar too, never dropped without a word. The editor holds no state of its own
+beyond the open vault: :meth:`VisitEditor.clear` (on lock) drops every model and every shown
+value.
 
 Keyboard (also listed in :data:`SHORTCUTS`, shown with F1):
 
-=================  ==================================================================
-Ctrl+N             new visit (handled by the main window; see ``start_new_visit``)
-Ctrl+P             add a person (A, B, C ...) and record signals for them
-Ctrl+0             record signals for everyone at the visit
-Ctrl+1 ... Ctrl+9  select person 1 ... 9
-Ctrl+I             edit the selected person's details
-Ctrl+F             search the checklist (the filter works like a command line)
-Return             in the filter: cycle the current signal; in the name field: next field
-Up / Down          in the filter: move through the matching signals
-Space              in the list: cycle not recorded -> observed -> not observed -> unknown
-E / Ctrl+E         cycle the evidence source of the current signal
-N / F2             write a note with the current signal (Return saves it)
-P / F3             mark the current signal as in the past (observed, happened before)
-Delete             in the list: clear the current signal
-Ctrl+O             add a photo or PDF
-Ctrl+D             refer: make a referral document for a partner (``ui.referral.dialog``)
-Ctrl+Z             undo the last change
-Ctrl+S             save what is being typed (everything else is saved already)
-Escape             clear the filter; otherwise back to the visits list
-=================  ==================================================================
+====================  ===============================================================
+Alt+1 ... Alt+4       go to a step (Locatie, Personen, Signalen, Afronden)
+Ctrl+PgDown / PgUp    next / previous step
+Return                at the end of a step's fields: on to the next step; in the name
+                      field: next field; in the signal filter: cycle the current signal
+Ctrl+N                new visit (handled by the main window; see ``start_new_visit``)
+Ctrl+P                add a person (A, B, C ...): Personen, at their first quick choice
+Ctrl+0                record signals for everyone at the visit
+Ctrl+1 ... Ctrl+9     select person 1 ... 9
+Ctrl+I                edit the selected person's details (Personen)
+Ctrl+F                search the checklist (Signalen; the filter works like a command line)
+Up / Down             in the filter: move through the matching signals
+Space                 in the list: cycle not recorded -> observed -> not observed -> unknown
+E / Ctrl+E            cycle the evidence source of the current signal
+N / F2                write a note with the current signal (Return saves it)
+P / F3                mark the current signal as in the past (observed, happened before)
+Delete                in the list: clear the current signal
+Ctrl+O                add a photo or PDF (Locatie)
+Ctrl+D                refer: make a referral document for a partner (``ui.referral.dialog``)
+Ctrl+Z                undo the last change
+Ctrl+S                save what is being typed (everything else is saved already)
+Escape                clear the filter; otherwise back to the visits list
+====================  ===============================================================
+
+A shortcut pressed while a list of suggestions is open under a field (a language, a country,
+a known place) closes the list, keeps what was typed and does what it says
+(:class:`~ui.visit.fields.PopupShortcuts`).
 """
 
 from __future__ import annotations
@@ -40,9 +52,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import (
+    QFocusEvent,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -50,8 +70,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QTabBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,20 +81,25 @@ from fieldapp.domain import Evidence, ObservationStatus, Person
 from fieldapp.errors import FieldAppError, ValidationError
 from fieldapp.i18n import t
 from fieldapp.localtime import datetime_text, time_text
+from fieldapp.referral.readiness import missing_for_final
 from fieldapp.store.store import Store
 from ui.referral.dialog import ReferralDialog
 from ui.visit.assessment_panel import AssessmentPanel
 from ui.visit.attachments import AttachmentsPanel
 from ui.visit.checklist import ChecklistPanel
 from ui.visit.controller import ObsState, VisitController, new_draft_visit
-from ui.visit.fields import FIELD_STYLE
+from ui.visit.fields import FIELD_STYLE, ElidedLabel, PopupShortcuts, kinetic
+from ui.visit.finish import FinishPage, observed_names, person_finish
 from ui.visit.person_form import PersonForm, person_summary
 from ui.visit.site_form import SiteForm
+from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS, STEPS, StepBar
 from ui.widgets import MessageLabel
 
 # (key sequence, message key): the editor's shortcuts, shown with F1. Space, E, N, P and
 # Delete work in the checklist itself; Return and the arrows in the checklist filter.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Alt+1…4", "ui.visit.keys.step_n"),
+    ("Ctrl+PgDown / PgUp", "ui.visit.keys.step_next"),
     ("Ctrl+P", "ui.visit.keys.add_person"),
     ("Ctrl+0", "ui.visit.keys.everyone"),
     ("Ctrl+1…9", "ui.visit.keys.person_n"),
@@ -97,25 +122,62 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 # More than this many persons: the summary line (every person's outcome) is left out, so a
 # change stays fast; the selected person is always assessed.
 SUMMARY_LIMIT = 12
+# The assessment beside the checklist, and the F1 panel, never narrower than this.
+SIDE_WIDTH = 270
 
 EDITOR_STYLE = """
 QLabel#title { font-size: 14pt; font-weight: 600; }
 QLabel#saved { color: palette(placeholder-text); }
-QFrame#pane { background: palette(window); }
 QFrame#help { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QTabBar::tab { padding: 6px 14px; }
+QPushButton#step { min-height: 26px; }
+QLabel#acuteLine { color: white; background: #a4262c; border-radius: 4px; padding: 4px 8px;
+                   font-weight: 600; }
 """
+# Narrower than this (logical px), the Signalen step shows the checklist or the assessment,
+# not both: a tablet at 150% is 853 wide.
+NARROW = 1000
+# Touch mode (with the window's own large-touch style): every target at least 44 px high.
 LARGE_TOUCH_STYLE = """
-QTreeView::item { min-height: 40px; }
-QPushButton, QToolButton, QComboBox, QLineEdit, QSpinBox, QDateEdit { min-height: 38px; }
-QTabBar::tab { min-height: 40px; min-width: 56px; }
+QTreeView::item, QListView::item { min-height: 44px; }
+QPushButton, QToolButton, QComboBox, QLineEdit, QSpinBox, QDateEdit { min-height: 44px; }
+QPushButton { min-width: 44px; }
+QPushButton#step { min-height: 48px; }
+QTabBar::tab { min-height: 44px; min-width: 56px; }
+QCheckBox { min-height: 44px; }
 QCheckBox::indicator { width: 28px; height: 28px; }
 """
 
 
+def _page(body: QWidget) -> QScrollArea:
+    """A step's page: scrolls vertically (by finger too), never sideways."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    kinetic(area)
+    return area
+
+
+class _StepFollowsFocus(QObject):
+    """A field of another step that gets the focus (a click on a label's buddy, a test's
+    setFocus) brings its step forward, so the focus is never on a hidden field."""
+
+    def __init__(self, editor: VisitEditor) -> None:
+        super().__init__(editor)
+        self._editor = editor
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self._editor._focus_entered(watched)
+        return False
+
+
 class VisitEditor(QWidget):
     saved = Signal(str)  # a change to this visit was committed (visit uuid)
-    close_requested = Signal()  # Escape or "Terug naar lijst"
+    close_requested = Signal()  # Escape, "Terug naar lijst" or "Bezoek sluiten"
+    discarded = Signal(str)  # the empty draft was thrown away (visit uuid)
 
     def __init__(
         self, store: Store, catalogue: Catalogue, visit_uuid: str, parent: QWidget | None = None
@@ -125,6 +187,8 @@ class VisitEditor(QWidget):
         self.catalogue = catalogue
         self.visit_uuid = visit_uuid
         self._person_uuid: str | None = None
+        self._everyone_chosen = False  # "everyone" picked on purpose, not just no person yet
+        self._left_behind: str | None = None  # a refused value of a person no longer shown
         self._large_touch = False
         self._focused_once = False
         self.setObjectName("visitEditor")
@@ -137,12 +201,13 @@ class VisitEditor(QWidget):
         self.back_button.setToolTip(t("ui.visit.back_tip"))
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.request_close)
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setObjectName("title")
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.saved_label = QLabel(t("ui.visit.autosave"))
+        self.saved_label = ElidedLabel(t("ui.visit.autosave"))
         self.saved_label.setObjectName("saved")
         self.saved_label.setAccessibleName(t("ui.visit.saved_state"))
+        self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.undo_button = QPushButton(t("ui.visit.undo_button"))
         self.undo_button.setObjectName("undo")
         self.undo_button.setAccessibleName(t("ui.visit.undo_plain"))
@@ -162,18 +227,27 @@ class VisitEditor(QWidget):
         self.help_button.setCheckable(True)
         self.help_button.setAutoDefault(False)
         self.status = MessageLabel()
+        title_column = QVBoxLayout()  # the name over the saved state: room for the buttons
+        title_column.setSpacing(0)
+        title_column.addWidget(self.title)
+        title_column.addWidget(self.saved_label)
         top = QHBoxLayout()
-        top.setSpacing(10)
+        top.setSpacing(8)
         top.addWidget(self.back_button)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.saved_label)
+        top.addLayout(title_column, 1)
         top.addWidget(self.undo_button)
         top.addWidget(self.help_button)
 
-        self.help = QFrame()
+        self.steps = StepBar()
+        self.steps.step_chosen.connect(self.go_to_step)
+
+        # The F1 panel sits at the side, in its own scroll area: it never takes rows away.
+        self.help = QScrollArea()
         self.help.setObjectName("help")
-        help_layout = QVBoxLayout(self.help)
-        help_layout.setContentsMargins(12, 8, 12, 8)
+        self.help.setWidgetResizable(True)
+        self.help.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.help.setAccessibleName(t("ui.visit.keys.button_plain"))
+        self.help.setFixedWidth(SIDE_WIDTH)
         help_text = QLabel(
             "<table cellspacing='2'>"
             + "".join(
@@ -183,11 +257,15 @@ class VisitEditor(QWidget):
             + "</table>"
         )
         help_text.setTextFormat(Qt.TextFormat.RichText)
-        help_layout.addWidget(help_text)
+        help_text.setWordWrap(True)
+        help_text.setContentsMargins(10, 8, 10, 8)
+        help_text.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.help.setWidget(help_text)
+        kinetic(self.help)
         self.help.hide()
-        self.help_button.toggled.connect(self.help.setVisible)
+        self.help_button.toggled.connect(self._show_help)
 
-        # -- the three panes
+        # -- step 1: the place and the visit, attachments beside
         commit = self.commit
         self.site_form = SiteForm(commit, lambda: self.controller)
         self.site_form.chain_finished.connect(self._site_chain_finished)
@@ -197,25 +275,22 @@ class VisitEditor(QWidget):
             self._add_attachment_file,
             self._attachment_content,
         )
-        left_body = QWidget()
-        left = QVBoxLayout(left_body)
-        left.setContentsMargins(12, 8, 12, 12)
-        left.setSpacing(12)
-        left.addWidget(self.site_form)
-        left.addWidget(self.attachments)
-        left.addStretch(1)
-        left_scroll = QScrollArea()
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        left_scroll.setWidget(left_body)
-        left_scroll.setMinimumWidth(300)
+        kinetic(self.attachments.list)
+        self.site_form.add_side(self.attachments)
+        location_body = QWidget()
+        location = QVBoxLayout(location_body)
+        location.setContentsMargins(12, 8, 12, 12)
+        location.addWidget(self.site_form)
+        location.addStretch(1)
 
+        # -- step 2: the persons, one at a time
         self.persons_bar = QTabBar()
         self.persons_bar.setObjectName("persons")
         self.persons_bar.setAccessibleName(t("ui.visit.persons.name"))
         self.persons_bar.setExpanding(False)
         self.persons_bar.setDrawBase(False)
         self.persons_bar.setUsesScrollButtons(True)
+        self.persons_bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.persons_bar.currentChanged.connect(self._person_tab_changed)
         self.add_person_button = QPushButton(t("ui.visit.persons.add"))
         self.add_person_button.setObjectName("add_person")
@@ -223,38 +298,30 @@ class VisitEditor(QWidget):
         self.add_person_button.setToolTip(t("ui.visit.persons.add_tip"))
         self.add_person_button.setAutoDefault(False)
         self.add_person_button.clicked.connect(self.add_person)
+        self.add_person_button.installEventFilter(self)  # Return adds too
         self.no_persons = QLabel(t("ui.visit.persons.none"))
         self.no_persons.setObjectName("saved")
         self.no_persons.setWordWrap(True)
-        persons_heading = QLabel(t("ui.visit.persons.heading"))
-        persons_heading.setObjectName("sectionHeading")
-        persons_row = QHBoxLayout()
+        persons_row = QHBoxLayout()  # no heading: the step bar says "Personen"
         persons_row.setSpacing(8)
-        persons_row.addWidget(persons_heading)
         persons_row.addWidget(self.persons_bar, 1)
         persons_row.addWidget(self.add_person_button)
         self.person_form = PersonForm(commit, lambda: self.controller)
-        self.person_form.changed.connect(self._show_person_summary)
-        self.person_toggle = QToolButton()
-        self.person_toggle.setObjectName("person_details")
-        self.person_toggle.setText(t("ui.visit.persons.details"))
-        self.person_toggle.setAccessibleName(t("ui.visit.persons.details_plain"))
-        self.person_toggle.setToolTip(t("ui.visit.persons.details_tip"))
-        self.person_toggle.setCheckable(True)
-        self.person_toggle.setChecked(True)
-        self.person_toggle.setArrowType(Qt.ArrowType.DownArrow)
-        self.person_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.person_toggle.setAutoRaise(True)
-        self.person_toggle.toggled.connect(self.show_person_details)
-        self.person_summary = QLabel()
+        self.person_form.changed.connect(self._person_changed)
+        self.person_form.chain_finished.connect(self._person_chain_finished)
+        persons_body = QWidget()
+        persons = QVBoxLayout(persons_body)
+        persons.setContentsMargins(12, 8, 12, 12)
+        persons.setSpacing(8)
+        persons.addLayout(persons_row)
+        persons.addWidget(self.no_persons)
+        persons.addWidget(self.person_form)
+        persons.addStretch(1)
+
+        # -- step 3: the checklist, what it adds up to beside it
+        self.person_summary = ElidedLabel()
         self.person_summary.setObjectName("saved")
         self.person_summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        details_row = QHBoxLayout()
-        details_row.setSpacing(8)
-        details_row.addWidget(self.person_toggle)
-        details_row.addWidget(self.person_summary, 1)
-        details_row.addStretch(0)
-
         self.checklist = ChecklistPanel(catalogue)
         self.checklist.model.set_state_lookup(self._states)
         self.checklist.cycle.connect(
@@ -271,60 +338,92 @@ class VisitEditor(QWidget):
         )
         self.checklist.set_past.connect(self._set_past)
         self.checklist.scope_changed.connect(self._scope_changed)
-
-        middle_body = QWidget()
-        middle = QVBoxLayout(middle_body)
-        middle.setContentsMargins(12, 8, 12, 12)
-        middle.setSpacing(8)
-        middle.addLayout(persons_row)
-        middle.addWidget(self.no_persons)
-        middle.addLayout(details_row)
-        middle.addWidget(self.person_form)
-        person_rule = QFrame()
-        person_rule.setFrameShape(QFrame.Shape.HLine)
-        person_rule.setFrameShadow(QFrame.Shadow.Sunken)
-        middle.addWidget(person_rule)
-        middle.addWidget(self.checklist, 1)
+        self.checklist.add_summary(self.person_summary)
+        kinetic(self.checklist.view)
+        signals_page = QWidget()
+        signals = QVBoxLayout(signals_page)
+        signals.setContentsMargins(12, 8, 8, 8)
+        signals.addWidget(self.checklist, 1)
 
         self.assessment = AssessmentPanel()
-        right_body = QWidget()
-        right = QVBoxLayout(right_body)
-        right.setContentsMargins(8, 8, 8, 8)
-        right.addWidget(self.assessment, 1)
+        kinetic(self.assessment)
+        self.side = QWidget()
+        self.side.setObjectName("side")
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(4, 8, 8, 8)
+        side.addWidget(self.assessment, 1)
         refer_row = QHBoxLayout()  # after reading what the signals add up to: refer
         refer_row.setContentsMargins(4, 4, 8, 0)
         refer_row.addWidget(self.refer_button)
         refer_row.addStretch(1)
-        right.addLayout(refer_row)
-        right_body.setMinimumWidth(280)
+        side.addLayout(refer_row)
+        self.side.setMinimumWidth(SIDE_WIDTH)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left_scroll)
-        self.splitter.addWidget(middle_body)
-        self.splitter.addWidget(right_body)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([360, 640, 360])
+        self.signals_split = QSplitter(Qt.Orientation.Horizontal)
+        self.signals_split.setChildrenCollapsible(False)
+        self.signals_scroll = _page(signals_page)  # scrolls only when the screen is low
+        self.signals_split.addWidget(self.signals_scroll)
+        self.signals_split.addWidget(self.side)
+        self.signals_split.setStretchFactor(0, 5)
+        self.signals_split.setStretchFactor(1, 3)
+        # On a narrow screen the assessment takes the checklist's place on request, and an
+        # acute signal is said above the list (the banner is in the hidden panel).
+        self.acute_line = QLabel()
+        self.acute_line.setObjectName("acuteLine")
+        self.acute_line.setWordWrap(True)
+        self.acute_line.hide()
+        self.assessment_toggle = QPushButton(t("ui.visit.assessment.show"))
+        self.assessment_toggle.setObjectName("assessment_toggle")
+        self.assessment_toggle.setAccessibleName(t("ui.visit.assessment.show"))
+        self.assessment_toggle.setCheckable(True)
+        self.assessment_toggle.setAutoDefault(False)
+        self.assessment_toggle.toggled.connect(self._fit_signals)
+        self.back_to_signals = QPushButton(t("ui.visit.assessment.hide"))
+        self.back_to_signals.setObjectName("back_to_signals")
+        self.back_to_signals.setAccessibleName(t("ui.visit.assessment.hide"))
+        self.back_to_signals.setAutoDefault(False)
+        self.back_to_signals.clicked.connect(lambda: self.assessment_toggle.setChecked(False))
+        self.checklist.add_scope_widget(self.assessment_toggle)
+        self.checklist.add_summary(self.acute_line)
+        side.insertWidget(0, self.back_to_signals, 0, Qt.AlignmentFlag.AlignLeft)
+
+        # -- step 4: finishing
+        self.finish = FinishPage()
+        self.finish.refer_requested.connect(self.open_referral_about)
+        self.finish.close_requested.connect(self.close_visit)
+        self.finish.discard_requested.connect(self.discard_draft)
+        self.finish.delete_person_requested.connect(self.delete_person)
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("stepPages")
+        self.pages.addWidget(_page(location_body))
+        self.pages.addWidget(_page(persons_body))
+        self.pages.addWidget(self.signals_split)
+        self.pages.addWidget(_page(self.finish))
+        self.pages.currentChanged.connect(self._page_changed)
+
+        body = QHBoxLayout()
+        body.setSpacing(6)
+        body.addWidget(self.pages, 1)
+        body.addWidget(self.help)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
+        layout.addWidget(self.steps)
         layout.addWidget(self.status)
-        layout.addWidget(self.help)
-        layout.addWidget(self.splitter, 1)
+        layout.addLayout(body, 1)
 
         self._shortcuts: list[QShortcut] = []
         self._shortcut("Ctrl+P", self.add_person)
-        self._shortcut("Ctrl+F", self.checklist.focus_filter)
+        self._shortcut("Ctrl+F", self.focus_filter)
         self._shortcut("Ctrl+Z", self.undo)
         self._shortcut("Ctrl+S", self.save_now)
-        self._shortcut("Ctrl+O", self.attachments.choose_file)
+        self._shortcut("Ctrl+O", self.add_attachment)
         self._shortcut("Ctrl+D", self.open_referral)
         self._shortcut("Ctrl+E", self.checklist.cycle_evidence_current)
-        self._shortcut("F2", self.checklist.edit_note)
+        self._shortcut("F2", self.edit_note)
         self._shortcut("F3", self.checklist.toggle_past_current)
         self._shortcut("Ctrl+I", self.edit_person_details)
         self._shortcut("F1", self.help_button.toggle)
@@ -332,9 +431,32 @@ class VisitEditor(QWidget):
         self._shortcut("Ctrl+0", self.select_everyone)
         for number in range(1, 10):
             self._shortcut(f"Ctrl+{number}", partial(self.select_person_number, number))
+        for index in range(len(STEPS)):
+            self._shortcut(f"Alt+{index + 1}", partial(self.go_to_step, index))
+        self._shortcut("Ctrl+PgDown", self.next_step)
+        self._shortcut("Ctrl+PgUp", self.previous_step)
 
+        # A shortcut typed while suggestions are open reaches the editor (issue 14).
+        popup_keys = PopupShortcuts(self.run_shortcut, self)
+        for popup in (
+            self.site_form.completer.popup(),
+            self.person_form.nationality_completer.popup(),
+            self.person_form.languages_completer.popup(),
+        ):
+            if popup is not None:
+                popup.installEventFilter(popup_keys)
+        follow = _StepFollowsFocus(self)
+        for page in self._page_widgets():
+            for widget in page.findChildren(QWidget):
+                if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                    widget.installEventFilter(follow)
+
+        for area in self.findChildren(QAbstractScrollArea):  # also the notes, by finger
+            if area.window() is self:  # not a combo box's list (a window of its own)
+                kinetic(area)
         self.setStyleSheet(EDITOR_STYLE + FIELD_STYLE)
         self._load_all()
+        self.go_to_step(LOCATION if not self.controller.site.name else SIGNALS, focus=False)
 
     def _shortcut(self, keys: str, slot: Callable[[], Any]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -366,6 +488,9 @@ class VisitEditor(QWidget):
         self.checklist.clear()
         self.assessment.clear()
         self.attachments.clear()
+        self.finish.clear()
+        for index in range(len(STEPS)):
+            self.steps.set_count(index, None)
         self.persons_bar.blockSignals(True)
         while self.persons_bar.count():
             self.persons_bar.removeTab(0)
@@ -389,7 +514,6 @@ class VisitEditor(QWidget):
         self._large_touch = on
         self.setStyleSheet(EDITOR_STYLE + FIELD_STYLE + (LARGE_TOUCH_STYLE if on else ""))
         self.checklist.set_large_touch(on)
-        self.show_person_details(not on)
 
     @property
     def large_touch(self) -> bool:
@@ -410,6 +534,10 @@ class VisitEditor(QWidget):
     def open_referral(self) -> Any:
         """Ctrl+D: the referral dialog for this visit, about the selected person when they
         are a possible victim (otherwise every possible victim)."""
+        return self.open_referral_about(self._person_uuid)
+
+    def open_referral_about(self, person_uuid: str | None) -> Any:
+        """The referral dialog about one person (None: every possible victim)."""
         controller = self.controller
         if controller is None:
             return None
@@ -419,7 +547,7 @@ class VisitEditor(QWidget):
                 controller.store,
                 self.visit_uuid,
                 catalogue=self.catalogue,
-                person_uuid=self._person_uuid,
+                person_uuid=person_uuid,
                 parent=self,
             )
         except (FieldAppError, OSError) as exc:
@@ -437,7 +565,11 @@ class VisitEditor(QWidget):
             self.referral_dialog = None
         dialog.deleteLater()
         if self.controller is not None:
-            self.refer_button.setFocus()
+            self._refresh_finish()
+            if self.steps.current() == FINISH:
+                self.finish.refer_button.setFocus()
+            else:
+                self.refer_button.setFocus()
 
     # -- committing -----------------------------------------------------------------------
 
@@ -471,9 +603,13 @@ class VisitEditor(QWidget):
 
     def _after_change(self) -> None:
         self.status.clear_message()
+        if self._left_behind:  # said once more after the change that moved away from it
+            self.status.show_error(self._left_behind)
+            self._left_behind = None
         self._show_saved()
         self._refresh_title()
         self._refresh_assessment()
+        self._refresh_counts()
         self.saved.emit(self.visit_uuid)
 
     def _show_saved(self, undone: str | None = None) -> None:
@@ -514,6 +650,8 @@ class VisitEditor(QWidget):
             self.checklist.set_current(indicator_id)
         self.status.clear_message()
         self._show_saved(undone=t(change.what, **change.params))
+        self._refresh_counts()
+        self._refresh_finish()
         self.saved.emit(self.visit_uuid)
 
     # -- loading --------------------------------------------------------------------------
@@ -531,6 +669,8 @@ class VisitEditor(QWidget):
         self.checklist.refresh()
         self._refresh_title()
         self._refresh_assessment()
+        self._refresh_counts()
+        self._refresh_finish()
 
     def _refresh_title(self) -> None:
         controller = self.controller
@@ -565,8 +705,13 @@ class VisitEditor(QWidget):
         self.no_persons.setVisible(not persons)
         current = self._current_person()
         self.person_form.load(current)
-        self._show_person_details_state()
-        self.checklist.show_person(current.label if current else None, select=False)
+        self._show_person_summary()
+        # The list records for the person shown, unless "everyone" was chosen on purpose: a
+        # reopened visit never shows one person while recording for everyone (issue 14).
+        self.checklist.show_person(
+            current.label if current else None,
+            select=current is not None and not self._everyone_chosen,
+        )
 
     def _current_person(self) -> Person | None:
         controller = self.controller
@@ -582,6 +727,8 @@ class VisitEditor(QWidget):
         person = self._current_person()
         if controller is None or person is None:
             self.assessment.clear()
+            self.acute_line.setText("")
+            self._fit_signals()
             return
         try:
             result = controller.assessment(person.meta.uuid)
@@ -600,15 +747,20 @@ class VisitEditor(QWidget):
             self._show_failure(exc)
             return
         self.assessment.show_assessment(person, result, self.catalogue, others)
+        self.acute_line.setText(
+            t("ui.visit.assessment.acute_line", label=person.label) if result.acute else ""
+        )
+        self._fit_signals()
 
     # -- persons --------------------------------------------------------------------------
 
     def add_person(self) -> None:
-        """Ctrl+P: a new person (next letter), selected, with the checklist on them."""
+        """Ctrl+P: a new person (next letter), selected, with the checklist on them; the
+        Personen step shows them at their first quick choice (sex)."""
         controller = self.controller
         if controller is None:
             return
-        self.person_form.flush()
+        self._flush_person()
         person = self.commit(controller.add_person)
         if person is None:
             return
@@ -616,38 +768,42 @@ class VisitEditor(QWidget):
         self._load_persons()
         self._select_person(person.meta.uuid, scope_to_person=True)
         self._refresh_assessment()
-        self.checklist.focus_filter()
-
-    def show_person_details(self, shown: bool) -> None:
-        """Show the selected person's form, or one summary line (more room for the list)."""
-        blocked = self.person_toggle.blockSignals(True)
-        self.person_toggle.setChecked(shown)
-        self.person_toggle.blockSignals(blocked)
-        self._show_person_details_state()
+        self.go_to_step(PERSONS, focus=False)
+        self.person_form.focus_quick()
 
     def edit_person_details(self) -> None:
-        """Ctrl+I: open the selected person's details and put the cursor in the first field."""
+        """Ctrl+I: the selected person's details, the cursor in the first field."""
         if self._current_person() is None:
             return
-        self.show_person_details(True)
+        self.go_to_step(PERSONS, focus=False)
         self.person_form.focus_first()
 
-    def _show_person_details_state(self) -> None:
+    def _flush_person(self) -> None:
+        """Save what was typed for the person shown before another is shown; a value that
+        cannot be saved is said in the top bar, as it leaves the screen with its person."""
+        problems = self.person_form.flush()
         person = self._current_person()
-        shown = self.person_toggle.isChecked()
-        self.person_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
-        self.person_toggle.setVisible(person is not None)
-        self.person_form.setVisible(person is not None and shown)
-        self.person_summary.setVisible(person is not None and not shown)
+        if problems and person is not None:
+            self._left_behind = t(
+                "ui.visit.person.not_saved", label=person.label, problems=" ".join(problems)
+            )
+            self.status.show_error(self._left_behind)
+
+    def _person_changed(self) -> None:
         self._show_person_summary()
+        self._refresh_counts()
+
+    def _person_chain_finished(self) -> None:
+        """Return at the end of a person's quick choices: on to their signals."""
+        self.go_to_step(SIGNALS)
 
     def _show_person_summary(self) -> None:
         person = self._current_person()
         self.person_summary.setText(person_summary(person) if person else "")
+        self.person_summary.setVisible(person is not None and not self.checklist.everyone)
 
     def select_person_number(self, number: int) -> None:
+        self._flush_person()  # also when it is the person shown: the typing is kept
         controller = self.controller
         if controller is not None and 0 < number <= len(controller.persons):
             self._select_person(controller.persons[number - 1].meta.uuid, scope_to_person=True)
@@ -656,7 +812,10 @@ class VisitEditor(QWidget):
         self.checklist.select_everyone()
 
     def _select_person(self, person_uuid: str, *, scope_to_person: bool) -> None:
-        self.person_form.flush()
+        if person_uuid != self._person_uuid:
+            self._flush_person()
+        if scope_to_person:
+            self._everyone_chosen = False
         self._person_uuid = person_uuid
         for index in range(self.persons_bar.count()):
             if self.persons_bar.tabData(index) == person_uuid:
@@ -675,12 +834,14 @@ class VisitEditor(QWidget):
         if person_uuid:
             self._select_person(person_uuid, scope_to_person=True)
 
-    def _scope_changed(self, _everyone: bool) -> None:
+    def _scope_changed(self, everyone: bool) -> None:
+        self._everyone_chosen = everyone
+        self._show_person_summary()
         self.checklist.refresh()
 
     def _site_chain_finished(self) -> None:
-        """Return in the sector: on to the signals (for everyone, or the selected person)."""
-        self.checklist.focus_filter()
+        """Return at the end of the place's quick chain (the sector): on to the persons."""
+        self.go_to_step(PERSONS)
 
     # -- observations ---------------------------------------------------------------------
 
@@ -744,6 +905,218 @@ class VisitEditor(QWidget):
             return b""
         return self.controller.attachment_content(attachment_uuid)
 
+    def add_attachment(self) -> None:
+        """Ctrl+O: the attachments are on the Locatie step; show them, then choose a file."""
+        self.go_to_step(LOCATION, focus=False)
+        self.attachments.add_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.attachments.choose_file()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def go_to_step(self, index: int, *, focus: bool = True) -> None:
+        """Show a step (Alt+1 ... Alt+4, a tap on the bar); ``focus`` puts the cursor where
+        the step's work starts."""
+        if not 0 <= index < len(STEPS):
+            return
+        if self.controller is not None and index != self.pages.currentIndex():
+            with contextlib.suppress(FieldAppError, OSError):
+                self.site_form.flush()
+                self._flush_person()
+                self.checklist.flush()
+        self.pages.setCurrentIndex(index)
+        self.steps.set_current(index)
+        if focus:
+            self._focus_step(index)
+
+    def _page_widgets(self) -> list[QWidget]:
+        return [self.pages.widget(index) or QWidget() for index in range(self.pages.count())]
+
+    def current_step(self) -> int:
+        return self.pages.currentIndex()
+
+    def next_step(self) -> None:
+        self.go_to_step(min(self.current_step() + 1, len(STEPS) - 1))
+
+    def previous_step(self) -> None:
+        self.go_to_step(max(self.current_step() - 1, 0))
+
+    def _page_changed(self, index: int) -> None:
+        self.steps.set_current(index)
+        if index == FINISH:
+            self._refresh_finish()
+
+    def _focus_step(self, index: int) -> None:
+        if self.controller is None:
+            return
+        reason = Qt.FocusReason.ShortcutFocusReason
+        if index == LOCATION:
+            self.site_form.focus_first_empty()
+        elif index == PERSONS:
+            if self._current_person() is None:
+                self.add_person_button.setFocus(reason)
+            else:
+                self.person_form.focus_quick()
+        elif index == SIGNALS:
+            self.checklist.focus_filter()
+        else:
+            self.finish.refer_button.setFocus(reason)
+            if not self.finish.refer_button.isEnabled():
+                self.finish.close_button.setFocus(reason)
+
+    def focus_filter(self) -> None:
+        """Ctrl+F: the Signalen step, in the filter."""
+        self.go_to_step(SIGNALS, focus=False)
+        self.checklist.focus_filter()
+
+    def edit_note(self) -> None:
+        self.go_to_step(SIGNALS, focus=False)
+        self.checklist.edit_note()
+
+    def _focus_entered(self, widget: QWidget) -> None:
+        for index, page in enumerate(self._page_widgets()):
+            if page.isAncestorOf(widget):
+                if index != self.pages.currentIndex():
+                    self.go_to_step(index, focus=False)
+                return
+
+    def _show_help(self, shown: bool) -> None:
+        """The F1 panel beside the step, never above it (it took the list's rows)."""
+        self.help.setVisible(shown)
+        self._fit_signals()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_signals()
+
+    def is_narrow(self) -> bool:
+        return self.width() - (SIDE_WIDTH if self.help.isVisibleTo(self) else 0) < NARROW
+
+    def _fit_signals(self) -> None:
+        """Wide: the checklist with the assessment beside it. Narrow: one of the two (the
+        toggle), with an acute signal said above the list."""
+        narrow = self.is_narrow()
+        showing = narrow and self.assessment_toggle.isChecked()
+        self.assessment_toggle.setVisible(narrow)
+        self.back_to_signals.setVisible(showing)
+        self.signals_scroll.setVisible(not showing)
+        self.side.setVisible(not narrow or showing)
+        self.acute_line.setVisible(narrow and bool(self.acute_line.text()))
+
+    def run_shortcut(self, event: QKeyEvent) -> bool:
+        """Do what one of the editor's shortcuts does for ``event``; False when it is none
+        (a key typed while a list of suggestions had the keyboard)."""
+        pressed = QKeySequence(event.keyCombination())
+        for shortcut in self._shortcuts:
+            if shortcut.key().matches(pressed) == QKeySequence.SequenceMatch.ExactMatch:
+                if not pressed.matches(QKeySequence(QKeySequence.StandardKey.Undo)):
+                    # What was typed is kept (saved, or refused beside its field) first.
+                    with contextlib.suppress(FieldAppError, OSError):
+                        self.flush()
+                shortcut.activated.emit()
+                return True
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Return on the add-person button adds one, as Space does (a keyboard user's
+        Return at the start of the Personen step)."""
+        if (
+            watched is self.add_person_button
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.add_person()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _refresh_counts(self) -> None:
+        controller = self.controller
+        if controller is None:
+            return
+        self.steps.set_count(PERSONS, len(controller.persons))
+        observed = sum(
+            1
+            for state in controller.observations.values()
+            if state.status is ObservationStatus.OBSERVED
+        )
+        self.steps.set_count(SIGNALS, observed)
+
+    def _refresh_finish(self) -> None:
+        """Step 4 from what the vault holds now (built when shown or changed there)."""
+        controller = self.controller
+        if controller is None or self.pages.currentIndex() != FINISH:
+            return
+        try:
+            detail = controller.store.visit_detail(self.visit_uuid)
+            states = {key: state.status for key, state in controller.observations.items()}
+            missing_all = missing_for_final(detail, None, catalogue=self.catalogue)
+            rows = []
+            for person in controller.persons:
+                own = missing_for_final(detail, person.meta.uuid, catalogue=self.catalogue)
+                rows.append(
+                    person_finish(
+                        person,
+                        controller.assessment(person.meta.uuid),
+                        observed_names(states, person.meta.uuid, self.catalogue),
+                        [m.message for m in own if m.person_uuid is not None],
+                        self.catalogue,
+                    )
+                )
+        except (FieldAppError, OSError) as exc:
+            self._show_failure(exc)
+            return
+        self.finish.show_finish(
+            rows,
+            observed_names(states, None, self.catalogue),
+            [m.message for m in missing_all if m.person_uuid is None],
+            can_discard=controller.nothing_recorded(),
+        )
+
+    def close_visit(self) -> None:
+        """Afronden: the visit is closed (ended now) and the list comes back."""
+        controller = self.controller
+        if controller is None:
+            return
+        with contextlib.suppress(FieldAppError, OSError):
+            self.flush()
+        self.commit(controller.close_visit)
+        self.close_requested.emit()
+
+    def discard_draft(self) -> None:
+        """Afronden: throw away a draft in which nothing was recorded (Ctrl+N by mistake)."""
+        controller = self.controller
+        if controller is None or not controller.nothing_recorded():
+            return
+        try:
+            thrown = controller.discard_draft()
+        except (FieldAppError, OSError) as exc:
+            self._show_failure(exc)
+            return
+        if not thrown:
+            self.status.show_error(t("ui.visit.finish.discard_refused"))
+            return
+        self.discarded.emit(self.visit_uuid)
+        self.close_requested.emit()
+
+    def delete_person(self, person_uuid: str) -> None:
+        """Afronden, after the card's second question: the person and what was recorded
+        for them become tombstones (audited); not undoable."""
+        controller = self.controller
+        if controller is None:
+            return
+        try:
+            person = controller.person(person_uuid)
+        except KeyError:
+            return
+        self.person_form.flush()
+        if self.commit(lambda: controller.delete_person(person_uuid)) is None:
+            return
+        if self._person_uuid == person_uuid:
+            self._person_uuid = None
+        self._load_all(attachments=False)
+        self._show_saved()
+        self.status.show_info(t("ui.visit.finish.deleted", label=person.label))
+
     # -- focus ----------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -758,13 +1131,15 @@ class VisitEditor(QWidget):
         self._focus_start()
 
     def _focus_start(self) -> None:
-        """A new visit starts at the site's name; an existing one at the signal filter."""
+        """A new visit starts at the site's name (Locatie); an existing one where its step
+        starts (the signal filter when it opened on Signalen)."""
         if self.controller is None:
             return
         if not self.controller.site.name:
+            self.go_to_step(LOCATION, focus=False)
             self.site_form.edits["name"].setFocus(Qt.FocusReason.OtherFocusReason)
         else:
-            self.checklist.focus_filter()
+            self._focus_step(self.current_step())
 
     def set_back_button_visible(self, visible: bool) -> None:
         """For a host that shows its own way back; Escape keeps working."""

@@ -1,20 +1,26 @@
 """Small pieces the visit editor's forms share: labelled fields with a message line under them,
-the text of a refused value, and the rule that Ctrl+Z in a field whose text is saved undoes
-the editor's last change (while the text is being edited, Ctrl+Z undoes the typing)."""
+the text of a refused value, the rule that Ctrl+Z in a field whose text is saved undoes
+the editor's last change (while the text is being edited, Ctrl+Z undoes the typing), shortcuts
+that still work while a list of suggestions is open, and kinetic (finger) scrolling."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QLabel,
     QLayout,
     QLayoutItem,
     QLineEdit,
     QPlainTextEdit,
+    QScroller,
     QVBoxLayout,
     QWidget,
 )
@@ -157,9 +163,10 @@ class UndoPassThrough(QObject):
 
 
 class ReturnFilter(QObject):
-    """Calls ``on_return(widget)`` when Return or Enter is pressed in a watched combo box or
-    plain text field (line edits use ``returnPressed``). Shift+Return in a text field still
-    starts a new line."""
+    """Calls ``on_return(widget)`` when Return or Enter is pressed in a watched combo box, line
+    edit, spin box, check box or plain text field. (While a completer's list is open the list
+    has the keys and hands Return to the field directly, past this filter: that Return only
+    picks.) Shift+Return in a text field still starts a new line."""
 
     def __init__(self, on_return: Callable[[QWidget], bool], parent: QObject | None = None):
         super().__init__(parent)
@@ -170,7 +177,9 @@ class ReturnFilter(QObject):
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and isinstance(watched, QComboBox | QPlainTextEdit)
+            and isinstance(
+                watched, QComboBox | QPlainTextEdit | QLineEdit | QAbstractSpinBox | QCheckBox
+            )
         ):
             if isinstance(watched, QPlainTextEdit) and (
                 event.modifiers() & Qt.KeyboardModifier.ShiftModifier
@@ -194,6 +203,63 @@ class FocusOutFilter(QObject):
         if event.type() == QEvent.Type.FocusOut and isinstance(watched, QWidget):
             self._on_focus_out(watched)
         return False
+
+
+class PopupShortcuts(QObject):
+    """Installed on a completer's list of suggestions. That list has the keyboard while it is
+    open, so a shortcut (Ctrl+F, Ctrl+P, Ctrl+1, F2 ...) never reached the editor and the next
+    letters landed in the field ("Bulgaarsp"). Now such a key closes the list, keeps what was
+    typed, and ``run(event)`` does the shortcut; other keys go on as before."""
+
+    def __init__(self, run: Callable[[QKeyEvent], bool], parent: QObject | None = None):
+        super().__init__(parent)
+        self._run = run
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        modifiers = event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        function_key = Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35
+        if not modifiers and not function_key:
+            return False
+        if isinstance(watched, QWidget):
+            watched.hide()
+        return self._run(event)
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when it does not fit, instead of being cut off mid-letter
+    (a long site name in the top bar of a tablet); the whole text is its tooltip."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M…"))
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        elide = Qt.TextElideMode.ElideRight
+        shown = self.fontMetrics().elidedText(self.text(), elide, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+def kinetic(area: QAbstractScrollArea) -> None:
+    """Scroll by dragging a finger, with momentum (a mouse still selects and clicks)."""
+    if isinstance(area, QAbstractItemView):
+        area.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
 
 
 def text_of(widget: QLineEdit | QPlainTextEdit) -> str:

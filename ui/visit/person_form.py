@@ -1,16 +1,27 @@
-"""One person met at the visit: role, sex, age or age band, minor, nationality, languages,
+"""One person met at the visit: role, sex, age band or exact age, minor, nationality, languages,
 interpreter, consent (with its date), the B8/3 reflection period (with its date), notes and,
 for a possible victim, the professional's own view: the forms of exploitation they suspect
 (a row of toggle buttons) and whether they see an indication of trafficking themselves. The
 assessment reads both; for other roles they mean nothing and are hidden.
 
+Sex and age band are rows of big toggle buttons (one tap; by keyboard arrows and Space or
+Return); an exact age stays possible and then decides the band. Nationality lists the countries
+met most often first, and the language follows it unless the user chose one
+(``ui.visit.countries``).
+
 Every change is validated by ``fieldapp.visit_json.person_input`` (the rules of the visit JSON
 format) and saved at once. A given age decides the minor flag, so the flag is only editable
 while the age is unknown; choosing consent or a B8/3 status fills in today's date.
+
+Return moves along the quick chain (sex, age band, nationality, language) and, after the
+language or the last field, ends the step (``chain_finished``). A value that cannot be saved
+stays in its field with the reason beside it; :meth:`PersonForm.flush` returns those reasons,
+so the editor can say them when the person leaves the screen.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +32,12 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -54,6 +67,7 @@ from ui.visit.fields import (
     set_text,
     text_of,
 )
+from ui.visit.toggles import ChoiceRow
 
 Commit = Callable[[Callable[[], Any]], Any]
 UNKNOWN_AGE = -1
@@ -120,6 +134,7 @@ def _cap(text: str) -> str:
 
 class PersonForm(QWidget):
     changed = Signal()  # a field of the shown person was saved
+    chain_finished = Signal()  # Return after the language (or in the last field)
 
     def __init__(self, commit: Commit, controller_getter: Callable[[], Any]) -> None:
         super().__init__()
@@ -134,17 +149,24 @@ class PersonForm(QWidget):
         self.role = _combo(
             "person_role", [(_cap(t(f"person_role.{r.value}")), r.value) for r in PersonRole]
         )
-        self.sex = _combo("person_sex", [(t(f"ui.visit.sex.{s.value}"), s.value) for s in Sex])
+        sexes = (Sex.MALE, Sex.FEMALE, Sex.OTHER, Sex.UNKNOWN)
+        self.sex = ChoiceRow(
+            "person_sex",
+            [(t(f"ui.visit.sex.{s.value}"), s.value) for s in sexes],
+            on_return=lambda: self._on_return(self.sex),
+        )
+        self.sex.chosen.connect(lambda value: self._save("sex", value))
         self.age = QSpinBox()
         self.age.setObjectName("person_age")
         self.age.setRange(UNKNOWN_AGE, 120)
         self.age.setSpecialValueText(t("ui.visit.person.age_unknown"))
         self.age.setValue(UNKNOWN_AGE)
-        self.age_band = _combo(
+        self.age_band = ChoiceRow(
             "person_age_band",
-            [(t("ui.visit.person.age_band_none"), None)]
-            + [(t(f"ui.visit.age_band.{b.value}"), b.value) for b in AgeBand],
+            [(t(f"ui.visit.age_band.{b.value}"), b.value) for b in AgeBand],
+            on_return=lambda: self._on_return(self.age_band),
         )
+        self.age_band.chosen.connect(lambda value: self._save("age_band", value))
         self.minor = _combo(
             "person_minor",
             [
@@ -164,24 +186,27 @@ class PersonForm(QWidget):
         self.nationality.insertSeparator(self.nationality.count())
         for code, name in other:
             self.nationality.addItem(name, code)
-        nationality_completer = QCompleter(self.nationality.model(), self.nationality)
-        nationality_completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        nationality_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        nationality_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.nationality.setCompleter(nationality_completer)
+        self.nationality_completer = QCompleter(self.nationality.model(), self.nationality)
+        self.nationality_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.nationality_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.nationality_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.nationality.setCompleter(self.nationality_completer)
         self.nationality.activated.connect(self._nationality_chosen)
         self._nationality_line.editingFinished.connect(self._nationality_typed)
         self._nationality_line.installEventFilter(undo_filter)
+        self._nationality_line.installEventFilter(self._return_filter)
+        self.nationality.installEventFilter(self._return_filter)
 
         self.languages = QLineEdit()
         self.languages.setObjectName("person_languages")
         self.languages.setPlaceholderText(t("ui.visit.person.languages_placeholder"))
-        languages_completer = QCompleter(language_suggestions(lang), self.languages)
-        languages_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        languages_completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
-        self.languages.setCompleter(languages_completer)
+        self.languages_completer = QCompleter(language_suggestions(lang), self.languages)
+        self.languages_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.languages_completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        self.languages.setCompleter(self.languages_completer)
         self.languages.editingFinished.connect(self._save_languages)
         self.languages.installEventFilter(undo_filter)
+        self.languages.installEventFilter(self._return_filter)
 
         self.interpreter = QCheckBox(t("ui.visit.person.interpreter"))
         self.interpreter.setObjectName("person_interpreter")
@@ -229,8 +254,6 @@ class PersonForm(QWidget):
 
         for combo, name in (
             (self.role, "role"),
-            (self.sex, "sex"),
-            (self.age_band, "age_band"),
             (self.minor, "minor"),
             (self.consent, "consent"),
             (self.b83, "b83_status"),
@@ -240,6 +263,9 @@ class PersonForm(QWidget):
             )
             combo.installEventFilter(self._return_filter)
         self.age.editingFinished.connect(self._save_age)
+        self.age.installEventFilter(self._return_filter)
+        self.interpreter.installEventFilter(self._return_filter)
+        self.indication.installEventFilter(self._return_filter)
         self.consent_date.editingFinished.connect(
             lambda: self._save_date("consent_date", self.consent_date)
         )
@@ -274,53 +300,88 @@ class PersonForm(QWidget):
         self.indication.setAccessibleName(t("ui.visit.person.indication"))
         self.fields["professional_indication"].caption.hide()  # the box says it
         self.indication.setAccessibleDescription(t("ui.visit.person.indication_tip"))
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(4)
-        placement = (
-            ("role", 0, 0, 1),
-            ("sex", 0, 1, 1),
-            ("age", 0, 2, 1),
-            ("age_band", 0, 3, 1),
-            ("nationality", 1, 0, 2),
-            ("languages", 1, 2, 1),
-            ("minor", 1, 3, 1),
-            ("consent", 2, 0, 1),
-            ("consent_date", 2, 1, 1),
-            ("b83_status", 2, 2, 1),
-            ("b83_date", 2, 3, 1),
-            ("notes", 3, 0, 3),
-            ("interpreter", 3, 3, 1),
-            ("suspected_forms", 4, 0, 4),
-            ("professional_indication", 5, 0, 4),
-        )
-        for name, row, column, span in placement:
-            grid.addWidget(self.fields[name], row, column, 1, span)
-        for column in range(4):
-            grid.setColumnStretch(column, 0 if column == 0 else 1)
+        # Two columns: who the person is (left), what was agreed and observed (right).
+        age_row = QHBoxLayout()
+        age_row.setSpacing(10)
+        age_row.addWidget(self.fields["age"], 1)
+        age_row.addWidget(self.fields["minor"], 1)
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        for name in ("role", "sex", "age_band"):
+            left.addWidget(self.fields[name])
+        left.addLayout(age_row)
+        for name in ("nationality", "languages", "interpreter"):
+            left.addWidget(self.fields[name])
+        left.addStretch(1)
+        right = QGridLayout()
+        right.setHorizontalSpacing(10)
+        right.setVerticalSpacing(4)
+        right.addWidget(self.fields["consent"], 0, 0)
+        right.addWidget(self.fields["consent_date"], 0, 1)
+        right.addWidget(self.fields["b83_status"], 1, 0)
+        right.addWidget(self.fields["b83_date"], 1, 1)
+        right.addWidget(self.fields["notes"], 2, 0, 1, 2)
+        right.addWidget(self.fields["suspected_forms"], 3, 0, 1, 2)
+        right.addWidget(self.fields["professional_indication"], 4, 0, 1, 2)
+        right.setRowStretch(5, 1)
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.setSpacing(16)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        # Return moves along the quick chain; Tab along every field (the toggle rows are one
+        # Tab stop each, arrows move inside them).
+        self._quick: list[QWidget] = [self.sex, self.age_band, self.nationality, self.languages]
         self._order: list[QWidget] = [
             self.role,
             self.sex,
-            self.age,
             self.age_band,
+            self.age,
+            self.minor,
             self.nationality,
             self.languages,
-            self.minor,
+            self.interpreter,
             self.consent,
             self.consent_date,
             self.b83,
             self.b83_date,
             self.notes,
-            self.interpreter,
             *self.form_buttons.values(),
             self.indication,
         ]
-        for first, second in zip(self._order, self._order[1:], strict=False):
+        tab_chain: list[QWidget] = []
+        for widget in self._order:
+            tab_chain += widget.buttons if isinstance(widget, ChoiceRow) else [widget]
+        for first, second in itertools.pairwise(tab_chain):
             QWidget.setTabOrder(first, second)
 
     def focus_first(self) -> None:
         self.role.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_quick(self) -> None:
+        """The first quick choice still open (sex, age band, nationality, language), else
+        the sex: where a new person's details start."""
+        person = self._person()
+        target: QWidget = self.sex
+        if person is not None and person.sex is not Sex.UNKNOWN:
+            target = self.age_band
+            if person.age is not None or (
+                person.age_band is not None and person.age_band is not AgeBand.UNKNOWN
+            ):
+                target = self.nationality
+                if person.nationality:
+                    target = self.languages
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _person(self) -> Person | None:
+        controller = self._controller()
+        if controller is None or self.person_uuid is None:
+            return None
+        try:
+            person: Person = controller.person(self.person_uuid)
+        except KeyError:
+            return None
+        return person
 
     @property
     def _nationality_line(self) -> QLineEdit:
@@ -350,11 +411,11 @@ class PersonForm(QWidget):
             return
         lang = current_language()
         select_data(self.role, person.role.value)
-        select_data(self.sex, person.sex.value)
+        self.sex.set_value(person.sex.value)
         blocked = self.age.blockSignals(True)
         self.age.setValue(UNKNOWN_AGE if person.age is None else person.age)
         self.age.blockSignals(blocked)
-        select_data(self.age_band, person.age_band.value if person.age_band else None)
+        self.age_band.set_value(person.age_band.value if person.age_band else None)
         self.age_band.setEnabled(person.age is None)
         select_data(self.minor, person.minor)
         self.minor.setEnabled(person.age is None)
@@ -410,15 +471,22 @@ class PersonForm(QWidget):
         self.nationality.setEditText("")
         self.setEnabled(False)
 
-    def flush(self) -> None:
+    def flush(self) -> list[str]:
+        """Save what was typed; the reasons for what could not be saved (each also shown
+        beside its field)."""
         if self.person_uuid is None:
-            return
+            return []
         if is_modified(self.languages):
             self._save_languages()
         if is_modified(self.notes):
             self._save_notes()
         if self._nationality_line.isModified():
             self._nationality_typed()
+        return [
+            field.message.text()
+            for field in self.fields.values()
+            if field.message.text() and field.message.objectName() == "error"
+        ]
 
     # -- saving ---------------------------------------------------------------------------
 
@@ -444,6 +512,7 @@ class PersonForm(QWidget):
         select_data(self.minor, person.minor)
         self.minor.setEnabled(person.age is None)
         self.age_band.setEnabled(person.age is None)
+        self.age_band.set_value(person.age_band.value if person.age_band else None)
         self._show_date(
             self.consent_date, person.consent_date, person.consent is not Consent.NOT_ASKED
         )
@@ -454,6 +523,8 @@ class PersonForm(QWidget):
             set_text(self.languages, format_languages(person.languages, current_language()))
         if name == "nationality":
             self._show_nationality(person.nationality)
+            if not is_modified(self.languages):  # the language may have followed it
+                set_text(self.languages, format_languages(person.languages, current_language()))
         if name in ("role", "suspected_forms", "professional_indication"):
             self._show_own_view(person)
 
@@ -482,12 +553,15 @@ class PersonForm(QWidget):
             return
         if self._save("languages", list(codes)):
             mark_saved(self.languages)
+            set_text(self.languages, format_languages(codes, current_language()))
 
     def _save_notes(self) -> None:
         if self._save("notes", text_of(self.notes)):
             mark_saved(self.notes)
 
     def _nationality_chosen(self, index: int) -> None:
+        if is_modified(self.languages):  # typed first: the language no longer follows
+            self._save_languages()
         self._save("nationality", self.nationality.itemData(index))
 
     def _nationality_typed(self) -> None:
@@ -496,13 +570,16 @@ class PersonForm(QWidget):
         text = self.nationality.currentText().strip()
         if self.person_uuid is None:
             return
+        if is_modified(self.languages):
+            self._save_languages()
         code = self._resolve_country(text)
         if code is False:
             self.fields["nationality"].message.show_error(
                 t("ui.visit.person.nationality_unknown", text=text)
             )
             return
-        self._save("nationality", code)
+        if self._save("nationality", code):
+            self._nationality_line.setModified(False)
 
     def _resolve_country(self, text: str) -> str | bool | None:
         if not text or text == self.nationality.itemText(0):
@@ -533,11 +610,36 @@ class PersonForm(QWidget):
             self._save_notes()
 
     def _on_return(self, widget: QWidget) -> bool:
+        """Return: save the field, then on along the quick chain (sex, age band, nationality,
+        language) or to the next field; after the language, or in the last field, the step is
+        done. A refused value keeps the focus, to be corrected."""
         if widget is self.notes:
             self._save_notes()
+        elif widget is self.languages:
+            self._save_languages()
+        elif widget is self._nationality_line or widget is self.nationality:
+            self._nationality_typed()
+            widget = self.nationality
+        elif widget is self.age:
+            self._save_age()
+        if widget in self.fields_refusing():
             return True
-        if widget in self._order:
-            position = self._order.index(widget)
-            if position + 1 < len(self._order):
-                self._order[position + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        if widget is self.role:
+            self.sex.setFocus(Qt.FocusReason.TabFocusReason)
+        elif widget is self.age:
+            self.nationality.setFocus(Qt.FocusReason.TabFocusReason)
+        elif widget in self._quick and widget is not self._quick[-1]:
+            self._quick[self._quick.index(widget) + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        elif widget is self._quick[-1] or widget is self._order[-1]:
+            self.chain_finished.emit()
+        elif widget in self._order:
+            self._order[self._order.index(widget) + 1].setFocus(Qt.FocusReason.TabFocusReason)
         return True
+
+    def fields_refusing(self) -> list[QWidget]:
+        """The inputs whose last value was refused (their message says why)."""
+        return [
+            field.widget
+            for field in self.fields.values()
+            if field.message.text() and field.message.objectName() == "error"
+        ]

@@ -4,7 +4,9 @@ address, municipality, KvK number, sector, kind of visit and the visit's notes.
 Text fields save when editing finishes (Return, Tab, focus elsewhere); a refused value (a
 postcode or KvK number that cannot be right) is shown with the reason under the field and
 never saved. Return in the name jumps to the postcode, then the place, then the sector: the
-four things almost every visit needs.
+four things almost every visit needs; Return in the sector, or in the visit's notes, ends the
+Locatie step (``chain_finished``). The place is on the left, the visit (and what the editor
+adds beside it, the attachments) on the right, so the step fits a tablet's screen.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -65,7 +68,7 @@ class SiteForm(QWidget):
     a ``ValidationError`` comes back to this form, which shows it under the field."""
 
     site_linked = Signal()  # a place already in the vault was chosen
-    chain_finished = Signal()  # Return in the last field of the quick chain
+    chain_finished = Signal()  # Return in the sector or the notes: the step is done
 
     def __init__(self, commit: Commit, controller_getter: Callable[[], Any]) -> None:
         super().__init__()
@@ -164,20 +167,41 @@ class SiteForm(QWidget):
         visit_grid.addWidget(self.fields["type"], 0, 0)
         visit_grid.addWidget(self.fields["notes"], 1, 0)
 
-        layout = QVBoxLayout(self)
+        site_column = QVBoxLayout()
+        site_column.setSpacing(8)
+        site_column.addWidget(section_heading(t("ui.visit.site.heading")))
+        site_column.addLayout(grid)
+        site_column.addStretch(1)
+        self._visit_column = QVBoxLayout()
+        self._visit_column.setSpacing(8)
+        self._visit_column.addWidget(section_heading(t("ui.visit.visit.heading")))
+        self._visit_column.addLayout(visit_grid)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(section_heading(t("ui.visit.site.heading")))
-        layout.addLayout(grid)
-        layout.addSpacing(6)
-        layout.addWidget(section_heading(t("ui.visit.visit.heading")))
-        layout.addLayout(visit_grid)
+        layout.setSpacing(16)
+        layout.addLayout(site_column, 3)
+        layout.addLayout(self._visit_column, 2)
 
         # Tab order follows the layout; Return takes the quick chain (QUICK_CHAIN).
         order: list[QWidget] = [self.edits[name] for name in TEXT_FIELDS]
         order += [self.sector, self.visit_type, self.notes]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
+
+    def add_side(self, widget: QWidget) -> None:
+        """Put ``widget`` under the visit's fields (the editor's attachments)."""
+        self._visit_column.addSpacing(6)
+        self._visit_column.addWidget(widget)
+        self._visit_column.addStretch(1)
+
+    def focus_first_empty(self) -> None:
+        """Where the Locatie step's work continues: the first empty field of the quick
+        chain, else the name."""
+        for name in QUICK_CHAIN[:-1]:
+            if not self.edits[name].text():
+                self.edits[name].setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+        self.sector.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- showing --------------------------------------------------------------------------
 
@@ -265,6 +289,7 @@ class SiteForm(QWidget):
     def _on_return(self, widget: QWidget) -> bool:
         if widget is self.notes:
             self._save_notes()
+            self.chain_finished.emit()
             return True
         if widget is self.sector:
             self.chain_finished.emit()

@@ -1,0 +1,98 @@
+"""Every window fits the smallest screen inspectors use: a 1280x800 tablet at 150 % scaling,
+853x533 logical pixels (issue 14). Offscreen, through the sizes Qt reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.support.qt import unlock
+from tests.support.sync import make_field
+from tests.support.workspace import build_workspace
+from ui.coordinator.workspace import WorkspaceDialog
+from ui.quick_unlock import QuickUnlock
+from ui.runner import InlineRunner
+from ui.session import Screen
+from ui.sync.coordinator_page import CoordinatorSyncDialog
+from ui.sync.field_page import FieldSyncDialog
+from ui.views.first_run import PAGES
+from ui.window_settings import SMALLEST_SCREEN, WindowSettings, first_window_size
+
+TITLE_BAR = 32  # what the window manager adds above a window
+USABLE = QSize(SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height() - TITLE_BAR)
+
+
+def _fits(widget: QWidget, name: str) -> None:
+    QApplication.processEvents()  # style sheets polish on show
+    needed = widget.minimumSize().expandedTo(widget.minimumSizeHint())
+    assert needed.width() <= USABLE.width(), f"{name} needs {needed.width()} px wide"
+    assert needed.height() <= USABLE.height(), f"{name} needs {needed.height()} px high"
+
+
+def test_the_first_window_is_never_larger_than_the_screen(qtbot, make_window) -> None:
+    window = make_window()
+    available = window.screen().availableGeometry()
+    assert available.contains(window.geometry())
+    size = first_window_size(window)
+    assert size.width() <= available.width() and size.height() <= available.height()
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_every_screen_of_the_main_window_fits(
+    qtbot, make_window, locked_vault: int, large_touch: bool
+) -> None:
+    window = make_window()
+    window.set_large_touch(large_touch)
+    _fits(window, "unlock")
+    unlock(qtbot, window)
+    assert window.current_screen() is Screen.OVERVIEW
+    _fits(window, "visits list")
+    window.visits_view.table.resize(USABLE.width() - 40, 300)
+    header = window.visits_view.table.horizontalHeader()
+    assert header.length() <= window.visits_view.table.viewport().width()  # no side scrolling
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_every_page_of_the_first_run_fits(qtbot, make_window, large_touch: bool) -> None:
+    window = make_window()
+    window.set_large_touch(large_touch)
+    for page in range(PAGES):
+        window.first_run_view.go_to(page)
+        _fits(window, f"first run page {page}")
+
+
+def test_the_quick_unlock_window_fits(qtbot, locked_vault: int, vault_dir: Path) -> None:
+    settings = WindowSettings(vault_dir.parent / "window.ini")
+    settings.large_touch = True
+    window = QuickUnlock(vault_dir, settings, InlineRunner(), lambda keys: QWidget())
+    qtbot.addWidget(window)
+    window.show()
+    _fits(window, "quick unlock")
+    assert window.screen().availableGeometry().contains(window.geometry())
+
+
+def test_the_sync_dialogs_and_the_workspace_fit(qtbot, tmp_path: Path) -> None:
+    field = make_field(tmp_path / "field")
+    workspace = build_workspace(tmp_path / "coordinator")
+    try:
+        for name, dialog in (
+            ("field sync", FieldSyncDialog(field, InlineRunner())),
+            ("coordinator sync", CoordinatorSyncDialog(workspace.vault)),
+            ("workspace", WorkspaceDialog(workspace.vault, InlineRunner())),
+        ):
+            qtbot.addWidget(dialog)
+            dialog.show()
+            _fits(dialog, name)
+            available = dialog.screen().availableGeometry()
+            assert dialog.width() <= available.width() and dialog.height() <= available.height()
+            if isinstance(dialog, WorkspaceDialog):
+                for index in range(dialog.tabs.count()):
+                    dialog.tabs.setCurrentIndex(index)
+                    _fits(dialog, f"workspace tab {index}")
+            dialog.reject()
+    finally:
+        field.lock()
+        workspace.vault.lock()

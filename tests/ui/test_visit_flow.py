@@ -1,0 +1,547 @@
+"""The visit in four steps (issue 14): the step bar and its keys, every step fitting a tablet
+at 150% in normal and touch mode, quick choices for a person, the Afronden step, and the
+defects found on the real app, each driven as a user does (keys into the focused widget, or
+the open list of suggestions; clicks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScroller,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp import i18n
+from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.domain import ObservationStatus, PersonRole, Sector, VisitStatus
+from fieldapp.i18n import t
+from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.store.store import Store
+from ui.visit import SHORTCUTS, VisitEditor
+from ui.visit.checklist_model import STATE_ROLE, STATUS_COLUMN
+from ui.visit.countries import FREQUENT_COUNTRIES, country_choices, following_languages
+from ui.visit.fields import ElidedLabel
+from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS, STEPS
+from ui.widgets import style_sheet
+
+PASSPORT = "ILO-CD-01"
+TABLET = QSize(853, 533)  # 1280×800 at 150%, in logical pixels
+LAPTOP = QSize(1366, 768)
+TOUCH = 44
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def open_editor(
+    qtbot, store: Store, catalogue: Catalogue
+) -> Iterator[Callable[..., tuple[VisitEditor, QWidget]]]:
+    """An editor inside a host styled as the main window styles it (touch mode adds the
+    window's large-touch sheet), shown at a size, active so keys go where a user's would."""
+    made: list[tuple[VisitEditor, QWidget]] = []
+
+    def make(
+        visit_uuid: str | None = None, *, size: QSize = LAPTOP, touch: bool = False
+    ) -> tuple[VisitEditor, QWidget]:
+        uuid = visit_uuid or VisitEditor.start_new_visit(store, catalogue)
+        host = QWidget()
+        host.setStyleSheet(style_sheet(touch))
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        editor = VisitEditor(store, catalogue, uuid)
+        layout.addWidget(editor)
+        editor.set_large_touch(touch)
+        host.resize(size)
+        host.show()
+        qtbot.waitExposed(host)
+        host.activateWindow()
+        qtbot.waitUntil(host.isActiveWindow)
+        made.append((editor, host))
+        return editor, host
+
+    yield make
+    for editor, host in made:  # cleared before the vault locks, then the window goes
+        editor.clear()
+        host.close()
+        host.deleteLater()
+
+
+def detail(store: Store, editor: VisitEditor):
+    return Store(store.vault).visit_detail(editor.visit_uuid)
+
+
+def focused() -> QWidget:
+    """Where a user's key goes: an open list of suggestions first, else the focus."""
+    widget = QApplication.activePopupWidget() or QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def type_text(qtbot, text: str) -> None:
+    for char in text:
+        qtbot.keyClicks(focused(), char)
+
+
+def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), key, modifier)
+
+
+def a_visit(store: Store, catalogue: Catalogue, *, name: str = "Kas Zuidweg") -> str:
+    return store.record_visit(
+        NewVisit(
+            SiteInput(name=name, sector=Sector.AGRICULTURE),
+            VisitInput(started_at="2026-05-04T08:00:00Z"),
+        ),
+        catalogue.version,
+    )
+
+
+# -- the steps ---------------------------------------------------------------------------
+
+
+def test_four_steps_by_tap_and_by_keyboard(qtbot, open_editor) -> None:
+    editor, _host = open_editor()
+    bar = editor.steps
+    assert [b.text() for b in bar.buttons] == [
+        "1  Locatie",
+        "2  Personen (0)",
+        "3  Signalen (0)",
+        "4  Afronden",
+    ]
+    assert editor.current_step() == LOCATION  # a new visit starts at the site's name
+    assert QApplication.focusWidget() is editor.site_form.edits["name"]
+    assert bar.buttons[LOCATION].isChecked()
+
+    qtbot.mouseClick(bar.buttons[SIGNALS], Qt.MouseButton.LeftButton)
+    assert editor.current_step() == SIGNALS and bar.buttons[SIGNALS].isChecked()
+    assert QApplication.focusWidget() is editor.checklist.filter
+    assert not editor.site_form.isVisibleTo(editor)
+
+    press(qtbot, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert editor.current_step() == PERSONS
+    assert QApplication.focusWidget() is editor.add_person_button  # no one yet
+    press(qtbot, Qt.Key.Key_Return)  # Return on the button adds the first person
+    assert [p.label for p in detail(editor.controller.store, editor).persons] == ["A"]
+    assert bar.buttons[PERSONS].text() == "2  Personen (1)"
+
+    press(qtbot, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == SIGNALS
+    press(qtbot, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == FINISH
+    press(qtbot, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == FINISH  # the last stays
+    press(qtbot, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == SIGNALS
+    press(qtbot, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert editor.current_step() == LOCATION
+
+    # Ctrl+F goes to the signals, wherever one is; the count follows what is observed.
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert editor.current_step() == SIGNALS
+    type_text(qtbot, "paspoort")
+    press(qtbot, Qt.Key.Key_Return)
+    assert bar.buttons[SIGNALS].text() == "3  Signalen (1)"
+    keys = [keys for keys, _ in SHORTCUTS]
+    assert "Alt+1…4" in keys and "Ctrl+PgDown / PgUp" in keys
+
+
+def test_return_at_the_end_of_a_step_moves_on(qtbot, open_editor, store: Store) -> None:
+    editor, _host = open_editor()
+    type_text(qtbot, "Kas Zuidweg")
+    press(qtbot, Qt.Key.Key_Return)  # name -> postcode -> place -> sector
+    type_text(qtbot, "2675AB")
+    press(qtbot, Qt.Key.Key_Return)
+    type_text(qtbot, "Monster")
+    press(qtbot, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is editor.site_form.sector
+    press(qtbot, Qt.Key.Key_Return)  # the end of the place: on to the persons
+    assert editor.current_step() == PERSONS
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    form = editor.person_form
+    assert QApplication.focusWidget() is form.sex.button_for("unknown")
+    press(qtbot, Qt.Key.Key_Right)  # -> man (the row wraps around)
+    press(qtbot, Qt.Key.Key_Right)  # -> vrouw
+    press(qtbot, Qt.Key.Key_Return)  # chosen, on to the age band
+    assert QApplication.focusWidget() in form.age_band.buttons
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Right)
+    press(qtbot, Qt.Key.Key_Right)  # 0-11, 12-15, 16-17, 18-24, 25-39
+    press(qtbot, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is form.nationality
+    type_text(qtbot, "Pol")
+    press(qtbot, Qt.Key.Key_Return)  # the list picks Polen (the first containing it)
+    if QApplication.focusWidget() is not form.languages:
+        press(qtbot, Qt.Key.Key_Return)  # the list took the first Return
+    assert QApplication.focusWidget() is form.languages
+    assert form.languages.text() == "Pools"  # followed the nationality
+    press(qtbot, Qt.Key.Key_Return)  # the end of the person: on to their signals
+    assert editor.current_step() == SIGNALS
+    assert QApplication.focusWidget() is editor.checklist.filter
+    person = detail(store, editor).persons[0]
+    assert person.sex.value == "f" and person.age_band.value == "25-39"
+    assert person.nationality == "PL" and person.languages == ("pl",)
+    assert editor.checklist.person_button.isChecked()
+
+
+# -- fit: a tablet at 150%, normal and touch -------------------------------------------------
+
+
+def _interactive(editor: VisitEditor) -> list[QWidget]:
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QTabBar, QCheckBox)
+    found = []
+    for widget in editor.findChildren(QWidget):
+        if not widget.isVisibleTo(editor) or not isinstance(widget, kinds):
+            continue
+        if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox):
+            continue  # the text field inside an editable combo box: the box counts
+        if isinstance(widget.parent(), QTabBar):
+            continue  # a tab bar's own scroll arrows
+        found.append(widget)
+    return found
+
+
+@pytest.mark.parametrize("touch", [False, True], ids=["normal", "touch"])
+def test_every_step_fits_a_tablet_at_150_percent(qtbot, open_editor, store, catalogue, touch):
+    visit = a_visit(store, catalogue, name="Distributiecentrum Venlo-Oost, hal 3 en 4")
+    for label in ("Werknemer A", "Werknemer B"):
+        store.add_person(visit, PersonInput(label=label))
+    editor, host = open_editor(visit, size=TABLET, touch=touch)
+    problems: list[str] = []
+    for step, name in enumerate(STEPS):
+        editor.go_to_step(step)
+        QApplication.processEvents()
+        hint = editor.minimumSizeHint()
+        if hint.width() > TABLET.width() or hint.height() > TABLET.height():
+            problems.append(f"{name}: needs {hint.width()}×{hint.height()}")
+        page = editor.pages.currentWidget()
+        for area in [*page.findChildren(QAbstractScrollArea), page]:
+            if (
+                isinstance(area, QAbstractScrollArea)
+                and area.isVisibleTo(editor)
+                and area.horizontalScrollBar().isVisible()
+            ):
+                problems.append(
+                    f"{name}: {area.objectName() or type(area).__name__} scrolls sideways"
+                )
+        for label in page.findChildren(QLabel):
+            if (
+                label.isVisibleTo(editor)
+                and label.text()
+                and not label.wordWrap()
+                and not isinstance(label, ElidedLabel)
+                and label.width() < label.sizeHint().width()
+            ):
+                problems.append(f"{name}: label {label.text()!r} clipped")
+        if editor.current_step() == SIGNALS:
+            rows = editor.checklist.view.viewport().height()
+            if rows < 4 * (TOUCH if touch else 14):
+                problems.append(f"{name}: the list shows fewer than four rows ({rows} px)")
+        if touch:
+            for widget in _interactive(editor):
+                if not widget.isVisibleTo(editor) or not page.isAncestorOf(widget):
+                    continue
+                size = widget.size()
+                if size.height() < TOUCH or (
+                    isinstance(widget, QAbstractButton) and size.width() < TOUCH
+                ):
+                    what = getattr(widget, "text", lambda: "")() or widget.objectName()
+                    kind = type(widget).__name__
+                    problems.append(f"{name}: {kind} {what!r} is {size.width()}×{size.height()}")
+    if touch:
+        for widget in (*editor.steps.buttons, editor.back_button, editor.undo_button):
+            if widget.height() < TOUCH:
+                problems.append(f"top: {widget.text()!r} is {widget.height()} high")
+        editor.go_to_step(SIGNALS)
+        QApplication.processEvents()
+        index = editor.checklist.model.index_of(PASSPORT)
+        editor.checklist.view.scrollTo(index)
+        if editor.checklist.view.visualRect(index).height() < TOUCH:
+            problems.append("signals: a list row is lower than 44 px")
+    assert problems == []
+    assert host.isVisible()
+
+
+def test_kinetic_scrolling_everywhere(open_editor) -> None:
+    editor, _host = open_editor()
+    missing = [
+        area.objectName() or type(area).__name__
+        for area in editor.findChildren(QAbstractScrollArea)
+        if area.window() is editor.window()
+        and QScroller.grabbedGesture(area.viewport()) == Qt.GestureType(0)
+    ]
+    assert missing == []
+    assert isinstance(editor.checklist.view, QAbstractItemView)
+    assert editor.checklist.view.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerPixel
+
+
+def test_on_a_tablet_the_assessment_takes_the_lists_place_on_request(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET)
+    editor.go_to_step(SIGNALS)
+    assert editor.assessment_toggle.isVisibleTo(editor)
+    assert not editor.assessment.isVisibleTo(editor)
+    qtbot.mouseClick(editor.assessment_toggle, Qt.MouseButton.LeftButton)
+    assert editor.assessment.isVisibleTo(editor)
+    assert not editor.checklist.view.isVisibleTo(editor)
+    qtbot.mouseClick(editor.back_to_signals, Qt.MouseButton.LeftButton)
+    assert editor.checklist.view.isVisibleTo(editor)
+    # Danger now is said above the list, with the panel out of sight.
+    editor.checklist.set_current("ILO-CD-04")
+    editor.checklist.view.setFocus()
+    qtbot.keyClick(editor.checklist.view, Qt.Key.Key_Space)
+    assert editor.acute_line.isVisibleTo(editor)
+    assert editor.acute_line.text() == "Persoon A: bel 112 / politie nu"
+
+
+# -- persons: quick choices ---------------------------------------------------------------
+
+
+def test_sex_and_age_band_are_one_tap_and_an_exact_age_stays_possible(
+    qtbot, open_editor, store: Store
+) -> None:
+    editor, _host = open_editor()
+    editor.add_person()
+    form = editor.person_form
+    qtbot.mouseClick(form.sex.button_for("m"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(form.age_band.button_for("18-24"), Qt.MouseButton.LeftButton)
+    person = detail(store, editor).persons[0]
+    assert person.sex.value == "m" and person.age_band.value == "18-24"
+    assert form.sex.button_for("m").isChecked() and not form.sex.button_for("f").isChecked()
+    form.age.setFocus()
+    form.age.selectAll()
+    qtbot.keyClicks(form.age, "16")
+    qtbot.keyClick(form.age, Qt.Key.Key_Return)
+    person = detail(store, editor).persons[0]
+    assert person.age == 16 and person.minor is True
+    assert not form.age_band.isEnabled()  # the age decides
+    assert QApplication.focusWidget() is form.nationality  # Return: on to the nationality
+
+
+def test_nationality_lists_the_most_met_first_and_the_language_follows(
+    qtbot, open_editor, store: Store
+) -> None:
+    common, _ = country_choices("nl")
+    assert [code for code, _ in common[: len(FREQUENT_COUNTRIES)]] == list(FREQUENT_COUNTRIES)
+    editor, _host = open_editor()
+    editor.add_person()
+    form = editor.person_form
+    assert form.nationality.itemData(1) == FREQUENT_COUNTRIES[0]
+    form.nationality.setCurrentIndex(form.nationality.findData("RO"))
+    form.nationality.activated.emit(form.nationality.currentIndex())  # a tap in the list
+    assert detail(store, editor).persons[0].languages == ("ro",)
+    assert form.languages.text() == "Roemeens"
+    form.nationality.setCurrentIndex(form.nationality.findData("MD"))
+    form.nationality.activated.emit(form.nationality.currentIndex())
+    assert detail(store, editor).persons[0].languages == ("ro",)  # Moldova: Romanian too
+    # Chosen by the user: no longer follows.
+    form.languages.setFocus()
+    form.languages.selectAll()
+    type_text(qtbot, "Russisch")
+    press(qtbot, Qt.Key.Key_Tab)
+    form.nationality.setCurrentIndex(form.nationality.findData("UA"))
+    form.nationality.activated.emit(form.nationality.currentIndex())
+    assert detail(store, editor).persons[0].languages == ("ru",)
+    assert following_languages(None, "UA", ()) == ("uk",)
+    assert following_languages("PL", "UA", ("pl",)) == ("uk",)
+    assert following_languages("PL", "UA", ("pl", "en")) is None
+
+
+# -- defects of issue 14, driven as a user does ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [(Qt.Key.Key_F, "filter"), (Qt.Key.Key_P, "person"), (Qt.Key.Key_1, "first person")],
+)
+def test_a_shortcut_while_the_language_list_is_open_keeps_the_language(
+    qtbot, open_editor, store: Store, key, where
+) -> None:
+    editor, _host = open_editor()
+    editor.add_person()
+    form = editor.person_form
+    form.languages.setFocus()
+    type_text(qtbot, "Bulgaar")
+    popup = form.languages_completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    assert QApplication.activePopupWidget() is popup  # the list has the keyboard
+    press(qtbot, key, Qt.KeyboardModifier.ControlModifier)
+    assert not popup.isVisible()
+    first = detail(store, editor).persons[0]
+    assert first.languages == ("bg",), where  # kept, not dropped
+    if where == "filter":
+        assert editor.current_step() == SIGNALS
+        type_text(qtbot, "paspoort")
+        assert editor.checklist.filter.text() == "paspoort"  # not "Bulgaarsp..."
+    elif where == "person":
+        assert [p.label for p in detail(store, editor).persons] == ["A", "B"]
+    else:
+        assert editor.checklist.person_button.text() == "Persoon A"
+    assert form.fields["languages"].message.text() == ""
+
+
+def test_an_invalid_value_is_said_when_its_person_leaves_the_screen(
+    qtbot, open_editor, store: Store
+) -> None:
+    editor, _host = open_editor()
+    editor.add_person()
+    form = editor.person_form
+    form.languages.setFocus()
+    type_text(qtbot, "Klingon")
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert editor.status.isVisible()
+    assert editor.status.text() == "Persoon A: Onbekende taal: ‘Klingon’. Niet opgeslagen."
+    assert detail(store, editor).persons[0].languages == ()
+    # And beside the field while it is on screen.
+    editor.select_person_number(2)
+    form.languages.setFocus()
+    type_text(qtbot, "Klingon")
+    press(qtbot, Qt.Key.Key_Return)
+    assert form.fields["languages"].message.isVisible()
+    assert QApplication.focusWidget() is form.languages  # kept, to be corrected
+
+
+def test_the_signal_search_keeps_its_first_letter(qtbot, open_editor, store, catalogue) -> None:
+    a_visit(store, catalogue, name="Kwekerij De Hoek")
+    editor, _host = open_editor()
+    type_text(qtbot, "Kw")  # the known places open under the name
+    qtbot.waitUntil(editor.site_form.completer.popup().isVisible)
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "paspoort")
+    assert editor.checklist.filter.text() == "paspoort"
+    assert editor.site_form.edits["name"].text() == "Kw"
+
+
+def test_a_reopened_visit_records_for_the_person_it_shows(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    store.add_person(visit, PersonInput(label="A"))
+    b = store.add_person(visit, PersonInput(label="B"))
+    store.set_observation(
+        visit, b, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit)
+    editor.go_to_step(SIGNALS)
+    checklist = editor.checklist
+    status = checklist.model.index_of(PASSPORT, STATUS_COLUMN)
+    # The person shown and the scope agree: B, with B's signal.
+    assert checklist.person_button.isChecked() and checklist.person_button.text() == "Persoon B"
+    assert not checklist.everyone
+    assert status.data(STATE_ROLE) == "observed"
+    assert editor.assessment.title.text().endswith("persoon B")
+    # Everyone: nothing recorded for everyone, so B's signal is not shown as theirs.
+    press(qtbot, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert checklist.everyone
+    assert checklist.model.index_of(PASSPORT, STATUS_COLUMN).data(STATE_ROLE) == ""
+    assert not editor.person_summary.isVisibleTo(editor)
+
+
+def test_the_f1_panel_leaves_the_list_its_rows(qtbot, open_editor) -> None:
+    editor, _host = open_editor(size=TABLET)
+    editor.go_to_step(SIGNALS)
+    QApplication.processEvents()
+    view = editor.checklist.view
+    row = view.visualRect(editor.checklist.model.index_of(PASSPORT)).height()
+    press(qtbot, Qt.Key.Key_F1)
+    QApplication.processEvents()
+    assert editor.help.isVisible()
+    assert editor.help.geometry().top() >= editor.steps.geometry().bottom()  # beside the step
+    assert view.viewport().height() >= 6 * row  # not two rows
+    assert editor.minimumSizeHint().width() <= TABLET.width()
+
+
+# -- Afronden ------------------------------------------------------------------------------
+
+
+def test_finish_sums_up_each_person_and_what_a_final_referral_lacks(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = store.record_visit(
+        NewVisit(
+            SiteInput(name="", sector=Sector.AGRICULTURE),
+            VisitInput(started_at="2026-05-04T08:00:00Z"),
+        ),
+        catalogue.version,
+    )
+    a = store.add_person(visit, PersonInput(label="A", role=PersonRole.POSSIBLE_VICTIM))
+    store.set_observation(
+        visit, a, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit)
+    press(qtbot, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    page = editor.finish
+    assert editor.current_step() == FINISH
+    [card] = page.cards
+    assert card.title.text().startswith("Persoon A · Mogelijk slachtoffer")
+    assert catalogue.get(PASSPORT).label["nl"] in card.signals.text()
+    assert card.outcome.text().startswith("Persoon A: ")
+    assert t("referral.missing.site_name") in page.visit_missing.text()
+    assert card.missing.isVisibleTo(editor)
+    assert t("referral.missing.nationality", label="A") in card.missing.text()
+    assert not page.discard_button.isVisibleTo(editor)  # something is recorded
+
+    qtbot.mouseClick(card.refer_button, Qt.MouseButton.LeftButton)
+    dialog = editor.referral_dialog
+    assert dialog is not None and dialog.subject_uuid() == a
+    dialog.reject()
+    qtbot.waitUntil(lambda: editor.referral_dialog is None)
+
+    # Remove the person: asked twice, on the card.
+    card = page.cards[0]
+    qtbot.mouseClick(card.delete_button, Qt.MouseButton.LeftButton)
+    assert card.confirm.isVisibleTo(editor)
+    assert detail(store, editor).persons != ()
+    qtbot.mouseClick(card.confirm_button, Qt.MouseButton.LeftButton)
+    held = detail(store, editor)
+    assert held.persons == () and held.observations == ()
+    assert page.cards == [] and page.no_persons.isVisibleTo(editor)
+    assert editor.status.text() == "Persoon A is verwijderd."
+
+    with qtbot.waitSignal(editor.close_requested):
+        qtbot.mouseClick(page.close_button, Qt.MouseButton.LeftButton)
+    closed = detail(store, editor).visit
+    assert closed.status is VisitStatus.CLOSED and closed.ended_at is not None
+
+
+def test_an_empty_draft_can_be_discarded(qtbot, open_editor, store: Store) -> None:
+    editor, _host = open_editor()
+    visit_uuid = editor.visit_uuid
+    editor.go_to_step(FINISH)
+    page = editor.finish
+    assert page.discard_button.isVisibleTo(editor)
+    with qtbot.waitSignal(editor.close_requested), qtbot.waitSignal(editor.discarded):
+        qtbot.mouseClick(page.discard_button, Qt.MouseButton.LeftButton)
+    assert visit_uuid not in {v.uuid for v in Store(store.vault).list_visits()}
+
+
+def test_english_steps(open_editor) -> None:
+    i18n.set_language("en")
+    editor, _host = open_editor()
+    assert [b.text() for b in editor.steps.buttons] == [
+        "1  Location",
+        "2  Persons (0)",
+        "3  Signals (0)",
+        "4  Finish",
+    ]
+    assert editor.finish.close_button.text() == "Close the visit"
+    assert editor.person_form.sex.button_for("f").text() == "female"

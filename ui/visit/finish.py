@@ -1,0 +1,297 @@
+"""Step 4, Afronden: what the visit comes to before the inspector leaves, person by person
+(the signals recorded, what they add up to, the duties and where to refer), what a final
+referral still lacks (``fieldapp.referral.readiness``), and the ways out: refer, close the
+visit, throw away an empty draft, remove a person recorded by mistake.
+
+Nothing here decides anything: the outcome, the duties and the recipients come from the
+assessment engine's result (as in the assessment panel), what is missing from the core's
+readiness check. The page only shows them, so the summary cannot disagree with the panel or
+with the referral dialog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.assessment import Assessment, assessment_to_json
+from fieldapp.catalogue import Catalogue
+from fieldapp.domain import ObservationStatus, Person
+from fieldapp.i18n import current_language, t
+from ui.visit.assessment_panel import summary_item
+from ui.visit.fields import FlowLayout, section_heading
+from ui.visit.person_form import person_summary
+
+FINISH_STYLE = """
+QFrame#card { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+QLabel#cardTitle { font-weight: 600; }
+QLabel#muted { color: palette(placeholder-text); }
+QLabel#missing { color: #7a4b00; }
+QLabel#acuteLine { color: #a4262c; font-weight: 600; }
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFinish:
+    """What the page shows about one person (all texts already in the user's language)."""
+
+    uuid: str
+    label: str
+    title: str
+    signals: tuple[str, ...]
+    outcome: str
+    acute: bool
+    duties: tuple[str, ...]
+    referrals: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def person_finish(
+    person: Person,
+    result: Assessment,
+    signals: list[str],
+    missing: list[str],
+    catalogue: Catalogue,
+) -> PersonFinish:
+    """One person's summary from the engine's result (``signals``: the names of what was
+    observed for them, their own and for everyone at the visit)."""
+    lang = current_language()
+    rendered = assessment_to_json(result, lang)
+    duties = []
+    if rendered["b83_prompt"] is not None:
+        duties.append(rendered["b83_prompt"]["text"])
+    if rendered["b83_note"]:
+        duties.append(rendered["b83_note"])
+    referrals = tuple(
+        t(
+            "ui.visit.finish.referral",
+            to=t(f"ui.visit.recipient.{item['to']}"),
+            urgency=t(f"ui.visit.urgency.{item['urgency']}"),
+        )
+        for item in rendered["referrals"]
+    )
+    return PersonFinish(
+        uuid=person.meta.uuid,
+        label=person.label,
+        title=t("ui.visit.finish.person", label=person.label, summary=person_summary(person)),
+        signals=tuple(signals),
+        outcome=summary_item(person.label, result, catalogue.rules),
+        acute=result.acute,
+        duties=tuple(duties),
+        referrals=referrals,
+        missing=tuple(missing),
+    )
+
+
+def observed_names(
+    observations: dict[tuple[str | None, str], ObservationStatus],
+    person_uuid: str | None,
+    catalogue: Catalogue,
+) -> list[str]:
+    """The names of the signals observed for a person: their own, and those recorded for
+    everyone at the visit that their own record does not override."""
+    lang = current_language()
+    ids = []
+    for indicator_id in catalogue.indicators:
+        own = observations.get((person_uuid, indicator_id))
+        status = own if own is not None else observations.get((None, indicator_id))
+        if status is ObservationStatus.OBSERVED:
+            ids.append(indicator_id)
+    return [catalogue.indicators[i].label[lang] for i in ids]
+
+
+def _label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _button(text: str, name: str, plain: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAutoDefault(False)
+    button.setAccessibleName(plain or text.replace("…", ""))
+    return button
+
+
+class PersonCard(QFrame):
+    """One person: summary, signals, outcome, duties, referrals, what is missing; refer
+    about them or remove them."""
+
+    def __init__(self, item: PersonFinish, page: FinishPage) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.person_uuid = item.uuid
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        self.title = _label(item.title, "cardTitle")
+        layout.addWidget(self.title)
+        if item.acute:
+            layout.addWidget(_label(t("ui.visit.assessment.acute_title"), "acuteLine"))
+        signals = "; ".join(item.signals) if item.signals else t("ui.visit.finish.no_signals")
+        self.signals = _label(t("ui.visit.finish.signals", signals=signals))
+        self.outcome = _label(item.outcome)
+        layout.addWidget(self.signals)
+        layout.addWidget(self.outcome)
+        self.duties = _label("\n".join(f"• {text}" for text in item.duties))
+        layout.addWidget(self.duties)
+        self.duties.setVisible(bool(item.duties))
+        referrals = "; ".join(item.referrals) if item.referrals else t("ui.visit.finish.no_refer")
+        self.referrals = _label(t("ui.visit.finish.refer_to", recipients=referrals), "muted")
+        layout.addWidget(self.referrals)
+        self.missing = _label(
+            t("ui.visit.finish.missing", items="; ".join(item.missing)) if item.missing else "",
+            "missing",
+        )
+        layout.addWidget(self.missing)
+        self.missing.setVisible(bool(item.missing))
+        buttons = QWidget()
+        row = FlowLayout(buttons)
+        self.refer_button = _button(
+            t("ui.visit.finish.refer_person", label=item.label),
+            "finish_refer_person",
+        )
+        self.refer_button.clicked.connect(lambda: page.refer_requested.emit(item.uuid))
+        self.delete_button = _button(
+            t("ui.visit.finish.delete_person", label=item.label), "finish_delete_person"
+        )
+        row.addWidget(self.refer_button)
+        row.addWidget(self.delete_button)
+        layout.addWidget(buttons)
+
+        # Removing a person is asked twice, here on the card (no dialog to aim at by touch).
+        self.confirm = QFrame()
+        self.confirm.setObjectName("confirm")
+        confirm = QVBoxLayout(self.confirm)
+        confirm.setContentsMargins(0, 4, 0, 0)
+        self.confirm_text = _label(
+            t("ui.visit.finish.delete_confirm", label=item.label),
+            "missing",
+        )
+        confirm.addWidget(self.confirm_text)
+        confirm_buttons = QWidget()
+        confirm_row = FlowLayout(confirm_buttons)
+        self.confirm_button = _button(
+            t("ui.visit.finish.delete_yes", label=item.label), "finish_delete_yes"
+        )
+        self.cancel_button = _button(t("ui.visit.finish.delete_no"), "finish_delete_no")
+        confirm_row.addWidget(self.confirm_button)
+        confirm_row.addWidget(self.cancel_button)
+        confirm.addWidget(confirm_buttons)
+        self.confirm.hide()
+        layout.addWidget(self.confirm)
+        self.delete_button.clicked.connect(self._ask)
+        self.cancel_button.clicked.connect(self._cancel)
+        self.confirm_button.clicked.connect(lambda: page.delete_person_requested.emit(item.uuid))
+
+    def _ask(self) -> None:
+        self.confirm.show()
+        self.delete_button.setEnabled(False)
+        self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _cancel(self) -> None:
+        self.confirm.hide()
+        self.delete_button.setEnabled(True)
+        self.delete_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class FinishPage(QWidget):
+    """Shows :class:`PersonFinish` rows; the editor acts on the requests."""
+
+    refer_requested = Signal(object)  # a person's uuid, or None: every possible victim
+    close_requested = Signal()
+    discard_requested = Signal()
+    delete_person_requested = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setStyleSheet(FINISH_STYLE)
+        self.cards: list[PersonCard] = []
+        self.heading = section_heading(t("ui.visit.finish.heading"))
+        self.visit_missing = _label("", "missing")
+        self.visit_signals = _label()
+        self.no_persons = _label(t("ui.visit.finish.no_persons"), "muted")
+        self.cards_box = QVBoxLayout()
+        self.cards_box.setSpacing(8)
+
+        self.refer_button = _button(t("ui.visit.finish.refer"), "finish_refer")
+        self.refer_button.setToolTip(t("ui.referral.button_tip"))
+        self.refer_button.clicked.connect(lambda: self.refer_requested.emit(None))
+        self.close_button = _button(t("ui.visit.finish.close"), "finish_close")
+        self.close_button.setToolTip(t("ui.visit.finish.close_tip"))
+        self.close_button.clicked.connect(self.close_requested.emit)
+        self.discard_button = _button(t("ui.visit.finish.discard"), "finish_discard")
+        self.discard_button.setToolTip(t("ui.visit.finish.discard_tip"))
+        self.discard_button.clicked.connect(self.discard_requested.emit)
+        self.discard_why = _label(t("ui.visit.finish.discard_not"), "muted")
+        actions = QWidget()
+        row = FlowLayout(actions, spacing=8)
+        for button in (self.refer_button, self.close_button, self.discard_button):
+            row.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 12)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        layout.addLayout(top)
+        layout.addWidget(actions)
+        layout.addWidget(self.discard_why)
+        layout.addWidget(self.visit_missing)
+        layout.addWidget(self.visit_signals)
+        layout.addWidget(self.no_persons)
+        layout.addLayout(self.cards_box)
+        layout.addStretch(1)
+
+    def show_finish(
+        self,
+        persons: list[PersonFinish],
+        visit_signals: list[str],
+        visit_missing: list[str],
+        *,
+        can_discard: bool,
+    ) -> None:
+        """``visit_missing``: what a final referral lacks that is about the visit itself (the
+        place); a person's own gaps are on their card."""
+        for card in self.cards:
+            self.cards_box.removeWidget(card)
+            card.deleteLater()
+        self.cards = []
+        for item in persons:
+            card = PersonCard(item, self)
+            self.cards_box.addWidget(card)
+            card.show()  # now, not when the event loop next runs
+            self.cards.append(card)
+        self.no_persons.setVisible(not persons)
+        if visit_signals:
+            self.visit_signals.setText(
+                t("ui.visit.finish.everyone_signals", signals="; ".join(visit_signals))
+            )
+        self.visit_signals.setVisible(bool(visit_signals))
+        self.visit_missing.setText(
+            t("ui.visit.finish.missing", items="; ".join(visit_missing)) if visit_missing else ""
+        )
+        self.visit_missing.setVisible(bool(visit_missing))
+        self.discard_button.setVisible(can_discard)
+        self.discard_why.setVisible(not can_discard)
+        self.refer_button.setEnabled(bool(persons))
+
+    def clear(self) -> None:
+        self.show_finish([], [], [], can_discard=False)
