@@ -575,10 +575,17 @@ class MainWindow(QMainWindow):
         editor, self._editor, self._editor_visit = self._editor, None, None
         if editor is None:
             return
+        visit_uuid = editor.visit_uuid
         with contextlib.suppress(RuntimeError, TypeError):
             editor.close_requested.disconnect(self.back_to_list)
         editor.clear()
         self.visit_page.set_editor(None)
+        if self.session.is_open:
+            # A visit left with nothing in it (Ctrl+N, then straight back) is no visit: it
+            # goes without a trace, as an empty e-mail draft does. Anything recorded, or ever
+            # exported, keeps it (Store.discard_draft decides and changes nothing then).
+            with contextlib.suppress(FieldAppError, OSError):
+                self.session.store.discard_draft(visit_uuid)
 
     @property
     def editor(self) -> Any:

@@ -331,23 +331,40 @@ class Store:
     def delete(self, kind: str, record_uuid: str) -> None:
         """Erase a record's content and keep a tombstone until it has been synced. Its text
         leaves the table and the search index in the same transaction."""
+        with transaction(self.conn):
+            self._tombstone(kind, record_uuid)
+
+    def delete_person(self, person_uuid: str) -> None:
+        """Remove a person recorded by mistake together with every signal recorded for them,
+        in one transaction: a crash never leaves their signals without them, or them without
+        their signals' tombstones. Each record is tombstoned and audited as :meth:`delete`."""
+        with transaction(self.conn):
+            self._require("persons", person_uuid)
+            for observation_uuid in fetch_values(
+                self.conn,
+                "SELECT uuid FROM observations WHERE person_uuid = ? AND deleted = 0",
+                (person_uuid,),
+            ):
+                self._tombstone("observation", str(observation_uuid))
+            self._tombstone("person", person_uuid)
+
+    def _tombstone(self, kind: str, record_uuid: str) -> None:
         table = RECORD_TABLES[kind]
         erased = ERASED_ON_DELETE[kind]
         assignments = "".join(f", {column} = ?" for column in erased)
-        with transaction(self.conn):
-            self._require(table, record_uuid)
-            if kind in ("person", "observation"):
-                visit_uuid = fetch_value(
-                    self.conn, f"SELECT visit_uuid FROM {table} WHERE uuid = ?", (record_uuid,)
-                )
-                outcomes_store.mark_stale(self.conn, (visit_uuid,))
-            self.conn.execute(
-                f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ?"
-                f"{assignments} WHERE uuid = ?",
-                (now_iso(), *erased.values(), record_uuid),
+        self._require(table, record_uuid)
+        if kind in ("person", "observation"):
+            visit_uuid = fetch_value(
+                self.conn, f"SELECT visit_uuid FROM {table} WHERE uuid = ?", (record_uuid,)
             )
-            self._unindex(record_uuid)
-            self._audit("delete", kind, record_uuid)
+            outcomes_store.mark_stale(self.conn, (visit_uuid,))
+        self.conn.execute(
+            f"UPDATE {table} SET deleted = 1, revision = revision + 1, updated_at = ?"
+            f"{assignments} WHERE uuid = ?",
+            (now_iso(), *erased.values(), record_uuid),
+        )
+        self._unindex(record_uuid)
+        self._audit("delete", kind, record_uuid)
 
     def discard_draft(self, visit_uuid: str) -> bool:
         """Remove a visit that holds nothing (no site name, person, observation that says

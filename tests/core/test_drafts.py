@@ -240,3 +240,27 @@ def coordinator_audit(coordinator: Coordinator) -> list[list]:
     sync = SyncStore(coordinator.vault)
     (device,) = sync.devices()
     return sync.field_audit_entries(device.device_id)
+
+
+def test_removing_a_person_takes_their_signals_in_one_transaction(store: Store) -> None:
+    visit_uuid = store.record_visit(visit_from_dict(sample_visit()))
+    detail = store.visit_detail(visit_uuid)
+    person_uuid = detail.persons[0].meta.uuid
+    theirs = [o.meta.uuid for o in detail.observations if o.person_uuid == person_uuid]
+    others = [o.meta.uuid for o in detail.observations if o.person_uuid != person_uuid]
+    assert theirs and others  # the sample has signals for the person and for others
+    commits: list[int] = []
+    store.conn.set_trace_callback(
+        lambda sql: commits.append(1) if sql.strip().upper() == "COMMIT" else None
+    )
+    store.delete_person(person_uuid)
+    store.conn.set_trace_callback(None)
+    assert len(commits) == 1  # one transaction: no state with their signals but not them
+    after = store.visit_detail(visit_uuid)
+    assert person_uuid not in {p.meta.uuid for p in after.persons}
+    assert {o.meta.uuid for o in after.observations} == set(others)
+    for observation_uuid in theirs:
+        assert audit_actions(store, observation_uuid)[-1] == "delete"
+    assert audit_actions(store, person_uuid)[-1] == "delete"
+    with pytest.raises(NotFound):
+        store.delete_person(person_uuid)  # gone: refused, nothing changes

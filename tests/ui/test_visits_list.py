@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHeaderView
 from fieldapp import i18n
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Sector, VisitStatus
+from fieldapp.errors import NotFound
 from fieldapp.localtime import datetime_text as local_time
 from fieldapp.store.store import Store, VisitFilter
 from tests.support.qt import FakeEditor, unlock
@@ -272,3 +273,25 @@ def test_the_real_editor_opens_a_demo_visit(
     assert type(window.editor).__name__ == "VisitEditor"
     window.lock()
     assert window.editor is None
+
+
+def test_a_new_visit_left_empty_leaves_no_trace(qtbot, make_window, locked_vault: int) -> None:
+    """Ctrl+N by mistake, then Escape: no "anders, 0, 0" visit in the list. A visit with
+    anything typed in it stays."""
+    window = make_window(editor_class=None)
+    unlock(qtbot, window)
+    window.new_visit_action.trigger()
+    assert window.current_screen() is Screen.VISIT
+    empty = window.editor.visit_uuid
+    window.back_to_list()
+    assert window.visits_model.rowCount() == locked_vault
+    with pytest.raises(NotFound):
+        window.session.store.visit_detail(empty)
+    window.new_visit_action.trigger()
+    kept = window.editor.visit_uuid
+    name = window.editor.site_form.edits["name"]
+    name.setFocus()
+    qtbot.keyClicks(name, "Kwekerij De Groene Kas")
+    window.back_to_list()
+    assert window.visits_model.rowCount() == locked_vault + 1
+    assert window.session.store.visit_detail(kept).site.name == "Kwekerij De Groene Kas"

@@ -332,11 +332,9 @@ class VisitController:
         tombstone, audited). Not undoable: earlier changes may be about them, so the undo
         history starts again."""
         self.person(person_uuid)  # KeyError when not at this visit
-        for key, state in list(self.observations.items()):
-            if key[0] == person_uuid:
-                self.store.delete("observation", state.uuid)
-                del self.observations[key]
-        self.store.delete("person", person_uuid)
+        self.store.delete_person(person_uuid)
+        for key in [key for key in self.observations if key[0] == person_uuid]:
+            del self.observations[key]
         self._reload_persons()
         self.history.clear()
         self.saved_at = local_now()

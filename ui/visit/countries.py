@@ -14,9 +14,9 @@ Names come from three places, in this order:
 3. Otherwise pycountry's English name (its ``common_name`` when it has one).
 
 The picker lists the nationalities met most often first, in that order
-(:data:`FREQUENT_COUNTRIES`), then the other common ones and the rest alphabetically, so most
+(:func:`frequent_countries`), then the other common ones and the rest alphabetically, so most
 persons need a tap or two or three typed letters. A person's language follows their
-nationality (:data:`LANGUAGE_OF`) until the user chooses one themselves.
+nationality (:func:`language_of`) until the user chooses one themselves.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ import unicodedata
 from functools import cache
 
 import pycountry
+
+from fieldapp.catalogue.presentation import common_nationalities, languages_for
 
 # Hand-translated (Dutch, English) names of the ~50 nationalities most common in Dutch labour
 # inspections and venue checks; all other countries come from pycountry (see the docstring).
@@ -88,86 +90,22 @@ COMMON_COUNTRIES: dict[str, tuple[str, str]] = {
     "SR": ("Suriname", "Suriname"),
 }
 
-# The nationalities met most often, most often first: the top of the picker.
-# UNCONFIRMED ORDER: an estimate from CBS figures on labour migrants in the Netherlands by
-# nationality (Poland, Romania, Bulgaria far ahead), Ukrainians under the temporary protection
-# scheme and the nationalities the NLA's labour-exploitation reports name; not checked
-# against inspection records. Replace with the inspectorate's own counts when available.
-FREQUENT_COUNTRIES: tuple[str, ...] = (
-    "PL",
-    "RO",
-    "BG",
-    "UA",
-    "NL",
-    "HU",
-    "LT",
-    "PT",
-    "MD",
-    "TR",
-    "MA",
-    "CN",
-)
+# How many of the nationalities met most often open the picker, in the order of the one
+# source of that order and of each nationality's usual languages, with where each part of the
+# order comes from (or that it is unconfirmed): fieldapp.catalogue.presentation, read from
+# resources/catalogue/nationalities.json.
+FREQUENT_SHOWN = 12
 
-# The language a person of a nationality most likely speaks, offered when the nationality is
-# chosen (ISO 3166-1 -> ISO 639-1). One language each, the most widely spoken; a user who
-# knows better changes it, and from then on it no longer follows.
-LANGUAGE_OF: dict[str, tuple[str, ...]] = {
-    "NL": ("nl",),
-    "BE": ("nl",),
-    "SR": ("nl",),
-    "PL": ("pl",),
-    "RO": ("ro",),
-    "MD": ("ro",),
-    "BG": ("bg",),
-    "HU": ("hu",),
-    "LT": ("lt",),
-    "LV": ("lv",),
-    "EE": ("et",),
-    "SK": ("sk",),
-    "CZ": ("cs",),
-    "UA": ("uk",),
-    "BY": ("ru",),
-    "RU": ("ru",),
-    "PT": ("pt",),
-    "BR": ("pt",),
-    "ES": ("es",),
-    "CO": ("es",),
-    "VE": ("es",),
-    "DO": ("es",),
-    "IT": ("it",),
-    "GR": ("el",),
-    "HR": ("hr",),
-    "RS": ("sr",),
-    "BA": ("bs",),
-    "AL": ("sq",),
-    "MK": ("mk",),
-    "TR": ("tr",),
-    "DE": ("de",),
-    "MA": ("ar",),
-    "DZ": ("ar",),
-    "TN": ("ar",),
-    "EG": ("ar",),
-    "SY": ("ar",),
-    "IQ": ("ar",),
-    "SD": ("ar",),
-    "IR": ("fa",),
-    "AF": ("fa",),
-    "ER": ("ti",),
-    "ET": ("am",),
-    "SO": ("so",),
-    "NG": ("en",),
-    "GH": ("en",),
-    "UG": ("en",),
-    "GN": ("fr",),
-    "CN": ("zh",),
-    "VN": ("vi",),
-    "TH": ("th",),
-    "PH": ("tl",),
-    "ID": ("id",),
-    "IN": ("hi",),
-    "PK": ("ur",),
-    "BD": ("bn",),
-}
+
+def frequent_countries() -> tuple[str, ...]:
+    """The nationalities that open the picker, most often met first."""
+    return common_nationalities()[:FREQUENT_SHOWN]
+
+
+def language_of(country: str | None) -> tuple[str, ...]:
+    """The one language offered when a nationality is chosen: its most likely one. A user who
+    knows better changes it, and from then on it no longer follows."""
+    return languages_for(country)[:1]
 
 
 def following_languages(
@@ -176,10 +114,10 @@ def following_languages(
     """The languages after a change of nationality: the new nationality's language while
     the languages are empty or still the old nationality's (the user did not choose them);
     None to keep them as they are."""
-    before = LANGUAGE_OF.get(old_nationality or "", ())
+    before = language_of(old_nationality)
     if languages and tuple(languages) != before:
         return None
-    after = LANGUAGE_OF.get(new_nationality or "", ())
+    after = language_of(new_nationality)
     if not after and not languages:
         return None
     return after
@@ -279,13 +217,10 @@ def sort_key(name: str) -> str:
 def country_choices(lang: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
     """(common, other): (code, name) pairs; the common part starts with the frequent
     nationalities in their order, then the other common ones by name; the rest by name."""
-    frequent = [(code, country_name(code, lang)) for code in FREQUENT_COUNTRIES]
+    shown = frequent_countries()
+    frequent = [(code, country_name(code, lang)) for code in shown]
     common = frequent + sorted(
-        (
-            (code, country_name(code, lang))
-            for code in COMMON_COUNTRIES
-            if code not in FREQUENT_COUNTRIES
-        ),
+        ((code, country_name(code, lang)) for code in COMMON_COUNTRIES if code not in shown),
         key=lambda pair: sort_key(pair[1]),
     )
     other = sorted(
