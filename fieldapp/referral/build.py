@@ -90,7 +90,9 @@ def plan_referral(
     lang: str,
 ) -> ReferralPlan:
     """Choose the persons and check the recipient's requirement (consent or a mandatory
-    reporter). Refuses with a message that offers the anonymous signal instead."""
+    reporter). Refuses with a message that offers the anonymous signal instead, and refuses a
+    recipient that is not for the person's role (CoMensha about a witness) with one that names
+    the recipients that are."""
     rules = recipient_rules()[recipient]
     persons = list(detail.persons)
     subjects: tuple[Person, ...]
@@ -98,6 +100,21 @@ def plan_referral(
         subjects = (find_person(persons, person_ref),)
     else:
         subjects = tuple(p for p in persons if p.role is PersonRole.POSSIBLE_VICTIM)
+    for person in subjects:
+        if not rules.is_about(person.role.value):
+            # Registering a witness or a suspected employer with CoMensha, or asking the care
+            # coordinator to shelter them, is a mistake the core refuses whatever the screen.
+            raise FieldAppError(
+                "referral.not_for_role",
+                recipient=rules.name[lang],
+                label=person.label,
+                role=t(f"person_role.{person.role.value}", lang),
+                options=", ".join(
+                    other.name[lang]
+                    for other in recipient_rules().values()
+                    if other.is_about(person.role.value)
+                ),
+            )
     consent_all = bool(subjects) and all(p.consent is Consent.GIVEN for p in subjects)
     if rules.requires == "consent" and not consent_all:
         raise FieldAppError("referral.needs_consent", recipient=rules.name[lang])

@@ -11,11 +11,18 @@ What is checked (``Missing.code``, stable, for tests and callers):
 
 - ``site_name``: the place has a name;
 - ``address``: street and number, or postcode and place;
-- per person the referral is about (the chosen person, or every possible victim):
+- per possible victim the referral is about (the chosen person, or every possible victim):
   ``age`` (an age, a known age band, or minor yes/no), ``nationality``, ``consent`` (asked:
   given or refused, not "not asked"), and ``b83`` where the engine prompts the B8/3 offer
   (``Assessment.b83_prompt``: a foreign national outside the EU/EEA/Switzerland with an
   indication) and its status is still "not recorded" (docs/DOMAIN.md, the B8/3 sections).
+
+These person fields belong to a possible victim (the roles the engine assesses as one,
+``rules.victim_roles``): they decide registration, care and B8/3, none of which applies to a
+witness, an employer or a possible exploiter. A referral about one of them goes to the police,
+the Labour Authority or the RIEC (``about_roles`` in the recipients' rules), which act on the
+place, so for them only the site's name and address are required; asking the inspector for a
+suspected employer's consent would be wrong and would keep a correct referral a draft.
 
 Given a ``recipient``, only what that recipient receives is required (its rules in
 ``resources/referral/recipients.json``): the anonymous signal carries no person and no address,
@@ -77,7 +84,11 @@ def missing_for_final(
         (address.street and address.number) or (address.postcode and address.place)
     ):
         found.append(Missing("address", t("referral.missing.address", lang)))
+    catalogue = catalogue or assessment_catalogue()
+    victim_roles = catalogue.rules.victim_roles
     for person in subjects_of(detail, person_uuid):
+        if person.role.value not in victim_roles:
+            continue  # the site is what a referral about them needs (see above)
         uuid, label = person.meta.uuid, person.label
         band_known = person.age_band is not None and person.age_band is not AgeBand.UNKNOWN
         if (
@@ -93,10 +104,12 @@ def missing_for_final(
             )
         if "consent" in person_fields and person.consent is Consent.NOT_ASKED:
             found.append(Missing("consent", t("referral.missing.consent", lang, label=label), uuid))
-        if "b83" in person_fields and person.b83_status is B83Status.NOT_RECORDED:
-            catalogue = catalogue or assessment_catalogue()
-            if assess(case_from_detail(detail, person, {}), catalogue).b83_prompt is not None:
-                found.append(Missing("b83", t("referral.missing.b83", lang, label=label), uuid))
+        if (
+            "b83" in person_fields
+            and person.b83_status is B83Status.NOT_RECORDED
+            and assess(case_from_detail(detail, person, {}), catalogue).b83_prompt is not None
+        ):
+            found.append(Missing("b83", t("referral.missing.b83", lang, label=label), uuid))
     return found
 
 

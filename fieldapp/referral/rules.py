@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fieldapp.domain import PersonRole
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import LANGUAGES
 from fieldapp.paths import resource_path
@@ -17,6 +18,7 @@ ASSESSMENT_LEVELS = ("full", "outcomes", "none")
 # How precisely the document says when it was made (header and PDF metadata): a time of day
 # can tie an anonymous signal to one visit, so the anonymous signal gives the month only.
 CREATED_PRECISIONS = ("minute", "date", "month")
+ROLES = tuple(role.value for role in PersonRole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,14 @@ class RecipientRules:
     assessment: str
     attachments: bool
     created: str = "minute"  # one of CREATED_PRECISIONS
+    # The roles of the persons a referral may be about: CoMensha and the care coordinator are
+    # for possible victims only, so a witness or an employer is never registered or "cared
+    # for" as one.
+    about_roles: frozenset[str] = frozenset(ROLES)
+
+    def is_about(self, role: str) -> bool:
+        """Whether a referral to this recipient may be about a person with this role."""
+        return role in self.about_roles
 
 
 @cache
@@ -66,6 +76,9 @@ def recipient_rules() -> dict[str, RecipientRules]:
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="requires")
         if raw.get("created", "minute") not in CREATED_PRECISIONS:
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="created")
+        about_roles = raw.get("about_roles", ROLES)
+        if not set(about_roles) <= set(ROLES):
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="about_roles")
         if any(not raw["name"].get(lang) or not raw["why"].get(lang) for lang in LANGUAGES):
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="name/why")
         rules[key] = RecipientRules(
@@ -82,5 +95,6 @@ def recipient_rules() -> dict[str, RecipientRules]:
             assessment=raw["assessment"],
             attachments=bool(raw["attachments"]),
             created=raw.get("created", "minute"),
+            about_roles=frozenset(about_roles),
         )
     return rules

@@ -119,7 +119,9 @@ def test_one_person_or_every_possible_victim(store: Store) -> None:
     assert codes(store, visit_uuid, persons["Werknemer A"]) == []
     assert codes(store, visit_uuid, persons["Werknemer B"]) == ["age", "consent"]
     assert codes(store, visit_uuid) == ["age", "consent"]  # every possible victim: B lacks
-    assert codes(store, visit_uuid, persons["Baas X"]) == ["age", "consent"]
+    # A possible exploiter is no victim: a referral about him needs the site, not his age or
+    # his consent (the inspector's foreman case, item 2).
+    assert codes(store, visit_uuid, persons["Baas X"]) == []
 
 
 def test_a_final_police_referral_without_site_name_or_address_is_refused(store: Store) -> None:
@@ -166,3 +168,71 @@ def test_a_complete_draft_still_says_draft(store: Store) -> None:
     made = make_referral(store, record(store, complete_visit()), "police", final=False)
     assert made.referral.status is ReferralStatus.DRAFT
     assert made.document.reason[0] == t("referral.draft_note")
+
+
+def role_visit(store: Store) -> tuple[str, dict[str, str]]:
+    """The inspector's greenhouse (item 2): a possible victim, a witness and a foreman, the
+    latter two with nothing but a label and a role, as recorded on the spot."""
+    data = complete_visit()
+    data["persons"].append({"ref": "W", "label": "B", "role": "witness"})
+    data["persons"].append({"ref": "C", "label": "C", "role": "employer_manager"})
+    visit_uuid = record(store, data)
+    persons = {p.label: p.meta.uuid for p in store.visit_detail(visit_uuid).persons}
+    return visit_uuid, persons
+
+
+@pytest.mark.parametrize("label", ["B", "C"])
+def test_a_witness_or_an_employer_needs_only_the_site(store: Store, label: str) -> None:
+    """No age, nationality, consent or B8/3 for someone the engine does not assess as a
+    victim: the summary (Afronden) and each recipient that may be about them agree."""
+    visit_uuid, persons = role_visit(store)
+    assert codes(store, visit_uuid, persons[label]) == []
+    for recipient in ("police", "nla"):
+        assert codes(store, visit_uuid, persons[label], recipient=recipient) == []
+    clear_site(store, visit_uuid)
+    assert codes(store, visit_uuid, persons[label]) == ["site_name", "address"]
+    # A final police referral about them is made without any victim field.
+    visit_uuid, persons = role_visit(store)
+    document, _plan, _result = build_referral(store, visit_uuid, "police", person_ref=label)
+    assert document.title == t("referral.title", "nl", recipient="Politie (AVIM)")
+
+
+def test_a_possible_victim_still_needs_the_victim_fields(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(age=None, minor=None, nationality=None, consent="not_asked")
+    visit_uuid = record(store, data)
+    victim = store.visit_detail(visit_uuid).persons[0].meta.uuid
+    # An unknown nationality may be outside the EU: the engine prompts the B8/3 offer.
+    assert codes(store, visit_uuid, victim) == ["age", "nationality", "consent", "b83"]
+
+
+@pytest.mark.parametrize(
+    ("label", "refused", "allowed"),
+    [
+        ("B", ("comensha", "zorgcoordinator", "riec", "anonymous"), ("police", "nla")),
+        ("C", ("comensha", "zorgcoordinator", "anonymous"), ("police", "nla", "riec")),
+    ],
+)
+def test_a_victim_only_recipient_about_a_non_victim_is_refused(
+    store: Store, label: str, refused: tuple[str, ...], allowed: tuple[str, ...]
+) -> None:
+    """CoMensha registers possible victims: registering a witness or a suspected employer
+    there is refused in the core, with a message naming the recipients that may be used."""
+    visit_uuid, _persons = role_visit(store)
+    for recipient in refused:
+        with pytest.raises(FieldAppError) as caught:
+            build_referral(store, visit_uuid, recipient, person_ref=label, final=False)
+        assert caught.value.key == "referral.not_for_role"
+        message = caught.value.message("nl")
+        assert f"persoon {label} (" in message
+        for name in ("Politie (AVIM)", "Arbeidsinspectie, opsporing"):
+            assert name in message
+    for recipient in allowed:
+        build_referral(store, visit_uuid, recipient, person_ref=label, final=False)
+
+
+def test_a_possible_victim_may_go_to_every_recipient(store: Store) -> None:
+    visit_uuid = record(store, complete_visit())
+    label = store.visit_detail(visit_uuid).persons[0].label
+    for recipient in ("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous"):
+        build_referral(store, visit_uuid, recipient, person_ref=label, final=False)

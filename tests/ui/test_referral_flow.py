@@ -5,6 +5,7 @@ password shown once, or plain after a warning), and the list of referrals in the
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
-from fieldapp.domain import ReferralStatus, Sector
+from fieldapp.domain import PersonRole, ReferralStatus, Sector
 from fieldapp.i18n import t
-from fieldapp.inputs import SiteInput
+from fieldapp.inputs import PersonInput, SiteInput
 from fieldapp.referral import make_referral
 from fieldapp.referral.rules import RECIPIENTS, recipient_rules
 from fieldapp.store.store import Store
@@ -271,7 +272,7 @@ def test_a_missing_consent_is_refused_and_anonymous_is_one_click(qtbot, make_dia
     # The same recipient for a person who gave consent: allowed.
     dialog.set_subject(
         dialog.subject.itemData(
-            dialog.subject.findText("Werknemer A", Qt.MatchFlag.MatchStartsWith)
+            dialog.subject.findText("Persoon Werknemer A", Qt.MatchFlag.MatchStartsWith)
         )
     )
     dialog.set_recipient("comensha")
@@ -329,14 +330,16 @@ def test_make_keeps_a_final_referral_and_shows_its_pages(qtbot, make_dialog, sto
     assert dark > 50
 
     # Zoom by keyboard, re-rendered from the PDF in memory.
-    width = first.width()
+    # (The first zoom follows the window's width, up to 100 %.)
+    width, start = first.width(), preview.zoom
+    assert start <= 1.0
     preview.focus_pages()
     qtbot.keyClick(preview.pages_area, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
-    assert preview.zoom > 1.0
+    assert preview.zoom > start
     assert preview.page_images[0].width() > width
     qtbot.keyClick(preview.pages_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(preview.pages_area, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
-    assert preview.zoom < 1.0
+    assert preview.zoom < start
     assert preview.page_images[0].width() < width
     for _ in ZOOM_LEVELS:
         preview.zoom_out()
@@ -735,7 +738,7 @@ def test_the_controller_without_qt(store, visit_id, catalogue) -> None:
     assert not outlook.can_make and outlook.offer_anonymous
     outlook = controller.outlook("anonymous", person_uuid(store, visit_id, "Werknemer B"))
     assert outlook.can_make and not outlook.offer_anonymous
-    assert outlook.subjects == ("Werknemer B",)
+    assert outlook.subjects == ("Persoon Werknemer B (mogelijk slachtoffer)",)
 
 
 def test_a_referral_pdf_is_not_listed_with_the_visit_attachments(
@@ -747,3 +750,109 @@ def test_a_referral_pdf_is_not_listed_with_the_visit_attachments(
     editor = make_editor()
     assert editor.controller.attachments == []
     assert editor.attachments.list.count() == 0
+
+
+# -- who the referral may be about (the inspector's item 2) ----------------------------------
+
+
+def choose_subject_by_keys(qtbot, dialog: ReferralDialog, text: str) -> None:
+    """Pick "Over wie" as a user does: focus the box, Home, and Down until ``text`` shows."""
+    dialog.subject.setFocus()
+    qtbot.keyClick(dialog.subject, Qt.Key.Key_Home)
+    for _ in range(dialog.subject.count()):
+        if dialog.subject.currentText().startswith(text):
+            return
+        qtbot.keyClick(dialog.subject, Qt.Key.Key_Down)
+    assert dialog.subject.currentText().startswith(text)
+
+
+def offered(dialog: ReferralDialog) -> list[str]:
+    return [key for key, button in dialog.recipient_buttons.items() if button.isVisibleTo(dialog)]
+
+
+def test_an_exploiter_is_offered_police_nla_and_riec_never_comensha(qtbot, make_dialog) -> None:
+    dialog = make_dialog("Werknemer A")
+    dialog.set_recipient("comensha")  # chosen for the victim
+    choose_subject_by_keys(qtbot, dialog, "Persoon Baas X (mogelijke uitbuiter)")
+    assert offered(dialog) == ["police", "nla", "riec"]
+    assert dialog.recipient() in ("police", "nla", "riec")
+    assert "Persoon Baas X (mogelijke uitbuiter)" in dialog.about.text()
+    assert dialog.make_button.isEnabled()
+    assert dialog.missing_lines() == []  # his age and consent are not asked for
+
+
+def test_a_witness_is_offered_police_and_nla_only(
+    qtbot, store: Store, catalogue: Catalogue, visit_id: str
+) -> None:
+    store.add_person(visit_id, PersonInput(label="C", role=PersonRole.WITNESS))
+    dialog = ReferralDialog(
+        store, visit_id, catalogue=catalogue, person_uuid=person_uuid(store, visit_id, "C")
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    activate(qtbot, dialog)
+    choose_subject_by_keys(qtbot, dialog, "Persoon C (getuige)")
+    assert offered(dialog) == ["police", "nla"]
+    assert dialog.recipient() in ("police", "nla")
+    assert not dialog.recipient_buttons["comensha"].isChecked()
+    assert dialog.why_title.text() in (
+        t("ui.referral.dialog.why_police"),
+        t("ui.referral.dialog.why_nla"),
+    )
+    # Chosen anyway (a stale choice): the core refuses and says where it may go.
+    dialog.set_recipient("comensha")
+    assert not dialog.make_button.isEnabled()
+    assert "Politie (AVIM)" in dialog.refusal.text()
+    dialog.clear()
+
+
+def test_a_possible_victim_is_offered_every_recipient(qtbot, make_dialog) -> None:
+    dialog = make_dialog("Werknemer A")
+    assert offered(dialog) == list(RECIPIENTS)
+    dialog.set_recipient("anonymous")
+    assert dialog.why_title.text() == "Wat in een anoniem signaal staat"
+    dialog.set_recipient("zorgcoordinator")
+    assert dialog.why_title.text() == "Wat de zorgcoördinator mensenhandel krijgt"
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_the_preview_fits_a_tablet(
+    qtbot, store: Store, catalogue: Catalogue, visit_id: str, large_touch: bool
+) -> None:
+    """At 853x533 the inspector saw "›nder wachtwoord exporteren", a cut "100 %" and a page
+    scrolling sideways: the export buttons move to their own row when they do not fit beside
+    the zoom, the zoom reads in full, and the page opens at a zoom that fits the width."""
+    host = QWidget()
+    host.setStyleSheet(style_sheet(large_touch))
+    host.large_touch = large_touch
+    qtbot.addWidget(host)
+    dialog = ReferralDialog(store, visit_id, catalogue=catalogue, parent=host)
+    dialog.resize(fitted_size(QSize(853, 533)))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    made(dialog, qtbot)
+    preview = dialog.preview
+    assert preview is not None
+    qtbot.waitUntil(lambda: preview.exports_on_own_row() or preview.width() > 0)
+    QApplication.processEvents()
+    for button in (preview.plain_button, preview.export_button):
+        assert button.width() >= button.sizeHint().width(), button.text()
+        left = button.mapTo(dialog, button.rect().topLeft())
+        right = button.mapTo(dialog, button.rect().bottomRight())
+        assert dialog.rect().contains(left) and dialog.rect().contains(right), button.text()
+    label = preview.zoom_label
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    for button in (preview.zoom_out_button, preview.zoom_in_button):
+        assert button.width() >= button.sizeHint().width(), button.toolTip()
+    assert preview.pages_area.horizontalScrollBar().maximum() == 0
+    # Narrower still (a window made smaller): the zoom follows, the page never scrolls aside.
+    dialog.resize(560, dialog.height())
+    QApplication.processEvents()
+    assert preview.zoom < 1.0
+    assert preview.pages_area.horizontalScrollBar().maximum() == 0
+    qtbot.keyClick(preview.pages_area, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert preview.zoom == 1.0  # the user may still choose 100 % and scroll
+    dialog.resize(fitted_size(QSize(853, 533)))
+    dialog.grab().save(str(Path(os.environ.get("TMPDIR", "/tmp")) / f"preview-{large_touch}.png"))
+    dialog.clear()

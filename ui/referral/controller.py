@@ -50,7 +50,7 @@ class Outlook:
     recipient: str
     name: str
     why: str
-    subjects: tuple[str, ...]  # labels of the persons the referral is about
+    subjects: tuple[str, ...]  # the persons the referral is about ("Persoon B (getuige)")
     included: tuple[tuple[str, str], ...]  # (group, what of it goes in)
     left_out: tuple[str, ...]  # the core's list, translated
     refusal: str | None  # the core's refusal: consent or a mandatory reporter is missing
@@ -104,17 +104,7 @@ class ReferralController:
             )
         elif not self.persons:
             choices.append(SubjectChoice(None, t("ui.referral.subject.visit")))
-        choices += [
-            SubjectChoice(
-                p.meta.uuid,
-                t(
-                    "ui.referral.subject.person",
-                    label=p.label,
-                    role=t(f"person_role.{p.role.value}"),
-                ),
-            )
-            for p in self.persons
-        ]
+        choices += [SubjectChoice(p.meta.uuid, person_text(p)) for p in self.persons]
         return choices
 
     def default_subject(self, current_person: str | None = None) -> str | None:
@@ -146,9 +136,25 @@ class ReferralController:
             self._recommended[person_uuid] = tuple(found)
         return self._recommended[person_uuid]
 
+    def available(self, person_uuid: str | None) -> tuple[str, ...]:
+        """The recipients a referral about these persons may go to (the core's
+        ``about_roles``): CoMensha and the care coordinator only for a possible victim; a
+        witness's statement to the police or the Labour Authority; an employer or possible
+        exploiter also to the RIEC."""
+        rules = recipient_rules()
+        subjects = self.subjects(person_uuid)
+        return tuple(
+            key for key in RECIPIENTS if all(rules[key].is_about(p.role.value) for p in subjects)
+        )
+
     def default_recipient(self, person_uuid: str | None) -> str:
-        recommended = self.recommended(person_uuid)
-        return recommended[0] if recommended else RECIPIENTS[0]
+        """The engine's first advice for these persons that may be about them, else the first
+        recipient that may: never a victim-only recipient for a witness or an employer."""
+        available = self.available(person_uuid)
+        recommended = [key for key in self.recommended(person_uuid) if key in available]
+        if recommended:
+            return recommended[0]
+        return available[0] if available else RECIPIENTS[0]
 
     # -- before making ---------------------------------------------------------------------
 
@@ -168,7 +174,7 @@ class ReferralController:
     def outlook(self, recipient: str, person_uuid: str | None) -> Outlook:
         lang = current_language()
         rules = recipient_rules()[recipient]
-        subjects = tuple(p.label for p in self.subjects(person_uuid))
+        subjects = tuple(person_text(p) for p in self.subjects(person_uuid))
         recommended = recipient in self.recommended(person_uuid)
         name = t(f"recipient.{recipient}")
         missing = tuple(self.missing(recipient, person_uuid))
@@ -218,6 +224,14 @@ class ReferralController:
         )
 
 
+def person_text(person: Person) -> str:
+    """A person as the referral screens name them: a bare label ("B") says nothing about
+    who B is, so "Persoon B (getuige)"."""
+    return t(
+        "ui.referral.subject.person", label=person.label, role=t(f"person_role.{person.role.value}")
+    )
+
+
 def refusal_text(exc: FieldAppError) -> str:
     """The core's refusal as the desktop says it: the core's own text ends with the command
     line's option ("--to anonymous"); the dialog offers a button instead, so it uses the same
@@ -235,14 +249,7 @@ def included_groups(rules: RecipientRules, plan: ReferralPlan) -> tuple[tuple[st
         groups.append(
             (
                 t("ui.referral.group.persons"),
-                ", ".join(
-                    t(
-                        "ui.referral.subject.person",
-                        label=p.label,
-                        role=t(f"person_role.{p.role.value}"),
-                    )
-                    for p in plan.included_persons
-                ),
+                ", ".join(person_text(p) for p in plan.included_persons),
             )
         )
     for kind, names in FIELD_GROUPS:

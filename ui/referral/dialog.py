@@ -317,8 +317,8 @@ class ReferralDialog(QDialog):
         layout.setContentsMargins(20, 16, 20, 14)
         layout.addWidget(self.stack)
 
-        self.subject.currentIndexChanged.connect(lambda _index: self._refresh())
-        self._select_recipient(self.controller.default_recipient(self.subject_uuid()))
+        self.subject.currentIndexChanged.connect(lambda _index: self._subject_changed())
+        self._subject_changed()
         self.large_touch = _large_touch(parent) if large_touch is None else large_touch
         if self.large_touch:
             self.setStyleSheet(DIALOG_STYLE + TOUCH_STYLE)
@@ -377,6 +377,28 @@ class ReferralDialog(QDialog):
 
     # -- showing ---------------------------------------------------------------------------
 
+    def _subject_changed(self) -> None:
+        """Another person chosen: offer only the recipients for their role. A choice that
+        still fits stays; one that does not (CoMensha, chosen for a victim, when a witness is
+        chosen) gives way to the engine's first advice for the new person."""
+        person_uuid = self.subject_uuid()
+        try:
+            available = self.controller.available(person_uuid)
+            recipient = self.controller.default_recipient(person_uuid)
+        except (FieldAppError, OSError) as exc:
+            self.message.show_error(_describe(exc))
+            self.make_button.setEnabled(False)
+            return
+        self._show_available(available)
+        current = self.recipient_group.checkedButton()
+        if current is not None and self.recipient() in available:
+            recipient = self.recipient()
+        self._select_recipient(recipient)
+
+    def _show_available(self, available: tuple[str, ...]) -> None:
+        for key, button in self.recipient_buttons.items():
+            button.setVisible(key in available)
+
     def _recipient_toggled(self, on: bool) -> None:
         if on:  # the button turned off says nothing new: the one turned on does
             self._refresh()
@@ -397,7 +419,7 @@ class ReferralDialog(QDialog):
             button.setAccessibleName(text)
         self.outlook = outlook
         self.message.clear_message()
-        self.why_title.setText(t("ui.referral.dialog.why", name=outlook.name))
+        self.why_title.setText(t(f"ui.referral.dialog.why_{outlook.recipient}"))
         self.why.setText(outlook.why)
         self.about.setText(
             t("ui.referral.dialog.about", labels=", ".join(outlook.subjects))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -92,16 +92,27 @@ class PreviewWidget(QWidget):
             (self.zoom_in_button, "ui.referral.preview.zoom_in"),
         ):
             button.setToolTip(t(tip))
-            button.setFixedWidth(button.sizeHint().height() + 12)
-        tools = QHBoxLayout()
-        tools.setSpacing(6)
-        tools.addWidget(self.zoom_out_button)
-        tools.addWidget(self.zoom_label)
-        tools.addWidget(self.zoom_in_button)
-        tools.addStretch(1)
-        tools.addWidget(self.plain_button)
-        tools.addSpacing(4)
-        tools.addWidget(self.export_button)
+            button.setMinimumWidth(button.sizeHint().height() + 12)  # square, never narrower
+        # The export buttons sit beside the zoom while they fit, and on a row of their own
+        # when they do not (a tablet in large touch): never clipped, never off the side.
+        self.export_bar = QWidget()
+        exports = QHBoxLayout(self.export_bar)
+        exports.setContentsMargins(0, 0, 0, 0)
+        exports.setSpacing(10)
+        exports.addStretch(1)
+        exports.addWidget(self.plain_button)
+        exports.addWidget(self.export_button)
+        self.tools = QHBoxLayout()
+        self.tools.setSpacing(6)
+        self.tools.addWidget(self.zoom_out_button)
+        self.tools.addWidget(self.zoom_label)
+        self.tools.addWidget(self.zoom_in_button)
+        self.tools.addStretch(1)
+        self.tools.addWidget(self.export_bar)
+        self.export_row = QHBoxLayout()
+        self.export_row.setContentsMargins(0, 0, 0, 0)
+        # Until the user zooms, the zoom follows the width (up to 100 %): no sideways scroll.
+        self.auto_zoom = True
 
         self.message = MessageLabel()
         self.pages_body = QWidget()
@@ -122,7 +133,8 @@ class PreviewWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
         layout.addWidget(self.title)
-        layout.addLayout(tools)
+        layout.addLayout(self.tools)
+        layout.addLayout(self.export_row)
         layout.addWidget(self.message)
         layout.addWidget(self.pages_area, 1)
 
@@ -179,7 +191,57 @@ class PreviewWidget(QWidget):
         self.zoom_out_button.setEnabled(self.zoom > ZOOM_LEVELS[0])
         self.zoom_in_button.setEnabled(self.zoom < ZOOM_LEVELS[-1])
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange_tools()
+        if self.auto_zoom and self.page_images and self.width() > 100:
+            self.fit_width()
+
+    def _arrange_tools(self) -> None:
+        """One row when zoom and export fit side by side, else the export buttons below."""
+        # The widest zoom text in the font the style gives it (larger in large touch).
+        widest = self.zoom_label.fontMetrics().horizontalAdvance("200 %")
+        self.zoom_label.setMinimumWidth(max(48, widest + 16))
+        zoom_width = sum(
+            w.sizeHint().width()
+            for w in (self.zoom_out_button, self.zoom_label, self.zoom_in_button)
+        )
+        needed = zoom_width + self.export_bar.sizeHint().width() + 6 * 4 + 24
+        in_row = self.tools.indexOf(self.export_bar) >= 0
+        if needed <= self.width() and not in_row:
+            self.export_row.removeWidget(self.export_bar)
+            self.tools.addWidget(self.export_bar)
+        elif needed > self.width() and in_row:
+            self.tools.removeWidget(self.export_bar)
+            self.export_row.addWidget(self.export_bar)
+
+    def exports_on_own_row(self) -> bool:
+        return self.export_row.indexOf(self.export_bar) >= 0
+
+    def fit_width(self) -> None:
+        """The largest zoom up to 100 % at which a page fits the width: a page wider than a
+        tablet's screen would scroll sideways from the start."""
+        if not self.page_images:
+            return
+        ratio = self.devicePixelRatioF() or 1.0
+        width_at_one = self.page_images[0].width() / ratio / self.zoom
+        margins = self.pages_layout.contentsMargins()
+        room = (
+            self.width()  # the pages take the full width; their area may not be laid out yet
+            - margins.left()
+            - margins.right()
+            - self.pages_area.verticalScrollBar().sizeHint().width()
+            - 4
+        )
+        fitting = [z for z in ZOOM_LEVELS if z <= DEFAULT_ZOOM and width_at_one * z <= room]
+        self._set_zoom(fitting[-1] if fitting else ZOOM_LEVELS[0])
+
     def set_zoom(self, zoom: float) -> None:
+        """The user's zoom: from now on the width no longer decides it."""
+        self.auto_zoom = False
+        self._set_zoom(zoom)
+
+    def _set_zoom(self, zoom: float) -> None:
         zoom = min(max(zoom, ZOOM_LEVELS[0]), ZOOM_LEVELS[-1])
         if zoom != self.zoom:
             self.zoom = zoom
