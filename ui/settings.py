@@ -212,14 +212,12 @@ class SettingsDialog(QDialog):
         self.large_touch = QCheckBox(t("ui.settings.large_touch_check"))
         self.large_touch.setChecked(values.large_touch)
         self.large_touch.setAccessibleName(t("ui.settings.large_touch"))
+        self.large_touch.setObjectName("large_touch")  # finger-sized before the mode is on
 
-        self.default_agency = QComboBox()
-        for agency in PROFILE_CHOICES:
-            self.default_agency.addItem(agency_name(agency) or agency, agency)
-        self.default_agency.setCurrentIndex(
-            max(0, self.default_agency.findData(values.default_agency))
-        )
-        self.default_agency.setAccessibleName(t("ui.settings.default_agency"))
+        # One organisation, the profile's: a second "default organisation" field beside it
+        # was read by nothing and left inspectors guessing which of the two counts. The stored
+        # default agency follows the profile's (see values()).
+        self._default_agency = values.default_agency
 
         self.profile_form = ProfileForm(values.profile)
         self._shown_profile = self.profile_form.profile()
@@ -236,7 +234,6 @@ class SettingsDialog(QDialog):
         form.addRow(t("ui.settings.auto_lock"), self.auto_lock)
         form.addRow(t("ui.settings.language"), self.language)
         form.addRow(t("ui.settings.large_touch"), self.large_touch)
-        form.addRow(t("ui.settings.default_agency"), self.default_agency)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -273,11 +270,17 @@ class SettingsDialog(QDialog):
         self.profile_message.clear_message()
         super().accept()
 
+    def _agency_to_store(self) -> str:
+        """The profile's organisation when it is one the default may name, else the default as
+        it was (an agency only the command line knows stays untouched)."""
+        agency = self.profile_form.profile().agency
+        return agency if agency in PROFILE_CHOICES else self._default_agency
+
     def values(self) -> SettingsValues:
         return SettingsValues(
             auto_lock_minutes=self.auto_lock.value(),
             language=str(self.language.currentData()),
             large_touch=self.large_touch.isChecked(),
-            default_agency=str(self.default_agency.currentData()),
+            default_agency=self._agency_to_store(),
             profile=self.profile_form.profile(),
         )

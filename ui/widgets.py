@@ -213,7 +213,15 @@ QProgressBar#strength[level="weak"]::chunk {{ background: #a4262c; }}
 QProgressBar#strength[level="fair"]::chunk {{ background: #b7791f; }}
 QProgressBar#strength[level="good"]::chunk {{ background: #2f7d4f; }}
 QTableView {{ gridline-color: palette(midlight); }}
+QMenuBar::item {{ padding: 15px 12px; }}
+QMenu::item {{ padding: 12px 16px; }}
+QToolButton#new_visit {{ min-height: 44px; padding: 0 12px; }}
+QCheckBox#large_touch {{ min-height: 44px; }}
+QCheckBox#large_touch::indicator {{ width: 26px; height: 26px; }}
 """
+# The way into large-touch mode must itself be easy to hit by finger before the mode is on:
+# the menu bar, its menus, the "new visit" button and the mode's own check box are at least
+# 44 px high in the normal look too (the rules above with the object names).
 
 # Large-touch mode (tablets, gloves, bright daylight): bigger text and targets of at least
 # about 44 px, the size touch guidelines ask for.
@@ -225,7 +233,8 @@ QPushButton { padding: 4px 18px; }
 QCheckBox::indicator, QRadioButton::indicator { width: 26px; height: 26px; }
 QTableView { font-size: 13pt; }
 QHeaderView::section { padding: 8px 6px; }
-QMenuBar::item, QMenu::item { padding: 8px 16px; }
+QMenuBar::item { padding: 12px 16px; }
+QMenu::item { padding: 12px 16px; }
 """
 ROW_HEIGHT = 28
 LARGE_TOUCH_ROW_HEIGHT = 46

@@ -96,3 +96,24 @@ def test_the_sync_dialogs_and_the_workspace_fit(qtbot, tmp_path: Path) -> None:
     finally:
         field.lock()
         workspace.vault.lock()
+
+
+def test_the_shortcuts_list_wraps_on_a_tablet(qtbot) -> None:
+    """F1's list in large touch at 853 px: a long description wraps instead of being cut."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QLabel
+
+    from ui.views.shortcuts import ShortcutsDialog
+    from ui.widgets import style_sheet
+
+    long_text = "Paspoort of ID in handen van werkgever: waargenomen bij deze persoon " * 3
+    dialog = ShortcutsDialog([(long_text, QKeySequence("Ctrl+Shift+1"))])
+    dialog.setStyleSheet(style_sheet(True))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _fits(dialog, "shortcuts")
+    dialog.resize(USABLE.width() - 40, USABLE.height() - 40)
+    QApplication.processEvents()
+    label = next(w for w in dialog.findChildren(QLabel) if w.text() == long_text)
+    assert label.wordWrap()
+    assert label.geometry().right() <= dialog.width()

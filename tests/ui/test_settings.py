@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox
 
 from fieldapp import i18n
 from tests.support.qt import unlock
@@ -60,8 +60,7 @@ def test_dialog_returns_what_was_chosen(qtbot) -> None:
     dialog.auto_lock.setValue(15)
     dialog.language.setCurrentIndex(dialog.language.findData("en"))
     dialog.large_touch.setChecked(True)
-    dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("police"))
-    assert dialog.values() == SettingsValues(15, "en", True, "police")
+    assert dialog.values() == SettingsValues(15, "en", True, "nla")
     assert dialog.auto_lock.accessibleName() == "Automatisch vergrendelen na"
 
 
@@ -73,7 +72,10 @@ def test_settings_dialog_saves_and_applies(qtbot, make_window, locked_vault: int
         dialog = next(d for d in window.findChildren(SettingsDialog) if d.isVisible())
         dialog.auto_lock.setValue(9)
         dialog.large_touch.setChecked(True)
-        dialog.default_agency.setCurrentIndex(dialog.default_agency.findData("municipality"))
+        dialog.profile_form.name.setText("Sanne de Boer")
+        dialog.profile_form.agency.setCurrentIndex(
+            dialog.profile_form.agency.findData("municipality")
+        )
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
     QTimer.singleShot(0, choose)
@@ -224,3 +226,59 @@ def test_the_unlock_screen_switches_language(qtbot, make_window, locked_vault: i
     assert window.unlock_view.submit.text() == "Unlock"
     assert window.current_screen() is Screen.UNLOCK
     assert WindowSettings().language == "en"
+
+
+FINGER = 44  # px: what touch guidelines ask of a target
+
+
+def test_the_way_into_large_touch_is_finger_sized_before_it_is_on(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    """A tablet user without large touch yet must be able to hit the menu, "new visit" and
+    the large-touch check box itself."""
+    window = make_window()
+    unlock(qtbot, window)
+    assert not window.large_touch
+    menubar = window.menuBar()
+    for action in menubar.actions():
+        assert menubar.actionGeometry(action).height() >= FINGER, action.text()
+    new_button = window.visits_view.new_button
+    assert new_button is not None and new_button.height() >= FINGER
+
+    dialog = SettingsDialog(window.settings_values(), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    check = dialog.large_touch
+    assert check.height() >= FINGER
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=check.rect().center())
+    assert check.isChecked() and dialog.values().large_touch
+
+
+def test_one_organisation_field_and_the_default_follows_it(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    """ "Standaardorganisatie" beside the profile's "Organisatie" was read by nothing: the
+    dialog shows one, and what is chosen there is stored as the default too."""
+    window = make_window()
+    unlock(qtbot, window)
+
+    dialog = SettingsDialog(window.settings_values(), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    names = [w.accessibleName() for w in dialog.findChildren(QComboBox)]
+    assert names.count(i18n.t("ui.profile.agency")) == 1
+    assert sum("organisatie" in name.lower() for name in names) == 1  # no second one
+    form = dialog.profile_form
+    qtbot.keyClicks(form.name, "Sanne de Boer")
+    form.agency.setFocus()
+    target = form.agency.findData("kmar")
+    while form.agency.currentIndex() != target:
+        key = Qt.Key.Key_Down if form.agency.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(form.agency, key)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    window.apply_settings(dialog.values())
+    settings = VaultSettings(window.session.store)
+    assert settings.profile.agency == "kmar"
+    assert settings.default_agency == "kmar"

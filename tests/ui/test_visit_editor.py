@@ -949,6 +949,11 @@ def test_a_witness_is_not_assessed_as_a_victim(qtbot, make_editor, store: Store)
     editor.add_person()
     form = editor.person_form
     form.role.setCurrentIndex(form.role.findData("witness"))
+    # Signalen opens on the possible victim; the witness is chosen on purpose (Ctrl+2).
+    editor.go_to_step(SIGNALS)
+    assert editor.checklist.person_button.text() == "Persoon A"
+    qtbot.keyClick(editor.checklist.view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert editor.checklist.person_button.text() == "Persoon B"
     cycle_in_list(qtbot, editor, PASSPORT)
     cycle_in_list(qtbot, editor, VIOLENCE)  # danger now: the alarm holds for anyone
     panel = editor.assessment

@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue.presentation import shortlist
 from fieldapp.domain import ObservationStatus, PersonRole, Sector, VisitStatus
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store.store import Store
 from ui.visit import SHORTCUTS, VisitEditor
-from ui.visit.checklist_model import STATE_ROLE, STATUS_COLUMN
+from ui.visit.checklist_model import INDICATOR_ROLE, STATE_ROLE, STATUS_COLUMN
 from ui.visit.countries import country_choices, following_languages, frequent_countries
 from ui.visit.fields import ElidedLabel
 from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS, STEPS
@@ -437,13 +438,15 @@ def test_a_reopened_visit_records_for_the_person_it_shows(
     qtbot, open_editor, store, catalogue
 ) -> None:
     visit = a_visit(store, catalogue)
-    store.add_person(visit, PersonInput(label="A"))
+    store.add_person(visit, PersonInput(label="A", role=PersonRole.WITNESS))
     b = store.add_person(visit, PersonInput(label="B"))
+    store.add_person(visit, PersonInput(label="C", role=PersonRole.EMPLOYER_MANAGER))
     store.set_observation(
         visit, b, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
     )
     editor, _host = open_editor(visit)
     editor.go_to_step(SIGNALS)
+    # Opened on the first possible victim, not on the witness or the foreman added last.
     checklist = editor.checklist
     status = checklist.model.index_of(PASSPORT, STATUS_COLUMN)
     # The person shown and the scope agree: B, with B's signal.
@@ -547,3 +550,207 @@ def test_english_steps(open_editor) -> None:
     ]
     assert editor.finish.close_button.text() == "Close the visit"
     assert editor.person_form.sex.button_for("f").text() == "female"
+
+
+# -- the inspector's report (tablet, touch) ---------------------------------------------
+
+
+@pytest.mark.parametrize("switch", [Qt.Key.Key_2, Qt.Key.Key_0])
+def test_a_note_being_typed_stays_with_its_person_when_a_shortcut_switches(
+    qtbot, open_editor, store, catalogue, switch
+) -> None:
+    visit = a_visit(store, catalogue)
+    a = store.add_person(visit, PersonInput(label="A"))
+    b = store.add_person(visit, PersonInput(label="B"))
+    store.set_observation(
+        visit, a, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    press(qtbot, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # person A
+    editor.go_to_step(SIGNALS)
+    type_text(qtbot, "paspoort")
+    editor.checklist.set_current(PASSPORT)
+    editor.checklist.edit_note()
+    assert focused() is editor.checklist.note
+    type_text(qtbot, "bij de baas")
+    press(qtbot, switch, Qt.KeyboardModifier.ControlModifier)  # without leaving the field
+    QApplication.processEvents()
+    editor.checklist.filter.setFocus()  # the note field loses the focus only now
+    QApplication.processEvents()
+    held = {(o.person_uuid, o.indicator_id): o for o in detail(store, editor).observations}
+    assert held[(a, PASSPORT)].note == "bij de baas"
+    assert (b, PASSPORT) not in held and (None, PASSPORT) not in held
+    assert len(held) == 1
+
+
+def test_a_witness_or_employer_is_not_handled_as_a_victim(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    a = store.add_person(visit, PersonInput(label="A", role=PersonRole.WITNESS))
+    store.add_person(visit, PersonInput(label="B", role=PersonRole.EMPLOYER_MANAGER))
+    store.set_observation(
+        visit, None, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(SIGNALS)
+    assert editor.checklist.everyone  # nobody who may be a victim: records for everyone
+    press(qtbot, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    page = editor.finish
+    passport = catalogue.get(PASSPORT).label["nl"]
+    assert passport in page.visit_signals.text()  # once, above the cards
+    for card in page.cards:
+        assert passport not in card.signals.text()
+        assert not card.duties.isVisibleTo(editor)
+        assert card.role_note.isVisibleTo(editor)
+    witness = next(card for card in page.cards if card.person_uuid == a)
+    assert "getuige" in witness.role_note.text()
+
+
+@pytest.mark.parametrize("typed", ["Bulgaars", "Bulgarian", "Roemeens"])
+def test_a_tapped_nationality_takes_an_adjective(qtbot, open_editor, store, catalogue, typed):
+    visit = a_visit(store, catalogue)
+    a = store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(PERSONS, focus=False)
+    box = editor.person_form.nationality
+    line = box.lineEdit()
+    assert line is not None and box.currentText() == box.itemText(0)
+    qtbot.mouseClick(line, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(line, typed)
+    assert line.text() == typed  # not "— onbekend —Bulgaars"
+    press(qtbot, Qt.Key.Key_Tab)
+    [person] = [p for p in detail(store, editor).persons if p.meta.uuid == a]
+    assert person.nationality == ("RO" if typed == "Roemeens" else "BG")
+
+
+def test_a_double_tap_on_the_status_does_not_record_the_opposite(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    a = store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(SIGNALS)
+    view = editor.checklist.view
+    index = editor.checklist.model.index_of(PASSPORT, STATUS_COLUMN)
+    view.scrollTo(index)
+    point = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    held = {(o.person_uuid, o.indicator_id): o for o in detail(store, editor).observations}
+    assert held[(a, PASSPORT)].status is ObservationStatus.OBSERVED
+
+
+def test_the_checklist_follows_the_sector(qtbot, open_editor, store, catalogue) -> None:
+    editor, _host = open_editor(a_visit(store, catalogue), size=TABLET, touch=True)
+    checklist = editor.checklist
+    editor.go_to_step(SIGNALS)
+    # A greenhouse: the labour forms and the sector's shortlist first.
+    assert checklist.form.currentData() == "labour"
+    assert checklist.model.index(0, 0).data() == "Voor deze sector"
+    first = checklist.model.index(0, 0, checklist.model.index(0, 0))
+    assert first.data(INDICATOR_ROLE) == shortlist(catalogue, "agriculture")[0]
+    ids = checklist.model.visible_ids()
+    assert "ORG-01" not in ids and "SUR-02" not in ids and "NLS-06" not in ids
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "slapen")
+    assert checklist.current_indicator().id == "POL-1-05"  # not the au pair's room
+    press(qtbot, Qt.Key.Key_Escape)
+    type_text(qtbot, "schuld")
+    assert "ORG-01" not in checklist.model.visible_ids()
+    # One tap for every form; the signals of other forms say which.
+    all_forms = checklist.form.findText("Alle vormen")
+    checklist.form.setCurrentIndex(all_forms)
+    checklist.form.activated.emit(all_forms)
+    assert "NLC-03" in checklist.model.visible_ids()
+    label = checklist.model.index_of("NLC-03").data()
+    assert label.endswith("(Criminele uitbuiting)")
+    assert checklist.model.best_match().data(INDICATOR_ROLE) != "NLC-03"
+
+
+def test_on_a_tablet_the_chosen_signal_is_noted_without_scrolling(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(SIGNALS)
+    QApplication.processEvents()
+    checklist = editor.checklist
+    for widget in (checklist.status_buttons["observed"], checklist.evidence, checklist.note):
+        shown = widget.visibleRegion().boundingRect().size()
+        assert shown == widget.size(), widget.objectName()  # not below the fold
+    view = checklist.view
+    row = view.visualRect(checklist.model.index_of(PASSPORT)).height()
+    assert row >= TOUCH
+    assert view.viewport().height() >= 5.5 * row  # six rows with their group's heading
+    assert editor.signals_scroll.verticalScrollBar().maximum() == 0
+    # No keyboard hints in touch mode.
+    assert "Ctrl" not in checklist.filter.placeholderText()
+    assert "F2" not in checklist.note.placeholderText()
+    # Tap a signal, tap "Waargenomen", type the note: all on one screen.
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.visualRect(checklist.model.index_of(PASSPORT)).center(),
+    )
+    qtbot.mouseClick(checklist.status_buttons["observed"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(checklist.note, Qt.MouseButton.LeftButton)
+    type_text(qtbot, "bij de baas")
+    press(qtbot, Qt.Key.Key_Return)
+    [held] = detail(store, editor).observations
+    assert held.indicator_id == PASSPORT and held.note == "bij de baas"
+    assert held.status is ObservationStatus.OBSERVED
+
+
+def test_entering_signalen_never_records_for_the_foreman_just_added(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    a = store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # B, shown on Personen
+    role = editor.person_form.role
+    role.setCurrentIndex(role.findData(PersonRole.EMPLOYER_MANAGER.value))
+    role.activated.emit(role.currentIndex())
+    press(qtbot, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert editor.current_step() == SIGNALS
+    assert not editor.checklist.everyone and editor._scope() == a
+
+
+def test_on_a_tablet_afronden_and_the_top_bar_fit(qtbot, open_editor, store, catalogue) -> None:
+    visit = a_visit(store, catalogue, name="Kwekerij De Groene Kas aan de Middelbroekweg")
+    store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    # The title keeps the name's start and the time.
+    title = editor.title
+    shown = title.fontMetrics().elidedText(title.text(), title.elide, title.contentsRect().width())
+    assert shown.startswith("Kwekerij") and shown.endswith(title.text()[-5:])
+    # The sector is above the fold on Locatie.
+    press(qtbot, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    QApplication.processEvents()
+    sector = editor.site_form.sector
+    assert sector.visibleRegion().boundingRect().size() == sector.size()
+    # Touch: a full-size clear button in the search.
+    press(qtbot, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "paspoort")
+    clear = editor.checklist.filter_clear
+    assert clear.isVisible() and clear.width() >= TOUCH and clear.height() >= TOUCH
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert editor.checklist.filter.text() == ""
+    # Afronden: no empty scrolling under the last card, refer and remove far apart, no rule
+    # about a discard button that is not there.
+    press(qtbot, Qt.Key.Key_4, Qt.KeyboardModifier.AltModifier)
+    QApplication.processEvents()
+    page = editor.finish
+    [card] = page.cards
+    last = card.mapTo(page, card.rect().bottomLeft()).y()
+    assert page.height() <= last + 40
+    refer, delete = card.refer_button, card.delete_button
+    assert (
+        delete.mapTo(card, delete.rect().topLeft()).y()
+        > refer.mapTo(card, refer.rect().bottomLeft()).y()
+    )
+    assert not page.discard_button.isVisibleTo(editor)
+    assert not page.discard_why.isVisibleTo(editor)

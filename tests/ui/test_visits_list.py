@@ -295,3 +295,31 @@ def test_a_new_visit_left_empty_leaves_no_trace(qtbot, make_window, locked_vault
     window.back_to_list()
     assert window.visits_model.rowCount() == locked_vault + 1
     assert window.session.store.visit_detail(kept).site.name == "Kwekerij De Groene Kas"
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_on_a_tablet_place_and_sector_read_whole(
+    qtbot, make_window, locked_vault: int, large_touch: bool
+) -> None:
+    """853 px wide (a 1280x800 tablet at 150 %): the date and status columns take what their
+    text needs, and common places and sectors are not cut while they had room."""
+    window = make_window()
+    window.set_large_touch(large_touch)
+    unlock(qtbot, window)
+    window.resize(853, 533)
+    qtbot.waitUntil(lambda: window.width() == 853)
+    view = window.visits_view
+    table = view.table
+    metrics = table.fontMetrics()
+    margin = 2 * (table.style().pixelMetric(table.style().PixelMetric.PM_FocusFrameHMargin) + 1)
+    place, sector, date, status = 2, 4, 0, 6
+    for column in (place, sector, date, status):
+        assert not table.isColumnHidden(column)
+    for text in ("Honselersdijk",):
+        assert table.columnWidth(place) >= metrics.horizontalAdvance(text) + margin
+    for text in (i18n.t("sector.agriculture"), i18n.t("sector.meat_processing")):
+        assert table.columnWidth(sector) >= metrics.horizontalAdvance(text) + margin, text
+    # Date and status: their content width, not a guessed share of the row.
+    assert table.columnWidth(date) <= metrics.horizontalAdvance("00-00-0000 00:00") + 40
+    header = table.horizontalHeader()
+    assert header.length() <= table.viewport().width()  # no side scrolling

@@ -27,12 +27,14 @@ class ShortcutsDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(24)
         grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
         self.rows: list[tuple[str, str]] = []
         for number, (what, keys) in enumerate(rows):
             key_text = keys.toString(QKeySequence.SequenceFormat.NativeText)
             key_label = QLabel(f"<b>{key_text}</b>")
             key_label.setAccessibleName(key_text)
             what_label = QLabel(what)
+            what_label.setWordWrap(True)  # a tablet in large touch: wrap, never cut at the right
             what_label.setAccessibleName(f"{what}: {key_text}")
             grid.addWidget(key_label, number, 0)
             grid.addWidget(what_label, number, 1)

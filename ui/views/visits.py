@@ -7,6 +7,7 @@ Filters apply at once; typing in the search box (or a date field) applies after 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent, QWheelEvent
@@ -34,6 +35,7 @@ from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, heading, paragraph
 SEARCH_DELAY_MS = 250
 NO_DATE = QDate(2000, 1, 1)  # the minimum of the date fields, shown as empty ("any date")
 _OPEN_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_FONT_EVENTS = (QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
 def _date_field(accessible_key: str) -> QDateEdit:
@@ -100,7 +102,7 @@ class VisitsView(QWidget):
 
     NARROW_FIRST: tuple[int, ...] = (5, 3, 8, 7)  # type, municipality, signals, persons
     KEEP_WHOLE: tuple[int, ...] = (0, 6)  # date and status: never elided
-    SITE_ROOM = 14  # characters the stretching site column keeps
+    SITE_ROOM = 12  # characters the stretching site column keeps (a tablet: 853 px wide)
 
     def __init__(
         self,
@@ -125,6 +127,7 @@ class VisitsView(QWidget):
         top.addStretch(1)
         if new_visit_action is not None:
             new_button = self.new_button = QToolButton()
+            new_button.setObjectName("new_visit")  # finger-sized in every look
             new_button.setDefaultAction(new_visit_action)
             new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             new_button.setAccessibleName(new_visit_action.text().replace("&", ""))
@@ -369,6 +372,8 @@ class VisitsView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
             self.fit_columns()
+        if watched is self.table and event.type() in _FONT_EVENTS:
+            self.fit_columns()  # large touch switched: the same samples, another font
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if watched is self.table and event.key() in _OPEN_KEYS:
                 self.open_current()
@@ -399,26 +404,49 @@ class VisitsView(QWidget):
                 self.date_row.takeAt(0)  # the dates and the stretch after them
             self.filter_row.insertWidget(3, self.dates)
         self.table.verticalHeader().setDefaultSectionSize(height)
-        self._size_columns(1.3 if enabled else 1.0)
+        self._size_columns()
+
+    # What a column must show whole (date, status) or would like to (the rest): measured in
+    # the table's font each time the columns are fitted, so the larger touch font needs no
+    # guessed factor (one on top of the larger font made the date column half again too wide).
+    WIDTH_SAMPLES: ClassVar[dict[int, str]] = {
+        0: "00-00-0000 00:00",
+        2: "Honselersdijk",
+        3: "'s-Gravenhage",
+        4: "sekswerk, niet vergund",
+        5: "vergunningcontrole",
+        6: "afgesloten",
+        7: "Personen",
+        8: "Signalen",
+    }
+    CELL_PADDING = 20  # the cell's text margins and a little air
+    SORT_PADDING = 28  # a header that may show the sort arrow beside its text
 
     def _size_columns(self, scale: float = 1.0) -> None:
-        metrics = self.table.fontMetrics()
-        widths = {0: "00-00-0000 00:00", 2: "Honselersdijk", 3: "'s-Gravenhage"}
-        widths |= {4: "sekswerk, niet vergund", 5: "vergunningcontrole", 6: "afgesloten"}
-        widths |= {7: "Personen", 8: "Signalen"}
-        for column, sample in widths.items():
-            width = max(
-                metrics.horizontalAdvance(sample),
-                metrics.horizontalAdvance(t(self.model.columns[column].header)),
-            )
-            self._wanted_widths[column] = int((width + 28) * scale)
+        """``scale`` is kept for views that size extra columns themselves; the columns of
+        :attr:`WIDTH_SAMPLES` are measured in the font they are shown in."""
+        del scale
         self.fit_columns()
+
+    def _measure_columns(self) -> None:
+        self.table.ensurePolished()
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader().fontMetrics()
+        for column, sample in self.WIDTH_SAMPLES.items():
+            title = header.horizontalAdvance(t(self.model.columns[column].header))
+            self._wanted_widths[column] = max(
+                metrics.horizontalAdvance(sample) + self.CELL_PADDING,
+                title + self.SORT_PADDING,
+            )
 
     def fit_columns(self) -> None:
         """Every column at its wanted width where the table is wide enough; on a narrow screen
         the columns of :attr:`NARROW_FIRST` step aside first (their values are in the visit and
-        sortable from the menu), then the rest share the room and elide. No horizontal
-        scrolling for a list read at a glance."""
+        sortable from the menu). Date and status keep their content width; the other columns
+        share what is left, the widest giving way first, so a place or a sector that fits
+        reads whole and only what cannot fit elides. No horizontal scrolling for a list read
+        at a glance."""
+        self._measure_columns()
         room = self.table.viewport().width() - self.stretch_room()
         for column in self._narrowed:
             self.table.setColumnHidden(column, False)
@@ -430,13 +458,13 @@ class VisitsView(QWidget):
             self.table.setColumnHidden(column, True)
             self._narrowed.add(column)
             del shown[column]
-        whole = sum(w for c, w in shown.items() if c in self.KEEP_WHOLE)
-        total = sum(shown.values()) - whole
-        factor = min(1.0, (room - whole) / total) if total > 0 and room > whole else 1.0
+        whole = {c: w for c, w in shown.items() if c in self.KEEP_WHOLE}
+        sharing = {c: w for c, w in shown.items() if c not in self.KEEP_WHOLE}
+        cap = _water_level(list(sharing.values()), room - sum(whole.values()))
         minimum = self.table.horizontalHeader().minimumSectionSize()
         for column, width in shown.items():
-            scaled = width if column in self.KEEP_WHOLE else int(width * factor)
-            self.table.setColumnWidth(column, max(minimum, scaled))
+            fitted = width if column in whole else min(width, cap)
+            self.table.setColumnWidth(column, max(minimum, fitted))
 
     def stretch_room(self) -> int:
         """What the stretching column (the site) keeps when the others share the width."""
@@ -477,6 +505,21 @@ class VisitsView(QWidget):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+
+
+def _water_level(widths: list[int], room: int) -> int:
+    """The widest any of ``widths`` may be so that together they fit ``room``: narrow columns
+    keep their whole width and only the widest ones give way (a uniform factor would cut a
+    short place name to share the loss of a long sector)."""
+    if sum(widths) <= room:
+        return max(widths, default=0)
+    left, count = max(room, 0), len(widths)
+    for width in sorted(widths):
+        if width * count > left:
+            return left // count
+        left -= width
+        count -= 1
+    return max(widths, default=0)
 
 
 def _iso(date: QDate) -> str | None:

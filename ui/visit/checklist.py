@@ -13,10 +13,11 @@ by touch.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QFrame,
@@ -26,12 +27,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.catalogue import FORMS, Catalogue, Indicator
+from fieldapp.catalogue.presentation import shortlist
 from fieldapp.domain import Evidence, ObservationStatus
 from fieldapp.i18n import current_language, t
 from ui.visit.checklist_model import (
@@ -41,8 +44,9 @@ from ui.visit.checklist_model import (
     ChecklistModel,
 )
 from ui.visit.controller import ObsState
-from ui.visit.fields import FlowLayout, UndoPassThrough
+from ui.visit.fields import FlowLayout, UndoPassThrough, kinetic
 
+BESIDE_LIST_WIDTH = 340  # the least room (logical px) the list keeps beside the details
 CHECKLIST_STYLE = """
 QPushButton#scope { padding: 4px 12px; }
 QPushButton#scope:checked { background: #1f4e79; color: white; border: 1px solid #1f4e79;
@@ -147,6 +151,10 @@ class ChecklistPanel(QWidget):
         self.model = ChecklistModel(catalogue, self)
         self._catalogue: Catalogue | None = catalogue
         self._loading_detail = False
+        self._note_indicator: str | None = None  # the signal the note field was loaded for
+        self._touch = False
+        self._beside: bool | None = None  # details beside the list (set_beside)
+        self._want_beside = False
 
         self.everyone_button = QPushButton(t("ui.visit.scope.everyone"))
         self.person_button = QPushButton(t("ui.visit.scope.no_person"))
@@ -163,6 +171,9 @@ class ChecklistPanel(QWidget):
         self.person_button.setToolTip(t("ui.visit.scope.person_tip"))
         self.person_button.setEnabled(False)
         self.everyone_button.toggled.connect(self._scope_toggled)
+        for button in (self.everyone_button, self.person_button):
+            # Before the scope changes, a tap does not always take the focus from the note.
+            button.pressed.connect(self.flush)
         self.scope_row = QWidget()  # wraps on a narrow screen rather than clipping
         scope_row = FlowLayout(self.scope_row)
         self.scope_label = QLabel(t("ui.visit.scope.label"))
@@ -189,8 +200,23 @@ class ChecklistPanel(QWidget):
         for form in FORMS:
             self.form.addItem(t(f"form.{form}"), form)
         self.form.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.form.activated.connect(self._form_chosen)
+        self._form_by_hand = False  # the user chose a form: the sector no longer sets it
+        self._sector: str | None = None
         filter_row = QHBoxLayout()
+        # Touch: the line edit's own clear button is a 22 px target; a full-size one
+        # replaces it (shown while there is text).
+        self.filter_clear = QPushButton("✕")
+        self.filter_clear.setObjectName("filter_clear")
+        self.filter_clear.setAccessibleName(t("ui.visit.filter.clear"))
+        self.filter_clear.setToolTip(t("ui.visit.filter.clear"))
+        self.filter_clear.setAutoDefault(False)
+        self.filter_clear.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.filter_clear.clicked.connect(self._clear_filter)
+        self.filter_clear.hide()
+        self.filter.textChanged.connect(lambda _text: self._show_filter_clear())
         filter_row.addWidget(self.filter, 3)
+        filter_row.addWidget(self.filter_clear)
         filter_row.addWidget(self.form, 2)
 
         self.view = ChecklistView()
@@ -224,6 +250,8 @@ class ChecklistPanel(QWidget):
         self.view.past_requested.connect(self.toggle_past_current)
         self.view.clear_requested.connect(self._clear_current)
         self.view.clicked.connect(self._clicked)
+        self._last_tap = QElapsedTimer()
+        self._last_tap_id: str | None = None
         self.view.selectionModel().currentChanged.connect(self._current_moved)
         self.model.modelReset.connect(self._after_reset)
 
@@ -284,31 +312,156 @@ class ChecklistPanel(QWidget):
         self.note.installEventFilter(UndoPassThrough(self))
         self.note.editingFinished.connect(self._note_finished)
         self.note.returnPressed.connect(self._note_returned)
-        detail.addWidget(self.detail_title, 0, 0, 1, 4)
-        detail.addWidget(self.acute_reason, 1, 0, 1, 4)
-        detail.addWidget(self.detail_prompt, 2, 0, 1, 4)
-        detail.addWidget(self.buttons, 3, 0, 1, 4)
-        evidence_label = QLabel(t("ui.visit.detail.evidence"))
-        evidence_label.setBuddy(self.evidence)
-        note_label = QLabel(t("ui.visit.detail.note"))
-        note_label.setBuddy(self.note)
-        detail.addWidget(evidence_label, 4, 0)
-        detail.addWidget(self.evidence, 4, 1)
-        detail.addWidget(note_label, 4, 2)
-        detail.addWidget(self.note, 4, 3)
-        detail.setColumnStretch(3, 1)
+        self._detail_grid = detail
+        self.evidence_label = QLabel(t("ui.visit.detail.evidence"))
+        self.evidence_label.setBuddy(self.evidence)
+        self.note_label = QLabel(t("ui.visit.detail.note"))
+        self.note_label.setBuddy(self.note)
         self.detail.installEventFilter(self)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
         # No heading: the step bar says "Signalen", and every row counts on a tablet.
-        layout.addWidget(self.scope_row)
-        layout.addLayout(filter_row)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.detail)
+        # Two columns on a low screen (``set_beside``): the list on the left, who it is
+        # about and the chosen signal's status, source and note on the right, so a signal
+        # is found, tapped and noted without scrolling the page.
+        self.filter_box = QWidget()
+        self.filter_box.setLayout(filter_row)
+        filter_row.setContentsMargins(0, 0, 0, 0)
+        self._summaries: list[QLabel] = []  # lines under the scope buttons, in order
+        self._left = QVBoxLayout()
+        self._left.setSpacing(6)
+        self._right = QVBoxLayout()
+        self._right.setSpacing(6)
+        right_content = QWidget()
+        right_content.setLayout(self._right)
+        self._right.setContentsMargins(0, 0, 0, 0)
+        # The right column scrolls by itself: only the signal's question (last) may not fit.
+        self._right_box = QScrollArea()
+        self._right_box.setObjectName("checklistBeside")
+        self._right_box.setWidgetResizable(True)
+        self._right_box.setFrameShape(QFrame.Shape.NoFrame)
+        self._right_box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._right_box.setWidget(right_content)
+        kinetic(self._right_box)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(self._left, 1)
+        layout.addWidget(self._right_box)
+        self.set_beside(False)
         self.set_large_touch(False)
         self._after_reset()
+
+    def set_beside(self, wanted: bool) -> None:
+        """Details beside the list (a low screen) or under it; beside only while the list
+        keeps room for the signals' names (not with the F1 panel open on a tablet)."""
+        self._want_beside = wanted
+        self._fit_beside()
+        room = self.width() - self._right_box.maximumWidth()
+        beside = wanted and (room >= BESIDE_LIST_WIDTH or not self.isVisible())
+        # The source column gives way to the names when the list is narrow; the details
+        # (beside or under it) say the source.
+        narrow = beside or (self.isVisible() and self.width() < 2 * BESIDE_LIST_WIDTH)
+        if narrow != self.view.isColumnHidden(EVIDENCE_COLUMN):
+            self.view.setColumnHidden(EVIDENCE_COLUMN, narrow)
+        if beside == self._beside:
+            return
+        self._beside = beside
+        top = [self.scope_row, *self._summaries]
+        moving: list[QWidget] = [*top, self.filter_box, self.view, self.detail]
+        for widget in moving:
+            self._left.removeWidget(widget)
+            self._right.removeWidget(widget)
+        while self._right.count():  # the stretch
+            self._right.takeAt(0)
+        if beside:
+            self._left.addWidget(self.filter_box)
+            self._left.addWidget(self.view, 1)
+            for widget in top:
+                self._right.addWidget(widget)
+            self._right.addWidget(self.detail)
+            self._right.addStretch(1)
+        else:
+            for widget in (*top, self.filter_box):
+                self._left.addWidget(widget)
+            self._left.addWidget(self.view, 1)
+            self._left.addWidget(self.detail)
+        self._right_box.setVisible(beside)
+        self._fit_beside()
+        # The scope buttons share the column with the details: the short name there (the
+        # tooltip and the accessible name keep the long one).
+        self.everyone_button.setText(
+            t("ui.visit.scope.everyone_short" if beside else "ui.visit.scope.everyone")
+        )
+        self._size_columns()
+        self._arrange_detail(beside)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.set_beside(self._want_beside)  # sizes are known once the window's style applies
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.set_beside(self._want_beside)
+
+    def _fit_beside(self) -> None:
+        """The details' column as wide as the status buttons in two rows, no wider: the
+        rest goes to the signals' names."""
+        buttons = self.status_buttons
+
+        def width(*row: QPushButton) -> int:
+            for button in row:
+                button.ensurePolished()
+            return sum(button.sizeHint().width() for button in row) + 12 * (len(row) - 1)
+
+        rows = max(
+            width(buttons["observed"], buttons["not_observed"]),
+            width(buttons["unknown"], buttons["clear"], self.past_button),
+        )
+        margins = self.detail.contentsMargins()
+        scroll = self._right_box.verticalScrollBar().sizeHint().width()
+        wanted = rows + margins.left() + margins.right() + scroll + 16  # the frame, slack
+        if wanted != self._right_box.maximumWidth():
+            self._right_box.setFixedWidth(wanted)
+
+    def _arrange_detail(self, beside: bool) -> None:
+        """Beside the list: status and note first, one field a row, the question last (it
+        may be long); under it: the wide arrangement."""
+        grid = self._detail_grid
+        widgets = (
+            self.detail_title,
+            self.acute_reason,
+            self.detail_prompt,
+            self.buttons,
+            self.evidence_label,
+            self.evidence,
+            self.note_label,
+            self.note,
+        )
+        for widget in widgets:
+            grid.removeWidget(widget)
+        grid.setColumnStretch(1, 0)
+        grid.setColumnStretch(3, 0)
+        grid.addWidget(self.detail_title, 0, 0, 1, 4)
+        grid.addWidget(self.acute_reason, 1, 0, 1, 4)
+        # Beside the list the source and the note share a row without captions (their
+        # accessible names and the note's placeholder say what they are).
+        self.evidence_label.setVisible(not beside)
+        self.note_label.setVisible(not beside)
+        if beside:
+            grid.addWidget(self.buttons, 2, 0, 1, 4)
+            grid.addWidget(self.evidence, 3, 0)
+            grid.addWidget(self.note, 3, 1, 1, 3)
+            grid.addWidget(self.detail_prompt, 4, 0, 1, 4)
+            grid.setColumnStretch(3, 1)
+        else:
+            grid.addWidget(self.detail_prompt, 2, 0, 1, 4)
+            grid.addWidget(self.buttons, 3, 0, 1, 4)
+            grid.addWidget(self.evidence_label, 4, 0)
+            grid.addWidget(self.evidence, 4, 1)
+            grid.addWidget(self.note_label, 4, 2)
+            grid.addWidget(self.note, 4, 3)
+            grid.setColumnStretch(3, 1)
+        self._keep_detail_whole()
 
     def add_scope_widget(self, widget: QWidget) -> None:
         """A control at the end of the scope buttons' row."""
@@ -318,9 +471,9 @@ class ChecklistPanel(QWidget):
 
     def add_summary(self, label: QLabel) -> None:
         """A line under the scope buttons (who the person recorded for is)."""
-        layout = self.layout()
-        if isinstance(layout, QVBoxLayout):
-            layout.insertWidget(layout.indexOf(self.scope_row) + 1, label)
+        self._summaries.insert(0, label)
+        layout = self._right if self._beside else self._left
+        layout.insertWidget(layout.indexOf(self.scope_row) + 1, label)
 
     def _size_columns(self) -> None:
         """Status wide enough for its plain texts (the "(iedereen)" suffix may elide), the
@@ -331,7 +484,14 @@ class ChecklistPanel(QWidget):
             metrics.horizontalAdvance(text) for text in (*texts, t("ui.visit.status.past"))
         )
         icon = self.view.iconSize().width()
-        self.view.header().resizeSection(STATUS_COLUMN, widest_status + icon + 30)
+        if self._beside:  # the icon says the status, the details beside say it in full
+            header = self.view.header()
+            caption = header.fontMetrics().horizontalAdvance(t("ui.visit.col.status")) + 16
+            header.resizeSection(
+                STATUS_COLUMN, max(icon + 20, caption if header.isVisible() else 0)
+            )
+        else:
+            self.view.header().resizeSection(STATUS_COLUMN, widest_status + icon + 30)
         self.view.header().resizeSection(EVIDENCE_COLUMN, metrics.horizontalAdvance("m") * 11)
 
     # -- scope ----------------------------------------------------------------------------
@@ -383,14 +543,54 @@ class ChecklistPanel(QWidget):
         self.view.setIconSize(QSize(22, 22) if on else QSize(16, 16))
         self.view.header().setVisible(not on)
         self.scope_label.setVisible(not on)
+        self._touch = on
+        self._fit_beside()
+        self.filter.setClearButtonEnabled(not on)
+        self.filter_clear.setMinimumSize(QSize(44, 44) if on else QSize(0, 0))
+        self._show_filter_clear()
+        # No keyboard hints on a tablet: "(Ctrl+F)" means nothing without a keyboard.
+        self.filter.setPlaceholderText(
+            t("ui.visit.filter.placeholder_touch" if on else "ui.visit.filter.placeholder")
+        )
+        self._show_detail()
         self._size_columns()
         self.view.doItemsLayout()
         row = 44 if on else self.view.fontMetrics().height() + 4
         self.view.setMinimumHeight(row * (4 if on else 6) + self.view.frameWidth() * 2 + 2)
 
+    def _show_filter_clear(self) -> None:
+        self.filter_clear.setVisible(self._touch and bool(self.filter.text()))
+
+    def _clear_filter(self) -> None:
+        self.filter.clear()
+        self.filter.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _note_placeholder(self) -> str:
+        if self._touch:
+            return "ui.visit.detail.note_placeholder_touch"
+        return "ui.visit.detail.note_placeholder"
+
     def focus_filter(self) -> None:
         self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter.selectAll()
+
+    def set_sector(self, sector: str | None) -> None:
+        """The site's sector: its shortlist first, and the form filter on the forms it is
+        for, so a greenhouse is not searched through surrogacy and harbour-drugs signals.
+        "Alle vormen" stays one tap away, and a form chosen by hand is kept."""
+        if sector == self._sector or self._catalogue is None:
+            return
+        self._sector = sector
+        rule = self._catalogue.rules.sector(sector)
+        forms = rule.forms if rule else ()
+        self.model.set_sector(forms, shortlist(self._catalogue, sector) if sector else ())
+        if not self._form_by_hand:
+            index = self.form.findData(forms[0]) if len(forms) == 1 else 0
+            self.form.setCurrentIndex(max(index, 0))
+        self.view.expandAll()
+
+    def _form_chosen(self, _index: int) -> None:
+        self._form_by_hand = True
 
     def _apply_filter(self) -> None:
         current = self.current_indicator()
@@ -426,6 +626,7 @@ class ChecklistPanel(QWidget):
             self.view.scrollTo(index)
 
     def _current_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.flush()  # a note being typed is saved on the signal it was typed for
         self._show_detail()
         item = self.model.indicator(current)
         if item is not None:
@@ -465,10 +666,22 @@ class ChecklistPanel(QWidget):
             self.set_status.emit(item.id, None)
 
     def _clicked(self, index: QModelIndex) -> None:
-        """One tap on the status column cycles the signal."""
+        """One tap on the status column cycles the signal. A second tap on the same cell
+        within a double-click's time is a bounce or a double tap, not a wish to record the
+        opposite ("waargenomen" silently becoming "niet waargenomen"), so it is ignored."""
         item = self.model.indicator(index)
-        if item is not None and index.column() == STATUS_COLUMN:
-            self.cycle.emit(item.id)
+        if item is None or index.column() != STATUS_COLUMN:
+            return
+        interval = QApplication.doubleClickInterval()
+        if (
+            item.id == self._last_tap_id
+            and self._last_tap.isValid()
+            and self._last_tap.elapsed() < interval
+        ):
+            return
+        self._last_tap_id = item.id
+        self._last_tap.start()
+        self.cycle.emit(item.id)
 
     def _status_clicked(self, status: ObservationStatus | None) -> None:
         item = self.current_indicator()
@@ -484,11 +697,13 @@ class ChecklistPanel(QWidget):
         self.set_evidence.emit(item.id, Evidence(value) if value else None)
 
     def _note_finished(self) -> None:
-        item = self.current_indicator()
-        if item is None or self._loading_detail or not self.note.isModified():
+        # The note belongs to the signal it was loaded for, not to whatever is current now:
+        # the current row can move while the cursor is still in the note.
+        indicator_id = self._note_indicator
+        if indicator_id is None or self._loading_detail or not self.note.isModified():
             return
         self.note.setModified(False)
-        self.set_note.emit(item.id, self.note.text())
+        self.set_note.emit(indicator_id, self.note.text())
 
     def _note_returned(self) -> None:
         self._note_finished()
@@ -516,6 +731,7 @@ class ChecklistPanel(QWidget):
         try:
             lang = current_language()
             if item is None:
+                self._note_indicator = None
                 self.detail_title.setText(t("ui.visit.detail.none"))
                 self.detail_prompt.clear()
                 self.acute_reason.hide()
@@ -553,13 +769,14 @@ class ChecklistPanel(QWidget):
             if not self.note.hasFocus() or not self.note.isModified():
                 self.note.setText(state.note or "" if state else "")
                 self.note.setModified(False)
+                self._note_indicator = item.id
             hint = ""
             if own is None and inherited is not None:
                 hint = t(
                     "ui.visit.detail.inherited",
                     status=t(f"observation_status.{inherited.status.value}"),
                 )
-            self.note.setPlaceholderText(hint or t("ui.visit.detail.note_placeholder"))
+            self.note.setPlaceholderText(hint or t(self._note_placeholder()))
         finally:
             self._loading_detail = False
             self._keep_detail_whole()
@@ -569,4 +786,5 @@ class ChecklistPanel(QWidget):
         self.filter.clear()
         self.note.clear()
         self._catalogue = None
+        self._sector = None
         self._show_detail()

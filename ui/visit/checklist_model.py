@@ -34,6 +34,7 @@ from ui.visit.controller import ObsState
 
 Index = QModelIndex | QPersistentModelIndex
 GROUPS = (*DIMENSIONS, CONTEXT)
+SECTOR_GROUP = "sector"  # the site's sector's shortlist, above the dimensions
 _WORDS = re.compile(r"\w+")
 COLUMNS = ("ui.visit.col.signal", "ui.visit.col.status", "ui.visit.col.evidence")
 LABEL_COLUMN, STATUS_COLUMN, EVIDENCE_COLUMN = range(3)
@@ -64,6 +65,8 @@ class ChecklistModel(QAbstractItemModel):
         self._states: StateLookup = _no_state
         self._text = ""
         self._form: str | None = None
+        self._context: frozenset[str] = frozenset()  # the forms the site's sector is for
+        self._pinned: tuple[str, ...] = ()  # the sector's shortlist, shown first
         self._groups: list[tuple[str, list[Indicator]]] = []
         self._rows: dict[str, tuple[int, int]] = {}  # indicator id -> (group row, row)
         self._rebuild()
@@ -90,6 +93,26 @@ class ChecklistModel(QAbstractItemModel):
         self._text, self._form = text, form
         self._rebuild()
         self.endResetModel()
+
+    def set_sector(self, forms: tuple[str, ...], pinned: tuple[str, ...]) -> None:
+        """The site's sector: the forms it is assessed for (a form-specific signal outside
+        them is labelled with its form and ranked last) and its shortlist (shown first)."""
+        context, pinned = frozenset(forms), tuple(pinned)
+        if (context, pinned) == (self._context, self._pinned):
+            return
+        self.beginResetModel()
+        self._context, self._pinned = context, pinned
+        self._rebuild()
+        self.endResetModel()
+
+    def in_context(self, item: Indicator) -> bool:
+        """Generic signals (a held passport) count in every form; a form-specific one (an
+        organ-removal scar) only when the sector is for one of its forms."""
+        return (
+            not self._context
+            or not item.context_forms
+            or bool(self._context & set(item.context_forms))
+        )
 
     @property
     def filter_text(self) -> str:
@@ -129,8 +152,17 @@ class ChecklistModel(QAbstractItemModel):
         items = self._catalogue.search(self._text, current_language())
         if self._form:
             items = [item for item in items if self._form in item.forms]
+        by_id = {item.id: item for item in items}
+        pinned = [by_id[i] for i in self._pinned if i in by_id]
+        if pinned:
+            self._groups.append((SECTOR_GROUP, pinned))
+            for row, item in enumerate(pinned):
+                self._rows[item.id] = (0, row)
+        shown = {item.id for item in pinned}
         for dimension in GROUPS:
-            members = [item for item in items if item.dimension == dimension]
+            members = [
+                item for item in items if item.dimension == dimension and item.id not in shown
+            ]
             if members:
                 group_row = len(self._groups)
                 self._groups.append((dimension, members))
@@ -177,13 +209,17 @@ class ChecklistModel(QAbstractItemModel):
         lang = current_language()
         languages = (lang, "en" if lang == "nl" else "nl")
 
-        def score(indicator_id: str) -> tuple[int, int]:
+        def score(indicator_id: str) -> tuple[int, int, int, int]:
+            # In the sector's context first; then by label; then generic signals before
+            # form-specific ones ("slapen": sleeping at the workplace before an au pair's room).
             item = catalogue.indicators[indicator_id]
+            outside = 0 if self.in_context(item) else 1
+            specific = 1 if item.context_forms else 0
             for offset, language in enumerate(languages):
                 rank = _label_rank(item.label[language].casefold(), words)
                 if rank is not None:
-                    return offset * 4 + rank, len(item.label[language])
-            return 8, 0
+                    return outside, offset * 4 + rank, specific, len(item.label[language])
+            return outside, 8, specific, 0
 
         best = min(range(len(ids)), key=lambda position: (*score(ids[position]), position))
         return self.index_of(ids[best])
@@ -288,7 +324,11 @@ class ChecklistModel(QAbstractItemModel):
                 if (state := self._effective(item.id)[0]) is not None
                 and state.status is ObservationStatus.OBSERVED
             )
-            name = t(f"dimension.{dimension}")
+            name = (
+                t("ui.visit.group_sector")
+                if dimension == SECTOR_GROUP
+                else t(f"dimension.{dimension}")
+            )
             if observed:
                 return t("ui.visit.group_observed", group=name, count=observed)
             return name
@@ -342,6 +382,9 @@ class ChecklistModel(QAbstractItemModel):
             return ", ".join(parts)
         if column == LABEL_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
+                if not self.in_context(item):  # reached through "Alle vormen": say its form
+                    forms = ", ".join(t(f"form.{form}") for form in item.context_forms)
+                    return t("ui.visit.out_of_context", label=item.label[lang], forms=forms)
                 return item.label[lang]
             if role == Qt.ItemDataRole.DecorationRole:
                 return _acute_icon() if item.acute else _blank_icon()

@@ -287,3 +287,57 @@ def format_languages(codes: tuple[str, ...] | list[str], lang: str) -> str:
 def language_suggestions(lang: str) -> list[str]:
     """Names to offer while typing: the common languages first, in the form's language."""
     return sorted((language_name(code, lang) for code in COMMON_LANGUAGES), key=sort_key)
+
+
+@cache
+def _adjectives() -> dict[str, str]:
+    """Inspectors write a nationality as an adjective ("Bulgaars", "Roemeens", "Polish"),
+    which is the name of the country's language: the language names (Dutch and English) of
+    the common nationalities -> country. A language spoken in several of them ("Arabisch",
+    "Russisch") names no one country, so it is left out rather than guessed."""
+    owners: dict[str, set[str]] = {}
+    for country in common_nationalities():
+        for language in language_of(country):
+            owners.setdefault(language, set()).add(country)
+    lookup: dict[str, str] = {}
+    for language, countries in owners.items():
+        if len(countries) != 1:
+            continue
+        [country] = countries
+        for lang in ("nl", "en"):
+            lookup[sort_key(language_name(language, lang))] = country
+    for country, names in ADJECTIVES.items():
+        for name in names:
+            lookup[sort_key(name)] = country
+    return lookup
+
+
+# Adjectives that are not a language of one country only (Romanian is also Moldova's), or
+# not a language name at all.
+ADJECTIVES: dict[str, tuple[str, ...]] = {
+    "RO": ("Roemeens", "Romanian"),
+    "MD": ("Moldavisch", "Moldovan"),
+    "NL": ("Nederlands", "Dutch"),
+    "BE": ("Belgisch", "Belgian"),
+    "DE": ("Duits", "German"),
+    "PT": ("Portugees", "Portuguese"),
+    "BR": ("Braziliaans", "Brazilian"),
+    "GB": ("Brits", "British"),
+    "RU": ("Russisch", "Russian"),
+    "BY": ("Wit-Russisch", "Belarusian"),
+    "MA": ("Marokkaans", "Moroccan"),
+    "SY": ("Syrisch", "Syrian"),
+    "ER": ("Eritrees", "Eritrean"),
+    "IN": ("Indiaas", "Indian"),
+    "CN": ("Chinees", "Chinese"),
+    "PH": ("Filipijns", "Filipino"),
+    "NG": ("Nigeriaans", "Nigerian"),
+    "RS": ("Servisch", "Serbian"),
+    "ES": ("Spaans", "Spanish"),
+    "FR": ("Frans", "French"),
+}
+
+
+def country_of_adjective(text: str) -> str | None:
+    """The country a nationality adjective names (Dutch or English), if it names one."""
+    return _adjectives().get(sort_key(text))

@@ -77,7 +77,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.catalogue import Catalogue
-from fieldapp.domain import Evidence, ObservationStatus, Person
+from fieldapp.domain import Evidence, ObservationStatus, Person, PersonRole
 from fieldapp.errors import FieldAppError, ValidationError
 from fieldapp.i18n import t
 from fieldapp.localtime import datetime_text, time_text
@@ -137,6 +137,7 @@ QLabel#acuteLine { color: white; background: #a4262c; border-radius: 4px; paddin
 # Narrower than this (logical px), the Signalen step shows the checklist or the assessment,
 # not both: a tablet at 150% is 853 wide.
 NARROW = 1000
+LOW = 640  # below this height (logical px) a narrow screen shows the details beside the list
 # Touch mode (with the window's own large-touch style): every target at least 44 px high.
 LARGE_TOUCH_STYLE = """
 QTreeView::item, QListView::item { min-height: 44px; }
@@ -202,6 +203,8 @@ class VisitEditor(QWidget):
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.request_close)
         self.title = ElidedLabel()
+        # Shortened in the middle on a tablet: the name's start and the time stay visible.
+        self.title.elide = Qt.TextElideMode.ElideMiddle
         self.title.setObjectName("title")
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.saved_label = ElidedLabel(t("ui.visit.autosave"))
@@ -248,13 +251,13 @@ class VisitEditor(QWidget):
         self.help.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.help.setAccessibleName(t("ui.visit.keys.button_plain"))
         self.help.setFixedWidth(SIDE_WIDTH)
+        # The keys over their meaning, not a table: a two-column table in the narrow panel
+        # ran past its right edge on a tablet.
         help_text = QLabel(
-            "<table cellspacing='2'>"
-            + "".join(
-                f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{t(key)}</td></tr>"
+            "".join(
+                f"<p style='margin: 0 0 6px 0'><b>{keys}</b><br>{t(key)}</p>"
                 for keys, key in SHORTCUTS
             )
-            + "</table>"
         )
         help_text.setTextFormat(Qt.TextFormat.RichText)
         help_text.setWordWrap(True)
@@ -340,7 +343,7 @@ class VisitEditor(QWidget):
         self.checklist.scope_changed.connect(self._scope_changed)
         self.checklist.add_summary(self.person_summary)
         kinetic(self.checklist.view)
-        signals_page = QWidget()
+        signals_page = self.signals_page = QWidget()
         signals = QVBoxLayout(signals_page)
         signals.setContentsMargins(12, 8, 8, 8)
         signals.addWidget(self.checklist, 1)
@@ -602,6 +605,7 @@ class VisitEditor(QWidget):
         self.status.show_error(text)
 
     def _after_change(self) -> None:
+        self._follow_sector()
         self.status.clear_message()
         if self._left_behind:  # said once more after the change that moved away from it
             self.status.show_error(self._left_behind)
@@ -663,6 +667,7 @@ class VisitEditor(QWidget):
         if controller is None:
             return
         self.site_form.load(controller.site, controller.visit)
+        self._follow_sector()
         if attachments:
             self.attachments.load(controller.attachments)
         self._load_persons()
@@ -671,6 +676,13 @@ class VisitEditor(QWidget):
         self._refresh_assessment()
         self._refresh_counts()
         self._refresh_finish()
+
+    def _follow_sector(self) -> None:
+        """The checklist follows the site's sector (its shortlist and forms)."""
+        controller = self.controller
+        if controller is not None:
+            sector = controller.site.sector
+            self.checklist.set_sector(sector.value if sector else None)
 
     def _refresh_title(self) -> None:
         controller = self.controller
@@ -688,7 +700,11 @@ class VisitEditor(QWidget):
         persons = controller.persons
         known = {p.meta.uuid for p in persons}
         if self._person_uuid not in known:
-            self._person_uuid = persons[-1].meta.uuid if persons else None
+            # A reopened visit opens on the first possible victim: the last one added is
+            # as often the foreman or a witness, whose signals are not what the list is for.
+            victims = [p for p in persons if p.role is PersonRole.POSSIBLE_VICTIM]
+            first = victims[0] if victims else persons[0] if persons else None
+            self._person_uuid = first.meta.uuid if first else None
         self.persons_bar.blockSignals(True)
         while self.persons_bar.count():
             self.persons_bar.removeTab(0)
@@ -708,9 +724,13 @@ class VisitEditor(QWidget):
         self._show_person_summary()
         # The list records for the person shown, unless "everyone" was chosen on purpose: a
         # reopened visit never shows one person while recording for everyone (issue 14).
+        # Nobody who may be a victim: the list records for everyone rather than for a
+        # witness or an employer by default.
         self.checklist.show_person(
             current.label if current else None,
-            select=current is not None and not self._everyone_chosen,
+            select=current is not None
+            and current.role is PersonRole.POSSIBLE_VICTIM
+            and not self._everyone_chosen,
         )
 
     def _current_person(self) -> Person | None:
@@ -760,6 +780,7 @@ class VisitEditor(QWidget):
         controller = self.controller
         if controller is None:
             return
+        self.checklist.flush()
         self._flush_person()
         person = self.commit(controller.add_person)
         if person is None:
@@ -803,15 +824,20 @@ class VisitEditor(QWidget):
         self.person_summary.setVisible(person is not None and not self.checklist.everyone)
 
     def select_person_number(self, number: int) -> None:
+        self.checklist.flush()
         self._flush_person()  # also when it is the person shown: the typing is kept
         controller = self.controller
         if controller is not None and 0 < number <= len(controller.persons):
             self._select_person(controller.persons[number - 1].meta.uuid, scope_to_person=True)
 
     def select_everyone(self) -> None:
+        self.checklist.flush()  # a note being typed stays with the person it was typed for
         self.checklist.select_everyone()
 
     def _select_person(self, person_uuid: str, *, scope_to_person: bool) -> None:
+        # Shortcuts do not take the focus from the note, so what is typed there is saved
+        # now, while the scope is still the one it was typed for.
+        self.checklist.flush()
         if person_uuid != self._person_uuid:
             self._flush_person()
         if scope_to_person:
@@ -923,10 +949,29 @@ class VisitEditor(QWidget):
                 self.site_form.flush()
                 self._flush_person()
                 self.checklist.flush()
+        if index == SIGNALS and index != self.pages.currentIndex():
+            self._scope_on_a_possible_victim()
         self.pages.setCurrentIndex(index)
         self.steps.set_current(index)
         if focus:
             self._focus_step(index)
+
+    def _scope_on_a_possible_victim(self) -> None:
+        """Entering Signalen while the list records for a witness or an employer (often
+        the person just added: the foreman) moves it to the first possible victim, or to
+        everyone: the list is for victims' signals, and a tap meant for them must not land
+        on the foreman. Ctrl+1…9 still records for anyone, on purpose."""
+        controller = self.controller
+        person = self._current_person()
+        if controller is None or person is None or self.checklist.everyone:
+            return
+        if person.role is PersonRole.POSSIBLE_VICTIM:
+            return
+        victims = [p for p in controller.persons if p.role is PersonRole.POSSIBLE_VICTIM]
+        if victims:
+            self._select_person(victims[0].meta.uuid, scope_to_person=True)
+        else:
+            self.select_everyone()
 
     def _page_widgets(self) -> list[QWidget]:
         return [self.pages.widget(index) or QWidget() for index in range(self.pages.count())]
@@ -1001,6 +1046,16 @@ class VisitEditor(QWidget):
         self.signals_scroll.setVisible(not showing)
         self.side.setVisible(not narrow or showing)
         self.acute_line.setVisible(narrow and bool(self.acute_line.text()))
+        # A tablet: the list and the chosen signal's details side by side (stacked, the
+        # details fell below the fold and the list kept three rows).
+        beside = narrow and self.height() < LOW
+        self.checklist.set_beside(beside)
+        margins = self.signals_page.layout()
+        if margins is not None:  # every pixel is a row's on a low screen
+            margins.setContentsMargins(*((8, 4, 4, 4) if beside else (12, 8, 8, 8)))
+        self.assessment_toggle.setText(
+            t("ui.visit.assessment.show_short" if beside else "ui.visit.assessment.show")
+        )
 
     def run_shortcut(self, event: QKeyEvent) -> bool:
         """Do what one of the editor's shortcuts does for ``event``; False when it is none

@@ -237,6 +237,7 @@ class ElidedLabel(QLabel):
 
     def __init__(self, text: str = "") -> None:
         super().__init__(text)
+        self.elide = Qt.TextElideMode.ElideRight
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M…"))
 
     def setText(self, text: str) -> None:
@@ -249,8 +250,7 @@ class ElidedLabel(QLabel):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        elide = Qt.TextElideMode.ElideRight
-        shown = self.fontMetrics().elidedText(self.text(), elide, rect.width())
+        shown = self.fontMetrics().elidedText(self.text(), self.elide, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.assessment import Assessment, assessment_to_json
 from fieldapp.catalogue import Catalogue
-from fieldapp.domain import ObservationStatus, Person
+from fieldapp.domain import ObservationStatus, Person, PersonRole
 from fieldapp.i18n import current_language, t
 from ui.visit.assessment_panel import summary_item
 from ui.visit.fields import FlowLayout, section_heading
@@ -38,6 +38,8 @@ QLabel#cardTitle { font-weight: 600; }
 QLabel#muted { color: palette(placeholder-text); }
 QLabel#missing { color: #7a4b00; }
 QLabel#acuteLine { color: #a4262c; font-weight: 600; }
+QPushButton#finish_delete_person { color: #a4262c; border: 1px solid #a4262c; border-radius: 4px;
+                                   padding: 4px 12px; background: palette(base); }
 """
 
 
@@ -54,6 +56,7 @@ class PersonFinish:
     duties: tuple[str, ...]
     referrals: tuple[str, ...]
     missing: tuple[str, ...]
+    role_note: str = ""  # what a role other than possible victim means here
 
 
 def person_finish(
@@ -64,13 +67,16 @@ def person_finish(
     catalogue: Catalogue,
 ) -> PersonFinish:
     """One person's summary from the engine's result (``signals``: the names of what was
-    observed for them, their own and for everyone at the visit)."""
+    recorded for them; the everyone-signals are said once, above the cards). Duties towards
+    a victim are not listed for a witness or an employer: the screens must not contradict
+    the side panel, which does not assess them as a possible victim."""
     lang = current_language()
     rendered = assessment_to_json(result, lang)
+    victim = person.role is PersonRole.POSSIBLE_VICTIM
     duties = []
-    if rendered["b83_prompt"] is not None:
+    if victim and rendered["b83_prompt"] is not None:
         duties.append(rendered["b83_prompt"]["text"])
-    if rendered["b83_note"]:
+    if victim and rendered["b83_note"]:
         duties.append(rendered["b83_note"])
     referrals = tuple(
         t(
@@ -90,6 +96,9 @@ def person_finish(
         duties=tuple(duties),
         referrals=referrals,
         missing=tuple(missing),
+        role_note=""
+        if victim
+        else t("ui.visit.finish.role_note", role=t(f"person_role.{person.role.value}")),
     )
 
 
@@ -97,14 +106,19 @@ def observed_names(
     observations: dict[tuple[str | None, str], ObservationStatus],
     person_uuid: str | None,
     catalogue: Catalogue,
+    *,
+    inherit: bool = False,
 ) -> list[str]:
-    """The names of the signals observed for a person: their own, and those recorded for
-    everyone at the visit that their own record does not override."""
+    """The names of the signals observed for a person (``None``: for everyone at the visit).
+    ``inherit`` adds the everyone-signals their own record does not override; Afronden
+    does not, as it lists those once above the cards rather than as each person's own."""
     lang = current_language()
     ids = []
     for indicator_id in catalogue.indicators:
         own = observations.get((person_uuid, indicator_id))
-        status = own if own is not None else observations.get((None, indicator_id))
+        status = own
+        if own is None and inherit and person_uuid is not None:
+            status = observations.get((None, indicator_id))
         if status is ObservationStatus.OBSERVED:
             ids.append(indicator_id)
     return [catalogue.indicators[i].label[lang] for i in ids]
@@ -142,6 +156,9 @@ class PersonCard(QFrame):
         layout.setSpacing(4)
         self.title = _label(item.title, "cardTitle")
         layout.addWidget(self.title)
+        self.role_note = _label(item.role_note, "muted")
+        layout.addWidget(self.role_note)
+        self.role_note.setVisible(bool(item.role_note))
         if item.acute:
             layout.addWidget(_label(t("ui.visit.assessment.acute_title"), "acuteLine"))
         signals = "; ".join(item.signals) if item.signals else t("ui.visit.finish.no_signals")
@@ -172,8 +189,14 @@ class PersonCard(QFrame):
             t("ui.visit.finish.delete_person", label=item.label), "finish_delete_person"
         )
         row.addWidget(self.refer_button)
-        row.addWidget(self.delete_button)
         layout.addWidget(buttons)
+        # Removing is destructive: red, on its own row at the far side, never next to refer
+        # where a tap aimed at one could hit the other.
+        delete_row = QHBoxLayout()
+        delete_row.setContentsMargins(0, 8, 0, 0)
+        delete_row.addStretch(1)
+        delete_row.addWidget(self.delete_button)
+        layout.addLayout(delete_row)
 
         # Removing a person is asked twice, here on the card (no dialog to aim at by touch).
         self.confirm = QFrame()
@@ -260,6 +283,12 @@ class FinishPage(QWidget):
         layout.addLayout(self.cards_box)
         layout.addStretch(1)
 
+    def minimumSizeHint(self) -> QSize:
+        """No minimum height: the page scrolls, and its height follows its width. The
+        layout's own minimum is every wrapped text at its narrowest, which left ~1000 px of
+        empty scrolling under the last card on a tablet."""
+        return QSize(super().minimumSizeHint().width(), 0)
+
     def show_finish(
         self,
         persons: list[PersonFinish],
@@ -290,7 +319,8 @@ class FinishPage(QWidget):
         )
         self.visit_missing.setVisible(bool(visit_missing))
         self.discard_button.setVisible(can_discard)
-        self.discard_why.setVisible(not can_discard)
+        # Said beside the button only: without it, a rule about a missing button confused.
+        self.discard_why.setVisible(can_discard)
         self.refer_button.setEnabled(bool(persons))
 
     def clear(self) -> None:

@@ -25,7 +25,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +49,7 @@ from fieldapp.localtime import qt_date_format
 from ui.visit.countries import (
     country_choices,
     country_name,
+    country_of_adjective,
     format_languages,
     language_suggestions,
     parse_languages,
@@ -195,6 +196,7 @@ class PersonForm(QWidget):
         self._nationality_line.editingFinished.connect(self._nationality_typed)
         self._nationality_line.installEventFilter(undo_filter)
         self._nationality_line.installEventFilter(self._return_filter)
+        self._nationality_line.installEventFilter(self)
         self.nationality.installEventFilter(self._return_filter)
 
         self.languages = QLineEdit()
@@ -382,6 +384,17 @@ class PersonForm(QWidget):
         except KeyError:
             return None
         return person
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A tap into the nationality field clears "— onbekend —", so what is typed next
+        replaces it rather than being added to it."""
+        if (
+            event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonRelease)
+            and watched is self.nationality.lineEdit()
+            and self.nationality.currentText() == self.nationality.itemText(0)
+        ):
+            self._nationality_line.clear()
+        return super().eventFilter(watched, event)
 
     @property
     def _nationality_line(self) -> QLineEdit:
@@ -582,8 +595,14 @@ class PersonForm(QWidget):
             self._nationality_line.setModified(False)
 
     def _resolve_country(self, text: str) -> str | bool | None:
-        if not text or text == self.nationality.itemText(0):
+        unknown = self.nationality.itemText(0)
+        if text.startswith(unknown):  # typed after the "unknown" text a tap left in place
+            text = text[len(unknown) :].strip()
+        if not text:
             return None
+        adjective = country_of_adjective(text)
+        if adjective is not None and self.nationality.findData(adjective) >= 0:
+            return adjective
         wanted = sort_key(text)
         names: list[tuple[str, str]] = [  # (comparable name, country code)
             (sort_key(self.nationality.itemText(i)), self.nationality.itemData(i))

@@ -115,6 +115,11 @@ class SiteForm(QWidget):
         for sector in Sector:
             self.sector.addItem(capitalised(t(f"sector.{sector.value}")), sector.value)
         self.sector.currentIndexChanged.connect(self._sector_changed)
+        # Beside the trade name: its width must not come from the longest sector's name.
+        self.sector.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.sector.setMinimumContentsLength(12)
         self.sector.installEventFilter(self._return_filter)
         self.fields["sector"] = Field(t("ui.visit.site.sector"), self.sector)
 
@@ -153,14 +158,16 @@ class SiteForm(QWidget):
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         grid.addWidget(self.fields["name"], 0, 0, 1, 2)
-        grid.addWidget(self.fields["trade_name"], 1, 0, 1, 2)
+        # The sector is required and steers the checklist: next to the name, above the fold
+        # on a tablet (it was the last row).
+        grid.addWidget(self.fields["trade_name"], 1, 0)
+        grid.addWidget(self.fields["sector"], 1, 1)
         grid.addWidget(self.fields["street"], 2, 0)
         grid.addWidget(self.fields["number"], 2, 1)
         grid.addWidget(self.fields["postcode"], 3, 0)
         grid.addWidget(self.fields["place"], 3, 1)
         grid.addWidget(self.fields["municipality"], 4, 0)
         grid.addWidget(self.fields["kvk"], 4, 1)
-        grid.addWidget(self.fields["sector"], 5, 0, 1, 2)
 
         visit_grid = QGridLayout()
         visit_grid.setVerticalSpacing(6)
@@ -182,7 +189,8 @@ class SiteForm(QWidget):
         layout.addLayout(site_column, 3)
         layout.addLayout(self._visit_column, 2)
 
-        # Tab order follows the layout; Return takes the quick chain (QUICK_CHAIN).
+        # Tab order: the text fields, then the sector (beside the name, but chosen after the
+        # address); Return takes the quick chain (QUICK_CHAIN).
         order: list[QWidget] = [self.edits[name] for name in TEXT_FIELDS]
         order += [self.sector, self.visit_type, self.notes]
         for first, second in itertools.pairwise(order):
