@@ -109,6 +109,18 @@ def load_presentation(catalogue: Catalogue, raw: Any = None) -> Presentation:
             if indicator_id in member_of:
                 raise _fail(file, entry, "ids (in two groups)", indicator_id)
             member_of[indicator_id] = ids[0]
+        # The checklist records a group's lead: a member that says more than its lead (an act
+        # of art. 273f, a form of exploitation, a form in context) would lose that when
+        # recorded as the lead, so it is no same meaning and stays its own row.
+        lead = known[ids[0]]
+        for indicator_id in ids[1:]:
+            member = known[indicator_id]
+            if (
+                not set(member.acts) <= set(lead.acts)
+                or not set(member.forms) <= set(lead.forms)
+                or not set(member.context_forms) <= set(lead.context_forms)
+            ):
+                raise _fail(file, entry, "ids (says more than the lead)", indicator_id)
         grouped_by = spec.get("grouped_by")
         if not isinstance(grouped_by, str) or not grouped_by.strip():
             raise _fail(file, entry, "grouped_by", grouped_by)

@@ -32,11 +32,11 @@ LAPTOP = QSize(1366, 768)
 # (filter words, the signal Return should record); the first two for everyone at the visit.
 VISIT_LEVEL = (
     ("slaapt", "POL-1-05"),  # no home of own, sleeps at the workplace
-    ("zwart betaald", "NLA-09"),  # paid off the books
+    ("zwart betaald", "ILO-EX-06"),  # paid off the books (NLA-09: one row, its lead)
 )
 PER_PERSON = {
-    "A": (("paspoort", "ILO-CD-01"), ("schuld werkgever", "POL-1-08")),
-    "B": (("onderbetaald", "NLA-03"), ("werkdagen", "NLA-02")),
+    "A": (("paspoort", "ILO-CD-01"), ("schuld werkgever", "ILO-CD-02")),
+    "B": (("onderbetaald", "ILO-EX-04"), ("werkdagen", "ILO-EX-01")),
 }
 # Arrow presses from the stored "onbekend" to the sex (the row wraps: man, vrouw, X, onbekend)
 # and from the first age band to the one meant (0-11, 12-15, 16-17, 18-24, 25-39 ...).

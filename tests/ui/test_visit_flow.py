@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
-from fieldapp.catalogue.presentation import shortlist
+from fieldapp.catalogue.presentation import meaning_groups, shortlist
 from fieldapp.domain import ObservationStatus, PersonRole, Sector, VisitStatus
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
@@ -754,3 +754,105 @@ def test_on_a_tablet_afronden_and_the_top_bar_fit(qtbot, open_editor, store, cat
     )
     assert not page.discard_button.isVisibleTo(editor)
     assert not page.discard_why.isVisibleTo(editor)
+
+
+# -- one row per meaning (issue 14 item 1) -------------------------------------------------
+
+
+def test_paspoort_gives_one_row_per_meaning_with_its_sources(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    editor, _host = open_editor(a_visit(store, catalogue))
+    editor.go_to_step(SIGNALS)
+    checklist, model = editor.checklist, editor.checklist.model
+    groups = meaning_groups(catalogue)
+    assert set(groups[PASSPORT]) == {PASSPORT, "NLA-04", "POL-2-04"}
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "paspoort")
+    shown = model.visible_ids()
+    form = checklist.form.currentData()  # the sector's: labour
+    found = [i.id for i in catalogue.search("paspoort", "nl") if not form or form in i.forms]
+    lead = {member: key for key, ids in groups.items() for member in ids}
+    # Every match is on a row, each meaning once: the lead's row, never another member's.
+    assert PASSPORT in shown and "NLA-04" not in shown and "POL-2-04" not in shown
+    assert len(shown) == len(set(shown)) < len(found)
+    assert sorted(shown) == sorted({lead.get(i, i) for i in found})
+    for member in groups[PASSPORT]:
+        assert model.index_of(member) == model.index_of(PASSPORT)
+    # The row says its sources; a row of one list does not.
+    checklist.set_current(PASSPORT)
+    assert checklist.detail_sources.text().startswith("Bronnen: ILO · NLA · Politie")
+    assert "NLA-04" in checklist.detail_sources.text()
+    assert "Politie" in model.index_of(PASSPORT).data(Qt.ItemDataRole.ToolTipRole)
+    single = next(i for i in shown if i not in groups)
+    checklist.set_current(single)
+    assert checklist.detail_sources.isHidden()
+    # Another member's words find the group too (the NLA wording of the low pay).
+    nla_only = next(
+        word
+        for word in catalogue.indicators["NLA-03"].label["nl"].casefold().split()
+        if len(word) > 4 and word not in catalogue.indicators["ILO-EX-04"].label["nl"].casefold()
+    )
+    press(qtbot, Qt.Key.Key_Escape)
+    type_text(qtbot, nla_only)
+    assert "ILO-EX-04" in model.visible_ids() and "NLA-03" not in model.visible_ids()
+
+
+def test_recording_on_a_meaning_row_stores_the_lead(qtbot, open_editor, store, catalogue) -> None:
+    editor, _host = open_editor(a_visit(store, catalogue))
+    editor.go_to_step(SIGNALS)
+    checklist = editor.checklist
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, "paspoort")
+    checklist.set_current(PASSPORT)
+    qtbot.keyClick(checklist.view, Qt.Key.Key_Space)
+    held = {o.indicator_id: o.status for o in detail(store, editor).observations}
+    assert held == {PASSPORT: ObservationStatus.OBSERVED}
+    status = checklist.model.index_of("NLA-04", STATUS_COLUMN)
+    assert status.data(STATE_ROLE) == "observed"
+
+
+def test_another_lists_id_recorded_earlier_shows_on_the_meaning_row(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    store.set_observation(
+        visit, None, ObservationInput("NLA-04", ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit)
+    editor.go_to_step(SIGNALS)
+    checklist, model = editor.checklist, editor.checklist.model
+    row = model.index_of(PASSPORT, STATUS_COLUMN)
+    assert row.data(STATE_ROLE) == "observed" and row.data(INDICATOR_ROLE) == PASSPORT
+    checklist.set_current(PASSPORT)
+    assert "Vastgelegd als: NLA-04 waargenomen" in checklist.detail_sources.text()
+    # The row acts on the observation it shows: no second one beside it under the lead.
+    qtbot.keyClick(checklist.view, Qt.Key.Key_Space)
+    held = {o.indicator_id: o.status for o in detail(store, editor).observations}
+    assert held == {"NLA-04": ObservationStatus.NOT_OBSERVED}
+    assert model.index_of(PASSPORT, STATUS_COLUMN).data(STATE_ROLE) == "not_observed"
+
+
+def test_nothing_recorded_is_hidden_by_a_meaning_row(qtbot, open_editor, store, catalogue) -> None:
+    """Every member of every group recorded, the lead "not observed" and another member
+    "observed": each id is on a row, and the observation is what the row shows."""
+    visit = a_visit(store, catalogue)
+    groups = meaning_groups(catalogue)
+    for ids in groups.values():
+        for member in ids:
+            status = (
+                ObservationStatus.OBSERVED if member == ids[-1] else ObservationStatus.NOT_OBSERVED
+            )
+            store.set_observation(visit, None, ObservationInput(member, status), catalogue.version)
+    editor, _host = open_editor(visit)
+    editor.go_to_step(SIGNALS)
+    model = editor.checklist.model
+    for form in (None, "labour"):
+        model.set_filter("", form)
+        for ids in groups.values():
+            for member in ids:
+                index = model.index_of(member, STATUS_COLUMN)
+                assert index.isValid(), member
+                assert index.data(STATE_ROLE) == "observed", member
+    everything = {o.indicator_id for o in detail(store, editor).observations}
+    assert everything == {member for ids in groups.values() for member in ids}

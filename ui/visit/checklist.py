@@ -9,6 +9,9 @@ cycles, E cycles the evidence source, N (or F2 anywhere) edits the note, P (or F
 marks an observed signal as in the past (it happened before the visit: a signal, not an alarm
 now), Delete clears. One tap on the status column cycles too; the detail's buttons do the same
 by touch.
+
+A row several lists share (one meaning) shows its sources; every action on it goes to
+``ChecklistModel.record_id``: the member already recorded, else the lead.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ QPushButton#scope:checked { background: #1f4e79; color: white; border: 1px solid
 QFrame#detail { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QLabel#detailTitle { font-weight: 600; }
 QLabel#detailPrompt { color: palette(placeholder-text); }
+QLabel#detailSources { color: palette(placeholder-text); }
 QLabel#acuteReason { color: #a4262c; font-weight: 600; }
 QLabel#acuteReason[past="true"] { color: palette(placeholder-text); font-weight: 400; }
 """
@@ -264,6 +268,17 @@ class ChecklistPanel(QWidget):
         self.detail_title = QLabel()
         self.detail_title.setObjectName("detailTitle")
         self.detail_title.setWordWrap(True)
+        # A row several lists share: its lists and ids, and which of them are recorded.
+        self.detail_sources = QLabel()
+        self.detail_sources.setObjectName("detailSources")
+        self.detail_sources.setWordWrap(True)
+        self.detail_sources.hide()
+        self.detail_head = QWidget()
+        head = QVBoxLayout(self.detail_head)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.setSpacing(0)
+        head.addWidget(self.detail_title)
+        head.addWidget(self.detail_sources)
         self.detail_prompt = QLabel()
         self.detail_prompt.setObjectName("detailPrompt")
         self.detail_prompt.setWordWrap(True)
@@ -428,7 +443,7 @@ class ChecklistPanel(QWidget):
         may be long); under it: the wide arrangement."""
         grid = self._detail_grid
         widgets = (
-            self.detail_title,
+            self.detail_head,
             self.acute_reason,
             self.detail_prompt,
             self.buttons,
@@ -441,7 +456,7 @@ class ChecklistPanel(QWidget):
             grid.removeWidget(widget)
         grid.setColumnStretch(1, 0)
         grid.setColumnStretch(3, 0)
-        grid.addWidget(self.detail_title, 0, 0, 1, 4)
+        grid.addWidget(self.detail_head, 0, 0, 1, 4)
         grid.addWidget(self.acute_reason, 1, 0, 1, 4)
         # Beside the list the source and the note share a row without captions (their
         # accessible names and the note's placeholder say what they are).
@@ -637,12 +652,12 @@ class ChecklistPanel(QWidget):
     def cycle_current(self) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.cycle.emit(item.id)
+            self.cycle.emit(self.model.record_id(item.id))
 
     def cycle_evidence_current(self) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.cycle_evidence.emit(item.id)
+            self.cycle_evidence.emit(self.model.record_id(item.id))
 
     def edit_note(self) -> None:
         if self.current_indicator() is not None:
@@ -652,18 +667,18 @@ class ChecklistPanel(QWidget):
     def toggle_past_current(self) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.toggle_past.emit(item.id)
+            self.toggle_past.emit(self.model.record_id(item.id))
 
     def _past_clicked(self, checked: bool) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.set_past.emit(item.id, checked)
+            self.set_past.emit(self.model.record_id(item.id), checked)
         self._show_detail()
 
     def _clear_current(self) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.set_status.emit(item.id, None)
+            self.set_status.emit(self.model.record_id(item.id), None)
 
     def _clicked(self, index: QModelIndex) -> None:
         """One tap on the status column cycles the signal. A second tap on the same cell
@@ -681,12 +696,12 @@ class ChecklistPanel(QWidget):
             return
         self._last_tap_id = item.id
         self._last_tap.start()
-        self.cycle.emit(item.id)
+        self.cycle.emit(self.model.record_id(item.id))
 
     def _status_clicked(self, status: ObservationStatus | None) -> None:
         item = self.current_indicator()
         if item is not None:
-            self.set_status.emit(item.id, status)
+            self.set_status.emit(self.model.record_id(item.id), status)
         self._show_detail()
 
     def _evidence_chosen(self, _index: int) -> None:
@@ -694,7 +709,7 @@ class ChecklistPanel(QWidget):
         if item is None or self._loading_detail:
             return
         value = self.evidence.currentData()
-        self.set_evidence.emit(item.id, Evidence(value) if value else None)
+        self.set_evidence.emit(self.model.record_id(item.id), Evidence(value) if value else None)
 
     def _note_finished(self) -> None:
         # The note belongs to the signal it was loaded for, not to whatever is current now:
@@ -734,6 +749,7 @@ class ChecklistPanel(QWidget):
                 self._note_indicator = None
                 self.detail_title.setText(t("ui.visit.detail.none"))
                 self.detail_prompt.clear()
+                self.detail_sources.hide()
                 self.acute_reason.hide()
                 self.note.clear()
                 self.evidence.setCurrentIndex(0)
@@ -743,6 +759,7 @@ class ChecklistPanel(QWidget):
                 return
             self.detail_title.setText(f"{item.label[lang]}  ({item.id})")
             self.detail_prompt.setText(item.prompt[lang])
+            self._show_sources(item)
             own, inherited = self.model.states(item.id)
             state: ObsState | None = own
             if item.acute and item.acute_reason:
@@ -769,7 +786,7 @@ class ChecklistPanel(QWidget):
             if not self.note.hasFocus() or not self.note.isModified():
                 self.note.setText(state.note or "" if state else "")
                 self.note.setModified(False)
-                self._note_indicator = item.id
+                self._note_indicator = self.model.record_id(item.id)
             hint = ""
             if own is None and inherited is not None:
                 hint = t(
@@ -780,6 +797,24 @@ class ChecklistPanel(QWidget):
         finally:
             self._loading_detail = False
             self._keep_detail_whole()
+
+    def _show_sources(self, item: Indicator) -> None:
+        """ "Bronnen: ILO · NLA · Politie (ILO-CD-01, NLA-04, POL-2-04)", and the ids
+        recorded when that is not just the lead (an older visit's NLA-04)."""
+        members = self.model.members(item.id)
+        if len(members) == 1:
+            self.detail_sources.hide()
+            return
+        text = f"{self.model.sources_text(item.id)} ({', '.join(members)})"
+        recorded = self.model.recorded_members(item.id)
+        if recorded and [member for member, _ in recorded] != [item.id]:
+            states = "; ".join(
+                f"{member} {t(f'observation_status.{state.status.value}')}"
+                for member, state in recorded
+            )
+            text += "\n" + t("ui.visit.detail.recorded_as", recorded=states)
+        self.detail_sources.setText(text)
+        self.detail_sources.show()
 
     def clear(self) -> None:
         self.model.clear()

@@ -1,9 +1,16 @@
 """The indicator checklist as a two-level tree: a header per ILO dimension (and one for context
 signals outside the ILO frame), the indicators under it in catalogue order.
 
-Each indicator appears once. The rows show the state in the current scope (one person, or
-everyone at the visit); a person's row also shows, greyed, what was recorded for everyone when
-the person has nothing of their own. Filtering (filter-as-you-type over Dutch and English
+Each meaning appears once: indicators that several lists word differently (the held passport
+of the ILO, NLA and police lists, ``fieldapp.catalogue.presentation.meaning_groups``) are one
+row, the lead's, found by any member's words. A row's state is its group's: an observation
+recorded under another member (an older visit, another list's id) shows on the row and is
+what an action on the row changes, so a recorded observation is never hidden; a new one is
+recorded on the lead, which the engine counts the same (the members map to it).
+
+The rows show the state in the current scope (one person, or everyone at the visit); a
+person's row also shows, greyed, what was recorded for everyone when the person has nothing
+of their own. Filtering (filter-as-you-type over Dutch and English
 labels, prompts and keywords via ``Catalogue.search``, and an optional form) resets the model;
 state changes only emit ``dataChanged``.
 """
@@ -27,7 +34,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 
 from fieldapp.catalogue import DIMENSIONS, Catalogue, Indicator
-from fieldapp.catalogue.model import CONTEXT
+from fieldapp.catalogue.model import CONTEXT, CatalogueError
+from fieldapp.catalogue.presentation import group_sources, meaning_groups
 from fieldapp.domain import ObservationStatus
 from fieldapp.i18n import current_language, t
 from ui.visit.controller import ObsState
@@ -68,7 +76,9 @@ class ChecklistModel(QAbstractItemModel):
         self._context: frozenset[str] = frozenset()  # the forms the site's sector is for
         self._pinned: tuple[str, ...] = ()  # the sector's shortlist, shown first
         self._groups: list[tuple[str, list[Indicator]]] = []
-        self._rows: dict[str, tuple[int, int]] = {}  # indicator id -> (group row, row)
+        self._rows: dict[str, tuple[int, int]] = {}  # any member id -> (group row, row)
+        self._members: dict[str, tuple[str, ...]] = {}  # lead id -> its group (lead first)
+        self._lead: dict[str, str] = {}  # member id -> the lead whose row it is on
         self._rebuild()
 
     # -- what is shown --------------------------------------------------------------------
@@ -79,8 +89,52 @@ class ChecklistModel(QAbstractItemModel):
         self._all_changed()
 
     def states(self, indicator_id: str) -> tuple[ObsState | None, ObsState | None]:
-        """(own state in the scope, visit-level state) of an indicator."""
-        return self._states(indicator_id)
+        """(own state in the scope, visit-level state) of the row an indicator is on: for a
+        group, the state of the member recorded (see :meth:`record_id`)."""
+        ids = self.members(indicator_id)
+        if len(ids) == 1:
+            return self._states(ids[0])
+        found = [self._states(member) for member in ids]
+        return (
+            _shown([own for own, _ in found]),
+            _shown([inherited for _, inherited in found]),
+        )
+
+    def members(self, indicator_id: str) -> tuple[str, ...]:
+        """Every id on the row of ``indicator_id`` (its lead first)."""
+        lead = self._lead.get(indicator_id, indicator_id)
+        return self._members.get(lead, (lead,))
+
+    def lead_of(self, indicator_id: str) -> str:
+        return self._lead.get(indicator_id, indicator_id)
+
+    def record_id(self, indicator_id: str) -> str:
+        """The id an action on the row changes: the member whose own state the row shows (so
+        cycling or clearing acts on the observation that is seen), else the lead."""
+        ids = self.members(indicator_id)
+        if len(ids) == 1:
+            return ids[0]
+        own = [self._states(member)[0] for member in ids]
+        shown = _shown(own)
+        return next((m for m, s in zip(ids, own, strict=True) if s is shown), ids[0])
+
+    def recorded_members(self, indicator_id: str) -> list[tuple[str, ObsState]]:
+        """The row's members with an own state in this scope, for the details."""
+        found = []
+        for member in self.members(indicator_id):
+            own = self._states(member)[0]
+            if own is not None:
+                found.append((member, own))
+        return found
+
+    def sources(self, indicator_id: str) -> tuple[str, ...]:
+        """The lists (frameworks) behind the row; one for a row that is no group."""
+        if self._catalogue is None:
+            return ()
+        lead = self.lead_of(indicator_id)
+        if lead not in self._members:
+            return (self._catalogue.indicators[lead].framework,)
+        return group_sources(self._catalogue, lead)
 
     def repaint_all(self) -> None:
         self._all_changed()
@@ -145,19 +199,41 @@ class ChecklistModel(QAbstractItemModel):
                     self.index(0, 0, parent), self.index(len(items) - 1, len(COLUMNS) - 1, parent)
                 )
 
-    def _rebuild(self) -> None:
-        self._groups, self._rows = [], {}
+    def _load_groups(self) -> None:
+        self._members, self._lead = {}, {}
         if self._catalogue is None:
             return
-        items = self._catalogue.search(self._text, current_language())
+        try:
+            groups = meaning_groups(self._catalogue)
+        except CatalogueError:  # a broken presentation file: every indicator its own row
+            return
+        self._members = dict(groups)
+        self._lead = {member: lead for lead, ids in groups.items() for member in ids}
+
+    def _rebuild(self) -> None:
+        self._groups, self._rows = [], {}
+        self._load_groups()
+        if self._catalogue is None:
+            return
+        catalogue = self._catalogue
+        found = catalogue.search(self._text, current_language())
         if self._form:
-            items = [item for item in items if self._form in item.forms]
+            found = [item for item in found if self._form in item.forms]
+        # One row per meaning, where its first matching member would be: any member's
+        # words find the group, which shows the lead.
+        items: list[Indicator] = []
+        leads: set[str] = set()
+        for item in found:
+            lead = self._lead.get(item.id, item.id)
+            if lead not in leads:
+                leads.add(lead)
+                items.append(catalogue.indicators[lead])
         by_id = {item.id: item for item in items}
         pinned = [by_id[i] for i in self._pinned if i in by_id]
         if pinned:
             self._groups.append((SECTOR_GROUP, pinned))
             for row, item in enumerate(pinned):
-                self._rows[item.id] = (0, row)
+                self._place(item.id, (0, row))
         shown = {item.id for item in pinned}
         for dimension in GROUPS:
             members = [
@@ -167,7 +243,11 @@ class ChecklistModel(QAbstractItemModel):
                 group_row = len(self._groups)
                 self._groups.append((dimension, members))
                 for row, item in enumerate(members):
-                    self._rows[item.id] = (group_row, row)
+                    self._place(item.id, (group_row, row))
+
+    def _place(self, lead: str, position: tuple[int, int]) -> None:
+        for member in self._members.get(lead, (lead,)):
+            self._rows[member] = position
 
     # -- navigation helpers ---------------------------------------------------------------
 
@@ -210,15 +290,27 @@ class ChecklistModel(QAbstractItemModel):
         languages = (lang, "en" if lang == "nl" else "nl")
 
         def score(indicator_id: str) -> tuple[int, int, int, int]:
-            # In the sector's context first; then by label; then generic signals before
-            # form-specific ones ("slapen": sleeping at the workplace before an au pair's room).
+            # In the sector's context first; then by label (a group's best member label);
+            # then generic signals before form-specific ones ("slapen": sleeping at the
+            # workplace before an au pair's room).
             item = catalogue.indicators[indicator_id]
             outside = 0 if self.in_context(item) else 1
             specific = 1 if item.context_forms else 0
             for offset, language in enumerate(languages):
-                rank = _label_rank(item.label[language].casefold(), words)
-                if rank is not None:
-                    return outside, offset * 4 + rank, specific, len(item.label[language])
+                ranked = [
+                    (rank, len(label))
+                    for member in self.members(indicator_id)
+                    if (
+                        rank := _label_rank(
+                            (label := catalogue.indicators[member].label[language]).casefold(),
+                            words,
+                        )
+                    )
+                    is not None
+                ]
+                if ranked:
+                    rank, length = min(ranked)
+                    return outside, offset * 4 + rank, specific, length
             return outside, 8, specific, 0
 
         best = min(range(len(ids)), key=lambda position: (*score(ids[position]), position))
@@ -341,7 +433,7 @@ class ChecklistModel(QAbstractItemModel):
         return None
 
     def _effective(self, indicator_id: str) -> tuple[ObsState | None, bool]:
-        own, inherited = self._states(indicator_id)
+        own, inherited = self.states(indicator_id)
         if own is not None:
             return own, False
         return inherited, inherited is not None
@@ -352,7 +444,7 @@ class ChecklistModel(QAbstractItemModel):
         if role == INDICATOR_ROLE:
             return item.id
         if role == STATE_ROLE:
-            own, _ = self._states(item.id)
+            own, _ = self.states(item.id)
             return own.status.value if own else ""
         if role == ACUTE_ROLE:
             return item.acute
@@ -370,6 +462,8 @@ class ChecklistModel(QAbstractItemModel):
                 tip = f"{t('ui.visit.past_tip')}\n{tip}"
             if state is not None and state.note:
                 tip += "\n" + t("ui.visit.note_tip", note=state.note)
+            if item.id in self._members:
+                tip += "\n" + self.sources_text(item.id)
             return tip
         if role == Qt.ItemDataRole.AccessibleTextRole:
             parts = [item.label[lang], _status_text(state, inherited)]
@@ -379,6 +473,8 @@ class ChecklistModel(QAbstractItemModel):
                 parts.append(t("ui.visit.acute_mark"))
             if state is not None and state.note:
                 parts.append(t("ui.visit.has_note"))
+            if item.id in self._members:
+                parts.append(self.sources_text(item.id))
             return ", ".join(parts)
         if column == LABEL_COLUMN:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -424,6 +520,20 @@ class ChecklistModel(QAbstractItemModel):
         if column == EVIDENCE_COLUMN and role == Qt.ItemDataRole.ForegroundRole and inherited:
             return QBrush(QColor(MUTED_GREY))
         return None
+
+    def sources_text(self, indicator_id: str) -> str:
+        """ "Bronnen: ILO · NLA · Politie" for a row that several lists share."""
+        names = " · ".join(t(f"framework.{name}") for name in self.sources(indicator_id))
+        return t("ui.visit.sources", sources=names)
+
+
+def _shown(states: list[ObsState | None]) -> ObsState | None:
+    """The state a group's row shows, from its members' (lead first): an observed signal
+    wins (an observation is never hidden behind a "not observed" under another id), then the
+    first recorded one."""
+    recorded = [state for state in states if state is not None]
+    observed = [s for s in recorded if s.status is ObservationStatus.OBSERVED]
+    return (observed or recorded)[0] if recorded else None
 
 
 def _label_rank(label: str, words: list[str]) -> int | None:
