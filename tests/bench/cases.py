@@ -46,6 +46,7 @@ from tests.bench.rawdb import (
     remove_database,
 )
 from tests.bench.results import Result
+from tests.bench.visit_flow import order_keys as flow_order
 
 PAGE = 100
 DEEP_FRACTION = 0.9
@@ -575,6 +576,7 @@ ORDER = (
     "sync_export",
     "sync_import",
     *coordinator_order(),
+    *flow_order(),
 )
 
 
@@ -702,6 +704,7 @@ GROUPS = (
     "ui",
     "sync",
     "coordinator",
+    "flow",
 )
 
 
@@ -781,6 +784,10 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
         from tests.bench.coordinator_bench import bench_coordinator
 
         results.extend(bench_coordinator(ctx))
+    if "flow" in wanted:
+        from tests.bench.visit_flow import bench_flow
+
+        results.extend(bench_flow(ctx.work))
 
     position = {key: index for index, key in enumerate(ORDER)}
     return sorted(results, key=lambda result: position[result.key])
