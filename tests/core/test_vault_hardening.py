@@ -49,7 +49,7 @@ from fieldapp.vault.layout import ANCHOR_FILE, DB_FILE, KEY_FILE, LOCK_FILE, PEN
 from fieldapp.vault.lockfile import VaultLock, _same_file
 from fieldapp.vault.worker import WorkerVaultKey
 from tests.support import PASSPHRASE, ROOT, run_cli
-from tests.support.children.vault import LineReader
+from tests.support.children.vault import LineReader, held_by_another_process
 from tests.support.vault import (
     PAGE_SIZE,
     add_demo,
@@ -810,34 +810,10 @@ def test_deleting_vault_lock_does_not_let_a_second_opener_in(vault: Vault, vault
 
 
 def test_deleting_vault_lock_held_by_another_process(closed: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.children.vault", "hold", str(closed)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env=os.environ.copy(),
-        bufsize=0,
-    )
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(PASSPHRASE.encode() + b"\n")
-        proc.stdin.flush()
-        reader = LineReader(proc)
-        assert reader.readline() == "ready"
+    with held_by_another_process(closed, PASSPHRASE, ROOT):
         (closed / LOCK_FILE).unlink()
         with pytest.raises(VaultInUse):
             Vault.unlock(closed, PASSPHRASE)
-        proc.stdin.close()
-        assert reader.readline() == "locked"
-        assert proc.wait() == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
     Vault.unlock(closed, PASSPHRASE).lock()
 
 

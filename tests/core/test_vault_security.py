@@ -12,8 +12,6 @@ import re
 import secrets
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -45,7 +43,7 @@ from fieldapp.vault.connection import DatabaseError
 from fieldapp.vault.keyfile import FAST_FOR_TESTS, KeyFile, new_dek, unwrap_dek, wrap_dek
 from fieldapp.vault.vault import BACKUP_MAGIC, DB_FILE, KEY_FILE, LOCK_FILE, PENDING_KEY_FILE
 from tests.support import PASSPHRASE, ROOT
-from tests.support.children.vault import LineReader
+from tests.support.children.vault import held_by_another_process
 from tests.support.vault import (
     PAGE_SIZE,
     RESERVE,
@@ -881,33 +879,8 @@ def test_second_unlock_while_open_is_in_use(vault: Vault, vault_dir: Path) -> No
 
 
 def test_vault_in_use_by_another_process(closed_vault: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.children.vault", "hold", str(closed_vault)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env=os.environ.copy(),
-        bufsize=0,
-    )
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(PASSPHRASE.encode() + b"\n")
-        proc.stdin.flush()
-        reader = LineReader(proc)
-        assert reader.readline() == "ready"
-        with pytest.raises(VaultInUse):
-            Vault.unlock(closed_vault, PASSPHRASE)
-        proc.stdin.close()
-        assert reader.readline() == "locked"
-        assert proc.wait() == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+    with held_by_another_process(closed_vault, PASSPHRASE, ROOT), pytest.raises(VaultInUse):
+        Vault.unlock(closed_vault, PASSPHRASE)
     Vault.unlock(closed_vault, PASSPHRASE).lock()
 
 

@@ -16,6 +16,7 @@ The parent synchronises on these lines only; nothing here sleeps.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import random
@@ -23,6 +24,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # A safety net against a hung child, never a timing assertion.
@@ -55,6 +57,38 @@ class LineReader:
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line.decode("utf-8")
+
+
+@contextlib.contextmanager
+def held_by_another_process(folder: Path, passphrase: str, root: Path) -> Iterator[None]:
+    """``folder`` unlocked and held open by a child process (``hold``) for the ``with`` body;
+    then the child locks it and must say so and exit cleanly."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.children.vault", "hold", str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=root,
+        env=os.environ.copy(),
+        bufsize=0,
+    )
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(passphrase.encode() + b"\n")
+        proc.stdin.flush()
+        reader = LineReader(proc)
+        assert reader.readline() == "ready"
+        yield
+        proc.stdin.close()
+        assert reader.readline() == "locked"
+        assert proc.wait() == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def _write(folder: Path, seed: int, passphrase: str) -> None:
