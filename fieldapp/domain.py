@@ -68,6 +68,17 @@ class AgeBand(StrEnum):
     UNKNOWN = "unknown"
 
 
+def band_for_age(age: int) -> AgeBand | None:
+    """The band an age (in years) falls in; None for an age no person has."""
+    if not 0 <= age <= 120:
+        return None
+    for band in AgeBand:
+        low, _, high = band.value.partition("-")
+        if band is not AgeBand.UNKNOWN and int(low.rstrip("+")) <= age <= int(high or 120):
+            return band
+    return None
+
+
 class Consent(StrEnum):
     GIVEN = "given"
     REFUSED = "refused"

@@ -99,6 +99,11 @@ def referral_text(moment: datetime | str, precision: str) -> str:
     return to_local(moment).strftime(REFERRAL_FORMATS[precision])
 
 
+def file_stamp(moment: datetime | None = None) -> str:
+    """Dutch time as ``20261206-214501``, for a name that sorts by when it was made."""
+    return (to_local(moment) if moment is not None else local_now()).strftime("%Y%m%d-%H%M%S")
+
+
 def utc_text(stored: str) -> str:
     """Stored UTC text as ``2026-11-20 08:30`` (the caller says "UTC"); bad text as it is."""
     try:

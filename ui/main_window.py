@@ -413,7 +413,8 @@ class MainWindow(QMainWindow):
         self._show_vault_texts()
 
     def _show_vault_texts(self) -> None:
-        """Who works in this vault, by the inspector's name rather than a device id, and what
+        """Who works in this vault: its role and the inspector's name from the profile, never
+        a device id (nobody knows their tablet by one; it stays in the audit trail); and what
         an empty list asks of them: a coordinator imports bundles, a field device records."""
         vault = self.session.vault
         if vault is None:
@@ -423,7 +424,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(
             t("ui.status.unlocked_as", role=role, name=name)
             if name
-            else t("ui.status.unlocked", role=role, device=vault.info.device_id[:8])
+            else t("ui.status.unlocked", role=role)
         )
         self.visits_view.empty.setText(
             t("ui.visits.empty_coordinator" if self._is_coordinator() else "ui.visits.empty")

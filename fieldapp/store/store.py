@@ -2,6 +2,13 @@
 
 Every change runs in one transaction together with its audit entry and its search-index row,
 so what the caller sees as saved is committed, and nothing is half-saved.
+
+A visit recorded on another device (imported from its bundle, on a coordinator's vault) is that
+inspector's record: the changes a user makes to a visit (its site, the visit itself, persons,
+signals, attachments, deletions) refuse it with ``store.imported_read_only`` and change
+nothing (:meth:`Store._refuse_foreign`). A correction comes with the inspector's next bundle,
+which the import applies through ``sync_store``, not through these methods. What a coordinator
+adds beside such a visit (a referral, a follow-up, a link, a note) is their own record.
 """
 
 from __future__ import annotations
@@ -158,6 +165,17 @@ class _LabelRow(NamedTuple):
     label: str
 
 
+class _OriginsRow(NamedTuple):
+    own: str
+    visit: str
+
+
+class _OwnerRow(NamedTuple):
+    origin_device: str
+    owner_kind: str
+    owner_uuid: str
+
+
 class _DraftRow(NamedTuple):
     site_uuid: str
     origin_device: str
@@ -236,6 +254,7 @@ class Store:
     def add_person(self, visit_uuid: str, person: PersonInput) -> str:
         with transaction(self.conn):
             self._require("visits", visit_uuid)
+            self._refuse_foreign("visit", visit_uuid)
             outcomes_store.mark_stale(self.conn, (visit_uuid,))
             return self._insert_person(visit_uuid, person)
 
@@ -270,6 +289,7 @@ class Store:
         """Record or change the one live observation of an indicator for a person (or for
         everyone at the visit); returns its id. This is the hot path of the checklist."""
         with transaction(self.conn):
+            self._refuse_foreign("visit", visit_uuid)
             outcomes_store.mark_stale(self.conn, (visit_uuid,))
             found = fetch_value(
                 self.conn,
@@ -309,12 +329,14 @@ class Store:
         }
         values = _column_values(changes, allowed)
         with transaction(self.conn):
+            self._refuse_foreign("visit", visit_uuid)
             self._update("visit", visit_uuid, values)
             if "notes" in values:
                 self._index("visit", visit_uuid, visit_uuid, values["notes"])
 
     def update_person(self, person_uuid: str, person: PersonInput) -> None:
         with transaction(self.conn):
+            self._refuse_foreign("person", person_uuid)
             values = _person_columns(person)
             self._update("person", person_uuid, values)
             visit_uuid = fetch_value(
@@ -325,6 +347,7 @@ class Store:
 
     def update_site(self, site_uuid: str, site: SiteInput) -> None:
         with transaction(self.conn):
+            self._refuse_foreign("site", site_uuid)
             self._update("site", site_uuid, _site_columns(site))
             self._index("site", site_uuid, None, _site_text(site))
 
@@ -332,14 +355,25 @@ class Store:
         """Erase a record's content and keep a tombstone until it has been synced. Its text
         leaves the table and the search index in the same transaction."""
         with transaction(self.conn):
+            self._refuse_foreign(kind, record_uuid)
             self._tombstone(kind, record_uuid)
 
     def delete_person(self, person_uuid: str) -> None:
-        """Remove a person recorded by mistake together with every signal recorded for them,
-        in one transaction: a crash never leaves their signals without them, or them without
-        their signals' tombstones. Each record is tombstoned and audited as :meth:`delete`."""
+        """Remove a person recorded by mistake together with every signal recorded for them
+        and the photos kept with them or their signals, in one transaction: a crash never
+        leaves their signals or photos without them, or them without their signals' tombstones.
+        Each record is tombstoned and audited as :meth:`delete`."""
         with transaction(self.conn):
             self._require("persons", person_uuid)
+            self._refuse_foreign("person", person_uuid)
+            for attachment_uuid in fetch_values(
+                self.conn,
+                "SELECT uuid FROM attachments WHERE deleted = 0 AND ("
+                "(owner_kind = 'person' AND owner_uuid = ?) OR (owner_kind = 'observation'"
+                " AND owner_uuid IN (SELECT uuid FROM observations WHERE person_uuid = ?)))",
+                (person_uuid, person_uuid),
+            ):
+                self._tombstone("attachment", str(attachment_uuid))
             for observation_uuid in fetch_values(
                 self.conn,
                 "SELECT uuid FROM observations WHERE person_uuid = ? AND deleted = 0",
@@ -406,6 +440,7 @@ class Store:
             raise FieldAppError("attachment.bad_type", media_type=media_type)
         digest = hashlib.sha256(content).hexdigest()
         with transaction(self.conn):
+            self._refuse_foreign(owner_kind, owner_uuid)
             record_uuid = self._new_record(
                 "attachment",
                 {
@@ -440,6 +475,28 @@ class Store:
         if row is None:
             raise NotFound(kind="attachment", id=attachment_uuid)
         return _attachment(row)
+
+    def visit_attachments(self, visit_uuid: str) -> list[Attachment]:
+        """Every live photo and PDF of a visit, oldest first: the visit's own and those kept with
+        one of its persons or signals (a camera photo of person B). ``visit_detail`` lists only
+        the visit's own, which is what a referral may carry. A person or signal deleted since
+        keeps its photos here: they are still in the vault, so the visit never hides them.
+        Referral PDFs are not among them."""
+        return [
+            _attachment(row)
+            for row in fetch_each(
+                self.conn,
+                _AttachmentRow,
+                f"SELECT {_ATTACHMENT_COLUMNS} FROM attachments WHERE deleted = 0 AND ("
+                " (owner_kind = 'visit' AND owner_uuid = ?1)"
+                " OR (owner_kind = 'person' AND owner_uuid IN"
+                "  (SELECT uuid FROM persons WHERE visit_uuid = ?1))"
+                " OR (owner_kind = 'observation' AND owner_uuid IN"
+                "  (SELECT uuid FROM observations WHERE visit_uuid = ?1))"
+                ") ORDER BY created_at, rowid",
+                (visit_uuid,),
+            )
+        ]
 
     def add_referral(
         self,
@@ -850,6 +907,57 @@ class Store:
             self._audit_batch.add(self.vault.actor, action, kind, record_uuid)
         else:
             audit.append(self.conn, self.vault.actor, action, kind, record_uuid)
+
+    def record_origin(self, kind: str, record_uuid: str) -> str | None:
+        """The device a record was made on (None: no such record). A record whose origin is
+        not :attr:`device_id` is another device's, and changes to it are refused."""
+        origin = fetch_value(
+            self.conn,
+            f"SELECT origin_device FROM {RECORD_TABLES[kind]} WHERE uuid = ?",
+            (record_uuid,),
+        )
+        return None if origin is None else str(origin)
+
+    def _refuse_foreign(self, kind: str, record_uuid: str) -> None:
+        """Raise ``store.imported_read_only`` when the record, or the visit it belongs to, was
+        recorded on another device: the inspector's own record, changed only on their
+        device. A record not found is left to the caller's own check."""
+        if any(origin != self.device_id for origin in self._origins(kind, record_uuid)):
+            raise FieldAppError("store.imported_read_only")
+
+    def _origins(self, kind: str, record_uuid: str) -> set[str]:
+        """The devices a change to this record answers to: its own origin and that of the
+        visit holding it (a person the coordinator once added to an imported visit is still
+        part of the inspector's record); for an attachment, those of what it is attached to.
+        A referral (the coordinator's own about an imported visit) answers to itself only."""
+        if kind in ("person", "observation"):
+            row = fetch_one(
+                self.conn,
+                _OriginsRow,
+                f"SELECT r.origin_device AS own, v.origin_device AS visit"
+                f" FROM {RECORD_TABLES[kind]} AS r JOIN visits AS v ON v.uuid = r.visit_uuid"
+                " WHERE r.uuid = ?",
+                (record_uuid,),
+            )
+            return set() if row is None else {row.own, row.visit}
+        if kind == "attachment":
+            owner = fetch_one(
+                self.conn,
+                _OwnerRow,
+                "SELECT origin_device, owner_kind, owner_uuid FROM attachments WHERE uuid = ?",
+                (record_uuid,),
+            )
+            if owner is None:
+                return set()
+            return {owner.origin_device} | (
+                self._origins(owner.owner_kind, owner.owner_uuid)
+                if owner.owner_kind in RECORD_TABLES and owner.owner_kind != "attachment"
+                else set()
+            )
+        if kind not in RECORD_TABLES:
+            return set()
+        origin = self.record_origin(kind, record_uuid)
+        return set() if origin is None else {origin}
 
     def _require(self, table: str, record_uuid: str) -> None:
         found = fetch_value(

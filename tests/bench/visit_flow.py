@@ -62,21 +62,22 @@ PER_PERSON = {
 
 @dataclass(frozen=True)
 class Who:
-    """A person's quick choices: the sex and how many Right presses reach it from the stored
-    "onbekend"; the age band and its place in the row; the country typed, its code; language."""
+    """A person's quick choices: the sex and the letter typed for it ("v": vrouw); the age
+    band and the age typed for it (an estimate: "30" is 25–39 jaar); the country typed, its
+    code; the language."""
 
     sex: str
-    sex_presses: int
+    sex_typed: str
     band: str
-    band_index: int
+    age_typed: str
     country: str
     code: str
     lang: str
 
 
 PERSONS = {
-    "A": Who("f", 2, "25-39", 4, "Pol", "PL", "pl"),
-    "B": Who("m", 1, "18-24", 3, "Roem", "RO", "ro"),
+    "A": Who("f", "v", "25-39", "30", "Pol", "PL", "pl"),
+    "B": Who("m", "m", "18-24", "20", "Roem", "RO", "ro"),
 }
 REVISIT_TYPED = "Kwe"
 
@@ -260,8 +261,9 @@ def _stub_save_dialog(counter: Counter, touch: bool) -> list[str]:
 
 
 def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str, Any]:
-    """Police referral about person A: open, police, make, export, the password."""
+    """Police referral about person A: open, police, make, export, the password, close."""
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
 
     from ui.visit import steps
 
@@ -284,6 +286,23 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
         counter.click(police)
     else:
         _arrow_to(counter, dialog, police)
+    # Each person's consent was asked at the visit (given): a final referral needs it said,
+    # which the dialog asks among what is missing (by keyboard the referral is about A, by
+    # touch, from Afronden, about both possible victims: a decision and a tap each).
+    while dialog.consent_buttons:
+        counter.decide()
+        if touch:
+            given = next(b for (_, value), b in dialog.consent_buttons.items() if value == "given")
+            left = len(dialog.consent_buttons)
+            counter.click(given)
+            _wait(lambda left=left: len(dialog.consent_buttons) < left, "the consent recorded")
+        else:
+            counter.press(Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+            # A mnemonic presses its button after Qt's short click animation.
+            _wait(lambda: not dialog.consent_buttons, "the consent recorded")
+    if dialog.outlook is None or not dialog.outlook.final:
+        missing = dialog.missing_lines()
+        raise RuntimeError(f"the referral would be a draft (CONCEPT): missing {missing}")
     counter.decide()  # make it
     if touch:
         counter.click(dialog.make_button)
@@ -296,6 +315,8 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
     counter.decide()  # export it
     if touch:
         counter.click(preview.export_button)
+    elif QApplication.focusWidget() is preview.export_button:
+        counter.press(Qt.Key.Key_Return)  # a final referral made: exporting is the next step
     else:
         _tab_to(counter, preview.export_button, "the export button after Maken")
     exporter = preview.exporter
@@ -307,8 +328,19 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
         counter.click(password.copy_button)
         counter.click(password.done_button)
     else:
-        _tab_to(counter, password.copy_button, "the copy button")
-        _tab_to(counter, password.done_button, "Klaar")
+        counter.press(Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)  # "Kopiëren"
+        _wait(lambda: bool(QApplication.clipboard().text()), "the password copied")
+        if QApplication.focusWidget() is password.done_button:
+            counter.press(Qt.Key.Key_Return)
+        else:
+            _tab_to(counter, password.done_button, "Klaar")
+    # Back in the referral dialog: close it (Return on "Sluiten", or a tap).
+    if touch:
+        counter.click(dialog.close_button)
+    else:
+        counter.press(Qt.Key.Key_Return)
+    if dialog.isVisible():
+        raise RuntimeError("the referral dialog is still open after the export")
     exported = Path(asked[0]).with_suffix(".pdf")
     return {"file_asked": Path(asked[0]).name, "written": exported.exists()}
 
@@ -350,12 +382,41 @@ def _tab_to(counter: Counter, button: Any, what: str) -> None:
     counter.press(Qt.Key.Key_Space)
 
 
+def _rows_to(panel: Any, meant: tuple[str, ...]) -> int | None:
+    """Up or Down presses from the current signal to the one meant, when the list shows it
+    (no filter words, its group open, on screen), so a user sees it and moves there."""
+    if panel.filter.text():
+        return None
+    view, model = panel.view, panel.model
+    current = panel.current_indicator()
+    for indicator_id in meant:
+        index = model.index_of(indicator_id)
+        if (
+            current is not None
+            and index.isValid()
+            and view.isExpanded(index.parent())
+            and view.viewport().rect().contains(view.visualRect(index))
+        ):
+            ids = model.visible_ids()
+            return ids.index(model.lead_of(indicator_id)) - ids.index(current.id)
+    return None
+
+
 def _signal(counter: Counter, editor: Any, words: str, meant: tuple[str, ...]) -> None:
-    """Type filter words, Down until the signal meant is current (each Down counted), and
-    Return records it."""
+    """The signal meant as a user finds it: when the list shows it, arrows to it; else the
+    filter words, then Down until it is current (each Down counted); Return records it."""
     from PySide6.QtCore import Qt
 
     panel = editor.checklist
+    rows = _rows_to(panel, meant)
+    if rows is not None and abs(rows) <= len(words):
+        key = Qt.Key.Key_Down if rows > 0 else Qt.Key.Key_Up
+        counter.press(key, times=abs(rows))
+        counter.notes.append(f"{meant[0]}: on screen, {abs(rows)} arrow keys")
+        if (item := panel.current_indicator()) is None or item.id not in meant:
+            raise RuntimeError(f"the arrows did not reach {meant}")
+        counter.press(Qt.Key.Key_Return)
+        return
     counter.type(words)
     downs = 0
     while (item := panel.current_indicator()) is None or item.id not in meant:
@@ -407,9 +468,9 @@ def keyboard_visit(window: Any, counter: Counter) -> dict[str, Any]:
         if label != "A":
             counter.press(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
         counter.decide(4)  # sex, age band, nationality, language
-        counter.press(Qt.Key.Key_Right, times=person.sex_presses)
+        counter.type(person.sex_typed)
         counter.press(ret)
-        counter.press(Qt.Key.Key_Right, times=person.band_index)
+        counter.type(person.age_typed)
         counter.press(ret)
         counter.type(person.country)
         counter.press(ret)
@@ -465,7 +526,6 @@ def _tap_combo_item(counter: Counter, combo: Any, data: Any) -> None:
 
 def _tap_signal(counter: Counter, editor: Any, meant: tuple[str, ...]) -> None:
     """Tap the status cell of the signal meant in the checklist (swipes to it when needed)."""
-    from PySide6.QtWidgets import QApplication
 
     from ui.visit.checklist_model import STATUS_COLUMN
 
@@ -476,15 +536,30 @@ def _tap_signal(counter: Counter, editor: Any, meant: tuple[str, ...]) -> None:
     if not shown:
         raise RuntimeError(f"none of {meant} is in the checklist")
     index = shown[0]
+    header = index.parent().siblingAtColumn(0)
+    if not view.isExpanded(header):  # a closed group: swipe to its header, tap it
+        _swipe_to(counter, view, header, f"the header of {panel.model.group_key(header.row())}")
+        counter.click(view.viewport(), view.visualRect(header).center())
+        counter.notes.append(f"a tap opened the group of {panel.model.indicator(index).id}")
+        if not view.isExpanded(header):
+            raise RuntimeError("a tap on a group's header did not open it")
+    _swipe_to(counter, view, index, panel.model.indicator(index).id)
+    counter.click(view.viewport(), view.visualRect(index).center())
+
+
+def _swipe_to(counter: Counter, view: Any, index: Any, what: str) -> None:
+    """Swipes (one a screen's height, at least one) until ``index`` is on screen."""
+    from PySide6.QtWidgets import QApplication
+
     viewport = view.viewport().rect()
     rect = view.visualRect(index)
-    if not viewport.contains(rect):
-        pages = max(1, abs(rect.center().y()) // max(1, viewport.height()))
-        counter.swipes += pages
-        counter.notes.append(f"{pages} swipes to {panel.model.indicator(index).id}")
-        view.scrollTo(index)
-        QApplication.processEvents()
-    counter.click(view.viewport(), view.visualRect(index).center())
+    if viewport.contains(rect):
+        return
+    pages = max(1, abs(rect.center().y()) // max(1, viewport.height()))
+    counter.swipes += pages
+    counter.notes.append(f"{pages} swipes to {what}")
+    view.scrollTo(index)
+    QApplication.processEvents()
 
 
 def touch_visit(window: Any, counter: Counter) -> dict[str, Any]:
@@ -526,7 +601,7 @@ def touch_visit(window: Any, counter: Counter) -> dict[str, Any]:
                 [b.text() for b in form.sex.buttons].index(_text("ui.visit.sex." + person.sex))
             ]
         )
-        counter.click(form.age_band.buttons[person.band_index])
+        counter.click(form.age_band.button_for(person.band))
         _tap_combo_item(counter, form.nationality, person.code)
         if not form.languages.text().strip():
             counter.click(form.languages)
@@ -594,9 +669,9 @@ def revisit(window: Any, counter: Counter) -> dict[str, Any]:
     counter.decide()
     counter.press(ret)  # "Persoon toevoegen"
     counter.decide(4)
-    counter.press(Qt.Key.Key_Right, times=person.sex_presses)
+    counter.type(person.sex_typed)
     counter.press(ret)
-    counter.press(Qt.Key.Key_Right, times=person.band_index)
+    counter.type(person.age_typed)
     counter.press(ret)
     counter.type(person.country)
     counter.press(ret)
@@ -673,6 +748,9 @@ def run_screen(screen: str, work: Path) -> dict[str, Any]:
 
     os.environ["HOME"] = str(work)  # the suggested export folder
     app = QApplication.instance() or QApplication([])
+    # Two digits of an age are one search within this time; a loaded machine may send the
+    # bench's keys slower than a hand does (Qt's default is 400 ms).
+    QApplication.setKeyboardInputInterval(2000)
     size = SCREENS[screen][0]
     runs: dict[str, Any] = {}
     for name, driver, persons, signals, fresh in (

@@ -33,7 +33,7 @@ from fieldapp.sync.import_ import import_file
 from fieldapp.validate import moment
 from fieldapp.vault import Vault
 from tests.support import run_cli
-from tests.support.sync import Coordinator, make_coordinator, make_field
+from tests.support.sync import Coordinator, changed_in_the_field, make_coordinator, make_field
 
 # -- normalisation -------------------------------------------------------------------------
 
@@ -561,21 +561,14 @@ def test_refresh_writes_the_difference_and_equals_a_full_recompute(crafted: Craf
     again = refresh_links(vault)
     assert (again.added, again.removed, again.keys) == (0, 0, first.keys)
 
-    # The coordinator corrects the Bakkerij Janssen record: now the same phone as Jansen.
+    # The inspector corrects the Bakkerij Janssen record: now the same phone as Jansen.
     store = Store(vault)
     site = store.visit_detail(visits["b.janssen"]).site
-    store.update_site(
-        site.meta.uuid,
-        SiteInput(
-            name=site.name,
-            sector=site.sector,
-            address=site.address,
-            municipality=site.municipality,
-            phones=("+31 10 123 4567",),
-        ),
-    )
+    changed_in_the_field(vault, "site", site.meta.uuid, phones=json.dumps(["+31 10 123 4567"]))
     # ... and the Wasstraat's site is removed.
-    store.delete("site", store.visit_detail(visits["a.wash"]).site.meta.uuid)
+    changed_in_the_field(
+        vault, "site", store.visit_detail(visits["a.wash"]).site.meta.uuid, deleted=1
+    )
     assert keys_stale(vault)
     changed = refresh_links(vault)
     assert changed.added == 1 and changed.removed == 1 + 2  # phone; the old phone, plate + name
@@ -626,15 +619,26 @@ def test_incremental_refresh_skips_unchanged_ranges_and_equals_a_full_one(
     assert amira is not None and amira.records == 2 + 7
 
     # An edit at the end, a deletion at the start, then a whole range deleted.
+    # (The crafted sites came from the field: their changes arrive in the field's bundles.)
     last = store.visit_detail(crafted.visits["b.lotus"]).site
-    store.update_site(last.meta.uuid, SiteInput(last.name, last.sector, plates=("ZZ-999-Z",)))
-    store.delete("site", ids[0])
+    changed_in_the_field(
+        vault,
+        "site",
+        last.meta.uuid,
+        **dict.fromkeys(
+            ("trade_name", "street", "number", "postcode", "place", "municipality", "kvk")
+        ),
+        phones="[]",
+        plates=json.dumps(["ZZ-999-Z"]),
+        handles="[]",
+    )
+    changed_in_the_field(vault, "site", ids[0], deleted=1)
     changed = refresh()
     # Added: the plate, and the name again (without a municipality now).
     assert changed.ranges_computed == 2 and changed.removed > 0 and changed.added == 2
     for uuid in ids[:3]:
         if store.site(uuid).meta.deleted is False:
-            store.delete("site", uuid)
+            changed_in_the_field(vault, "site", uuid, deleted=1)
     emptied = refresh()
     assert emptied.sites == 12 + 7 - 3
     assert not vault.conn.execute(

@@ -15,7 +15,14 @@ from fieldapp.store.store import Store
 from fieldapp.store.sync_store import RECORD_COLUMNS, RECORD_KINDS, SyncStore
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file, import_paths
-from tests.support.sync import PNG, all_records, enrol, make_coordinator, make_field
+from tests.support.sync import (
+    PNG,
+    all_records,
+    edited_by_an_older_release,
+    enrol,
+    make_coordinator,
+    make_field,
+)
 
 
 @pytest.fixture
@@ -139,7 +146,7 @@ def test_a_conflict_is_kept_and_shown_and_coordinator_notes_stay(pair, tmp_path:
     _send(field, coordinator, tmp_path / "one")
     sync = SyncStore(coordinator.vault)
     note = sync.add_note("visit", visit_uuid, "Besproken met de zorgcoördinator")
-    Store(coordinator.vault).update_visit(visit_uuid, notes="Aangevuld door de coördinator")
+    edited_by_an_older_release(coordinator.vault, visit_uuid, "Aangevuld door de coördinator")
     store.update_visit(visit_uuid, notes="Aangevuld in het veld")
     report = _send(field, coordinator, tmp_path / "two")
     assert report.counts.conflicts == {"visit": 1}
@@ -165,7 +172,7 @@ def test_the_coordinator_can_take_the_field_version_of_a_conflict(pair, tmp_path
     store = Store(field)
     visit_uuid = store.record_visit(next(demo_visits(1, seed=4)))
     _send(field, coordinator, tmp_path / "one")
-    Store(coordinator.vault).update_visit(visit_uuid, notes="Aangevuld door de coördinator")
+    edited_by_an_older_release(coordinator.vault, visit_uuid, "Aangevuld door de coördinator")
     store.update_visit(visit_uuid, notes="Aangevuld met loonstroken in het veld")
     _send(field, coordinator, tmp_path / "two")
     sync = SyncStore(coordinator.vault)

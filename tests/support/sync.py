@@ -12,11 +12,13 @@ from typing import Any
 import pyrage
 from pyrage import x25519
 
+from fieldapp.clock import now_iso
 from fieldapp.domain import Role
 from fieldapp.store.sync_store import RECORD_COLUMNS, RECORD_KINDS, TABLES, SyncStore
 from fieldapp.sync import bundle, cards, keys
 from fieldapp.sync.canonical import canonical_bytes
 from fieldapp.vault import Vault
+from fieldapp.vault.connection import transaction
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.migrations import SCHEMA_VERSION
 from tests.support import PASSPHRASE
@@ -54,6 +56,30 @@ def enrol(field: Vault, coordinator: Coordinator, inspector: str = "Inspecteur 0
     request, device_fp = cards.make_request(field, inspector, "nla")
     ack, _ = cards.approve_request(coordinator.vault, request, device_fp)
     cards.accept_ack(field, ack)
+
+
+def edited_by_an_older_release(vault: Vault, visit_uuid: str, notes: str) -> None:
+    """A coordinator's own edit of an imported visit's notes, as releases before issue 14
+    let one be made (the store refuses it now: ``store.imported_read_only``). Vaults that
+    hold such edits still meet the field's next version as a conflict."""
+    with transaction(vault.conn):
+        vault.conn.execute(
+            "UPDATE visits SET notes = ?, revision = revision + 1, updated_at = ? WHERE uuid = ?",
+            (notes, now_iso(), visit_uuid),
+        )
+
+
+def changed_in_the_field(vault: Vault, kind: str, record_uuid: str, **columns: Any) -> None:
+    """A record of an imported visit changed as the inspector's next bundle changes it (the
+    coordinator's store refuses the change itself: ``store.imported_read_only``): the new
+    column values (as stored) at the next revision, applied and in step with the field."""
+    assignments = "".join(f"{name} = ?, " for name in columns)
+    with transaction(vault.conn):
+        vault.conn.execute(
+            f"UPDATE {TABLES[kind]} SET {assignments}revision = revision + 1,"
+            " sync_revision = revision + 1, updated_at = ? WHERE uuid = ?",
+            (*columns.values(), now_iso(), record_uuid),
+        )
 
 
 def table_dump(vault: Vault) -> str:

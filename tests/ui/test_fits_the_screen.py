@@ -32,6 +32,19 @@ def _fits(widget: QWidget, name: str) -> None:
     assert needed.height() <= USABLE.height(), f"{name} needs {needed.height()} px high"
 
 
+@pytest.mark.parametrize(
+    ("pixels", "scale"), [((1280, 800), 1.5), ((1366, 768), 1.0), ((1920, 1080), 2.0)]
+)
+def test_the_screens_inspectors_carry_are_no_smaller_than_the_one_checked(
+    pixels: tuple[int, int], scale: float
+) -> None:
+    """Layouts are checked in logical pixels at the smallest of the issue's screens; the
+    others give at least as many (1920x1080 at 200 % is 960x540), so what fits there fits
+    them. Should a smaller screen join the list, this says so."""
+    logical = QSize(round(pixels[0] / scale), round(pixels[1] / scale))
+    assert logical.expandedTo(SMALLEST_SCREEN) == logical, logical
+
+
 def test_the_first_window_is_never_larger_than_the_screen(qtbot, make_window) -> None:
     window = make_window()
     available = window.screen().availableGeometry()

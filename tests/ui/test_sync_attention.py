@@ -17,7 +17,13 @@ from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
 from tests.support.qt import answer_file_dialog
-from tests.support.sync import Coordinator, enrol, make_coordinator, make_field
+from tests.support.sync import (
+    Coordinator,
+    edited_by_an_older_release,
+    enrol,
+    make_coordinator,
+    make_field,
+)
 from ui.runner import InlineRunner
 from ui.sync.coordinator_page import CoordinatorSyncDialog
 from ui.sync.field_page import FieldSyncDialog
@@ -108,7 +114,7 @@ def test_a_conflict_is_settled_with_both_versions_in_view(
     store = Store(field)
     visit_uuid = store.record_visit(next(demo_visits(1, seed=4)))
     _send(field, coordinator, tmp_path / "one")
-    Store(coordinator.vault).update_visit(visit_uuid, notes="Aangevuld door de coördinator")
+    edited_by_an_older_release(coordinator.vault, visit_uuid, "Aangevuld door de coördinator")
     store.update_visit(visit_uuid, notes="Aangevuld in het veld")
     _send(field, coordinator, tmp_path / "two")
     page = CoordinatorSyncDialog(coordinator.vault)

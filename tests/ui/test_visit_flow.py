@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue, load_catalogue
 from fieldapp.catalogue.presentation import meaning_groups, shortlist
-from fieldapp.domain import ObservationStatus, PersonRole, Sector, VisitStatus
+from fieldapp.domain import (
+    Address,
+    AgeBand,
+    Consent,
+    ObservationStatus,
+    PersonRole,
+    Sector,
+    VisitStatus,
+)
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store.store import Store
@@ -199,6 +207,120 @@ def test_return_at_the_end_of_a_step_moves_on(qtbot, open_editor, store: Store) 
     assert person.sex.value == "f" and person.age_band.value == "25-39"
     assert person.nationality == "PL" and person.languages == ("pl",)
     assert editor.checklist.person_button.isChecked()
+
+
+@pytest.fixture
+def patient_typing() -> Iterator[None]:
+    """Keys typed together stay one search however slowly a loaded machine sends them."""
+    interval = QApplication.keyboardInputInterval()
+    QApplication.setKeyboardInputInterval(60_000)
+    yield
+    QApplication.setKeyboardInputInterval(interval)
+
+
+def test_a_choice_is_typed_a_letter_or_an_age(
+    qtbot, open_editor, store: Store, patient_typing
+) -> None:
+    editor, _host = open_editor()
+    editor.go_to_step(PERSONS)
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    form = editor.person_form
+    type_text(qtbot, "v")  # vrouw: the focus moves, Return chooses as after an arrow
+    assert QApplication.focusWidget() is form.sex.button_for("f")
+    assert detail(store, editor).persons[0].sex.value == "unknown"
+    press(qtbot, Qt.Key.Key_Return)
+    type_text(qtbot, "30")  # an age: its band
+    assert QApplication.focusWidget() is form.age_band.button_for("25-39")
+    press(qtbot, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is form.nationality
+    person = detail(store, editor).persons[0]
+    assert person.sex.value == "f" and person.age_band.value == "25-39"
+    # A minor's age, and a word where no label starts with it: the focus stays.
+    form.age_band.button_for("25-39").setFocus()
+    type_text(qtbot, "16")
+    assert QApplication.focusWidget() is form.age_band.button_for("16-17")
+    QApplication.setKeyboardInputInterval(0)  # a new search
+    type_text(qtbot, "z")
+    assert QApplication.focusWidget() is form.age_band.button_for("16-17")
+    press(qtbot, Qt.Key.Key_Return)
+    assert detail(store, editor).persons[0].age_band.value == "16-17"
+
+
+def _header(checklist, dimension: str):
+    row = checklist.model.group_row_of(dimension)
+    assert row is not None
+    return checklist.model.index(row, 0)
+
+
+def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = a_visit(store, catalogue)
+    store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(SIGNALS)
+    QApplication.processEvents()
+    checklist, view = editor.checklist, editor.checklist.view
+    # The shortlist open; each dimension a closed header saying how many it holds.
+    assert view.isExpanded(checklist.model.index(0, 0))
+    vulnerable = _header(checklist, "VUL_DEST")
+    assert not view.isExpanded(vulnerable)
+    assert vulnerable.data().startswith("▸ Misbruik van kwetsbaarheid")
+    assert vulnerable.data().endswith("signalen")
+    assert vulnerable.data(Qt.ItemDataRole.AccessibleTextRole).endswith("dicht, tik om te openen")
+    sleeps = checklist.model.index_of("POL-1-05", STATUS_COLUMN)
+    assert not view.viewport().rect().contains(view.visualRect(sleeps))
+    # One tap on the header: it opens at the top, its signals under it; one tap records.
+    view.scrollTo(vulnerable)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(vulnerable).center()
+    )
+    assert view.isExpanded(vulnerable)
+    assert vulnerable.data().startswith("▾ ")
+    assert view.visualRect(vulnerable).top() == 0
+    assert view.visualRect(sleeps).bottom() < 2 * view.viewport().height()  # a swipe at most
+    view.scrollTo(sleeps)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(sleeps).center()
+    )
+    held = {o.indicator_id: o.status for o in detail(store, editor).observations}
+    assert held["POL-1-05"] is ObservationStatus.OBSERVED
+    # Another group: the first closes, and its header still says what was recorded.
+    coercion = _header(checklist, "COE_DEST")
+    view.scrollTo(coercion)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(coercion).center()
+    )
+    assert view.isExpanded(coercion) and not view.isExpanded(vulnerable)
+    assert "1 waargenomen" in vulnerable.data()
+    # A second tap closes it.
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(coercion).center()
+    )
+    assert not view.isExpanded(coercion)
+
+
+def test_by_keyboard_closed_groups_open_as_the_current_signal_reaches_them(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    editor, _host = open_editor(a_visit(store, catalogue))
+    editor.go_to_step(SIGNALS)
+    checklist, view = editor.checklist, editor.checklist.view
+    press(qtbot, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    pinned = shortlist(catalogue, "agriculture")
+    assert checklist.current_indicator().id == pinned[0]
+    for _ in pinned:
+        press(qtbot, Qt.Key.Key_Down)
+    current = view.currentIndex()
+    assert current.parent().row() == 1  # the first dimension, opened by moving into it
+    assert view.isExpanded(current.parent())
+    # Words open every group with a match; an empty filter closes them again.
+    type_text(qtbot, "schuld")
+    assert all(
+        view.isExpanded(checklist.model.index(row, 0)) for row in range(checklist.model.rowCount())
+    )
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not view.isExpanded(_header(checklist, "VUL_DEST"))
 
 
 # -- fit: a tablet at 150%, normal and touch -------------------------------------------------
@@ -476,6 +598,48 @@ def test_the_f1_panel_leaves_the_list_its_rows(qtbot, open_editor) -> None:
 
 
 # -- Afronden ------------------------------------------------------------------------------
+
+
+def test_consent_asked_is_answered_in_the_referral_dialog_and_makes_it_final(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    visit = store.record_visit(
+        NewVisit(
+            SiteInput(
+                name="Kwekerij Zuidweg",
+                sector=Sector.AGRICULTURE,
+                address=Address(street="Zuidweg", number="12", postcode="2681AB", place="Monster"),
+            ),
+            VisitInput(started_at="2026-05-04T08:00:00Z"),
+        ),
+        catalogue.version,
+    )
+    a = store.add_person(
+        visit,
+        PersonInput(
+            label="A", role=PersonRole.POSSIBLE_VICTIM, age_band=AgeBand.ADULT, nationality="PL"
+        ),
+    )
+    store.set_observation(
+        visit, a, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
+    )
+    editor, _host = open_editor(visit)
+    dialog = editor.open_referral_about(a)
+    assert dialog.missing_lines() == [t("referral.missing.consent", label="A")]
+    assert dialog.make_button.text() == t("ui.referral.dialog.make_draft")
+    given = dialog.consent_buttons[(a, "given")]
+    assert given.isVisibleTo(dialog) and given.text() == "&Gegeven"
+    qtbot.mouseClick(given, Qt.MouseButton.LeftButton)
+    person = detail(store, editor).persons[0]
+    assert person.consent is Consent.GIVEN and person.consent_date  # today, as in the form
+    assert dialog.outlook.final and not dialog.consent_buttons
+    assert dialog.make_button.text() == t("ui.referral.dialog.make")
+    assert dialog.make_button.isDefault()
+    assert editor.person_form.consent.currentData() == "given"  # the details show it
+    dialog.reject()
+    qtbot.waitUntil(lambda: editor.referral_dialog is None)
+    editor.undo()  # recorded as any change is: undoable
+    assert detail(store, editor).persons[0].consent is Consent.NOT_ASKED
 
 
 def test_finish_sums_up_each_person_and_what_a_final_referral_lacks(

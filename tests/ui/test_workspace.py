@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from fieldapp.agencies import agency_name
 from fieldapp.i18n import t, tn
 from fieldapp.store.filters import VisitFilter
+from fieldapp.store.merged_store import device_labels
 from fieldapp.store.store import Store
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import ROOT
@@ -233,6 +234,7 @@ def test_provenance_is_shown_in_every_row(qtbot, workspace: Workspace, main: Fak
         headers.index(t(f"ui.merged.col.{name}")) for name in ("agency", "inspector", "device")
     )
     conn = workspace.vault.conn
+    labels = device_labels(conn)  # the inspector and agency, never the device's id
     for row in range(model.rowCount()):
         visit_uuid = model.visit_id(row)
         expected = conn.execute(
@@ -242,7 +244,8 @@ def test_provenance_is_shown_in_every_row(qtbot, workspace: Workspace, main: Fak
         ).fetchone()
         cells = [model.index(row, c).data() for c in (agency, inspector, device)]
         # The agency by its one name (fieldapp.agencies), whatever the device was enrolled as.
-        assert cells == [agency_name(expected[0]), expected[1], expected[2][-8:]]
+        assert cells == [agency_name(expected[0]), expected[1], labels[expected[2]]]
+        assert expected[2][-8:] not in cells[2] and expected[1] in cells[2]
 
 
 def test_the_merged_filters_narrow_the_list(qtbot, workspace: Workspace, main: FakeMain) -> None:

@@ -1,7 +1,9 @@
 """The merged picture: every visit in the coordinator's vault, from every device and agency, in
 the lazy, database-sorted visits list (``ui.views.visits`` over ``ui.models.visits``), with
 where each visit came from (device, inspector, agency) and the coordinator's filters: agency,
-device, form of exploitation, outcome and referral follow-up, next to the list's own.
+device, form of exploitation, outcome and referral follow-up, next to the list's own. A device
+is named as people know it (``fieldapp.store.merged_store.device_labels``: the inspector and
+agency it was enrolled with), never by its id.
 
 A row opened (double-click, Enter) asks the main window to open that visit
 (:attr:`MergedVisitsView.open_visit_requested`).
@@ -22,15 +24,13 @@ from fieldapp.domain import VisitSummary
 from fieldapp.followup import STATUS_FILTERS
 from fieldapp.i18n import t
 from fieldapp.store.filters import VisitFilter
-from fieldapp.store.merged_store import Provenance, visit_provenance
+from fieldapp.store.merged_store import Provenance, device_labels, visit_provenance
 from fieldapp.store.store import Store
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.vault.vault import Vault
 from ui.models.visits import COLUMNS, SITE_COLUMN, Column, VisitsModel
 from ui.runner import JobRunner
 from ui.views.visits import LazyComboBox, VisitsView, _combo
-
-SHORT_ID = 8  # the list shows the last 8 characters of an id, as everywhere else
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def _device_text(row: MergedVisit) -> str:
     found = row.provenance
     if found is None or not found.imported:
         return t("ui.merged.this_vault")
-    return found.device_id[-SHORT_ID:]
+    return found.device_label or t("device.unknown_inspector")
 
 
 def _visit_column(column: Column[VisitSummary]) -> Column[MergedVisit]:
@@ -87,17 +87,8 @@ SITE_WIDTH_SAMPLE = "Kwekerij De Hoek Westland"
 PROVENANCE_WIDTHS = {
     len(COLUMNS): "Arbeidsinspectie",
     len(COLUMNS) + 1: "Inspecteur van Dijk",
-    len(COLUMNS) + 2: "0123abcd",
+    len(COLUMNS) + 2: "Inspecteur van Dijk (Politie)",
 }
-
-
-def device_label(device: Device) -> str:
-    """How a device is named in the device filter: its inspector, agency and short id."""
-    parts = [device.inspector or t("ui.merged.unknown_inspector")]
-    if shown := agency_name(device.agency):
-        parts.append(shown)
-    parts.append(device.device_id[-SHORT_ID:])
-    return " · ".join(parts)
 
 
 class MergedVisitsView(VisitsView):
@@ -142,8 +133,10 @@ class MergedVisitsView(VisitsView):
         for key, name in sorted(agencies.items(), key=lambda item: item[1].casefold()):
             self.agency.addItem(name, key)
         self.device = _combo("ui.merged.device", "ui.merged.all_devices")
-        for device in sorted(devices, key=lambda d: device_label(d).casefold()):
-            self.device.addItem(device_label(device), device.device_id)
+        labels = device_labels(self.store.conn)
+        named = [(labels.get(d.device_id) or d.device_id, d.device_id) for d in devices]
+        for label, device_id in sorted(named, key=lambda pair: pair[0].casefold()):
+            self.device.addItem(label, device_id)
         self.form = _combo("ui.merged.form", "ui.merged.all_forms")
         for form in FORMS:
             self.form.addItem(t(f"form.{form}"), form)
@@ -223,21 +216,26 @@ class MergedVisitsView(VisitsView):
 
     # -- look ----------------------------------------------------------------------------
 
-    def set_large_touch(self, enabled: bool) -> None:
-        super().set_large_touch(enabled)
-        self._size_provenance_columns(1.3 if enabled else 1.0)
-
-    def _size_provenance_columns(self, scale: float = 1.0) -> None:
-        metrics = self.table.fontMetrics()
-        site_width = metrics.horizontalAdvance(SITE_WIDTH_SAMPLE) + 28
-        self._wanted_widths[SITE_COLUMN] = int(site_width * scale)
-        for column, sample in PROVENANCE_WIDTHS.items():
-            width = max(
-                metrics.horizontalAdvance(sample),
-                metrics.horizontalAdvance(t(MERGED_COLUMNS[column].header)),
-            )
-            self._wanted_widths[column] = int((width + 28) * scale)
+    def _size_provenance_columns(self) -> None:
+        self._measure_columns()
         self.fit_columns()
+
+    def _measure_columns(self) -> None:
+        """The site and the provenance measured like the list's own columns: in the fonts
+        they are shown in, each time the columns are fitted, so large touch's larger font
+        widens them by what it really takes (no guessed factor on top)."""
+        super()._measure_columns()
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader().fontMetrics()
+        self._wanted_widths[SITE_COLUMN] = (
+            metrics.horizontalAdvance(SITE_WIDTH_SAMPLE) + self.SORT_PADDING
+        )
+        for column, sample in PROVENANCE_WIDTHS.items():
+            title = header.horizontalAdvance(t(MERGED_COLUMNS[column].header))
+            self._wanted_widths[column] = max(
+                metrics.horizontalAdvance(sample) + self.CELL_PADDING,
+                title + self.SORT_PADDING,
+            )
 
     # The last column (the device) stretches; on a narrow screen these step aside first:
     # municipality, signals, persons, inspector.

@@ -58,6 +58,9 @@ class Outlook:
     # What the visit still lacks for a final referral (the core's list, translated): while
     # anything is listed, only a draft can be made.
     missing: tuple[str, ...] = ()
+    # The persons whose consent was not asked yet (person uuid, label): the one missing item
+    # a user can answer in the dialog itself, from what was said at the visit.
+    consent_needed: tuple[tuple[str, str], ...] = ()
 
     @property
     def can_make(self) -> bool:
@@ -177,7 +180,16 @@ class ReferralController:
         subjects = tuple(person_text(p) for p in self.subjects(person_uuid))
         recommended = recipient in self.recommended(person_uuid)
         name = t(f"recipient.{recipient}")
-        missing = tuple(self.missing(recipient, person_uuid))
+        found = missing_for_final(
+            self.detail, person_uuid, catalogue=self.catalogue, recipient=recipient
+        )
+        missing = tuple(m.message for m in found)
+        labels = {p.meta.uuid: p.label for p in self.persons}
+        consent = tuple(
+            (m.person_uuid, labels[m.person_uuid])
+            for m in found
+            if m.code == "consent" and m.person_uuid in labels
+        )
         try:
             plan = self.plan(recipient, person_uuid, lang)
         except FieldAppError as exc:
@@ -191,6 +203,7 @@ class ReferralController:
                 refusal_text(exc),
                 recommended,
                 missing,
+                consent,
             )
         return Outlook(
             recipient,
@@ -202,7 +215,13 @@ class ReferralController:
             None,
             recommended,
             missing,
+            consent,
         )
+
+    def reload(self) -> None:
+        """Read the visit again: a person's detail was recorded from the dialog."""
+        self.detail = self.store.visit_detail(self.visit_uuid)
+        self._recommended.clear()
 
     def missing(self, recipient: str, person_uuid: str | None) -> list[str]:
         """What the visit still lacks before a final referral to ``recipient`` about these

@@ -10,25 +10,40 @@ address, and per person age, nationality, consent, B8/3 where prompted: the core
 of a final referral. "Maken" makes the referral (kept in the vault) and page 2 shows its real
 pages, ready to export.
 
-On a tablet (1280x800 at 150 %: 853x533 logical pixels) and in large-touch mode the choices and
-the explanation scroll as one page while the buttons stay below them, and the dialog is never
-larger than the screen, so "Maken" is always reachable.
+On a tablet (1280x800 at 150 %: 853x533 logical pixels; 1920x1080 at 200 %: 960x540) the
+choices and the explanation scroll as one page while the buttons stay below them, and the dialog
+is never larger than the screen, so "Maken" is always in view. Where the choices do not fit
+beside the explanation (large-touch mode on such a screen), the page is laid out compactly: about
+whom and the language side by side, the recipients in two or three columns, the explanation
+below them. Every recipient is then in view without scrolling: a finger user who saw only the
+first four in one column did not know that RIEC and the anonymous signal exist (issue 14).
+
+By keyboard the next step is always the default: "Maken" on the first page; once a final
+referral is made, "Exporteren met wachtwoord" has the focus (Return or Space exports); once it is
+exported, "Sluiten" (Return closes). A draft is not meant to be sent as it is, so after
+"Concept maken" the pages have the focus and no button is the default.
 
 The logic lives in :class:`ui.referral.controller.ReferralController`; this file only shows it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from itertools import pairwise
+from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,11 +51,13 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.catalogue import Catalogue
+from fieldapp.domain import ReferralStatus
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.referral import MadeReferral
@@ -68,6 +85,19 @@ QComboBox, QPushButton { min-height: 44px; }
 """
 SCREEN_MARGIN = 48  # room for the window's frame and title bar inside the available area
 PREFERRED_SIZE = QSize(980, 700)
+CHOICES_MIN_WIDTH = 300  # the choices' column beside the explanation, at the least
+EXPLANATION_MIN_WIDTH = 280  # narrower, the explanation wraps a word a line: put it below
+COLUMN_SPACING = 20
+SECTION_SPACING = 16  # between about whom, the recipients and the language, in a column
+CAPTION_SPACING = 6  # between a caption and its control
+RADIO_SPACING = 2  # between recipients in one column
+RECIPIENT_COLUMNS = (3, 2)  # in the compact layout, the most that fit
+ARROW_STEPS = {
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_Right: 1,
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_Left: -1,
+}
 
 
 def _label(text: str = "", name: str = "", *, rich: bool = False) -> QLabel:
@@ -104,6 +134,17 @@ def fitted_size(available: QSize, preferred: QSize = PREFERRED_SIZE) -> QSize:
     )
 
 
+def _field(caption: QLabel, control: QWidget) -> QWidget:
+    """A caption above its control, as one piece the layout can move."""
+    field = QWidget()
+    layout = QVBoxLayout(field)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(CAPTION_SPACING)
+    layout.addWidget(caption)
+    layout.addWidget(control)
+    return field
+
+
 def _large_touch(widget: QWidget | None) -> bool:
     """Large-touch mode as the window that opens the dialog has it (the visit editor and the
     main window keep it as ``large_touch``)."""
@@ -134,9 +175,13 @@ class ReferralDialog(QDialog):
         person_uuid: str | None = None,
         parent: QWidget | None = None,
         large_touch: bool | None = None,
+        record_consent: Callable[[str, str], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
+        # Records a person's consent as the visit editor does (undoable there); None: the
+        # dialog only lists consent as missing.
+        self._record_consent = record_consent
         self.controller = ReferralController(store, visit_uuid, catalogue)
         self.made: MadeReferral | None = None
         self.preview: PreviewWidget | None = None
@@ -158,18 +203,22 @@ class ReferralDialog(QDialog):
         self.recipient_group = QButtonGroup(self)
         self.recipient_group.setExclusive(True)
         self.recipient_buttons: dict[str, QRadioButton] = {}
-        recipients_box = QVBoxLayout()
-        recipients_box.setSpacing(2)
+        self.recipients_box = QWidget()
+        self.recipients_box.setObjectName("recipients")
+        self.recipients_grid = QGridLayout(self.recipients_box)
+        self.recipients_grid.setContentsMargins(0, 0, 0, 0)
+        self.recipients_grid.setHorizontalSpacing(SECTION_SPACING)
+        self.recipients_grid.setVerticalSpacing(RADIO_SPACING)
         for key in RECIPIENTS:
-            button = QRadioButton(t(f"recipient.{key}"))
+            button = QRadioButton(t(f"recipient.{key}"), self.recipients_box)
             button.setObjectName(f"recipient_{key}")
             button.setAccessibleName(button.text())
             self.recipient_group.addButton(button)
             self.recipient_buttons[key] = button
-            recipients_box.addWidget(button)
             button.toggled.connect(self._recipient_toggled)
         recipient_caption = QLabel(t("ui.referral.dialog.recipient"))
         recipient_caption.setObjectName("sectionHeading")
+        self.recipient_caption = recipient_caption
 
         self.language = QComboBox()
         self.language.setObjectName("language")
@@ -178,22 +227,20 @@ class ReferralDialog(QDialog):
             self.language.addItem(t(f"ui.referral.language.{lang}"), lang)
         language_label = self._caption("ui.referral.dialog.language", self.language)
 
-        left = QVBoxLayout()
-        left.setSpacing(6)
-        left.addWidget(subject_label)
-        left.addWidget(self.subject)
-        left.addSpacing(10)
-        left.addWidget(recipient_caption)
-        left.addLayout(recipients_box)
-        left.addSpacing(10)
-        left.addWidget(language_label)
-        left.addWidget(self.language)
-        left.addStretch(1)
-        left_widget = QWidget()
-        left_widget.setLayout(left)
-        # As wide as its longest choice ("... · aanbevolen" in large type), never clipped; the
-        # explanation on the right takes the rest and wraps.
-        left_widget.setMinimumWidth(300)
+        # Three parts, arranged by _arrange(): in a column beside the explanation, or (compact)
+        # about whom and the language side by side above the recipients.
+        self.subject_field = _field(subject_label, self.subject)
+        self.recipients_section = _field(recipient_caption, self.recipients_box)
+        self.language_field = _field(language_label, self.language)
+        self.choices = QWidget()
+        self.choices.setObjectName("choicesColumn")
+        self.choices_grid = QGridLayout(self.choices)
+        self.choices_grid.setContentsMargins(0, 0, 0, 0)
+        self.compact = False  # see _arrange()
+        self.side_by_side = False  # compact: about whom and the language on one row
+        self.recipient_columns = 1
+        self._available: tuple[str, ...] = tuple(RECIPIENTS)
+        self._recommended: tuple[str, ...] = ()
 
         # -- what it gives (right)
         self.why_box = QFrame()
@@ -234,6 +281,15 @@ class ReferralDialog(QDialog):
         missing_layout.addWidget(self.missing_title)
         missing_layout.addWidget(self.missing)
         missing_layout.addWidget(self.missing_hint)
+        # Consent not asked yet: answered here, from what the person said at the visit, so a
+        # final referral does not wait for a trip back to the person's details.
+        self.consent_rows = QWidget()
+        self.consent_rows.setObjectName("consent_rows")
+        self._consent_layout = QVBoxLayout(self.consent_rows)
+        self._consent_layout.setContentsMargins(0, 4, 0, 0)
+        self.consent_buttons: dict[tuple[str, str], QPushButton] = {}
+        self._consent_shown: tuple[tuple[str, str], ...] = ()
+        missing_layout.addWidget(self.consent_rows)
 
         self.included_title = _label(t("ui.referral.dialog.included"), "sectionHeading")
         self.included = _label(rich=True)
@@ -242,7 +298,9 @@ class ReferralDialog(QDialog):
         self.left_out = _label(rich=True)
         self.left_out.setAccessibleName(t("ui.referral.dialog.left_out"))
 
-        right = QVBoxLayout()
+        self.explanation = QWidget()
+        self.explanation.setObjectName("explanation")
+        right = QVBoxLayout(self.explanation)
         right.setContentsMargins(4, 0, 8, 0)
         right.setSpacing(8)
         right.addWidget(self.missing_box)
@@ -254,13 +312,13 @@ class ReferralDialog(QDialog):
         right.addWidget(self.left_out)
         right.addStretch(1)
 
-        # Both columns scroll as one page; the heading and the buttons stay in view.
+        # Choices and explanation scroll as one page; the heading and the buttons stay in view.
         body = QWidget()
-        columns = QHBoxLayout(body)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.setSpacing(20)
-        columns.addWidget(left_widget)
-        columns.addLayout(right, 1)
+        self.body_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.setSpacing(COLUMN_SPACING)
+        self.body_layout.addWidget(self.choices, 0)
+        self.body_layout.addWidget(self.explanation, 1)
         self.body_scroll = QScrollArea()
         self.body_scroll.setObjectName("choices")
         self.body_scroll.setWidgetResizable(True)
@@ -305,6 +363,7 @@ class ReferralDialog(QDialog):
         self.close_button = preview_buttons.addButton(
             t("ui.referral.close"), QDialogButtonBox.ButtonRole.RejectRole
         )
+        self.close_button.setObjectName("close")
         self.close_button.setAccessibleName(t("ui.referral.close"))
         self.close_button.setAutoDefault(False)
         preview_buttons.rejected.connect(self.accept)
@@ -317,12 +376,26 @@ class ReferralDialog(QDialog):
         layout.setContentsMargins(20, 16, 20, 14)
         layout.addWidget(self.stack)
 
+        self._place_choices()
         self.subject.currentIndexChanged.connect(lambda _index: self._subject_changed())
         self._subject_changed()
         self.large_touch = _large_touch(parent) if large_touch is None else large_touch
         if self.large_touch:
             self.setStyleSheet(DIALOG_STYLE + TOUCH_STYLE)
         self._fit_to_screen()
+        chain = [
+            self.subject,
+            *self.recipient_buttons.values(),
+            self.language,
+            self.anonymous_button,
+            self.make_button,
+            self.cancel_button,
+        ]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        self.body_scroll.installEventFilter(self)  # its size decides the arrangement
+        for button in self.recipient_buttons.values():
+            button.installEventFilter(self)  # the arrows: see _arrow()
         self.subject.setFocus()
         self.finished.connect(lambda _result: self.clear())
 
@@ -332,6 +405,158 @@ class ReferralDialog(QDialog):
             self.resize(PREFERRED_SIZE)
         else:
             self.resize(fitted_size(screen.availableGeometry().size()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.body_scroll and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        elif (
+            isinstance(watched, QRadioButton)
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and event.key() in ARROW_STEPS
+        ):
+            return self._arrow(watched, ARROW_STEPS[Qt.Key(event.key())])
+        return super().eventFilter(watched, event)
+
+    def _arrow(self, button: QRadioButton, step: int) -> bool:
+        """An arrow key moves to the next or previous recipient in their order and chooses
+        it, wrapping at the ends, as in a radio group (WAI-ARIA): in columns, Qt's own arrows
+        go by position, and Down alone never reaches the column beside."""
+        shown = self._shown_recipients()
+        if button not in shown:
+            return False
+        target = shown[(shown.index(button) + step) % len(shown)]
+        if button.isChecked():
+            target.click()
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason
+        )
+        return True
+
+    # -- arrangement -----------------------------------------------------------------------
+
+    def _shown_recipients(self) -> list[QRadioButton]:
+        return [self.recipient_buttons[key] for key in RECIPIENTS if key in self._available]
+
+    def _room(self) -> QSize:
+        """The page's room, less a vertical scroll bar (shown or not: the choice must not
+        depend on it, or showing it would change the choice)."""
+        bar = self.body_scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        size = self.body_scroll.size()
+        return QSize(size.width() - bar, size.height())
+
+    def _fits_beside(self, shown: list[QRadioButton]) -> bool:
+        """Whether the choices fit in one column beside the explanation, every recipient in
+        view without scrolling and the explanation at a readable width."""
+        room = self._room()
+        fields = (self.subject_field, self.language_field)
+        height = (
+            sum(field.sizeHint().height() for field in fields)
+            + self.recipient_caption.sizeHint().height()
+            + CAPTION_SPACING
+            + sum(button.sizeHint().height() for button in shown)
+            + RADIO_SPACING * max(0, len(shown) - 1)
+            + SECTION_SPACING * 2
+        )
+        width = max(
+            CHOICES_MIN_WIDTH,
+            *(field.sizeHint().width() for field in fields),
+            *(button.sizeHint().width() for button in shown),
+        )
+        return (
+            height <= room.height()
+            and width + COLUMN_SPACING + EXPLANATION_MIN_WIDTH <= room.width()
+        )
+
+    def _columns_that_fit(self, shown: list[QRadioButton]) -> int:
+        """The most recipient columns (of ``RECIPIENT_COLUMNS``) that fit the width, each
+        choice as wide as its text: first with "aanbevolen" on the name's line, else below it
+        (a long name with it does not fit half a tablet's width in large type)."""
+        room = self._room().width()
+        spacing = self.recipients_grid.horizontalSpacing()
+        for below in (False, True):
+            self._set_recipient_texts(below=below)
+            widest = max((button.sizeHint().width() for button in shown), default=0)
+            for most in RECIPIENT_COLUMNS:
+                columns = min(most, len(shown))
+                if columns > 1 and columns * widest + (columns - 1) * spacing <= room:
+                    return columns
+        return 1
+
+    def _arrange(self) -> None:
+        """Choose the layout for the room there is: the choices in a column beside the
+        explanation where they fit, else compact (about whom and the language side by side
+        where they fit, the recipients in columns, the explanation below)."""
+        shown = self._shown_recipients()
+        self._set_recipient_texts(below=False)
+        compact = not self._fits_beside(shown)
+        columns = self._columns_that_fit(shown) if compact else 1
+        room = self._room().width()
+        side_by_side = compact and (
+            self.subject_field.sizeHint().width()
+            + SECTION_SPACING
+            + self.language_field.sizeHint().width()
+            <= room
+        )
+        if (compact, side_by_side) != (self.compact, self.side_by_side):
+            self.compact, self.side_by_side = compact, side_by_side
+            self._place_choices()
+        self.recipient_columns = columns
+        self._place_recipients()
+
+    def _place_choices(self) -> None:
+        grid = self.choices_grid
+        for field in (self.subject_field, self.recipients_section, self.language_field):
+            grid.removeWidget(field)
+        for index in range(4):
+            grid.setRowStretch(index, 0)
+            grid.setColumnStretch(index, 0)
+        grid.setHorizontalSpacing(SECTION_SPACING)
+        grid.setVerticalSpacing(12 if self.compact else SECTION_SPACING)
+        if self.side_by_side:
+            grid.addWidget(self.subject_field, 0, 0)
+            grid.addWidget(self.language_field, 0, 1)
+            grid.addWidget(self.recipients_section, 1, 0, 1, 2)
+        else:
+            grid.addWidget(self.subject_field, 0, 0)
+            grid.addWidget(self.recipients_section, 1, 0)
+            grid.addWidget(self.language_field, 2, 0)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(3, 1)
+        # Beside the explanation: as wide as its longest choice, never clipped; the
+        # explanation takes the rest and wraps.
+        self.choices.setMinimumWidth(0 if self.compact else CHOICES_MIN_WIDTH)
+        self.body_layout.setDirection(
+            QBoxLayout.Direction.TopToBottom if self.compact else QBoxLayout.Direction.LeftToRight
+        )
+        self.body_layout.setSpacing(12 if self.compact else COLUMN_SPACING)
+
+    def _place_recipients(self) -> None:
+        """The recipients offered, in their order, row by row in ``recipient_columns``."""
+        grid = self.recipients_grid
+        columns = self.recipient_columns
+        for button in self.recipient_buttons.values():
+            grid.removeWidget(button)
+        for index, button in enumerate(self._shown_recipients()):
+            grid.addWidget(button, index // columns, index % columns)
+        for column in range(max(RECIPIENT_COLUMNS)):
+            grid.setColumnStretch(column, 1 if column < columns else 0)
+        grid.setVerticalSpacing(6 if columns > 1 else RADIO_SPACING)
+
+    def _set_recipient_texts(self, *, below: bool) -> None:
+        """Each recipient's name, marked when the assessment recommends it: "· aanbevolen"
+        after the name, or ``below`` it on a line of its own. Screen readers always hear the
+        one-line form."""
+        for key, button in self.recipient_buttons.items():
+            name = t(f"recipient.{key}")
+            spoken = text = name
+            if key in self._recommended:
+                spoken = t("ui.referral.dialog.recommended", name=name)
+                text = t("ui.referral.dialog.recommended_below", name=name) if below else spoken
+            if button.text() != text:
+                button.setText(text)
+            button.setAccessibleName(spoken)
 
     def _caption(self, key: str, buddy: QWidget) -> QLabel:
         label = QLabel(t(key))
@@ -396,8 +621,10 @@ class ReferralDialog(QDialog):
         self._select_recipient(recipient)
 
     def _show_available(self, available: tuple[str, ...]) -> None:
+        self._available = available
         for key, button in self.recipient_buttons.items():
             button.setVisible(key in available)
+        self._arrange()
 
     def _recipient_toggled(self, on: bool) -> None:
         if on:  # the button turned off says nothing new: the one turned on does
@@ -412,11 +639,8 @@ class ReferralDialog(QDialog):
             self.message.show_error(_describe(exc))
             self.make_button.setEnabled(False)
             return
-        for key, button in self.recipient_buttons.items():
-            name = t(f"recipient.{key}")
-            text = t("ui.referral.dialog.recommended", name=name) if key in recommended else name
-            button.setText(text)
-            button.setAccessibleName(text)
+        self._recommended = tuple(recommended)
+        self._arrange()  # the texts, and with them the columns that fit
         self.outlook = outlook
         self.message.clear_message()
         self.why_title.setText(t(f"ui.referral.dialog.why_{outlook.recipient}"))
@@ -445,10 +669,54 @@ class ReferralDialog(QDialog):
         )
         self.missing_box.setVisible(not outlook.final)
         self.missing.setText(_columns(outlook.missing))
+        self._show_consent_rows(outlook.consent_needed if self._record_consent else ())
         make_key = "make" if outlook.final else "make_draft"
         self.make_button.setText(t(f"ui.referral.dialog.{make_key}"))
         self.make_button.setAccessibleName(t(f"ui.referral.dialog.{make_key}_plain"))
         self.make_button.setEnabled(outlook.can_make)
+
+    def _show_consent_rows(self, needed: tuple[tuple[str, str], ...]) -> None:
+        """A row per person whose consent was not asked: "gegeven" and "geweigerd" (Alt+G and
+        Alt+W on the first row)."""
+        if needed == self._consent_shown:
+            return
+        self._consent_shown = needed
+        layout = self._consent_layout
+        while layout.count():
+            item = layout.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        self.consent_buttons.clear()
+        for number, (person_uuid, label) in enumerate(needed):
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            caption = _label(t("ui.referral.dialog.consent_of", label=label))
+            line.addWidget(caption, 1)
+            for value in ("given", "refused"):
+                key = f"ui.referral.dialog.consent_{value}" + ("_key" if number == 0 else "")
+                button = QPushButton(t(key))
+                button.setObjectName(f"consent_{value}")
+                button.setAccessibleName(
+                    t(f"ui.referral.dialog.consent_{value}_plain", label=label)
+                )
+                button.setAutoDefault(False)
+                button.clicked.connect(
+                    lambda _c=False, p=person_uuid, v=value: self._consent_chosen(p, v)
+                )
+                self.consent_buttons[(person_uuid, value)] = button
+                line.addWidget(button)
+            layout.addWidget(row)
+        self.consent_rows.setVisible(bool(needed))
+
+    def _consent_chosen(self, person_uuid: str, value: str) -> None:
+        if self._record_consent is None or not self._record_consent(person_uuid, value):
+            return
+        self.controller.reload()
+        self._refresh()
+        if self.outlook is not None and self.outlook.final and self.make_button.isEnabled():
+            self.make_button.setDefault(True)
+            self.make_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def missing_lines(self) -> list[str]:
         """What the dialog lists as missing for a final referral (for tests and readers)."""
@@ -485,11 +753,34 @@ class ReferralDialog(QDialog):
             QApplication.restoreOverrideCursor()
         self.made = made
         self.preview = PreviewWidget(self.store, made.referral, made.pdf)
+        self.preview.exported.connect(self._exported)
         self.preview_layout.insertWidget(0, self.preview, 1)
         self.stack.setCurrentIndex(self.PAGE_PREVIEW)
         self.setWindowTitle(t("ui.referral.dialog.title_made", document=made.document.document_id))
-        self.preview.focus_pages()
+        self.make_button.setDefault(False)
+        if made.referral.status is ReferralStatus.DRAFT:
+            self.preview.focus_pages()  # a draft is read, completed later, not sent as it is
+        else:
+            self._next_step(self.preview.export_button)
         return made
+
+    def _next_step(self, button: QPushButton) -> None:
+        """``button`` takes the keyboard and is the dialog's default: Return or Space."""
+        button.setDefault(True)
+        button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _exported(self, _target: Path) -> None:
+        """Exported: closing is what is left. With a password, its window is on top; when it
+        closes, this dialog takes the keyboard back (a window manager need not give it)."""
+        self._next_step(self.close_button)
+        password = self.preview.exporter.password_dialog if self.preview else None
+        if password is not None:
+            password.finished.connect(lambda _result: self._back_from_password())
+
+    def _back_from_password(self) -> None:
+        if self.isVisible():  # not when the dialog closed first (lock), taking it along
+            self.activateWindow()
+            self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def clear(self) -> None:
         """Forget the document and the choices' texts (on close and on lock)."""

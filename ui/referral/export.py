@@ -89,7 +89,9 @@ def _monospace(size_delta: int = 6) -> QFont:
 
 class PasswordDialog(QDialog):
     """The export password, shown this one time, with a copy button and the advice to send it
-    another way than the file."""
+    another way than the file. "Ik heb het wachtwoord" has the focus and is the default, so
+    Return closes it; Alt+K copies (issue 14: the keyboard's next step is the default). Closing
+    it without the password loses nothing: exporting again gives a new one."""
 
     def __init__(self, password: str, file_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -130,7 +132,8 @@ class PasswordDialog(QDialog):
         layout.addWidget(paragraph(t("ui.referral.password.once"), secondary=True))
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
-        self.copy_button.setFocus()
+        self.done_button.setDefault(True)
+        self.done_button.setFocus()
 
     def copy(self) -> None:
         SecretClipboard.instance().put(self._password)

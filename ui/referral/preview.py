@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -51,6 +51,10 @@ def referral_title(referral: Referral) -> str:
 
 class PreviewWidget(QWidget):
     """Shows one referral's pages; :meth:`clear` forgets the PDF and every page image."""
+
+    # The file written (a Path), once an export succeeded: the dialog around it moves the
+    # keyboard on to what is left to do.
+    exported = Signal(object)
 
     def __init__(
         self, store: Store, referral: Referral, pdf: bytes, parent: QWidget | None = None
@@ -274,6 +278,7 @@ class PreviewWidget(QWidget):
         if target is not None:
             key = "ui.referral.export.done" if encrypt else "ui.referral.export.done_plain"
             self.message.show_info(t(key, name=target.name))
+            self.exported.emit(target)
         return target
 
     def clear(self) -> None:

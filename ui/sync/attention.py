@@ -1,15 +1,17 @@
 """What needs the coordinator's eye after imports: alarms (a device's bundles contradict each
 other: a copied vault, a replay with other content) and conflicts (a record changed here and in
-the field). Both stay until someone acts; neither is ever resolved silently."""
+the field). Both stay until someone acts; neither is ever resolved silently. A device is named
+by its inspector and agency (``merged_store.device_labels``); its id, the technical evidence
+an alarm may need, is in the cell's tooltip."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QTableWidget, QVBoxLayout, QWidget
 
-from fieldapp.agencies import agency_name
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
+from fieldapp.store.merged_store import device_labels
 from fieldapp.store.sync_store import Alarm, Conflict, SyncStore
 from fieldapp.vault.vault import Vault
 from ui.sync.common import STATUS_ROLE, button, item
@@ -82,17 +84,20 @@ class AttentionBox(QGroupBox):
         sync = SyncStore(self.vault)
         self._alarms = sync.alarms(open_only=True)
         self._conflicts = sync.conflicts()
+        labels = device_labels(sync.conn)
         self.alarms.setRowCount(len(self._alarms))
         texts: tuple[str, ...]
         for row, alarm in enumerate(self._alarms):
+            device = self._device_text(labels, alarm.device_id)
             texts = (
                 datetime_text(alarm.at),
-                self._device_text(sync, alarm.device_id),
+                device,
                 str(alarm.seq),
-                t(f"ui.sync.alarm_{alarm.kind}", device=alarm.device_id, seq=alarm.seq),
+                t(f"ui.sync.alarm_{alarm.kind}", device=device, seq=alarm.seq),
             )
             for column, text in enumerate(texts):
                 self.alarms.setItem(row, column, item(text, alarm.id))
+            self._device_evidence(self.alarms, row, alarm.device_id)
         self.conflicts.setRowCount(len(self._conflicts))
         for row, conflict in enumerate(self._conflicts):
             changed = ", ".join(
@@ -100,13 +105,14 @@ class AttentionBox(QGroupBox):
             )
             texts = (
                 t(f"ui.sync.kind_{conflict.record_kind}", id=conflict.record_uuid[-8:]),
-                self._device_text(sync, conflict.device_id),
+                self._device_text(labels, conflict.device_id),
                 str(conflict.seq),
                 datetime_text(conflict.detected_at),
                 changed or t("ui.sync.changed_nothing"),
             )
             for column, text in enumerate(texts):
                 self.conflicts.setItem(row, column, item(text, conflict.id))
+            self._device_evidence(self.conflicts, row, conflict.device_id)
         for widget in (self.alarms, self.conflicts):
             widget.resizeColumnsToContents()
             widget.resizeRowsToContents()
@@ -133,17 +139,18 @@ class AttentionBox(QGroupBox):
         self._update_buttons()
 
     @staticmethod
-    def _device_text(sync: SyncStore, device_id: str) -> str:
-        """Who sent it (the inspector and agency as enrolled) and the device's short id."""
-        device = sync.device(device_id)
-        if device is None:
-            return device_id[:8]
-        return t(
-            "ui.sync.device_short",
-            inspector=device.inspector or "-",
-            agency=agency_name(device.agency) or "-",
-            device=device_id[:8],
-        )
+    def _device_text(labels: dict[str, str], device_id: str) -> str:
+        """Who sent it: the inspector and agency as enrolled (a code only where two devices
+        would read the same)."""
+        return labels.get(device_id) or t("device.unknown_inspector")
+
+    @staticmethod
+    def _device_evidence(table: QTableWidget, row: int, device_id: str) -> None:
+        """The device's full id on its cell's tooltip: what an investigation of an alarm
+        (a copied vault) compares with the device itself, never in the text people read."""
+        cell = table.item(row, 1)
+        if cell is not None:
+            cell.setToolTip(t("ui.sync.device_id_tip", device=device_id))
 
     def _fit(self, widget: QTableWidget, rows: int) -> None:
         """As tall as its rows (at most five), so a single alarm takes a single line."""

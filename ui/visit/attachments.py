@@ -4,15 +4,20 @@ A file chosen from disk is read once and stored encrypted (``Store.add_attachmen
 shows a thumbnail made in memory from the vault's bytes (``QImage.fromData``), never a file on
 disk, and a document icon for PDFs (and for images Qt cannot decode, such as HEIC without a
 plugin). Too large or of another type: the core's message is shown under the list.
+
+Where the system has a camera, "Camera" beside "Bijlage toevoegen" opens ``ui/visit/camera.py``:
+the photo goes from the camera into the vault without a file, kept with the visit, a person or a
+signal. Each item says whom it belongs to when that is not the visit itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QLoggingCategory, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,14 +33,45 @@ from PySide6.QtWidgets import (
 from fieldapp.domain import Attachment
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
+from ui.visit.controller import PhotoOwner
 from ui.visit.fields import section_heading
 from ui.widgets import MessageLabel
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from ui.visit.camera import CameraDialog
 
 THUMBNAIL = 72
 ATTACHMENT_ROLE = Qt.ItemDataRole.UserRole + 1
 HAS_THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Commit = Callable[[Callable[[], Any]], Any]
+# What QtMultimedia says on every start where a system lacks VA-API or PipeWire (it uses what
+# there is), and which FFmpeg it runs: nothing for a user's console.
+QUIET_MULTIMEDIA = "qt.multimedia.symbolsresolver.warning=false\nqt.multimedia.ffmpeg.info=false"
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoHooks:
+    """What the camera needs from the editor: the owners to choose from with the one to
+    preselect (the person shown), a way to keep a photo (the controller's ``add_photo``), and
+    whether touch mode is on."""
+
+    owners: Callable[[], tuple[list[PhotoOwner], int]]
+    keep: Callable[[PhotoOwner, bytes], Attachment]
+    large_touch: Callable[[], bool]
+
+
+def load_camera() -> ModuleType | None:
+    """``ui.visit.camera``, or None where QtMultimedia cannot load (on Linux it needs
+    libpulse): then there is no camera button, as on a system without a camera."""
+    QLoggingCategory.setFilterRules(QUIET_MULTIMEDIA)
+    try:
+        from ui.visit import camera  # noqa: PLC0415 - a library only some systems have: QtMultimedia needs libpulse on Linux
+    except ImportError:
+        return None
+    return camera
 
 
 def _size_text(size: int) -> str:
@@ -93,11 +129,19 @@ class AttachmentsPanel(QWidget):
         commit: Commit,
         add_file: Callable[[str], Attachment],
         content: Callable[[str], bytes],
+        *,
+        photos: PhotoHooks | None = None,
+        owner_text: Callable[[Attachment], str | None] | None = None,
     ) -> None:
         super().__init__()
         self._commit = commit
         self._add_file = add_file
         self._content = content
+        self._photos = photos
+        self._owner_text = owner_text
+        self._camera: ModuleType | None = None
+        self._devices: QObject | None = None
+        self.camera_dialog_open: CameraDialog | None = None
         self.list = QListWidget()
         self.list.setObjectName("attachments")
         self.list.setAccessibleName(t("ui.visit.attachments.heading"))
@@ -112,11 +156,19 @@ class AttachmentsPanel(QWidget):
         self.add_button.setToolTip(t("ui.visit.attachments.add_tip"))
         self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self.choose_file)
+        self.camera_button = QPushButton(t("ui.visit.camera.open"))
+        self.camera_button.setObjectName("open_camera")
+        self.camera_button.setAccessibleName(t("ui.visit.camera.open_plain"))
+        self.camera_button.setToolTip(t("ui.visit.camera.open_tip"))
+        self.camera_button.setAutoDefault(False)
+        self.camera_button.clicked.connect(self.open_camera)
+        self.camera_button.hide()
         self.message = MessageLabel()
         self.empty = MessageLabel()
         header = QHBoxLayout()
         header.addWidget(section_heading(t("ui.visit.attachments.heading")))
         header.addStretch(1)
+        header.addWidget(self.camera_button)
         header.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -125,6 +177,51 @@ class AttachmentsPanel(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.list)
         layout.addWidget(self.message)
+        if photos is not None:
+            self._camera = load_camera()
+        if self._camera is not None:
+            self._devices = self._camera.watch_inputs(self, self._show_camera_button)
+            self._show_camera_button()
+
+    def _show_camera_button(self) -> None:
+        """Checked when the panel is built and whenever a camera comes or goes."""
+        camera = self._camera
+        self.camera_button.setVisible(camera is not None and bool(camera.video_inputs()))
+
+    def camera_dialog(self) -> CameraDialog | None:
+        """The camera dialog, built but not shown (tests drive it as a camera would)."""
+        camera, photos = self._camera, self._photos
+        if camera is None or photos is None:
+            return None
+        owners, default = photos.owners()
+        dialog: CameraDialog = camera.CameraDialog(
+            owners,
+            default,
+            lambda owner, jpeg: self._commit(lambda: photos.keep(owner, jpeg)),
+            large_touch=photos.large_touch(),
+            parent=self,
+        )
+        dialog.kept.connect(self._photo_kept)
+        return dialog
+
+    def open_camera(self) -> None:
+        dialog = self.camera_dialog()
+        if dialog is None:
+            return
+        self.message.clear_message()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.camera_dialog_open = dialog
+        dialog.destroyed.connect(self._camera_closed)
+        dialog.show()
+
+    def _camera_closed(self) -> None:
+        self.camera_dialog_open = None
+
+    def _photo_kept(self, attachment: Attachment) -> None:
+        self._append(attachment)
+        self._show_empty()
+        self.added.emit()
 
     def load(self, attachments: list[Attachment]) -> None:
         self.list.clear()
@@ -141,7 +238,10 @@ class AttachmentsPanel(QWidget):
             self.empty.show_info(t("ui.visit.attachments.empty"))
 
     def _append(self, attachment: Attachment) -> None:
-        item = QListWidgetItem(f"{attachment.file_name}\n{_size_text(attachment.size)}")
+        owner = self._owner_text(attachment) if self._owner_text else None
+        size = _size_text(attachment.size)
+        details = t("ui.visit.attachments.owner_size", owner=owner, size=size) if owner else size
+        item = QListWidgetItem(f"{attachment.file_name}\n{details}")
         item.setData(ATTACHMENT_ROLE, attachment.meta.uuid)
         item.setToolTip(attachment.file_name)
         picture = None
@@ -164,7 +264,7 @@ class AttachmentsPanel(QWidget):
         )
         item.setData(
             Qt.ItemDataRole.AccessibleTextRole,
-            f"{kind}: {attachment.file_name}, {_size_text(attachment.size)}",
+            f"{kind}: {attachment.file_name}, {details}",
         )
         self.list.addItem(item)
 
@@ -197,6 +297,9 @@ class AttachmentsPanel(QWidget):
         return True
 
     def clear(self) -> None:
+        """The visit is closed or the vault locks: the camera goes off with it."""
+        if self.camera_dialog_open is not None:
+            self.camera_dialog_open.reject()
         self.list.clear()
         self.message.clear_message()
         self.empty.clear_message()

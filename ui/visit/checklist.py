@@ -43,6 +43,7 @@ from fieldapp.i18n import current_language, t
 from ui.visit.checklist_model import (
     EVIDENCE_COLUMN,
     LABEL_COLUMN,
+    SECTOR_GROUP,
     STATUS_COLUMN,
     ChecklistModel,
 )
@@ -158,6 +159,10 @@ class ChecklistPanel(QWidget):
         self._note_indicator: str | None = None  # the signal the note field was loaded for
         self._touch = False
         self._beside: bool | None = None  # details beside the list (set_beside)
+        # Browsing (no filter words): the sector's shortlist open, each dimension a header
+        # that opens with a tap, one at a time, so a finger reaches any of 150 signals in a
+        # tap or two instead of twenty swipes. Filter words open every group with a match.
+        self._opened: set[str] = set()  # dimensions opened by a tap or by moving into them
         self._want_beside = False
 
         self.everyone_button = QPushButton(t("ui.visit.scope.everyone"))
@@ -602,7 +607,7 @@ class ChecklistPanel(QWidget):
         if not self._form_by_hand:
             index = self.form.findData(forms[0]) if len(forms) == 1 else 0
             self.form.setCurrentIndex(max(index, 0))
-        self.view.expandAll()
+        self._show_open_groups()
 
     def _form_chosen(self, _index: int) -> None:
         self._form_by_hand = True
@@ -618,12 +623,48 @@ class ChecklistPanel(QWidget):
     def _after_reset(self) -> None:
         """After filtering, the current signal is the best match, so Return acts on what
         the user most likely meant; the list keeps its grouping."""
-        self.view.expandAll()
         best = self.model.best_match()
+        self._show_open_groups()
         if best.isValid():
-            self.view.setCurrentIndex(best)
-            self.view.scrollTo(best)
+            self._show_index(best)
         self._show_detail()
+
+    def _show_open_groups(self) -> None:
+        """Every group open while filtering; else the shortlist and the groups opened."""
+        model = self.model
+        if model.filter_text:
+            model.set_open(None)
+            self.view.expandAll()
+            return
+        opened = frozenset({SECTOR_GROUP, *self._opened})
+        model.set_open(opened)
+        for group_row in range(model.rowCount()):
+            header = model.index(group_row, 0)
+            self.view.setExpanded(header, model.group_key(group_row) in opened)
+
+    def _show_index(self, index: QModelIndex) -> None:
+        """Make ``index`` current and visible, opening its group when it is closed."""
+        key = self.model.group_key(index.parent().row())
+        if key is not None and not self.model.is_open(key):
+            self._opened.add(key)
+            self._show_open_groups()
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+
+    def toggle_group(self, group_row: int) -> None:
+        """A tap on a dimension's header: it opens (and the others close, so the list
+        stays short and its signals come to the top), or closes."""
+        key = self.model.group_key(group_row)
+        if key in (None, SECTOR_GROUP) or self.model.filter_text:
+            return  # the shortlist stays open: it is what the sector is for
+        if key in self._opened:
+            self._opened.discard(key)
+        else:
+            self._opened = {key}
+        self._show_open_groups()
+        header = self.model.index(group_row, 0)
+        if self.view.isExpanded(header):
+            self.view.scrollTo(header, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def current_indicator(self) -> Indicator | None:
         return self.model.indicator(self.view.currentIndex())
@@ -631,14 +672,12 @@ class ChecklistPanel(QWidget):
     def set_current(self, indicator_id: str) -> None:
         index = self.model.index_of(indicator_id)
         if index.isValid():
-            self.view.setCurrentIndex(index)
-            self.view.scrollTo(index)
+            self._show_index(index)
 
     def move_current(self, delta: int) -> None:
         index = self.model.step(self.view.currentIndex(), delta)
         if index.isValid():
-            self.view.setCurrentIndex(index)
-            self.view.scrollTo(index)
+            self._show_index(index)
 
     def _current_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.flush()  # a note being typed is saved on the signal it was typed for
@@ -685,6 +724,9 @@ class ChecklistPanel(QWidget):
         within a double-click's time is a bounce or a double tap, not a wish to record the
         opposite ("waargenomen" silently becoming "niet waargenomen"), so it is ignored."""
         item = self.model.indicator(index)
+        if item is None and index.isValid() and not index.parent().isValid():
+            self.toggle_group(index.row())
+            return
         if item is None or index.column() != STATUS_COLUMN:
             return
         interval = QApplication.doubleClickInterval()
@@ -818,6 +860,7 @@ class ChecklistPanel(QWidget):
 
     def clear(self) -> None:
         self.model.clear()
+        self._opened.clear()
         self.filter.clear()
         self.note.clear()
         self._catalogue = None

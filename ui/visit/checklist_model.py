@@ -37,7 +37,7 @@ from fieldapp.catalogue import DIMENSIONS, Catalogue, Indicator
 from fieldapp.catalogue.model import CONTEXT, CatalogueError
 from fieldapp.catalogue.presentation import group_sources, meaning_groups
 from fieldapp.domain import ObservationStatus
-from fieldapp.i18n import current_language, t
+from fieldapp.i18n import current_language, t, tn
 from ui.visit.controller import ObsState
 
 Index = QModelIndex | QPersistentModelIndex
@@ -79,6 +79,7 @@ class ChecklistModel(QAbstractItemModel):
         self._rows: dict[str, tuple[int, int]] = {}  # any member id -> (group row, row)
         self._members: dict[str, tuple[str, ...]] = {}  # lead id -> its group (lead first)
         self._lead: dict[str, str] = {}  # member id -> the lead whose row it is on
+        self._open: frozenset[str] | None = None  # groups shown open; None: every group
         self._rebuild()
 
     # -- what is shown --------------------------------------------------------------------
@@ -138,6 +139,25 @@ class ChecklistModel(QAbstractItemModel):
 
     def repaint_all(self) -> None:
         self._all_changed()
+
+    def group_key(self, group_row: int) -> str | None:
+        """The group (a dimension, or the sector's shortlist) on header row ``group_row``."""
+        return self._groups[group_row][0] if 0 <= group_row < len(self._groups) else None
+
+    def group_row_of(self, key: str) -> int | None:
+        return next((row for row, (own, _) in enumerate(self._groups) if own == key), None)
+
+    def set_open(self, keys: frozenset[str] | None) -> None:
+        """Which groups the view shows open (None: all, while filtering): their headers
+        say so (an arrow) and, when closed, how many signals they hold."""
+        if keys != self._open:
+            self._open = keys
+            for group_row in range(len(self._groups)):
+                header = self.index(group_row, LABEL_COLUMN)
+                self.dataChanged.emit(header, header)
+
+    def is_open(self, key: str) -> bool:
+        return self._open is None or key in self._open
 
     def set_filter(self, text: str, form: str | None = None) -> None:
         text = text.strip()
@@ -422,8 +442,17 @@ class ChecklistModel(QAbstractItemModel):
                 else t(f"dimension.{dimension}")
             )
             if observed:
-                return t("ui.visit.group_observed", group=name, count=observed)
-            return name
+                name = t("ui.visit.group_observed", group=name, count=observed)
+            if self._open is None or dimension == SECTOR_GROUP:
+                return name  # while filtering every group is open; the shortlist always
+            if self.is_open(dimension):
+                arrow, shown = "▾", "open"
+            else:
+                arrow, shown = "▸", "closed"
+                name = tn("ui.visit.group_closed", len(items), group=name)
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{name}, {t(f'ui.visit.group_state.{shown}')}"
+            return f"{arrow} {name}"
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)

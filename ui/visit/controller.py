@@ -33,8 +33,9 @@ from fieldapp.domain import (
     VisitType,
 )
 from fieldapp.errors import FieldAppError
+from fieldapp.i18n import current_language, t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
-from fieldapp.localtime import local_now, local_today
+from fieldapp.localtime import file_stamp, local_now, local_today
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store
 from fieldapp.visit_json import person_input
 from ui.visit.countries import following_languages
@@ -65,6 +66,17 @@ SITE_FIELDS = ("name", "trade_name", *ADDRESS_FIELDS, "municipality", "kvk", "se
 VISIT_FIELDS = ("type", "notes")
 
 Scope = str | None  # a person's uuid, or None: everyone at the visit
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoOwner:
+    """What a camera photo is kept with (``Store.add_attachment``'s owner), named for a choice
+    list; ``person_uuid`` is the person it is about, if any."""
+
+    kind: str  # "visit", "person" or "observation"
+    uuid: str
+    text: str
+    person_uuid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +194,8 @@ class VisitController:
         self.visit = detail.visit
         self.site = detail.site
         self.persons = list(detail.persons)
-        self.attachments = list(detail.attachments)  # referral PDFs are not among them
+        # the visit's own and its persons' and signals' (camera photos); no referral PDFs
+        self.attachments = self.store.visit_attachments(self.visit_uuid)
         self.observations = {
             (o.person_uuid, o.indicator_id): ObsState(
                 o.meta.uuid, o.status, o.evidence, o.note, o.past
@@ -335,6 +348,7 @@ class VisitController:
         self.store.delete_person(person_uuid)
         for key in [key for key in self.observations if key[0] == person_uuid]:
             del self.observations[key]
+        self.attachments = self.store.visit_attachments(self.visit_uuid)  # their photos went
         self._reload_persons()
         self.history.clear()
         self.saved_at = local_now()
@@ -540,9 +554,28 @@ class VisitController:
             raise FieldAppError("attachment.bad_type", media_type=extension or "?")
         if file.stat().st_size > MAX_ATTACHMENT_BYTES:
             raise FieldAppError("attachment.too_large", limit=MAX_ATTACHMENT_BYTES // 1024 // 1024)
-        attachment = self.store.add_attachment(
-            "visit", self.visit_uuid, file.name, media_type, file.read_bytes()
+        return self._keep_attachment(
+            self.store.add_attachment(
+                "visit", self.visit_uuid, file.name, media_type, file.read_bytes()
+            )
         )
+
+    def add_photo(self, owner: PhotoOwner, jpeg: bytes) -> Attachment:
+        """Keep a camera photo (JPEG bytes made in memory) with the visit, one of its persons or
+        one of its signals; undone like a chosen file. Nothing touches the disk but the vault."""
+        ours = {
+            "visit": {self.visit_uuid},
+            "person": {person.meta.uuid for person in self.persons},
+            "observation": {state.uuid for state in self.observations.values()},
+        }
+        if owner.uuid not in ours.get(owner.kind, set()):
+            raise KeyError(owner.uuid)  # not of this visit: a programming error, not input
+        name = t("ui.visit.camera.file_name", stamp=file_stamp())
+        return self._keep_attachment(
+            self.store.add_attachment(owner.kind, owner.uuid, name, "image/jpeg", jpeg)
+        )
+
+    def _keep_attachment(self, attachment: Attachment) -> Attachment:
         self.attachments.append(attachment)
         attachment_uuid = attachment.meta.uuid
         self._committed(
@@ -553,6 +586,57 @@ class VisitController:
             )
         )
         return attachment
+
+    def photo_owners(self, person_uuid: str | None) -> list[PhotoOwner]:
+        """What a camera photo can be kept with: the visit, each person, and the signals observed
+        for ``person_uuid`` (for everyone at the visit when None), in the checklist's order."""
+        owners = [PhotoOwner("visit", self.visit_uuid, t("ui.visit.camera.owner_visit"))]
+        owners += [
+            PhotoOwner(
+                "person",
+                person.meta.uuid,
+                t("ui.visit.persons.tab", label=person.label),
+                person.meta.uuid,
+            )
+            for person in self.persons
+        ]
+        for (scope, indicator_id), state in self.observations.items():
+            if scope != person_uuid or state.status is not ObservationStatus.OBSERVED:
+                continue
+            owners.append(
+                PhotoOwner(
+                    "observation",
+                    state.uuid,
+                    self._signal_text(scope, indicator_id),
+                    scope,
+                )
+            )
+        return owners
+
+    def _signal_text(self, scope: Scope, indicator_id: str) -> str:
+        indicator = self.catalogue.get(indicator_id)
+        name = indicator.label[current_language()] if indicator else indicator_id
+        if scope is None:
+            return t("ui.visit.camera.owner_signal_everyone", signal=name)
+        try:
+            label = self.person(scope).label
+        except KeyError:
+            return t("ui.visit.camera.owner_signal_everyone", signal=name)
+        return t("ui.visit.camera.owner_signal", signal=name, label=label)
+
+    def attachment_owner_text(self, attachment: Attachment) -> str | None:
+        """Whom or what a photo belongs to, as the list shows it; None for the visit's own."""
+        if attachment.owner_kind == "person":
+            for person in self.persons:
+                if person.meta.uuid == attachment.owner_uuid:
+                    return t("ui.visit.persons.tab", label=person.label)
+            return t("ui.visit.camera.owner_person_deleted")
+        if attachment.owner_kind == "observation":
+            for (scope, indicator_id), state in self.observations.items():
+                if state.uuid == attachment.owner_uuid:
+                    return self._signal_text(scope, indicator_id)
+            return t("ui.visit.camera.owner_signal_cleared")
+        return None
 
     def _remove_attachment(self, attachment_uuid: str) -> None:
         self.store.delete("attachment", attachment_uuid)

@@ -85,12 +85,13 @@ from fieldapp.referral.readiness import missing_for_final
 from fieldapp.store.store import Store
 from ui.referral.dialog import ReferralDialog
 from ui.visit.assessment_panel import AssessmentPanel
-from ui.visit.attachments import AttachmentsPanel
+from ui.visit.attachments import AttachmentsPanel, PhotoHooks
 from ui.visit.checklist import ChecklistPanel
-from ui.visit.controller import ObsState, VisitController, new_draft_visit
+from ui.visit.controller import ObsState, PhotoOwner, VisitController, new_draft_visit
 from ui.visit.fields import FIELD_STYLE, ElidedLabel, PopupShortcuts, kinetic
 from ui.visit.finish import FinishPage, observed_names, person_finish
 from ui.visit.person_form import PersonForm, person_summary
+from ui.visit.provenance import Origin, OriginBanner, visit_origin
 from ui.visit.site_form import SiteForm
 from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS, STEPS, StepBar
 from ui.widgets import MessageLabel
@@ -230,6 +231,9 @@ class VisitEditor(QWidget):
         self.help_button.setCheckable(True)
         self.help_button.setAutoDefault(False)
         self.status = MessageLabel()
+        # Whose record this is: another device's visit is read here, never changed.
+        self.origin = Origin(read_only=False, banner="", site_read_only=False)
+        self.origin_banner = OriginBanner()
         title_column = QVBoxLayout()  # the name over the saved state: room for the buttons
         title_column.setSpacing(0)
         title_column.addWidget(self.title)
@@ -277,6 +281,8 @@ class VisitEditor(QWidget):
             lambda action: self.commit(action, handle=False),
             self._add_attachment_file,
             self._attachment_content,
+            photos=PhotoHooks(self._photo_owners, self._add_photo, lambda: self.large_touch),
+            owner_text=self._attachment_owner_text,
         )
         kinetic(self.attachments.list)
         self.site_form.add_side(self.attachments)
@@ -414,6 +420,7 @@ class VisitEditor(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addLayout(top)
+        layout.addWidget(self.origin_banner)
         layout.addWidget(self.steps)
         layout.addWidget(self.status)
         layout.addLayout(body, 1)
@@ -458,8 +465,47 @@ class VisitEditor(QWidget):
             if area.window() is self:  # not a combo box's list (a window of its own)
                 kinetic(area)
         self.setStyleSheet(EDITOR_STYLE + FIELD_STYLE)
+        self._apply_origin(store)
         self._load_all()
         self.go_to_step(LOCATION if not self.controller.site.name else SIGNALS, focus=False)
+
+    def _apply_origin(self, store: Store) -> None:
+        """A visit another device recorded is read only here: the banner says whose it is,
+        and every way to change it is gone (the core refuses a change anyway). Moving between
+        steps and persons, reading, the checklist's filter and referring stay. A visit of this
+        vault at a place another device recorded keeps the visit editable, not the place."""
+        controller = self.controller
+        if controller is None:
+            return
+        try:
+            self.origin = visit_origin(store, self.visit_uuid, controller.site.meta.uuid)
+        except (FieldAppError, OSError) as exc:
+            self._show_failure(exc)
+            return
+        origin = self.origin
+        self.origin_banner.show_text(origin.banner)
+        self.site_form.set_read_only(site=origin.site_read_only, visit=origin.read_only)
+        if not origin.read_only:
+            return
+        self.setAccessibleDescription(t("ui.visit.imported.name"))
+        self.saved_label.setText(t("ui.visit.imported.name"))  # not "every change is saved"
+        self.person_form.set_read_only(True)
+        self.finish.set_read_only(True)
+        for hidden in (self.add_person_button, self.undo_button, self.checklist.buttons):
+            hidden.hide()
+        self.checklist.evidence.setEnabled(False)
+        self.checklist.note.setReadOnly(True)
+        for button in self.attachments.findChildren(QPushButton):  # add, camera: adding
+            button.setEnabled(False)
+        editing = {"Ctrl+P", "Ctrl+Z", "Ctrl+O", "Ctrl+E", "F3"}
+        for shortcut in self._shortcuts:
+            if shortcut.key().toString() in editing:
+                shortcut.setEnabled(False)
+
+    @property
+    def read_only(self) -> bool:
+        """Another device's visit: nothing in it can be changed here."""
+        return self.origin.read_only
 
     def _shortcut(self, keys: str, slot: Callable[[], Any]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -499,6 +545,7 @@ class VisitEditor(QWidget):
             self.persons_bar.removeTab(0)
         self.persons_bar.blockSignals(False)
         self.title.clear()
+        self.origin_banner.show_text("")
         self.saved_label.setText("")
         self.status.clear_message()
         self.undo_button.setEnabled(False)
@@ -552,6 +599,7 @@ class VisitEditor(QWidget):
                 catalogue=self.catalogue,
                 person_uuid=person_uuid,
                 parent=self,
+                record_consent=None if self.origin.read_only else self._record_consent,
             )
         except (FieldAppError, OSError) as exc:
             self._show_failure(exc)
@@ -562,6 +610,18 @@ class VisitEditor(QWidget):
         dialog.finished.connect(lambda _result: self._referral_closed(dialog))
         dialog.open()
         return dialog
+
+    def _record_consent(self, person_uuid: str, consent: str) -> bool:
+        """The referral dialog's answer to "consent asked?", recorded (and undoable) as if
+        chosen in the person's details, which show it at once."""
+        controller = self.controller
+        if controller is None:
+            return False
+        if not self.commit(lambda: controller.set_person_field(person_uuid, "consent", consent)):
+            return False
+        self.person_form.load(self._current_person())
+        self._show_person_summary()
+        return True
 
     def _referral_closed(self, dialog: Any) -> None:
         if self.referral_dialog is dialog:
@@ -579,9 +639,17 @@ class VisitEditor(QWidget):
     def commit(self, action: Callable[[], Any], *, handle: bool = True) -> Any:
         """Run one controller change. A refused value (``ValidationError``) goes back to the
         caller, which shows it at the field; other failures (the vault locked, a file error)
-        are shown in the top bar unless ``handle`` is False."""
+        are shown in the top bar unless ``handle`` is False. Another device's visit runs no
+        change at all: the core's refusal is said at once, so no field ever shows a value the
+        vault does not hold."""
         controller = self.controller
         if controller is None:
+            return None
+        if self.origin.read_only:
+            refused = FieldAppError("store.imported_read_only")
+            if not handle:
+                raise refused
+            self._show_failure(refused)
             return None
         before = controller.saved_at
         try:
@@ -931,6 +999,28 @@ class VisitEditor(QWidget):
             return b""
         return self.controller.attachment_content(attachment_uuid)
 
+    def _photo_owners(self) -> tuple[list[PhotoOwner], int]:
+        """What a camera photo can belong to, the person shown preselected (else the visit)."""
+        controller = self.controller
+        if controller is None:
+            return [], 0
+        person_uuid = self._person_uuid
+        owners = controller.photo_owners(person_uuid)
+        default = next(
+            (i for i, o in enumerate(owners) if o.kind == "person" and o.uuid == person_uuid), 0
+        )
+        return owners, default
+
+    def _add_photo(self, owner: PhotoOwner, jpeg: bytes) -> Any:
+        if self.controller is None:
+            return None
+        return self.controller.add_photo(owner, jpeg)
+
+    def _attachment_owner_text(self, attachment: Any) -> str | None:
+        if self.controller is None:
+            return None
+        return self.controller.attachment_owner_text(attachment)
+
     def add_attachment(self) -> None:
         """Ctrl+O: the attachments are on the Locatie step; show them, then choose a file."""
         self.go_to_step(LOCATION, focus=False)
@@ -1168,7 +1258,7 @@ class VisitEditor(QWidget):
             return
         if self._person_uuid == person_uuid:
             self._person_uuid = None
-        self._load_all(attachments=False)
+        self._load_all()  # their photos went with them
         self._show_saved()
         self.status.show_info(t("ui.visit.finish.deleted", label=person.label))
 

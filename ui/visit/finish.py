@@ -197,6 +197,7 @@ class PersonCard(QFrame):
         delete_row.addStretch(1)
         delete_row.addWidget(self.delete_button)
         layout.addLayout(delete_row)
+        self.delete_button.setVisible(not page.read_only)
 
         # Removing a person is asked twice, here on the card (no dialog to aim at by touch).
         self.confirm = QFrame()
@@ -245,6 +246,7 @@ class FinishPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setStyleSheet(FINISH_STYLE)
+        self.read_only = False  # another device's visit: refer, nothing else
         self.cards: list[PersonCard] = []
         self.heading = section_heading(t("ui.visit.finish.heading"))
         self.visit_missing = _label("", "missing")
@@ -283,6 +285,17 @@ class FinishPage(QWidget):
         layout.addLayout(self.cards_box)
         layout.addStretch(1)
 
+    def set_read_only(self, on: bool) -> None:
+        """Another device's visit: it can be referred from, not closed, emptied or changed
+        (the inspector closes their own visit)."""
+        self.read_only = on
+        self.close_button.setVisible(not on)
+        if on:
+            self.discard_button.hide()
+            self.discard_why.hide()
+        for card in self.cards:
+            card.delete_button.setVisible(not on)
+
     def minimumSizeHint(self) -> QSize:
         """No minimum height: the page scrolls, and its height follows its width. The
         layout's own minimum is every wrapped text at its narrowest, which left ~1000 px of
@@ -318,9 +331,9 @@ class FinishPage(QWidget):
             t("ui.visit.finish.missing", items="; ".join(visit_missing)) if visit_missing else ""
         )
         self.visit_missing.setVisible(bool(visit_missing))
-        self.discard_button.setVisible(can_discard)
+        self.discard_button.setVisible(can_discard and not self.read_only)
         # Said beside the button only: without it, a rule about a missing button confused.
-        self.discard_why.setVisible(can_discard)
+        self.discard_why.setVisible(can_discard and not self.read_only)
         self.refer_button.setEnabled(bool(persons))
 
     def clear(self) -> None:

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.catalogue import FORMS
-from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex
+from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex, band_for_age
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import current_language, t
 from fieldapp.localtime import qt_date_format
@@ -129,6 +129,12 @@ def _combo(name: str, items: list[tuple[str, Any]]) -> QComboBox:
     return combo
 
 
+def _band_typed(typed: str) -> str | None:
+    """Digits typed on the age band are an age ("30": 25–39 jaar); letters go by the label."""
+    band = band_for_age(int(typed)) if typed.isdigit() else None
+    return band.value if band is not None else None
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -142,6 +148,7 @@ class PersonForm(QWidget):
         self._commit = commit
         self._controller = controller_getter
         self.person_uuid: str | None = None
+        self.read_only = False  # another device's visit (set_read_only)
         lang = current_language()
         undo_filter = UndoPassThrough(self)
         self._return_filter = ReturnFilter(self._on_return, self)
@@ -166,6 +173,7 @@ class PersonForm(QWidget):
             "person_age_band",
             [(t(f"ui.visit.age_band.{b.value}"), b.value) for b in AgeBand],
             on_return=lambda: self._on_return(self.age_band),
+            match=_band_typed,
         )
         self.age_band.chosen.connect(lambda value: self._save("age_band", value))
         self.minor = _combo(
@@ -357,6 +365,37 @@ class PersonForm(QWidget):
         for first, second in itertools.pairwise(tab_chain):
             QWidget.setTabOrder(first, second)
 
+    def set_read_only(self, on: bool) -> None:
+        """Another device's visit: each person is read, not changed (texts stay selectable,
+        choices show their value); applied again on every :meth:`load`."""
+        self.read_only = on
+        self._apply_read_only()
+
+    def _apply_read_only(self) -> None:
+        if not self.read_only:
+            return
+        for line in (self.languages, self._nationality_line):
+            line.setReadOnly(True)
+            line.setPlaceholderText("")  # "bijv. Bulgaars" invites typing
+        self.notes.setReadOnly(True)
+        self.notes.setPlaceholderText("")
+        for widget in (
+            self.role,
+            self.sex,
+            self.age,
+            self.age_band,
+            self.minor,
+            self.nationality,
+            self.interpreter,
+            self.consent,
+            self.consent_date,
+            self.b83,
+            self.b83_date,
+            self.indication,
+            *self.form_buttons.values(),
+        ):
+            widget.setEnabled(False)
+
     def focus_first(self) -> None:
         self.role.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -447,6 +486,7 @@ class PersonForm(QWidget):
         )
         set_text(self.notes, person.notes)
         self._show_own_view(person)
+        self._apply_read_only()
 
     def _show_own_view(self, person: Person) -> None:
         """The suspected forms and the own judgement, shown only for a possible victim."""
@@ -506,7 +546,7 @@ class PersonForm(QWidget):
     def _save(self, name: str, value: Any) -> bool:
         controller = self._controller()
         person_uuid = self.person_uuid
-        if controller is None or person_uuid is None:
+        if controller is None or person_uuid is None or self.read_only:
             return False
         field = self.fields[name]
         try:

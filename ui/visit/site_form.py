@@ -74,6 +74,8 @@ class SiteForm(QWidget):
         super().__init__()
         self._commit = commit
         self._controller = controller_getter
+        self._site_read_only = False  # another device's place (set_read_only)
+        self._visit_read_only = False  # another device's visit
         self._undo_filter = UndoPassThrough(self)
         self._return_filter = ReturnFilter(self._on_return, self)
         self._focus_filter = FocusOutFilter(self._on_focus_out, self)
@@ -196,6 +198,22 @@ class SiteForm(QWidget):
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
+    def set_read_only(self, *, site: bool, visit: bool) -> None:
+        """Another device's record is read, not changed: its texts stay selectable, its
+        choices show their value without opening. ``site``: the place; ``visit``: the kind of
+        visit and its notes."""
+        self._site_read_only = site
+        self._visit_read_only = visit
+        for edit in self.edits.values():
+            edit.setReadOnly(site)
+            if site:
+                edit.setPlaceholderText("")  # a hint to type, where nothing can be typed
+        self.sector.setEnabled(not site)
+        self.visit_type.setEnabled(not visit)
+        self.notes.setReadOnly(visit)
+        if visit:
+            self.notes.setPlaceholderText("")
+
     def add_side(self, widget: QWidget) -> None:
         """Put ``widget`` under the visit's fields (the editor's attachments)."""
         self._visit_column.addSpacing(6)
@@ -254,6 +272,8 @@ class SiteForm(QWidget):
         controller = self._controller()
         if controller is None:
             return False
+        if self._site_read_only:
+            return True  # nothing typed to save: Return still moves on
         field = self.fields[name]
         try:
             self._commit(lambda: controller.set_site_field(name, edit.text()))
@@ -269,17 +289,17 @@ class SiteForm(QWidget):
 
     def _sector_changed(self, _index: int) -> None:
         controller = self._controller()
-        if controller is not None:
+        if controller is not None and not self._site_read_only:
             self._commit(lambda: controller.set_site_field("sector", self.sector.currentData()))
 
     def _type_changed(self, _index: int) -> None:
         controller = self._controller()
-        if controller is not None:
+        if controller is not None and not self._visit_read_only:
             self._commit(lambda: controller.set_visit_field("type", self.visit_type.currentData()))
 
     def _save_notes(self) -> None:
         controller = self._controller()
-        if controller is None:
+        if controller is None or self._visit_read_only:
             return
         field = self.fields["notes"]
         try:

@@ -1,15 +1,17 @@
 """A row of big toggle buttons for a choice of a few values (sex, age band): one tap instead
 of opening a list and aiming at a line in it, and by keyboard Left/Right to move and Space or
-Return to choose (Return also moves on, as in the other fields)."""
+Return to choose (Return also moves on, as in the other fields). Typing moves too, as in any
+list: the first letters of a choice ("v" for vrouw), or what the row's own ``match`` makes of
+the keys (an age: "30" is 25–39 jaar), so a choice costs a key or two and Return."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QButtonGroup, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QButtonGroup, QPushButton, QWidget
 
 from ui.visit.fields import FlowLayout
 
@@ -35,11 +37,15 @@ class ChoiceRow(QWidget):
         choices: list[tuple[str, Any]],
         *,
         on_return: Callable[[], object] | None = None,
+        match: Callable[[str], Any] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName(name)
         self.setStyleSheet(CHOICE_STYLE)
         self._on_return = on_return
+        self._match = match  # typed keys -> a value, else None (then: a label's start)
+        self._typed = ""
+        self._typed_at = QElapsedTimer()
         self.group = QButtonGroup(self)
         self.group.setExclusive(False)  # so that "none chosen" can be shown
         self.buttons: list[QPushButton] = []
@@ -68,6 +74,7 @@ class ChoiceRow(QWidget):
 
     def set_value(self, value: Any) -> None:
         """Show a stored value without it counting as a choice."""
+        self._typed = ""
         for button, own in zip(self.buttons, self._values, strict=True):
             blocked = button.blockSignals(True)
             button.setChecked(own == value)
@@ -106,12 +113,38 @@ class ChoiceRow(QWidget):
         self._rove(target)
         target.setFocus(Qt.FocusReason.TabFocusReason)
 
+    def _type(self, text: str) -> None:
+        """Keys typed within the keyboard interval build one search, as in Qt's lists; the
+        focus moves to the match and Return (or Space) chooses it, as after an arrow key."""
+        fresh = (
+            not self._typed_at.isValid()
+            or self._typed_at.elapsed() > QApplication.keyboardInputInterval()
+        )
+        self._typed = (text if fresh else self._typed + text).casefold()
+        self._typed_at.start()
+        target: QPushButton | None = None
+        value = self._match(self._typed) if self._match is not None else None
+        if value is not None and value in self._values:
+            target = self.button_for(value)
+        else:
+            target = next(
+                (b for b in self.buttons if b.text().casefold().startswith(self._typed)), None
+            )
+        if target is not None and target.isEnabled():
+            self._rove(target)
+            target.setFocus(Qt.FocusReason.TabFocusReason)
+
     def _key(self, button: QPushButton, event: QKeyEvent) -> bool:
         key = event.key()
         if event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
         ):
             return False
+        text = event.text()
+        if text and text.isprintable() and not text.isspace():
+            self._type(text)
+            return True
+        self._typed = ""  # any other key ends a search
         if key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
             self._move(button, 1)
             return True
