@@ -874,8 +874,8 @@ def _row(screen: str, run: str, figures: dict[str, Any]) -> Any:
         )
     if run == "touch":
         counts = (
-            f"{figures['taps']} taps ({figures['on_screen_characters']} on-screen keys,"
-            f" {figures['swipes']} swipes)"
+            f"{figures['other_events']} taps ({figures['swipes']} swipes) besides"
+            f" {figures['on_screen_characters']} on-screen keys for the site"
         )
     else:
         counts = (
