@@ -310,3 +310,47 @@ def test_a_draft_does_not_make_export_the_default(
     assert asked == [] and dialog.isVisible()
     # Exporting it stays one deliberate step away.
     assert preview.export_button.isEnabled()
+
+
+def test_the_password_window_fits_a_tablet_unclipped(qtbot) -> None:
+    """Its wrapped texts (the advice, the warning) and "Ik heb het wachtwoord" fit in a
+    tablet's height in touch mode; at 520 px wide they needed more and were clipped."""
+    from ui.referral.export import PasswordDialog
+
+    host = QWidget()
+    host.setStyleSheet(style_sheet(True))
+    qtbot.addWidget(host)
+    dialog = PasswordDialog("WTVE-PQAM-9XHK-GD7Z-7BYY", "FA-8SPNDPPK58-v1.pdf", host)
+    width = min(dialog.minimumWidth(), TABLET.width())
+    dialog.resize(width, 300)  # what a window manager may give it from Qt's hints
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    needed = dialog.layout().totalHeightForWidth(dialog.width())
+    assert width <= TABLET.width()
+    assert dialog.height() >= needed  # grown to what its wrapped texts need
+    assert needed <= TABLET.height() - 32, needed  # the title bar above it
+    dialog.reject()
+
+
+def test_on_a_tablet_the_reason_maken_is_off_comes_into_view(
+    qtbot, store: Store, catalogue: Catalogue
+) -> None:
+    """CoMensha without the person's consent: "Maken" is off; the refusal (and the way out,
+    an anonymous signal) scrolls into view instead of waiting below the fold."""
+    data = sample_visit()
+    data["persons"][0]["consent"] = "not_asked"
+    visit = store.record_visit(visit_from_dict(data))
+    store.set_setting("profile", {"name": "Handhaver De Vries", "agency": "gemeente"})
+    host = QWidget()
+    host.setStyleSheet(style_sheet(True))
+    host.large_touch = True
+    qtbot.addWidget(host)
+    dialog = ReferralDialog(store, visit, catalogue=catalogue, parent=host)
+    dialog.resize(fitted_size(TABLET))
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.recipient_buttons["comensha"].click()
+    assert not dialog.make_button.isEnabled()
+    qtbot.waitUntil(lambda: _in_view(dialog, dialog.refusal))
+    assert not dialog.missing_hint.isVisibleTo(dialog)  # no "U kunt nu een concept maken"
+    dialog.clear()

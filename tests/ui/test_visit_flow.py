@@ -265,9 +265,11 @@ def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
     assert view.isExpanded(checklist.model.index(0, 0))
     vulnerable = _header(checklist, "VUL_DEST")
     assert not view.isExpanded(vulnerable)
-    assert vulnerable.data().startswith("▸ Misbruik van kwetsbaarheid")
-    assert vulnerable.data().endswith("signalen")
-    assert vulnerable.data(Qt.ItemDataRole.AccessibleTextRole).endswith("dicht, tik om te openen")
+    assert vulnerable.data().startswith("▶ Misbruik van kwetsbaarheid")
+    assert vulnerable.data().endswith("(10)")
+    spoken = vulnerable.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.endswith("· 10 signalen, dicht, tik om te openen")
+    assert vulnerable.data(Qt.ItemDataRole.ForegroundRole) is None  # not a grey caption
     sleeps = checklist.model.index_of("POL-1-05", STATUS_COLUMN)
     assert not view.viewport().rect().contains(view.visualRect(sleeps))
     # One tap on the header: it opens at the top, its signals under it; one tap records.
@@ -276,7 +278,7 @@ def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(vulnerable).center()
     )
     assert view.isExpanded(vulnerable)
-    assert vulnerable.data().startswith("▾ ")
+    assert vulnerable.data().startswith("▼ ")
     assert view.visualRect(vulnerable).top() == 0
     assert view.visualRect(sleeps).bottom() < 2 * view.viewport().height()  # a swipe at most
     view.scrollTo(sleeps)

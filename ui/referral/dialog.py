@@ -33,7 +33,7 @@ from html import escape
 from itertools import pairwise
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -669,11 +669,21 @@ class ReferralDialog(QDialog):
         )
         self.missing_box.setVisible(not outlook.final)
         self.missing.setText(_columns(outlook.missing))
+        self.missing_hint.setVisible(outlook.can_make)  # "U kunt nu een concept maken"
         self._show_consent_rows(outlook.consent_needed if self._record_consent else ())
+        if not outlook.final or not outlook.can_make:
+            # Why "Maken" is off or makes a draft, and the consent to answer: in view, not
+            # below the fold of a tablet's page (once the layout has its sizes).
+            reason = self.missing_box if outlook.can_make else self.refusal_box
+            QTimer.singleShot(0, self, lambda: self._show_reason(reason))
         make_key = "make" if outlook.final else "make_draft"
         self.make_button.setText(t(f"ui.referral.dialog.{make_key}"))
         self.make_button.setAccessibleName(t(f"ui.referral.dialog.{make_key}_plain"))
         self.make_button.setEnabled(outlook.can_make)
+
+    def _show_reason(self, box: QWidget) -> None:
+        if box.isVisible() and self.stack.currentIndex() != self.PAGE_PREVIEW:
+            self.body_scroll.ensureWidgetVisible(box, 0, 0)
 
     def _show_consent_rows(self, needed: tuple[tuple[str, str], ...]) -> None:
         """A row per person whose consent was not asked: "gegeven" and "geweigerd" (Alt+G and

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -131,9 +131,24 @@ class PasswordDialog(QDialog):
         layout.addWidget(note(t("ui.referral.password.advice")))
         layout.addWidget(paragraph(t("ui.referral.password.once"), secondary=True))
         layout.addWidget(buttons)
-        self.setMinimumWidth(520)
+        # Wide enough that its wrapped texts fit a tablet's 533 px of height: at 520 px the
+        # advice and the warning were clipped there (issue 14).
+        screen = (
+            parent.screen() if parent is not None else None
+        ) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().width() - 48 if screen is not None else 760
+        self.setMinimumWidth(max(520, min(760, room)))
         self.done_button.setDefault(True)
         self.done_button.setFocus()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A window is not made as high as its wrapped texts need at its width (Qt sizes it
+        from hints without the wrapping): it grows to that height, so nothing is clipped."""
+        super().resizeEvent(event)
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def copy(self) -> None:
         SecretClipboard.instance().put(self._password)

@@ -446,18 +446,20 @@ class ChecklistModel(QAbstractItemModel):
             if self._open is None or dimension == SECTOR_GROUP:
                 return name  # while filtering every group is open; the shortlist always
             if self.is_open(dimension):
-                arrow, shown = "▾", "open"
+                arrow, shown = "▼", "open"
             else:
-                arrow, shown = "▸", "closed"
-                name = tn("ui.visit.group_closed", len(items), group=name)
+                arrow, shown = "▶", "closed"
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{name}, {t(f'ui.visit.group_state.{shown}')}"
-            return f"{arrow} {name}"
+                count = tn("ui.visit.group_closed", len(items), group=name)
+                return f"{count}, {t(f'ui.visit.group_state.{shown}')}"
+            return f"{arrow} {name} ({len(items)})"
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
+            if self._open is not None and dimension != SECTOR_GROUP:
+                return None  # a header that opens by tap reads as a control, not as a caption
             return QBrush(QColor(MUTED_GREY))
         return None
 
