@@ -429,6 +429,39 @@ def _signal(counter: Counter, editor: Any, words: str, meant: tuple[str, ...]) -
     counter.press(Qt.Key.Key_Return)
 
 
+def _person_and_signals(counter: Counter, editor: Any, label: str) -> None:
+    """The quick chain of a person just added (sex, age band, nationality, language, each
+    typed and Return), on to their signals, and their two signals."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from ui.visit import steps
+
+    ret = Qt.Key.Key_Return
+    person = PERSONS[label]
+    counter.decide(4)  # sex, age band, nationality, language
+    counter.type(person.sex_typed)
+    counter.press(ret)
+    counter.type(person.age_typed)
+    counter.press(ret)
+    counter.type(person.country)
+    counter.press(ret)
+    if QApplication.focusWidget() is not editor.person_form.languages:
+        counter.press(ret)
+    if not editor.person_form.languages.text().strip():
+        counter.type(person.lang)
+        counter.press(ret)  # the completer takes it
+    else:
+        counter.notes.append(f"person {label}: the language followed the nationality")
+    if editor.current_step() != steps.SIGNALS:
+        counter.press(ret)  # the chain's end: on to this person's signals
+    if editor.current_step() != steps.SIGNALS:
+        raise RuntimeError(f"person {label}: Return did not go on to the signals")
+    for words, meant in PER_PERSON[label]:
+        counter.decide()
+        _signal(counter, editor, words, meant)
+
+
 def keyboard_visit(window: Any, counter: Counter) -> dict[str, Any]:
     """The keyboard-only visit of tests/ui/test_field_speed.py, from the main window."""
     from PySide6.QtCore import Qt
@@ -463,31 +496,11 @@ def keyboard_visit(window: Any, counter: Counter) -> dict[str, Any]:
         raise RuntimeError("Return after the sector did not go on to the persons")
     counter.mark("site")
     counter.press(ret)  # "Persoon toevoegen"
-    for label, person in PERSONS.items():
+    for label in PERSONS:
         counter.decide()  # a person
         if label != "A":
             counter.press(Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-        counter.decide(4)  # sex, age band, nationality, language
-        counter.type(person.sex_typed)
-        counter.press(ret)
-        counter.type(person.age_typed)
-        counter.press(ret)
-        counter.type(person.country)
-        counter.press(ret)
-        if QApplication.focusWidget() is not editor.person_form.languages:
-            counter.press(ret)
-        if not editor.person_form.languages.text().strip():
-            counter.type(person.lang)
-            counter.press(ret)  # the completer takes it
-        else:
-            counter.notes.append(f"person {label}: the language followed the nationality")
-        if editor.current_step() != steps.SIGNALS:
-            counter.press(ret)  # the chain's end: on to this person's signals
-        if editor.current_step() != steps.SIGNALS:
-            raise RuntimeError(f"person {label}: Return did not go on to the signals")
-        for words, meant in PER_PERSON[label]:
-            counter.decide()
-            _signal(counter, editor, words, meant)
+        _person_and_signals(counter, editor, label)
     counter.mark("persons and their signals")
     counter.decide()  # everyone at the visit
     counter.press(Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
@@ -665,26 +678,9 @@ def revisit(window: Any, counter: Counter) -> dict[str, Any]:
     if editor.current_step() != steps.PERSONS:
         raise RuntimeError("Alt+2 did not go to the persons")
     counter.mark("site")
-    person = PERSONS["A"]
     counter.decide()
     counter.press(ret)  # "Persoon toevoegen"
-    counter.decide(4)
-    counter.type(person.sex_typed)
-    counter.press(ret)
-    counter.type(person.age_typed)
-    counter.press(ret)
-    counter.type(person.country)
-    counter.press(ret)
-    if QApplication.focusWidget() is not editor.person_form.languages:
-        counter.press(ret)
-    if not editor.person_form.languages.text().strip():
-        counter.type(person.lang)
-        counter.press(ret)
-    if editor.current_step() != steps.SIGNALS:
-        counter.press(ret)
-    for words, meant in PER_PERSON["A"]:
-        counter.decide()
-        _signal(counter, editor, words, meant)
+    _person_and_signals(counter, editor, "A")
     counter.mark("person and signals")
     return {"visit_uuid": editor.visit_uuid, "site_linked": linked}
 
