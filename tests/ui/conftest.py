@@ -12,6 +12,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt makes the QApplication
 
+from fieldapp.catalogue import Catalogue, load_catalogue
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Role
 from fieldapp.store.store import Store
@@ -22,6 +23,7 @@ from tests.support.qt import DEMO_VISITS, FakeClock, FakeEditor
 from ui.main_window import MainWindow
 from ui.runner import InlineRunner
 from ui.session import VaultSession
+from ui.visit import VisitEditor
 
 
 @pytest.fixture
@@ -69,3 +71,31 @@ def locked_vault(vault_dir: Path) -> int:
     with Vault.create(vault_dir, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
         Store(vault).record_visits(demo_visits(DEMO_VISITS, seed=7))
     return DEMO_VISITS
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def make_editor(qtbot, store: Store, catalogue: Catalogue) -> Iterator[Callable[..., VisitEditor]]:
+    """A shown editor on a new draft visit (or the given one), active so keys and shortcuts
+    go where a user's would; cleared before the vault locks."""
+    editors: list[VisitEditor] = []
+
+    def make(visit_uuid: str | None = None) -> VisitEditor:
+        uuid = visit_uuid or VisitEditor.start_new_visit(store, catalogue)
+        editor = VisitEditor(store, catalogue, uuid)
+        qtbot.addWidget(editor)
+        editor.resize(1400, 900)
+        editor.show()
+        qtbot.waitExposed(editor)
+        editor.activateWindow()
+        qtbot.waitUntil(editor.isActiveWindow)
+        editors.append(editor)
+        return editor
+
+    yield make
+    for editor in editors:
+        editor.clear()

@@ -9,7 +9,7 @@ No test machine has a camera: the tests say which cameras the system offers
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtMultimedia import QCamera, QCameraDevice
 from PySide6.QtWidgets import QApplication, QWidget
 
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
 from fieldapp.domain import ObservationStatus
 from fieldapp.i18n import t
 from fieldapp.store.store import Store
@@ -32,11 +32,6 @@ TITLE_BAR = 32
 USABLE = QSize(SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height() - TITLE_BAR)
 
 
-@pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
 @pytest.fixture
 def cameras(monkeypatch: pytest.MonkeyPatch) -> list[QCameraDevice]:
     """The cameras the system offers, as the test says: none until it adds one."""
@@ -47,24 +42,10 @@ def cameras(monkeypatch: pytest.MonkeyPatch) -> list[QCameraDevice]:
 
 @pytest.fixture
 def make_editor(
-    qtbot, store: Store, catalogue: Catalogue, cameras: list[QCameraDevice]
-) -> Iterator[Callable[[], VisitEditor]]:
-    editors: list[VisitEditor] = []
-
-    def make() -> VisitEditor:
-        editor = VisitEditor(store, catalogue, VisitEditor.start_new_visit(store, catalogue))
-        qtbot.addWidget(editor)
-        editor.resize(1400, 900)
-        editor.show()
-        qtbot.waitExposed(editor)
-        editor.activateWindow()
-        qtbot.waitUntil(editor.isActiveWindow)
-        editors.append(editor)
-        return editor
-
-    yield make
-    for editor in editors:
-        editor.clear()
+    make_editor: Callable[..., VisitEditor], cameras: list[QCameraDevice]
+) -> Callable[..., VisitEditor]:
+    """The shared editor, made once the test's cameras are in place."""
+    return make_editor
 
 
 def _picture() -> QImage:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 
 from fieldapp import i18n
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
 from fieldapp.domain import PersonRole, ReferralStatus, Sector
 from fieldapp.i18n import t
 from fieldapp.inputs import PersonInput, SiteInput
@@ -37,11 +37,6 @@ from ui.visit import SHORTCUTS, VisitEditor
 from ui.widgets import style_sheet
 
 SITE_NAME = "Kwekerij Qsitezq"
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
 
 
 def referral_visit() -> dict:
@@ -92,24 +87,10 @@ def activate(qtbot, widget: QWidget) -> None:
 
 @pytest.fixture
 def make_editor(
-    qtbot, store: Store, catalogue: Catalogue, visit_id: str
-) -> Iterator[Callable[..., VisitEditor]]:
-    editors: list[VisitEditor] = []
-
-    def make() -> VisitEditor:
-        editor = VisitEditor(store, catalogue, visit_id)
-        qtbot.addWidget(editor)
-        editor.resize(1400, 900)
-        editor.show()
-        qtbot.waitExposed(editor)
-        editor.activateWindow()
-        qtbot.waitUntil(editor.isActiveWindow)
-        editors.append(editor)
-        return editor
-
-    yield make
-    for editor in editors:
-        editor.clear()
+    make_editor: Callable[..., VisitEditor], visit_id: str
+) -> Callable[[], VisitEditor]:
+    """The shared editor, on this module's visit."""
+    return lambda: make_editor(visit_id)
 
 
 @pytest.fixture

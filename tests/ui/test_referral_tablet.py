@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
 from fieldapp.domain import ReferralStatus, Sector
 from fieldapp.i18n import t
 from fieldapp.inputs import SiteInput
@@ -37,11 +37,6 @@ SCREENS = {
     "1366x768": QSize(1366, 768),
 }
 TOUCH_TARGET = 44
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
 
 
 @pytest.fixture

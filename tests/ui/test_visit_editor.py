@@ -3,7 +3,6 @@ live assessment, undo, attachments, models, English, lock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldapp import i18n
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.presentation import meaning_groups
 from fieldapp.clock import fixed_clock
 from fieldapp.domain import Evidence, ObservationStatus, Sector
@@ -47,33 +46,6 @@ EXCESSIVE_HOURS = "ILO-EX-01"  # S
 LOW_PAY = "ILO-EX-04"  # M
 VIOLENCE = "ILO-CD-04"  # acute
 PASSPORT = "ILO-CD-01"
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture
-def make_editor(qtbot, store: Store, catalogue: Catalogue) -> Iterator[Callable[..., VisitEditor]]:
-    """A shown editor on a new draft visit (or the given one); cleared before the vault locks."""
-    editors: list[VisitEditor] = []
-
-    def make(visit_uuid: str | None = None) -> VisitEditor:
-        uuid = visit_uuid or VisitEditor.start_new_visit(store, catalogue)
-        editor = VisitEditor(store, catalogue, uuid)
-        qtbot.addWidget(editor)
-        editor.resize(1400, 900)
-        editor.show()
-        qtbot.waitExposed(editor)
-        editor.activateWindow()
-        qtbot.waitUntil(editor.isActiveWindow)  # keys and shortcuts as a user's would
-        editors.append(editor)
-        return editor
-
-    yield make
-    for editor in editors:
-        editor.clear()
 
 
 def detail(store: Store, editor: VisitEditor):

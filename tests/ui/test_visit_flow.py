@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp import i18n
-from fieldapp.catalogue import Catalogue, load_catalogue
+from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.presentation import meaning_groups, shortlist
 from fieldapp.domain import (
     Address,
@@ -50,11 +50,6 @@ PASSPORT = "ILO-CD-01"
 TABLET = QSize(853, 533)  # 1280×800 at 150%, in logical pixels
 LAPTOP = QSize(1366, 768)
 TOUCH = 44
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
 
 
 @pytest.fixture
@@ -109,6 +104,18 @@ def type_text(qtbot, text: str) -> None:
 
 def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(focused(), key, modifier)
+
+
+def signals_on_a_tablet(
+    open_editor: Callable[..., tuple[VisitEditor, QWidget]], store: Store, catalogue: Catalogue
+) -> tuple[VisitEditor, str]:
+    """A greenhouse visit with person A, open on Signalen at 853x533 in touch mode; A's id."""
+    visit = a_visit(store, catalogue)
+    person = store.add_person(visit, PersonInput(label="A"))
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    editor.go_to_step(SIGNALS)
+    QApplication.processEvents()
+    return editor, person
 
 
 def a_visit(store: Store, catalogue: Catalogue, *, name: str = "Kas Zuidweg") -> str:
@@ -255,11 +262,7 @@ def _header(checklist, dimension: str):
 def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
     qtbot, open_editor, store, catalogue
 ) -> None:
-    visit = a_visit(store, catalogue)
-    store.add_person(visit, PersonInput(label="A"))
-    editor, _host = open_editor(visit, size=TABLET, touch=True)
-    editor.go_to_step(SIGNALS)
-    QApplication.processEvents()
+    editor, _a = signals_on_a_tablet(open_editor, store, catalogue)
     checklist, view = editor.checklist, editor.checklist.view
     # The shortlist open; each dimension a closed header saying how many it holds.
     assert view.isExpanded(checklist.model.index(0, 0))
@@ -793,10 +796,7 @@ def test_a_tapped_nationality_takes_an_adjective(qtbot, open_editor, store, cata
 def test_a_double_tap_on_the_status_does_not_record_the_opposite(
     qtbot, open_editor, store, catalogue
 ) -> None:
-    visit = a_visit(store, catalogue)
-    a = store.add_person(visit, PersonInput(label="A"))
-    editor, _host = open_editor(visit, size=TABLET, touch=True)
-    editor.go_to_step(SIGNALS)
+    editor, a = signals_on_a_tablet(open_editor, store, catalogue)
     view = editor.checklist.view
     index = editor.checklist.model.index_of(PASSPORT, STATUS_COLUMN)
     view.scrollTo(index)
@@ -837,11 +837,7 @@ def test_the_checklist_follows_the_sector(qtbot, open_editor, store, catalogue) 
 def test_on_a_tablet_the_chosen_signal_is_noted_without_scrolling(
     qtbot, open_editor, store, catalogue
 ) -> None:
-    visit = a_visit(store, catalogue)
-    store.add_person(visit, PersonInput(label="A"))
-    editor, _host = open_editor(visit, size=TABLET, touch=True)
-    editor.go_to_step(SIGNALS)
-    QApplication.processEvents()
+    editor, _a = signals_on_a_tablet(open_editor, store, catalogue)
     checklist = editor.checklist
     for widget in (checklist.status_buttons["observed"], checklist.evidence, checklist.note):
         shown = widget.visibleRegion().boundingRect().size()
