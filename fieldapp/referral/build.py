@@ -14,6 +14,7 @@ from fieldapp.assessment.from_store import case_for_person, find_person, reporti
 from fieldapp.assessment.render import explanation_text
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
+from fieldapp.countries import country_name, format_languages
 from fieldapp.domain import Consent, ObservationStatus, Person, PersonRole, VisitDetail
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
@@ -318,8 +319,13 @@ def _person(rules: RecipientRules, person: Person, lang: str) -> PersonBlock:
         "role": t(f"person_role.{person.role.value}", lang),
         "sex": t(f"sex.{person.sex.value}", lang),
         "age": age,
-        "nationality": person.nationality or t("referral.unknown", lang),
-        "languages": ", ".join(person.languages),
+        # Names the reader knows ("Polen (PL)", "Pools"), the code kept for a registry's form.
+        "nationality": (
+            f"{country_name(person.nationality, lang)} ({person.nationality})"
+            if person.nationality
+            else t("referral.unknown", lang)
+        ),
+        "languages": format_languages(person.languages, lang),
         "interpreter": t("referral.yes" if person.interpreter else "referral.no", lang),
         "residence_status": person.residence_status,
         "consent": t(f"consent.{person.consent.value}", lang)

@@ -136,6 +136,15 @@ def test_each_recipient_sees_exactly_what_its_rules_allow(store, visit_id, recip
             assert sentinel not in everything, (recipient, kind, name)
 
 
+def test_nationality_and_languages_are_named_for_the_reader(store, visit_id) -> None:
+    """An AVIM officer reads "Bulgarije (BG)" and "Bulgaars", not "BG" and "bg"; in English
+    "Bulgaria (BG)" and "Bulgarian"."""
+    dutch = pdf_text(make_referral(store, visit_id, "police", lang="nl").pdf)
+    assert "Bulgarije(BG)" in dutch and "Bulgaars" in dutch
+    english = pdf_text(make_referral(store, visit_id, "police", lang="en").pdf)
+    assert "Bulgaria(BG)" in english and "Bulgarian" in english
+
+
 def test_anonymous_signal_has_no_personal_data(store, visit_id) -> None:
     made = make_referral(store, visit_id, "anonymous", lang="en")
     text = pdf_text(made.pdf)

@@ -14,6 +14,13 @@ from fieldapp import i18n
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.presentation import meaning_groups
 from fieldapp.clock import fixed_clock
+from fieldapp.countries import (
+    country_choices,
+    country_name,
+    format_languages,
+    language_name,
+    parse_languages,
+)
 from fieldapp.domain import Evidence, ObservationStatus, Sector
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, SiteInput, VisitInput
@@ -30,13 +37,6 @@ from ui.visit.checklist_model import (
     ChecklistModel,
 )
 from ui.visit.controller import VisitController, person_raw
-from ui.visit.countries import (
-    country_choices,
-    country_name,
-    format_languages,
-    language_name,
-    parse_languages,
-)
 from ui.visit.steps import PERSONS, SIGNALS
 from ui.visit.undo import Change, UndoHistory
 

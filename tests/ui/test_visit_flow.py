@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fieldapp import i18n
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.presentation import meaning_groups, shortlist
+from fieldapp.countries import country_choices, following_languages, frequent_countries
 from fieldapp.domain import (
     Address,
     AgeBand,
@@ -41,7 +42,6 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.store.store import Store
 from ui.visit import SHORTCUTS, VisitEditor
 from ui.visit.checklist_model import INDICATOR_ROLE, STATE_ROLE, STATUS_COLUMN
-from ui.visit.countries import country_choices, following_languages, frequent_countries
 from ui.visit.fields import ElidedLabel
 from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS, STEPS
 from ui.widgets import style_sheet

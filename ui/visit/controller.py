@@ -21,6 +21,7 @@ from fieldapp.assessment import Assessment, assess
 from fieldapp.assessment.from_store import case_for_person
 from fieldapp.catalogue import Catalogue
 from fieldapp.clock import now_iso
+from fieldapp.countries import following_languages
 from fieldapp.domain import (
     Attachment,
     Evidence,
@@ -38,7 +39,6 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.localtime import file_stamp, local_now, local_today
 from fieldapp.store.store import MAX_ATTACHMENT_BYTES, Store
 from fieldapp.visit_json import person_input
-from ui.visit.countries import following_languages
 from ui.visit.undo import Change, UndoHistory
 
 # Not recorded -> observed -> not observed -> unknown -> observed ...: one key or tap per step.

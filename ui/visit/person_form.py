@@ -7,7 +7,7 @@ assessment reads both; for other roles they mean nothing and are hidden.
 Sex and age band are rows of big toggle buttons (one tap; by keyboard arrows and Space or
 Return); an exact age stays possible and then decides the band. Nationality lists the countries
 met most often first, and the language follows it unless the user chose one
-(``ui.visit.countries``).
+(``fieldapp.countries``).
 
 Every change is validated by ``fieldapp.visit_json.person_input`` (the rules of the visit JSON
 format) and saved at once. A given age decides the minor flag, so the flag is only editable
@@ -42,11 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.catalogue import FORMS
-from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex, band_for_age
-from fieldapp.errors import ValidationError
-from fieldapp.i18n import current_language, t
-from fieldapp.localtime import qt_date_format
-from ui.visit.countries import (
+from fieldapp.countries import (
     country_choices,
     country_name,
     country_of_adjective,
@@ -55,6 +51,10 @@ from ui.visit.countries import (
     parse_languages,
     sort_key,
 )
+from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex, band_for_age
+from fieldapp.errors import ValidationError
+from fieldapp.i18n import current_language, t
+from fieldapp.localtime import qt_date_format
 from ui.visit.fields import (
     Field,
     FlowLayout,

@@ -1,4 +1,5 @@
-"""Country and language names for the person form, in Dutch or English, without Qt.
+"""Country and language names for the person form and the referral documents, in Dutch or
+English.
 
 Codes are ISO 3166-1 alpha-2 (nationality) and ISO 639-1 (languages), as the core stores them.
 
