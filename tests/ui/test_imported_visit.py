@@ -31,6 +31,7 @@ from ui.coordinator.visits_view import MERGED_COLUMNS, PROVENANCE_WIDTHS, Merged
 from ui.main_window import MainWindow
 from ui.runner import InlineRunner
 from ui.visit import VisitEditor
+from ui.visit.checklist_model import STATUS_COLUMN
 from ui.visit.steps import FINISH, LOCATION, PERSONS, SIGNALS
 
 PASSPORT = "ILO-CD-01"
@@ -116,14 +117,30 @@ def test_an_imported_visit_says_whose_it_is_and_cannot_be_changed(
     assert _site_name(store, imported.visit_uuid) == "Kwekerij De Hoek"
     assert not editor.site_form.sector.isEnabled() and editor.site_form.notes.isReadOnly()
 
-    # Toggling a signal, by key and by tap: refused with the core's message.
+    # A signal, by key and by tap: it is selected and shown, never changed, and no error
+    # scolds a coordinator for reading (the store would refuse a change anyway).
+    def signals() -> list:
+        detail = Store(store.vault).visit_detail(imported.visit_uuid)
+        return sorted((o.indicator_id, o.status.value) for o in detail.observations)
+
+    recorded = signals()
     editor.go_to_step(SIGNALS)
     checklist = editor.checklist
     checklist.set_current(PASSPORT)
     checklist.view.setFocus()
     qtbot.keyClick(checklist.view, Qt.Key.Key_Space)
-    assert t("store.imported_read_only") in editor.status.text()
+    cell = checklist.model.index_of(PASSPORT, STATUS_COLUMN)
+    qtbot.mouseClick(
+        checklist.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=checklist.view.visualRect(cell).center(),
+    )
+    assert signals() == recorded
+    assert editor.status.text() == ""
+    assert checklist.current_indicator().id == PASSPORT
+    assert PASSPORT in checklist.detail_title.text()
     assert not checklist.buttons.isVisible() and checklist.note.isReadOnly()
+    assert not checklist.evidence.isEnabled()
 
     # Adding a person: no button, Ctrl+P does nothing, and the editor's own path refuses.
     editor.go_to_step(PERSONS)
@@ -144,6 +161,17 @@ def test_an_imported_visit_says_whose_it_is_and_cannot_be_changed(
     assert not editor.undo_button.isVisible()
     disabled = {s.key().toString() for s in editor._shortcuts if not s.isEnabled()}
     assert disabled == {"Ctrl+P", "Ctrl+Z", "Ctrl+O", "Ctrl+E", "F3"}
+
+    # Referring: what a final referral lacks is the inspector's to complete, not the
+    # coordinator's ("Vul dit aan bij het bezoek" would ask the impossible); no consent asked.
+    dialog = editor.open_referral_about(None)
+    assert dialog.missing_lines() and not dialog.consent_buttons
+    inspector = visit_provenance(store.conn, [imported.visit_uuid])[imported.visit_uuid]
+    assert dialog.missing_hint.text() == t(
+        "ui.referral.dialog.missing_hint_imported", inspector=inspector.device_label
+    )
+    dialog.reject()
+    qtbot.waitUntil(lambda: editor.referral_dialog is None)
 
     assert table_dump(store.vault) == before  # nothing changed, not even an audit entry
 

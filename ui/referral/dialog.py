@@ -176,6 +176,7 @@ class ReferralDialog(QDialog):
         parent: QWidget | None = None,
         large_touch: bool | None = None,
         record_consent: Callable[[str, str], bool] | None = None,
+        completed_by: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -277,7 +278,13 @@ class ReferralDialog(QDialog):
         self.missing_title = _label(t("ui.referral.dialog.missing_title"), "sectionHeading")
         self.missing = _label(rich=True)
         self.missing.setAccessibleName(t("ui.referral.dialog.missing_title"))
-        self.missing_hint = _label(t("ui.referral.dialog.missing_hint"))
+        # Another device's visit: only its inspector can complete it ("Vul dit aan" would
+        # ask the coordinator for what they cannot do).
+        self.missing_hint = _label(
+            t("ui.referral.dialog.missing_hint_imported", inspector=completed_by)
+            if completed_by
+            else t("ui.referral.dialog.missing_hint")
+        )
         missing_layout.addWidget(self.missing_title)
         missing_layout.addWidget(self.missing)
         missing_layout.addWidget(self.missing_hint)

@@ -163,6 +163,7 @@ class ChecklistPanel(QWidget):
         # that opens with a tap, one at a time, so a finger reaches any of 150 signals in a
         # tap or two instead of twenty swipes. Filter words open every group with a match.
         self._opened: set[str] = set()  # dimensions opened by a tap or by moving into them
+        self._read_only = False  # another device's visit: signals are read, never changed
         self._want_beside = False
 
         self.everyone_button = QPushButton(t("ui.visit.scope.everyone"))
@@ -688,13 +689,24 @@ class ChecklistPanel(QWidget):
 
     # -- actions --------------------------------------------------------------------------
 
+    def set_read_only(self, on: bool) -> None:
+        """Another device's visit: a tap or a key selects a signal and shows it; no status
+        button, source or note can change it (the store refuses it too)."""
+        self._read_only = on
+        self.buttons.setVisible(not on)
+        self.evidence.setEnabled(not on)
+        self.note.setReadOnly(on)
+
+    def _editable_current(self) -> Indicator | None:
+        return None if self._read_only else self.current_indicator()
+
     def cycle_current(self) -> None:
-        item = self.current_indicator()
+        item = self._editable_current()
         if item is not None:
             self.cycle.emit(self.model.record_id(item.id))
 
     def cycle_evidence_current(self) -> None:
-        item = self.current_indicator()
+        item = self._editable_current()
         if item is not None:
             self.cycle_evidence.emit(self.model.record_id(item.id))
 
@@ -704,7 +716,7 @@ class ChecklistPanel(QWidget):
             self.note.selectAll()
 
     def toggle_past_current(self) -> None:
-        item = self.current_indicator()
+        item = self._editable_current()
         if item is not None:
             self.toggle_past.emit(self.model.record_id(item.id))
 
@@ -715,7 +727,7 @@ class ChecklistPanel(QWidget):
         self._show_detail()
 
     def _clear_current(self) -> None:
-        item = self.current_indicator()
+        item = self._editable_current()
         if item is not None:
             self.set_status.emit(self.model.record_id(item.id), None)
 
@@ -727,8 +739,8 @@ class ChecklistPanel(QWidget):
         if item is None and index.isValid() and not index.parent().isValid():
             self.toggle_group(index.row())
             return
-        if item is None or index.column() != STATUS_COLUMN:
-            return
+        if item is None or index.column() != STATUS_COLUMN or self._read_only:
+            return  # read-only: the tap selected the signal, which shows its details
         interval = QApplication.doubleClickInterval()
         if (
             item.id == self._last_tap_id

@@ -491,10 +491,9 @@ class VisitEditor(QWidget):
         self.saved_label.setText(t("ui.visit.imported.name"))  # not "every change is saved"
         self.person_form.set_read_only(True)
         self.finish.set_read_only(True)
-        for hidden in (self.add_person_button, self.undo_button, self.checklist.buttons):
+        for hidden in (self.add_person_button, self.undo_button):
             hidden.hide()
-        self.checklist.evidence.setEnabled(False)
-        self.checklist.note.setReadOnly(True)
+        self.checklist.set_read_only(True)
         for button in self.attachments.findChildren(QPushButton):  # add, camera: adding
             button.setEnabled(False)
         editing = {"Ctrl+P", "Ctrl+Z", "Ctrl+O", "Ctrl+E", "F3"}
@@ -600,6 +599,7 @@ class VisitEditor(QWidget):
                 person_uuid=person_uuid,
                 parent=self,
                 record_consent=None if self.origin.read_only else self._record_consent,
+                completed_by=self.origin.recorded_by or None,
             )
         except (FieldAppError, OSError) as exc:
             self._show_failure(exc)

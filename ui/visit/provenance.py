@@ -32,6 +32,7 @@ class Origin:
     read_only: bool  # recorded on another device: the inspector's record
     banner: str  # what the editor says at the top ("" for a visit of this vault)
     site_read_only: bool  # the place is another device's (also for a visit of this vault)
+    recorded_by: str = ""  # who can complete it ("Sanne de Boer (…)"), for a read-only visit
 
 
 def visit_origin(store: Store, visit_uuid: str, site_uuid: str) -> Origin:
@@ -39,7 +40,8 @@ def visit_origin(store: Store, visit_uuid: str, site_uuid: str) -> Origin:
     device's record, and the words that say whose."""
     found = visit_provenance(store.conn, [visit_uuid]).get(visit_uuid)
     if found is not None and found.device_id != store.device_id:
-        return Origin(True, imported_text(found), site_read_only=True)
+        recorded_by = found.device_label or t("device.unknown_inspector")
+        return Origin(True, imported_text(found), site_read_only=True, recorded_by=recorded_by)
     origin = store.record_origin("site", site_uuid)
     if origin is not None and origin != store.device_id:
         label = device_labels(store.conn).get(origin) or t("device.unknown_inspector")
