@@ -16,12 +16,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProxyStyle,
+    QPushButton,
     QScrollArea,
     QStyle,
     QStyleFactory,
     QStyleOption,
     QStyleOptionComplex,
     QTableWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -137,7 +139,10 @@ class FocusRingStyle(QProxyStyle):
         widget: QWidget | None = None,
     ) -> None:
         if element == QStyle.PrimitiveElement.PE_FrameFocusRect:
-            self.draw_ring(painter, option.rect, option.palette)
+            # A button's focus rectangle hugs its text (a styled button's padding leaves it
+            # 4 px): the ring goes around the whole button instead of through its label.
+            ring = widget.rect() if isinstance(widget, QPushButton | QToolButton) else option.rect
+            self.draw_ring(painter, ring, option.palette)
             return
         super().drawPrimitive(element, option, painter, widget)
         if element in self._FRAMED and _has_focus(option, widget):

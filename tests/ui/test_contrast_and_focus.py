@@ -5,7 +5,7 @@ large-touch mode (WCAG 2.1 relative luminance, computed here, not trusted)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -108,11 +108,12 @@ def test_the_application_palette_grey_is_readable(qtbot, make_window, locked_vau
     assert _ratio(shown, palette.color(QPalette.ColorRole.Window).name()) >= MIN_TEXT_CONTRAST
 
 
-def _ring_pixels(widget: QWidget, colour: QColor) -> int:
+def _ring_pixels(widget: QWidget, colour: QColor, within: QRect | None = None) -> int:
     image = widget.grab().toImage()
+    area = within or image.rect()
     found = 0
-    for y in range(image.height()):
-        for x in range(image.width()):
+    for y in range(area.top(), area.bottom() + 1):
+        for x in range(area.left(), area.right() + 1):
             pixel = image.pixelColor(x, y)
             if (
                 abs(pixel.red() - colour.red()) < 24
@@ -156,3 +157,25 @@ def test_the_focused_control_has_a_visible_ring(qtbot, qapp, large_touch: bool) 
         window.setFocus(Qt.FocusReason.TabFocusReason)  # the focus leaves: the ring goes
         qtbot.waitUntil(lambda control=control: not control.hasFocus())
         assert _ring_pixels(control, ring) < with_focus / 4, type(control).__name__
+
+
+def test_a_buttons_ring_goes_around_it_not_through_its_label(qtbot, qapp) -> None:
+    """In large-touch mode a styled button's own focus rectangle hugged its text, so the
+    ring crossed "Iedereen" and "Maken"; the ring goes around the whole button."""
+    install_accessible_look(qapp)
+    window = QWidget()
+    window.setStyleSheet(style_sheet(True))
+    button = QPushButton("Iedereen bij dit bezoek")
+    QVBoxLayout(window).addWidget(button)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(button.hasFocus)
+    ring = message_colours(qapp.palette())["focus"]
+    metrics = button.fontMetrics()
+    text = QRect(0, 0, metrics.horizontalAdvance(button.text()), metrics.height())
+    text.moveCenter(button.rect().center())
+    assert _ring_pixels(button, ring, text.adjusted(-2, -2, 2, 2)) == 0
+    assert _ring_pixels(button, ring) >= FOCUS_RING_WIDTH * 2 * button.height() * 0.8

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -251,6 +251,25 @@ def test_a_choice_is_typed_a_letter_or_an_age(
     assert QApplication.focusWidget() is form.age_band.button_for("16-17")
     press(qtbot, Qt.Key.Key_Return)
     assert detail(store, editor).persons[0].age_band.value == "16-17"
+
+
+def test_on_a_tablet_a_typed_choice_comes_into_view(
+    qtbot, open_editor, store: Store, patient_typing
+) -> None:
+    """By touch the age band may be below the fold; a keyboard on the tablet (a cover)
+    types "30": the page scrolls to the chosen band, so the choice is seen."""
+    editor, _host = open_editor(size=TABLET, touch=True)
+    editor.go_to_step(PERSONS)
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Return)  # the sex as it is: on to the age band
+    type_text(qtbot, "70")  # the last band, the furthest down
+    band = editor.person_form.age_band.button_for("60+")
+    assert QApplication.focusWidget() is band
+    page = band.parentWidget()
+    while not isinstance(page, QAbstractScrollArea):
+        page = page.parentWidget()
+    corner = band.mapTo(page.viewport(), band.rect().topLeft())
+    assert page.viewport().rect().contains(QRect(corner, band.size()))
 
 
 def _header(checklist, dimension: str):

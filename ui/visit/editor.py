@@ -1112,6 +1112,10 @@ class VisitEditor(QWidget):
             if page.isAncestorOf(widget):
                 if index != self.pages.currentIndex():
                     self.go_to_step(index, focus=False)
+                if isinstance(page, QScrollArea):
+                    # Moved to by a typed choice or Return, not by Tab (which Qt follows
+                    # itself): the field comes into view on a low screen.
+                    page.ensureWidgetVisible(widget)
                 return
 
     def _show_help(self, shown: bool) -> None:
