@@ -550,6 +550,15 @@ def _tap_signal(counter: Counter, editor: Any, meant: tuple[str, ...]) -> None:
         raise RuntimeError(f"none of {meant} is in the checklist")
     index = shown[0]
     header = index.parent().siblingAtColumn(0)
+    shortlist = panel.model.index(0, 0)
+    if (
+        not view.isExpanded(header)
+        and view.isExpanded(shortlist)
+        and _swipes(view, shortlist) < _swipes(view, header) - 1
+    ):  # the header is far below the open shortlist: closing the shortlist is shorter
+        _swipe_to(counter, view, shortlist, "the shortlist's header")
+        counter.click(view.viewport(), view.visualRect(shortlist).center())
+        counter.notes.append("a tap closed the shortlist")
     if not view.isExpanded(header):  # a closed group: swipe to its header, tap it
         _swipe_to(counter, view, header, f"the header of {panel.model.group_key(header.row())}")
         counter.click(view.viewport(), view.visualRect(header).center())
@@ -560,15 +569,22 @@ def _tap_signal(counter: Counter, editor: Any, meant: tuple[str, ...]) -> None:
     counter.click(view.viewport(), view.visualRect(index).center())
 
 
-def _swipe_to(counter: Counter, view: Any, index: Any, what: str) -> None:
+def _swipes(view: Any, index: Any) -> int:
     """Swipes (one a screen's height, at least one) until ``index`` is on screen."""
-    from PySide6.QtWidgets import QApplication
-
     viewport = view.viewport().rect()
     rect = view.visualRect(index)
     if viewport.contains(rect):
+        return 0
+    return int(max(1, abs(rect.center().y()) // max(1, viewport.height())))
+
+
+def _swipe_to(counter: Counter, view: Any, index: Any, what: str) -> None:
+    """Swipe until ``index`` is on screen, each swipe counted."""
+    from PySide6.QtWidgets import QApplication
+
+    pages = _swipes(view, index)
+    if not pages:
         return
-    pages = max(1, abs(rect.center().y()) // max(1, viewport.height()))
     counter.swipes += pages
     counter.notes.append(f"{pages} swipes to {what}")
     view.scrollTo(index)

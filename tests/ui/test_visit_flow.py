@@ -272,6 +272,15 @@ def test_on_a_tablet_a_typed_choice_comes_into_view(
     assert page.viewport().rect().contains(QRect(corner, band.size()))
 
 
+def test_on_a_tablet_the_title_keeps_the_places_name(qtbot, open_editor, store, catalogue) -> None:
+    visit = a_visit(store, catalogue, name="Kwekerij Noordweg")
+    editor, _host = open_editor(visit, size=TABLET, touch=True)
+    QApplication.processEvents()
+    shown = editor.title.shown_text()
+    assert shown != editor.title.text()  # it does not fit: shortened
+    assert shown.startswith("Kwekerij Noordweg · "), shown  # was "Kwekerij N…2026 21:25"
+
+
 def _header(checklist, dimension: str):
     row = checklist.model.group_row_of(dimension)
     assert row is not None
@@ -300,6 +309,7 @@ def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(vulnerable).center()
     )
     assert view.isExpanded(vulnerable)
+    assert not view.isExpanded(checklist.model.index(0, 0))  # the shortlist closed with it
     assert vulnerable.data().startswith("▼ ")
     assert view.visualRect(vulnerable).top() == 0
     assert view.visualRect(sleeps).bottom() < 2 * view.viewport().height()  # a swipe at most
@@ -317,11 +327,43 @@ def test_by_touch_a_group_opens_with_a_tap_instead_of_twenty_swipes(
     )
     assert view.isExpanded(coercion) and not view.isExpanded(vulnerable)
     assert "1 waargenomen" in vulnerable.data()
-    # A second tap closes it.
+    # A second tap closes it: every part is a header now, all within a swipe.
     qtbot.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(coercion).center()
     )
     assert not view.isExpanded(coercion)
+    view.scrollToTop()
+    last = checklist.model.index(checklist.model.rowCount() - 1, 0)
+    assert view.visualRect(last).bottom() < 2 * view.viewport().height()
+    # The shortlist opens again with a tap on its header, as any part.
+    sector = checklist.model.index(0, 0)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(sector).center()
+    )
+    assert view.isExpanded(sector)
+
+
+def test_the_parts_stay_closed_until_someone_opens_one(
+    qtbot, open_editor, store, catalogue
+) -> None:
+    """Before the sector is known nothing is chosen for the user: no part opens by itself
+    (the list's first signal once opened "Misleidende werving" and it stayed open)."""
+    editor, _host = open_editor()
+    editor.go_to_step(SIGNALS)
+    checklist, view = editor.checklist, editor.checklist.view
+
+    def opened() -> list[str | None]:
+        headers = [checklist.model.index(row, 0) for row in range(checklist.model.rowCount())]
+        return [checklist.model.group_key(h.row()) for h in headers if view.isExpanded(h)]
+
+    assert opened() in ([], ["sector"])  # a shortlist, if the sector "anders" has one
+    editor.go_to_step(LOCATION)
+    editor.site_form.sector.setCurrentIndex(
+        editor.site_form.sector.findData(Sector.AGRICULTURE.value)
+    )
+    editor.site_form.sector.activated.emit(editor.site_form.sector.currentIndex())
+    qtbot.waitUntil(lambda: checklist.form.currentData() == "labour")
+    assert opened() == ["sector"]
 
 
 def test_by_keyboard_closed_groups_open_as_the_current_signal_reaches_them(
@@ -832,7 +874,8 @@ def test_the_checklist_follows_the_sector(qtbot, open_editor, store, catalogue) 
     editor.go_to_step(SIGNALS)
     # A greenhouse: the labour forms and the sector's shortlist first.
     assert checklist.form.currentData() == "labour"
-    assert checklist.model.index(0, 0).data() == "Voor deze sector"
+    pinned = len(shortlist(catalogue, "agriculture"))
+    assert checklist.model.index(0, 0).data() == f"▼ Voor deze sector ({pinned})"
     first = checklist.model.index(0, 0, checklist.model.index(0, 0))
     assert first.data(INDICATOR_ROLE) == shortlist(catalogue, "agriculture")[0]
     ids = checklist.model.visible_ids()
@@ -903,10 +946,7 @@ def test_on_a_tablet_afronden_and_the_top_bar_fit(qtbot, open_editor, store, cat
     visit = a_visit(store, catalogue, name="Kwekerij De Groene Kas aan de Middelbroekweg")
     store.add_person(visit, PersonInput(label="A"))
     editor, _host = open_editor(visit, size=TABLET, touch=True)
-    # The title keeps the name's start and the time.
-    title = editor.title
-    shown = title.fontMetrics().elidedText(title.text(), title.elide, title.contentsRect().width())
-    assert shown.startswith("Kwekerij") and shown.endswith(title.text()[-5:])
+    # (The title: test_on_a_tablet_the_title_keeps_the_places_name.)
     # The sector is above the fold on Locatie.
     press(qtbot, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     QApplication.processEvents()

@@ -159,10 +159,12 @@ class ChecklistPanel(QWidget):
         self._note_indicator: str | None = None  # the signal the note field was loaded for
         self._touch = False
         self._beside: bool | None = None  # details beside the list (set_beside)
-        # Browsing (no filter words): the sector's shortlist open, each dimension a header
-        # that opens with a tap, one at a time, so a finger reaches any of 150 signals in a
-        # tap or two instead of twenty swipes. Filter words open every group with a match.
-        self._opened: set[str] = set()  # dimensions opened by a tap or by moving into them
+        # Browsing (no filter words): the sector's shortlist open at first, each group a
+        # header that opens with a tap, one at a time (the shortlist closes too, so every
+        # header fits a tablet's screen): a finger reaches any of 150 signals in two or three
+        # taps instead of twenty swipes. Filter words open every group with a match; moving
+        # into a closed group by keyboard opens it.
+        self._opened: set[str] = {SECTOR_GROUP}
         self._read_only = False  # another device's visit: signals are read, never changed
         self._want_beside = False
 
@@ -626,18 +628,21 @@ class ChecklistPanel(QWidget):
         the user most likely meant; the list keeps its grouping."""
         best = self.model.best_match()
         self._show_open_groups()
-        if best.isValid():
+        group = self.model.group_key(best.parent().row())
+        if best.isValid() and (self.model.filter_text or self.model.is_open(group or "")):
             self._show_index(best)
+        else:  # browsing, its group closed: nothing hidden is current (Down opens it)
+            self.view.setCurrentIndex(QModelIndex())
         self._show_detail()
 
     def _show_open_groups(self) -> None:
-        """Every group open while filtering; else the shortlist and the groups opened."""
+        """Every group open while filtering; else the groups opened (the shortlist at first)."""
         model = self.model
         if model.filter_text:
             model.set_open(None)
             self.view.expandAll()
             return
-        opened = frozenset({SECTOR_GROUP, *self._opened})
+        opened = frozenset(self._opened)
         model.set_open(opened)
         for group_row in range(model.rowCount()):
             header = model.index(group_row, 0)
@@ -653,15 +658,19 @@ class ChecklistPanel(QWidget):
         self.view.scrollTo(index)
 
     def toggle_group(self, group_row: int) -> None:
-        """A tap on a dimension's header: it opens (and the others close, so the list
-        stays short and its signals come to the top), or closes."""
+        """A tap on a group's header: it opens (and the others close, so the list stays
+        short and its signals come to the top), or closes."""
         key = self.model.group_key(group_row)
-        if key in (None, SECTOR_GROUP) or self.model.filter_text:
-            return  # the shortlist stays open: it is what the sector is for
-        if key in self._opened:
-            self._opened.discard(key)
-        else:
-            self._opened = {key}
+        if key is None or self.model.filter_text:
+            return
+        # One group open at a time: a tap on the open one closes it, and then every
+        # header shows; a tap on a closed one opens it alone.
+        self._opened = set() if key in self._opened else {key}
+        current = self.view.currentIndex()
+        if self.model.group_key(current.parent().row()) not in self._opened:
+            # Its group closes: Qt would move the current row to one it picks, and moving
+            # there opens that group (as moving by keyboard does); no row is current instead.
+            self.view.setCurrentIndex(QModelIndex())
         self._show_open_groups()
         header = self.model.index(group_row, 0)
         if self.view.isExpanded(header):
@@ -872,7 +881,7 @@ class ChecklistPanel(QWidget):
 
     def clear(self) -> None:
         self.model.clear()
-        self._opened.clear()
+        self._opened = {SECTOR_GROUP}
         self.filter.clear()
         self.note.clear()
         self._catalogue = None

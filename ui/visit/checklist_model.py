@@ -443,8 +443,8 @@ class ChecklistModel(QAbstractItemModel):
             )
             if observed:
                 name = t("ui.visit.group_observed", group=name, count=observed)
-            if self._open is None or dimension == SECTOR_GROUP:
-                return name  # while filtering every group is open; the shortlist always
+            if self._open is None:
+                return name  # while filtering every group is open
             if self.is_open(dimension):
                 arrow, shown = "▼", "open"
             else:
@@ -458,7 +458,7 @@ class ChecklistModel(QAbstractItemModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._open is not None and dimension != SECTOR_GROUP:
+            if self._open is not None:
                 return None  # a header that opens by tap reads as a control, not as a caption
             return QBrush(QColor(MUTED_GREY))
         return None

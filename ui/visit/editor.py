@@ -204,8 +204,9 @@ class VisitEditor(QWidget):
         self.back_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.request_close)
         self.title = ElidedLabel()
-        # Shortened in the middle on a tablet: the name's start and the time stay visible.
-        self.title.elide = Qt.TextElideMode.ElideMiddle
+        # Shortened at the end on a tablet: the place's name is what says which visit this
+        # is (cut in the middle it read "Kwekerij N…2026 21:25"); the time is in the tooltip.
+        self.title.elide = Qt.TextElideMode.ElideRight
         self.title.setObjectName("title")
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.saved_label = ElidedLabel(t("ui.visit.autosave"))

@@ -247,10 +247,14 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
 
+    def shown_text(self) -> str:
+        """What fits, as painted."""
+        return self.fontMetrics().elidedText(self.text(), self.elide, self.contentsRect().width())
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), self.elide, rect.width())
+        shown = self.shown_text()
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 
