@@ -4,14 +4,18 @@ sectors are realistic so screens and statistics look like the real thing.
 Signals are drawn from the installed indicator catalogue, from the lists that fit the sector
 (sexual exploitation for sex work, labour exploitation elsewhere, now and then criminal). Now
 and then a person carries the form the inspector suspects, and a signal happened in the past;
-these come from a second random stream, so the rest of the data is the same for a seed.
+these come from a second random stream, so the rest of the data is the same for a seed. What
+partners need (an intermediary and housing for sites where workers are placed; a possible
+victim's whereabouts, safe contact, care needs, report to the police and CoMensha's initials
+and date of birth) comes from a third stream, for the same reason.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from fieldapp.catalogue import FORMS, Catalogue, load_catalogue
 from fieldapp.clock import iso_utc
@@ -21,12 +25,14 @@ from fieldapp.domain import (
     Evidence,
     ObservationStatus,
     PersonRole,
+    PoliceReport,
     Sector,
     Sex,
     VisitStatus,
     VisitType,
 )
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.localtime import to_local
 
 PLACES = (
     ("Honselersdijk", "Westland", "2675"),
@@ -105,6 +111,58 @@ NOTES = (
     "Telefoon is afgenomen, contact met familie alleen onder toezicht.",
 )
 
+# Sectors where workers are often placed by an uitzendbureau and housed by it.
+PLACED = (
+    Sector.AGRICULTURE,
+    Sector.MEAT_PROCESSING,
+    Sector.LOGISTICS,
+    Sector.CONSTRUCTION,
+    Sector.CLEANING,
+)
+INTERMEDIARIES = ("Flexwerk Uitzendbureau", "Oost-West Personeel BV", "AgriStaff Detachering")
+WHEREABOUTS = (
+    "Nog op het adres van de werkgever",
+    "Opgevangen door een zorgcoördinator",
+    "Bij een kennis in dezelfde plaats",
+    "Onbekend, vertrokken na het bezoek",
+)
+SAFE_CONTACTS = (
+    "Alleen via de tolk, overdag",
+    "Via de zorgcoördinator van de gemeente",
+    "Eigen telefoonnummer, niet bellen na 20.00 uur",
+)
+CARE_NEEDS = (
+    "Onderdak vannacht",
+    "Medische zorg (verwonding aan de hand)",
+    "Tolk en juridisch advies",
+    "Geld voor eten en vervoer",
+)
+SAFETY = (
+    "Zegt bedreigd te worden door de voorman",
+    "Durft niet terug naar de huisvesting",
+    "Geen directe dreiging genoemd",
+)
+
+
+def _partner_fields(rng: random.Random, person: PersonInput, started: datetime) -> PersonInput:
+    """What partners need of a possible victim, now and then filled in."""
+    if person.role is not PersonRole.POSSIBLE_VICTIM or rng.random() < 0.5:
+        return person
+    birth: date | None = None
+    if person.age is not None and person.consent is Consent.GIVEN:
+        day = to_local(started).date() - timedelta(days=365 * person.age + rng.randrange(1, 360))
+        birth = day
+    return replace(
+        person,
+        initials=f"{rng.choice('ABDEGJKLMNRST')}.{rng.choice('BDGHKLMNPSTV')}." if birth else None,
+        birth_date=birth.isoformat() if birth else None,
+        safe_contact=rng.choice(SAFE_CONTACTS),
+        whereabouts=rng.choice(WHEREABOUTS),
+        safety=rng.choice(SAFETY),
+        care_needs=rng.choice(CARE_NEEDS) if rng.random() < 0.7 else None,
+        police_report=rng.choice(tuple(PoliceReport)),
+    )
+
 
 def demo_signal_pools(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
     return {form: tuple(item.id for item in catalogue.for_form(form)) for form in FORMS}
@@ -116,6 +174,7 @@ def demo_visits(
     pools = demo_signal_pools(catalogue or load_catalogue())
     rng = random.Random(seed)
     extra = random.Random(f"{seed}-judgement")
+    partners = random.Random(f"{seed}-partners")
     start = datetime(2024, 1, 8, 8, 0, tzinfo=UTC)
     for index in range(count):
         sector = rng.choice(tuple(SITE_NAMES))
@@ -139,6 +198,18 @@ def demo_visits(
                 f"{rng.randrange(100, 999)}-{rng.choice('BDFGHJKLNPRSTVXZ')}",
             ),
         )
+        if sector in PLACED and partners.random() < 0.6:
+            site = replace(
+                site,
+                intermediary_name=partners.choice(INTERMEDIARIES),
+                intermediary_kvk=f"{partners.randrange(10_000_000, 99_999_999)}",
+                housing=Address(
+                    street=partners.choice(STREETS),
+                    number=str(partners.randrange(1, 250)),
+                    postcode=f"{digits} {letters}",
+                    place=place,
+                ),
+            )
         visit = VisitInput(
             started_at=iso_utc(started),
             ended_at=iso_utc(started + timedelta(minutes=rng.randrange(30, 240))),
@@ -176,6 +247,7 @@ def demo_visits(
                     ),
                 )
             )
+            persons[-1] = (ref, _partner_fields(partners, persons[-1][1], started))
         form = "sexual" if sector in SEX_WORK else rng.choice(("labour",) * 5 + ("criminal",))
         observations = []
         for indicator in rng.sample(pools[form], rng.randrange(0, 3)):

@@ -94,6 +94,14 @@ class B83Status(StrEnum):
     NOT_OFFERED = "not_offered"
 
 
+class PoliceReport(StrEnum):
+    """Whether the person has made a report (aangifte) to the police: CoMensha registers it."""
+
+    UNKNOWN = "unknown"
+    MADE = "made"
+    NOT_MADE = "not_made"
+
+
 class ObservationStatus(StrEnum):
     OBSERVED = "observed"
     NOT_OBSERVED = "not_observed"
@@ -151,6 +159,11 @@ class Site:
     phones: tuple[str, ...] = ()
     plates: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
+    # Who placed the workers (an uitzendbureau) and where they are housed: the RIEC and the
+    # investigators follow both, so they are fields, not words in a note.
+    intermediary_name: str | None = None
+    intermediary_kvk: str | None = None
+    housing: Address = field(default_factory=Address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +201,16 @@ class Person:
     b83_by: str | None = None
     suspected_forms: tuple[str, ...] = ()  # forms the professional suspects (catalogue FORMS)
     professional_indication: bool = False  # the professional judges there is an indication
+    # What a partner needs to reach and help the person (schema 8). Initials and date of
+    # birth let CoMensha tell people apart across reporters; they leave the vault only with
+    # consent or a mandatory reporter's duty (resources/referral/recipients.json).
+    initials: str | None = None
+    birth_date: str | None = None  # YYYY-MM-DD
+    safe_contact: str | None = None  # how to reach the person without endangering them
+    whereabouts: str | None = None  # where the person is now
+    safety: str | None = None  # threats, whether it is safe to go back
+    care_needs: str | None = None  # shelter, medical care, interpreter, money, ...
+    police_report: PoliceReport = PoliceReport.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +253,10 @@ class Referral:
     content_hash: str | None = None
     lang: str = "nl"
     urgency: str = "normal"
+    reason: str | None = None  # the inspector's own words: why this partner, now
+    # Set when the referral went to the care coordinator without recorded consent because
+    # the person's vital interest required it (AVG art. 6(1)(d)): why, in the sender's words.
+    vital_interest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from fieldapp.domain import (
     Evidence,
     ObservationStatus,
     PersonRole,
+    PoliceReport,
     Sector,
     Sex,
     VisitStatus,
@@ -30,6 +31,9 @@ class SiteInput:
     phones: tuple[str, ...] = ()
     plates: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
+    intermediary_name: str | None = None
+    intermediary_kvk: str | None = None
+    housing: Address = field(default_factory=Address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,13 @@ class PersonInput:
     b83_by: str | None = None
     suspected_forms: tuple[str, ...] = ()
     professional_indication: bool = False
+    initials: str | None = None
+    birth_date: str | None = None
+    safe_contact: str | None = None
+    whereabouts: str | None = None
+    safety: str | None = None
+    care_needs: str | None = None
+    police_report: PoliceReport = PoliceReport.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from fieldapp.clock import iso_utc, utc_now
 from fieldapp.errors import ValidationError
-from fieldapp.localtime import from_local
+from fieldapp.localtime import from_local, local_today
 
 EARLIEST_YEAR = 2000
 EARLIEST_MOMENT = f"{EARLIEST_YEAR}-01-01T00:00:00Z"
@@ -59,6 +59,10 @@ _WINDOWS_RESERVED = re.compile(
 )
 
 _KVK = re.compile(r"^\d{8}$")
+# Initials as people write them: "A.B.", "AB", "J-P", "M. v.d. B." (letters of any script).
+_INITIALS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ .-])*$")
+MAX_INITIALS_CHARS = 12
+EARLIEST_BIRTH_DAY = "1900-01-01"
 _POSTCODE = re.compile(r"^([1-9]\d{3})\s?([A-Za-z]{2})$")
 _INDICATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -242,6 +246,29 @@ def day(value: Any, field: str) -> str | None:
         raise ValidationError(field, "validation.date") from None
     if parsed.year < EARLIEST_YEAR or parsed > (utc_now() + timedelta(days=1)).date():
         raise ValidationError(field, "validation.date_range", earliest=EARLIEST_YEAR)
+    return parsed.isoformat()
+
+
+def initials(value: Any, field: str) -> str | None:
+    raw = string(value, field, limit=MAX_INITIALS_CHARS)
+    if raw is None:
+        return None
+    if not _INITIALS.match(raw):
+        raise ValidationError(field, "validation.initials")
+    return raw
+
+
+def birth_date(value: Any, field: str) -> str | None:
+    """A date of birth: a real date, from 1900, not in the future (Dutch local date)."""
+    raw = string(value, field)
+    if raw is None:
+        return None
+    try:
+        parsed = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(field, "validation.date") from None
+    if parsed.isoformat() < EARLIEST_BIRTH_DAY or parsed > local_today():
+        raise ValidationError(field, "validation.birth_date_range")
     return parsed.isoformat()
 
 

@@ -27,6 +27,7 @@ from fieldapp.domain import (
     Evidence,
     ObservationStatus,
     PersonRole,
+    PoliceReport,
     Sector,
     Sex,
     VisitStatus,
@@ -53,6 +54,13 @@ class AddressJson(Shape):
     place: str | None = None
 
 
+class IntermediaryJson(Shape):
+    """Who placed the workers: an uitzendbureau or another intermediary."""
+
+    name: str | None = None
+    kvk: str | None = None
+
+
 class SiteJson(Shape, kw_only=True):
     name: str
     trade_name: str | None = None
@@ -63,6 +71,8 @@ class SiteJson(Shape, kw_only=True):
     phones: list[str] = msgspec.field(default_factory=list)
     plates: list[str] = msgspec.field(default_factory=list)
     handles: list[str] = msgspec.field(default_factory=list)
+    intermediary: IntermediaryJson = msgspec.field(default_factory=IntermediaryJson)
+    housing_address: AddressJson = msgspec.field(default_factory=AddressJson)
 
 
 class VisitJson(Shape):
@@ -96,6 +106,13 @@ class PersonFields(Shape):
     b83_by: str | None = None
     suspected_forms: list[str] = msgspec.field(default_factory=list)
     professional_indication: bool = False
+    initials: str | None = None
+    birth_date: str | None = None
+    safe_contact: str | None = None
+    whereabouts: str | None = None
+    safety: str | None = None
+    care_needs: str | None = None
+    police_report: PoliceReport = PoliceReport.UNKNOWN
 
 
 class PersonJson(PersonFields, kw_only=True):
@@ -165,23 +182,29 @@ def _visit_from_document(document: VisitDocument, catalogue: Catalogue | None) -
     return NewVisit(site, visit, tuple(refs.items()), tuple(observations))
 
 
+def _address(address: AddressJson, path: str) -> Address:
+    return Address(
+        street=v.string(address.street, f"{path}.street"),
+        number=v.string(address.number, f"{path}.number", limit=NUMBER_CHARS),
+        postcode=v.postcode(address.postcode, f"{path}.postcode"),
+        place=v.string(address.place, f"{path}.place"),
+    )
+
+
 def _site(raw: SiteJson, path: str) -> SiteInput:
-    address = raw.address
     return SiteInput(
         name=v.string(raw.name, f"{path}.name", required=True) or "",
         trade_name=v.string(raw.trade_name, f"{path}.trade_name"),
-        address=Address(
-            street=v.string(address.street, f"{path}.address.street"),
-            number=v.string(address.number, f"{path}.address.number", limit=NUMBER_CHARS),
-            postcode=v.postcode(address.postcode, f"{path}.address.postcode"),
-            place=v.string(address.place, f"{path}.address.place"),
-        ),
+        address=_address(raw.address, f"{path}.address"),
         municipality=v.string(raw.municipality, f"{path}.municipality"),
         kvk=v.kvk_number(raw.kvk, f"{path}.kvk"),
         sector=raw.sector,
         phones=v.phones(raw.phones, f"{path}.phones"),
         plates=v.plates(raw.plates, f"{path}.plates"),
         handles=v.handles(raw.handles, f"{path}.handles"),
+        intermediary_name=v.string(raw.intermediary.name, f"{path}.intermediary.name"),
+        intermediary_kvk=v.kvk_number(raw.intermediary.kvk, f"{path}.intermediary.kvk"),
+        housing=_address(raw.housing_address, f"{path}.housing_address"),
     )
 
 
@@ -238,6 +261,13 @@ def person_input(raw: Mapping[str, Any] | PersonFields, path: str) -> PersonInpu
         b83_by=v.string(raw.b83_by, f"{path}.b83_by", limit=B83_BY_CHARS),
         suspected_forms=v.choice_list(raw.suspected_forms, f"{path}.suspected_forms", FORMS),
         professional_indication=raw.professional_indication,
+        initials=v.initials(raw.initials, f"{path}.initials"),
+        birth_date=v.birth_date(raw.birth_date, f"{path}.birth_date"),
+        safe_contact=v.string(raw.safe_contact, f"{path}.safe_contact"),
+        whereabouts=v.string(raw.whereabouts, f"{path}.whereabouts"),
+        safety=v.text(raw.safety, f"{path}.safety"),
+        care_needs=v.text(raw.care_needs, f"{path}.care_needs"),
+        police_report=raw.police_report,
     )
 
 
@@ -301,6 +331,12 @@ STORED_RULES: dict[str, dict[str, ColumnCheck]] = {
         "phones": _check(v.stored_list, v.phone, v.MAX_PHONES),
         "plates": _check(v.stored_list, v.plate, v.MAX_PLATES),
         "handles": _check(v.stored_list, v.handle, v.MAX_HANDLES),
+        "intermediary_name": _text(),
+        "intermediary_kvk": _check(v.stored_input, v.kvk_number),
+        "housing_street": _text(),
+        "housing_number": _text(NUMBER_CHARS),
+        "housing_postcode": _check(v.stored_input, v.postcode),
+        "housing_place": _text(),
     },
     "visit": {
         "started_at": _check(v.stored_moments),
@@ -320,6 +356,16 @@ STORED_RULES: dict[str, dict[str, ColumnCheck]] = {
         "b83_date": _check(v.stored_days),
         "b83_by": _text(B83_BY_CHARS),
         "suspected_forms": _check(v.stored_list, _choice_item(FORMS), len(FORMS), distinct=True),
+        "initials": _check(v.stored_input, v.initials),
+        "birth_date": _check(v.stored_input, v.birth_date),
+        "safe_contact": _text(),
+        "whereabouts": _text(),
+        "safety": _text(v.MAX_TEXT),
+        "care_needs": _text(v.MAX_TEXT),
+    },
+    "referral": {
+        "reason": _text(v.MAX_TEXT),
+        "vital_interest": _text(v.MAX_TEXT),
     },
     "observation": {
         "note": _text(v.MAX_TEXT),

@@ -1,4 +1,6 @@
-"""``fieldapp export ctdc --out F [--k 11]``: the anonymised case export, from the command line."""
+"""``fieldapp export ctdc --out F [--mode public|full] [--k 11] [--recipient AGE1...]
+[--no-encrypt]``: the CTDC case export from the command line, in its two modes (the public
+k-anonymous file, or the full file for a data-sharing partner, age-encrypted by default)."""
 
 from __future__ import annotations
 
@@ -7,33 +9,38 @@ from pathlib import Path
 
 from fieldapp.cli.shared import EXIT_OK, Commands, open_vault
 from fieldapp.errors import FieldAppError
-from fieldapp.exports.ctdc import check_k, export_ctdc
-from fieldapp.i18n import t, tn
+from fieldapp.exports.ctdc import (
+    check_k,
+    check_protection,
+    export_ctdc,
+    output_path,
+    summary,
+)
 from fieldapp.terminal import emit
 
 
 def cmd_ctdc(args: argparse.Namespace) -> int:
-    check_k(args.k)  # refused before the vault is even opened
-    out = Path(args.out)
+    # getattr: the options as the parser declares them; a parser without --mode, --recipient
+    # or --no-encrypt gets the public, plain file that was the only export before.
+    mode = str(getattr(args, "mode", None) or "public")
+    recipients = tuple(getattr(args, "recipient", None) or ())
+    confirm_plain = bool(getattr(args, "no_encrypt", False))
+    check_k(args.k)  # everything refused before the vault is even opened
+    check_protection(mode, recipients, confirm_plain)
+    out = output_path(Path(args.out), bool(recipients))
     if out.exists():
         raise FieldAppError("cli.file_exists", path=str(out))
     with open_vault(args) as vault:
-        result = export_ctdc(vault, out, args.k, generalise=args.generalise)
-    emit(
-        tn(
-            "exports.ctdc.done",
-            result.total,
-            path=str(out),
-            exported=result.exported,
-            suppressed=result.suppressed,
-            k=result.k,
+        result = export_ctdc(
+            vault,
+            Path(args.out),
+            args.k,
+            mode=mode,
+            recipients=recipients,
+            confirm_unencrypted=confirm_plain,
         )
-    )
-    if result.generalised:
-        steps = ", ".join(t(f"ui.exports.step.{step}") for step in result.generalised)
-        emit(t("ui.exports.generalised", steps=steps))
-    if result.total and not result.exported:
-        emit(t("exports.ctdc.all_suppressed", k=result.k))
+    for line in summary(result, str(out), encrypted=bool(recipients)):
+        emit(line)
     return EXIT_OK
 
 

@@ -271,8 +271,15 @@ def _coordinator_commands(commands: Any) -> None:
     export = _group(commands, "export", t("workspace.cli.help.export"))
     ctdc = leaf(export, "ctdc", t("workspace.cli.help.ctdc"), _export)
     ctdc.add_argument("--out", required=True, metavar="F")
-    ctdc.add_argument("--k", type=int, default=11, metavar="K")
+    ctdc.add_argument(
+        "--mode", choices=("public", "full"), default="public", help=t("exports.ctdc.help.mode")
+    )
+    ctdc.add_argument("--k", type=int, default=11, metavar="K", help=t("exports.ctdc.help.k"))
     ctdc.add_argument("--generalise", action="store_true", help=t("workspace.cli.help.generalise"))
+    ctdc.add_argument(
+        "--recipient", action="append", metavar="AGE1...", help=t("exports.ctdc.help.recipient")
+    )
+    ctdc.add_argument("--no-encrypt", action="store_true", help=t("exports.ctdc.help.no_encrypt"))
 
     retention = _group(commands, "retention", t("workspace.cli.help.retention"))
     run = leaf(retention, "run", t("workspace.cli.help.retention_run"), _retention, json_flag=True)

@@ -1,5 +1,6 @@
-"""All SQL of the coordinator's exports (fieldapp/exports): the possible victims and what was
-recorded about them for the CTDC export, and one row per visit for the coordinator's own table.
+"""All SQL of the coordinator's exports (fieldapp/exports): the possible victims with an
+indication and what was recorded about them for the CTDC export, and one row per visit for the
+coordinator's own table.
 
 Reads only; every query is narrow and indexed (persons by visit, observations by person and by
 visit, person_outcomes by person), and rows are streamed, never loaded whole.
@@ -22,7 +23,7 @@ _BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class VictimRow:
-    """What the CTDC export needs about one possible victim (nothing that names anyone)."""
+    """What the CTDC export needs about one identified victim (nothing that names anyone)."""
 
     person_uuid: str
     visit_started_at: str
@@ -68,8 +69,12 @@ class ExportStore:
 
     # -- CTDC -----------------------------------------------------------------------------
 
-    def possible_victims(self) -> Iterator[VictimRow]:
-        """Every live person with the role possible victim, at a live visit."""
+    def indicated_victims(self) -> Iterator[VictimRow]:
+        """Every live possible victim at a live visit with an indication of trafficking: the
+        engine found one for a form (``person_outcomes.indication``, which already carries the
+        professional's own judgement for the forms it concerns) or the professional judged
+        there is one (``persons.professional_indication``). CTDC counts identified victims,
+        so a person with signals but no indication is not one of them."""
         for row in fetch_each(
             self.conn,
             _VictimColumns,
@@ -77,6 +82,8 @@ class ExportStore:
             " v.sort_sector AS sector, p.sex, p.age, p.age_band, p.minor, p.nationality"
             " FROM persons p JOIN visits v ON v.uuid = p.visit_uuid"
             " WHERE p.deleted = 0 AND v.deleted = 0 AND p.role = 'possible_victim'"
+            " AND (p.professional_indication = 1 OR EXISTS (SELECT 1 FROM person_outcomes po"
+            " WHERE po.person_uuid = p.uuid AND po.indication = 1))"
             " ORDER BY p.uuid",
         ):
             yield VictimRow(
@@ -113,17 +120,15 @@ class ExportStore:
             " AND own.indicator_id = o.indicator_id AND own.deleted = 0)",
         )
 
-    def forms_reaching(self, outcomes: Sequence[str]) -> Iterator[PersonForm]:
-        """(person uuid, form) of every possible victim's form whose engine outcome is one of
-        ``outcomes`` (person_outcomes, filled by the assessment)."""
-        marks = ",".join("?" for _ in outcomes)
+    def person_forms(self) -> Iterator[PersonForm]:
+        """(person uuid, form, outcome, indication) of every live possible victim's assessed
+        form (person_outcomes, filled by the assessment)."""
         yield from fetch_each(
             self.conn,
             PersonForm,
-            "SELECT po.person_uuid, po.form FROM person_outcomes po"
+            "SELECT po.person_uuid, po.form, po.outcome, po.indication FROM person_outcomes po"
             " JOIN persons p ON p.uuid = po.person_uuid"
-            f" WHERE p.deleted = 0 AND p.role = 'possible_victim' AND po.outcome IN ({marks})",
-            tuple(outcomes),
+            " WHERE p.deleted = 0 AND p.role = 'possible_victim'",
         )
 
     # -- the coordinator's own table ------------------------------------------------------
@@ -178,6 +183,8 @@ class ObservedIndicator(NamedTuple):
 class PersonForm(NamedTuple):
     person_uuid: str
     form: str
+    outcome: str
+    indication: int
 
 
 class _VictimColumns(NamedTuple):

@@ -33,6 +33,7 @@ from fieldapp.domain import (
     ObservationStatus,
     Person,
     PersonRole,
+    PoliceReport,
     RecordMeta,
     Referral,
     ReferralStatus,
@@ -510,6 +511,8 @@ class Store:
         lang: str,
         urgency: str,
         status: ReferralStatus = ReferralStatus.FINAL,
+        reason: str | None = None,
+        vital_interest: str | None = None,
     ) -> Referral:
         """Keep a referral and its PDF inside the vault, in one transaction. An earlier referral
         for the same visit, recipient and persons stays as it was; this one is its next
@@ -543,6 +546,8 @@ class Store:
                     "content_hash": content_hash,
                     "lang": lang,
                     "urgency": urgency,
+                    "reason": reason,
+                    "vital_interest": vital_interest,
                 },
             )
         return self.referral(referral_uuid)
@@ -1156,6 +1161,12 @@ def _site_columns(site: SiteInput) -> dict[str, Any]:
         "phones": json.dumps(list(site.phones), ensure_ascii=False),
         "plates": json.dumps(list(site.plates), ensure_ascii=False),
         "handles": json.dumps(list(site.handles), ensure_ascii=False),
+        "intermediary_name": site.intermediary_name,
+        "intermediary_kvk": site.intermediary_kvk,
+        "housing_street": site.housing.street,
+        "housing_number": site.housing.number,
+        "housing_postcode": site.housing.postcode,
+        "housing_place": site.housing.place,
     }
 
 
@@ -1189,6 +1200,13 @@ def _person_columns(person: PersonInput) -> dict[str, Any]:
         "b83_by": person.b83_by,
         "suspected_forms": json.dumps(list(person.suspected_forms)),
         "professional_indication": int(person.professional_indication),
+        "initials": person.initials,
+        "birth_date": person.birth_date,
+        "safe_contact": person.safe_contact,
+        "whereabouts": person.whereabouts,
+        "safety": person.safety,
+        "care_needs": person.care_needs,
+        "police_report": person.police_report.value,
     }
 
 
@@ -1222,6 +1240,12 @@ class _SiteRow(NamedTuple):
     phones: str
     plates: str
     handles: str
+    intermediary_name: str | None
+    intermediary_kvk: str | None
+    housing_street: str | None
+    housing_number: str | None
+    housing_postcode: str | None
+    housing_place: str | None
 
 
 class _VisitRow(NamedTuple):
@@ -1267,6 +1291,13 @@ class _PersonRow(NamedTuple):
     b83_by: str | None
     suspected_forms: str
     professional_indication: int
+    initials: str | None
+    birth_date: str | None
+    safe_contact: str | None
+    whereabouts: str | None
+    safety: str | None
+    care_needs: str | None
+    police_report: str
 
 
 class _ObservationRow(NamedTuple):
@@ -1321,6 +1352,8 @@ class _ReferralRow(NamedTuple):
     content_hash: str | None
     lang: str
     urgency: str
+    reason: str | None
+    vital_interest: str | None
 
 
 class _VisitSummaryRow(NamedTuple):
@@ -1404,6 +1437,14 @@ def _site(row: _SiteRow) -> Site:
         phones=tuple(json.loads(row.phones)),
         plates=tuple(json.loads(row.plates)),
         handles=tuple(json.loads(row.handles)),
+        intermediary_name=row.intermediary_name,
+        intermediary_kvk=row.intermediary_kvk,
+        housing=Address(
+            street=row.housing_street,
+            number=row.housing_number,
+            postcode=row.housing_postcode,
+            place=row.housing_place,
+        ),
     )
 
 
@@ -1443,6 +1484,13 @@ def _person(row: _PersonRow) -> Person:
         b83_by=row.b83_by,
         suspected_forms=tuple(json.loads(row.suspected_forms)),
         professional_indication=bool(row.professional_indication),
+        initials=row.initials,
+        birth_date=row.birth_date,
+        safe_contact=row.safe_contact,
+        whereabouts=row.whereabouts,
+        safety=row.safety,
+        care_needs=row.care_needs,
+        police_report=PoliceReport(row.police_report),
     )
 
 
@@ -1488,6 +1536,8 @@ def _referral(row: _ReferralRow) -> Referral:
         content_hash=row.content_hash,
         lang=row.lang,
         urgency=row.urgency,
+        reason=row.reason,
+        vital_interest=row.vital_interest,
     )
 
 

@@ -58,6 +58,7 @@ from fieldapp.domain import (
     Evidence,
     ObservationStatus,
     PersonRole,
+    PoliceReport,
     ReferralStatus,
     Sector,
     Sex,
@@ -194,6 +195,12 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
                 "place",
                 "municipality",
                 "kvk",
+                "intermediary_name",
+                "intermediary_kvk",
+                "housing_street",
+                "housing_number",
+                "housing_postcode",
+                "housing_place",
             ]
         },
         "name": (_TEXT, False),
@@ -228,6 +235,12 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
         "b83_by": (_TEXT, True),
         "suspected_forms": (_JSON_LIST, False),
         "professional_indication": (frozenset({0, 1}), False),
+        **{
+            name: (_TEXT, True)
+            for name in ["initials", "birth_date", "safe_contact", "whereabouts", "safety"]
+        },
+        "care_needs": (_TEXT, True),
+        "police_report": (_enum(PoliceReport), False),
     },
     "attachment": {
         "owner_kind": (_enum(("visit", "person", "observation", "site", "referral")), False),
@@ -261,6 +274,8 @@ _RULES: dict[str, dict[str, tuple[Any, bool]]] = {
         "content_hash": (_TEXT, True),
         "lang": (_enum(LANGUAGES), False),
         "urgency": (_enum(("normal", "high", "immediate")), False),
+        "reason": (_TEXT, True),
+        "vital_interest": (_TEXT, True),
     },
 }
 _META_RULES = {
@@ -287,6 +302,34 @@ ADDED_COLUMNS: dict[int, dict[str, tuple[tuple[str, Any], ...]]] = {
     7: {
         "person": (("suspected_forms", "[]"), ("professional_indication", 0)),
         "observation": (("past", 0),),
+    },
+    8: {
+        "site": tuple(
+            (name, None)
+            for name in (
+                "intermediary_name",
+                "intermediary_kvk",
+                "housing_street",
+                "housing_number",
+                "housing_postcode",
+                "housing_place",
+            )
+        ),
+        "person": (
+            *(
+                (name, None)
+                for name in (
+                    "initials",
+                    "birth_date",
+                    "safe_contact",
+                    "whereabouts",
+                    "safety",
+                    "care_needs",
+                )
+            ),
+            ("police_report", "unknown"),
+        ),
+        "referral": (("reason", None), ("vital_interest", None)),
     },
 }
 

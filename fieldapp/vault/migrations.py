@@ -482,6 +482,30 @@ INSERT OR IGNORE INTO outcomes_stale (visit_uuid)
     SELECT DISTINCT visit_uuid FROM persons WHERE deleted = 0;
 """
 
+# What partners need to act (issue 15): per person, how to reach them safely, where they are,
+# their safety and care needs, whether they made a report to the police, and for CoMensha
+# their initials and date of birth; per site, the intermediary (an uitzendbureau) and the
+# housing address; per referral, the inspector's own reason and, for the care coordinator
+# without recorded consent, the vital interest that allowed it (AVG art. 6(1)(d)). New
+# columns come last: bundles from devices on schema 7 are padded (fieldapp/sync/bundle.py).
+SCHEMA_V8 = """
+ALTER TABLE sites ADD COLUMN intermediary_name TEXT;
+ALTER TABLE sites ADD COLUMN intermediary_kvk TEXT;
+ALTER TABLE sites ADD COLUMN housing_street TEXT;
+ALTER TABLE sites ADD COLUMN housing_number TEXT;
+ALTER TABLE sites ADD COLUMN housing_postcode TEXT;
+ALTER TABLE sites ADD COLUMN housing_place TEXT;
+ALTER TABLE persons ADD COLUMN initials TEXT;
+ALTER TABLE persons ADD COLUMN birth_date TEXT;
+ALTER TABLE persons ADD COLUMN safe_contact TEXT;
+ALTER TABLE persons ADD COLUMN whereabouts TEXT;
+ALTER TABLE persons ADD COLUMN safety TEXT;
+ALTER TABLE persons ADD COLUMN care_needs TEXT;
+ALTER TABLE persons ADD COLUMN police_report TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE referrals ADD COLUMN reason TEXT;
+ALTER TABLE referrals ADD COLUMN vital_interest TEXT;
+"""
+
 Step = str | Callable[[str | None], str]
 MIGRATIONS: tuple[Step, ...] = (
     SCHEMA_V1,
@@ -491,6 +515,7 @@ MIGRATIONS: tuple[Step, ...] = (
     SCHEMA_V5,
     _schema_v6,
     SCHEMA_V7,
+    SCHEMA_V8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

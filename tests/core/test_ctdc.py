@@ -1,36 +1,50 @@
-"""The anonymised CTDC export: each column's rule, the means of control from the catalogue,
-the exploitation flags from the engine's outcomes, k-anonymity on every row combination (also
-as a property over any data), the file, and the command line."""
+"""The CTDC export: its columns and codes against the data dictionary kept beside these tests
+(``ctdc_dictionary.py``, with its sources), who is exported (an indication, not any signal),
+each column's rule, begging as ``typeOfLabourBegging``, the public file's generalisation
+hierarchies and lattice search with k-anonymity on every row (also as a property over any
+data, and on demo data at k = 11), the full file age-encrypted by default, and the command
+line."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import time
 from collections import Counter
 from pathlib import Path
 
+import pycountry
+import pyrage
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyrage import x25519
 
 from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.model import FORMS
+from fieldapp.demo import demo_visits
 from fieldapp.domain import (
     AgeBand,
     Evidence,
     ObservationStatus,
     PersonRole,
+    Role,
     Sector,
     Sex,
 )
 from fieldapp.errors import FieldAppError
 from fieldapp.exports import ctdc
-from fieldapp.exports.ctdc import COLUMNS, MEANS_COLUMNS, anonymise, ctdc_row
+from fieldapp.exports.ctdc import COLUMNS, HIERARCHIES, MEANS_COLUMNS, anonymise, ctdc_row
+from fieldapp.i18n import catalogue as texts
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.paths import resource_path
 from fieldapp.store.export_store import VictimRow
 from fieldapp.store.store import Store
 from fieldapp.vault import Vault
-from tests.support import run_cli
+from fieldapp.vault.keyfile import FAST_FOR_TESTS
+from tests.core import ctdc_dictionary as dictionary
+from tests.support import PASSPHRASE, run_cli
 
 AT = {column: index for index, column in enumerate(COLUMNS)}
 
@@ -47,11 +61,103 @@ def victim(**changes: object) -> VictimRow:
         "nationality": "BG",
     }
     values.update(changes)
-    return VictimRow(**values)  # type: ignore[arg-type]
+    return VictimRow(**values)  # type: ignore[arg-type]  # values checked by VictimRow itself
 
 
 def value(row: tuple[str, ...], column: str) -> str:
     return row[AT[column]]
+
+
+def named(row: tuple[str, ...], column: str) -> set[str]:
+    text = value(row, column)
+    return set() if text == "-99" else set(text.split(";"))
+
+
+# -- the columns against the data dictionary -------------------------------------------------
+
+
+def test_the_columns_are_the_dictionarys_in_its_order() -> None:
+    assert len(dictionary.NAMES) == 63
+    assert COLUMNS == dictionary.NAMES
+    for missing in (
+        "Datasource",
+        "majorityStatusAtExploit",
+        "majorityEntry",
+        "meansOfControlConcatenated",
+        "typeOfExploitConcatenated",
+        "isForcedMarriage",
+        "isForcedMilitary",
+        "isSlaveryAndPractices",
+        "isOtherExploit",
+        "isAbduction",
+        "typeOfLabourBegging",
+        "typeOfLabourAquafarming",
+        "typeOfLabourTransportation",
+        "typeOfLabourPeddling",
+        "typeOfLabourMiningOrDrilling",
+        "typeOfLabourNotSpecified",
+        "typeOfSexPornography",
+        "typeOfSexRemoteInteractiveServices",
+        "typeOfSexPrivateSexualServices",
+        "typeOfLabourConcatenated",
+        "typeOfSexConcatenated",
+        "RecruiterRelationship",
+    ):
+        assert missing in COLUMNS, missing
+
+
+def test_the_dictionary_names_its_source_and_what_is_unconfirmed() -> None:
+    assert "ctdatacollaborative.org" in dictionary.SOURCE and "2026-12-06" in dictionary.SOURCE
+    assert set(dictionary.UNCONFIRMED) == {"typeOfLabourConcatenated", "typeOfSexConcatenated"}
+    readme = resource_path().parent.joinpath("README.md").read_text(encoding="utf-8")
+    for column in dictionary.UNCONFIRMED:
+        assert column in readme
+
+
+_victims = st.builds(
+    victim,
+    visit_started_at=st.sampled_from(("2024-01-01T00:00:00Z", "2025-06-01T00:00:00Z")),
+    sector=st.sampled_from([sector.value for sector in Sector]),
+    sex=st.sampled_from([sex.value for sex in Sex]),
+    age=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
+    age_band=st.one_of(st.none(), st.sampled_from([band.value for band in AgeBand])),
+    minor=st.one_of(st.none(), st.booleans()),
+    nationality=st.one_of(st.none(), st.sampled_from(("BG", "RO", "NL", "NG", "TW", "XX"))),
+)
+_people = st.tuples(
+    _victims,
+    st.sets(st.sampled_from(FORMS)),
+    st.sets(st.sampled_from(tuple(MEANS_COLUMNS))),
+    st.sets(st.sampled_from(("Begging", "IllicitActivities"))),
+)
+
+
+def _row(person: tuple[VictimRow, set[str], set[str], set[str]]) -> tuple[str, ...]:
+    who, forms, means, kinds = person
+    return ctdc_row(who, forms, means, criminal_kinds=kinds)
+
+
+@settings(max_examples=300, deadline=None)
+@given(person=_people)
+def test_property_every_value_is_a_code_of_the_dictionary(person) -> None:
+    row = _row(person)
+    assert len(row) == len(dictionary.NAMES)
+    for column, text in zip(dictionary.NAMES, row, strict=True):
+        codes = dictionary.BY_NAME[column].codes
+        if codes is not None:
+            assert text in codes, (column, text)
+    assert value(row, "citizenship") == "-99" or pycountry.countries.get(
+        alpha_2=value(row, "citizenship")
+    )
+    means_labels = {label for _, label, _ in dictionary.MEANS} | {"Not specified"}
+    assert named(row, "meansOfControlConcatenated") <= means_labels
+    exploit_labels = {label for label, _ in dictionary.EXPLOIT_LABELS.values()}
+    assert named(row, "typeOfExploitConcatenated") <= exploit_labels
+    # A concatenated column names exactly the flags set.
+    flags = {column for column in dictionary.EXPLOIT_LABELS if value(row, column) == "1"}
+    assert {dictionary.EXPLOIT_LABELS[column][0] for column in flags} == named(
+        row, "typeOfExploitConcatenated"
+    )
 
 
 # -- one row's rules -------------------------------------------------------------------------
@@ -94,9 +200,17 @@ def test_an_age_band_is_used_only_where_it_fits_one_ctdc_group() -> None:
     assert value(ctdc_row(victim(age=None, minor=True), (), ()), "majorityStatus") == "Minor"
 
 
+def test_a_minor_now_was_a_minor_at_exploitation_and_entry_an_adults_is_unknown() -> None:
+    minor = ctdc_row(victim(age=16), ("labour",), ())
+    assert value(minor, "majorityStatusAtExploit") == value(minor, "majorityEntry") == "Minor"
+    adult = ctdc_row(victim(age=30), ("labour",), ())
+    assert value(adult, "majorityStatusAtExploit") == value(adult, "majorityEntry") == "-99"
+
+
 def test_demographics_use_ctdc_codes_and_minus_99_for_unknown() -> None:
     row = ctdc_row(victim(), (), ())
     assert value(row, "yearOfRegistration") == "2025"
+    assert value(row, "Datasource") == "Case Management"
     assert value(row, "gender") == "Female"
     assert value(row, "citizenship") == "BG"
     assert value(row, "CountryOfExploitation") == "NL"
@@ -106,86 +220,213 @@ def test_demographics_use_ctdc_codes_and_minus_99_for_unknown() -> None:
     assert value(ctdc_row(victim(nationality="ZZ"), (), ()), "citizenship") == "-99"
 
 
-def test_means_flags_and_not_specified() -> None:
+def test_means_flags_not_specified_and_the_concatenated_column() -> None:
     none = ctdc_row(victim(), (), ())
     assert all(value(none, column) == "0" for column in MEANS_COLUMNS.values())
     assert value(none, "meansOfControlNotSpecified") == "1"
+    assert value(none, "meansOfControlConcatenated") == "Not specified"
     some = ctdc_row(victim(), (), ("withholds_documents", "debt_bondage"))
     assert value(some, "meansOfControlWithholdsDocuments") == "1"
     assert value(some, "meansOfControlDebtBondage") == "1"
     assert value(some, "meansOfControlThreats") == "0"
     assert value(some, "meansOfControlNotSpecified") == "0"
+    assert value(some, "meansOfControlConcatenated") == "Debt bondage;Withholds documents"
     assert len(MEANS_COLUMNS) == 17
 
 
-def test_exploitation_and_type_of_labour_follow_the_forms_and_the_sector() -> None:
-    labour = ctdc_row(victim(sector="meat_processing"), ("labour",), ())
-    assert value(labour, "isForcedLabour") == "1"
-    assert value(labour, "typeOfLabourManufacturing") == "1"
-    assert value(labour, "isSexualExploit") == "0"
-    # The sector says nothing when there is no labour exploitation.
-    nothing = ctdc_row(victim(sector="construction"), (), ())
-    assert value(nothing, "typeOfLabourConstruction") == "0"
-    # Unmapped sectors are "other"; criminal exploitation is illicit activities.
-    car_wash = ctdc_row(victim(sector="car_wash"), ("labour", "criminal"), ())
-    assert value(car_wash, "typeOfLabourOther") == "1"
-    assert value(car_wash, "typeOfLabourIllicitActivities") == "1"
-    criminal = ctdc_row(victim(sector="hospitality"), ("criminal",), ())
-    assert value(criminal, "isForcedLabour") == "1"
-    assert value(criminal, "typeOfLabourHospitality") == "0"
+def test_exploitation_flags_and_their_concatenation_follow_the_forms() -> None:
     both = ctdc_row(victim(sector="sex_work_unlicensed"), ("labour", "sexual"), ())
-    assert value(both, "isSexAndLabour") == "1"
+    for column in ("isForcedLabour", "isSexualExploit", "isSexAndLabour"):
+        assert value(both, column) == "1"
+    assert value(both, "typeOfExploitConcatenated") == (
+        "Forced labour;Sexual exploitation;Combined sexual and labour exploitation"
+    )
     assert value(both, "typeOfSexProstitution") == "1"
-    elsewhere = ctdc_row(victim(sector="hospitality"), ("sexual",), ())
-    assert value(elsewhere, "typeOfSexProstitution") == "0"  # not known, so not said
+    assert value(both, "typeOfSexConcatenated") == "Prostitution"
     organ = ctdc_row(victim(), ("organ_removal",), ())
-    assert value(organ, "isOrganRemoval") == "1"
-    assert value(organ, "isForcedLabour") == "0"
+    assert value(organ, "isOrganRemoval") == "1" and value(organ, "isForcedLabour") == "0"
     marriage = ctdc_row(victim(), ("forced_marriage",), ())
-    assert value(marriage, "isForcedMarriage") == "1"
-    assert value(marriage, "isOtherExploit") == "0"
+    assert value(marriage, "isForcedMarriage") == "1" and value(marriage, "isOtherExploit") == "0"
     for form in ("illegal_adoption", "surrogacy"):
         other = ctdc_row(victim(), (form,), ())
         assert value(other, "isOtherExploit") == "1"
-        assert value(other, "isForcedMarriage") == "0"
+        assert value(other, "typeOfExploitConcatenated") == "Other"
+    nothing = ctdc_row(victim(), (), ())
+    assert value(nothing, "typeOfExploitConcatenated") == "-99"
+    for column in ("isForcedMilitary", "isSlaveryAndPractices"):
+        assert value(both, column) == "0"  # never recorded by FieldApp
 
 
-def test_recruiter_relation_is_never_guessed() -> None:
+def test_type_of_labour_follows_the_sector_and_the_criminal_signals() -> None:
+    labour = ctdc_row(victim(sector="meat_processing"), ("labour",), ())
+    assert value(labour, "typeOfLabourManufacturing") == "1"
+    assert value(labour, "typeOfLabourConcatenated") == "Manufacturing"
+    nothing = ctdc_row(victim(sector="construction"), (), ())
+    assert value(nothing, "typeOfLabourConstruction") == "0"
+    assert value(nothing, "typeOfLabourConcatenated") == "-99"
+    car_wash = ctdc_row(victim(sector="car_wash"), ("labour",), ())
+    assert value(car_wash, "typeOfLabourOther") == "1"
+    no_sector = ctdc_row(victim(sector=None), ("labour",), ())
+    assert value(no_sector, "typeOfLabourNotSpecified") == "1"
+    criminal = ctdc_row(victim(sector="hospitality"), ("criminal",), ())
+    assert value(criminal, "isForcedLabour") == "1"
+    assert value(criminal, "typeOfLabourIllicitActivities") == "1"
+    assert value(criminal, "typeOfLabourHospitality") == "0"
+    for column in ("Aquafarming", "MiningOrDrilling", "Peddling", "Transportation"):
+        assert value(labour, f"typeOfLabour{column}") == "0"
+
+
+def test_forced_begging_is_type_of_labour_begging_not_illicit_activities() -> None:
+    begging = ctdc_row(victim(age=14), ("criminal",), (), criminal_kinds={"Begging"})
+    assert value(begging, "typeOfLabourBegging") == "1"
+    assert value(begging, "typeOfLabourIllicitActivities") == "0"
+    assert value(begging, "typeOfLabourConcatenated") == "Begging"
+    assert value(begging, "isForcedLabour") == "1"
+    both = ctdc_row(victim(), ("criminal",), (), criminal_kinds={"Begging", "IllicitActivities"})
+    assert value(both, "typeOfLabourConcatenated") == "Begging;Illicit activities"
+
+
+def test_the_begging_signal_is_forced_begging_in_every_catalogue() -> None:
+    for version in ("2026.1", "2026.2"):
+        catalogue = load_catalogue(version)
+        for signal in ctdc.BEGGING_SIGNALS:
+            indicator = catalogue.get(signal)
+            assert indicator is not None, (version, signal)
+            assert "begging" in indicator.label["en"].lower()
+            assert "criminal" in indicator.forms
+
+
+def test_recruiter_relation_and_abduction_are_never_guessed() -> None:
     row = ctdc_row(victim(), ("labour",), ("false_promises",))
     assert value(row, "recruiterRelationUnknown") == "1"
     for relation in ("IntimatePartner", "Friend", "Family", "Other"):
         assert value(row, f"recruiterRelation{relation}") == "0"
+    assert value(row, "RecruiterRelationship") == "-99"
+    assert value(row, "isAbduction") == "-99"
 
 
-# -- k-anonymity ---------------------------------------------------------------------------------
+# -- the hierarchies of the public file ------------------------------------------------------
+
+
+def _hierarchy(name: str) -> ctdc.Hierarchy:
+    return next(h for h in HIERARCHIES if h.name == name)
+
+
+def _at(name: str, row: tuple[str, ...], level: str) -> tuple[str, ...]:
+    hierarchy = _hierarchy(name)
+    values = tuple(value(row, column) for column in hierarchy.columns)
+    return hierarchy.generalise(values, hierarchy.levels.index(level))
+
+
+def test_age_widens_then_keeps_the_majority_then_goes() -> None:
+    row = ctdc_row(victim(age=16), ("labour",), ())
+    assert _at("age", row, "ctdc_bands")[:2] == ("9--17", "Minor")
+    assert _at("age", row, "wide_bands") == ("0--17", "Minor", "Minor", "Minor")
+    assert _at("age", row, "majority") == ("-99", "Minor", "Minor", "Minor")
+    assert _at("age", row, "blank") == ("-99",) * 4
+    assert set(ctdc.WIDE_AGE_BANDS) == set(dictionary.AGE_BANDS)
+
+
+@pytest.mark.parametrize(
+    ("code", "levels"),
+    [
+        ("BG", ("Eastern Europe", "Eastern Europe", "Europe")),
+        ("NG", ("Western Africa", "Sub-Saharan Africa", "Africa")),
+        ("BR", ("South America", "Latin America and the Caribbean", "Americas")),
+        ("VN", ("South-eastern Asia", "South-eastern Asia", "Asia")),
+        ("TW", ("-99", "-99", "-99")),  # no M49 region in the source: unknown, not guessed
+    ],
+)
+def test_citizenship_goes_to_its_un_m49_regions(code: str, levels: tuple[str, ...]) -> None:
+    row = ctdc_row(victim(nationality=code), ("labour",), ())
+    found = tuple(
+        _at("citizenship", row, level)[0]
+        for level in ("intermediate_region", "sub_region", "region")
+    )
+    assert found == levels
+    assert _at("citizenship", row, "country") == (code,)
+
+
+def test_the_m49_file_has_a_source_and_every_country() -> None:
+    document = json.loads(resource_path("m49_regions.json").read_text(encoding="utf-8"))
+    assert "unstats.un.org" in document["source"]
+    known = set(document["countries"]) | set(document["unassigned"])
+    assert known == {country.alpha_2 for country in pycountry.countries}
+    regions = {parts[0] for parts in document["countries"].values()}
+    assert regions == {"Africa", "Americas", "Asia", "Europe", "Oceania"}
+
+
+def test_means_go_to_groups_in_the_concatenated_column_then_to_any() -> None:
+    row = ctdc_row(victim(), ("labour",), ("physical_abuse", "sexual_abuse", "debt_bondage"))
+    groups = _at("means", row, "groups")
+    assert groups[: len(MEANS_COLUMNS)] == ("-99",) * len(MEANS_COLUMNS)
+    assert groups[-2:] == ("0", "Debt bondage or earnings;Abuse")
+    assert _at("means", row, "any")[-2:] == ("0", "-99")
+    assert set(ctdc.MEANS_GROUPS) == set(MEANS_COLUMNS)
+
+
+def test_type_of_work_goes_to_its_parent_form() -> None:
+    row = ctdc_row(victim(sector="construction"), ("labour",), ())
+    columns = _hierarchy("exploitation").columns
+    forms = dict(zip(columns, _at("exploitation", row, "forms"), strict=True))
+    assert forms["isForcedLabour"] == "1"
+    assert forms["typeOfExploitConcatenated"] == "Forced labour"
+    assert forms["typeOfLabourConstruction"] == "-99"
+    assert forms["typeOfLabourConcatenated"] == "-99"
+
+
+def test_citizenship_means_and_the_form_never_become_unknown_in_the_public_file() -> None:
+    lowest = {h.name: h.levels[h.lowest] for h in HIERARCHIES}
+    assert lowest == {
+        "year": "blank",
+        "gender": "blank",
+        "age": "blank",
+        "citizenship": "region",
+        "means": "any",
+        "exploitation": "forms",
+    }
+
+
+# -- k-anonymity and the search ----------------------------------------------------------------
 
 
 def _check_k_anonymous(result: ctdc.CtdcResult, total: int) -> None:
-    counts = Counter(result.rows)
-    assert all(count >= result.k for count in counts.values())
+    k = result.k
+    assert k is not None
+    assert all(count >= k for count in Counter(result.rows).values())
     assert result.exported + result.suppressed == result.total == total
     assert list(result.rows) == sorted(result.rows)
 
 
-def test_rows_in_groups_smaller_than_k_are_suppressed() -> None:
-    common = ctdc_row(victim(), ("labour",), ())
-    rare = ctdc_row(victim(nationality="ER"), ("labour",), ())
-    result = anonymise([common] * 11 + [rare] * 10, 11)
-    assert result.rows == (common,) * 11
-    assert result.suppressed == 10
-    _check_k_anonymous(result, 21)
-    assert anonymise([common] * 10, 11).exported == 0
+def test_nothing_is_generalised_when_every_row_is_kept_already() -> None:
+    row = ctdc_row(victim(), ("labour",), ("debt_bondage",))
+    result = anonymise([row] * 11, 11)
+    assert result.rows == (row,) * 11 and result.suppressed == 0
+    assert result.generalised == () and result.information == 1.0
 
 
-def test_generalisation_keeps_rows_and_says_which_columns() -> None:
+def test_the_search_generalises_as_little_as_keeps_the_rows() -> None:
+    """Six Bulgarians and six Romanians: both Eastern Europe, so at k = 11 citizenship goes to
+    the M49 region level that joins them, and nothing else changes."""
     rows = [ctdc_row(victim(nationality=code), ("labour",), ()) for code in ("BG", "RO") * 6]
-    plain = anonymise(rows, 11)
+    plain = anonymise(rows, 11, generalise=False)
     assert plain.exported == 0 and plain.suppressed == 12
-    general = anonymise(rows, 11, generalise=True)
+    general = anonymise(rows, 11)
     assert general.exported == 12
-    assert general.generalised == ("means_of_control", "age", "citizenship")
-    assert {value(row, "citizenship") for row in general.rows} == {"-99"}
+    assert general.generalised == ("citizenship",)
+    assert dict(general.levels)["citizenship"] == "intermediate_region"
+    assert {value(row, "citizenship") for row in general.rows} == {"Eastern Europe"}
+    assert {value(row, "ageBroad") for row in general.rows} == {"30--38"}  # untouched
     _check_k_anonymous(general, 12)
+    assert 0 < general.information < 1
+
+
+def test_a_row_that_needs_more_than_the_floor_is_suppressed_not_blanked() -> None:
+    common = ctdc_row(victim(), ("labour",), ())
+    rare = ctdc_row(victim(), ("sexual",), ())  # its form alone sets it apart
+    result = anonymise([common] * 11 + [rare], 11)
+    assert result.suppressed == 1 and result.exported == 11
+    assert {value(row, "isForcedLabour") for row in result.rows} == {"1"}
 
 
 @pytest.mark.parametrize("k", [-1, 0, 1, 1001])
@@ -195,63 +436,27 @@ def test_absurd_k_is_refused(k: int) -> None:
     assert "2" in caught.value.message("en") and "1000" in caught.value.message("en")
 
 
-def _row_values() -> st.SearchStrategy[tuple[str, ...]]:
-    """Rows over small alphabets, so that groups of every size occur."""
-    return st.tuples(*(st.sampled_from(("a", "b")) for _ in range(4)))
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    rows=st.lists(_row_values(), max_size=120),
-    k=st.integers(min_value=2, max_value=15),
-)
-def test_property_every_exported_combination_occurs_at_least_k_times(rows, k: int) -> None:
-    kept, suppressed = ctdc.suppress(rows, k)
-    assert len(kept) + suppressed == len(rows)
-    counts = Counter(kept)
-    assert all(count >= k for count in counts.values())
-    # Nothing that could have been kept was suppressed.
-    assert Counter(rows) - counts == Counter({r: c for r, c in Counter(rows).items() if c < k})
-
-
-_victims = st.builds(
-    victim,
-    visit_started_at=st.sampled_from(("2024-01-01T00:00:00Z", "2025-06-01T00:00:00Z")),
-    sector=st.sampled_from([sector.value for sector in Sector]),
-    sex=st.sampled_from([sex.value for sex in Sex]),
-    age=st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
-    age_band=st.one_of(st.none(), st.sampled_from([band.value for band in AgeBand])),
-    minor=st.one_of(st.none(), st.booleans()),
-    nationality=st.one_of(st.none(), st.sampled_from(("BG", "RO", "NL", "XX"))),
-)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    people=st.lists(
-        st.tuples(
-            _victims,
-            st.sets(st.sampled_from(FORMS)),
-            st.sets(st.sampled_from(tuple(MEANS_COLUMNS))),
-        ),
-        max_size=80,
-    ),
-    k=st.integers(min_value=2, max_value=12),
-    generalise=st.booleans(),
-)
-def test_property_k_anonymity_holds_for_any_people(people, k: int, generalise: bool) -> None:
-    rows = [ctdc_row(person, forms, means) for person, forms, means in people]
-    result = anonymise(rows, k, generalise=generalise)
+@given(people=st.lists(_people, max_size=80), k=st.integers(min_value=2, max_value=12))
+def test_property_k_anonymity_holds_for_any_people(people, k: int) -> None:
+    rows = [_row(person) for person in people]
+    result = anonymise(rows, k)
     _check_k_anonymous(result, len(rows))
-    if not generalise:
-        assert not Counter(result.rows) - Counter(rows)  # exported rows are real rows
+    # The floors hold: a kept row has its form and whether control was recorded.
+    for row in result.rows:
+        assert value(row, "isForcedLabour") != "-99"
+        assert value(row, "meansOfControlNotSpecified") != "-99"
+    plain = anonymise(rows, k, generalise=False)
+    _check_k_anonymous(plain, len(rows))
+    assert not Counter(plain.rows) - Counter(rows)  # suppression only: real rows
+    assert result.exported >= plain.exported
 
 
 # -- from the vault ------------------------------------------------------------------------------
 
 
 def _indicator_with(means: str, exclude: set[str] = frozenset()) -> str:
-    """An indicator of the labour list whose only CTDC means is ``means`` (or includes it)."""
+    """An indicator of the labour list whose CTDC means include ``means``."""
     catalogue = load_catalogue()
     for item in catalogue.indicators.values():
         usable = "labour" in item.forms and not item.context_only and item.id not in exclude
@@ -269,19 +474,73 @@ def _visit(started: str, sector: Sector, persons, observations) -> NewVisit:
     )
 
 
+def _outcomes(store: Store) -> dict[tuple[str, str], tuple[str, int]]:
+    return {
+        (label, form): (outcome, indication)
+        for label, form, outcome, indication in store.conn.execute(
+            "SELECT p.label, po.form, po.outcome, po.indication FROM person_outcomes po"
+            " JOIN persons p ON p.uuid = po.person_uuid"
+        )
+    }
+
+
+def test_only_persons_with_an_indication_are_exported(store: Store) -> None:
+    """A: a minor made to beg (an indication: a minor with an exploitation signal); B: one
+    labour signal, "signals present" without an indication; C: no signal, but the
+    professional judges there is an indication; D: an employer."""
+    weak = _indicator_with("withholds_documents")
+    store.record_visit(
+        _visit(
+            "2025-05-01T08:00:00Z",
+            Sector.OTHER,
+            [
+                ("A", PersonInput("A", sex=Sex.MALE, age=15, nationality="RO")),
+                ("B", PersonInput("B", sex=Sex.FEMALE, age=30, nationality="BG")),
+                (
+                    "C",
+                    PersonInput(
+                        "C", sex=Sex.FEMALE, age=40, nationality="PL", professional_indication=True
+                    ),
+                ),
+                ("D", PersonInput("D", role=PersonRole.EMPLOYER_MANAGER, age=50)),
+            ],
+            [
+                ObservationInput(
+                    "YCE-07", ObservationStatus.OBSERVED, Evidence.SEEN, person_ref="A"
+                ),
+                ObservationInput(weak, ObservationStatus.OBSERVED, Evidence.SEEN, person_ref="B"),
+            ],
+        )
+    )
+    rows = ctdc.collect_rows(store.vault)
+    outcomes = _outcomes(store)
+    assert outcomes[("B", "labour")] == ("signals_present", 0)  # signals, no indication
+    assert outcomes[("A", "criminal")][1] == 1
+    assert sorted(value(row, "citizenship") for row in rows) == ["PL", "RO"]
+    begging = next(row for row in rows if value(row, "citizenship") == "RO")
+    assert value(begging, "typeOfLabourBegging") == "1"
+    assert value(begging, "typeOfLabourIllicitActivities") == "0"
+    assert value(begging, "majorityStatus") == "Minor"
+    judged = next(row for row in rows if value(row, "citizenship") == "PL")
+    assert value(judged, "isForcedLabour") == "1"  # the professional's form, labour here
+
+
 def test_rows_from_the_vault_follow_the_catalogue_and_the_outcomes(store: Store) -> None:
+    """A and B are judged by the professional to show an indication (so both are exported
+    whatever the engine makes of two signals); the means come from the catalogue."""
     documents = _indicator_with("withholds_documents")
     debt = _indicator_with("debt_bondage", {documents})
+    judged = {"professional_indication": True}
     person = PersonInput
     visit_uuid = store.record_visit(
         _visit(
             "2025-05-01T08:00:00Z",
             Sector.AGRICULTURE,
             [
-                ("A", person("A", sex=Sex.FEMALE, age=24, nationality="RO")),
-                ("B", person("B", sex=Sex.MALE, age=16, nationality="BG")),
-                ("C", person("C", role=PersonRole.EMPLOYER_MANAGER, age=50)),
-                ("D", person("D", sex=Sex.MALE, age=40, nationality="PL")),
+                ("A", person("A", sex=Sex.FEMALE, age=24, nationality="RO", **judged)),
+                ("B", person("B", sex=Sex.MALE, age=16, nationality="BG", **judged)),
+                ("C", person("C", role=PersonRole.EMPLOYER_MANAGER, age=50, **judged)),
+                ("D", person("D", sex=Sex.MALE, age=40, nationality="PL", **judged)),
             ],
             [
                 # For everyone at the visit, but B's own record says not observed.
@@ -302,33 +561,57 @@ def test_rows_from_the_vault_follow_the_catalogue_and_the_outcomes(store: Store)
     a, b = by_age["24--26"], by_age["9--17"]
     assert value(a, "meansOfControlWithholdsDocuments") == "1"
     assert value(a, "meansOfControlDebtBondage") == "1"
+    assert value(a, "meansOfControlConcatenated") == "Debt bondage;Withholds documents"
     assert value(b, "meansOfControlWithholdsDocuments") == "0"  # overridden by B's record
     assert value(b, "meansOfControlDebtBondage") == "0"
+    assert value(b, "meansOfControlNotSpecified") == "1"
     assert value(b, "majorityStatus") == "Minor"
-    # The exploitation flags are the engine's outcomes: signals present or higher counts.
-    rules = load_catalogue().rules
-    threshold = rules.rank("signals_present")
-    outcomes = dict(
-        ((person_uuid, form), rank)
-        for person_uuid, form, rank in store.conn.execute(
-            "SELECT person_uuid, form, outcome_rank FROM person_outcomes"
-        )
-    )
-    persons = {p.label: p.meta.uuid for p in store.visit_detail(visit_uuid).persons}
-    for label, row in (("A", a), ("B", b)):
-        labour = outcomes[(persons[label], "labour")] >= threshold
-        assert value(row, "isForcedLabour") == str(int(labour))
-        assert value(row, "typeOfLabourAgriculture") == str(int(labour))
-        # A greenhouse: only labour exploitation is in context, whatever the signals' tags.
-        assert {form for person, form in outcomes if person == persons[label]} == {"labour"}
+    for row in (a, b):
+        # A greenhouse: only labour exploitation is in context, in agriculture.
+        assert value(row, "isForcedLabour") == "1"
+        assert value(row, "typeOfLabourAgriculture") == "1"
         assert value(row, "isSexualExploit") == "0"
-        assert value(row, "isSexAndLabour") == "0"
-    assert value(a, "isForcedLabour") == "1"  # two observed labour signals
+    outcomes = _outcomes(store)
+    assert {form for label, form in outcomes if label == "A"} == {"labour"}
+
+
+def _coordinator(folder: Path, visits: int) -> Vault:
+    vault = Vault.create(folder, PASSPHRASE, Role.COORDINATOR, FAST_FOR_TESTS)
+    Store(vault).record_visits(demo_visits(visits, seed=2026))
+    return vault
+
+
+def test_the_default_public_export_keeps_rows_of_demo_data_at_k_11(tmp_path: Path) -> None:
+    vault = _coordinator(tmp_path / "vault", 300)
+    try:
+        rows = ctdc.collect_rows(vault)
+        started = time.perf_counter()
+        result = anonymise(rows)
+        took = time.perf_counter() - started
+        assert result.k == 11 and result.total == len(rows) > 0
+        assert result.exported > 0
+        _check_k_anonymous(result, len(rows))
+        assert took < 5  # 384 lattice nodes over a few hundred rows: well under a second
+        lines = ctdc.summary(result, "ctdc.csv", encrypted=False, lang="en")
+        assert f"{result.exported} of {result.total} rows kept" in lines[0]
+        assert "k = 11" in lines[0]
+        assert "citizenship: " in lines[1] and "%" in lines[2]
+    finally:
+        vault.lock()
+
+
+def test_every_level_has_a_text_in_both_languages() -> None:
+    for lang in ("nl", "en"):
+        catalogue = texts(lang)
+        for hierarchy in HIERARCHIES:
+            assert f"exports.ctdc.hierarchy.{hierarchy.name}" in catalogue
+            for level in hierarchy.levels:
+                assert f"exports.ctdc.level.{hierarchy.name}.{level}" in catalogue, level
 
 
 def test_export_writes_a_k_anonymous_csv_and_an_audit_entry(store: Store, tmp_path: Path) -> None:
     person = PersonInput(
-        "A", sex=Sex.FEMALE, age=30, nationality="BG", role=PersonRole.POSSIBLE_VICTIM
+        "A", sex=Sex.FEMALE, age=30, nationality="BG", professional_indication=True
     )
     visits = [
         _visit(
@@ -340,7 +623,7 @@ def test_export_writes_a_k_anonymous_csv_and_an_audit_entry(store: Store, tmp_pa
         _visit(
             "2025-02-02T08:00:00Z",
             Sector.CONSTRUCTION,
-            [("A", PersonInput("A", sex=Sex.MALE, age=70, nationality="ER"))],
+            [("A", PersonInput("A", sex=Sex.MALE, age=70, nationality="ER"))],  # no indication
             [],
         )
     )
@@ -348,23 +631,92 @@ def test_export_writes_a_k_anonymous_csv_and_an_audit_entry(store: Store, tmp_pa
     before = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     target = tmp_path / "ctdc.csv"
     result = ctdc.export_ctdc(store.vault, target, 11)
-    assert (result.total, result.exported, result.suppressed) == (14, 13, 1)
+    assert (result.total, result.exported, result.suppressed) == (13, 13, 0)
     reader = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert tuple(reader[0]) == COLUMNS
     body = [tuple(row) for row in reader[1:]]
     assert len(body) == 13 and all(count >= 11 for count in Counter(body).values())
-    assert "ER" not in target.read_text(encoding="utf-8")
+    assert {row[AT["citizenship"]] for row in body} == {"BG"}  # not the one without indication
     actions = store.conn.execute(
         "SELECT action, record_kind, record_uuid FROM audit_log WHERE seq > ?", (before,)
     ).fetchall()
     assert ("export", "ctdc", None) in actions
 
 
+# -- the full file ----------------------------------------------------------------------------
+
+
+def _two_victims(store: Store) -> None:
+    store.record_visit(
+        _visit(
+            "2025-01-01T08:00:00Z",
+            Sector.HOSPITALITY,
+            [
+                ("A", PersonInput("A", age=30, nationality="ER", professional_indication=True)),
+                ("B", PersonInput("B", age=16, nationality="VN", professional_indication=True)),
+            ],
+            [],
+        )
+    )
+
+
+def test_the_full_file_is_refused_unencrypted_unless_confirmed(
+    store: Store, tmp_path: Path
+) -> None:
+    _two_victims(store)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "full.csv"
+    with pytest.raises(FieldAppError) as caught:
+        ctdc.export_ctdc(store.vault, target, mode="full")
+    assert "--recipient" in caught.value.message("en")
+    assert not list(folder.iterdir())
+    with pytest.raises(FieldAppError) as bad:
+        ctdc.export_ctdc(store.vault, target, mode="full", recipients=("age1nope",))
+    assert "age1" in bad.value.message("en") and not list(folder.iterdir())
+    plain = ctdc.export_ctdc(store.vault, target, mode="full", confirm_unencrypted=True)
+    assert plain.exported == 2 and target.read_text(encoding="utf-8").startswith("yearOf")
+    kinds = [kind for (kind,) in store.conn.execute("SELECT record_kind FROM audit_log")]
+    assert "ctdc_full_unencrypted" in kinds
+
+
+def test_the_full_file_is_age_encrypted_and_decrypts_to_every_row_in_full(
+    store: Store, tmp_path: Path
+) -> None:
+    _two_victims(store)
+    identity = x25519.Identity.generate()
+    target = tmp_path / "ctdc-full.csv"
+    result = ctdc.export_ctdc(
+        store.vault, target, mode="full", recipients=(str(identity.to_public()),)
+    )
+    written = tmp_path / "ctdc-full.csv.age"
+    assert not target.exists() and written.exists()
+    sealed = written.read_bytes()
+    assert sealed.startswith(b"age-encryption.org/v1")
+    assert b"yearOfRegistration" not in sealed and b"Case Management" not in sealed
+    plain = pyrage.decrypt(sealed, [identity]).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(plain)))
+    assert tuple(rows[0]) == COLUMNS
+    assert sorted(tuple(row) for row in rows[1:]) == sorted(ctdc.collect_rows(store.vault))
+    assert {row[AT["citizenship"]] for row in rows[1:]} == {"ER", "VN"}  # not generalised
+    assert result.mode == "full" and result.k is None and result.suppressed == 0
+    kinds = [kind for (kind,) in store.conn.execute("SELECT record_kind FROM audit_log")]
+    assert "ctdc_full" in kinds
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
 def test_the_command_line_refuses_absurd_k_and_prints_the_counts(
     vault_dir: Path, vault: Vault, store: Store, passphrase_file: Path, tmp_path: Path
 ) -> None:
     store.record_visit(
-        _visit("2025-01-01T08:00:00Z", Sector.OTHER, [("A", PersonInput("A", age=30))], [])
+        _visit(
+            "2025-01-01T08:00:00Z",
+            Sector.OTHER,
+            [("A", PersonInput("A", age=30, professional_indication=True))],
+            [],
+        )
     )
     vault.lock()
     common = ("--vault", str(vault_dir), "--passphrase-file", str(passphrase_file))
@@ -375,37 +727,45 @@ def test_the_command_line_refuses_absurd_k_and_prints_the_counts(
     assert not out.exists()
     done = run_cli("export", "ctdc", "--out", str(out), *common, lang="en")
     assert done.returncode == 0, done.stderr
-    assert "0 of 1 row exported, 1 suppressed" in done.stdout
+    assert "Public CTDC file (k = 11)" in done.stdout
+    assert "0 of 1 row kept, 1 left out" in done.stdout
     assert "Every row was suppressed" in done.stdout
+    assert "Detail per column group: year: " in done.stdout
     assert out.read_text(encoding="utf-8").strip() == ",".join(COLUMNS)
     again = run_cli("export", "ctdc", "--out", str(out), *common, lang="en")
     assert again.returncode == 1 and "already exists" in again.stderr
+    dutch = run_cli("export", "ctdc", "--out", str(tmp_path / "nl.csv"), *common)
+    assert "0 van 1 rij bewaard" in dutch.stdout and "k = 11" in dutch.stdout
 
 
-def test_the_command_line_generalises_when_asked(
+def test_the_command_line_writes_the_full_file_encrypted_and_says_so(
     vault_dir: Path, vault: Vault, store: Store, passphrase_file: Path, tmp_path: Path
 ) -> None:
-    for age in (30, 50):  # one age band apart: unique rows until the age is generalised
-        store.record_visit(
-            _visit("2025-01-01T08:00:00Z", Sector.OTHER, [("A", PersonInput("A", age=age))], [])
-        )
+    _two_victims(store)
     vault.lock()
     common = ("--vault", str(vault_dir), "--passphrase-file", str(passphrase_file))
-    plain = run_cli(
-        "export", "ctdc", "--out", str(tmp_path / "a.csv"), "--k", "2", *common, lang="en"
-    )
-    assert "0 of 2 rows exported, 2 suppressed" in plain.stdout
-    generalised = run_cli(
+    out = tmp_path / "full.csv"
+    refused = run_cli("export", "ctdc", "--mode", "full", "--out", str(out), *common, lang="en")
+    assert refused.returncode == 1 and "--recipient age1" in refused.stderr
+    assert not list(tmp_path.glob("full*"))
+    identity = x25519.Identity.generate()
+    done = run_cli(
         "export",
         "ctdc",
+        "--mode",
+        "full",
+        "--recipient",
+        str(identity.to_public()),
         "--out",
-        str(tmp_path / "b.csv"),
-        "--k",
-        "2",
-        "--generalise",
+        str(out),
         *common,
         lang="en",
     )
-    assert generalised.returncode == 0, generalised.stderr
-    assert "2 of 2 rows exported, 0 suppressed" in generalised.stdout
-    assert "Generalised: " in generalised.stdout and "age group" in generalised.stdout
+    assert done.returncode == 0, done.stderr
+    assert "Full CTDC file written to" in done.stdout and "2 rows" in done.stdout
+    assert "Encrypted with age" in done.stdout
+    plain = pyrage.decrypt((tmp_path / "full.csv.age").read_bytes(), [identity])
+    assert plain.decode("utf-8").splitlines()[0] == ",".join(COLUMNS)
+    helped = " ".join(run_cli("export", "ctdc", "--help", lang="en").stdout.split())
+    assert "--mode {public,full}" in helped and "--recipient AGE1..." in helped
+    assert "k-anonymous" in helped and "agreement" in helped and "--no-encrypt" in helped

@@ -135,6 +135,7 @@ def _person(device_id: str, visit_uuid: str, number: int = 1, **changes: Any) ->
         "b83_status": "not_recorded",
         "suspected_forms": "[]",
         "professional_indication": 0,
+        "police_report": "unknown",
         **changes,
     }
     return _row("person", device_id, _uuid(0x300 + number), **values)

@@ -26,6 +26,7 @@ from fieldapp.sync import bundle
 from fieldapp.sync.errors import BundleRejected
 from fieldapp.visit_json import (
     AddressJson,
+    IntermediaryJson,
     ObservationJson,
     PersonFields,
     PersonJson,
@@ -44,6 +45,8 @@ VISIT_OBJECTS: dict[str, type[msgspec.Struct]] = {
     "top level": VisitDocument,
     "`site`": SiteJson,
     "`site.address`": AddressJson,
+    "`site.intermediary`": IntermediaryJson,
+    "`site.housing_address`": AddressJson,
     "`visit`": VisitJson,
     "`persons[]`": PersonJson,
     "`observations[]`": ObservationJson,
@@ -114,6 +117,8 @@ def _values_rows() -> list[tuple[type[msgspec.Struct], list[str], str]]:
     owners = {
         "site": SiteJson,
         "site.address": AddressJson,
+        "site.intermediary": IntermediaryJson,
+        "site.housing_address": AddressJson,
         "visit": VisitJson,
         "persons[]": PersonJson,
         "observations[]": ObservationJson,

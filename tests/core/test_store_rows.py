@@ -30,6 +30,7 @@ from fieldapp.domain import (
     Evidence,
     ObservationStatus,
     PersonRole,
+    PoliceReport,
     ReferralStatus,
     Sector,
     Sex,
@@ -286,6 +287,12 @@ def test_bundle_rows_keep_the_column_order_of_format_v1() -> None:
             "phones",
             "plates",
             "handles",
+            "intermediary_name",
+            "intermediary_kvk",
+            "housing_street",
+            "housing_number",
+            "housing_postcode",
+            "housing_place",
         ),
         "visit": (
             "site_uuid",
@@ -317,6 +324,13 @@ def test_bundle_rows_keep_the_column_order_of_format_v1() -> None:
             "b83_by",
             "suspected_forms",
             "professional_indication",
+            "initials",
+            "birth_date",
+            "safe_contact",
+            "whereabouts",
+            "safety",
+            "care_needs",
+            "police_report",
         ),
         "observation": (
             "visit_uuid",
@@ -343,6 +357,8 @@ def test_bundle_rows_keep_the_column_order_of_format_v1() -> None:
             "content_hash",
             "lang",
             "urgency",
+            "reason",
+            "vital_interest",
         ),
     }
     assert all(columns[: len(meta)] == meta for columns in RECORD_COLUMNS.values())
@@ -363,6 +379,9 @@ def test_every_kind_of_record_comes_back_with_each_value_in_its_own_field(store:
         phones=("+31 6 11111111",),
         plates=("AB-123-C",),
         handles=("@noordkas",),
+        intermediary_name="Uitzendbureau Flex",
+        intermediary_kvk="87654321",
+        housing=Address(street="Kerkstraat", number="3", postcode="5911 AA", place="Venlo"),
     )
     visit = VisitInput(
         started_at="2026-03-02T08:00:00Z",
@@ -392,6 +411,13 @@ def test_every_kind_of_record_comes_back_with_each_value_in_its_own_field(store:
         b83_by="Agent K.",
         suspected_forms=("labour",),
         professional_indication=True,
+        initials="B.K.",
+        birth_date="2009-01-15",
+        safe_contact="via de tolk, alleen overdag",
+        whereabouts="opvang Venlo",
+        safety="bedreigd door de voorman",
+        care_needs="onderdak, huisarts",
+        police_report=PoliceReport.NOT_MADE,
     )
     observation = ObservationInput(
         "ILO-EX-01",
@@ -412,6 +438,11 @@ def test_every_kind_of_record_comes_back_with_each_value_in_its_own_field(store:
     assert detail.site.address == site.address
     assert (detail.site.municipality, detail.site.kvk) == ("Venlo gemeente", "12345678")
     assert detail.site.sector is Sector.AGRICULTURE
+    assert (detail.site.intermediary_name, detail.site.intermediary_kvk) == (
+        "Uitzendbureau Flex",
+        "87654321",
+    )
+    assert detail.site.housing == site.housing
     assert (detail.site.phones, detail.site.plates, detail.site.handles) == (
         ("+31 6 11111111",),
         ("AB-123-C",),
@@ -454,6 +485,8 @@ def test_every_kind_of_record_comes_back_with_each_value_in_its_own_field(store:
         content_hash="c0ffee",
         lang="en",
         urgency="high",
+        reason="eigen reden",
+        vital_interest="geen onderdak vannacht",
     )
     again = store.visit_detail(visit_uuid)
     assert again.attachments == (photo,)
@@ -468,6 +501,7 @@ def test_every_kind_of_record_comes_back_with_each_value_in_its_own_field(store:
     assert (referral.version, referral.supersedes) == (1, None)
     assert (referral.document_id, referral.content_hash) == ("FA-7K2M9QX4BD", "c0ffee")
     assert (referral.lang, referral.urgency) == ("en", "high")
+    assert (referral.reason, referral.vital_interest) == ("eigen reden", "geen onderdak vannacht")
 
     for record in (again.site, again.visit, read_person, read_observation, photo, referral):
         assert record.meta.origin_device == store.device_id

@@ -137,11 +137,19 @@ def test_rows_from_a_device_on_schema_6_get_the_added_columns() -> None:
     current = _payload([{"kind": "observation", "rows": [_observation(0)]}])
     with pytest.raises(BundleRejected):
         bundle.decode_payload(current, DEVICE, schema_version=6)  # too long for schema 6
-    assert bundle._padding(6) == {
-        "person": ("[]", 0),
-        "observation": (0,),
+    schema_8 = {
+        "site": (None,) * 6,
+        "person": (None,) * 6 + ("unknown",),
+        "referral": (None, None),
     }
-    assert bundle._padding(7) == {}
+    assert bundle._padding(6) == {
+        "person": ("[]", 0) + schema_8["person"],
+        "observation": (0,),
+        "site": schema_8["site"],
+        "referral": schema_8["referral"],
+    }
+    assert bundle._padding(7) == schema_8
+    assert bundle._padding(8) == {}
 
 
 def test_a_padded_row_still_takes_every_check() -> None:

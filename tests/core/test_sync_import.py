@@ -366,6 +366,7 @@ def _site_row(device_id: str) -> list:
         "[]",
         "[]",
         "[]",
+        *[None] * 6,  # schema 8: intermediary and housing
     ]
 
 

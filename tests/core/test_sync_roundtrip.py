@@ -76,6 +76,10 @@ def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path:
     details = [store.visit_detail(v) for v in visit_ids[3:]]
     assert any(o.past for d in details for o in d.observations)
     assert any(p.suspected_forms and p.professional_indication for d in details for p in d.persons)
+    # ... and what schema 8 added for partners.
+    assert any(p.whereabouts and p.care_needs for d in details for p in d.persons)
+    assert any(p.initials and p.birth_date for d in details for p in d.persons)
+    assert any(d.site.intermediary_name and d.site.housing.street for d in details)
     assert report.counts.inserted["referral"] == 1
     coordinator_store = Store(coordinator.vault)
     for visit_uuid in visit_ids:

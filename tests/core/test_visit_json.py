@@ -196,3 +196,80 @@ def test_bad_suspicion_judgement_or_past_is_refused(change, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
         visit_from_dict(data)
     assert field in caught.value.message("en")
+
+
+def test_what_partners_need_is_read_and_stored(store) -> None:
+    """Schema 8: the person's safe contact, whereabouts, safety, care, report to the police and
+    CoMensha's identifiers; the site's intermediary and housing address."""
+    data = sample_visit()
+    data["persons"][0].update(
+        initials="a.b.",
+        birth_date="1998-02-28",
+        safe_contact="via de tolk, alleen overdag",
+        whereabouts="opvang in Venlo",
+        safety="bedreigd door de voorman",
+        care_needs="onderdak vannacht",
+        police_report="not_made",
+    )
+    data["site"]["intermediary"] = {"name": "Flex Uitzend B.V.", "kvk": "8765.4321"}
+    data["site"]["housing_address"] = {"street": "Kerkstraat", "number": "3", "postcode": "5911aa"}
+    detail = store.visit_detail(store.record_visit(visit_from_dict(data)))
+    person = detail.persons[0]
+    assert (person.initials, person.birth_date) == ("a.b.", "1998-02-28")
+    assert (person.safe_contact, person.whereabouts) == (
+        "via de tolk, alleen overdag",
+        "opvang in Venlo",
+    )
+    assert (person.safety, person.care_needs) == ("bedreigd door de voorman", "onderdak vannacht")
+    assert person.police_report.value == "not_made"
+    assert (detail.site.intermediary_name, detail.site.intermediary_kvk) == (
+        "Flex Uitzend B.V.",
+        "87654321",
+    )
+    assert detail.site.housing.one_line() == "Kerkstraat 3, 5911 AA"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (
+            lambda d: d["persons"][0].update(birth_date="2001-02-30"),
+            "persons[0].birth_date",
+            "date",
+        ),
+        (
+            lambda d: d["persons"][0].update(birth_date="2999-01-01"),
+            "persons[0].birth_date",
+            "birth_date_range",
+        ),
+        (
+            lambda d: d["persons"][0].update(birth_date="1850-01-01"),
+            "persons[0].birth_date",
+            "birth_date_range",
+        ),
+        (lambda d: d["persons"][0].update(initials="12"), "persons[0].initials", "initials"),
+        (
+            lambda d: d["persons"][0].update(police_report="yes"),
+            "persons[0].police_report",
+            "choice",
+        ),
+        (lambda d: d["site"].update(intermediary={"kvk": "123"}), "site.intermediary.kvk", "kvk"),
+        (
+            lambda d: d["site"].update(intermediary={"phone": "1"}),
+            "site.intermediary.phone",
+            "unknown_key",
+        ),
+        (
+            lambda d: d["site"].update(housing_address={"postcode": "AB 1234"}),
+            "site.housing_address.postcode",
+            "postcode",
+        ),
+    ],
+)
+def test_bad_partner_fields_are_refused_naming_the_field(change, field: str, problem: str) -> None:
+    data = sample_visit()
+    change(data)
+    with pytest.raises(ValidationError) as caught:
+        visit_from_dict(data)
+    assert caught.value.field == field
+    assert caught.value.problem.endswith(problem)

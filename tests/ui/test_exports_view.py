@@ -1,5 +1,7 @@
-"""The exports tab: the CTDC export with k and its counts, and the table of visits, encrypted
-by default, plain only after the warning is confirmed, for the visits the filters show."""
+"""The exports tab: the CTDC export in its two modes (the public file with k, its counts and the
+detail kept per column group; the full file only encrypted for the partner's age key), and the
+table of visits, encrypted by default, plain only after the warning is confirmed, for the
+visits the filters show."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyrage
 import pytest
 from pyrage import passphrase as age_passphrase
+from pyrage import x25519
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from fieldapp.demo import demo_visits
 from fieldapp.domain import Role, Sector
+from fieldapp.exports import ctdc
 from fieldapp.exports.ctdc import COLUMNS
 from fieldapp.i18n import t, tn
 from fieldapp.store.filters import VisitFilter
@@ -67,6 +72,8 @@ def test_every_control_is_named_and_encryption_is_the_default(view: ExportsView)
     assert view.encrypt.isChecked()
     assert view.passphrase.isVisible() and not view.warning.isVisible()
     assert view.k.value() == 11 and view.k.minimum() == 2
+    assert view.ctdc_mode_value() == "public"
+    assert view.k.isVisible() and not view.recipient.isVisible()
     assert "40" in view.scope.text()
 
 
@@ -80,29 +87,62 @@ def test_ctdc_export_with_the_chosen_k_reports_its_counts(
     with qtbot.waitSignal(view.finished):
         qtbot.mouseClick(view.ctdc_button, Qt.MouseButton.LeftButton)
     result = view.last_ctdc
-    assert result is not None and result.k == 2
+    assert result is not None and result.k == 2 and result.mode == "public"
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert tuple(rows[0]) == COLUMNS
     body = [tuple(row) for row in rows[1:]]
     assert len(body) == result.exported
     assert all(count >= 2 for count in Counter(body).values())
-    assert f"{result.exported}" in view.ctdc_result.text()
-    assert f"{result.suppressed}" in view.ctdc_result.text()
+    text = view.ctdc_result.text()
+    assert f"{result.exported} van de {result.total} rijen bewaard" in text
+    assert "(k = 2)" in text
     assert result.exported + result.suppressed == result.total > 0
     assert "ctdc" in audit_kinds(coordinator)
 
 
-def test_generalising_is_offered_and_said(
+def test_the_detail_kept_per_column_group_is_said(
     qtbot, view: ExportsView, tmp_path: Path, monkeypatch
 ) -> None:
     save_as(monkeypatch, tmp_path / "ctdc.csv")
-    view.k.setValue(5)  # 40 demo visits: at k = 11 even full generalisation keeps no row
-    view.generalise.setChecked(True)
+    view.k.setValue(5)
     with qtbot.waitSignal(view.finished):
         view.export_ctdc()
     result = view.last_ctdc
-    assert result is not None and result.generalised
-    assert t(f"ui.exports.step.{result.generalised[0]}") in view.ctdc_result.text()
+    assert result is not None and result.exported > 0 and result.generalised
+    text = view.ctdc_result.text()
+    for name, level in result.levels:
+        assert t(f"exports.ctdc.level.{name}.{level}") in text
+    assert f"{round(result.information * 100)} %" in text
+
+
+def test_the_full_file_needs_the_partners_key_and_is_encrypted_for_it(
+    qtbot, view: ExportsView, coordinator: Vault, tmp_path: Path, monkeypatch
+) -> None:
+    calls = save_as(monkeypatch, tmp_path / "ctdc-volledig.csv")
+    view.ctdc_mode.setCurrentIndex(view.ctdc_mode.findData("full"))
+    assert view.recipient.isVisible() and not view.k.isVisible()
+    view.export_ctdc()
+    assert view.ctdc_result.text() == t("ui.exports.ctdc_recipient_missing") and not calls
+    view.recipient.setText("age1geenechtesleutel")
+    view.export_ctdc()
+    assert view.ctdc_result.text() == t("exports.ctdc.bad_recipient") and not calls
+    identity = x25519.Identity.generate()
+    view.recipient.setText(str(identity.to_public()))
+    with qtbot.waitSignal(view.finished):
+        view.export_ctdc()
+    written = tmp_path / "ctdc-volledig.csv.age"
+    assert written.exists() and not (tmp_path / "ctdc-volledig.csv").exists()
+    plain = pyrage.decrypt(written.read_bytes(), [identity]).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(plain)))
+    assert tuple(rows[0]) == COLUMNS
+    assert sorted(tuple(row) for row in rows[1:]) == sorted(ctdc.collect_rows(coordinator))
+    result = view.last_ctdc
+    assert result is not None and result.mode == "full" and result.suppressed == 0
+    assert "ctdc-volledig.csv.age" in view.ctdc_result.text()
+    assert t("exports.ctdc.encrypted") in view.ctdc_result.text()
+    assert "ctdc_full" in audit_kinds(coordinator)
+    view.clear()
+    assert view.recipient.text() == ""
 
 
 def test_an_encrypted_table_needs_a_matching_good_passphrase(

@@ -1,5 +1,7 @@
-"""The workspace tab ``exports``: the anonymised CTDC export (k chosen, with what was exported
-and what was held back) and the coordinator's own table of the visits the merged picture's
+"""The workspace tab ``exports``: the CTDC export in its two modes (the public k-anonymous file,
+k chosen, with what was kept, what was held back and the detail per column group; or the full
+file for a partner under a data-sharing agreement, encrypted for the partner's age key) and
+the coordinator's own table of the visits the merged picture's
 filters show, as CSV or XLSX, encrypted with a passphrase unless the coordinator confirms a
 plain file after a clear warning.
 
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -79,31 +82,44 @@ class ExportsView(QWidget):
 
     def _ctdc_box(self) -> QGroupBox:
         box = QGroupBox(t("ui.exports.ctdc_title"))
+        self.ctdc_mode = QComboBox()
+        self.ctdc_mode.setObjectName("ctdc_mode")
+        self.ctdc_mode.setAccessibleName(t("ui.exports.ctdc_mode"))
+        self.ctdc_mode.addItem(t("ui.exports.ctdc_mode_public"), "public")
+        self.ctdc_mode.addItem(t("ui.exports.ctdc_mode_full"), "full")
+        self.ctdc_mode.currentIndexChanged.connect(self._ctdc_mode_changed)
         self.k = QSpinBox()
         self.k.setObjectName("ctdc_k")
         self.k.setRange(ctdc.MIN_K, ctdc.MAX_K)
         self.k.setValue(ctdc.DEFAULT_K)
         self.k.setAccessibleName(t("ui.exports.k"))
         self.k.setToolTip(t("ui.exports.k_tip"))
-        self.generalise = QCheckBox(t("ui.exports.generalise"))
-        self.generalise.setObjectName("ctdc_generalise")
-        self.generalise.setToolTip(t("ui.exports.generalise_tip"))
+        self.recipient = QLineEdit()
+        self.recipient.setObjectName("ctdc_recipient")
+        self.recipient.setAccessibleName(t("ui.exports.ctdc_recipient"))
+        self.recipient.setPlaceholderText("age1...")
+        self.recipient_hint = paragraph(t("ui.exports.ctdc_recipient_hint"), secondary=True)
         self.ctdc_button = button("ctdc_export", "ui.exports.ctdc_export", self.export_ctdc)
         self.ctdc_result = MessageLabel()
         self.ctdc_result.setObjectName("ctdc_result")
+        for widget in (self.ctdc_mode, self.recipient):
+            widget.setMaximumWidth(FIELD_WIDTH)
+        self.ctdc_form = QFormLayout()
+        self.ctdc_form.addRow(t("ui.exports.ctdc_mode"), self.ctdc_mode)
+        self.k_row = QHBoxLayout()
+        self.k_row.addWidget(self.k)
+        self.k_row.addStretch(1)
         k_label = QLabel(t("ui.exports.k"))
         k_label.setBuddy(self.k)
-        row = QHBoxLayout()
-        row.addWidget(k_label)
-        row.addWidget(self.k)
-        row.addSpacing(16)
-        row.addWidget(self.generalise)
-        row.addStretch(1)
+        self.ctdc_form.addRow(k_label, self.k_row)
+        self.ctdc_form.addRow(t("ui.exports.ctdc_recipient"), self.recipient)
         layout = QVBoxLayout(box)
         layout.addWidget(paragraph(t("ui.exports.ctdc_explain"), secondary=True))
-        layout.addLayout(row)
+        layout.addLayout(self.ctdc_form)
+        layout.addWidget(self.recipient_hint)
         layout.addWidget(self.ctdc_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.ctdc_result)
+        self._ctdc_mode_changed()
         return box
 
     def _table_box(self) -> QGroupBox:
@@ -178,6 +194,16 @@ class ExportsView(QWidget):
 
     # -- state -------------------------------------------------------------------------------
 
+    def ctdc_mode_value(self) -> str:
+        return str(self.ctdc_mode.currentData())
+
+    def _ctdc_mode_changed(self) -> None:
+        """k belongs to the public file, the recipient's key to the full one."""
+        full = self.ctdc_mode_value() == "full"
+        self.ctdc_form.setRowVisible(self.k_row, not full)
+        self.ctdc_form.setRowVisible(self.recipient, full)
+        self.recipient_hint.setVisible(full)
+
     def _encryption_changed(self) -> None:
         encrypted = self.encrypt.isChecked()
         for field in (self.passphrase, self.repeat):
@@ -206,49 +232,54 @@ class ExportsView(QWidget):
     def export_ctdc(self) -> None:
         if not self._usable():
             return
+        mode = self.ctdc_mode_value()
+        recipient = self.recipient.text().strip()
+        if mode == "full" and not recipient:
+            self.ctdc_result.show_error(t("ui.exports.ctdc_recipient_missing"))
+            return
+        recipients: tuple[str, ...] = (recipient,) if mode == "full" else ()
+        try:
+            ctdc.check_protection(mode, recipients, confirm_unencrypted=False)
+        except FieldAppError as exc:
+            self.ctdc_result.show_error(exc.message())
+            return
         path, _ = QFileDialog.getSaveFileName(
             self, t("ui.exports.ctdc_save_title"), "ctdc.csv", t("ui.exports.csv_filter")
         )
         if not path or not self._usable():
             return
-        target = Path(path)
-        k, generalise = self.k.value(), self.generalise.isChecked()
+        chosen = Path(path)
+        encrypted = bool(recipients)
+        target = ctdc.output_path(chosen, encrypted)
+        # The save dialog asked about the name chosen; a name we extended was not asked about.
+        if target != chosen and target.exists():
+            self.ctdc_result.show_error(t("exports.file_exists", path=target.name))
+            return
+        k = self.k.value()
         key = WorkerVaultKey(self.vault)
 
         def job() -> ctdc.CtdcResult:
             with key.open() as worker:
                 rows = ctdc.collect_rows(worker)
-            result = ctdc.anonymise(rows, k, generalise=generalise)
-            ctdc.write_csv(result, target)
+            result = ctdc.make(rows, mode, k)
+            ctdc.write_file(ctdc.file_bytes(result, recipients), target)
             return result
 
         self.ctdc_result.show_info(t("ui.exports.working"))
         self._set_busy(True)
         self.runner.run(
             job,
-            lambda result: self._ctdc_done(result, target),
+            lambda result: self._ctdc_done(result, target, encrypted),
             lambda exc: self._failed(exc, self.ctdc_result, key),
         )
 
-    def _ctdc_done(self, result: ctdc.CtdcResult, target: Path) -> None:
+    def _ctdc_done(self, result: ctdc.CtdcResult, target: Path, encrypted: bool) -> None:
         self._set_busy(False)
         self.last_ctdc = result
         if self.vault.is_open:
-            self.vault.record("export", "ctdc", None)
-        text = t(
-            "ui.exports.ctdc_done",
-            name=target.name,
-            exported=result.exported,
-            total=result.total,
-            suppressed=result.suppressed,
-            k=result.k,
-        )
-        if result.generalised:
-            steps = ", ".join(t(f"ui.exports.step.{step}") for step in result.generalised)
-            text += " " + t("ui.exports.generalised", steps=steps)
-        if result.total and not result.exported:
-            text += " " + t("exports.ctdc.all_suppressed", k=result.k)
-        self.ctdc_result.show_info(text)
+            self.vault.record("export", ctdc.audit_kind(result.mode, encrypted), None)
+        lines = ctdc.summary(result, target.name, encrypted=encrypted)
+        self.ctdc_result.show_info(" ".join(lines))
         self.finished.emit("ctdc")
 
     # -- the table ------------------------------------------------------------------------------
@@ -324,6 +355,7 @@ class ExportsView(QWidget):
         self.repeat.clear()
         self.confirm_plain.setChecked(False)
         self.encrypt.setChecked(True)
+        self.recipient.clear()
         self.ctdc_result.clear_message()
         self.table_result.clear_message()
         self.scope.clear()

@@ -62,7 +62,19 @@ MEDIA_TYPES = {
 }
 
 ADDRESS_FIELDS = ("street", "number", "postcode", "place")
-SITE_FIELDS = ("name", "trade_name", *ADDRESS_FIELDS, "municipality", "kvk", "sector")
+# The housing address's fields as the site form names them ("housing_postcode", ...).
+HOUSING_FIELDS = tuple(f"housing_{name}" for name in ADDRESS_FIELDS)
+SITE_FIELDS = (
+    "name",
+    "trade_name",
+    *ADDRESS_FIELDS,
+    "municipality",
+    "kvk",
+    "sector",
+    "intermediary_name",
+    "intermediary_kvk",
+    *HOUSING_FIELDS,
+)
 VISIT_FIELDS = ("type", "notes")
 
 Scope = str | None  # a person's uuid, or None: everyone at the visit
@@ -93,13 +105,13 @@ class ObsState:
 def site_value(name: str, raw: Any) -> Any:
     """A site field's value as the vault stores it; raises ``ValidationError``."""
     path = f"site.{name}"
-    if name == "postcode":
+    if name in ("postcode", "housing_postcode"):
         return v.postcode(raw, path)
-    if name == "kvk":
+    if name in ("kvk", "intermediary_kvk"):
         return v.kvk_number(raw, path)
     if name == "sector":
         return v.choice(raw, path, Sector)
-    if name == "number":
+    if name in ("number", "housing_number"):
         return v.string(raw, path, limit=20)
     if name == "name":
         return v.string(raw, path) or ""
@@ -119,12 +131,17 @@ def site_input(site: Site) -> SiteInput:
         phones=site.phones,
         plates=site.plates,
         handles=site.handles,
+        intermediary_name=site.intermediary_name,
+        intermediary_kvk=site.intermediary_kvk,
+        housing=site.housing,
     )
 
 
 def site_field(site: Site, name: str) -> Any:
     if name in ADDRESS_FIELDS:
         return getattr(site.address, name)
+    if name in HOUSING_FIELDS:
+        return getattr(site.housing, name.removeprefix("housing_"))
     return getattr(site, name)
 
 
@@ -149,6 +166,13 @@ def person_raw(person: Person) -> dict[str, Any]:
         "b83_by": person.b83_by,
         "suspected_forms": list(person.suspected_forms),
         "professional_indication": person.professional_indication,
+        "initials": person.initials,
+        "birth_date": person.birth_date,
+        "safe_contact": person.safe_contact,
+        "whereabouts": person.whereabouts,
+        "safety": person.safety,
+        "care_needs": person.care_needs,
+        "police_report": person.police_report.value,
     }
 
 
@@ -222,6 +246,9 @@ class VisitController:
         old = site_input(self.site)
         if name in ADDRESS_FIELDS:
             new = replace(old, address=replace(old.address, **{name: value}))
+        elif name in HOUSING_FIELDS:
+            field = name.removeprefix("housing_")
+            new = replace(old, housing=replace(old.housing, **{field: value}))
         else:
             new = replace(old, **{name: value})
         if new == old:
