@@ -15,16 +15,16 @@ The formats, and why there is more than one:
   signal carries no day). Kept apart because the document's text is hashed (the content hash
   in its footer and QR code is kept in the vault) and reads the same in either language.
 - :data:`UTC_DATETIME_FORMAT`: a stored moment shown as UTC, where the text says "UTC"
-  beside it (the statistics count UTC calendar days; a vault's rollback message).
+  beside it (a vault's rollback message).
 - ISO dates (``2026-11-30``) where machines read them: file names, JSON, ``--from``/``--to``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from fieldapp.clock import parse_utc, utc_now
+from fieldapp.clock import iso_utc, parse_utc, utc_now
 from fieldapp.i18n import current_language
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -48,6 +48,14 @@ def to_local(moment: datetime | str) -> datetime:
 def from_local(moment: datetime) -> datetime:
     """A moment as typed: without an offset it is Dutch time; with one, kept."""
     return moment.replace(tzinfo=LOCAL_ZONE) if moment.tzinfo is None else moment
+
+
+def local_start(day: date) -> str:
+    """The first moment of a Dutch calendar day as stored UTC text, without the zone letter:
+    stored text of that very moment (``...Z`` or ``...+00:00``) sorts after it, so ``>=``
+    and ``<`` on stored text keep the day's own moments and no other (the visits list's
+    dates and the statistics count Dutch days)."""
+    return iso_utc(from_local(datetime.combine(day, time()))).removesuffix("Z")
 
 
 def local_now() -> datetime:

@@ -17,7 +17,7 @@ from fieldapp.i18n import current_language, t
 from fieldapp.stats.charts import number
 from fieldapp.stats.compute import compute_stats
 from fieldapp.stats.model import StatsReport
-from fieldapp.stats.tables import ReportTable, report_tables
+from fieldapp.stats.tables import ReportTable, report_notes, report_tables, summary_rows
 from fieldapp.store.filters import Period
 from fieldapp.terminal import clean, emit, emit_json
 
@@ -66,18 +66,12 @@ def summary_text(report: StatsReport, lang: str | None = None) -> str:
         t("stats.report.aggregates_only", lang),
         "",
     ]
-    figures = (
-        ("stats.summary.visits", report.visits),
-        ("stats.summary.signals", report.signals_total),
-        ("stats.summary.possible_victims", report.periodic.possible_victims),
-        ("stats.summary.minors", report.periodic.minors),
-        ("stats.summary.referrals", report.referrals_total),
-    )
+    figures = summary_rows(report)
     width = max(len(t(key, lang)) for key, _ in figures)
     lines += [f"{t(key, lang).ljust(width)}  {number(value, lang):>10}" for key, value in figures]
     for table in report_tables(report, lang, all_municipalities=False):
         lines += ["", table.title, *_text_table(table, lang)]
-    lines += ["", *(f"- {t(key, lang)}" for key in report.notes)]
+    lines += ["", *(f"- {note}" for note in report_notes(report, lang))]
     return "\n".join(lines)
 
 
@@ -96,7 +90,7 @@ def _text_table(table: ReportTable, lang: str | None) -> list[str]:
 
     def line(row: tuple[str, ...]) -> str:
         return "  ".join(
-            value.ljust(widths[i]) if i == 0 else value.rjust(widths[i])
+            value.ljust(widths[i]) if i < table.labels else value.rjust(widths[i])
             for i, value in enumerate(row)
         ).rstrip()
 

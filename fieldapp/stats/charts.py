@@ -54,6 +54,8 @@ BAR_COLOUR = "#3A6EA5"
 TOTAL_COLOUR = "#333333"
 INK, MUTED, GRID = "#1A1A1A", "#595959", "#E3E3E3"
 TITLE_BLOCK_BOTTOM = 0.86  # fraction of the height: the title and period sit above it
+MARGIN = 0.012  # fraction of the width left free at either side
+LEGEND_GAP = 0.015  # fraction of the height between a legend and the plot under it
 
 _IMPORT_LOCK = threading.Lock()
 # matplotlib is not thread-safe: its font objects are shared between figures. The runner has
@@ -97,37 +99,81 @@ def render_chart(
     dpi: int = SCREEN_DPI,
 ) -> bytes:
     """One chart of ``report`` as PNG or SVG bytes, its texts in ``lang``."""
-    if chart_id not in _DRAWERS:
-        raise ChartError(f"unknown chart {chart_id!r}")
     if fmt not in FORMATS:
         raise ChartError(f"unknown format {fmt!r}")
-    _matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
-    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
-
+    buffer = BytesIO()
     with _RENDER_LOCK:
-        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
-        # The plots fill the figure below the title block, which is drawn at fixed positions.
-        figure.set_layout_engine("constrained", rect=(0, 0, 1, TITLE_BLOCK_BOTTOM))
-        FigureCanvasAgg(figure)
-        figure.patch.set_facecolor("white")
-        _titles(figure, chart_id, report, lang)
-        if not _DRAWERS[chart_id](figure, report, lang):
-            figure.clear()
-            _titles(figure, chart_id, report, lang)
-            figure.text(
-                0.5, 0.45, t("stats.chart.no_data", lang), ha="center", fontsize=13, color=MUTED
-            )
-        buffer = BytesIO()
+        figure = _draw(chart_id, report, lang, dpi)
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
     return buffer.getvalue()
 
 
+def chart_figure(
+    chart_id: str, report: StatsReport, lang: str | None = None, *, dpi: int = SCREEN_DPI
+) -> Figure:
+    """The chart drawn and laid out, not saved: for checking where its parts landed."""
+    with _RENDER_LOCK:
+        figure = _draw(chart_id, report, lang, dpi)
+        figure.canvas.draw()
+    return figure
+
+
+def _draw(chart_id: str, report: StatsReport, lang: str | None, dpi: int) -> Figure:
+    if chart_id not in _DRAWERS:
+        raise ChartError(f"unknown chart {chart_id!r}")
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
+
+    figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=dpi)
+    # The plots fill the figure below the title block, which is drawn at fixed positions.
+    figure.set_layout_engine("constrained", rect=(0, 0, 1, TITLE_BLOCK_BOTTOM))
+    FigureCanvasAgg(figure)
+    figure.patch.set_facecolor("white")
+    _titles(figure, chart_id, report, lang)
+    if not _DRAWERS[chart_id](figure, report, lang):
+        figure.clear()
+        _titles(figure, chart_id, report, lang)
+        figure.text(
+            0.5, 0.45, t("stats.chart.no_data", lang), ha="center", fontsize=13, color=MUTED
+        )
+    return figure
+
+
+def _legend(figure: Figure, axes: Axes, fontsize: float) -> None:
+    """The legend under the title block, as many columns as fit the figure's width (its text
+    measured with the renderer that draws it), and the plots moved down below it."""
+    handles, labels = axes.get_legend_handles_labels()
+    if not labels:
+        return
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = figure.bbox.width * (1 - 2 * MARGIN)
+    for columns in range(len(labels), 0, -1):
+        legend = figure.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(MARGIN, TITLE_BLOCK_BOTTOM),
+            ncols=columns,
+            fontsize=fontsize,
+            frameon=False,
+            borderaxespad=0,
+        )
+        box = legend.get_window_extent(renderer)
+        if box.width <= room or columns == 1:
+            break
+        legend.remove()
+    height = box.height / figure.bbox.height
+    figure.set_layout_engine(
+        "constrained", rect=(0, 0, 1, TITLE_BLOCK_BOTTOM - height - LEGEND_GAP)
+    )
+
+
 def _titles(figure: Figure, chart_id: str, report: StatsReport, lang: str | None) -> None:
     """Title, and the period under it, left-aligned above the plot."""
     figure.text(
-        0.012,
+        MARGIN,
         0.975,
         chart_title(chart_id, lang),
         ha="left",
@@ -137,7 +183,7 @@ def _titles(figure: Figure, chart_id: str, report: StatsReport, lang: str | None
         color=INK,
     )
     figure.text(
-        0.012,
+        MARGIN,
         0.915,
         t("stats.chart.subtitle", lang, period=report.period.label()),
         ha="left",
@@ -245,8 +291,8 @@ def _signals_by_month(figure: Figure, report: StatsReport, lang: str | None) -> 
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_formatter(_count_formatter(lang))
     axes.set_ylabel(t("stats.chart.axis_signals", lang), color=MUTED, fontsize=8.5)
-    axes.legend(fontsize=8, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=5)
-    axes.set_xlabel(t("stats.chart.forms_overlap", lang), color=MUTED, fontsize=7.5)
+    _legend(figure, axes, 8)
+    axes.set_xlabel(t("stats.chart.forms_overlap", lang), color=MUTED, fontsize=7.5, wrap=True)
     return True
 
 
@@ -278,7 +324,7 @@ def _signals_by_municipality(figure: Figure, report: StatsReport, lang: str | No
 
 
 def _outcomes(figure: Figure, report: StatsReport, lang: str | None) -> bool:
-    """One stacked bar per form: possible victims by the engine's outcome."""
+    """One stacked bar per form: the persons with a signal in it, by the engine's outcome."""
     if not any(sum(row.values()) for row in report.outcomes.values()):
         return False
     axes = _axes(figure)
@@ -286,9 +332,12 @@ def _outcomes(figure: Figure, report: StatsReport, lang: str | None) -> bool:
     positions = list(range(len(forms)))
     left = [0.0] * len(forms)
     totals = [sum(report.outcomes.get(form, {}).values()) for form in forms]
+    # The darkest shade for the highest outcome, however many outcomes are shown.
+    offset = max(0, len(OUTCOME_COLOURS) - len(report.outcome_order))
     for index, outcome in enumerate(report.outcome_order):
         values = [report.outcomes.get(form, {}).get(outcome, 0) for form in forms]
-        colour = OUTCOME_COLOURS[min(index, len(OUTCOME_COLOURS) - 1)]
+        shade = min(index + offset, len(OUTCOME_COLOURS) - 1)
+        colour = OUTCOME_COLOURS[shade]
         bars = axes.barh(
             positions,
             values,
@@ -303,7 +352,7 @@ def _outcomes(figure: Figure, report: StatsReport, lang: str | None) -> bool:
             number(value, lang) if total and value / total >= 0.06 else ""
             for value, total in zip(values, totals, strict=True)
         ]
-        dark = index >= 3
+        dark = shade >= 3
         axes.bar_label(
             bars, labels, label_type="center", fontsize=7.5, color="white" if dark else INK
         )
@@ -313,7 +362,7 @@ def _outcomes(figure: Figure, report: StatsReport, lang: str | None) -> bool:
     axes.xaxis.grid(True, color=GRID, linewidth=0.8)
     axes.xaxis.set_major_formatter(_count_formatter(lang))
     axes.set_xlabel(t("stats.chart.axis_possible_victims", lang), color=MUTED, fontsize=8.5)
-    axes.legend(fontsize=7.5, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3)
+    _legend(figure, axes, 7.5)
     return True
 
 

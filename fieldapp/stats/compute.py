@@ -2,34 +2,57 @@
 
 The SQL lives in :mod:`fieldapp.store.stats_store` and returns a few hundred groups; here the
 indicator groups are mapped to forms of exploitation with the catalogue each observation was
-made with, the periodic-report tables are folded out of one grouped query, and the medians of
-the follow-up times are taken over the (few) referrals.
+made with, the possible victims' groups are read through their profile (what the engine made
+of each: its category, the forms with a signal, the highest form), and the medians of the
+follow-up times are taken over the (few) referrals.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fieldapp.agencies import agency_key
 from fieldapp.assessment.outcomes import refresh_outcomes
 from fieldapp.catalogue.loader import available_versions, latest_version, load_catalogue
-from fieldapp.catalogue.model import Catalogue, CatalogueError
+from fieldapp.catalogue.model import Catalogue, CatalogueError, Rules
 from fieldapp.clock import now_iso
-from fieldapp.domain import Sector
 from fieldapp.stats.model import (
     AGE_GROUPS,
+    B83_STATUSES,
+    BELOW_INDICATION,
+    CATEGORIES,
     FOLLOWUP_STATUSES,
+    INDICATION,
     NO_SIGNALS,
+    OTHER_NATIONALITIES,
+    PERSON_COLUMNS,
+    POSSIBLE_VICTIMS,
+    REGISTRATIONS,
     ROUTES,
+    SERIOUS_DISADVANTAGE,
+    SEX_WORK_COLUMNS,
+    SEX_WORK_SECTORS,
+    SEXES,
+    TOP_NATIONALITIES,
+    UNKNOWN_NATIONALITY,
+    VICTIM_CATEGORIES,
     FollowUpTimes,
     MonthSignals,
     PeriodicTables,
     StatsReport,
 )
+from fieldapp.stats.regions import UNKNOWN, load_regions
 from fieldapp.store.filters import FORMS, Period, StatsFilter
-from fieldapp.store.stats_store import StatsQuery
+from fieldapp.store.stats_store import (
+    PROFILE_BASE,
+    PROFILE_INDICATION,
+    PROFILE_PROFESSIONAL,
+    StatsQuery,
+)
 from fieldapp.vault.connection import Connection
 
 if TYPE_CHECKING:
@@ -37,17 +60,26 @@ if TYPE_CHECKING:
     from fieldapp.vault.worker import WorkerVault
 
 Progress = Callable[[int, int], None]
-SEX_WORK_SECTORS = (Sector.SEX_WORK_LICENSED.value, Sector.SEX_WORK_UNLICENSED.value)
+Groups = Sequence[tuple[tuple[str, ...], int, int]]
 
 # What the report says about how it counts (message keys, shown in the PDF, XLSX and CLI).
 DEFINITION_NOTES = (
     "stats.note.aggregates",
-    "stats.note.period_utc",
+    "stats.note.period_local",
     "stats.note.signals",
     "stats.note.signal_forms",
-    "stats.note.possible_victims",
+    "stats.note.categories",
+    "stats.note.serious_disadvantage",
+    "stats.note.every_form",
+    "stats.note.highest_form",
     "stats.note.route",
     "stats.note.minors",
+    "stats.note.nationality",
+    "stats.note.agency",
+    "stats.note.region",
+    "stats.note.sex_work",
+    "stats.note.b83",
+    "stats.note.registration",
     "stats.note.referrals",
     "stats.note.followup",
 )
@@ -76,7 +108,18 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
     with StatsQuery(conn, period, filters, catalogues.background_only()) as query:
         indicator_groups = query.signals_by_month_indicator()
         place_groups = query.signals_by_sector_municipality()
-        victim_groups = query.victim_groups()
+        victims = {
+            name: query.victim_groups(dimensions)
+            for name, dimensions in (
+                ("main", ("route", "sector", "age_group")),
+                ("sex", ("route", "sex")),
+                ("nationality", ("route", "nationality")),
+                ("agency", ("agency",)),
+                ("municipality", ("municipality",)),
+                ("b83", ("route", "b83")),
+                ("registration", ("registration",)),
+            )
+        }
         referral_groups = query.referrals_by_recipient()
         followup_rows = query.followup_durations()
         visits = query.count_visits()
@@ -107,11 +150,16 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         by_sector[sector] += count
         by_municipality[municipality] += count
 
+    profiles = Profiles(latest.rules)
     order = tuple(latest.rules.outcome_order)
-    outcomes: dict[str, dict[str, int]] = {form: dict.fromkeys(order, 0) for form in FORMS}
-    for _route, _sector, _age, ranks, count in victim_groups:
-        for form, rank in zip(FORMS, ranks, strict=True):
-            if rank is not None and 0 <= rank < len(order):
+    shown_outcomes = order[profiles.signal_rank :]
+    outcomes: dict[str, dict[str, int]] = {form: dict.fromkeys(shown_outcomes, 0) for form in FORMS}
+    for _key, code, count in victims["main"]:
+        profile = profiles.get(code)
+        if profile.category == NO_SIGNALS:
+            continue
+        for form, rank in profile.ranks.items():
+            if rank >= profiles.signal_rank and rank < len(order):
                 outcomes[form][order[rank]] += count
 
     return StatsReport(
@@ -125,10 +173,10 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         signals_by_sector=_most_first(by_sector),
         signals_by_municipality=_most_first(by_municipality),
         outcomes=outcomes,
-        outcome_order=order,
+        outcome_order=shown_outcomes,
         referrals_by_recipient=_most_first(dict(referral_groups)),
         followup=_followup(followup_rows),
-        periodic=_periodic(victim_groups, latest.rules.rank("signals_present")),
+        periodic=periodic_tables(victims, profiles),
         visits=visits,
         notes=DEFINITION_NOTES,
     )
@@ -160,48 +208,300 @@ def _followup(rows: list[tuple[str, float | None]]) -> tuple[FollowUpTimes, ...]
     )
 
 
-def _periodic(
-    groups: list[tuple[str, str, str, tuple[int | None, ...], int]], signal_rank: int
-) -> PeriodicTables:
-    rows = (*FORMS, NO_SIGNALS)
-    form_route = {form: dict.fromkeys(ROUTES, 0) for form in rows}
-    form_age = {form: dict.fromkeys(AGE_GROUPS, 0) for form in rows}
+# -- what the engine made of a person ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One person's outcomes read for the tables."""
+
+    ranks: Mapping[str, int]  # form -> outcome rank, for the forms the person was assessed for
+    form_indication: frozenset[str]  # forms in which the engine found an indication
+    category: str  # one of CATEGORIES, or NO_SIGNALS
+    forms: tuple[str, ...]  # the forms counted: a signal or an indication, in FORMS order
+    highest: str | None  # the one form of the highest-form table; None without any form
+
+
+def highest_form_order(rules: Rules) -> tuple[str, ...]:
+    """The fixed order that settles a tie in the highest-form table, after the outcome and the
+    indication: every form in the tables' order, except the forms a person is assessed for
+    when nothing else points anywhere (labour), which come last. Such a form is in context
+    for nearly everyone, so a tie with another form means something pointed to that other
+    form (its own signal, its sector, the professional's suspicion)."""
+    default = tuple(form for form in FORMS if form in rules.default_forms)
+    return (*(form for form in FORMS if form not in default), *default)
+
+
+def serious_disadvantage_rule(rules: Rules) -> tuple[tuple[str, ...], int] | None:
+    """(forms, lowest outcome rank) of the catalogue's route for serious disadvantage (ernstige
+    benadeling): the referral rule that applies without an indication, from a minimum outcome
+    in listed forms (2026.2: labour at ``exploited``, to the NLA). None when the catalogue
+    has no such rule."""
+    for rule in rules.routing:
+        when = rule.when
+        if when.get("indication") is False and "forms" in when and "min_outcome" in when:
+            return tuple(str(form) for form in when["forms"]), rules.rank(str(when["min_outcome"]))
+    return None
+
+
+class Profiles:
+    """Profiles decoded once each (a period has a few hundred distinct ones)."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.signal_rank = rules.rank("signals_present")
+        self.disadvantage = serious_disadvantage_rule(rules)
+        self.order = highest_form_order(rules)
+        self._decoded: dict[int, Profile] = {}
+
+    def get(self, code: int) -> Profile:
+        profile = self._decoded.get(code)
+        if profile is None:
+            profile = self._decoded[code] = self.decode(code)
+        return profile
+
+    def decode(self, code: int) -> Profile:
+        ranks: dict[str, int] = {}
+        indicated: set[str] = set()
+        for index, form in enumerate(FORMS):
+            digit = code // PROFILE_BASE**index % PROFILE_BASE
+            if digit:
+                ranks[form] = digit % PROFILE_INDICATION - 1
+                if digit >= PROFILE_INDICATION:
+                    indicated.add(form)
+        professional = code >= PROFILE_PROFESSIONAL
+        forms = tuple(
+            form for form in FORMS if form in indicated or ranks.get(form, -1) >= self.signal_rank
+        )
+        if indicated or professional:
+            category = INDICATION
+        elif self._disadvantaged(ranks, indicated):
+            category = SERIOUS_DISADVANTAGE
+        elif forms:
+            category = BELOW_INDICATION
+        else:
+            category = NO_SIGNALS
+        return Profile(
+            ranks=ranks,
+            form_indication=frozenset(indicated),
+            category=category,
+            forms=forms,
+            highest=self._highest(forms, ranks, indicated),
+        )
+
+    def _disadvantaged(self, ranks: Mapping[str, int], indicated: set[str]) -> bool:
+        if self.disadvantage is None:
+            return False
+        forms, floor = self.disadvantage
+        return any(ranks.get(form, -1) >= floor and form not in indicated for form in forms)
+
+    def _highest(
+        self, forms: tuple[str, ...], ranks: Mapping[str, int], indicated: set[str]
+    ) -> str | None:
+        """Highest outcome, then an indication in the form, then ``self.order``."""
+        position = {form: place for place, form in enumerate(self.order)}
+        return min(
+            forms,
+            key=lambda form: (-ranks.get(form, -1), form not in indicated, position[form]),
+            default=None,
+        )
+
+
+# -- the periodic tables -------------------------------------------------------------------
+
+
+def _zeros(keys: Iterable[str]) -> dict[str, int]:
+    return dict.fromkeys(keys, 0)
+
+
+def periodic_tables(victims: Mapping[str, Groups], profiles: Profiles) -> PeriodicTables:
+    """The periodic tables from the possible victims' groups (``aggregate`` asks for them)."""
+    categories = {category: _zeros(ROUTES) for category in CATEGORIES}
+    category_minors = _zeros(CATEGORIES)
+    route_persons = _zeros(ROUTES)
+    form_route = {form: _zeros(ROUTES) for form in FORMS}
+    form_indication = _zeros(FORMS)
+    highest = {form: _zeros(ROUTES) for form in FORMS}
+    form_route_age = {form: {route: _zeros(AGE_GROUPS) for route in ROUTES} for form in FORMS}
+    age_persons = _zeros(AGE_GROUPS)
     sector_form: dict[str, dict[str, int]] = {}
-    total = 0
-    for route, sector, age_group, ranks, count in groups:
-        form = main_form(ranks, signal_rank, sector)
-        total += count
-        form_route[form][route] += count
-        form_age[form][age_group] += count
-        sector_form.setdefault(sector, dict.fromkeys(rows, 0))[form] += count
-    ordered_sectors = sorted(sector_form, key=lambda s: (-sum(sector_form[s].values()), s))
+    sector_persons: dict[str, int] = defaultdict(int)
+    sex_work = {sector: _zeros(SEX_WORK_COLUMNS) for sector in SEX_WORK_SECTORS}
+    no_signals = with_indication = minors = 0
+
+    for (route, sector, age_group), code, count in victims["main"]:
+        profile = profiles.get(code)
+        category = profile.category
+        if category == NO_SIGNALS:
+            no_signals += count
+            continue
+        categories[category][route] += count
+        if age_group == "minor":
+            category_minors[category] += count
+        if category not in VICTIM_CATEGORIES:
+            continue
+        route_persons[route] += count
+        age_persons[age_group] += count
+        sector_persons[sector] += count
+        sector_row = sector_form.setdefault(sector, _zeros(FORMS))
+        for form in profile.forms:
+            form_route[form][route] += count
+            form_route_age[form][route][age_group] += count
+            sector_row[form] += count
+            if category == INDICATION:
+                form_indication[form] += count
+        if profile.highest is not None:
+            highest[profile.highest][route] += count
+        if category == INDICATION:
+            with_indication += count
+        if age_group == "minor":
+            minors += count
+        if sector in sex_work:
+            row = sex_work[sector]
+            row[category] += count
+            row[POSSIBLE_VICTIMS] += count
+            row["minor"] += count if age_group == "minor" else 0
+            row["cross_border"] += count if route == "cross_border" else 0
+
+    form_route_sex, sex_persons = _by_form_route(victims["sex"], profiles, SEXES)
+    nationality_columns = _top_nationalities(victims["nationality"], profiles)
+    folded = [
+        ((route, _nationality_column(code, nationality_columns)), profile, count)
+        for (route, code), profile, count in victims["nationality"]
+    ]
+    form_route_nationality, nationality_persons = _by_form_route(
+        folded, profiles, nationality_columns
+    )
+    agency, agency_names = _by_agency(victims["agency"], profiles)
+    region, regions_as_of = _by_region(victims["municipality"], profiles)
+    ordered_sectors = sorted(sector_form, key=lambda s: (-sector_persons[s], s))
     return PeriodicTables(
-        possible_victims=total,
+        possible_victims=sum(route_persons.values()),
+        with_indication=with_indication,
+        minors=minors,
+        no_signals=no_signals,
+        categories=categories,
+        category_minors=category_minors,
+        route_persons=route_persons,
         form_route=form_route,
+        form_indication=form_indication,
+        highest_form_route=highest,
+        highest_form_order=profiles.order,
+        form_route_sex=form_route_sex,
+        sex_persons=sex_persons,
+        form_route_age=form_route_age,
+        age_persons=age_persons,
+        form_route_nationality=form_route_nationality,
+        nationality_persons=nationality_persons,
+        nationality_columns=nationality_columns,
         sector_form={sector: sector_form[sector] for sector in ordered_sectors},
-        form_age=form_age,
+        sector_persons={sector: sector_persons[sector] for sector in ordered_sectors},
+        sex_work=sex_work,
+        agency=agency,
+        agency_names=agency_names,
+        region=region,
+        regions_as_of=regions_as_of,
+        b83=_b83(victims["b83"], profiles),
+        registration=_registration(victims["registration"], profiles),
     )
 
 
-def main_form(ranks: tuple[int | None, ...], signal_rank: int, sector: str) -> str:
-    """The form a possible victim counts under in the periodic tables: the one with the
-    highest outcome of at least ``signal_rank`` (signals present), ``NO_SIGNALS`` when none
-    reaches it. Most indicators belong to several forms, so outcomes often tie; a tie goes to
-    the form that fits the visit's sector (``tie_order``)."""
-    by_form = dict(zip(FORMS, ranks, strict=True))
-    best, best_rank = NO_SIGNALS, signal_rank - 1
-    for form in tie_order(sector):
-        rank = by_form[form]
-        if rank is not None and rank > best_rank:
-            best, best_rank = form, rank
-    return best
+def _by_form_route(
+    groups: Groups, profiles: Profiles, columns: tuple[str, ...]
+) -> tuple[dict[str, dict[str, dict[str, int]]], dict[str, int]]:
+    """Possible victims by (route, column): under every form counted, and each once."""
+    by_form = {form: {route: _zeros(columns) for route in ROUTES} for form in FORMS}
+    persons = _zeros(columns)
+    for (route, column), code, count in groups:
+        profile = profiles.get(code)
+        if profile.category not in VICTIM_CATEGORIES:
+            continue
+        persons[column] += count
+        for form in profile.forms:
+            by_form[form][route][column] += count
+    return by_form, persons
 
 
-def tie_order(sector: str) -> tuple[str, ...]:
-    """Sexual exploitation first at sex-work venues, labour exploitation first elsewhere;
-    then the other forms in the tables' order."""
-    first = ("sexual", "labour") if sector in SEX_WORK_SECTORS else ("labour", "sexual")
-    return (*first, *(form for form in FORMS if form not in first))
+def _top_nationalities(groups: Groups, profiles: Profiles) -> tuple[str, ...]:
+    """The columns of the nationality table: the TOP_NATIONALITIES most frequent among the
+    possible victims (ties by code), then all others together, then none recorded."""
+    totals: dict[str, int] = defaultdict(int)
+    for (_route, code), profile, count in groups:
+        if code and profiles.get(profile).category in VICTIM_CATEGORIES:
+            totals[code] += count
+    top = sorted(totals, key=lambda code: (-totals[code], code))[:TOP_NATIONALITIES]
+    return (*top, OTHER_NATIONALITIES, UNKNOWN_NATIONALITY)
+
+
+def _nationality_column(code: str, columns: tuple[str, ...]) -> str:
+    if not code:
+        return UNKNOWN_NATIONALITY
+    return code if code in columns else OTHER_NATIONALITIES
+
+
+def _person_row(row: dict[str, int], category: str, count: int) -> None:
+    """Add a person of ``category`` to a row of PERSON_COLUMNS."""
+    row[category] += count
+    if category in VICTIM_CATEGORIES:
+        row[POSSIBLE_VICTIMS] += count
+
+
+def _by_agency(
+    groups: Groups, profiles: Profiles
+) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+    """Per reporting agency, under one code whatever the spelling (``agency_key``), with the
+    name first written for it; '' when none is known. Most possible victims first."""
+    rows: dict[str, dict[str, int]] = {}
+    names: dict[str, str] = {}
+    for (written,), code, count in groups:
+        category = profiles.get(code).category
+        if category == NO_SIGNALS:
+            continue
+        key = agency_key(written) or ""
+        names.setdefault(key, written)
+        _person_row(rows.setdefault(key, _zeros(PERSON_COLUMNS)), category, count)
+    ordered = sorted(rows, key=lambda key: (key == "", -rows[key][POSSIBLE_VICTIMS], key))
+    return {key: rows[key] for key in ordered}, names
+
+
+def _by_region(
+    groups: Groups, profiles: Profiles
+) -> tuple[dict[tuple[str, str], dict[str, int]], str]:
+    """Per police unit and RIEC region of the site's municipality, in the file's order of
+    units, unknown last."""
+    regions = load_regions()
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+    for (municipality,), code, count in groups:
+        category = profiles.get(code).category
+        if category == NO_SIGNALS:
+            continue
+        _person_row(
+            rows.setdefault(regions.of(municipality), _zeros(PERSON_COLUMNS)), category, count
+        )
+    units = list(regions.units)
+    ordered = sorted(
+        rows,
+        key=lambda key: (key[0] == UNKNOWN, units.index(key[0]) if key[0] in units else 0, key),
+    )
+    return {key: rows[key] for key in ordered}, regions.as_of
+
+
+def _b83(groups: Groups, profiles: Profiles) -> dict[str, dict[str, int]]:
+    """The reflection period as recorded, for possible victims with an indication (B8/3
+    follows an indication)."""
+    rows = {status: _zeros(ROUTES) for status in B83_STATUSES}
+    for (route, status), code, count in groups:
+        if profiles.get(code).category == INDICATION:
+            rows[status if status in rows else "not_recorded"][route] += count
+    return rows
+
+
+def _registration(groups: Groups, profiles: Profiles) -> dict[str, dict[str, int]]:
+    rows = {registration: _zeros(PERSON_COLUMNS[:3]) for registration in REGISTRATIONS}
+    for (registration,), code, count in groups:
+        category = profiles.get(code).category
+        if category in VICTIM_CATEGORIES:
+            _person_row(rows[registration], category, count)
+    return rows
 
 
 class _Catalogues:

@@ -2,11 +2,27 @@
 
 Every count here is an aggregate (how many signals, persons or referrals fall in a group);
 no name, place below municipality level, note or identifier of a person ever enters a report.
-Dates are calendar days in UTC, the way visits are stored and the visits list filters them.
+Dates are Dutch calendar days and months (:mod:`fieldapp.localtime`), whatever zone the
+computer is in.
 
 The period, the filters, the forms in report order and the nationality counted as domestic are
 what the store's statistics queries are asked for, so they live below it, in
 :mod:`fieldapp.store.filters`.
+
+Who the person tables count (the categories of the Nationaal Rapporteur and CoMensha):
+
+- every person recorded with the role possible victim falls in one **category**: an
+  indication of trafficking (the engine's, or the professional's own judgement); else
+  **serious disadvantage** (ernstige benadeling: the catalogue's NLA rule below the
+  indication, exploitative working conditions without an indication of trafficking); else
+  signals below the indication; else no signals at all;
+- the **possible victims** of the tables are the first and the third: a person with serious
+  disadvantage is counted in its own category, and a person without any signal in none of the
+  tables (only in a note);
+- a possible victim counts under **every form** of exploitation with a signal (or an
+  indication): a person with signals in two forms counts under each, so the forms together
+  can exceed the persons, and each such table ends with the persons counted once; the
+  **highest form** table counts each person under one form (:data:`HIGHEST_FORM_RULE`).
 """
 
 from __future__ import annotations
@@ -14,12 +30,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldapp.store import stats_store
 from fieldapp.store.filters import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
 
 ROUTES = ("domestic", "cross_border", "unknown")
-AGE_GROUPS = ("minor", "adult", "age_unknown")
-# A possible victim without any signal in any form falls in this row of the periodic tables.
-NO_SIGNALS = "none"
+AGE_GROUPS = stats_store.AGE_GROUPS
+REGISTRATIONS = stats_store.REGISTRATIONS
+SEXES = ("f", "m", "x", "unknown")
+# The categories of a person recorded as possible victim who has at least one signal (or an
+# indication), in report order; NO_SIGNALS is the rest, counted only in a note.
+INDICATION, SERIOUS_DISADVANTAGE, BELOW_INDICATION = (
+    "indication",
+    "serious_disadvantage",
+    "below_indication",
+)
+CATEGORIES = (INDICATION, BELOW_INDICATION, SERIOUS_DISADVANTAGE)
+VICTIM_CATEGORIES = (INDICATION, BELOW_INDICATION)
+NO_SIGNALS = "no_signals"
+POSSIBLE_VICTIMS = "possible_victims"
+# Per agency and per region: the two kinds of possible victims, both together, and serious
+# disadvantage beside them (never added to them).
+PERSON_COLUMNS = (INDICATION, BELOW_INDICATION, POSSIBLE_VICTIMS, SERIOUS_DISADVANTAGE)
+SEX_WORK_SECTORS = ("sex_work_licensed", "sex_work_unlicensed")
+SEX_WORK_COLUMNS = (INDICATION, BELOW_INDICATION, POSSIBLE_VICTIMS, "minor", "cross_border")
+# B8/3 as recorded: offered (and not declined), offered and declined, not offered, nothing.
+B83_STATUSES = ("offered", "declined", "not_offered", "not_recorded")
+OTHER_NATIONALITIES, UNKNOWN_NATIONALITY = "other", "unknown"
+TOP_NATIONALITIES = 5
 FOLLOWUP_STATUSES = ("sent", "acknowledged", "investigating", "closed")
 
 
@@ -44,20 +81,87 @@ class FollowUpTimes:
     median_days: float | None
 
 
+Counts = dict[str, int]
+
+
 @dataclass(frozen=True, slots=True)
 class PeriodicTables:
-    """The categories of the Nationaal Rapporteur and CoMensha, over possible victims (persons
-    recorded with the role possible victim). Each person counts once, in the form where the
-    engine's outcome is highest (``NO_SIGNALS`` when there is none)."""
+    """The categories of the Nationaal Rapporteur and CoMensha (see the module docstring for
+    who counts where). ``*_persons`` hold each possible victim once; the ``form_*`` tables
+    count a person under every form with a signal."""
 
-    possible_victims: int
-    form_route: dict[str, dict[str, int]]  # form -> route -> persons
-    sector_form: dict[str, dict[str, int]]  # sector -> form -> persons
-    form_age: dict[str, dict[str, int]]  # form -> minor / adult / age_unknown -> persons
+    possible_victims: int = 0
+    with_indication: int = 0
+    minors: int = 0  # possible victims who are (or may be) minors
+    no_signals: int = 0  # recorded as possible victim without any signal: in no table
+    categories: dict[str, Counts] = field(default_factory=dict)  # category -> route -> n
+    category_minors: Counts = field(default_factory=dict)  # category -> minors
+    route_persons: Counts = field(default_factory=dict)  # route -> possible victims
+    form_route: dict[str, Counts] = field(default_factory=dict)  # every form: form -> route
+    form_indication: Counts = field(default_factory=dict)  # form -> of them with indication
+    highest_form_route: dict[str, Counts] = field(default_factory=dict)  # one form a person
+    highest_form_order: tuple[str, ...] = FORMS  # how a tie there is settled, last
+    form_route_sex: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    sex_persons: Counts = field(default_factory=dict)
+    form_route_age: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    age_persons: Counts = field(default_factory=dict)
+    form_route_nationality: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    nationality_persons: Counts = field(default_factory=dict)
+    nationality_columns: tuple[str, ...] = ()  # the top codes, OTHER_, UNKNOWN_NATIONALITY
+    sector_form: dict[str, Counts] = field(default_factory=dict)  # sector -> form -> n
+    sector_persons: Counts = field(default_factory=dict)  # sector -> possible victims
+    sex_work: dict[str, Counts] = field(default_factory=dict)  # sector -> SEX_WORK_COLUMNS
+    agency: dict[str, Counts] = field(default_factory=dict)  # agency key -> PERSON_COLUMNS
+    agency_names: dict[str, str] = field(default_factory=dict)  # key -> name as first written
+    region: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (unit, RIEC) -> n
+    regions_as_of: str = ""  # the municipal division the region file holds
+    b83: dict[str, Counts] = field(default_factory=dict)  # status -> route (with indication)
+    registration: dict[str, Counts] = field(default_factory=dict)  # registration -> category
 
     @property
-    def minors(self) -> int:
-        return sum(row["minor"] for row in self.form_age.values())
+    def serious_disadvantage(self) -> int:
+        return sum(self.categories.get(SERIOUS_DISADVANTAGE, {}).values())
+
+    def forms_present(self) -> tuple[str, ...]:
+        """The forms with at least one possible victim, in report order."""
+        return tuple(form for form in FORMS if sum(self.form_route.get(form, {}).values()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "possible_victims": self.possible_victims,
+            "with_indication": self.with_indication,
+            "minors": self.minors,
+            "serious_disadvantage": self.serious_disadvantage,
+            "no_signals_not_counted": self.no_signals,
+            "categories": self.categories,
+            "category_minors": self.category_minors,
+            "route_persons": self.route_persons,
+            "form_route": self.form_route,
+            "form_indication": self.form_indication,
+            "highest_form_route": self.highest_form_route,
+            "highest_form_tie_order": list(self.highest_form_order),
+            "form_route_sex": self.form_route_sex,
+            "sex_persons": self.sex_persons,
+            "form_route_age": self.form_route_age,
+            "age_persons": self.age_persons,
+            "form_route_nationality": self.form_route_nationality,
+            "nationality_persons": self.nationality_persons,
+            "sector_form": self.sector_form,
+            "sector_persons": self.sector_persons,
+            "sex_work": self.sex_work,
+            "agency": {
+                key: {"name": self.agency_names.get(key, key), **counts}
+                for key, counts in self.agency.items()
+            },
+            "region": [
+                {"police_unit": unit, "riec": riec, **counts}
+                for (unit, riec), counts in self.region.items()
+            ],
+            "regions_as_of": self.regions_as_of,
+            "b83_with_indication": self.b83,
+            "registration": self.registration,
+            "domestic_means_nationality": DOMESTIC_NATIONALITY,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +177,8 @@ class StatsReport:
     signals_by_month: tuple[MonthSignals, ...]
     signals_by_sector: tuple[tuple[str, int], ...]  # most signals first
     signals_by_municipality: tuple[tuple[str, int], ...]  # '' = municipality not recorded
-    outcomes: dict[str, dict[str, int]]  # form -> outcome -> possible victims
-    outcome_order: tuple[str, ...]
+    outcomes: dict[str, dict[str, int]]  # form -> outcome (signals and up) -> persons
+    outcome_order: tuple[str, ...]  # the outcomes of ``outcomes``, lowest first
     referrals_by_recipient: tuple[tuple[str, int], ...]
     followup: tuple[FollowUpTimes, ...]
     periodic: PeriodicTables
@@ -95,6 +199,7 @@ class StatsReport:
         """Plain JSON-able values, for ``fieldapp stats --json``."""
         return {
             "period": {"from": self.period.start, "to": self.period.date_to.isoformat()},
+            "days": "Dutch calendar days",
             "filters": self.filters.as_dict(),
             "generated_at": self.generated_at,
             "catalogue_versions": list(self.catalogue_versions),
@@ -124,12 +229,5 @@ class StatsReport:
                     for row in self.followup
                 ],
             },
-            "periodic": {
-                "possible_victims": self.periodic.possible_victims,
-                "minors": self.periodic.minors,
-                "form_route": self.periodic.form_route,
-                "sector_form": self.periodic.sector_form,
-                "form_age": self.periodic.form_age,
-                "domestic_means_nationality": DOMESTIC_NATIONALITY,
-            },
+            "periodic": self.periodic.as_dict(),
         }

@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -32,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from fieldapp.i18n import t
-from fieldapp.localtime import utc_text
+from fieldapp.localtime import datetime_text
 from fieldapp.referral.render import (
     ACCENT,
     ACCENT_TINT,
@@ -49,7 +50,15 @@ from fieldapp.referral.render import (
 )
 from fieldapp.stats.charts import HEIGHT_INCHES, WIDTH_INCHES, number, render_chart
 from fieldapp.stats.model import StatsReport
-from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, report_tables
+from fieldapp.stats.tables import (
+    CHART_TABLES,
+    PERIODIC_TABLES,
+    ReportTable,
+    report_notes,
+    report_tables,
+    summary_rows,
+    table_notes,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 18 * mm
@@ -57,6 +66,10 @@ MARGIN_Y = 18 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 CHART_DPI = 150
 CHART_WIDTH_SHARE = 0.8
+CELL_SIZE = 8
+HEAD_SIZE, HEAD_MIN_SIZE = 7.5, 5.5  # a header shrinks down to this before a column widens
+PADDING = 6  # reportlab's cell padding, left and right
+SLACK = 0.5  # points kept free in a header line, against rounding
 
 
 class _Styles:
@@ -90,9 +103,17 @@ class _Styles:
         )
         self.cell = ParagraphStyle("stats-cell", parent=base, fontSize=8, leading=10)
         self.head = ParagraphStyle(
-            "stats-head", parent=self.cell, fontName=FONT_BOLD, textColor=INK, fontSize=7.5
+            "stats-head",
+            parent=self.cell,
+            fontName=FONT_BOLD,
+            textColor=INK,
+            fontSize=HEAD_SIZE,
+            splitLongWords=0,  # a header breaks between words only (header_layout)
         )
         self.head_right = ParagraphStyle("stats-head-right", parent=self.head, alignment=2)
+        self.table_note = ParagraphStyle(
+            "stats-table-note", parent=self.small, spaceBefore=2, spaceAfter=2
+        )
         self.banner = ParagraphStyle(
             "stats-banner", parent=base, fontName=FONT_BOLD, textColor=ACCENT, fontSize=10
         )
@@ -131,11 +152,9 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         Paragraph(escape(t("stats.report.summary", lang)), styles.section),
         _table(_summary(report, lang), styles, lang),
         Paragraph(escape(t("stats.report.periodic", lang)), styles.section),
-        Paragraph(escape(t("stats.note.possible_victims", lang)), styles.small),
-        Paragraph(escape(t("stats.note.route", lang)), styles.small),
     ]
     for table_id in PERIODIC_TABLES:
-        story.append(KeepTogether(_titled_table(tables[table_id], styles, lang)))
+        story.append(KeepTogether(_titled_table(report, tables[table_id], styles, lang)))
     heading: list[Flowable] = [Paragraph(escape(t("stats.report.charts", lang)), styles.section)]
     for chart_id, table_id in CHART_TABLES.items():
         png = render_chart(chart_id, report, "png", lang, dpi=CHART_DPI)
@@ -145,14 +164,19 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         # A chart and its table stay on one page (the section heading with the first).
         story.append(
             KeepTogether(
-                [*heading, Spacer(1, 3 * mm), image, *_titled_table(tables[table_id], styles, lang)]
+                [
+                    *heading,
+                    Spacer(1, 3 * mm),
+                    image,
+                    *_titled_table(report, tables[table_id], styles, lang),
+                ]
             )
         )
         heading = []
     story.append(CondPageBreak(60 * mm))
     story.append(Paragraph(escape(t("stats.report.definitions", lang)), styles.section))
-    for key in report.notes:
-        story.append(Paragraph("• " + escape(t(key, lang)), styles.body))
+    for note in report_notes(report, lang):
+        story.append(Paragraph("• " + escape(note), styles.body))
     footer = partial(_footer, text=t("stats.report.footer", lang, period=report.period.label()))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
@@ -161,7 +185,7 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
 def _meta(report: StatsReport, lang: str | None, styles: _Styles) -> list[Flowable]:
     lines = [
         t("stats.report.period", lang, period=report.period.label()),
-        t("stats.report.generated", lang, date=utc_text(report.generated_at)),
+        t("stats.report.generated", lang, date=datetime_text(report.generated_at, lang)),
         t(
             "stats.report.filters",
             lang,
@@ -195,24 +219,27 @@ def _banner(text: str, styles: _Styles) -> Table:
 
 
 def _summary(report: StatsReport, lang: str | None) -> ReportTable:
-    rows = (
-        (t("stats.summary.visits", lang), report.visits),
-        (t("stats.summary.signals", lang), report.signals_total),
-        (t("stats.summary.possible_victims", lang), report.periodic.possible_victims),
-        (t("stats.summary.minors", lang), report.periodic.minors),
-        (t("stats.summary.referrals", lang), report.referrals_total),
-    )
     return ReportTable(
         id="summary",
         title=t("stats.report.summary", lang),
         sheet=t("stats.sheet.summary", lang),
         header=(t("stats.col.figure", lang), t("stats.col.count", lang)),
-        rows=rows,
+        rows=tuple((t(key, lang), value) for key, value in summary_rows(report)),
     )
 
 
-def _titled_table(table: ReportTable, styles: _Styles, lang: str | None) -> list[Flowable]:
-    return [Paragraph(escape(table.title), styles.table_title), _table(table, styles, lang)]
+def _titled_table(
+    report: StatsReport, table: ReportTable, styles: _Styles, lang: str | None
+) -> list[Flowable]:
+    """The table's title, what the reader needs to know to read it, and the table."""
+    return [
+        Paragraph(escape(table.title), styles.table_title),
+        *(
+            Paragraph(escape(note), styles.table_note)
+            for note in table_notes(report, table.id, lang)
+        ),
+        _table(table, styles, lang),
+    ]
 
 
 def _cell_text(value: object, lang: str | None) -> str:
@@ -223,25 +250,115 @@ def _cell_text(value: object, lang: str | None) -> str:
     return str(value)
 
 
-def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
-    """Numbers right-aligned, a grey header, the total row in bold over a rule. Two-column
-    tables stay narrow; wider ones give the label column a quarter of the width."""
+def wrap_words(
+    text: str, width: float, font: str = FONT_BOLD, size: float = HEAD_SIZE
+) -> list[str]:
+    """``text`` in lines no wider than ``width`` points, broken between words only: a word is
+    never split or hyphenated; one wider than ``width`` stands on a line of its own (the
+    caller shrinks the font or widens the column so that does not happen)."""
+    _register_fonts()
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and stringWidth(candidate, font, size) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def widest_word(text: str, font: str = FONT_BOLD, size: float = HEAD_SIZE) -> float:
+    _register_fonts()
+    return max((stringWidth(word, font, size) for word in text.split()), default=0.0)
+
+
+def header_layout(
+    headers: tuple[str, ...], widths: list[float], minimums: list[float] | None = None
+) -> tuple[float, list[float], list[list[str]]]:
+    """(font size, column widths, lines per header) such that every header breaks only
+    between words and every line fits its column.
+
+    A column too narrow for its longest header word takes the width it needs from columns
+    with room to spare (beyond their own longest word, and ``minimums``: what their cells
+    need); only when the table as a whole is too narrow does the font shrink, from HEAD_SIZE
+    down to HEAD_MIN_SIZE."""
+    floors = minimums or [0.0] * len(headers)
+    size = HEAD_SIZE
+    while True:
+        needs = [
+            max(widest_word(text, size=size) + 2 * PADDING + SLACK, floor)
+            for text, floor in zip(headers, floors, strict=True)
+        ]
+        if sum(needs) <= sum(widths) or size <= HEAD_MIN_SIZE:
+            break
+        size = round(size - 0.25, 2)
+    fitted = _give_room(widths, needs)
+    lines = [
+        wrap_words(text, width - 2 * PADDING - SLACK, size=size)
+        for text, width in zip(headers, fitted, strict=True)
+    ]
+    return size, fitted, lines
+
+
+def _give_room(widths: list[float], needs: list[float]) -> list[float]:
+    """Widths where each column has at least its need, the shortfall taken from the spare
+    room of the others in proportion to it (the total stays, unless nothing is spare)."""
+    short = sum(max(0.0, need - width) for width, need in zip(widths, needs, strict=True))
+    spare = [max(0.0, width - need) for width, need in zip(widths, needs, strict=True)]
+    room = sum(spare)
+    taken = min(short, room)
+    return [
+        max(width, need) if need >= width else width - (taken * free / room if room else 0.0)
+        for width, need, free in zip(widths, needs, spare, strict=True)
+    ]
+
+
+def _widths(table: ReportTable) -> list[float]:
+    """Two-column tables stay narrow; wider ones give the label columns about a quarter of
+    the width (two label columns: a third), the numbers share the rest."""
     columns = len(table.header)
     if columns == 2:
-        widths = [TEXT_WIDTH * 0.45, TEXT_WIDTH * 0.2]
-    else:
-        label = TEXT_WIDTH * 0.24
-        widths = [label] + [(TEXT_WIDTH - label) / (columns - 1)] * (columns - 1)
+        return [TEXT_WIDTH * 0.45, TEXT_WIDTH * 0.2]
+    labels = [TEXT_WIDTH * 0.24] if table.labels == 1 else [TEXT_WIDTH * 0.2, TEXT_WIDTH * 0.14]
+    numbers = columns - len(labels)
+    return [*labels, *[(TEXT_WIDTH - sum(labels)) / numbers] * numbers]
+
+
+def _cell_room(table: ReportTable, lang: str | None) -> list[float]:
+    """What each column's cells need: the longest word of a label, the widest number."""
+    rows = [*table.rows, *([table.total] if table.total is not None else [])]
+    room = []
+    for index in range(len(table.header)):
+        texts = [_cell_text(row[index], lang) for row in rows]
+        if index < table.labels:
+            widest = max((widest_word(text, FONT_BOLD, CELL_SIZE) for text in texts), default=0.0)
+        else:
+            widest = max((stringWidth(text, FONT_BOLD, CELL_SIZE) for text in texts), default=0.0)
+        room.append(widest + 2 * PADDING + SLACK)
+    return room
+
+
+def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
+    """Numbers right-aligned, a grey header that breaks between words only, the total row in
+    bold over a rule."""
+    columns, labels = len(table.header), table.labels
+    size, widths, lines = header_layout(table.header, _widths(table), _cell_room(table, lang))
+    head = ParagraphStyle(
+        "stats-head-fitted", parent=styles.head, fontSize=size, leading=size * 1.25
+    )
+    head_right = ParagraphStyle("stats-head-fitted-right", parent=head, alignment=2)
     data: list[list[Any]] = [
         [
-            Paragraph(escape(text), styles.head if i == 0 else styles.head_right)
-            for i, text in enumerate(table.header)
+            Paragraph(
+                "<br/>".join(escape(line) for line in lines[i]), head if i < labels else head_right
+            )
+            for i in range(columns)
         ]
     ]
     data += [
         [
             Paragraph(escape(_cell_text(value, lang)), styles.cell)
-            if index == 0
+            if index < labels
             else _cell_text(value, lang)
             for index, value in enumerate(row)
         ]
@@ -253,24 +370,31 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
         )
     if table.total is not None:
         data.append(
-            [Paragraph(escape(_cell_text(table.total[0], lang)), styles.head)]
-            + [_cell_text(value, lang) for value in table.total[1:]]
+            [
+                Paragraph(escape(_cell_text(value, lang)), styles.head)
+                if index < labels
+                else _cell_text(value, lang)
+                for index, value in enumerate(table.total)
+            ]
         )
     style: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), FONT, 8),
+        ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("ALIGN", (labels, 0), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, HAIRLINE),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, BAND]),
     ]
     if table.total is not None:
         style += [
-            ("FONT", (1, -1), (-1, -1), FONT_BOLD, 8),
+            ("FONT", (labels, -1), (-1, -1), FONT_BOLD, CELL_SIZE),
             ("LINEABOVE", (0, -1), (-1, -1), 0.9, INK),
             ("BACKGROUND", (0, -1), (-1, -1), colors.white),
         ]

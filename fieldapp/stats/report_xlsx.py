@@ -12,9 +12,16 @@ from io import BytesIO
 from typing import Any
 
 from fieldapp.i18n import t
-from fieldapp.localtime import utc_text
+from fieldapp.localtime import datetime_text
 from fieldapp.stats.model import StatsReport
-from fieldapp.stats.tables import Cell, ReportTable, report_tables
+from fieldapp.stats.tables import (
+    Cell,
+    ReportTable,
+    report_notes,
+    report_tables,
+    summary_rows,
+    table_notes,
+)
 
 Formats = dict[str, Any]  # xlsxwriter cell formats by name
 _INVALID_SHEET_CHARACTERS = str.maketrans({char: " " for char in "[]:*?/\\"})
@@ -53,7 +60,9 @@ def render_report_xlsx(report: StatsReport, lang: str | None = None) -> bytes:
         while name in used:  # translations could collide after cutting to 31 characters
             name = name[:28] + f"~{len(used)}"
         used.add(name)
-        _table_sheet(workbook.add_worksheet(name), formats, table)
+        _table_sheet(
+            workbook.add_worksheet(name), formats, table, table_notes(report, table.id, lang)
+        )
     workbook.close()
     return buffer.getvalue()
 
@@ -67,7 +76,7 @@ def _summary_sheet(workbook: Any, formats: Formats, report: StatsReport, lang: s
     sheet.write(
         2,
         0,
-        t("stats.report.generated", lang, date=utc_text(report.generated_at)),
+        t("stats.report.generated", lang, date=datetime_text(report.generated_at, lang)),
         formats["muted"],
     )
     filters = ", ".join(f"{k}: {v}" for k, v in report.filters.as_dict().items())
@@ -87,32 +96,31 @@ def _summary_sheet(workbook: Any, formats: Formats, report: StatsReport, lang: s
     row = 7
     sheet.write(row, 0, t("stats.col.figure", lang), formats["head"])
     sheet.write(row, 1, t("stats.col.count", lang), formats["head"])
-    for label_key, value in (
-        ("stats.summary.visits", report.visits),
-        ("stats.summary.signals", report.signals_total),
-        ("stats.summary.possible_victims", report.periodic.possible_victims),
-        ("stats.summary.minors", report.periodic.minors),
-        ("stats.summary.referrals", report.referrals_total),
-    ):
+    for label_key, value in summary_rows(report):
         row += 1
         sheet.write_string(row, 0, t(label_key, lang))
         sheet.write_number(row, 1, value, formats["number"])
     row += 2
     sheet.write(row, 0, t("stats.report.definitions", lang), formats["head"])
-    for key in report.notes:
+    for note in report_notes(report, lang):
         row += 1
-        sheet.merge_range(row, 0, row, 5, t(key, lang), formats["wrap"])
+        sheet.merge_range(row, 0, row, 5, note, formats["wrap"])
         sheet.set_row(row, 45)
 
 
-def _table_sheet(sheet: Any, formats: Formats, table: ReportTable) -> None:
+def _table_sheet(sheet: Any, formats: Formats, table: ReportTable, notes: list[str]) -> None:
+    """Title, the notes needed to read the table, then the table with its header frozen."""
     sheet.write_string(0, 0, table.title, formats["title"])
-    header_row = 2
+    width = max(6, len(table.header))
+    for offset, note in enumerate(notes, start=1):
+        sheet.merge_range(offset, 0, offset, width - 1, note, formats["wrap"])
+        sheet.set_row(offset, 30)
+    header_row = len(notes) + 2
     for column, text in enumerate(table.header):
         sheet.write_string(header_row, column, text, formats["head"])
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, max(1, len(table.header) - 1), 16)
-    sheet.freeze_panes(header_row + 1, 1)
+    sheet.set_column(0, table.labels - 1, 34)
+    sheet.set_column(table.labels, max(table.labels, len(table.header) - 1), 16)
+    sheet.freeze_panes(header_row + 1, table.labels)
     row = header_row
     for values in table.rows:
         row += 1
@@ -121,8 +129,8 @@ def _table_sheet(sheet: Any, formats: Formats, table: ReportTable) -> None:
     if table.total is not None:
         row += 1
         for column, value in enumerate(table.total):
-            if column == 0:
-                sheet.write_string(row, column, str(value), formats["total_label"])
+            if column < table.labels:
+                sheet.write_string(row, column, str(value or ""), formats["total_label"])
             elif isinstance(value, int | float):
                 sheet.write_number(row, column, value, formats["total"])
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from fieldapp.domain import Sector, VisitStatus
 from fieldapp.errors import FieldAppError
@@ -21,7 +21,7 @@ from fieldapp.validate import EARLIEST_YEAR
 
 @dataclass(frozen=True, slots=True)
 class VisitFilter:
-    """What the visits list shows: every field optional; dates are ``YYYY-MM-DD`` (UTC).
+    """What the visits list shows: every field optional; dates are ``YYYY-MM-DD`` (Dutch days).
 
     The coordinator's merged picture adds provenance (``device``: a device id; ``agency``: the
     agency a device was enrolled with), the engine's outcome per person (``form``: a form of
@@ -69,7 +69,7 @@ class PeriodError(FieldAppError):
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """From and to, both included (calendar days, UTC)."""
+    """From and to, both included (Dutch calendar days)."""
 
     date_from: date
     date_to: date
@@ -102,13 +102,8 @@ class Period:
 
     @property
     def start(self) -> str:
-        """Inclusive lower bound for a stored UTC timestamp (text comparison)."""
+        """The first day, ``YYYY-MM-DD`` (file names, JSON)."""
         return self.date_from.isoformat()
-
-    @property
-    def end_exclusive(self) -> str:
-        """Exclusive upper bound: the day after ``date_to``."""
-        return (self.date_to + timedelta(days=1)).isoformat()
 
     def months(self) -> tuple[str, ...]:
         """Every month the period touches, as ``YYYY-MM``, oldest first."""

@@ -4,11 +4,17 @@
 into a temporary table, ordered by id; every query then walks that table and reaches
 observations, persons and referrals through their ``*_by_visit`` indexes, in index order.
 The signals are grouped once, by month, indicator, catalogue version, sector and
-municipality, into a second temporary table that the breakdowns roll up. A million
+municipality, into a second temporary table that the breakdowns roll up; the possible victims
+are copied once, one row each with what the tables break them down by, into a third. A million
 observations are counted without a Python loop over them, and the answers are a few hundred
 groups. Temporary tables live in memory (``temp_store = MEMORY`` on every connection), never
 on disk, and hold no text about a person or a place below the municipality. The plans are
 checked in ``tests/core/test_stats.py`` (``EXPLAIN QUERY PLAN``).
+
+Days and months are Dutch calendar days and months (the zone of :mod:`fieldapp.localtime`):
+a visit begun at 00:30 on 1 March in the Netherlands (23:30 UTC on 28 February) counts in March.
+The period's bounds and each month's first moment are turned into stored UTC text here, so the
+comparisons stay on the index.
 
 What counts:
 
@@ -22,7 +28,8 @@ What counts:
   recorded for everyone at a visit, the forms of the possible victims there
   (``visit_outcomes``), as a bit mask over ``FORMS``; a signal about a person not assessed as
   a victim has mask 0;
-- a **possible victim** is a live person with the role ``possible_victim``;
+- a **possible victim** is a live person with the role ``possible_victim``; what the engine
+  made of them is one integer, the *profile* (:func:`profile_sql`), which the caller reads;
 - a **referral** is a live referral that is not a draft and that no later live version of
   the same visit replaces.
 """
@@ -30,10 +37,12 @@ What counts:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from types import TracebackType
 from typing import NamedTuple, Self
 
-from fieldapp.domain import ObservationStatus, PersonRole, ReferralStatus
+from fieldapp.domain import AgeBand, ObservationStatus, PersonRole, ReferralStatus
+from fieldapp.localtime import local_start
 from fieldapp.store.drafts_store import HOLDS_SOMETHING
 from fieldapp.store.filters import DOMESTIC_NATIONALITY, FORMS, Period, StatsFilter
 from fieldapp.store.merged_store import device_agency_condition
@@ -43,6 +52,7 @@ from fieldapp.vault.connection import Connection
 _OBSERVED = ObservationStatus.OBSERVED.value
 _POSSIBLE_VICTIM = PersonRole.POSSIBLE_VICTIM.value
 _DRAFT = ReferralStatus.DRAFT.value
+_MONTHS = "temp.stats_months"
 _VISITS = "temp.stats_visits"
 _CELLS = "temp.stats_cells"
 _SCOPE = "temp.stats_scope"
@@ -54,12 +64,52 @@ _MASKS = "temp.stats_masks"
 _SIGNALS_FROM = f"""FROM {_SCOPE} AS s CROSS JOIN observations AS o ON o.visit_uuid = s.uuid
     WHERE o.deleted = 0 AND o.status = ?"""
 
+# What a possible victim is broken down by (columns of the victims table). Age groups: the age
+# bands of the person form, the minors together; an exact age decides before a band, and any
+# sign of a minor (the flag, an age under 18, a minor's band) makes a minor.
+VICTIM_DIMENSIONS = (
+    "route",
+    "sector",
+    "municipality",
+    "age_group",
+    "sex",
+    "nationality",
+    "agency",
+    "b83",
+    "registration",
+)
+AGE_GROUPS = (
+    "minor",
+    "young_adult",
+    "adult",
+    "middle",
+    "older",
+    "adult_age_unknown",
+    "age_unknown",
+)
+# Registration with CoMensha, from the final referrals naming the person: to CoMensha itself,
+# or only an anonymous registration, or neither.
+REGISTRATIONS = ("comensha", "anonymous", "none")
+
+# The profile: per form (in FORMS order, PROFILE_BASE to the power of its index) the outcome
+# rank plus one (0: not assessed for the form) and PROFILE_INDICATION when the engine found an
+# indication in that form; PROFILE_PROFESSIONAL when the professional judged there is one. One
+# integer, so the database groups possible victims by a few hundred values that the caller
+# reads once each (fieldapp/stats/compute.py), instead of returning a row per person.
+PROFILE_BASE = 32
+PROFILE_INDICATION = 16
+PROFILE_MAX_RANK = PROFILE_INDICATION - 2
+PROFILE_PROFESSIONAL = PROFILE_BASE ** len(FORMS)
+
 
 def _visit_where(
     conn: Connection, period: Period, filters: StatsFilter
 ) -> tuple[str, tuple[object, ...]]:
     clauses = ["v.deleted = 0", "v.started_at >= ?", "v.started_at < ?", HOLDS_SOMETHING]
-    params: list[object] = [period.start, period.end_exclusive]
+    params: list[object] = [
+        local_start(period.date_from),
+        local_start(period.date_to + timedelta(days=1)),
+    ]
     if filters.sector:
         clauses.append("v.sort_sector = ?")
         params.append(filters.sector)
@@ -78,14 +128,59 @@ def _visit_where(
 
 # Referrals of the visits in scope that count (see the module docstring). A new version is
 # made for the same visit, so "replaced" is looked up through referrals_by_visit.
-_REFERRALS_IN_SCOPE = """
-    FROM temp.stats_scope AS s CROSS JOIN referrals AS r ON r.visit_uuid = s.uuid
-    {extra_join}
-    WHERE r.deleted = 0 AND r.status != ?
-      AND NOT EXISTS (SELECT 1 FROM referrals AS n
+_NOT_REPLACED = """NOT EXISTS (SELECT 1 FROM referrals AS n
                        WHERE n.visit_uuid = r.visit_uuid AND n.supersedes = r.uuid
-                         AND n.deleted = 0 AND n.status != ?)
+                         AND n.deleted = 0 AND n.status != ?)"""
+_REFERRALS_IN_SCOPE = f"""
+    FROM temp.stats_scope AS s CROSS JOIN referrals AS r ON r.visit_uuid = s.uuid
+    {{extra_join}}
+    WHERE r.deleted = 0 AND r.status != ?
+      AND {_NOT_REPLACED}
 """
+
+
+def profile_sql() -> str:
+    """The profile (see ``PROFILE_BASE``) as an aggregate over a person's ``person_outcomes``
+    rows ``po``, without the professional's judgement (a column of the person). Parameters:
+    the forms, in ``FORMS`` order."""
+    digits = " ".join(
+        f"WHEN ? THEN (min(po.outcome_rank, {PROFILE_MAX_RANK}) + 1"
+        f" + {PROFILE_INDICATION} * (po.indication != 0)) * {PROFILE_BASE**index}"
+        for index, _ in enumerate(FORMS)
+    )
+    return f"sum(CASE po.form {digits} ELSE 0 END)"
+
+
+def _age_group_sql() -> str:
+    minor_bands = ", ".join(
+        f"'{band.value}'" for band in (AgeBand.UNDER_12, AgeBand.TEEN_YOUNG, AgeBand.TEEN_OLD)
+    )
+    bands = {
+        "young_adult": AgeBand.YOUNG_ADULT,
+        "adult": AgeBand.ADULT,
+        "middle": AgeBand.MIDDLE,
+        "older": AgeBand.OLDER,
+    }
+    from_band = " ".join(f"WHEN '{band.value}' THEN '{group}'" for group, band in bands.items())
+    return f"""CASE WHEN p.minor = 1 OR p.age < 18
+                         OR (p.age IS NULL AND p.age_band IN ({minor_bands})) THEN 'minor'
+                    WHEN p.age IS NOT NULL THEN
+                         CASE WHEN p.age < 25 THEN 'young_adult' WHEN p.age < 40 THEN 'adult'
+                              WHEN p.age < 60 THEN 'middle' ELSE 'older' END
+                    ELSE coalesce(CASE p.age_band {from_band} END,
+                                  CASE WHEN p.minor = 0 THEN 'adult_age_unknown'
+                                       ELSE 'age_unknown' END) END"""
+
+
+# The registration of person ``p`` (one of REGISTRATIONS): its visit's referrals are few, reached
+# through referrals_by_visit; a person list that is not JSON names nobody.
+_REGISTRATION_SQL = f"""coalesce((
+    SELECT CASE max(r.recipient = 'comensha') WHEN 1 THEN 'comensha' WHEN 0 THEN 'anonymous' END
+      FROM referrals AS r,
+           json_each(CASE WHEN json_valid(r.person_uuids) THEN r.person_uuids ELSE '[]' END) AS j
+     WHERE r.visit_uuid = p.visit_uuid AND j.value = p.uuid
+       AND r.deleted = 0 AND r.status != ? AND r.recipient IN ('comensha', 'anonymous')
+       AND {_NOT_REPLACED}), 'none')"""
 
 
 class StatsQuery:
@@ -110,6 +205,18 @@ class StatsQuery:
     def __enter__(self) -> Self:
         self._drop()
         where, params = _visit_where(self.conn, self.period, self.filters)
+        # The first moment of each Dutch month of the period: a visit's month is the last one
+        # begun by its start (one index step per visit).
+        self.conn.execute(
+            f"CREATE TABLE {_MONTHS} (start TEXT PRIMARY KEY, month TEXT NOT NULL) WITHOUT ROWID"
+        )
+        self.conn.executemany(
+            f"INSERT INTO {_MONTHS} (start, month) VALUES (?, ?)",
+            [
+                (local_start(date(int(month[:4]), int(month[5:]), 1)), month)
+                for month in self.period.months()
+            ],
+        )
         # The visits in scope with their month, sector and municipality; each distinct triple
         # becomes a cell, so the signals are grouped on one small integer instead of three
         # texts (measured: about a second less at a million observations).
@@ -118,7 +225,9 @@ class StatsQuery:
             " sector TEXT NOT NULL, municipality TEXT NOT NULL) WITHOUT ROWID"
         )
         self.conn.execute(
-            f"INSERT INTO {_VISITS} SELECT v.uuid, substr(v.started_at, 1, 7),"
+            f"INSERT INTO {_VISITS} SELECT v.uuid,"
+            f" (SELECT m.month FROM {_MONTHS} AS m WHERE m.start <= v.started_at"
+            "  ORDER BY m.start DESC LIMIT 1),"
             " coalesce(v.sort_sector, 'other'), coalesce(v.sort_municipality, '')"
             f" FROM visits AS v WHERE {where}",
             params,
@@ -144,17 +253,20 @@ class StatsQuery:
         # one per person or visit in scope), so the signals below take theirs in one lookup.
         bits = " ".join(f"WHEN ? THEN {1 << index}" for index, _ in enumerate(FORMS))
         self.conn.execute(
-            f"CREATE TABLE {_MASKS} (uuid TEXT PRIMARY KEY, mask INTEGER NOT NULL) WITHOUT ROWID"
+            f"CREATE TABLE {_MASKS} (uuid TEXT PRIMARY KEY, mask INTEGER NOT NULL,"
+            " profile INTEGER NOT NULL) WITHOUT ROWID"
         )
+        # A person's profile is read in the same pass over its outcomes (see profile_sql).
         self.conn.execute(
-            f"INSERT INTO {_MASKS} SELECT p.uuid, sum(CASE po.form {bits} ELSE 0 END)"
+            f"INSERT INTO {_MASKS} SELECT p.uuid, sum(CASE po.form {bits} ELSE 0 END),"
+            f" {profile_sql()}"
             f" FROM {_SCOPE} AS s CROSS JOIN persons AS p ON p.visit_uuid = s.uuid"
             " JOIN person_outcomes AS po ON po.person_uuid = p.uuid"
             " WHERE p.deleted = 0 GROUP BY p.uuid",
-            FORMS,
+            (*FORMS, *FORMS),
         )
         self.conn.execute(
-            f"INSERT INTO {_MASKS} SELECT s.uuid, sum(CASE vo.form {bits} ELSE 0 END)"
+            f"INSERT INTO {_MASKS} SELECT s.uuid, sum(CASE vo.form {bits} ELSE 0 END), 0"
             f" FROM {_SCOPE} AS s CROSS JOIN visit_outcomes AS vo ON vo.visit_uuid = s.uuid"
             " GROUP BY s.uuid",
             FORMS,
@@ -171,24 +283,32 @@ class StatsQuery:
             " GROUP BY s.cell, o.indicator_id, o.catalogue_version, coalesce(m.mask, 0)",
             (_OBSERVED, *self.background_only),
         )
-        self.conn.execute(
-            f"CREATE TABLE {_VICTIMS} (uuid TEXT PRIMARY KEY, route TEXT NOT NULL,"
-            " sector TEXT NOT NULL, age_group TEXT NOT NULL) WITHOUT ROWID"
-        )
+        # One row per possible victim: what the tables break them down by, and the profile.
+        # Reporting agency: the agency the visit's device was enrolled with, else the first
+        # agency listed on the visit.
+        columns = ", ".join(f"{name} TEXT NOT NULL" for name in VICTIM_DIMENSIONS)
+        self.conn.execute(f"CREATE TABLE {_VICTIMS} ({columns}, profile INTEGER NOT NULL)")
         self.conn.execute(
             f"""INSERT INTO {_VICTIMS}
-                SELECT p.uuid,
-                       CASE WHEN p.nationality IS NULL OR trim(p.nationality) = '' THEN 'unknown'
+                SELECT CASE WHEN p.nationality IS NULL OR trim(p.nationality) = '' THEN 'unknown'
                             WHEN upper(trim(p.nationality)) = ? THEN 'domestic'
                             ELSE 'cross_border' END,
-                       c.sector,
-                       CASE WHEN p.minor = 1 OR p.age < 18 THEN 'minor'
-                            WHEN p.minor = 0 OR p.age >= 18 THEN 'adult'
-                            ELSE 'age_unknown' END
+                       c.sector, c.municipality, {_age_group_sql()},
+                       coalesce(p.sex, 'unknown'),
+                       upper(trim(coalesce(p.nationality, ''))),
+                       coalesce(d.agency, CASE WHEN json_valid(v.agencies)
+                                               THEN json_extract(v.agencies, '$[0]') END, ''),
+                       coalesce(p.b83_status, 'not_recorded'),
+                       {_REGISTRATION_SQL},
+                       coalesce(m.profile, 0)
+                         + {PROFILE_PROFESSIONAL} * (p.professional_indication != 0)
                   FROM {_SCOPE} AS s CROSS JOIN persons AS p ON p.visit_uuid = s.uuid
                   JOIN {_CELLS} AS c ON c.id = s.cell
+                  JOIN visits AS v ON v.uuid = s.uuid
+                  LEFT JOIN sync_devices AS d ON d.device_id = v.origin_device
+                  LEFT JOIN {_MASKS} AS m ON m.uuid = p.uuid
                  WHERE p.deleted = 0 AND p.role = ?""",
-            (DOMESTIC_NATIONALITY, _POSSIBLE_VICTIM),
+            (DOMESTIC_NATIONALITY, _DRAFT, _DRAFT, _POSSIBLE_VICTIM),
         )
         return self
 
@@ -201,7 +321,7 @@ class StatsQuery:
         self._drop()
 
     def _drop(self) -> None:
-        for table in (_VICTIMS, _SIGNALS, _MASKS, _SCOPE, _CELLS, _VISITS):
+        for table in (_VICTIMS, _SIGNALS, _MASKS, _SCOPE, _CELLS, _VISITS, _MONTHS):
             self.conn.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- visits and signals ------------------------------------------------------------------
@@ -244,45 +364,28 @@ class StatsQuery:
 
     # -- persons -----------------------------------------------------------------------------
 
-    def victim_groups(self) -> list[tuple[str, str, str, tuple[int | None, ...], int]]:
-        """(route, sector, age group, outcome rank per form in ``FORMS`` order or None when
-        not assessed, possible victims): one pass over the possible victims in scope and
-        their outcomes, walked in person-id order.
+    def victim_groups(self, dimensions: Sequence[str]) -> list[tuple[tuple[str, ...], int, int]]:
+        """((value per dimension), profile, possible victims), grouped in the database: the
+        possible victims in scope by ``dimensions`` (names of ``VICTIM_DIMENSIONS``) and by
+        what the engine made of them.
 
         Route: ``domestic`` for Dutch nationality, ``cross_border`` for any other,
-        ``unknown`` when none is recorded. Age group: ``minor`` when the minor flag is set or
-        the age is below 18, ``adult`` when either says adult, else ``age_unknown``."""
-        ranks = ", ".join(
-            f"max(CASE WHEN po.form = ? THEN po.outcome_rank END) AS rank_{index}"
-            for index, _ in enumerate(FORMS)
+        ``unknown`` when none is recorded. Age group: one of ``AGE_GROUPS``. Nationality: the
+        code in capitals, '' when none. Registration: one of ``REGISTRATIONS``."""
+        unknown = [name for name in dimensions if name not in VICTIM_DIMENSIONS]
+        if unknown or not dimensions:
+            raise ValueError(f"not a victim dimension: {unknown}")
+        listed = ", ".join(dimensions)
+        names = (*dimensions, "profile", "victims")
+        sql = (
+            f"SELECT {listed}, profile, count(*) AS victims FROM {_VICTIMS}"
+            f" GROUP BY {listed}, profile"
         )
-        rank_names = tuple(f"rank_{index}" for index, _ in enumerate(FORMS))
-        rank_columns = ", ".join(rank_names)
-        sql = f"""
-            SELECT route, sector, age_group, {rank_columns}, count(*) AS victims FROM (
-                SELECT x.route AS route, x.sector AS sector, x.age_group AS age_group, {ranks}
-                  FROM {_VICTIMS} AS x
-                  LEFT JOIN person_outcomes AS po ON po.person_uuid = x.uuid
-                 GROUP BY x.uuid)
-             GROUP BY route, sector, age_group, {rank_columns}
-        """
-        # One rank column per form: the columns are a list built here, read against it.
-        names = ("route", "sector", "age_group", *rank_names, "victims")
-        groups = []
-        for row in fetch_columns(self.conn, names, sql, FORMS):
-            values = dict(zip(names, row, strict=True))
-            groups.append(
-                (
-                    str(values["route"]),
-                    str(values["sector"]),
-                    str(values["age_group"]),
-                    tuple(
-                        None if values[rank] is None else int(values[rank]) for rank in rank_names
-                    ),
-                    int(values["victims"]),
-                )
-            )
-        return groups
+        width = len(dimensions)
+        return [
+            (tuple(str(value) for value in row[:width]), int(row[width]), int(row[width + 1]))
+            for row in fetch_columns(self.conn, names, sql)
+        ]
 
     # -- referrals ---------------------------------------------------------------------------
 
@@ -331,9 +434,15 @@ class StatsQuery:
                 (_POSSIBLE_VICTIM,),
             ),
             "outcomes": (
-                f"SELECT max(po.outcome_rank) FROM {_VICTIMS} AS x"
-                " LEFT JOIN person_outcomes AS po ON po.person_uuid = x.uuid GROUP BY x.uuid",
-                (),
+                f"SELECT {profile_sql()} FROM {_SCOPE} AS s CROSS JOIN persons AS p"
+                " ON p.visit_uuid = s.uuid JOIN person_outcomes AS po ON po.person_uuid = p.uuid"
+                " GROUP BY p.uuid",
+                FORMS,
+            ),
+            "registrations": (
+                f"SELECT {_REGISTRATION_SQL} FROM {_SCOPE} AS s CROSS JOIN persons AS p"
+                " ON p.visit_uuid = s.uuid",
+                (_DRAFT, _DRAFT),
             ),
             "referrals": (
                 "SELECT count(*)" + _REFERRALS_IN_SCOPE.format(extra_join=""),

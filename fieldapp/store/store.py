@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -49,7 +50,7 @@ from fieldapp.domain import (
 from fieldapp.errors import FieldAppError, NotFound
 from fieldapp.ids import new_id
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
-from fieldapp.localtime import local_today
+from fieldapp.localtime import local_start, local_today
 from fieldapp.store import drafts_store, outcomes_store
 from fieldapp.store.filters import VisitFilter
 from fieldapp.store.followup_store import DEFAULT_DUE_DAYS, visits_with_status
@@ -712,12 +713,13 @@ class Store:
         if where.municipality:
             clauses.append("v.sort_municipality = ? COLLATE NOCASE")
             params.append(where.municipality)
+        # The list's dates are Dutch days: 00:30 on 1 March is 23:30 UTC on 28 February.
         if where.date_from:
             clauses.append("v.started_at >= ?")
-            params.append(where.date_from)
+            params.append(local_start(date.fromisoformat(where.date_from)))
         if where.date_to:
-            clauses.append("v.started_at < date(?, '+1 day')")
-            params.append(where.date_to)
+            clauses.append("v.started_at < ?")
+            params.append(local_start(date.fromisoformat(where.date_to) + timedelta(days=1)))
         _workspace_clauses(self.conn, where, clauses, params)
         direction = "DESC" if descending else "ASC"
         order = f"{VISIT_SORT_COLUMNS[sort]} {direction}, v.uuid {direction}"

@@ -19,10 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
+from fieldapp.agencies import agency_key
 from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.demo import demo_visits
@@ -36,9 +38,10 @@ from fieldapp.domain import (
 )
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.localtime import to_local
 from fieldapp.stats import charts
-from fieldapp.stats.compute import aggregate, compute_stats, main_form
-from fieldapp.stats.model import NO_SIGNALS, StatsReport
+from fieldapp.stats.compute import aggregate, compute_stats
+from fieldapp.stats.model import StatsReport
 from fieldapp.stats.report_pdf import render_report_pdf
 from fieldapp.stats.report_xlsx import render_report_xlsx
 from fieldapp.stats.tables import report_tables
@@ -51,7 +54,8 @@ from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.worker import WorkerVaultKey
 from tests.support import PASSPHRASE, ROOT, run_cli
 
-PERIOD = Period.parse("2025-01-01", "2025-12-31")
+PERIOD = Period.parse("2025-01-01", "2025-12-31")  # Dutch calendar days
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SENTINEL_PLACE = "Zwijndrechtsentinel"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CATALOGUE = load_catalogue()
@@ -109,9 +113,9 @@ def _crafted_visits() -> list[NewVisit]:
     """Edges the demo data does not reach: period bounds, statuses that never count, every
     route and age group, background items, a municipality never recorded."""
     return [
-        # On the first and the last day of the period: counted.
+        # The first and the last moment of the period in Dutch time (CET, UTC+1): counted.
         _visit(
-            "2025-01-01T00:00:00Z",
+            "2024-12-31T23:00:00Z",
             sector=Sector.SEX_WORK_UNLICENSED,
             municipality=SENTINEL_PLACE,
             persons=(
@@ -129,7 +133,7 @@ def _crafted_visits() -> list[NewVisit]:
             ),
         ),
         _visit(
-            "2025-12-31T23:59:59Z",
+            "2025-12-31T22:59:59Z",
             sector=Sector.CONSTRUCTION,
             municipality=None,
             persons=(("A", _person(nationality="RO", age=16)), ("B", _person(age=40))),
@@ -140,14 +144,14 @@ def _crafted_visits() -> list[NewVisit]:
                 (None, LABOUR_ONLY, OBSERVED),
             ),
         ),
-        # Just outside the period: not counted.
+        # Just outside the period in Dutch time (the first still in 2025 in UTC): not counted.
         _visit(
-            "2026-01-01T00:00:00Z",
+            "2025-12-31T23:00:00Z",
             persons=(("A", _person(nationality="PL")),),
             observations=(("A", SHARED, OBSERVED),),
         ),
         _visit(
-            "2024-12-31T23:59:59Z",
+            "2024-12-31T22:59:59Z",
             persons=(("A", _person(nationality="PL")),),
             observations=(("A", SHARED, OBSERVED),),
         ),
@@ -191,7 +195,9 @@ def _fill(vault: Vault) -> Crafted:
     in_period = [
         visit_id
         for visit_id in visit_ids
-        if PERIOD.start <= store.visit_detail(visit_id).visit.started_at < PERIOD.end_exclusive
+        if PERIOD.date_from
+        <= to_local(store.visit_detail(visit_id).visit.started_at).date()
+        <= PERIOD.date_to
     ]
     recipients = ("police", "nla", "comensha", "zorgcoordinator", "riec")
     referrals: dict[str, str] = {}
@@ -266,9 +272,13 @@ def report(crafted: Crafted) -> StatsReport:
 # -- counts made independently, row by row ------------------------------------------------
 
 
+def _local(started_at: str) -> datetime:
+    """A stored UTC moment in Dutch time, worked out here apart from fieldapp.localtime."""
+    return datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone(AMSTERDAM)
+
+
 def _in(started_at: str, period: Period) -> bool:
-    moment = datetime.fromisoformat(started_at.replace("Z", "+00:00")).astimezone(UTC).date()
-    return period.date_from <= moment <= period.date_to
+    return period.date_from <= _local(started_at).date() <= period.date_to
 
 
 def _holds_something(vault: Vault, visit_uuid: str, site_name: str) -> bool:
@@ -299,7 +309,7 @@ def _raw_visits(vault: Vault, period: Period = PERIOD) -> dict[str, tuple[str, s
         ).fetchone()
         if not _holds_something(vault, uuid, name):
             continue
-        found[uuid] = (started_at[:7], sector, municipality or "")
+        found[uuid] = (f"{_local(started_at):%Y-%m}", sector, municipality or "")
     return found
 
 
@@ -341,32 +351,118 @@ def _raw_signal_forms(vault: Vault, signals) -> Counter[str]:
     return counted
 
 
+SIGNAL_RANK = CATALOGUE.rules.rank("signals_present")
+TIE_ORDER = (*(form for form in FORMS if form != "labour"), "labour")
+MINOR_BANDS = ("0-11", "12-15", "16-17")
+ADULT_BANDS = {"18-24": "young_adult", "25-39": "adult", "40-59": "middle", "60+": "older"}
+
+
+def _disadvantage() -> tuple[str, int]:
+    """The catalogue's route for serious disadvantage, checked to be what the notes say."""
+    rule = next(r for r in CATALOGUE.rules.routing if r.when.get("indication") is False)
+    assert (rule.to, list(rule.when["forms"]), rule.when["min_outcome"]) == (
+        "nla",
+        ["labour"],
+        "exploited",
+    )
+    return "labour", CATALOGUE.rules.rank("exploited")
+
+
+def _age_group(age: int | None, band: str | None, minor: int | None) -> str:
+    if minor == 1 or (age is not None and age < 18) or (age is None and band in MINOR_BANDS):
+        return "minor"
+    if age is not None:
+        return next(
+            group
+            for limit, group in ((25, "young_adult"), (40, "adult"), (60, "middle"), (999, "older"))
+            if age < limit
+        )
+    if band in ADULT_BANDS:
+        return ADULT_BANDS[band]
+    return "adult_age_unknown" if minor == 0 else "age_unknown"
+
+
+def classify(ranks: dict[str, int], indicated: set[str], professional: bool) -> dict[str, object]:
+    """Category, forms counted and highest form of one person, by the rules in the notes."""
+    forms = [form for form in FORMS if form in indicated or ranks.get(form, -1) >= SIGNAL_RANK]
+    form, floor = _disadvantage()
+    if indicated or professional:
+        category = "indication"
+    elif ranks.get(form, -1) >= floor and form not in indicated:
+        category = "serious_disadvantage"
+    elif forms:
+        category = "below_indication"
+    else:
+        category = "no_signals"
+    highest = min(
+        forms,
+        key=lambda f: (-ranks.get(f, -1), f not in indicated, TIE_ORDER.index(f)),
+        default=None,
+    )
+    return {"category": category, "forms": forms, "highest": highest}
+
+
 def _raw_victims(vault: Vault, period: Period = PERIOD) -> list[dict[str, object]]:
+    """Every person recorded as possible victim at a visit in the period, with what the
+    tables break them down by, read row by row apart from the report's SQL."""
     visits = _raw_visits(vault, period)
+    conn = vault.conn
+    registered: dict[str, str] = {}
+    for uuid, recipient in _raw_referrals(vault, period):
+        if recipient in ("comensha", "anonymous"):
+            (names,) = conn.execute(
+                "SELECT person_uuids FROM referrals WHERE uuid = ?", (uuid,)
+            ).fetchone()
+            for person in json.loads(names):
+                if registered.get(person) != "comensha":
+                    registered[person] = recipient
     victims = []
-    for uuid, visit_uuid, role, deleted, minor, age, nationality in vault.conn.execute(
-        "SELECT uuid, visit_uuid, role, deleted, minor, age, nationality FROM persons"
-    ):
+    for row in conn.execute(
+        "SELECT uuid, visit_uuid, role, deleted, minor, age, age_band, nationality, sex,"
+        " b83_status, professional_indication FROM persons"
+    ).fetchall():
+        uuid, visit_uuid, role, deleted, minor, age, band, nationality, sex, b83, judged = row
         if visit_uuid not in visits or deleted or role != "possible_victim":
             continue
-        ranks = dict(
-            vault.conn.execute(
-                "SELECT form, outcome_rank FROM person_outcomes WHERE person_uuid = ?", (uuid,)
-            ).fetchall()
-        )
+        outcomes = conn.execute(
+            "SELECT form, outcome_rank, indication FROM person_outcomes WHERE person_uuid = ?",
+            (uuid,),
+        ).fetchall()
+        ranks = {form: rank for form, rank, _ in outcomes}
+        indicated = {form for form, _, indication in outcomes if indication}
+        origin, agencies = conn.execute(
+            "SELECT origin_device, agencies FROM visits WHERE uuid = ?", (visit_uuid,)
+        ).fetchone()
+        enrolled = conn.execute(
+            "SELECT agency FROM sync_devices WHERE device_id = ?", (origin,)
+        ).fetchone()
+        listed = json.loads(agencies)
+        agency = enrolled[0] if enrolled and enrolled[0] else (listed[0] if listed else "")
+        code = (nationality or "").strip().upper()
         victims.append(
             {
                 "uuid": uuid,
                 "sector": visits[visit_uuid][1],
-                "minor": minor == 1 or (age is not None and age < 18),
-                "age_known": minor is not None or age is not None,
+                "municipality": visits[visit_uuid][2],
+                "minor": _age_group(age, band, minor) == "minor",
+                "age_group": _age_group(age, band, minor),
+                "sex": sex,
+                "nationality": code,
                 "route": "unknown"
-                if not nationality
-                else ("domestic" if nationality.upper() == "NL" else "cross_border"),
+                if not code
+                else ("domestic" if code == "NL" else "cross_border"),
+                "agency": agency_key(agency) or "",
+                "b83": b83,
+                "registration": registered.get(uuid, "none"),
                 "ranks": ranks,
+                **classify(ranks, indicated, bool(judged)),
             }
         )
     return victims
+
+
+def _possible(victims: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [v for v in victims if v["category"] in ("indication", "below_indication")]
 
 
 def _raw_referrals(vault: Vault, period: Period = PERIOD) -> list[tuple[str, str]]:
@@ -415,53 +511,106 @@ def test_visits_and_signals_add_up_to_raw_counts(crafted: Crafted, report: Stats
 
 
 def test_possible_victims_tables_add_up(crafted: Crafted, report: StatsReport) -> None:
+    """Every periodic table against the persons read row by row: categories, every form with a
+    signal, the highest form, and each breakdown."""
     victims = _raw_victims(crafted.vault)
+    possible = _possible(victims)
     periodic = report.periodic
-    assert periodic.possible_victims == len(victims) > 40
-    assert periodic.minors == sum(1 for v in victims if v["minor"]) >= 2
-    routes = Counter(v["route"] for v in victims)
-    for route in ("domestic", "cross_border", "unknown"):
-        assert sum(row[route] for row in periodic.form_route.values()) == routes[route]
+    assert periodic.possible_victims == len(possible) > 40
+    assert periodic.with_indication == sum(v["category"] == "indication" for v in victims) > 0
+    assert periodic.no_signals == sum(v["category"] == "no_signals" for v in victims) > 0
+    assert periodic.serious_disadvantage == sum(
+        v["category"] == "serious_disadvantage" for v in victims
+    )
+    assert periodic.minors == sum(1 for v in possible if v["minor"]) >= 2
+    categories = Counter((str(v["category"]), str(v["route"])) for v in victims)
+    for category, row in periodic.categories.items():
+        assert row == {route: categories[(category, route)] for route in row}, category
+    routes = Counter(str(v["route"]) for v in possible)
+    assert periodic.route_persons == {route: routes[route] for route in periodic.route_persons}
     assert routes["domestic"] >= 1 and routes["unknown"] >= 1
-    unknown_age = sum(1 for v in victims if not v["age_known"])
-    assert sum(row["age_unknown"] for row in periodic.form_age.values()) == unknown_age >= 1
-    sectors = Counter(v["sector"] for v in victims)
-    assert {s: sum(row.values()) for s, row in periodic.sector_form.items()} == dict(sectors)
 
-    # Each person once, under the form with the highest outcome (ties: the sector's form).
-    signal_rank = CATALOGUE.rules.rank("signals_present")
-    expected: Counter[tuple[str, str]] = Counter()
-    for victim in victims:
-        ranks: dict[str, int] = victim["ranks"]  # type: ignore[assignment]
-        best = max(ranks.values(), default=-1)
-        if best < signal_rank:
-            form = NO_SIGNALS
-        else:
-            sex_work = str(victim["sector"]).startswith("sex_work")
-            order = ("sexual", "labour") if sex_work else ("labour", "sexual")
-            rest = tuple(f for f in FORMS if f not in order)
-            form = next(f for f in (*order, *rest) if ranks.get(f) == best)
-        expected[(form, str(victim["route"]))] += 1
+    # Every form with a signal: a person counts under each of them.
+    every = Counter((f, str(v["route"])) for v in possible for f in v["forms"])  # type: ignore[attr-defined]
     got = {
-        (form, route): count
-        for form, row in periodic.form_route.items()
-        for route, count in row.items()
-        if count
+        (form, route): n for form, row in periodic.form_route.items() for route, n in row.items()
     }
-    assert got == dict(expected)
+    assert {k: n for k, n in got.items() if n} == dict(every)
+    assert sum(got.values()) > periodic.possible_victims  # some persons have two forms
+    # The highest form: each person once.
+    highest = Counter((str(v["highest"]), str(v["route"])) for v in possible)
+    got = {
+        (form, route): n
+        for form, row in periodic.highest_form_route.items()
+        for route, n in row.items()
+        if n
+    }
+    assert got == dict(highest)
+    assert sum(highest.values()) == periodic.possible_victims
+    assert periodic.form_route["criminal"] and sum(periodic.highest_form_route["criminal"].values())
+
+    for name, persons, matrix in (
+        ("sex", periodic.sex_persons, periodic.form_route_sex),
+        ("age_group", periodic.age_persons, periodic.form_route_age),
+    ):
+        assert {k: n for k, n in persons.items() if n} == dict(
+            Counter(str(v[name]) for v in possible)
+        ), name
+        cells = Counter(
+            (f, str(v["route"]), str(v[name]))
+            for v in possible
+            for f in v["forms"]  # type: ignore[attr-defined]
+        )
+        got_cells = {
+            (form, route, key): n
+            for form, by_route in matrix.items()
+            for route, row in by_route.items()
+            for key, n in row.items()
+            if n
+        }
+        assert got_cells == dict(cells), name
+    nationalities = Counter(str(v["nationality"]) for v in possible if v["nationality"])
+    top = sorted(nationalities, key=lambda code: (-nationalities[code], code))[:5]
+    assert periodic.nationality_columns == (*top, "other", "unknown")
+    expected_columns = Counter(
+        str(v["nationality"])
+        if v["nationality"] in top
+        else ("other" if v["nationality"] else "unknown")
+        for v in possible
+    )
+    assert {k: n for k, n in periodic.nationality_persons.items() if n} == dict(expected_columns)
+
+    sectors = Counter(str(v["sector"]) for v in possible)
+    assert periodic.sector_persons == dict(sectors)
+    for sector, row in periodic.sector_form.items():
+        in_sector = [v for v in possible if v["sector"] == sector]
+        assert row == {f: sum(f in v["forms"] for v in in_sector) for f in FORMS}  # type: ignore[operator]
+    agencies = Counter((str(v["agency"]), str(v["category"])) for v in victims)
+    for key, row in periodic.agency.items():
+        assert row["indication"] == agencies[(key, "indication")]
+        assert row["below_indication"] == agencies[(key, "below_indication")]
+        assert row["serious_disadvantage"] == agencies[(key, "serious_disadvantage")]
+    assert sum(row["possible_victims"] for row in periodic.agency.values()) == len(possible)
+    b83 = Counter(
+        (str(v["b83"]), str(v["route"])) for v in victims if v["category"] == "indication"
+    )
+    assert {(s, r): n for s, row in periodic.b83.items() for r, n in row.items() if n} == dict(b83)
+    registration = Counter(str(v["registration"]) for v in possible)
+    assert {k: row["possible_victims"] for k, row in periodic.registration.items()} == {
+        k: registration[k] for k in ("comensha", "anonymous", "none")
+    }
 
 
-def test_outcomes_count_every_possible_victim_once_per_form(
-    crafted: Crafted, report: StatsReport
-) -> None:
-    """Per form, the possible victims assessed for it (the form in their context)."""
-    victims = _raw_victims(crafted.vault)
+def test_outcomes_count_every_form_with_a_signal(crafted: Crafted, report: StatsReport) -> None:
+    """Per form, the persons with a signal in it, by the engine's outcome there; no row or
+    column for persons without signals."""
+    victims = [v for v in _raw_victims(crafted.vault) if v["category"] != "no_signals"]
+    assert report.outcome_order[0] == "signals_present"
     for form in FORMS:
-        assessed = [v for v in victims if form in v["ranks"]]  # type: ignore[operator]
-        assert sum(report.outcomes[form].values()) == len(assessed)
         raw = Counter(
             CATALOGUE.rules.outcome_order[v["ranks"][form]]  # type: ignore[index]
-            for v in assessed
+            for v in victims
+            if v["ranks"].get(form, -1) >= SIGNAL_RANK  # type: ignore[attr-defined]
         )
         assert {k: v for k, v in report.outcomes[form].items() if v} == dict(raw)
     assert sum(report.outcomes["labour"].values()) > sum(report.outcomes["sexual"].values())
@@ -506,22 +655,40 @@ def test_filters_narrow_every_count(crafted: Crafted) -> None:
     assert nobody.visits == nobody.signals_total == nobody.periodic.possible_victims == 0
 
 
-def test_every_table_total_is_the_sum_of_its_rows(report: StatsReport) -> None:
+def test_every_table_total_is_the_sum_of_its_rows_or_each_person_once(
+    report: StatsReport,
+) -> None:
     tables = {table.id: table for table in report_tables(report, "nl")}
+    periodic = report.periodic
     for table in tables.values():
-        if table.total is None:
+        if table.total is None or not table.total_is_sum:
             continue
-        for column in range(1, len(table.header)):
+        for column in range(table.labels, len(table.header)):
             values = [row[column] for row in table.rows]
             if all(isinstance(value, int) for value in values):
-                assert table.total[column] == sum(values)  # type: ignore[operator]
-    victims = report.periodic.possible_victims
-    assert tables["form_route"].total[-1] == victims  # type: ignore[index]
+                assert table.total[column] == sum(values), table.id  # type: ignore[operator]
+    victims = periodic.possible_victims
+    once = {table_id for table_id, table in tables.items() if not table.total_is_sum}
+    assert once == {"form_route", "form_route_sex", "form_route_age", "form_route_nationality"}
+    assert tables["form_route"].total[-2:] == (victims, periodic.with_indication)  # type: ignore[index]
+    for table_id in once - {"form_route"}:
+        assert tables[table_id].total[-1] == victims  # type: ignore[index]
+        assert tables[table_id].total[0] == t("stats.col.persons_once", "nl")  # type: ignore[index]
+    assert tables["form_route_age"].total[2] == periodic.minors  # type: ignore[index]
+    assert tables["highest_form_route"].total[-1] == victims  # type: ignore[index]
     assert tables["sector_form"].total[-1] == victims  # type: ignore[index]
-    assert tables["form_age"].total[1] == report.periodic.minors  # type: ignore[index]
+    assert tables["categories"].total[-2] == victims + periodic.serious_disadvantage  # type: ignore[index]
+    for table_id in ("agency", "region"):
+        assert tables[table_id].total[-2:] == (victims, periodic.serious_disadvantage)  # type: ignore[index]
+    assert tables["registration"].total[-1] == victims  # type: ignore[index]
+    assert tables["b83"].total[-1] == periodic.with_indication  # type: ignore[index]
     assert tables["signals_by_month"].total[-1] == report.signals_total  # type: ignore[index]
     assert tables["signals_by_municipality"].total[-1] == report.signals_total  # type: ignore[index]
-    top = report_tables(report, "nl", all_municipalities=False)[5]
+    top = next(
+        shown
+        for shown in report_tables(report, "nl", all_municipalities=False)
+        if shown.id == "signals_by_municipality"
+    )
     assert top.total[-1] == report.signals_total  # type: ignore[index]
 
 
@@ -557,20 +724,6 @@ def test_queries_use_indexes_and_leave_no_temporary_tables(crafted: Crafted) -> 
     assert conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0
 
 
-def test_main_form_prefers_the_highest_outcome_then_the_sector() -> None:
-    signals = CATALOGUE.rules.rank("signals_present")
-    exploited = CATALOGUE.rules.rank("exploited")
-    rest = (None, None, None)  # forced marriage, illegal adoption, surrogacy: not in context
-    tie = (signals, signals, signals, 0, *rest)  # sexual, labour, criminal, organ_removal
-    assert main_form(tie, signals, "sex_work_licensed") == "sexual"
-    assert main_form(tie, signals, "agriculture") == "labour"
-    assert main_form((signals, signals, exploited, 0, *rest), signals, "agriculture") == "criminal"
-    assert main_form((0, 0, 0, 0, *rest), signals, "agriculture") == NO_SIGNALS
-    assert main_form((None,) * len(FORMS), signals, "other") == NO_SIGNALS
-    marriage = (None, None, None, None, exploited, None, None)
-    assert main_form(marriage, signals, "other") == "forced_marriage"
-
-
 # -- periods ------------------------------------------------------------------------------
 
 
@@ -600,7 +753,7 @@ def test_bad_periods_are_refused_with_their_own_message(
 def test_period_months_and_bounds() -> None:
     period = Period.parse("2024-11-15", "2025-02-01")
     assert period.months() == ("2024-11", "2024-12", "2025-01", "2025-02")
-    assert (period.start, period.end_exclusive) == ("2024-11-15", "2025-02-02")
+    assert period.start == "2024-11-15"
     default = Period.last_months(12, today=date(2026, 3, 10))
     assert (default.date_from, default.date_to) == (date(2025, 4, 1), date(2026, 3, 10))
     assert len(default.months()) == 12
@@ -657,7 +810,7 @@ def test_matplotlib_writes_only_its_font_list_in_our_cache(tmp_path: Path) -> No
 from fieldapp.stats import charts
 from fieldapp.stats.model import StatsReport, PeriodicTables, FollowUpTimes
 from fieldapp.store.filters import Period, StatsFilter
-periodic = PeriodicTables(0, {{}}, {{}}, {{}})
+periodic = PeriodicTables()
 report = StatsReport(Period.parse("2025-01-01", "2025-12-31"), StatsFilter(), "now", (), 7, 0,
     (), (("agriculture", 7),), (("{SENTINEL_PLACE}", 7),), {{}}, ("no_signals",), (), (), periodic)
 charts.render_chart("signals_by_municipality", report, "png", "nl")
@@ -735,14 +888,24 @@ def test_xlsx_has_a_sheet_per_table_with_the_numbers(report: StatsReport) -> Non
     )
     assert any(t("stats.note.route", "nl") in row for row in summary)
     form_route = sheets[t("stats.sheet.form_route", "nl")]
-    assert form_route[1] == [
+    header = t("stats.col.form", "nl")
+    rows = form_route[[row[:1] for row in form_route].index([header]) :]
+    assert rows[0] == [
         t(f"stats.col.{key}", "nl")
-        for key in ("form", "route.domestic", "route.cross_border", "route.unknown", "total")
+        for key in (
+            "form",
+            "route.domestic",
+            "route.cross_border",
+            "route.unknown",
+            "total",
+            "with_indication",
+        )
     ]
-    assert form_route[-1][0] == t("stats.col.total", "nl")
-    assert form_route[-1][-1] == str(report.periodic.possible_victims)
+    assert t("stats.note.every_form", "nl") in [row[0] for row in form_route]
+    assert rows[-1][0] == t("stats.col.persons_once", "nl")
+    assert rows[-1][-2] == str(report.periodic.possible_victims)
     english = _xlsx_cells(render_report_xlsx(report, "en"))
-    assert t("stats.sheet.form_age", "en") in english
+    assert t("stats.sheet.form_route_age", "en") in english
 
 
 def test_pdf_holds_the_tables_numbers(report: StatsReport) -> None:
@@ -811,7 +974,15 @@ def test_cli_writes_both_files_and_json_that_match(closed_vault: Path, tmp_path:
     document = json.loads(done.stdout)
     with Vault.unlock(closed_vault, PASSPHRASE) as vault:
         assert document["signals"]["total"] == len(_raw_signals(vault))
-        assert document["periodic"]["possible_victims"] == len(_raw_victims(vault))
+        victims = _raw_victims(vault)
+        assert document["periodic"]["possible_victims"] == len(_possible(victims))
+        assert document["periodic"]["no_signals_not_counted"] == sum(
+            v["category"] == "no_signals" for v in victims
+        )
+        assert sum(document["periodic"]["form_route"]["labour"].values()) == sum(
+            "labour" in v["forms"]  # type: ignore[operator]
+            for v in _possible(victims)
+        )
         assert document["visits"] == len(_raw_visits(vault))
     assert zipfile.is_zipfile(xlsx) and pdf.read_bytes().startswith(b"%PDF")
     assert oct(xlsx.stat().st_mode & 0o777) == "0o600"

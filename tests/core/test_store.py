@@ -310,3 +310,28 @@ def test_bundles_carry_every_synchronised_column(store: Store) -> None:
     for kind, columns in RECORD_COLUMNS.items():
         table = [row[1] for row in store.conn.execute(f"PRAGMA table_info({TABLES[kind]})")]
         assert set(table) - not_sent == set(columns), kind
+
+
+@pytest.mark.parametrize(
+    ("local_start", "stored", "day_before"),
+    [
+        ("2026-03-01T00:30:00", "2026-02-28T23:30:00Z", "2026-02-28"),  # winter time, +01:00
+        ("2026-07-01T01:30:00", "2026-06-30T23:30:00Z", "2026-06-30"),  # summer time, +02:00
+    ],
+)
+def test_the_visits_list_filters_on_dutch_days(
+    store: Store, local_start: str, stored: str, day_before: str
+) -> None:
+    """A visit just after midnight Dutch time lies on that Dutch day, not on the UTC day
+    before it."""
+    from fieldapp.store.store import VisitFilter
+
+    data = sample_visit()
+    data["visit"]["started_at"] = local_start  # no offset: Dutch time
+    data["visit"].pop("ended_at", None)
+    visit = store.record_visit(visit_from_dict(data))
+    assert store.visit_detail(visit).visit.started_at == stored
+    day = local_start[:10]
+    assert store.visit_ids(VisitFilter(date_from=day, date_to=day)) == [visit]
+    assert store.visit_ids(VisitFilter(date_to=day_before)) == []
+    assert store.visit_ids(VisitFilter(date_from=day_before, date_to=day_before)) == []

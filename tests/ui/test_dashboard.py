@@ -137,6 +137,31 @@ def test_every_chart_and_table_can_be_chosen(qtbot, view: DashboardView) -> None
     assert t("stats.note.route") in view.table_note.text()
 
 
+def test_the_rapporteur_and_comensha_breakdowns_are_tables(qtbot, view: DashboardView) -> None:
+    """Each breakdown is a table in the list, shown with the notes that say how it counts."""
+    computed_for(qtbot, view, PERIOD)
+    report = view.report
+    assert report is not None
+    for table_id in ("highest_form_route", "form_route_sex", "form_route_age",
+                     "form_route_nationality", "sex_work", "agency", "region", "b83",
+                     "registration", "categories"):  # fmt: skip
+        view.select_table(table_id)
+        assert view.table_title.text() == t(f"stats.table.{table_id}"), table_id
+        assert view.table_note.isVisibleTo(view) and view.table_note.text(), table_id
+    view.select_table("highest_form_route")
+    assert t("form.labour").lower() in view.table_note.text()  # the fixed order, spelled out
+    view.select_table("region")
+    header = view.data_table.horizontalHeaderItem
+    assert (header(0).text(), header(1).text()) == (t("stats.col.police_unit"), "RIEC")
+    view.select_table("form_route_age")
+    last = view.data_table.rowCount() - 1
+    assert view.data_table.item(last, 0).text() == t("stats.col.persons_once")
+    total = view.data_table.item(last, view.data_table.columnCount() - 1).text()
+    assert total == number(report.periodic.possible_victims)
+    labels = {view.data_table.item(row, 0).text() for row in range(last)}
+    assert t("outcome.no_signals") not in labels and "Geen signalen" not in labels
+
+
 @pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("svg", b"<?xml")])
 def test_the_chart_exports_as_an_image(
     qtbot, view: DashboardView, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, magic

@@ -42,7 +42,7 @@ from fieldapp.localtime import qt_date_format
 from fieldapp.stats.charts import CHART_IDS, chart_title, number, render_chart
 from fieldapp.stats.model import StatsReport
 from fieldapp.stats.report_xlsx import render_report_xlsx
-from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, table
+from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, table, table_notes
 from fieldapp.store.filters import Period
 from fieldapp.validate import EARLIEST_YEAR
 from fieldapp.vault.vault import Vault
@@ -56,15 +56,6 @@ SCREEN_DPI = 150  # charts render at 1200 x 675 and are scaled down to the widge
 EXPORT_DPI = 200  # an exported PNG: 1600 x 900
 DEFAULT_MONTHS = 12
 LIST_WIDTH = 250
-# What a table needs said beside it (the report's definitions, message keys).
-TABLE_NOTES = {
-    "form_route": ("stats.note.route",),
-    "sector_form": ("stats.note.possible_victims",),
-    "form_age": ("stats.note.minors",),
-    "signals_by_month": ("stats.note.signal_forms",),
-    "referrals": ("stats.note.referrals",),
-    "followup": ("stats.note.followup",),
-}
 LARGE_TOUCH_LIST = "QListWidget::item { min-height: 40px; } QTableWidget { font-size: 13pt; }"
 
 
@@ -450,8 +441,8 @@ class DashboardView(QWidget):
 
     def show_table(self, shown: ReportTable) -> None:
         self.table_title.setText(shown.title)
-        notes = TABLE_NOTES.get(shown.id, ())
-        self.table_note.setText(" ".join(t(key, self.lang) for key in notes))
+        notes = table_notes(self.report, shown.id, self.lang) if self.report is not None else []
+        self.table_note.setText(" ".join(notes))
         self.table_note.setVisible(bool(notes))
         self.data_table.setAccessibleName(shown.title)
         rows = [*shown.rows, *([shown.total] if shown.total is not None else [])]
@@ -465,7 +456,7 @@ class DashboardView(QWidget):
             is_total = shown.total is not None and row_number == len(rows) - 1
             for column, value in enumerate(values):
                 item = QTableWidgetItem(_cell_text(value))
-                if isinstance(value, int | float) or (column > 0 and value is None):
+                if isinstance(value, int | float) or (column >= shown.labels and value is None):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
