@@ -2,7 +2,9 @@
 (``make screenshots`` writes docs/screenshots/). Runs offscreen on invented demo data in a
 temporary vault; nothing of the user's own settings or vaults is touched. The visit's four
 steps are rendered at a tablet's size too (1280×800 at 150%: 853×533), as an inspector's
-tablet shows them."""
+tablet shows them. Beside OUTDIR (``docs/referral-sample.png`` for ``make screenshots``), the
+README's referral sample: the first two pages of a police referral the app makes from demo
+data."""
 
 from __future__ import annotations
 
@@ -12,11 +14,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from fieldapp import i18n
+from fieldapp.assessment import assess
+from fieldapp.assessment.from_store import case_from_detail
+from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.demo import demo_visits
-from fieldapp.domain import Role
+from fieldapp.domain import PersonRole, Role
+from fieldapp.referral import make_referral
+from fieldapp.referral.readiness import missing_for_final
 from fieldapp.store.store import Store
 from fieldapp.sync import cards, keys
 from fieldapp.sync.export import export_bundle
@@ -27,6 +35,7 @@ from ui.app import create_application
 from ui.coordinator.workspace import WorkspaceDialog
 from ui.language import install_language
 from ui.main_window import MainWindow
+from ui.referral.pages import render_pages
 from ui.runner import InlineRunner
 from ui.session import Profile, VaultSession
 from ui.settings import SettingsDialog, VaultSettings
@@ -40,6 +49,16 @@ SIZE = (1200, 760)
 TABLET = (853, 533)  # 1280×800 at 150%, in logical pixels
 DEMO_VISITS = 400
 DEMO_PASSPHRASE = "lantaarn molen zeilboot ochtend"  # noqa: S105 - a throwaway demo vault
+# The inspector who sends the README's sample referral (invented, like the demo data).
+SAMPLE_PROFILE = {
+    "name": "Sanne de Boer",
+    "agency": "nla",
+    "team": "Team Westland",
+    "employee_number": "NLA-20417",
+    "region": "Zuid-Holland",
+    "contact": "+31 6 1234 5678",
+}
+SAMPLE_ZOOM = 0.85  # 96 dpi x 0.85: an A4 page about 675 pixels wide
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")
     try:
         written = _render_all(out, work)
+        sample = _referral_sample(out.parent / "referral-sample.png", work / "sample")
+        if sample is not None:
+            written.append(sample)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for path in written:
@@ -83,6 +105,56 @@ def _render_all(out: Path, work: Path) -> list[Path]:
     i18n.set_language(i18n.DEFAULT_LANGUAGE)
     QApplication.processEvents()
     return written
+
+
+def _referral_sample(path: Path, folder: Path) -> Path | None:
+    """The README's sample page, made as the app makes a referral: the first demo visit with a
+    possible victim who has an indication of trafficking and lacks nothing a final police
+    referral needs; ``make_referral`` builds and renders it in memory, PDFium rasterises its
+    first two pages as the desktop's preview does. Nothing is hand-built."""
+    catalogue = assessment_catalogue()
+    i18n.set_language("nl")
+    with Vault.create(folder, DEMO_PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
+        store = Store(vault)
+        store.set_setting("profile", SAMPLE_PROFILE)
+        for visit_uuid in store.record_visits(demo_visits(DEMO_VISITS, seed=2026)):
+            detail = store.visit_detail(visit_uuid)
+            for person in detail.persons:
+                if person.role is not PersonRole.POSSIBLE_VICTIM:
+                    continue
+                if missing_for_final(
+                    detail,
+                    person.meta.uuid,
+                    catalogue=catalogue,
+                    recipient="police",
+                    profile=SAMPLE_PROFILE,
+                ):
+                    continue
+                if not assess(
+                    case_from_detail(detail, person, SAMPLE_PROFILE), catalogue
+                ).trafficking_indication:
+                    continue
+                made = make_referral(store, visit_uuid, "police", person_ref=person.label)
+                _side_by_side(render_pages(made.pdf, zoom=SAMPLE_ZOOM)[:2]).save(str(path))
+                return path
+    print("no demo visit makes a final police referral: no referral sample", file=sys.stderr)
+    return None
+
+
+def _side_by_side(pages: list[QImage]) -> QImage:
+    """The first pages next to each other on a grey ground, as a reader lays them out."""
+    gap = 16
+    width = sum(page.width() for page in pages) + gap * (len(pages) + 1)
+    height = max(page.height() for page in pages) + 2 * gap
+    sheet = QImage(width, height, QImage.Format.Format_RGB32)
+    sheet.fill(QColor("#d9d9d9"))
+    painter = QPainter(sheet)
+    x = gap
+    for page in pages:
+        painter.drawImage(x, gap, page)
+        x += page.width() + gap
+    painter.end()
+    return sheet
 
 
 def _coordinator_vault(work: Path) -> Path:

@@ -1,5 +1,6 @@
 """The logic behind the vault screens, without Qt: which screen to show, judging a new
-passphrase, creating, unlocking and locking the vault, and the inspector profile.
+passphrase, creating, unlocking and locking the vault. The inspector profile is the core's
+(``fieldapp.profile``, shared with the command line); its names are importable from here too.
 
 The widgets in ``ui/views`` only collect input and show what this module returns, so tests can
 drive the whole flow without a window.
@@ -12,23 +13,40 @@ run on the GUI thread, which is then the only thread that uses it (``check_same_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fieldapp import validate
-from fieldapp.agencies import PROFILE_CHOICES, agency_code, profile_spelling
+from fieldapp.agencies import PROFILE_CHOICES
 from fieldapp.domain import Role
-from fieldapp.errors import FieldAppError, ValidationError, VaultLocked
+from fieldapp.errors import FieldAppError, VaultLocked
 from fieldapp.i18n import t
+from fieldapp.profile import PROFILE_TEXT_LIMIT, Profile, profile_problem, profile_problem_at
 from fieldapp.vault.layout import vault_exists
-from fieldapp.vault.passphrase import (  # noqa: F401 - the strength names, as before
+from fieldapp.vault.passphrase import (
     MIN_STRENGTH_SCORE,
     PassphraseStrength,
     passphrase_strength,
     secret_problem,
 )
+
+# Importable from here: the strength names, as before, and the profile's, where the desktop's
+# modules found them before the profile moved to the core (fieldapp.profile).
+__all__ = [
+    "AGENCIES",
+    "MIN_STRENGTH_SCORE",
+    "PROFILE_TEXT_LIMIT",
+    "PassphraseStrength",
+    "Profile",
+    "Screen",
+    "VaultSession",
+    "describe_error",
+    "new_passphrase_problem",
+    "passphrase_strength",
+    "profile_problem",
+    "profile_problem_at",
+    "secret_problem",
+]
 
 if TYPE_CHECKING:
     from fieldapp.store.store import Store
@@ -49,65 +67,6 @@ class Screen(StrEnum):
     UNLOCK = "unlock"
     OVERVIEW = "overview"  # the visits list
     VISIT = "visit"  # one visit in the editor
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """The inspector using this device; kept inside the vault (setting ``profile``, where the
-    agency keeps its stored spelling: ``fieldapp.agencies.PROFILE_SPELLINGS``). ``contact`` is
-    the number a recipient calls back on ("Bereikbaar via" on a referral)."""
-
-    name: str = ""
-    agency: str = "nla"  # an agency code, one of AGENCIES
-    employee_number: str = ""
-    region: str = ""
-    contact: str = ""
-
-    def as_setting(self) -> dict[str, str]:
-        return {**asdict(self), "agency": profile_spelling(self.agency)}
-
-    @classmethod
-    def from_setting(cls, value: Any) -> Profile:
-        if not isinstance(value, dict):
-            return cls()
-        fields = {
-            name: str(value.get(name) or "")
-            for name in ("name", "employee_number", "region", "contact")
-        }
-        agency = value.get("agency")
-        return cls(
-            agency=agency_code(agency if isinstance(agency, str) else None) or "other", **fields
-        )
-
-
-PROFILE_TEXT_LIMIT = 120  # a name, number or team on one line of a referral
-
-
-def profile_problem_at(profile: Profile) -> tuple[str, str] | None:
-    """The first thing wrong with ``profile``: the field's name and a message saying what to
-    type. The profile goes onto every referral, so it is checked as a referral's input is."""
-    if not profile.name.strip():
-        return "name", t("ui.profile.name_required")
-    for name in ("name", "employee_number", "region"):
-        try:
-            validate.string(getattr(profile, name), name, limit=PROFILE_TEXT_LIMIT)
-        except ValidationError as exc:
-            label = t(f"ui.profile.{name}")
-            return name, t("ui.profile.invalid", field=label, problem=t(exc.problem, **exc.params))
-    if profile.contact.strip():
-        try:
-            validate.phone(profile.contact, "contact")
-        except ValidationError as exc:
-            problem = t(exc.problem, **exc.params)
-            return "contact", t(
-                "ui.profile.invalid", field=t("ui.profile.contact"), problem=problem
-            )
-    return None
-
-
-def profile_problem(profile: Profile) -> str | None:
-    found = profile_problem_at(profile)
-    return None if found is None else found[1]
 
 
 def new_passphrase_problem(

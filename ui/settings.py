@@ -36,7 +36,14 @@ from fieldapp.agencies import (
     profile_spelling,
 )
 from fieldapp.i18n import t
-from ui.session import AGENCIES, Profile, profile_problem_at
+from fieldapp.profile import (
+    PROFILE_TEXT_LIMIT,
+    Profile,
+    load_profile,
+    profile_problem_at,
+    save_profile,
+)
+from ui.session import AGENCIES
 from ui.widgets import MessageLabel, paragraph, scrolling
 from ui.window_settings import (
     LANGUAGE_NAMES,
@@ -89,11 +96,11 @@ class VaultSettings:
 
     @property
     def profile(self) -> Profile:
-        return Profile.from_setting(self.store.setting("profile"))
+        return load_profile(self.store)
 
     @profile.setter
     def profile(self, profile: Profile) -> None:
-        self.store.set_setting("profile", profile.as_setting())
+        save_profile(self.store, profile)
 
     @property
     def default_agency(self) -> str:
@@ -123,13 +130,18 @@ class SettingsValues:
 class ProfileForm(QWidget):
     """The inspector's profile, as it goes onto every referral: filled in at first run and
     corrected later in the settings (a new phone number, another team), with the same fields
-    and the same checks in both places."""
+    and the same checks in both places (``fieldapp.profile``, which the command line's
+    ``fieldapp profile set`` uses too). The callback number is the one a recipient rings; the
+    team says who else can answer."""
 
-    FIELDS = ("name", "agency", "employee_number", "region", "contact")
+    FIELDS = ("name", "team", "agency", "employee_number", "region", "contact")
 
     def __init__(self, profile: Profile | None = None) -> None:
         super().__init__()
-        self.name = self._line("name", 120)
+        self.name = self._line("name", PROFILE_TEXT_LIMIT)
+        self.team = self._line("team", PROFILE_TEXT_LIMIT)
+        self.team.setPlaceholderText(t("ui.profile.team_hint"))
+        self.team.setAccessibleDescription(t("ui.profile.team_hint"))
         self.agency = QComboBox()
         for agency in AGENCIES:
             self.agency.addItem(agency_name(agency) or agency, agency)
@@ -146,7 +158,8 @@ class ProfileForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for name in self.FIELDS:
             form.addRow(t(f"ui.profile.{name}"), self.field(name))
-        self.name.returnPressed.connect(self.employee_number.setFocus)
+        self.name.returnPressed.connect(self.team.setFocus)
+        self.team.returnPressed.connect(self.employee_number.setFocus)
         self.employee_number.returnPressed.connect(self.region.setFocus)
         self.region.returnPressed.connect(self.contact.setFocus)
         if profile is not None:
@@ -170,6 +183,7 @@ class ProfileForm(QWidget):
             employee_number=self.employee_number.text().strip(),
             region=self.region.text().strip(),
             contact=self.contact.text().strip(),
+            team=self.team.text().strip(),
         )
 
     def set_profile(self, profile: Profile) -> None:
@@ -178,6 +192,7 @@ class ProfileForm(QWidget):
         self.employee_number.setText(profile.employee_number)
         self.region.setText(profile.region)
         self.contact.setText(profile.contact)
+        self.team.setText(profile.team)
 
     def problem(self) -> str | None:
         """What is wrong, with the keyboard focus put on that field; None when all is well."""

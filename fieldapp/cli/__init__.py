@@ -13,9 +13,10 @@ The package: :func:`main` here; ``parser.py`` every command's options and the on
 lazily imported command modules; ``shared.py`` what the commands share (exit codes, the
 parser class, passphrases, ``open_vault``); one module per command group, imported only when
 one of its commands runs: ``vault``, ``visit``, ``catalogue`` (and ``assess``), ``referral``,
-``sync`` (``enrol`` and ``sync``), ``demo`` (and ``self-check``), and the coordinator's
-``links``, ``stats``, ``export``, ``retention``. The command line sits on top of the core
-(docs/ARCHITECTURE.md section 2); only ``ui/launch.py`` imports it, for :func:`main`.
+``sync`` (``enrol`` and ``sync``), ``demo`` (and ``self-check``), ``profile`` (the inspector
+profile), and the coordinator's ``links``, ``stats``, ``export``, ``retention``. The command
+line sits on top of the core (docs/ARCHITECTURE.md section 2); only ``ui/launch.py`` imports
+it, for :func:`main`.
 """
 
 from __future__ import annotations

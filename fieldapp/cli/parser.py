@@ -88,6 +88,12 @@ def _demo() -> Commands:
     return COMMANDS
 
 
+def _profile() -> Commands:
+    from fieldapp.cli.profile import COMMANDS  # noqa: PLC0415 - keep start-up light: loads when its command runs
+
+    return COMMANDS
+
+
 Loader = Callable[[], Commands]
 LOADERS: tuple[Loader, ...] = (
     _vault,
@@ -100,6 +106,7 @@ LOADERS: tuple[Loader, ...] = (
     _export,
     _retention,
     _demo,
+    _profile,
 )
 """Every loader, for the test that resolves each command."""
 
@@ -152,6 +159,7 @@ def build_parser() -> Parser:
     _referral_commands(commands)
     _sync_commands(commands)
     _coordinator_commands(commands)
+    _profile_commands(commands)
     demo = leaf(commands, "demo", t("cli.help.demo"), _demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
@@ -214,6 +222,13 @@ def _referral_commands(commands: Any) -> None:
     )
     make.add_argument("--out", metavar="FILE")
     make.add_argument("--draft", action="store_true", help=t("cli.help.referral_draft"))
+    make.add_argument("--reason", metavar="TEXT", help=t("cli.help.referral_reason"))
+    make.add_argument(
+        "--vital-interest", metavar="TEXT", help=t("cli.help.referral_vital_interest")
+    )
+    make.add_argument(
+        "--name-reporter", action="store_true", help=t("cli.help.referral_name_reporter")
+    )
     protection = make.add_mutually_exclusive_group()
     protection.add_argument("--password-file", metavar="F")
     protection.add_argument("--no-encrypt", action="store_true")
@@ -224,6 +239,19 @@ def _referral_commands(commands: Any) -> None:
     export_protection = export.add_mutually_exclusive_group()
     export_protection.add_argument("--password-file", metavar="F")
     export_protection.add_argument("--no-encrypt", action="store_true")
+
+
+def _profile_commands(commands: Any) -> None:
+    """``profile show`` and ``profile set``: the inspector's profile (fieldapp/cli/profile.py)."""
+    profile = _group(commands, "profile", t("cli.help.profile"))
+    leaf(profile, "show", t("cli.help.profile_show"), _profile, json_flag=True)
+    change = leaf(profile, "set", t("cli.help.profile_set"), _profile)
+    change.add_argument("--name", metavar="TEXT", help=t("cli.help.profile_name"))
+    change.add_argument("--team", metavar="TEXT", help=t("cli.help.profile_team"))
+    change.add_argument("--contact", metavar="PHONE", help=t("cli.help.profile_contact"))
+    change.add_argument("--agency", metavar="AGENCY", help=t("cli.help.profile_agency"))
+    change.add_argument("--employee-number", metavar="TEXT", help=t("cli.help.profile_employee"))
+    change.add_argument("--region", metavar="TEXT", help=t("cli.help.profile_region"))
 
 
 def _sync_commands(commands: Any) -> None:

@@ -19,6 +19,7 @@ from fieldapp.cli.shared import (
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.localtime import datetime_text
+from fieldapp.referral.build import check_options
 from fieldapp.referral.protect import (
     check_room,
     check_target,
@@ -27,6 +28,7 @@ from fieldapp.referral.protect import (
     protected,
     write_pdf,
 )
+from fieldapp.referral.rules import recipient_rules
 from fieldapp.referral.service import prepare_referral, store_referral
 from fieldapp.store.store import Store
 from fieldapp.terminal import emit, emit_json
@@ -87,24 +89,47 @@ def _check_out_options(args: argparse.Namespace) -> None:
         )
 
 
+def _check_recipient_options(args: argparse.Namespace) -> None:
+    """``--vital-interest`` and ``--name-reporter`` belong to one recipient each: refused for
+    any other before the vault is opened, with the core's own words."""
+    rules = recipient_rules()[args.recipient]
+    lang = i18n.current_language()
+    try:
+        check_options(rules, args.vital_interest, args.name_reporter, lang)
+    except FieldAppError as exc:
+        raise UsageError(t("cli.usage_error", detail=exc.message(), usage="").strip()) from None
+
+
 def cmd_make(args: argparse.Namespace) -> int:
     """Everything that can be checked is checked before the referral is made and stored: the
     options, the target, the password (before the vault is opened), the recipient's rules and
     the room for the file (after rendering, before storing). If writing fails after all, the
     referral stays in the vault and the message says so, with the command to export it again."""
     _check_out_options(args)
+    _check_recipient_options(args)
     out = _pdf_out(args) if args.out else None
     lang = i18n.current_language()
     with open_vault(args) as vault:
         store = Store(vault)
-        prepared = prepare_referral(
-            store,
-            store.find_visit(args.visit),
-            args.recipient,
-            person_ref=args.person,
-            lang=lang,
-            final=not args.draft,
-        )
+        try:
+            prepared = prepare_referral(
+                store,
+                store.find_visit(args.visit),
+                args.recipient,
+                person_ref=args.person,
+                lang=lang,
+                final=not args.draft,
+                reason=args.reason,
+                vital_interest=args.vital_interest,
+                name_reporter=args.name_reporter,
+            )
+        except FieldAppError as exc:
+            if (
+                exc.key == "referral.needs_consent"
+                and recipient_rules()[args.recipient].vital_interest
+            ):
+                exc.hint = t("cli.referral.vital_interest_hint")
+            raise
         data = _pdf_bytes(prepared.pdf, out) if out else None
         made = store_referral(store, prepared)
         referral = made.referral

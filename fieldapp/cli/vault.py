@@ -92,7 +92,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     with open_vault(args, current) as vault:
         profile = Store(vault).setting("profile", {}) or {}
         words = guessable_words(
-            str(profile.get(name) or "") for name in ("name", "employee_number", "region")
+            str(profile.get(name) or "") for name in ("name", "employee_number", "region", "team")
         )
         new = read_new_passphrase(args, args.new_passphrase_file, words)
         vault.change_passphrase(current, new)

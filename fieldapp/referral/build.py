@@ -1,26 +1,50 @@
 """From a visit in the vault to the content of one recipient's referral, and no more.
 
 Every field passes through the recipient's rules here; the renderer only sees the result.
+
+The document is written to its reader (issue 15): it says who it is for and why they get it
+("U ontvangt deze doorverwijzing omdat ..."), never advises the reporter, and asks the recipient
+for what it can do. Codes become names in the document's language (countries, languages,
+agencies, forms, dimensions). Possible victims come first, each with a one-line summary of the
+assessment; witnesses and others next; possible exploiters and employers last, in a section of
+their own labelled as criminal-offence data (AVG art. 10). A field that does not belong to a
+person's role (consent or B8/3 for a suspect) is never shown, whatever the recipient may see.
+The engine's full explanation goes to an annex at the end, for recipients whose rules allow the
+full assessment. Nothing is printed with an empty value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fieldapp import validate
 from fieldapp.agencies import agency_name, same_agency
 from fieldapp.assessment import Assessment, assess
+from fieldapp.assessment.engine import Explanation, FormResult
 from fieldapp.assessment.from_store import case_for_person, find_person, reporting_agency
-from fieldapp.assessment.render import explanation_text
+from fieldapp.assessment.render import explanation_text, list_text
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.countries import country_name, format_languages
-from fieldapp.domain import Consent, ObservationStatus, Person, PersonRole, VisitDetail
+from fieldapp.domain import (
+    AgeBand,
+    B83Status,
+    Consent,
+    ObservationStatus,
+    Person,
+    PersonRole,
+    PoliceReport,
+    Sector,
+    VisitDetail,
+)
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
 from fieldapp.ids import crockford_code
-from fieldapp.localtime import local_now, referral_text
+from fieldapp.localtime import date_text, local_now, referral_text
 from fieldapp.referral.document import (
+    AnnexBlock,
     AttachmentLine,
     Line,
     PersonBlock,
@@ -28,8 +52,14 @@ from fieldapp.referral.document import (
     SignalGroup,
     SignalLine,
 )
-from fieldapp.referral.readiness import Missing, missing_for_final, missing_text
-from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules
+from fieldapp.referral.readiness import (
+    Missing,
+    identity_allowed,
+    missing_for_final,
+    missing_text,
+    vital_interest_text,
+)
+from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules, role_fields
 from fieldapp.store.store import Store
 
 URGENCY_RANK = {"normal": 0, "high": 1, "immediate": 2}
@@ -63,6 +93,36 @@ SECTION_LABELS = (
     "sender",
     "urgent",
     "signal",
+    "to",
+    "own_reason",
+    "suspects",
+    "criminal",
+    "annex",
+    "annex_intro",
+    "summary",
+)
+# The order persons are shown in: the possible victims the referral is for, then those who saw
+# or told something, then those the signals are about.
+ROLE_ORDER = (
+    PersonRole.POSSIBLE_VICTIM,
+    PersonRole.WITNESS,
+    PersonRole.OTHER,
+    PersonRole.EMPLOYER_MANAGER,
+    PersonRole.POSSIBLE_EXPLOITER,
+)
+# Possible exploiters and employers: what is recorded about them is a suspicion of a crime, so
+# criminal-offence data (AVG art. 10), shown in its own labelled section.
+SUSPECT_ROLES = frozenset({PersonRole.POSSIBLE_EXPLOITER, PersonRole.EMPLOYER_MANAGER})
+SEX_WORK = frozenset({Sector.SEX_WORK_LICENSED, Sector.SEX_WORK_UNLICENSED})
+# Explanation lines that advise the reporter rather than inform the reader (what to record, whom
+# to call, whether to register with CoMensha), or that the document shows once elsewhere.
+_ANNEX_LEFT_OUT = (
+    "assess.explain.catalogue",
+    "assess.explain.not_a_verdict",
+    "assess.explain.acute",
+    "assess.explain.b83",
+    "assess.explain.b83_unknown",
+    "assess.explain.registration_",
 )
 
 
@@ -72,13 +132,30 @@ class ReferralPlan:
 
     recipient: RecipientRules
     subjects: tuple[Person, ...]  # the persons the referral is about
-    included_persons: tuple[Person, ...]
+    included_persons: tuple[Person, ...]  # victims first, then witnesses, then suspects
     left_out: tuple[str, ...]  # translated field names left out
     why: str
+    # The sender's reason of vital interest, when it is the ground (no consent for everyone).
+    vital_interest: str | None = None
+    name_reporter: bool = False
 
 
 def new_document_id() -> str:
     return "FA-" + crockford_code(10)
+
+
+def check_options(
+    rules: RecipientRules, vital_interest: str | None, name_reporter: bool, lang: str
+) -> str | None:
+    """The options that belong to one recipient only: refused for any other, with a message
+    that names the one they belong to. Returns the vital interest as kept."""
+    vital = vital_interest_text(validate.text(vital_interest, "vital_interest"))
+    if vital is not None and not rules.vital_interest:
+        names = [r.name[lang] for r in recipient_rules().values() if r.vital_interest]
+        raise FieldAppError("referral.vital_interest_only", recipient=", ".join(names))
+    if name_reporter and not rules.sender_only_when_chosen:
+        raise FieldAppError("referral.name_reporter_only")
+    return vital
 
 
 def plan_referral(
@@ -89,12 +166,15 @@ def plan_referral(
     reporter_agency: str | None,
     catalogue: Catalogue,
     lang: str,
+    vital_interest: str | None = None,
+    name_reporter: bool = False,
 ) -> ReferralPlan:
-    """Choose the persons and check the recipient's requirement (consent or a mandatory
-    reporter). Refuses with a message that offers the anonymous signal instead, and refuses a
-    recipient that is not for the person's role (CoMensha about a witness) with one that names
-    the recipients that are."""
+    """Choose the persons and check the recipient's requirement (consent, a mandatory
+    reporter, or for the care coordinator a stated vital interest). Refuses with a message that
+    offers the anonymous signal instead, and refuses a recipient that is not for the person's
+    role (CoMensha about a witness) with one that names the recipients that are."""
     rules = recipient_rules()[recipient]
+    vital = check_options(rules, vital_interest, name_reporter, lang)
     persons = list(detail.persons)
     subjects: tuple[Person, ...]
     if person_ref:
@@ -117,24 +197,35 @@ def plan_referral(
                 ),
             )
     consent_all = bool(subjects) and all(p.consent is Consent.GIVEN for p in subjects)
-    if rules.requires == "consent" and not consent_all:
+    # The vital interest is the ground only where consent is not there for everyone, and
+    # only where it could not be asked: it never sets aside a person's own refusal.
+    vital = None if consent_all else vital
+    refused = [p for p in subjects if p.consent is Consent.REFUSED]
+    if vital is not None and refused:
+        raise FieldAppError(
+            "referral.vital_interest_refused", label=", ".join(p.label for p in refused)
+        )
+    if rules.requires == "consent" and not consent_all and vital is None:
         raise FieldAppError("referral.needs_consent", recipient=rules.name[lang])
     if rules.requires == "mandatory_reporter_or_consent" and not (
         same_agency(reporter_agency, catalogue.rules.mandatory_reporters) or consent_all
     ):
         raise FieldAppError("referral.needs_consent_or_reporter", recipient=rules.name[lang])
     subject_ids = {p.meta.uuid for p in subjects}
-    included = tuple(
-        p
-        for p in persons
-        if p.role.value in rules.person_roles
-        and (p.meta.uuid in subject_ids or p.role is not PersonRole.POSSIBLE_VICTIM)
+    included = sorted(
+        (
+            p
+            for p in persons
+            if p.role.value in rules.person_roles
+            and (p.meta.uuid in subject_ids or p.role is not PersonRole.POSSIBLE_VICTIM)
+        ),
+        key=lambda p: ROLE_ORDER.index(p.role),
     )
     left_out = []
     for kind, fields in field_groups():
-        if kind == "sender":
+        if kind == "sender" and not (rules.sender_only_when_chosen and not name_reporter):
             continue
-        allowed = getattr(rules, kind)
+        allowed = () if kind == "sender" else getattr(rules, kind)
         left_out += [
             t(f"referral.field.{kind}.{name}", lang)
             for name in fields
@@ -142,12 +233,21 @@ def plan_referral(
             if name not in allowed
             and name != "month"
             and not (name == "date" and "month" in allowed)
+            and (kind != "sender" or name in rules.sender)
         ]
     if not rules.attachments:
         left_out.append(t("referral.field.attachments", lang))
     if rules.assessment == "none":
         left_out.append(t("referral.field.assessment", lang))
-    return ReferralPlan(rules, subjects, included, tuple(left_out), rules.why[lang])
+    return ReferralPlan(
+        rules,
+        subjects,
+        tuple(included),
+        tuple(left_out),
+        rules.why[lang],
+        vital,
+        name_reporter,
+    )
 
 
 def build_referral(
@@ -159,13 +259,19 @@ def build_referral(
     lang: str = "nl",
     document_id: str | None = None,
     final: bool = True,
+    reason: str | None = None,
+    vital_interest: str | None = None,
+    name_reporter: bool = False,
 ) -> tuple[ReferralDocument, ReferralPlan, Assessment | None]:
-    """The document for one recipient. A final one is refused while the visit lacks what a
+    """The document for one recipient. A final one is refused while the visit lacks what its
     recipient needs to act (:func:`missing_for_final`), with a message listing it; a draft
     (``final=False``) is always made, and says on its first lines that it is a draft and what
-    is missing."""
+    is missing. ``reason``: the inspector's own words, shown as such. ``vital_interest``: the
+    care coordinator only, the sender's reason for sharing without consent. ``name_reporter``:
+    the anonymous registration only, whether it names the reporting agency."""
+    own_reason = validate.text(reason, "reason")
     detail = store.visit_detail(visit_uuid)
-    profile = store.setting("profile", {}) or {}
+    profile: dict[str, Any] = store.setting("profile", {}) or {}
     reporter = reporting_agency(profile, detail)
     catalogue = assessment_catalogue()
     plan = plan_referral(
@@ -175,75 +281,156 @@ def build_referral(
         reporter_agency=reporter,
         catalogue=catalogue,
         lang=lang,
+        vital_interest=vital_interest,
+        name_reporter=name_reporter,
     )
     subject = plan.subjects[0].meta.uuid if person_ref and plan.subjects else None
-    if final:
-        missing = missing_for_final(detail, subject, catalogue=catalogue, recipient=recipient)
-        if missing:
-            raise FieldAppError("referral.not_ready", missing=missing_text(missing))
-    else:
-        missing = missing_for_final(
-            detail, subject, lang=lang, catalogue=catalogue, recipient=recipient
-        )
+    # A final referral is refused with the list in the user's language; a draft shows it in
+    # the document's.
+    missing = missing_for_final(
+        detail,
+        subject,
+        lang=None if final else lang,
+        catalogue=catalogue,
+        recipient=recipient,
+        vital_interest=plan.vital_interest,
+        profile=profile,
+    )
+    if final and missing:
+        raise FieldAppError("referral.not_ready", missing=missing_text(missing))
     rules = plan.recipient
     version = store.next_referral_version(
         visit_uuid, recipient, tuple(p.meta.uuid for p in plan.subjects)
     )
-    assessments = [
-        assess(case_for_person(store, visit_uuid, p.meta.uuid), catalogue) for p in plan.subjects
+    assessments = {
+        p.meta.uuid: assess(case_for_person(store, visit_uuid, p.meta.uuid), catalogue)
+        for p in plan.subjects
+    }
+    names = _Names(rules, plan, lang)
+    victims = [
+        (p, assessments[p.meta.uuid])
+        for p in plan.subjects
+        if p.role.value in catalogue.rules.victim_roles
     ]
     urgency = "normal"
-    reasons: list[str] = []
-    for result in assessments:
+    for result in assessments.values():
         for advice in result.referrals:
-            if advice.to == recipient:
-                if URGENCY_RANK[advice.urgency] > URGENCY_RANK[urgency]:
-                    urgency = advice.urgency
-                reasons += [r[lang] for r in advice.reasons if r[lang] not in reasons]
-    # When the document was made, as precisely as the recipient's rules allow.
-    created = referral_text(local_now(), rules.created)
+            if advice.to == recipient and URGENCY_RANK[advice.urgency] > URGENCY_RANK[urgency]:
+                urgency = advice.urgency
+    context = _Context(rules, detail, plan, catalogue, lang, names, reporter, assessments)
+    person_blocks = [_person(context, p) for p in plan.included_persons]
+    persons = tuple(
+        b
+        for p, b in zip(plan.included_persons, person_blocks, strict=True)
+        if p.role not in SUSPECT_ROLES
+    )
+    suspects = tuple(
+        b
+        for p, b in zip(plan.included_persons, person_blocks, strict=True)
+        if p.role in SUSPECT_ROLES
+    )
+    shown = {p.meta.uuid for p in plan.included_persons}
+    assessed = rules.assessment != "none" and bool(victims)
     labels = {name: t(f"referral.label.{name}", lang) for name in SECTION_LABELS}
+    if rules.created != "minute":  # "Maand: 11-2026", not "Datum en tijd: 11-2026"
+        labels["created"] = t(f"referral.label.created_{rules.created}", lang)
+    sender = _sender(rules, profile, detail, lang, name_reporter=name_reporter)
+    labels["confidential"] = _footer(context, persons, suspects, sender)
     document = ReferralDocument(
         document_id=document_id or new_document_id(),
         version=version,
         lang=lang,
-        created=created,
+        created=referral_text(local_now(), rules.created),
         created_precision=rules.created,
-        title=t("referral.title", lang, recipient=rules.name[lang])
-        if final
-        else t("referral.draft_title", lang, recipient=rules.name[lang]),
+        title=_title(rules, final, lang),
         recipient=recipient,
         urgency=t(f"referral.urgency.{urgency}", lang),
         urgent=urgency != "normal",
-        sender=_sender(rules, profile, detail, lang),
-        reason=(
-            *_draft_note(final, missing, lang),
-            t("referral.reason.intro", lang),
-            *reasons,
-        ),
+        sender=sender,
+        reason=(*_draft_note(final, missing, lang), *_reasons(context)),
         site=_site(rules, detail, lang),
         visit=_visit(rules, detail, lang),
-        persons=tuple(_person(rules, p, lang) for p in plan.included_persons),
-        signals=_signals(rules, detail, plan, catalogue, lang),
-        assessment=_assessment(rules, plan, assessments, lang),
+        persons=persons,
+        signals=_signals(context),
+        # One line per possible victim where no person block carries it (the anonymous one).
+        assessment=tuple(
+            f"{names.of(p)}: {_summary(r, lang)}" for p, r in victims if p.meta.uuid not in shown
+        )
+        if assessed
+        else (),
         catalogue=t(
             "referral.catalogue", lang, version=catalogue.version, hash=catalogue.content_hash[:12]
         )
-        if rules.assessment != "none"
+        if assessed
         else "",
         unconfirmed=t("referral.unconfirmed", lang)
-        if rules.assessment != "none" and any(a.unconfirmed_grades_used for a in assessments)
+        if assessed and any(r.unconfirmed_grades_used for _, r in victims)
         else None,
-        b83=_b83(rules, plan, assessments, lang),
-        follow_up=_follow_up(rules, assessments, lang),
+        follow_up=_follow_up(context),
         attachments=tuple(
             AttachmentLine(a.file_name, a.media_type, a.size, a.sha256) for a in detail.attachments
         )
         if rules.attachments
         else (),
         labels=labels,
+        addressee=rules.addressee[lang],
+        own_reason=own_reason,
+        ground=t("referral.vital_interest", lang, reason=plan.vital_interest)
+        if plan.vital_interest
+        else None,
+        suspects=suspects,
+        annex=tuple(AnnexBlock(names.of(p), _annex_lines(result, lang)) for p, result in victims)
+        if rules.assessment == "full"
+        else (),
     )
-    return document, plan, (assessments[0] if assessments else None)
+    first = next(iter(assessments.values()), None)
+    return document, plan, first
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """How the document names a person: by label where the recipient may see labels, else
+    "Persoon 1", "Persoon 2" in the order the referral is about them (never all "De persoon")."""
+
+    rules: RecipientRules
+    plan: ReferralPlan
+    lang: str
+
+    def of(self, person: Person) -> str:
+        if "label" in self.rules.person:
+            label = person.label.strip()
+            # A bare letter says nothing on paper: "Persoon B".
+            return label if len(label) > 3 else t("referral.short_label", self.lang, label=label)
+        people = (*self.plan.subjects, *self.plan.included_persons)
+        order = list(dict.fromkeys(p.meta.uuid for p in people))
+        number = order.index(person.meta.uuid) + 1 if person.meta.uuid in order else len(order) + 1
+        return t("referral.numbered_person", self.lang, number=number)
+
+    def of_uuid(self, detail: VisitDetail, uuid: str) -> str:
+        person = next((p for p in detail.persons if p.meta.uuid == uuid), None)
+        return self.of(person) if person is not None else "?"
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every part of one document is made from."""
+
+    rules: RecipientRules
+    detail: VisitDetail
+    plan: ReferralPlan
+    catalogue: Catalogue
+    lang: str
+    names: _Names
+    reporter: str | None
+    assessments: Mapping[str, Assessment]  # per subject
+
+    def victim(self, person: Person) -> bool:
+        return person.role.value in self.catalogue.rules.victim_roles
+
+
+def _title(rules: RecipientRules, final: bool, lang: str) -> str:
+    title = (rules.title or {}).get(lang) or t("referral.title", lang, recipient=rules.name[lang])
+    return title if final else t("referral.draft_title", lang, title=title)
 
 
 def _draft_note(final: bool, missing: list[Missing], lang: str) -> tuple[str, ...]:
@@ -254,25 +441,71 @@ def _draft_note(final: bool, missing: list[Missing], lang: str) -> tuple[str, ..
     return (t("referral.draft_note_missing", lang, missing=missing_text(missing)),)
 
 
+# Recipients whose lead is about a person's needs, not about recorded signals.
+_PERSON_LEADS = ("comensha", "zorgcoordinator")
+_NO_SIGNALS = "referral.reason.lead_no_signals"
+
+
+def _reasons(ctx: _Context) -> tuple[str, ...]:
+    """Why the reader gets this, written to the reader: the recipient's own lead, the engine's
+    reasons for this recipient (also written to it) and what a non-victim subject is. Never
+    advice to the reporter."""
+    lang = ctx.lang
+    observed = any(o.status is ObservationStatus.OBSERVED for o in ctx.detail.observations)
+    # A lead that says signals were recorded is only written when there are some.
+    lead = "referral.reason.lead" if observed or ctx.rules.key in _PERSON_LEADS else _NO_SIGNALS
+    lines = [t(f"{lead}.{ctx.rules.key}", lang)]
+    several = len(ctx.plan.subjects) > 1
+    for person in ctx.plan.subjects:
+        name = ctx.names.of(person)
+        if not ctx.victim(person):
+            lines.append(t(f"referral.reason.role.{person.role.value}", lang, label=name))
+        for advice in ctx.assessments[person.meta.uuid].referrals:
+            if advice.to != ctx.rules.key:
+                continue
+            for reason in advice.reasons:
+                text = f"{name}: {reason[lang]}" if several else reason[lang]
+                if text not in lines:
+                    lines.append(text)
+    return tuple(lines)
+
+
 def _sender(
-    rules: RecipientRules, profile: dict[str, Any], detail: VisitDetail, lang: str
+    rules: RecipientRules,
+    profile: dict[str, Any],
+    detail: VisitDetail,
+    lang: str,
+    *,
+    name_reporter: bool,
 ) -> tuple[Line, ...]:
+    if rules.sender_only_when_chosen and not name_reporter:
+        return ()
     values = {
         "agency": agency_name(reporting_agency(profile, detail), lang),
         "inspector": profile.get("name") or detail.visit.inspector,
+        "team": profile.get("team"),
         "employee_number": profile.get("employee_number"),
         "region": profile.get("region"),
         "contact": profile.get("contact"),
     }
     return tuple(
-        (t(f"referral.field.sender.{name}", lang), str(values[name]))
-        for name in ("agency", "inspector", "employee_number", "region", "contact")
-        if name in rules.sender and values[name]
+        (t(f"referral.field.sender.{name}", lang), str(value).strip())
+        for name, value in values.items()
+        if name in rules.sender and value and str(value).strip()
     )
 
 
 def _site(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line, ...]:
     site = detail.site
+    intermediary = ""
+    if site.intermediary_name and site.intermediary_kvk:
+        intermediary = t(
+            "referral.intermediary", lang, name=site.intermediary_name, kvk=site.intermediary_kvk
+        )
+    elif site.intermediary_kvk:
+        intermediary = t("referral.intermediary_kvk", lang, kvk=site.intermediary_kvk)
+    else:
+        intermediary = site.intermediary_name or ""
     values = {
         "name": site.name,
         "trade_name": site.trade_name,
@@ -280,15 +513,13 @@ def _site(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line, 
         "municipality": site.municipality,
         "kvk": site.kvk,
         "sector": t(f"sector.{site.sector.value}", lang),
+        "intermediary": intermediary,
+        "housing": site.housing.one_line(),
         "phones": ", ".join(site.phones),
         "plates": ", ".join(site.plates),
         "handles": ", ".join(site.handles),
     }
-    return tuple(
-        (t(f"referral.field.site.{name}", lang), value)
-        for name, value in values.items()
-        if name in rules.site and value
-    )
+    return _lines("site", values, rules.site, lang)
 
 
 def _visit(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line, ...]:
@@ -300,88 +531,174 @@ def _visit(rules: RecipientRules, detail: VisitDetail, lang: str) -> tuple[Line,
         "agencies": ", ".join(filter(None, (agency_name(a, lang) for a in visit.agencies))),
         "notes": visit.notes,
     }
+    return _lines("visit", values, rules.visit, lang)
+
+
+def _lines(
+    kind: str, values: Mapping[str, str | None], allowed: frozenset[str], lang: str
+) -> tuple[Line, ...]:
+    """(label, value) for each allowed field that holds something: no label is ever printed
+    with an empty value."""
     return tuple(
-        (t(f"referral.field.visit.{name}", lang), value)
+        (t(f"referral.field.{kind}.{name}", lang), value.strip())
         for name, value in values.items()
-        if name in rules.visit and value
+        if name in allowed and value and value.strip()
     )
 
 
-def _person(rules: RecipientRules, person: Person, lang: str) -> PersonBlock:
-    age = (
-        str(person.age)
-        if person.age is not None
-        else (person.age_band.value if person.age_band else t("referral.unknown", lang))
+def _person(ctx: _Context, person: Person) -> PersonBlock:
+    """One person's block: only the fields the recipient may see AND that belong to the
+    person's role, guarded fields only where their requirement holds, and for a possible
+    victim the referral is about, the one-line summary of the assessment."""
+    rules, lang = ctx.rules, ctx.lang
+    allowed = set(rules.person) & role_fields()[person.role.value]
+    for name, requirement in rules.person_guarded.items():
+        if not identity_allowed(person, requirement, ctx.reporter, ctx.catalogue):
+            allowed.discard(name)
+    result = ctx.assessments.get(person.meta.uuid)
+    if (result is None or result.b83_prompt is None) and (
+        person.b83_status is B83Status.NOT_RECORDED
+    ):
+        allowed.discard("b83")  # no offer prompted and none recorded: nothing to say
+    values = _person_values(ctx, person, result)
+    name = ctx.names.of(person)
+    title = (
+        t(
+            "referral.block_title",
+            lang,
+            label=name,
+            role=t(f"person_role.{person.role.value}", lang),
+        )
+        if "role" in rules.person
+        else name
     )
+    lines = [
+        (t(f"referral.field.person.{field}", lang), value.strip())
+        for field, value in values.items()
+        if field in allowed and field not in ("label", "role") and value and value.strip()
+    ]
+    if result is not None and ctx.victim(person) and rules.assessment != "none":
+        lines.insert(0, (t("referral.label.summary", lang), _summary(result, lang)))
+    return PersonBlock(title, tuple(lines))
+
+
+def _person_values(ctx: _Context, person: Person, result: Assessment | None) -> dict[str, str]:
+    lang = ctx.lang
+    unknown = t("referral.unknown", lang)
+    if person.age is not None:
+        age = str(person.age)
+    elif person.age_band is not None and person.age_band is not AgeBand.UNKNOWN:
+        age = t(f"age_band.{person.age_band.value}", lang)
+    else:
+        age = unknown
     if person.minor:
         age += " (" + t("referral.minor", lang) + ")"
-    values = {
-        "role": t(f"person_role.{person.role.value}", lang),
+    consent = t(f"consent.{person.consent.value}", lang)
+    if person.consent_date:
+        consent += f" ({date_text(person.consent_date, lang)})"
+    b83 = t(f"b83_status.{person.b83_status.value}", lang)
+    b83 += "".join(
+        f", {part}" for part in (date_text(person.b83_date, lang), person.b83_by) if part
+    )
+    forms = [t(f"form.{form}", lang) for form in person.suspected_forms]
+    suspected = list_text(forms, lang, "and")
+    if not suspected and result is not None:
+        in_context = [t(f"form.{form}", lang) for form in result.forms]
+        if in_context:
+            suspected = t(
+                "referral.forms_from_context", lang, forms=list_text(in_context, lang, "and")
+            )
+    return {
+        "initials": person.initials or "",
+        "birth_date": date_text(person.birth_date, lang),
         "sex": t(f"sex.{person.sex.value}", lang),
         "age": age,
-        # Names the reader knows ("Polen (PL)", "Pools"), the code kept for a registry's form.
-        "nationality": (
-            f"{country_name(person.nationality, lang)} ({person.nationality})"
-            if person.nationality
-            else t("referral.unknown", lang)
-        ),
+        # Names the reader knows ("Polen", "Pools"), never the codes.
+        "nationality": country_name(person.nationality, lang) if person.nationality else unknown,
         "languages": format_languages(person.languages, lang),
         "interpreter": t("referral.yes" if person.interpreter else "referral.no", lang),
-        "residence_status": person.residence_status,
-        "consent": t(f"consent.{person.consent.value}", lang)
-        + (f" ({person.consent_date})" if person.consent_date else ""),
-        "b83": t(f"b83_status.{person.b83_status.value}", lang)
-        + "".join(f", {part}" for part in (person.b83_date, person.b83_by) if part),
-        "notes": person.notes,
+        "residence_status": person.residence_status or "",
+        "consent": consent,
+        "b83": b83,
+        # "Aangifte: onbekend" tells the police nothing; CoMensha registers it as an answer.
+        "police_report": t(f"referral.police_report.{person.police_report.value}", lang)
+        if person.police_report is not PoliceReport.UNKNOWN or ctx.rules.key == "comensha"
+        else "",
+        "suspected_forms": suspected,
+        "whereabouts": person.whereabouts or "",
+        "safe_contact": person.safe_contact or "",
+        "safety": person.safety or "",
+        "care_needs": person.care_needs or "",
+        "notes": person.notes or "",
     }
-    label = person.label if "label" in rules.person else t("referral.the_person", lang)
-    title = (
-        t("referral.person_title", lang, label=label, role=values["role"])
-        if "role" in rules.person
-        else label
-    )
-    lines = tuple(
-        (t(f"referral.field.person.{name}", lang), value)
-        for name, value in values.items()
-        if name in rules.person and name != "role" and value
-    )
-    return PersonBlock(title, lines)
 
 
-def _signals(
-    rules: RecipientRules, detail: VisitDetail, plan: ReferralPlan, catalogue: Catalogue, lang: str
-) -> tuple[SignalGroup, ...]:
+def _summary(result: Assessment, lang: str) -> str:
+    """One line: each form in context that reaches something, its outcome and the reading
+    that gave it (the ILO indicators or art. 273f Sr)."""
+    if not result.assessed_as_victim:
+        return t("referral.summary.not_victim", lang, role=t(f"person_role.{result.role}", lang))
+    parts = [_form_line(form, outcome, lang) for form, outcome in result.forms.items()]
+    shown = [part for part in parts if part]
+    return "; ".join(shown) or t("referral.summary.none", lang)
+
+
+def _form_line(form: str, outcome: FormResult, lang: str) -> str:
+    if outcome.outcome == "no_signals":
+        return ""
+    name, result = t(f"form.{form}", lang), t(f"outcome.{outcome.outcome}", lang)
+    if outcome.reading not in ("ilo", "dutch_law"):
+        return f"{name}: {result}"
+    reading = t(f"referral.reading.{outcome.reading}", lang)
+    return t("referral.summary.form", lang, form=name, outcome=result, reading=reading)
+
+
+def _annex_lines(result: Assessment, lang: str) -> tuple[str, ...]:
+    return tuple(
+        explanation_text(item, lang) for item in result.explanation if not _left_out_of_annex(item)
+    )
+
+
+def _left_out_of_annex(item: Explanation) -> bool:
+    return any(
+        item.key == key or (key.endswith("_") and item.key.startswith(key))
+        for key in _ANNEX_LEFT_OUT
+    )
+
+
+def _signals(ctx: _Context) -> tuple[SignalGroup, ...]:
+    rules, lang, detail = ctx.rules, ctx.lang, ctx.detail
     if "label" not in rules.signal:
         return ()
-    subject_ids = {p.meta.uuid for p in plan.subjects}
-    labels = {p.meta.uuid: p.label for p in detail.persons}
+    subject_ids = {p.meta.uuid for p in ctx.plan.subjects}
     groups: dict[str, list[SignalLine]] = {}
     for observation in detail.observations:
         if observation.status is not ObservationStatus.OBSERVED:
             continue
         if observation.person_uuid is not None and observation.person_uuid not in subject_ids:
             continue
-        item = catalogue.get(observation.indicator_id)
+        item = ctx.catalogue.get(observation.indicator_id)
         if item is None:
             continue
-        counted = catalogue.indicators[item.maps_to[0]] if item.maps_to else item
+        counted = ctx.catalogue.indicators[item.maps_to[0]] if item.maps_to else item
         who = (
             t("referral.everyone", lang)
             if observation.person_uuid is None
-            else labels.get(observation.person_uuid, "?")
+            else ctx.names.of_uuid(detail, observation.person_uuid)
         )
-        groups.setdefault(counted.dimension, []).append(
-            SignalLine(
-                indicator_id=item.id,
-                label=item.label[lang],
-                who=who if "who" in rules.signal else "",
-                evidence=t(f"evidence.{observation.evidence.value}", lang)
-                if observation.evidence and "evidence" in rules.signal
-                else "",
-                note=observation.note if "note" in rules.signal else None,
-                acute=item.acute,
-            )
+        line = SignalLine(
+            indicator_id=item.id,
+            label=item.label[lang],
+            who=who if "who" in rules.signal else "",
+            evidence=t(f"evidence.{observation.evidence.value}", lang)
+            if observation.evidence and "evidence" in rules.signal
+            else "",
+            note=observation.note if "note" in rules.signal else None,
+            acute=item.acute,
         )
+        group = groups.setdefault(counted.dimension, [])
+        if line not in group:  # without "who", two persons' same signal is one line
+            group.append(line)
     order = ("DEC_REC", "COE_REC", "VUL_REC", "EXPL", "COE_DEST", "VUL_DEST", "CONTEXT")
     return tuple(
         SignalGroup(t(f"dimension.{dim}", lang), tuple(groups[dim]))
@@ -390,46 +707,52 @@ def _signals(
     )
 
 
-def _assessment(
-    rules: RecipientRules, plan: ReferralPlan, results: list[Assessment], lang: str
-) -> tuple[str, ...]:
-    if rules.assessment == "none" or not results:
-        return ()
-    lines: list[str] = []
-    for person, result in zip(plan.subjects, results, strict=True):
-        name = person.label if "label" in rules.person else t("referral.the_person", lang)
-        outcomes = "; ".join(
-            f"{t('form.' + form, lang)}: {t('outcome.' + r.outcome, lang)}"
-            for form, r in result.forms.items()
-            if r.outcome != "no_signals"
-        ) or t("outcome.no_signals", lang)
-        lines.append(f"{name}: {outcomes}")
-        if rules.assessment == "full":
-            lines += [explanation_text(item, lang) for item in result.explanation]
+def _follow_up(ctx: _Context) -> tuple[str, ...]:
+    """What is asked of the reader, in the reader's terms."""
+    key, lang = ctx.rules.key, ctx.lang
+    results = [ctx.assessments[p.meta.uuid] for p in ctx.plan.subjects]
+    lines = [t(f"referral.follow_up.{key}", lang)]
+    if key in ("police", "nla"):
+        if any(r.acute for r in results):
+            lines.insert(0, t("referral.follow_up.acute", lang))
+        if any(
+            r.b83_prompt is not None and r.b83_prompt.recorded is B83Status.NOT_RECORDED
+            for r in results
+        ):
+            lines.append(t("referral.follow_up.b83", lang))
+    if ctx.plan.vital_interest:
+        lines.append(t("referral.follow_up.vital_interest", lang))
     return tuple(lines)
 
 
-def _b83(
-    rules: RecipientRules, plan: ReferralPlan, results: list[Assessment], lang: str
-) -> tuple[Line, ...]:
-    if "b83" not in rules.person:
-        return ()
-    lines = []
-    for person, result in zip(plan.subjects, results, strict=True):
-        if result.b83_prompt is None:
-            continue
-        status = t(f"b83_status.{person.b83_status.value}", lang)
-        detail = "".join(f", {part}" for part in (person.b83_date, person.b83_by) if part)
-        lines.append((person.label, status + detail))
-    return tuple(lines)
-
-
-def _follow_up(rules: RecipientRules, results: list[Assessment], lang: str) -> tuple[str, ...]:
-    lines = [t(f"referral.follow_up.{rules.key}", lang)]
-    if any(r.acute for r in results) and rules.key in ("police", "nla"):
-        lines.insert(0, t("assess.acute_advice", lang))
-    if any(
-        r.b83_prompt is not None and r.b83_prompt.recorded.value == "not_recorded" for r in results
-    ) and rules.key in ("police", "nla"):
-        lines.append(t("referral.follow_up.b83", lang))
-    return tuple(lines)
+def _footer(
+    ctx: _Context,
+    persons: tuple[PersonBlock, ...],
+    suspects: tuple[PersonBlock, ...],
+    sender: tuple[Line, ...],
+) -> str:
+    """The footer says what the document holds: nothing that identifies a person (the
+    anonymous registration: no person, no inspector), personal data, special categories
+    (AVG art. 9: health in care needs, sex life in sexual exploitation), criminal-offence data
+    (art. 10: possible exploiters and employers)."""
+    lang = ctx.lang
+    personal_sender = {
+        t(f"referral.field.sender.{name}", lang)
+        for name in ("inspector", "employee_number", "contact")
+    }
+    named = bool(persons or suspects) or any(label in personal_sender for label, _ in sender)
+    victims = [p for p in ctx.plan.included_persons if ctx.victim(p)]
+    sexual = ctx.detail.site.sector in SEX_WORK or any(
+        "sexual" in p.suspected_forms
+        or (p.meta.uuid in ctx.assessments and "sexual" in ctx.assessments[p.meta.uuid].forms)
+        for p in victims
+    )
+    health = "care_needs" in ctx.rules.person and any(p.care_needs for p in victims)
+    special = bool(victims) and (sexual or health)
+    if suspects:
+        return t(
+            "referral.footer.special_criminal" if special else "referral.footer.criminal", lang
+        )
+    if special:
+        return t("referral.footer.special", lang)
+    return t("referral.footer.personal" if named else "referral.footer.none", lang)

@@ -18,8 +18,16 @@ Line = tuple[str, str]  # (label, value)
 
 @dataclass(frozen=True, slots=True)
 class PersonBlock:
-    title: str  # e.g. "Persoon B – mogelijk slachtoffer"
+    title: str  # e.g. "Werknemer B – mogelijk slachtoffer"
     lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnexBlock:
+    """One person's part of the annex: the engine's full explanation, line by line."""
+
+    title: str
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,21 +65,31 @@ class ReferralDocument:
     urgency: str  # translated
     urgent: bool  # immediate or high: the renderer shows a banner
     sender: tuple[Line, ...]  # reporting agency, inspector, how to reach them
-    reason: tuple[str, ...]  # paragraphs
+    reason: tuple[str, ...]  # paragraphs: why the recipient gets it, in the recipient's terms
     site: tuple[Line, ...] = ()
     visit: tuple[Line, ...] = ()
     persons: tuple[PersonBlock, ...] = ()
     signals: tuple[SignalGroup, ...] = ()
-    assessment: tuple[str, ...] = ()  # outcome lines, then explanation lines
+    # One line per possible victim not shown in a person block ("Persoon 1: ..."); the full
+    # explanation is the annex.
+    assessment: tuple[str, ...] = ()
     catalogue: str = ""  # "Indicatorenlijst 2026.1 (inhoud 07d198cc…)"
     unconfirmed: str | None = None  # warning when grades were not confirmed
     b83: tuple[Line, ...] = ()
-    follow_up: tuple[str, ...] = ()
+    follow_up: tuple[str, ...] = ()  # what is asked of the recipient
     attachments: tuple[AttachmentLine, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # section titles and fixed texts
     # How precisely ``created`` (and the PDF's metadata) tells the time: "minute", "date" or
     # "month" (the anonymous signal: a time of day could tie it to one visit).
     created_precision: str = "minute"
+    # Since issue 15: who the document is for ("Aan: ..."), the inspector's own words, the
+    # persons whose data is criminal-offence data (AVG art. 10: possible exploiters, employers),
+    # and the engine's full explanation as an annex at the end.
+    addressee: str = ""
+    own_reason: str | None = None
+    ground: str | None = None  # shared without consent: the legal ground and the reason
+    suspects: tuple[PersonBlock, ...] = ()
+    annex: tuple[AnnexBlock, ...] = ()
 
     def content_hash(self) -> str:
         """SHA-256 over the canonical content: printed in the footer and the QR code, kept in

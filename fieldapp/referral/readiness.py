@@ -1,48 +1,84 @@
-"""What a visit still lacks before a referral made from it can be final (issue 14).
+"""What a visit still lacks before a referral made from it can be final (issues 14 and 15).
 
-A recipient acts on a final referral: the police cannot go to a place with no name or address,
-and a possible victim's age (a minor changes who acts), nationality (B8/3 applies to foreign
-nationals), consent and the B8/3 offer decide what may and must happen next. So a final
-referral is refused while any of these is missing; a draft (concept) can always be made, and is
-marked as one on every page. The same list is what the visit's "Afronden" step shows, so the
-inspector sees it before trying.
+A recipient acts on a final referral, and each acts differently: the police cannot go to a place
+they cannot find or call back an inspector whose number they do not have; CoMensha cannot tell
+one person from another across reporters without initials and a date of birth; the care
+coordinator cannot shelter someone without knowing where they are and what they need. So a
+final referral is refused while what ITS recipient needs is missing; a draft (concept) can
+always be made, and is marked as one on every page, with the list on its first page.
 
-What is checked (``Missing.code``, stable, for tests and callers):
+What each recipient needs is data (``final_needs`` in ``resources/referral/recipients.json``,
+where its source text says why); what each need means (``Missing.code``, stable, for tests and
+callers):
 
 - ``site_name``: the place has a name;
-- ``address``: street and number, or postcode and place;
+- ``address``: the place can be found: street and number, or postcode and place; for the police
+  and the Labour Authority also the housing address, a phone number or an advertisement of the
+  place (a room found through an advertisement has no street of its own);
+- ``address_or_kvk`` (the RIEC): an address or a KvK number (of the place or the intermediary);
+- ``contact``: the inspector's callback number (the profile's ``contact``), for recipients
+  that call back;
 - per possible victim the referral is about (the chosen person, or every possible victim):
-  ``age`` (an age, a known age band, or minor yes/no), ``nationality``, ``consent`` (asked:
-  given or refused, not "not asked"), and ``b83`` where the engine prompts the B8/3 offer
+  ``age`` (an age, a known age band, minor yes/no, or a date of birth), ``nationality``,
+  ``consent`` (police, Labour Authority: asked, given or refused; CoMensha: given, unless the
+  reporter is a mandatory reporter; the care coordinator: given, unless the sender states the
+  person's vital interest), ``b83`` where the engine prompts the B8/3 offer
   (``Assessment.b83_prompt``: a foreign national outside the EU/EEA/Switzerland with an
-  indication) and its status is still "not recorded" (docs/DOMAIN.md, the B8/3 sections).
+  indication) and its status is still "not recorded" (docs/DOMAIN.md, the B8/3 sections),
+  ``initials`` and ``birth_date`` (CoMensha, when consent or a mandatory reporter allows them),
+  ``reachable`` (where the person is now, or a safe way to reach them) and ``care_needs``.
 
-These person fields belong to a possible victim (the roles the engine assesses as one,
+The consent needs of CoMensha and the care coordinator are reported with the code ``consent``
+(their own message), so a caller that asks for consent on the spot finds them by one code.
+
+These person needs belong to a possible victim (the roles the engine assesses as one,
 ``rules.victim_roles``): they decide registration, care and B8/3, none of which applies to a
-witness, an employer or a possible exploiter. A referral about one of them goes to the police,
-the Labour Authority or the RIEC (``about_roles`` in the recipients' rules), which act on the
-place, so for them only the site's name and address are required; asking the inspector for a
-suspected employer's consent would be wrong and would keep a correct referral a draft.
+witness, an employer or a possible exploiter. A referral about one of them needs only what the
+recipient needs of the place; asking the inspector for a suspected employer's consent would be
+wrong and would keep a correct referral a draft.
 
-Given a ``recipient``, only what that recipient receives is required (its rules in
-``resources/referral/recipients.json``): the anonymous signal carries no person and no address,
-so nothing it lacks blocks it, and the RIEC gets no age or nationality. Without one (the visit's
-summary), everything above is listed.
+Without a ``recipient`` (the visit's summary, "Afronden"), the basics every referral about the
+visit shares are listed: the site's name and address, and per possible victim age, nationality,
+consent asked and B8/3. The profile (``store.setting("profile")``) tells who reports and how to
+call them back; without one, the needs that depend on it (``contact``, and a mandatory
+reporter for CoMensha, which then is read from the visit's first agency) are judged without it:
+``contact`` is then not checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from fieldapp.agencies import same_agency
 from fieldapp.assessment import assess
-from fieldapp.assessment.from_store import case_from_detail
+from fieldapp.assessment.from_store import case_from_detail, reporting_agency
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
-from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, VisitDetail
+from fieldapp.domain import Address, AgeBand, B83Status, Consent, Person, PersonRole, VisitDetail
 from fieldapp.i18n import current_language, t
 from fieldapp.referral.rules import recipient_rules
 
-CODES = ("site_name", "address", "age", "nationality", "consent", "b83")
+CODES = (
+    "site_name",
+    "address",
+    "address_or_kvk",
+    "contact",
+    "age",
+    "nationality",
+    "consent",
+    "b83",
+    "initials",
+    "birth_date",
+    "reachable",
+    "care_needs",
+)
+# The visit's summary: what every referral about the visit shares.
+SUMMARY_NEEDS = ("site_name", "address", "age", "nationality", "consent", "b83")
+# Where a place can also be found without a street address (police, Labour Authority).
+FINDABLE_ANYHOW = frozenset({"police", "nla"})
+_SITE_NEEDS = ("site_name", "address", "address_or_kvk", "contact")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +98,25 @@ def subjects_of(detail: VisitDetail, person_uuid: str | None) -> tuple[Person, .
     return tuple(p for p in detail.persons if p.role is PersonRole.POSSIBLE_VICTIM)
 
 
+def vital_interest_text(value: str | None) -> str | None:
+    """The sender's reason of vital interest as kept: None when nothing but blanks."""
+    return value.strip() or None if value else None
+
+
+def identity_allowed(
+    person: Person, requirement: str | None, reporter_agency: str | None, catalogue: Catalogue
+) -> bool:
+    """Whether a guarded field (CoMensha's initials and date of birth) may leave the vault for
+    this person: consent given, or a mandatory reporter (``mandatory_reporter_or_consent``)."""
+    if requirement is None:
+        return True
+    if person.consent is Consent.GIVEN:
+        return True
+    return requirement == "mandatory_reporter_or_consent" and same_agency(
+        reporter_agency, catalogue.rules.mandatory_reporters
+    )
+
+
 def missing_for_final(
     detail: VisitDetail,
     person_uuid: str | None,
@@ -69,57 +124,108 @@ def missing_for_final(
     lang: str | None = None,
     catalogue: Catalogue | None = None,
     recipient: str | None = None,
+    vital_interest: str | None = None,
+    profile: Mapping[str, Any] | None = None,
 ) -> list[Missing]:
-    """Everything a final referral about ``person_uuid`` (None: every possible victim) still
-    needs, in the order the visit is recorded; empty when a final referral can be made. With a
-    ``recipient``, only what it receives."""
+    """Everything a final referral about ``person_uuid`` (None: every possible victim) to
+    ``recipient`` still needs, the place first, then each person in the order the visit records
+    them; empty when a final referral can be made. Without a recipient, the visit's summary."""
     lang = lang or current_language()
-    site_fields, person_fields = _required(recipient)
-    found: list[Missing] = []
-    site = detail.site
-    if "name" in site_fields and not site.name.strip():
-        found.append(Missing("site_name", t("referral.missing.site_name", lang)))
-    address = site.address
-    if "address" in site_fields and not (
-        (address.street and address.number) or (address.postcode and address.place)
-    ):
-        found.append(Missing("address", t("referral.missing.address", lang)))
     catalogue = catalogue or assessment_catalogue()
-    victim_roles = catalogue.rules.victim_roles
+    needs = SUMMARY_NEEDS if recipient is None else recipient_rules()[recipient].final_needs
+    found = [
+        Missing(code, t(f"referral.missing.{key}", lang))
+        for code, key in _site_gaps(detail, needs, recipient, profile)
+    ]
+    reporter = reporting_agency(dict(profile or {}), detail)
+    mandatory = same_agency(reporter, catalogue.rules.mandatory_reporters)
+    vital = recipient == "zorgcoordinator" and vital_interest_text(vital_interest) is not None
+    guarded = recipient_rules()[recipient].person_guarded if recipient else {}
     for person in subjects_of(detail, person_uuid):
-        if person.role.value not in victim_roles:
-            continue  # the site is what a referral about them needs (see above)
-        uuid, label = person.meta.uuid, person.label
-        band_known = person.age_band is not None and person.age_band is not AgeBand.UNKNOWN
-        if (
-            "age" in person_fields
-            and person.age is None
-            and not band_known
-            and person.minor is None
-        ):
-            found.append(Missing("age", t("referral.missing.age", lang, label=label), uuid))
-        if "nationality" in person_fields and not (person.nationality or "").strip():
+        if person.role.value not in catalogue.rules.victim_roles:
+            continue  # the place is what a referral about them needs (see above)
+        for code, key in _person_gaps(person, needs, mandatory=mandatory, vital=vital):
+            if code in guarded and not identity_allowed(person, guarded[code], reporter, catalogue):
+                continue  # not allowed to leave the vault: the consent need says so instead
+            if code == "b83" and not _b83_prompted(detail, person, catalogue):
+                continue
             found.append(
-                Missing("nationality", t("referral.missing.nationality", lang, label=label), uuid)
+                Missing(
+                    code, t(f"referral.missing.{key}", lang, label=person.label), person.meta.uuid
+                )
             )
-        if "consent" in person_fields and person.consent is Consent.NOT_ASKED:
-            found.append(Missing("consent", t("referral.missing.consent", lang, label=label), uuid))
-        if (
-            "b83" in person_fields
-            and person.b83_status is B83Status.NOT_RECORDED
-            and assess(case_from_detail(detail, person, {}), catalogue).b83_prompt is not None
-        ):
-            found.append(Missing("b83", t("referral.missing.b83", lang, label=label), uuid))
     return found
 
 
-def _required(recipient: str | None) -> tuple[frozenset[str], frozenset[str]]:
-    """The site and person fields a final referral must hold: what the recipient receives (of
-    those checked here), or all of them."""
-    if recipient is None:
-        return frozenset({"name", "address"}), frozenset({"age", "nationality", "consent", "b83"})
-    rules = recipient_rules()[recipient]
-    return frozenset(rules.site), frozenset(rules.person if rules.person_roles else ())
+def _complete(address: Address) -> bool:
+    return bool((address.street and address.number) or (address.postcode and address.place))
+
+
+def _site_gaps(
+    detail: VisitDetail,
+    needs: tuple[str, ...],
+    recipient: str | None,
+    profile: Mapping[str, Any] | None,
+) -> list[tuple[str, str]]:
+    site = detail.site
+    gaps = []
+    for need in (n for n in _SITE_NEEDS if n in needs):
+        if need == "site_name" and not site.name.strip():
+            gaps.append(("site_name", "site_name"))
+        elif need == "address" and not _complete(site.address):
+            if recipient not in FINDABLE_ANYHOW:
+                gaps.append(("address", "address"))
+            elif not (_complete(site.housing) or site.phones or site.handles):
+                gaps.append(("address", "findable"))
+        elif need == "address_or_kvk" and not (
+            _complete(site.address) or site.kvk or site.intermediary_kvk
+        ):
+            gaps.append(("address_or_kvk", "address_or_kvk"))
+        elif (
+            need == "contact"
+            and profile is not None
+            and not str(profile.get("contact") or "").strip()
+        ):
+            gaps.append(("contact", "contact"))
+    return gaps
+
+
+def _person_gaps(
+    person: Person, needs: tuple[str, ...], *, mandatory: bool, vital: bool
+) -> list[tuple[str, str]]:
+    """(code, message key) per person need the person lacks, in the order of ``needs``."""
+    band_known = person.age_band is not None and person.age_band is not AgeBand.UNKNOWN
+    lacks = {
+        "age": person.age is None
+        and not band_known
+        and person.minor is None
+        and not person.birth_date,
+        "nationality": not (person.nationality or "").strip(),
+        "consent": person.consent is Consent.NOT_ASKED,
+        "consent_or_reporter": person.consent is not Consent.GIVEN and not mandatory,
+        # The vital interest stands in for consent that could not be asked, not for a refusal.
+        "consent_or_vital_interest": person.consent is not Consent.GIVEN
+        and not (vital and person.consent is Consent.NOT_ASKED),
+        "b83": person.b83_status is B83Status.NOT_RECORDED,
+        "initials": not person.initials,
+        "birth_date": not person.birth_date,
+        "reachable": not (person.whereabouts or person.safe_contact),
+        "care_needs": not person.care_needs,
+    }
+    codes = {"consent_or_reporter": "consent", "consent_or_vital_interest": "consent"}
+    # A refusal is said as such: asking for a vital interest would read as a way round it.
+    keys = (
+        {"consent_or_vital_interest": "consent_refused"}
+        if person.consent is Consent.REFUSED
+        else {}
+    )
+    return [
+        (codes.get(need, need), keys.get(need, need)) for need in needs if lacks.get(need, False)
+    ]
+
+
+def _b83_prompted(detail: VisitDetail, person: Person, catalogue: Catalogue) -> bool:
+    return assess(case_from_detail(detail, person, {}), catalogue).b83_prompt is not None
 
 
 def missing_text(missing: list[Missing]) -> str:

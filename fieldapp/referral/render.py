@@ -13,9 +13,14 @@ unembedded standard font (Helvetica) is referenced: the canvas starts in DejaVu 
 paragraph style, table and bullet uses it, and the QR code is one filled path.
 
 Layout: A4, black and grey, one accent colour (dark red) reserved for what needs attention
-(urgency banner, acute signals, the unconfirmed-grades note). Page 1 opens with a header band
-(title, document id and version, date and time, urgency, sender); later pages carry a slim
-running header. Every page has a footer with the confidentiality line, "page x of y", the
+(urgency banner, acute signals, the unconfirmed-grades note, the criminal-offence data label).
+Page 1 opens with a header band (title, addressee, document id and version, date and time,
+urgency, sender); later pages carry a slim running header. The reader's order: why they get it
+(with the inspector's own words) and what is asked of them first, then the place, the visit, the
+persons (possible victims first), possible exploiters and employers in their own labelled
+section, the signals, and the engine's full explanation last, as an annex on a page of its own.
+A column or a row with nothing in it is not drawn. Every page has a footer with the
+confidentiality line (the builder words it after what the document holds), "page x of y", the
 document id, the full content hash and a QR code with :func:`qr_payload`.
 """
 
@@ -56,6 +61,7 @@ from reportlab.platypus import (
 
 from fieldapp.paths import resource_path
 from fieldapp.referral.document import (
+    AnnexBlock,
     AttachmentLine,
     Line,
     PersonBlock,
@@ -75,7 +81,8 @@ _FONT_LOCK = threading.Lock()
 
 # Colours: ink and greys, plus one accent for what needs attention.
 INK = colors.HexColor("#1A1A1A")
-MUTED = colors.HexColor("#595959")
+MUTED_HEX = "#595959"
+MUTED = colors.HexColor(MUTED_HEX)
 RULE = colors.HexColor("#BDBDBD")
 HAIRLINE = colors.HexColor("#DADADA")
 BAND = colors.HexColor("#F2F2F2")
@@ -273,6 +280,30 @@ class _Styles:
             "fieldapp-bullet", parent=self.body, leftIndent=13, bulletIndent=2, spaceAfter=3
         )
         self.note = ParagraphStyle("fieldapp-note", parent=base, fontSize=9, leading=12.5)
+        self.addressee = ParagraphStyle(
+            "fieldapp-addressee", parent=base, fontSize=10.5, leading=14
+        )
+        self.annex_title = ParagraphStyle(
+            "fieldapp-annex-title",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=17,
+            spaceAfter=6,
+        )
+        self.annex_person = ParagraphStyle(
+            "fieldapp-annex-person", parent=self.block_title, spaceBefore=8, spaceAfter=3
+        )
+        self.annex_line = ParagraphStyle(
+            "fieldapp-annex-line",
+            parent=base,
+            fontSize=8.5,
+            leading=11.5,
+            spaceAfter=3,
+            leftIndent=11,
+            bulletIndent=1,
+            bulletFontSize=8.5,
+        )
 
 
 # --------------------------------------------------------------------------- story
@@ -295,21 +326,16 @@ def _story(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> list[F
         needed += heading.getSpaceAfter() + rule.height + opening
         story.extend([CondPageBreak(min(needed, _FRAME_HEIGHT / 2) + 2), heading, rule, *body])
 
-    if doc.reason:
-        section("reason", [Paragraph(_markup(p), st.body) for p in doc.reason])
-    if doc.site:
-        section("site", [_label_value_table(doc.site, st)])
-    if doc.visit:
-        section("visit", [_label_value_table(doc.visit, st)])
-    if doc.persons:
-        section("persons", _person_blocks(doc.persons, st))
-    if any(group.signals for group in doc.signals):
-        section("signals", _signal_tables(doc.signals, labels, st))
-    assessment = _assessment(doc, st)
-    if assessment:
-        section("assessment", assessment)
-    if doc.b83:
-        section("b83", [_label_value_table(doc.b83, st)])
+    if doc.reason or doc.own_reason or doc.ground:
+        body: list[Flowable] = [Paragraph(_markup(p), st.body) for p in doc.reason]
+        if doc.ground:
+            body.append(_notice(doc.ground, st))
+        if doc.own_reason:
+            body += [
+                Paragraph(_markup(labels["own_reason"]), st.block_title),
+                Paragraph(_markup(doc.own_reason), st.body),
+            ]
+        section("reason", body)
     if doc.follow_up:
         bullets: list[Flowable] = [
             Paragraph(_markup(item), st.bullet, bulletText="•") for item in doc.follow_up
@@ -317,8 +343,31 @@ def _story(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> list[F
         # A short list stays on one page (KeepTogether still splits one longer than a page).
         height = sum(b.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + b.getSpaceAfter() for b in bullets)
         section("follow_up", [KeepTogether(bullets)], opening=min(height, _KEEP_LIST_MAX))
+    if _filled(doc.site):
+        section("site", [_label_value_table(doc.site, st)])
+    if _filled(doc.visit):
+        section("visit", [_label_value_table(doc.visit, st)])
+    if doc.persons:
+        section("persons", _person_blocks(doc.persons, st))
+    if doc.suspects:
+        # The label and the first person it labels never part over a page.
+        blocks = _person_blocks(doc.suspects, st)
+        notice = _notice(labels["criminal"], st)
+        opening = notice.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + notice.spaceAfter
+        section("suspects", [notice, *blocks], opening=opening + _opening_height(blocks[0]))
+    if any(group.signals for group in doc.signals):
+        section("signals", _signal_tables(doc.signals, labels, st))
+    assessment = _assessment(doc, st, in_body=True)
+    if assessment:
+        # A few lines and their note stay on one page (a longer part still splits).
+        height = sum(f.wrap(TEXT_WIDTH, PAGE_HEIGHT)[1] + f.getSpaceAfter() for f in assessment)
+        section("assessment", [KeepTogether(assessment)], opening=min(height, _KEEP_LIST_MAX))
+    if _filled(doc.b83):
+        section("b83", [_label_value_table(doc.b83, st)])
     if doc.attachments:
         section("attachments", [_attachments_table(doc.attachments, doc.lang, labels, st)])
+    if doc.annex:
+        story += [PageBreak(), *_annex(doc, labels, st)]
     return story
 
 
@@ -343,6 +392,10 @@ def _header_band(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> 
         Paragraph(_markup(doc.title), st.title),
         Spacer(1, 8),
     ]
+    if doc.addressee:
+        to = f'<font color="{MUTED_HEX}">{_markup(labels["to"])}:</font>&nbsp; '
+        to += f"<b>{_markup(doc.addressee)}</b>"
+        band += [Paragraph(to, st.addressee), Spacer(1, 6)]
     if doc.urgent:
         text = f"{_markup(labels['urgent'])} – {_markup(labels['urgency'])}: {_markup(doc.urgency)}"
         banner = _Table([[Paragraph(text, st.banner)]], colWidths=[TEXT_WIDTH])
@@ -371,29 +424,32 @@ def _header_band(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> 
         ],
         [27 * mm, 50 * mm],
     )
-    sender_rows: list[list[Any]] = [
-        [Paragraph(_markup(labels["sender"]).upper(), st.meta_head), ""]
+    sender_lines = [(k, v) for k, v in doc.sender if v.strip()]
+    commands: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, -1), BAND),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]
-    sender_rows += [
-        [Paragraph(_markup(k), st.meta_label), Paragraph(_markup(v), st.meta_value)]
-        for k, v in doc.sender
-    ]
-    sender = _mini_table(sender_rows, [30 * mm, TEXT_WIDTH - 77 * mm - 30 * mm - 16])
-    sender.setStyle(_table_style([("SPAN", (0, 0), (1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0), 3)]))
-    box = _Table([[meta, sender]], colWidths=[77 * mm + 8, TEXT_WIDTH - 77 * mm - 8])
-    box.setStyle(
-        _table_style(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), BAND),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
-                ("LINEBEFORE", (1, 0), (1, 0), 0.6, RULE),
-            ]
+    if sender_lines:
+        sender_rows: list[list[Any]] = [
+            [Paragraph(_markup(labels["sender"]).upper(), st.meta_head), ""]
+        ]
+        sender_rows += [
+            [Paragraph(_markup(k), st.meta_label), Paragraph(_markup(v), st.meta_value)]
+            for k, v in sender_lines
+        ]
+        sender = _mini_table(sender_rows, [30 * mm, TEXT_WIDTH - 77 * mm - 30 * mm - 16])
+        sender.setStyle(
+            _table_style([("SPAN", (0, 0), (1, 0)), ("BOTTOMPADDING", (0, 0), (-1, 0), 3)])
         )
-    )
+        box = _Table([[meta, sender]], colWidths=[77 * mm + 8, TEXT_WIDTH - 77 * mm - 8])
+        commands.append(("LINEBEFORE", (1, 0), (1, 0), 0.6, RULE))
+    else:  # no sender named (the anonymous registration): no empty column either
+        box = _Table([[meta]], colWidths=[TEXT_WIDTH])
+    box.setStyle(_table_style(commands))
     band.append(box)
     return band
 
@@ -504,8 +560,9 @@ def _label_value_table(lines: Iterable[Line], st: _Styles, title: str | None = N
         rows.append([Paragraph(_markup(title), st.block_title), ""])
         header_rows = 1
     rows += [
-        [Paragraph(_markup(label), st.cell_label), Paragraph(_markup(value) or "–", st.cell)]
+        [Paragraph(_markup(label), st.cell_label), Paragraph(_markup(value), st.cell)]
         for label, value in lines
+        if value.strip()  # a label is never printed with an empty value
     ]
     table = _Table(
         rows, colWidths=[_LABEL_WIDTH, TEXT_WIDTH - _LABEL_WIDTH], repeatRows=header_rows
@@ -534,24 +591,44 @@ def _person_blocks(persons: Sequence[PersonBlock], st: _Styles) -> list[Flowable
     return blocks
 
 
-_SIGNAL_WIDTHS = [19 * mm, 54 * mm, 30 * mm, 28 * mm]
-_SIGNAL_WIDTHS.append(TEXT_WIDTH - sum(_SIGNAL_WIDTHS))
+# Indicator, signal, who, evidence, note: the widths each column gets when it is drawn. The
+# signal column takes what the others leave; a column with nothing in it is not drawn.
+_SIGNAL_COLUMNS = ("indicator", "signal", "who", "evidence", "note")
+_SIGNAL_WIDTHS = {"indicator": 19 * mm, "who": 30 * mm, "evidence": 32 * mm, "note": 45 * mm}
+_SIGNAL_MIN = 54 * mm
+
+
+def _signal_columns(groups: Sequence[SignalGroup]) -> tuple[list[str], list[float]]:
+    signals = [s for group in groups for s in group.signals]
+    filled = {
+        "indicator": any(s.indicator_id for s in signals),
+        "signal": True,
+        "who": any(s.who for s in signals),
+        "evidence": any(s.evidence for s in signals),
+        "note": any(s.note for s in signals),
+    }
+    columns = [c for c in _SIGNAL_COLUMNS if filled[c]]
+    widths = {c: _SIGNAL_WIDTHS.get(c, 0.0) for c in columns}
+    rest = TEXT_WIDTH - sum(widths.values())
+    if "note" in widths and rest > _SIGNAL_MIN + 10 * mm:
+        widths["note"] += rest - _SIGNAL_MIN  # the note column takes what is left
+        rest = _SIGNAL_MIN
+    widths["signal"] = rest
+    return columns, [widths[c] for c in columns]
 
 
 def _signal_tables(
     groups: Sequence[SignalGroup], labels: dict[str, str], st: _Styles
 ) -> list[Flowable]:
-    heads = [
-        Paragraph(_markup(labels[key]), st.cell_head)
-        for key in ("indicator", "signal", "who", "evidence", "note")
-    ]
+    columns, widths = _signal_columns(groups)
+    heads = [Paragraph(_markup(labels[key]), st.cell_head) for key in columns]
     acute = f'<font color="{ACCENT_HEX}"><b>{_markup(labels["acute"])}</b></font>'
     flowables: list[Flowable] = []
     for group in groups:
         if not group.signals:
             continue
         rows: list[list[Any]] = [
-            [Paragraph(_markup(group.title), st.block_title), "", "", "", ""],
+            [Paragraph(_markup(group.title), st.block_title)] + [""] * (len(columns) - 1),
             heads,
         ]
         commands = _base_table_style(header_rows=2)
@@ -569,16 +646,15 @@ def _signal_tables(
                     ("BACKGROUND", (0, number), (-1, number), ACCENT_TINT),
                     ("LINEBEFORE", (0, number), (0, number), 2.5, ACCENT),
                 ]
-            rows.append(
-                [
-                    Paragraph(_markup(signal.indicator_id), st.cell),
-                    Paragraph(label, st.cell),
-                    Paragraph(_markup(signal.who), st.cell),
-                    Paragraph(_markup(signal.evidence), st.cell),
-                    Paragraph(_markup(signal.note or ""), st.cell),
-                ]
-            )
-        table = _Table(rows, colWidths=_SIGNAL_WIDTHS, repeatRows=2)
+            cells = {
+                "indicator": _markup(signal.indicator_id),
+                "signal": label,
+                "who": _markup(signal.who),
+                "evidence": _markup(signal.evidence),
+                "note": _markup(signal.note or ""),
+            }
+            rows.append([Paragraph(cells[c], st.cell) for c in columns])
+        table = _Table(rows, colWidths=widths, repeatRows=2)
         table.setStyle(_table_style(commands))
         if flowables:
             table.spaceBefore = 12
@@ -586,29 +662,67 @@ def _signal_tables(
     return flowables
 
 
-def _assessment(doc: ReferralDocument, st: _Styles) -> list[Flowable]:
-    body: list[Flowable] = [Paragraph(_markup(line), st.body) for line in doc.assessment]
+def _assessment(doc: ReferralDocument, st: _Styles, *, in_body: bool) -> list[Flowable]:
+    """The assessment's lines; the catalogue line and the unconfirmed-grades note go with the
+    full explanation when there is an annex, else with the lines in the body."""
+    body: list[Flowable] = []
+    if in_body:
+        body += [Paragraph(_markup(line), st.body) for line in doc.assessment]
+    if bool(doc.annex) == in_body:
+        return body
     if doc.catalogue:
         body.append(Paragraph(_markup(doc.catalogue), st.small))
     if doc.unconfirmed:
         if body:
             body.append(Spacer(1, 4))
-        box = _Table([[Paragraph(_markup(doc.unconfirmed), st.note)]], colWidths=[TEXT_WIDTH])
-        box.setStyle(
-            _table_style(
-                [
-                    ("BACKGROUND", (0, 0), (-1, -1), ACCENT_TINT),
-                    ("BOX", (0, 0), (-1, -1), 0.6, ACCENT),
-                    ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 9),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 9),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-                ]
-            )
-        )
-        body.append(box)
+        body.append(_notice(doc.unconfirmed, st))
     return body
+
+
+def _annex(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> list[Flowable]:
+    """The engine's full explanation, per person, on pages of its own at the end."""
+    flowables: list[Flowable] = [
+        Paragraph(_markup(labels["annex"]), st.annex_title),
+        _Rule(TEXT_WIDTH, 0.8, INK),
+        Paragraph(_markup(labels["annex_intro"]), st.small),
+    ]
+    for block in doc.annex:
+        flowables += _annex_block(block, st)
+    flowables.append(Spacer(1, 6))
+    flowables += _assessment(doc, st, in_body=False)
+    return flowables
+
+
+def _annex_block(block: AnnexBlock, st: _Styles) -> list[Flowable]:
+    lines: list[Flowable] = [
+        Paragraph(_markup(line), st.annex_line, bulletText="–") for line in block.lines
+    ]
+    title = Paragraph(_markup(block.title), st.annex_person)
+    return [KeepTogether([title, *lines[:2]]), *lines[2:]]
+
+
+def _notice(text: str, st: _Styles) -> Table:
+    """A boxed line in the accent colour: what the reader must not miss."""
+    box = _Table([[Paragraph(_markup(text), st.note)]], colWidths=[TEXT_WIDTH])
+    box.setStyle(
+        _table_style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), ACCENT_TINT),
+                ("BOX", (0, 0), (-1, -1), 0.6, ACCENT),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 9),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 9),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    box.spaceAfter = 8
+    return box
+
+
+def _filled(lines: Iterable[Line]) -> bool:
+    return any(value.strip() for _label, value in lines)
 
 
 _ATTACHMENT_WIDTHS = [62 * mm, 32 * mm, 22 * mm]
@@ -824,7 +938,9 @@ def _fit_string(
         return 0.0
     width = pdfmetrics.stringWidth(text, font, size)
     if width > max_width:
-        size = max(5.5, size * max_width / width)
+        # A hair under the exact ratio: the width scales with the size, and a rounding error
+        # must not cut the last letters off a line that fits.
+        size = max(5.5, size * max_width / width * 0.998)
         width = pdfmetrics.stringWidth(text, font, size)
         while width > max_width and len(text) > 1:  # still too long: cut with an ellipsis
             text = text[: max(1, int(len(text) * max_width / width) - 1)].rstrip() + "…"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -19,6 +19,23 @@ ASSESSMENT_LEVELS = ("full", "outcomes", "none")
 # can tie an anonymous signal to one visit, so the anonymous signal gives the month only.
 CREATED_PRECISIONS = ("minute", "date", "month")
 ROLES = tuple(role.value for role in PersonRole)
+# What a final referral may need (``final_needs``; fieldapp/referral/readiness.py checks each).
+NEEDS = (
+    "site_name",
+    "address",
+    "address_or_kvk",
+    "age",
+    "nationality",
+    "consent",
+    "consent_or_reporter",
+    "consent_or_vital_interest",
+    "b83",
+    "initials",
+    "birth_date",
+    "reachable",
+    "care_needs",
+    "contact",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +57,18 @@ class RecipientRules:
     # for possible victims only, so a witness or an employer is never registered or "cared
     # for" as one.
     about_roles: frozenset[str] = frozenset(ROLES)
+    # Who the document is addressed to ("Aan: ..."), and its title where it is not
+    # "Doorverwijzing: <name>" (the anonymous registration).
+    addressee: dict[str, str] = field(default_factory=dict)
+    title: dict[str, str] | None = None
+    # May be final without consent when the sender states the person's vital interest.
+    vital_interest: bool = False
+    # The sender fields only when the reporter chooses to be named (the anonymous one).
+    sender_only_when_chosen: bool = False
+    # Person fields shown only when a requirement holds for that person (CoMensha's initials).
+    person_guarded: dict[str, str] = field(default_factory=dict)
+    # What a final referral to this recipient needs (readiness.py), in the order checked.
+    final_needs: tuple[str, ...] = ()
 
     def is_about(self, role: str) -> bool:
         """Whether a referral to this recipient may be about a person with this role."""
@@ -57,6 +86,26 @@ def _document() -> dict[str, Any]:
 def field_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Every field a recipient may get, by group, in the order a document shows them."""
     return tuple((kind, tuple(names)) for kind, names in _document()["fields"].items())
+
+
+@cache
+def role_fields() -> dict[str, frozenset[str]]:
+    """The person fields that belong to each role, whatever a recipient may see: consent, B8/3,
+    where the person is and their care needs are a possible victim's; a witness gets a way to
+    reach them at most; a possible exploiter or employer none of these."""
+    document = _document()
+    known = set(document["fields"]["person"])
+    roles = {}
+    for role in ROLES:
+        names = set(document["role_fields"][role])
+        if not names <= known:
+            raise FieldAppError(
+                "referral.rules_invalid",
+                recipient=role,
+                detail=f"role_fields: {sorted(names - known)}",
+            )
+        roles[role] = frozenset(names)
+    return roles
 
 
 @cache
@@ -79,8 +128,14 @@ def recipient_rules() -> dict[str, RecipientRules]:
         about_roles = raw.get("about_roles", ROLES)
         if not set(about_roles) <= set(ROLES):
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="about_roles")
-        if any(not raw["name"].get(lang) or not raw["why"].get(lang) for lang in LANGUAGES):
+        texts = [raw["name"], raw["why"], raw["addressee"], raw.get("title") or raw["name"]]
+        if any(not text.get(lang) for text in texts for lang in LANGUAGES):
             raise FieldAppError("referral.rules_invalid", recipient=key, detail="name/why")
+        guarded = dict(raw.get("person_guarded", {}))
+        if not set(guarded) <= set(raw["person"]) or not set(guarded.values()) <= set(REQUIREMENTS):
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="person_guarded")
+        if not set(raw["final_needs"]) <= set(NEEDS):
+            raise FieldAppError("referral.rules_invalid", recipient=key, detail="final_needs")
         rules[key] = RecipientRules(
             key=key,
             name=raw["name"],
@@ -96,5 +151,11 @@ def recipient_rules() -> dict[str, RecipientRules]:
             attachments=bool(raw["attachments"]),
             created=raw.get("created", "minute"),
             about_roles=frozenset(about_roles),
+            addressee=raw["addressee"],
+            title=raw.get("title"),
+            vital_interest=bool(raw.get("vital_interest", False)),
+            sender_only_when_chosen=bool(raw.get("sender_only_when_chosen", False)),
+            person_guarded=guarded,
+            final_needs=tuple(raw["final_needs"]),
         )
     return rules

@@ -31,6 +31,8 @@ class PreparedReferral:
     urgency: str
     pdf: bytes  # unencrypted, in memory only
     final: bool = True  # False: a draft (concept), kept with status draft
+    reason: str | None = None  # the inspector's own words, as the document shows them
+    vital_interest: str | None = None  # the ground when the care coordinator got no consent
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +51,41 @@ def prepare_referral(
     person_ref: str | None = None,
     lang: str = "nl",
     final: bool = True,
+    reason: str | None = None,
+    vital_interest: str | None = None,
+    name_reporter: bool = False,
 ) -> PreparedReferral:
-    """Build and render; refuses (consent, recipient rules, and for a final referral what the
-    visit still lacks) before rendering. Stores nothing."""
+    """Build and render; refuses (consent, recipient rules, options that belong to another
+    recipient, and for a final referral what its recipient still lacks) before rendering.
+    Stores nothing. ``reason``: the inspector's own words; ``vital_interest``: the care
+    coordinator only, why the person's vital interest requires sharing without consent (AVG
+    art. 6(1)(d)); ``name_reporter``: the anonymous registration only, name the reporting
+    agency."""
     from fieldapp.referral.render import render_pdf  # noqa: PLC0415 - reportlab loads late
 
     document, plan, assessment = build_referral(
-        store, visit_uuid, recipient, person_ref=person_ref, lang=lang, final=final
+        store,
+        visit_uuid,
+        recipient,
+        person_ref=person_ref,
+        lang=lang,
+        final=final,
+        reason=reason,
+        vital_interest=vital_interest,
+        name_reporter=name_reporter,
     )
     pdf = render_pdf(document)
     return PreparedReferral(
-        visit_uuid, recipient, lang, document, plan, _urgency(assessment, recipient), pdf, final
+        visit_uuid,
+        recipient,
+        lang,
+        document,
+        plan,
+        _urgency(assessment, recipient),
+        pdf,
+        final,
+        document.own_reason,
+        plan.vital_interest,
     )
 
 
@@ -75,6 +101,8 @@ def store_referral(store: Store, prepared: PreparedReferral) -> MadeReferral:
         lang=prepared.lang,
         urgency=prepared.urgency,
         status=ReferralStatus.FINAL if prepared.final else ReferralStatus.DRAFT,
+        reason=prepared.reason,
+        vital_interest=prepared.vital_interest,
     )
     return MadeReferral(referral, prepared.document, prepared.plan, prepared.pdf)
 
@@ -87,9 +115,21 @@ def make_referral(
     person_ref: str | None = None,
     lang: str = "nl",
     final: bool = True,
+    reason: str | None = None,
+    vital_interest: str | None = None,
+    name_reporter: bool = False,
 ) -> MadeReferral:
+    """:func:`prepare_referral`, then :func:`store_referral`."""
     prepared = prepare_referral(
-        store, visit_uuid, recipient, person_ref=person_ref, lang=lang, final=final
+        store,
+        visit_uuid,
+        recipient,
+        person_ref=person_ref,
+        lang=lang,
+        final=final,
+        reason=reason,
+        vital_interest=vital_interest,
+        name_reporter=name_reporter,
     )
     return store_referral(store, prepared)
 

@@ -197,6 +197,7 @@ def open_window(folder: Path, size: tuple[int, int], *, create: bool) -> Any:
     from PySide6.QtTest import QTest
 
     from fieldapp.domain import Role
+    from fieldapp.store.store import Store
     from fieldapp.vault import Vault
     from fieldapp.vault.keyfile import FAST_FOR_TESTS
     from tests.support import PASSPHRASE
@@ -205,7 +206,14 @@ def open_window(folder: Path, size: tuple[int, int], *, create: bool) -> Any:
     from ui.session import Screen, VaultSession
 
     if create:
-        Vault.create(folder, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS).lock()
+        vault = Vault.create(folder, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS)
+        # The profile an inspector fills in at first use, before any visit: a final
+        # referral gives the police a callback number.
+        Store(vault).set_setting(
+            "profile",
+            {"name": "Inspecteur", "agency": "nla", "team": "Team Zuid", "contact": "0612345678"},
+        )
+        vault.lock()
     window = MainWindow(VaultSession(folder, FAST_FOR_TESTS), runner=InlineRunner())
     window.resize(*size)
     window.show()
@@ -299,7 +307,7 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
         else:
             counter.press(Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
             # A mnemonic presses its button after Qt's short click animation.
-            _wait(lambda: not dialog.consent_buttons, "the consent recorded")
+            _wait(lambda: not dialog.consent_buttons, "the consent recorded by Alt+G")
     if dialog.outlook is None or not dialog.outlook.final:
         missing = dialog.missing_lines()
         raise RuntimeError(f"the referral would be a draft (CONCEPT): missing {missing}")

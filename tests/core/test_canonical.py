@@ -74,10 +74,10 @@ def test_catalogue_and_referral_hashes_are_unchanged() -> None:
         "7ff51ea1b9191347b7aac0a63b86f5d7eb64fa49fc8acdf482e26bdb464fee82"
     )
     assert full_document().content_hash() == (
-        "f273c3705902de847d597bf91581a22a78934850dcfd702328f02bd674817d01"
+        "92ebb32e610962617cb683cc7dc6ecdd4493103b3e1d2e6f181691af388d60ed"
     )
     assert minimal_document().content_hash() == (
-        "019b98fcd10597fb969f69725d2ad510c70455d2011d944ddd3d287f001416ea"
+        "e57bdd592714967dd7be8251f83dec5450815e6f5eaf39c6e1c0eaedf97d5f59"
     )
 
 

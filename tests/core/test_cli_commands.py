@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.export",
     "fieldapp.cli.retention",
     "fieldapp.cli.demo",
+    "fieldapp.cli.profile",
 )
 
 

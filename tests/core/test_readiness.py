@@ -1,5 +1,7 @@
-"""A final referral needs a site name, an address, and per person age, nationality, consent and
-B8/3 where the engine prompts it (issue 14); a draft can always be made, and says so."""
+"""A final referral needs what its recipient needs (issues 14 and 15): the visit's summary a site
+name, an address, and per person age, nationality, consent and B8/3 where the engine prompts it;
+each recipient its own list (recipients.json ``final_needs``); a draft can always be made, and
+says so."""
 
 from __future__ import annotations
 
@@ -29,9 +31,12 @@ def complete_visit() -> dict[str, Any]:
     return data
 
 
+PROFILE = {"name": "Inspecteur", "agency": "NLA", "contact": "+31 6 1234 5678"}
+
+
 def record(store: Store, data: dict[str, Any]) -> str:
     visit_uuid = store.record_visit(visit_from_dict(data))
-    store.set_setting("profile", {"name": "Inspecteur", "agency": "NLA"})
+    store.set_setting("profile", PROFILE)
     return visit_uuid
 
 
@@ -98,12 +103,25 @@ def test_only_what_the_recipient_receives_is_required(store: Store) -> None:
     data["persons"][0].update(age=None, minor=None, consent="not_asked")
     visit_uuid = record(store, data)
     clear_site(store, visit_uuid)
+    profile = {"profile": PROFILE}
     # The anonymous signal carries no person, name or address: nothing blocks it.
-    assert codes(store, visit_uuid, recipient="anonymous") == []
-    # The RIEC gets the place but no victim's details.
-    assert codes(store, visit_uuid, recipient="riec") == ["site_name", "address"]
-    assert codes(store, visit_uuid, recipient="comensha") == ["age", "consent"]
-    assert codes(store, visit_uuid, recipient="police") == codes(store, visit_uuid)
+    assert codes(store, visit_uuid, recipient="anonymous", **profile) == []
+    # The RIEC finds the business by an address or its KvK number; no victim's details.
+    assert codes(store, visit_uuid, recipient="riec", **profile) == ["site_name", "address_or_kvk"]
+    # CoMensha from a mandatory reporter (NLA): no consent needed, but initials and a date of
+    # birth to tell the person apart, and the age.
+    assert codes(store, visit_uuid, recipient="comensha", **profile) == [
+        "initials",
+        "birth_date",
+        "age",
+    ]
+    assert codes(store, visit_uuid, recipient="police", **profile) == codes(store, visit_uuid)
+    # The care coordinator: consent (or a vital interest), where the person is, what they need.
+    assert codes(store, visit_uuid, recipient="zorgcoordinator", **profile) == [
+        "consent",
+        "reachable",
+        "care_needs",
+    ]
 
 
 def test_one_person_or_every_possible_victim(store: Store) -> None:
@@ -161,7 +179,7 @@ def test_a_draft_can_always_be_made_and_says_it_is_one(store: Store) -> None:
     assert final.referral.status is ReferralStatus.FINAL
     assert final.referral.version == 2
     assert not final.document.title.startswith("CONCEPT")
-    assert final.document.reason[0] == t("referral.reason.intro")
+    assert final.document.reason[0] == t("referral.reason.lead.police")
 
 
 def test_a_complete_draft_still_says_draft(store: Store) -> None:
@@ -236,3 +254,118 @@ def test_a_possible_victim_may_go_to_every_recipient(store: Store) -> None:
     label = store.visit_detail(visit_uuid).persons[0].label
     for recipient in ("police", "nla", "comensha", "zorgcoordinator", "riec", "anonymous"):
         build_referral(store, visit_uuid, recipient, person_ref=label, final=False)
+
+
+# -- what each recipient needs (issue 15) -----------------------------------------------------
+
+
+def test_recipients_that_call_back_need_the_inspectors_number(store: Store) -> None:
+    """The police, the Labour Authority and the care coordinator call the inspector back: no
+    number in the profile, no final referral to them; the RIEC, CoMensha and the anonymous
+    registration do not need it. Without a profile the number is not judged."""
+    visit_uuid = record(store, complete_visit())
+    detail = store.visit_detail(visit_uuid)
+    no_number = {"name": "Inspecteur", "agency": "NLA", "contact": "  "}
+    for recipient in ("police", "nla", "zorgcoordinator"):
+        found = missing_for_final(detail, None, recipient=recipient, profile=no_number)
+        assert "contact" in [m.code for m in found], recipient
+        assert t("referral.missing.contact") in [m.message for m in found]
+    for recipient in ("riec", "comensha", "anonymous"):
+        found = missing_for_final(detail, None, recipient=recipient, profile=no_number)
+        assert "contact" not in [m.code for m in found], recipient
+    assert "contact" not in codes(store, visit_uuid, recipient="police")  # no profile given
+    store.set_setting("profile", no_number)
+    with pytest.raises(FieldAppError) as refused:
+        build_referral(store, visit_uuid, "police")
+    assert t("referral.missing.contact") in refused.value.message()
+    draft, _plan, _result = build_referral(store, visit_uuid, "police", final=False)
+    assert t("referral.missing.contact") in draft.reason[0]
+    assert t("referral.field.sender.contact") not in [label for label, _ in draft.sender]
+
+
+def test_the_police_find_a_place_without_a_street_address(store: Store) -> None:
+    """A room found through an advertisement, or workers housed elsewhere, has no street
+    address of its own: the police and the Labour Authority can find it by the housing address,
+    a phone number or the advertisement. The visit's summary still asks for the address."""
+    data = complete_visit()
+    data["site"].update(address={}, phones=[])
+    visit_uuid = record(store, data)
+    assert codes(store, visit_uuid, recipient="police") == ["address"]
+    message = missing_for_final(store.visit_detail(visit_uuid), None, recipient="police")[0]
+    assert message.message == t("referral.missing.findable")
+    data["site"]["handles"] = ["escortsite.example/anna"]
+    visit_uuid = record(store, data)
+    assert codes(store, visit_uuid, recipient="police") == []
+    assert codes(store, visit_uuid, recipient="nla") == []
+    assert codes(store, visit_uuid) == ["address"]
+    data["site"].update(handles=[], housing_address={"postcode": "2671 CD", "place": "Naaldwijk"})
+    assert codes(store, record(store, data), recipient="police") == []
+
+
+def test_comensha_needs_consent_or_a_duty_and_then_initials_and_birth_date(store: Store) -> None:
+    """Initials and a date of birth tell one person apart across reporters; they leave the
+    vault only with consent or a mandatory reporter's duty, so without either the consent is
+    what is missing, not the initials."""
+    data = complete_visit()
+    data["persons"][0].update(consent="refused")
+    visit_uuid = record(store, data)
+    municipality = {"name": "Toezichthouder", "agency": "gemeente", "contact": "06"}
+    found = missing_for_final(
+        store.visit_detail(visit_uuid), None, recipient="comensha", profile=municipality
+    )
+    assert [m.code for m in found] == ["consent"]
+    assert found[0].message == t("referral.missing.consent_or_reporter", label="Werknemer A")
+    # The same person from the Labour Authority, a mandatory reporter: the identity is needed.
+    assert codes(store, visit_uuid, recipient="comensha", profile=PROFILE) == [
+        "initials",
+        "birth_date",
+    ]
+    data["persons"][0].update(consent="given", initials="I.P.", birth_date="1982-03-14")
+    visit_uuid = record(store, data)
+    assert codes(store, visit_uuid, recipient="comensha", profile=municipality) == []
+
+
+def test_the_care_coordinator_takes_a_vital_interest_instead_of_consent(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(consent="refused", whereabouts="Hotel", care_needs="Opvang")
+    refused = store.visit_detail(record(store, data))
+    # A refusal is not set aside by a vital interest: consent stays what is missing.
+    (still,) = missing_for_final(
+        refused, None, recipient="zorgcoordinator", profile=PROFILE, vital_interest="Gevaar"
+    )
+    assert still.code == "consent"
+    assert still.message == t("referral.missing.consent_refused", label="Werknemer A")
+    data["persons"][0].update(consent="not_asked")
+    visit_uuid = record(store, data)
+    detail = store.visit_detail(visit_uuid)
+    found = missing_for_final(detail, None, recipient="zorgcoordinator", profile=PROFILE)
+    assert [m.code for m in found] == ["consent"]
+    assert found[0].message == t("referral.missing.consent_or_vital_interest", label="Werknemer A")
+    for blank in (None, "", "   "):
+        assert (
+            missing_for_final(
+                detail, None, recipient="zorgcoordinator", profile=PROFILE, vital_interest=blank
+            )
+            == found
+        )
+    assert (
+        missing_for_final(
+            detail, None, recipient="zorgcoordinator", profile=PROFILE, vital_interest="Gevaar"
+        )
+        == []
+    )
+    # A safe way to reach the person is as good as knowing where they are.
+    data["persons"][0].update(whereabouts=None, safe_contact="Via de exploitant")
+    visit_uuid = record(store, data)
+    assert (
+        codes(
+            store, visit_uuid, recipient="zorgcoordinator", profile=PROFILE, vital_interest="Gevaar"
+        )
+        == []
+    )
+
+
+def test_a_date_of_birth_is_an_age(store: Store) -> None:
+    data = complete_visit()
+    data["persons"][0].update(age=None, minor=None, birth_date="1990-01-01")
+    assert codes(store, record(store, data)) == []

@@ -36,11 +36,19 @@ SENTINELS = {
     ("site", "handles"): "Qhandlezq",
     ("visit", "notes"): "Qvisitnoteszq",
     ("visit", "agencies"): "Qagencyzq",
+    ("site", "intermediary"): "Qintermediaryzq",
+    ("site", "housing"): "Qhousingzq",
     ("person", "label"): "Qlabelvictimzq",
+    ("person", "initials"): "Q.Z.",
     ("person", "residence_status"): "Qresidencezq",
+    ("person", "whereabouts"): "Qwhereaboutszq",
+    ("person", "safe_contact"): "Qsafecontactzq",
+    ("person", "safety"): "Qsafetyzq",
+    ("person", "care_needs"): "Qcareneedszq",
     ("person", "notes"): "Qpersonnoteszq",
     ("signal", "note"): "Qsignalnotezq",
     ("sender", "inspector"): "Qinspectorzq",
+    ("sender", "team"): "Qteamzq",
     ("sender", "employee_number"): "Qemployeezq",
     ("sender", "region"): "Qregionzq",
     ("sender", "contact"): "Qcontactzq",
@@ -62,6 +70,8 @@ def sentinel_visit() -> dict:
         handles=[SENTINELS["site", "handles"]],
     )
     site["address"]["street"] = SENTINELS["site", "address"]
+    site["intermediary"] = {"name": SENTINELS["site", "intermediary"], "kvk": "61234567"}
+    site["housing_address"] = {"street": SENTINELS["site", "housing"], "number": "3"}
     data["visit"].update(
         notes=SENTINELS["visit", "notes"], agencies=["NLA", SENTINELS["visit", "agencies"]]
     )
@@ -71,6 +81,12 @@ def sentinel_visit() -> dict:
         notes=SENTINELS["person", "notes"],
         residence_status=SENTINELS["person", "residence_status"],
         consent="given",
+        initials=SENTINELS["person", "initials"],
+        birth_date="2002-02-02",
+        whereabouts=SENTINELS["person", "whereabouts"],
+        safe_contact=SENTINELS["person", "safe_contact"],
+        safety=SENTINELS["person", "safety"],
+        care_needs=SENTINELS["person", "care_needs"],
     )
     data["persons"].append(
         {
@@ -94,6 +110,7 @@ def visit_id(store: Store) -> str:
         "profile",
         {
             "name": SENTINELS["sender", "inspector"],
+            "team": SENTINELS["sender", "team"],
             "agency": "NLA",
             "employee_number": SENTINELS["sender", "employee_number"],
             "region": SENTINELS["sender", "region"],
@@ -123,8 +140,8 @@ def test_each_recipient_sees_exactly_what_its_rules_allow(store, visit_id, recip
         expected = allowed(rules, kind, name)
         if kind == "person" and "possible_victim" not in rules.person_roles:
             expected = False
-        if (kind, name) == ("person", "label") and "who" in rules.signal:
-            expected = expected or "possible_victim" in rules.person_roles
+        if kind == "sender" and rules.sender_only_when_chosen:
+            expected = False  # the anonymous registration names no sender unless chosen
         assert (sentinel in text) is expected, (recipient, kind, name)
     assert (EXPLOITER_LABEL in text) is ("possible_exploiter" in rules.person_roles)
     assert (ATTACHMENT_NAME.replace(" ", "") in text) is rules.attachments
@@ -137,12 +154,14 @@ def test_each_recipient_sees_exactly_what_its_rules_allow(store, visit_id, recip
 
 
 def test_nationality_and_languages_are_named_for_the_reader(store, visit_id) -> None:
-    """An AVIM officer reads "Bulgarije (BG)" and "Bulgaars", not "BG" and "bg"; in English
-    "Bulgaria (BG)" and "Bulgarian"."""
+    """An AVIM officer reads "Bulgarije" and "Bulgaars", never "BG" and "bg"; in English
+    "Bulgaria" and "Bulgarian"."""
     dutch = pdf_text(make_referral(store, visit_id, "police", lang="nl").pdf)
-    assert "Bulgarije(BG)" in dutch and "Bulgaars" in dutch
+    assert "Bulgarije" in dutch and "Bulgaars" in dutch
+    assert "BG" not in dutch
     english = pdf_text(make_referral(store, visit_id, "police", lang="en").pdf)
-    assert "Bulgaria(BG)" in english and "Bulgarian" in english
+    assert "Bulgaria" in english and "Bulgarian" in english
+    assert "BG" not in english
 
 
 def test_anonymous_signal_has_no_personal_data(store, visit_id) -> None:
@@ -157,7 +176,7 @@ def test_anonymous_signal_has_no_personal_data(store, visit_id) -> None:
 
 def test_comensha_needs_a_mandatory_reporter_or_consent(store, visit_id) -> None:
     make_referral(store, visit_id, "comensha")  # profile agency NLA: mandatory reporter
-    store.set_setting("profile", {"name": "x", "agency": "Gemeente"})
+    store.set_setting("profile", {"name": "x", "agency": "Gemeente", "contact": "06"})
     make_referral(store, visit_id, "comensha")  # the victim gave consent
     person = next(p for p in store.persons(visit_id) if p.role.value == "possible_victim")
     with store.conn:

@@ -35,6 +35,8 @@ from tests.support import PASSPHRASE, ROOT, run_cli
 from tests.support.sample_visit import sample_visit
 
 STRONG_PASSWORD = "zeilboot lantaarn ochtend"
+# The police call the inspector back: a final referral to them needs the number.
+PROFILE = {"name": "Inspecteur", "agency": "NLA", "contact": "+31 6 1234 5678"}
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def field_vault(vault_dir: Path) -> tuple[list[str], str]:
         data = sample_visit()
         data["persons"][0]["consent"] = "given"  # complete: a final referral can be made
         visit_uuid = store.record_visit(visit_from_dict(data))
-        store.set_setting("profile", {"name": "Inspecteur", "agency": "NLA"})
+        store.set_setting("profile", PROFILE)
     return ["--vault", str(vault_dir)], visit_uuid
 
 
@@ -288,6 +290,7 @@ MOMENT = datetime(2026, 11, 28, 10, 42, tzinfo=LOCAL_ZONE)
 def _visit(store: Store) -> str:
     data = sample_visit()
     data["persons"][0]["consent"] = "given"  # complete: a final police referral can be made
+    store.set_setting("profile", PROFILE)
     return store.record_visit(visit_from_dict(data))
 
 
@@ -312,3 +315,80 @@ def test_the_anonymous_pdf_metadata_holds_no_day_or_time(store: Store) -> None:
     police = make_referral(store, visit, "police")
     full = PdfReader(io.BytesIO(police.pdf)).metadata["/CreationDate"]
     assert len(full) > len(stamp)
+
+
+# -- the options of issue 15: --reason, --vital-interest, --name-reporter ----------------------
+
+
+@pytest.fixture
+def shelter_vault(vault_dir: Path) -> tuple[list[str], str]:
+    """A possible victim whose consent could not be asked and who needs shelter tonight."""
+    with Vault.create(vault_dir, PASSPHRASE, Role.FIELD, FAST_FOR_TESTS) as vault:
+        store = Store(vault)
+        data = sample_visit()
+        data["persons"][0].update(
+            consent="not_asked", whereabouts="Hotel aan de A4", care_needs="Opvang vannacht"
+        )
+        visit_uuid = store.record_visit(visit_from_dict(data))
+        store.set_setting("profile", PROFILE)
+    return ["--vault", str(vault_dir)], visit_uuid
+
+
+def test_an_option_for_another_recipient_is_a_usage_error(field_vault) -> None:
+    """Refused before the vault is opened, naming the recipient it belongs to; the value typed
+    is never repeated."""
+    opts, visit = field_vault
+    make = ("referral", "make", "--visit", visit)
+    for extra, fragment in (
+        (("--to", "police", "--vital-interest", "Qtypedzq"), "Zorgcoördinator mensenhandel"),
+        (("--to", "comensha", "--name-reporter"), "anonieme registratie"),
+    ):
+        result = run_cli(*make, *extra, *opts, env=ENV)
+        assert result.returncode == 2, (extra, result.stderr)
+        assert fragment in result.stderr
+        assert "Qtypedzq" not in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr
+    assert _stored(opts) == []
+
+
+def test_the_reason_and_the_named_reporter_reach_the_document(field_vault, tmp_path: Path) -> None:
+    opts, visit = field_vault
+    target = tmp_path / "politie.pdf"
+    reason = "Werknemer A durft vanavond niet terug."
+    result = run_cli(
+        "referral", "make", "--visit", visit, "--to", "police", "--reason", reason,
+        "--out", str(target), "--no-encrypt", *opts, env=ENV,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(target).pages).split())
+    assert f"Toelichting van de inspecteur {reason}" in text
+    anonymous = tmp_path / "anoniem.pdf"
+    for extra, named in (((), False), (("--name-reporter",), True)):
+        anonymous.unlink(missing_ok=True)
+        result = run_cli(
+            "referral", "make", "--visit", visit, "--to", "anonymous", *extra,
+            "--out", str(anonymous), "--no-encrypt", *opts, env=ENV,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        text = " ".join(p.extract_text() for p in PdfReader(anonymous).pages)
+        assert ("Nederlandse Arbeidsinspectie" in text) is named
+
+
+def test_shelter_tonight_goes_final_on_the_vital_interest(shelter_vault, tmp_path: Path) -> None:
+    opts, visit = shelter_vault
+    make = ("referral", "make", "--visit", visit, "--to", "zorgcoordinator", *opts)
+    refused = run_cli(*make, env=ENV)
+    assert refused.returncode == 1
+    assert "--vital-interest" in refused.stderr  # the way out, named
+    assert "Traceback" not in refused.stderr
+    blank = run_cli(*make, "--vital-interest", "   ", env=ENV)
+    assert blank.returncode == 1 and "--vital-interest" in blank.stderr
+    target = tmp_path / "zorg.pdf"
+    reason = "Zij kan vannacht nergens veilig slapen."
+    made = run_cli(
+        *make, "--vital-interest", reason, "--json", "--out", str(target), "--no-encrypt", env=ENV
+    )
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["status"] == "final"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(target).pages).split())
+    assert f"vitaal belang van betrokkene (AVG art. 6 lid 1 sub d): {reason}" in text

@@ -52,14 +52,16 @@ def _pages_text(data: bytes) -> list[str]:
 
 def _values(doc: ReferralDocument) -> list[str]:
     """Every text a recipient must find on paper."""
-    values = [doc.title, doc.document_id, doc.created, doc.urgency, doc.catalogue]
+    values = [doc.title, doc.document_id, doc.created, doc.urgency, doc.catalogue, doc.addressee]
     values += [text for line in (*doc.sender, *doc.site, *doc.visit, *doc.b83) for text in line]
-    values += [*doc.reason, *doc.assessment, *doc.follow_up]
+    values += [*doc.reason, *doc.assessment, *doc.follow_up, doc.own_reason or "", doc.ground or ""]
     if doc.unconfirmed:
         values.append(doc.unconfirmed)
-    for person in doc.persons:
+    for person in (*doc.persons, *doc.suspects):
         values.append(person.title)
         values += [text for line in person.lines for text in line]
+    for block in doc.annex:
+        values += [block.title, *block.lines]
     for group in doc.signals:
         values.append(group.title)
         for s in group.signals:
@@ -106,17 +108,64 @@ def test_sections_in_order_with_labels(full_pdf: bytes) -> None:
         text.index(LABELS_NL[key])
         for key in (
             "reason",
+            "own_reason",
+            "follow_up",
             "site",
             "visit",
             "persons",
+            "suspects",
+            "criminal",
             "signals",
             "assessment",
             "b83",
-            "follow_up",
             "attachments",
+            "annex",
         )
     ]
     assert positions == sorted(positions)
+
+
+def test_the_annex_comes_last_on_a_page_of_its_own(full_pdf: bytes) -> None:
+    """The engine's lines are for who wants the detail: after everything else, from a new
+    page, with the catalogue line and the unconfirmed-grades note."""
+    doc = full_document()
+    pages = [_normal(page) for page in _pages_text(full_pdf)]
+    first = next(n for n, page in enumerate(pages) if LABELS_NL["annex"] in page)
+    assert first > 0
+    before = " ".join(pages[:first]) + pages[first].split(LABELS_NL["annex"])[0]
+    assert LABELS_NL["attachments"] in before
+    assert "onder de drempel" not in before
+    body_of_annex = " ".join(pages[first:])
+    assert "onder de drempel" in body_of_annex
+    assert _normal(doc.catalogue) in body_of_annex
+    assert _normal(doc.unconfirmed or "") in body_of_annex
+
+
+def test_no_empty_column_and_no_label_without_a_value() -> None:
+    """The anonymous registration had columns "Bij wie", "Bron" and "Notitie" with nothing
+    in them, and a sender box with only its heading: a column, a row or a box with nothing in
+    it is not drawn."""
+    doc = minimal_document()
+    group = SignalGroup("Dwang", (SignalLine("NLA-04", "Paspoort ingehouden", "", ""),))
+    fields = {f: getattr(doc, f) for f in doc.__dataclass_fields__}
+    data = render_pdf(
+        ReferralDocument(
+            **{
+                **fields,
+                "sender": (),
+                "signals": (group,),
+                "site": (("Gemeente", "Rotterdam"), ("Naam locatie", "  ")),
+            }
+        )
+    )
+    text = _normal("\n".join(_pages_text(data)))
+    assert "Paspoort ingehouden" in text
+    for key in ("who", "evidence", "note", "sender"):
+        assert LABELS_NL[key] not in text, key
+    assert LABELS_NL["sender"].upper() not in text
+    assert "Naam locatie" not in text
+    assert "Gemeente Rotterdam" in text
+    assert f"{LABELS_NL['to']}: CoMensha, anonieme registratie" in text
 
 
 def test_acute_signals_are_marked(full_pdf: bytes) -> None:
@@ -151,7 +200,7 @@ def test_minimal_document_skips_empty_sections() -> None:
     for value in _values(doc):
         assert _normal(value) in text
     assert LABELS_NL["reason"] in text
-    for key in ("site", "visit", "persons", "signals", "assessment", "b83", "follow_up"):
+    for key in ("site", "visit", "persons", "suspects", "signals", "assessment", "b83", "annex"):
         assert LABELS_NL[key] not in text, key
     assert LABELS_NL["attachments"] not in text
 
@@ -322,7 +371,7 @@ def test_oversized_content_still_lays_out() -> None:
         assert f"Pagina {number} van {len(pages)}" in _normal(page)
     text = "".join(pages)
     # The long notes run over page breaks (footers in between): count words, none lost or doubled.
-    assert text.count("toelichting") == 4 * 60
+    assert _squash(text).count("Langetoelichting") == 4 * 60
     assert token in _squash(text)
     assert "waarde 59" in _normal("".join(pages))
 

@@ -55,7 +55,9 @@ def _send(field, coordinator, folder: Path):
 def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path: Path) -> None:
     coordinator, field = pair
     store = Store(field)
-    store.set_setting("profile", {"name": "Sanne de Boer", "agency": "nla"})
+    store.set_setting(
+        "profile", {"name": "Sanne de Boer", "agency": "nla", "contact": "+31 6 1234 5678"}
+    )
     visit_ids = store.record_visits(demo_visits(25, seed=7))
     store.add_attachment("visit", visit_ids[0], "foto.png", "image/png", PNG)
     store.add_attachment("visit", visit_ids[1], "brief.pdf", "application/pdf", b"%PDF-1.7 x")

@@ -1,5 +1,6 @@
 """Referral documents built by hand, not from a vault: every section filled with names in seven
-scripts and markup-like text, and the smallest document the builder can produce. The renderer's
+scripts and markup-like text (a suspect in the criminal-offence section, an annex at the end),
+and the smallest document the builder can produce. The renderer's
 tests, the canonical-JSON fixture and the bench use the same two."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from fieldapp.i18n import t
 from fieldapp.referral.build import SECTION_LABELS
 from fieldapp.referral.document import (
+    AnnexBlock,
     AttachmentLine,
     PersonBlock,
     ReferralDocument,
@@ -130,14 +132,6 @@ def full_document() -> ReferralDocument:
                     ("Notities", MARKUP_NOTE),
                 ),
             ),
-            PersonBlock(
-                "Persoon C – mogelijk betrokken (ronselaar)",
-                (
-                    ("Naam", NAMES[2]),
-                    ("Rol", "regelt vervoer en huisvesting"),
-                    ("Telefoon", "+30 69 1234 5678"),
-                ),
-            ),
         ),
         signals=_signal_groups(),
         assessment=(
@@ -173,6 +167,26 @@ def full_document() -> ReferralDocument:
             ),
         ),
         labels=dict(LABELS_NL),
+        addressee="Politie, afdeling AVIM (mensenhandel)",
+        own_reason="Persoon B vroeg of zij vanavond ergens anders kan slapen; <dringend> & stil.",
+        ground="Verstrekt zonder toestemming op grond van het vitaal belang van betrokkene: test.",
+        suspects=(
+            PersonBlock(
+                "Persoon C – mogelijk betrokken (ronselaar)",
+                (
+                    ("Naam", NAMES[2]),
+                    ("Rol", "regelt vervoer en huisvesting"),
+                    ("Telefoon", "+30 69 1234 5678"),
+                ),
+            ),
+        ),
+        annex=(
+            AnnexBlock(
+                f"Persoon A ({NAMES[0]})",
+                tuple(f"Toelichtingsregel {n}: onder de drempel [ILO-CD-0{n}]." for n in range(6)),
+            ),
+            AnnexBlock("Persoon B", ("Arbeidsuitbuiting: signalen aanwezig.",)),
+        ),
     )
 
 
@@ -189,6 +203,7 @@ def minimal_document() -> ReferralDocument:
         sender=(("Dienst", "Nederlandse Arbeidsinspectie"),),
         reason=("Anoniem signaal zonder persoonsgegevens.",),
         labels=dict(LABELS_NL),
+        addressee="CoMensha, anonieme registratie",
     )
 
 

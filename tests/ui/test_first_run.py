@@ -74,6 +74,7 @@ def test_first_run_creates_the_vault_and_keeps_the_profile_inside(
         "employee_number": "NLA-0042",
         "region": "Zuid-Holland",
         "contact": "06 12345678",
+        "team": "",
     }
     assert store.setting("default_agency") == "kmar"
     assert window.autolock.armed
@@ -220,7 +221,7 @@ def test_a_callback_number_that_is_no_phone_number_is_refused(qtbot, make_window
     qtbot.keyClicks(view.contact, "bel mij")
     qtbot.keyClick(view.contact, Qt.Key.Key_Return)
     assert view.page == PAGE_PROFILE
-    assert view.profile_message.text().startswith("Controleer ‘Bereikbaar via’: een telefoonnummer")
+    assert view.profile_message.text().startswith("Controleer ‘Terugbelnummer’: een telefoonnummer")
     assert view.contact.hasFocus()
     view.contact.clear()  # optional: left empty, the wizard goes on
     qtbot.keyClick(view.contact, Qt.Key.Key_Return)

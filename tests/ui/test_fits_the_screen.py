@@ -7,8 +7,20 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
+from fieldapp.catalogue import Catalogue
+from fieldapp.domain import Address, Sector
+from fieldapp.inputs import NewVisit, PersonInput, SiteInput, VisitInput
+from fieldapp.store.store import Store
 from tests.support.qt import unlock
 from tests.support.sync import make_field
 from tests.support.workspace import build_workspace
@@ -19,10 +31,14 @@ from ui.session import Screen
 from ui.sync.coordinator_page import CoordinatorSyncDialog
 from ui.sync.field_page import FieldSyncDialog
 from ui.views.first_run import PAGES
+from ui.visit import VisitEditor
+from ui.visit.steps import LOCATION, PERSONS
+from ui.widgets import style_sheet
 from ui.window_settings import SMALLEST_SCREEN, WindowSettings, first_window_size
 
 TITLE_BAR = 32  # what the window manager adds above a window
 USABLE = QSize(SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height() - TITLE_BAR)
+TOUCH = 44  # px: the smallest target in large-touch mode
 
 
 def _fits(widget: QWidget, name: str) -> None:
@@ -109,6 +125,67 @@ def test_the_sync_dialogs_and_the_workspace_fit(qtbot, tmp_path: Path) -> None:
     finally:
         field.lock()
         workspace.vault.lock()
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_the_locatie_and_personen_steps_fit_with_every_field_shown(
+    qtbot, store: Store, catalogue: Catalogue, large_touch: bool
+) -> None:
+    """Issue 15's fields shown (the agency and housing opened, a possible victim's safety,
+    care and CoMensha details): nothing wider than the tablet, nothing scrolls sideways, and
+    in large touch every control is a finger's target."""
+    visit = store.record_visit(
+        NewVisit(
+            SiteInput(
+                name="Kas Zuidweg",
+                sector=Sector.AGRICULTURE,
+                intermediary_name="Flex Uitzend BV",
+                housing=Address("Dorpsstraat", "12", "2675 AB", "Monster"),
+            ),
+            VisitInput(started_at="2026-05-04T08:00:00Z"),
+        ),
+        catalogue.version,
+    )
+    store.add_person(visit, PersonInput(label="A", whereabouts="Opvang Den Haag"))
+    editor = VisitEditor(store, catalogue, visit)
+    host = QWidget()
+    host.setStyleSheet(style_sheet(large_touch))
+    QVBoxLayout(host).addWidget(editor)
+    editor.set_large_touch(large_touch)
+    qtbot.addWidget(host)
+    host.resize(USABLE)
+    host.show()
+    try:
+        for step, shown in (
+            (LOCATION, editor.site_form.edits["housing_place"]),
+            (PERSONS, editor.person_form.birth_date),
+        ):
+            editor.go_to_step(step)
+            QApplication.processEvents()
+            assert shown.isVisibleTo(editor)
+            _fits(host, f"step {step}")
+            page = editor.pages.currentWidget()
+            assert isinstance(page, QScrollArea)
+            assert not page.horizontalScrollBar().isVisible(), f"step {step} scrolls sideways"
+            if not large_touch:
+                continue
+            body = page.widget()
+            checked = 0
+            for widget in body.findChildren(QWidget):
+                if (
+                    not isinstance(widget, QAbstractButton | QLineEdit | QComboBox)
+                    or not widget.isVisibleTo(body)
+                    or isinstance(widget.parent(), QComboBox)
+                ):
+                    continue
+                name = widget.objectName() or type(widget).__name__
+                assert widget.height() >= TOUCH, f"{name} is {widget.height()} high"
+                if isinstance(widget, QAbstractButton):
+                    assert widget.width() >= TOUCH, f"{name} is {widget.width()} wide"
+                checked += 1
+            assert checked >= 15  # the step's own fields, the new ones among them
+    finally:
+        editor.clear()
 
 
 def test_the_shortcuts_list_wraps_on_a_tablet(qtbot) -> None:

@@ -56,8 +56,14 @@ def visit_id(store: Store) -> str:
         {"person": "A", "indicator": "ILO-EX-01", "status": "observed", "evidence": "told"},
     ]
     visit_uuid = store.record_visit(visit_from_dict(data))
-    store.set_setting(
-        "profile", {"name": "Inspecteur Jansen", "agency": "gemeente", "region": "Westland"}
+    store.set_setting(  # with the callback number a final referral to the police needs
+        "profile",
+        {
+            "name": "Inspecteur Jansen",
+            "agency": "gemeente",
+            "region": "Westland",
+            "contact": "06 12345678",
+        },
     )
     return visit_uuid
 

@@ -129,6 +129,7 @@ def test_the_profile_is_edited_in_the_settings_with_its_checks(
         seen["open"] = dialog.isVisible()
         form.contact.clear()
         qtbot.keyClicks(form.contact, "+31 6 1234 5678")
+        qtbot.keyClicks(form.team, "Team Arbeidsuitbuiting Zuid")
         form.name.clear()
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
         seen["no_name"] = dialog.profile_message.text()
@@ -139,11 +140,12 @@ def test_the_profile_is_edited_in_the_settings_with_its_checks(
     window.settings_action.trigger()
 
     assert seen["open"] is True
-    assert str(seen["message"]).startswith("Controleer ‘Bereikbaar via’: een telefoonnummer")
+    assert str(seen["message"]).startswith("Controleer ‘Terugbelnummer’: een telefoonnummer")
     assert seen["no_name"] == "Vul uw naam in."
     stored = window.session.store.setting("profile")
     assert stored["name"] == "Jan de Vries" and stored["contact"] == "+31 6 1234 5678"
     assert stored["region"] == "Westland"
+    assert stored["team"] == "Team Arbeidsuitbuiting Zuid"
     assert window.status_label.text() == "veldwerk · Jan de Vries"
 
 

@@ -689,8 +689,11 @@ def test_consent_asked_is_answered_in_the_referral_dialog_and_makes_it_final(
     store.set_observation(
         visit, a, ObservationInput(PASSPORT, ObservationStatus.OBSERVED), catalogue.version
     )
+    # The police call back: with the callback number, consent is all a final one lacks.
+    store.set_setting("profile", {"name": "J. de Vries", "agency": "nla", "contact": "070 1234567"})
     editor, _host = open_editor(visit)
     dialog = editor.open_referral_about(a)
+    dialog.set_recipient("police")
     assert dialog.missing_lines() == [t("referral.missing.consent", label="A")]
     assert dialog.make_button.text() == t("ui.referral.dialog.make_draft")
     given = dialog.consent_buttons[(a, "given")]
@@ -731,8 +734,9 @@ def test_finish_sums_up_each_person_and_what_a_final_referral_lacks(
     assert catalogue.get(PASSPORT).label["nl"] in card.signals.text()
     assert card.outcome.text().startswith("Persoon A: ")
     assert t("referral.missing.site_name") in page.visit_missing.text()
-    assert card.missing.isVisibleTo(editor)
-    assert t("referral.missing.nationality", label="A") in card.missing.text()
+    # Beside each advised recipient, what its own final referral still lacks.
+    assert t("referral.missing.nationality", label="A") in card.referrals.text()
+    assert not card.missing.isVisibleTo(editor)  # said per recipient, not once more
     assert not page.discard_button.isVisibleTo(editor)  # something is recorded
 
     qtbot.mouseClick(card.refer_button, Qt.MouseButton.LeftButton)

@@ -6,28 +6,37 @@ Everything here uses the vault's connection, so it runs on the GUI thread (makin
 takes about 100 ms and writes to the vault). The rules are the core's: ``plan_referral`` decides
 who gets what and refuses when consent or a mandatory reporter is missing; this class only
 prepares its answer for the screen.
+
+Three things the inspector adds to a referral (issue 15), passed to the core as they are: their
+own reason (``reason``, every recipient); for the care coordinator, when not everyone it is
+about gave consent, the vital interest that lets it go without (``vital_interest``, AVG art.
+6(1)(d), which needs its reason in words); for the anonymous registration, whether it names
+the reporting organisation (``name_reporter``, off unless chosen).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fieldapp.assessment import assess
 from fieldapp.assessment.from_store import case_for_person, reporting_agency
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
-from fieldapp.domain import Person, PersonRole, Referral, VisitDetail
+from fieldapp.domain import Consent, Person, PersonRole, Referral, VisitDetail
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t
 from fieldapp.referral import MadeReferral, make_referral
 from fieldapp.referral.build import ReferralPlan, plan_referral
 from fieldapp.referral.protect import export_pdf
-from fieldapp.referral.readiness import missing_for_final
+from fieldapp.referral.readiness import Missing, missing_for_final
 from fieldapp.referral.rules import RECIPIENTS, RecipientRules, field_groups, recipient_rules
 from fieldapp.store.store import Store
 
 ANONYMOUS = "anonymous"
+# The one recipient that may get a final referral without consent, on the vital-interest ground.
+VITAL_INTEREST_RECIPIENT = "zorgcoordinator"
 DOCUMENT_LANGUAGES = ("nl", "en")
 
 # The fields a recipient may get, in the order the document shows them (from the rules file).
@@ -61,6 +70,12 @@ class Outlook:
     # The persons whose consent was not asked yet (person uuid, label): the one missing item
     # a user can answer in the dialog itself, from what was said at the visit.
     consent_needed: tuple[tuple[str, str], ...] = ()
+    # The care coordinator about someone without recorded consent: the vital-interest ground
+    # is offered (and, once chosen, needs its reason before anything can be made).
+    vital_offered: bool = False
+    vital_reason_needed: bool = False
+    # The anonymous registration: naming the reporting organisation is offered (off).
+    name_reporter_offered: bool = False
 
     @property
     def can_make(self) -> bool:
@@ -73,7 +88,23 @@ class Outlook:
 
     @property
     def offer_anonymous(self) -> bool:
-        return self.refusal is not None and self.recipient != ANONYMOUS
+        return (
+            self.refusal is not None
+            and self.recipient != ANONYMOUS
+            and not self.vital_reason_needed  # the reason is what is missing, not consent
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Additions:
+    """What the inspector adds to the referral in the dialog: their own reason, the
+    vital-interest ground with its reason (``vital``: chosen; ``vital_reason``: its words),
+    and whether an anonymous registration names the reporting organisation."""
+
+    reason: str = ""
+    vital: bool = False
+    vital_reason: str = ""
+    name_reporter: bool = False
 
 
 class ReferralController:
@@ -83,8 +114,8 @@ class ReferralController:
         self.detail: VisitDetail = store.visit_detail(visit_uuid)
         # The catalogue ``build_referral`` assesses with, so what is shown is what is made.
         self.catalogue = catalogue or assessment_catalogue()
-        profile = store.setting("profile", {}) or {}
-        self.reporter_agency = reporting_agency(profile, self.detail)
+        self.profile: dict[str, Any] = store.setting("profile", {}) or {}
+        self.reporter_agency = reporting_agency(self.profile, self.detail)
         self._recommended: dict[str | None, tuple[str, ...]] = {}
 
     # -- choices ---------------------------------------------------------------------------
@@ -161,10 +192,37 @@ class ReferralController:
 
     # -- before making ---------------------------------------------------------------------
 
+    def offers_vital_interest(self, recipient: str, person_uuid: str | None) -> bool:
+        """The care coordinator, about persons not all of whom gave consent and none of whom
+        refused it: the vital interest is a ground where consent cannot be asked (now), never
+        one to set a refusal aside (the core refuses that too), and with consent for everyone
+        it is not needed."""
+        subjects = self.subjects(person_uuid)
+        return (
+            recipient == VITAL_INTEREST_RECIPIENT
+            and bool(subjects)
+            and not all(p.consent is Consent.GIVEN for p in subjects)
+            and not any(p.consent is Consent.REFUSED for p in subjects)
+        )
+
+    def vital_interest(
+        self, recipient: str, person_uuid: str | None, additions: Additions
+    ) -> str | None:
+        """The vital interest to pass to the core: its reason, when chosen where offered."""
+        reason = additions.vital_reason.strip()
+        if additions.vital and reason and self.offers_vital_interest(recipient, person_uuid):
+            return reason
+        return None
+
     def plan(
-        self, recipient: str, person_uuid: str | None, lang: str | None = None
+        self,
+        recipient: str,
+        person_uuid: str | None,
+        lang: str | None = None,
+        additions: Additions | None = None,
     ) -> ReferralPlan:
         """The core's plan; raises ``FieldAppError`` when the recipient may not get it."""
+        additions = additions or Additions()
         return plan_referral(
             self.detail,
             recipient,
@@ -172,17 +230,21 @@ class ReferralController:
             reporter_agency=self.reporter_agency,
             catalogue=self.catalogue,
             lang=lang or current_language(),
+            vital_interest=self.vital_interest(recipient, person_uuid, additions),
+            name_reporter=additions.name_reporter and recipient == ANONYMOUS,
         )
 
-    def outlook(self, recipient: str, person_uuid: str | None) -> Outlook:
+    def outlook(
+        self, recipient: str, person_uuid: str | None, additions: Additions | None = None
+    ) -> Outlook:
+        additions = additions or Additions()
         lang = current_language()
         rules = recipient_rules()[recipient]
         subjects = tuple(person_text(p) for p in self.subjects(person_uuid))
         recommended = recipient in self.recommended(person_uuid)
         name = t(f"recipient.{recipient}")
-        found = missing_for_final(
-            self.detail, person_uuid, catalogue=self.catalogue, recipient=recipient
-        )
+        vital_offered = self.offers_vital_interest(recipient, person_uuid)
+        found = self._missing(recipient, person_uuid, additions)
         missing = tuple(m.message for m in found)
         labels = {p.meta.uuid: p.label for p in self.persons}
         consent = tuple(
@@ -190,9 +252,19 @@ class ReferralController:
             for m in found
             if m.code == "consent" and m.person_uuid in labels
         )
-        try:
-            plan = self.plan(recipient, person_uuid, lang)
-        except FieldAppError as exc:
+        offered = {
+            "vital_offered": vital_offered,
+            "name_reporter_offered": recipient == ANONYMOUS,
+        }
+        refusal: str | None = None
+        if vital_offered and additions.vital and not additions.vital_reason.strip():
+            refusal = t("ui.referral.dialog.vital_reason_needed")
+        else:
+            try:
+                plan = self.plan(recipient, person_uuid, lang, additions)
+            except FieldAppError as exc:
+                refusal = refusal_text(exc)
+        if refusal is not None:
             return Outlook(
                 recipient,
                 name,
@@ -200,10 +272,12 @@ class ReferralController:
                 subjects,
                 (),
                 (),
-                refusal_text(exc),
+                refusal,
                 recommended,
                 missing,
                 consent,
+                vital_reason_needed=vital_offered and additions.vital,
+                **offered,
             )
         return Outlook(
             recipient,
@@ -216,6 +290,7 @@ class ReferralController:
             recommended,
             missing,
             consent,
+            **offered,
         )
 
     def reload(self) -> None:
@@ -223,23 +298,53 @@ class ReferralController:
         self.detail = self.store.visit_detail(self.visit_uuid)
         self._recommended.clear()
 
-    def missing(self, recipient: str, person_uuid: str | None) -> list[str]:
+    def missing(
+        self, recipient: str, person_uuid: str | None, additions: Additions | None = None
+    ) -> list[str]:
         """What the visit still lacks before a final referral to ``recipient`` about these
         persons (the same check the core makes before it makes one)."""
-        found = missing_for_final(
-            self.detail, person_uuid, catalogue=self.catalogue, recipient=recipient
+        return [m.message for m in self._missing(recipient, person_uuid, additions or Additions())]
+
+    def _missing(
+        self, recipient: str, person_uuid: str | None, additions: Additions
+    ) -> list[Missing]:
+        """The core's list for this recipient, as ``make_referral`` will check it: with the
+        vital interest when it is the ground, and the profile (a callback number)."""
+        return missing_for_final(
+            self.detail,
+            person_uuid,
+            catalogue=self.catalogue,
+            recipient=recipient,
+            vital_interest=self.vital_interest(recipient, person_uuid, additions),
+            profile=self.profile,
         )
-        return [m.message for m in found]
 
     # -- making ----------------------------------------------------------------------------
 
     def make(
-        self, recipient: str, person_uuid: str | None, lang: str, *, final: bool = True
+        self,
+        recipient: str,
+        person_uuid: str | None,
+        lang: str,
+        *,
+        final: bool = True,
+        additions: Additions | None = None,
     ) -> MadeReferral:
         """Render the PDF in memory and keep it in the vault: final, or a draft (concept)
-        while the visit lacks something a final referral needs."""
+        while the visit lacks something a final referral needs. The additions go only where
+        they belong: the vital interest to the care coordinator about someone without
+        consent, naming the reporter to the anonymous registration."""
+        additions = additions or Additions()
         return make_referral(
-            self.store, self.visit_uuid, recipient, person_ref=person_uuid, lang=lang, final=final
+            self.store,
+            self.visit_uuid,
+            recipient,
+            person_ref=person_uuid,
+            lang=lang,
+            final=final,
+            reason=additions.reason.strip() or None,
+            vital_interest=self.vital_interest(recipient, person_uuid, additions),
+            name_reporter=additions.name_reporter and recipient == ANONYMOUS,
         )
 
 
@@ -272,6 +377,8 @@ def included_groups(rules: RecipientRules, plan: ReferralPlan) -> tuple[tuple[st
             )
         )
     for kind, names in FIELD_GROUPS:
+        if kind == "sender" and rules.sender_only_when_chosen and not plan.name_reporter:
+            continue  # the anonymous registration names no reporter unless chosen
         allowed = getattr(rules, kind)
         items = [t(f"referral.field.{kind}.{name}") for name in names if name in allowed]
         if items:

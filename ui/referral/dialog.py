@@ -6,9 +6,16 @@ anything is made what the recipient gets, what is left out and why. When the rec
 consent or a mandatory reporter that is missing, it shows the core's refusal and offers the
 anonymous signal with one click. While the visit lacks what a final referral needs (site name,
 address, and per person age, nationality, consent, B8/3 where prompted: the core's
-``missing_for_final``), the page lists it and the button makes a draft ("Concept maken") instead
-of a final referral. "Maken" makes the referral (kept in the vault) and page 2 shows its real
-pages, ready to export.
+``missing_for_final`` for the chosen recipient), the page lists it and the button makes a draft
+("Concept maken") instead of a final referral. "Maken" makes the referral (kept in the vault)
+and page 2 shows its real pages, ready to export.
+
+What the inspector adds (issue 15): "Toelichting (uw eigen reden)" under the choices, their own
+words for every recipient; for the care coordinator about someone without recorded consent,
+below the refusal, the choice "Zonder toestemming: vitaal belang (AVG art. 6 lid 1 sub d)",
+which needs its reason in words before "Maken" works (until then the page says so); for the
+anonymous registration, "Noem onze organisatie als melder" (off: the registration names no
+reporting organisation unless chosen).
 
 On a tablet (1280x800 at 150 %: 853x533 logical pixels; 1920x1080 at 200 %: 960x540) the
 choices and the explanation scroll as one page while the buttons stay below them, and the dialog
@@ -39,6 +46,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -46,10 +54,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
     QScroller,
+    QSizePolicy,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -63,7 +73,13 @@ from fieldapp.i18n import t
 from fieldapp.referral import MadeReferral
 from fieldapp.referral.rules import RECIPIENTS
 from fieldapp.store.store import Store
-from ui.referral.controller import ANONYMOUS, DOCUMENT_LANGUAGES, Outlook, ReferralController
+from ui.referral.controller import (
+    ANONYMOUS,
+    DOCUMENT_LANGUAGES,
+    Additions,
+    Outlook,
+    ReferralController,
+)
 from ui.referral.preview import PreviewWidget
 from ui.widgets import MessageLabel, heading
 
@@ -75,12 +91,13 @@ QFrame#refusal { border: 1px solid #a4262c; border-radius: 6px; background: #fdf
 QFrame#refusal QLabel { color: #5c1115; }
 QFrame#missing { border: 1px solid #8a5a00; border-radius: 6px; background: #fff8e6; }
 QFrame#missing QLabel { color: #3d2800; }
+QFrame#vital { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
 QRadioButton { padding: 3px 0; }
 """
 # Large-touch mode: every choice a target of at least 44 px (the app's LARGE_TOUCH_STYLE sets
 # the buttons and lists; radio buttons are this dialog's own).
 TOUCH_STYLE = """
-QRadioButton { min-height: 44px; }
+QRadioButton, QCheckBox { min-height: 44px; }
 QComboBox, QPushButton { min-height: 44px; }
 """
 SCREEN_MARGIN = 48  # room for the window's frame and title bar inside the available area
@@ -91,6 +108,7 @@ COLUMN_SPACING = 20
 SECTION_SPACING = 16  # between about whom, the recipients and the language, in a column
 CAPTION_SPACING = 6  # between a caption and its control
 RADIO_SPACING = 2  # between recipients in one column
+TEXT_LINES = 3  # the reasons typed here: a few lines show, more scroll
 RECIPIENT_COLUMNS = (3, 2)  # in the compact layout, the most that fit
 ARROW_STEPS = {
     Qt.Key.Key_Down: 1,
@@ -143,6 +161,31 @@ def _field(caption: QLabel, control: QWidget) -> QWidget:
     layout.addWidget(caption)
     layout.addWidget(control)
     return field
+
+
+class _TextBox(QPlainTextEdit):
+    """A few lines for the inspector's own words (Return is a new line, Tab moves on), as
+    high as :data:`TEXT_LINES` lines of the font it has: large-touch mode's bigger text
+    arrives with the window's style sheet, after the box is made."""
+
+    def __init__(self, name: str, placeholder: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setTabChangesFocus(True)
+        self.setPlaceholderText(placeholder)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        lines = self.fontMetrics().lineSpacing() * TEXT_LINES
+        return QSize(super().sizeHint().width(), lines + 2 * self.frameWidth() + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
 
 
 def _large_touch(widget: QWidget | None) -> bool:
@@ -228,11 +271,18 @@ class ReferralDialog(QDialog):
             self.language.addItem(t(f"ui.referral.language.{lang}"), lang)
         language_label = self._caption("ui.referral.dialog.language", self.language)
 
-        # Three parts, arranged by _arrange(): in a column beside the explanation, or (compact)
-        # about whom and the language side by side above the recipients.
+        # The inspector's own words, for every recipient: the document shows them as such.
+        self.reason = _TextBox("reason", t("ui.referral.dialog.reason_placeholder"))
+        self.reason.setAccessibleName(t("ui.referral.dialog.reason_plain"))
+        self.reason.setAccessibleDescription(t("ui.referral.dialog.reason_placeholder"))
+        reason_label = self._caption("ui.referral.dialog.reason", self.reason)
+
+        # Four parts, arranged by _arrange(): in a column beside the explanation, or (compact)
+        # about whom and the language side by side above the recipients; the reason last.
         self.subject_field = _field(subject_label, self.subject)
         self.recipients_section = _field(recipient_caption, self.recipients_box)
         self.language_field = _field(language_label, self.language)
+        self.reason_field = _field(reason_label, self.reason)
         self.choices = QWidget()
         self.choices.setObjectName("choicesColumn")
         self.choices_grid = QGridLayout(self.choices)
@@ -270,6 +320,39 @@ class ReferralDialog(QDialog):
         anonymous_row.addStretch(1)
         refusal_layout.addWidget(self.refusal)
         refusal_layout.addLayout(anonymous_row)
+
+        # The care coordinator without recorded consent: the vital-interest ground, chosen
+        # on purpose and with its reason (kept with the referral, said in the document).
+        self.vital_box = QFrame()
+        self.vital_box.setObjectName("vital")
+        vital_layout = QVBoxLayout(self.vital_box)
+        vital_layout.setContentsMargins(12, 10, 12, 10)
+        vital_title = _label(t("ui.referral.dialog.vital_title"), "sectionHeading")
+        self.vital_check = QCheckBox(t("ui.referral.dialog.vital_check"))
+        self.vital_check.setObjectName("vital_interest")
+        self.vital_check.setAccessibleName(t("ui.referral.dialog.vital_title"))
+        self.vital_check.setAccessibleDescription(t("ui.referral.dialog.vital_explain"))
+        self.vital_check.toggled.connect(self._vital_toggled)
+        self.vital_reason = _TextBox("vital_reason", t("ui.referral.dialog.vital_placeholder"))
+        self.vital_reason.setAccessibleName(t("ui.referral.dialog.vital_reason"))
+        self.vital_reason.setEnabled(False)
+        self.vital_reason.textChanged.connect(self._vital_reason_changed)
+        vital_reason_label = _label(t("ui.referral.dialog.vital_reason"), "fieldLabel")
+        vital_reason_label.setBuddy(self.vital_reason)
+        vital_layout.addWidget(vital_title)
+        vital_layout.addWidget(_label(t("ui.referral.dialog.vital_explain")))
+        vital_layout.addWidget(self.vital_check)
+        vital_layout.addWidget(vital_reason_label)
+        vital_layout.addWidget(self.vital_reason)
+        self._vital_had_reason = False
+
+        # The anonymous registration names no reporting organisation unless chosen here.
+        self.name_reporter = QCheckBox(t("ui.referral.dialog.name_reporter"))
+        self.name_reporter.setObjectName("name_reporter")
+        self.name_reporter.setAccessibleName(t("ui.referral.dialog.name_reporter"))
+        self.name_reporter.setToolTip(t("ui.referral.dialog.name_reporter_tip"))
+        self.name_reporter.setAccessibleDescription(t("ui.referral.dialog.name_reporter_tip"))
+        self.name_reporter.toggled.connect(lambda _on: self._refresh())
 
         self.missing_box = QFrame()
         self.missing_box.setObjectName("missing")
@@ -313,6 +396,8 @@ class ReferralDialog(QDialog):
         right.addWidget(self.missing_box)
         right.addWidget(self.why_box)
         right.addWidget(self.refusal_box)
+        right.addWidget(self.vital_box)
+        right.addWidget(self.name_reporter)
         right.addWidget(self.included_title)
         right.addWidget(self.included)
         right.addWidget(self.left_out_title)
@@ -394,7 +479,11 @@ class ReferralDialog(QDialog):
             self.subject,
             *self.recipient_buttons.values(),
             self.language,
+            self.reason,
             self.anonymous_button,
+            self.vital_check,
+            self.vital_reason,
+            self.name_reporter,
             self.make_button,
             self.cancel_button,
         ]
@@ -514,9 +603,14 @@ class ReferralDialog(QDialog):
 
     def _place_choices(self) -> None:
         grid = self.choices_grid
-        for field in (self.subject_field, self.recipients_section, self.language_field):
+        for field in (
+            self.subject_field,
+            self.recipients_section,
+            self.language_field,
+            self.reason_field,
+        ):
             grid.removeWidget(field)
-        for index in range(4):
+        for index in range(5):
             grid.setRowStretch(index, 0)
             grid.setColumnStretch(index, 0)
         grid.setHorizontalSpacing(SECTION_SPACING)
@@ -525,12 +619,14 @@ class ReferralDialog(QDialog):
             grid.addWidget(self.subject_field, 0, 0)
             grid.addWidget(self.language_field, 0, 1)
             grid.addWidget(self.recipients_section, 1, 0, 1, 2)
+            grid.addWidget(self.reason_field, 2, 0, 1, 2)
         else:
             grid.addWidget(self.subject_field, 0, 0)
             grid.addWidget(self.recipients_section, 1, 0)
             grid.addWidget(self.language_field, 2, 0)
+            grid.addWidget(self.reason_field, 3, 0)
         grid.setColumnStretch(0, 1)
-        grid.setRowStretch(3, 1)
+        grid.setRowStretch(4, 1)
         # Beside the explanation: as wide as its longest choice, never clipped; the
         # explanation takes the rest and wraps.
         self.choices.setMinimumWidth(0 if self.compact else CHOICES_MIN_WIDTH)
@@ -585,6 +681,28 @@ class ReferralDialog(QDialog):
 
     def document_language(self) -> str:
         return self.language.currentData() or DOCUMENT_LANGUAGES[0]
+
+    def additions(self) -> Additions:
+        """What the inspector added here; the controller passes each only where it belongs."""
+        return Additions(
+            reason=self.reason.toPlainText(),
+            vital=self.vital_check.isChecked(),
+            vital_reason=self.vital_reason.toPlainText(),
+            name_reporter=self.name_reporter.isChecked(),
+        )
+
+    def _vital_toggled(self, on: bool) -> None:
+        self.vital_reason.setEnabled(on)
+        self._refresh()
+        if on:
+            self.vital_reason.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _vital_reason_changed(self) -> None:
+        """Only a reason given or taken away changes what can be made: not every key."""
+        has_reason = bool(self.vital_reason.toPlainText().strip())
+        if has_reason != self._vital_had_reason:
+            self._vital_had_reason = has_reason
+            self._refresh()
 
     def set_subject(self, person_uuid: str | None) -> None:
         self.subject.setCurrentIndex(self.subject.findData(person_uuid))
@@ -641,7 +759,7 @@ class ReferralDialog(QDialog):
         person_uuid = self.subject_uuid()
         try:
             recommended = self.controller.recommended(person_uuid)
-            outlook = self.controller.outlook(self.recipient(), person_uuid)
+            outlook = self.controller.outlook(self.recipient(), person_uuid, self.additions())
         except (FieldAppError, OSError) as exc:
             self.message.show_error(_describe(exc))
             self.make_button.setEnabled(False)
@@ -661,6 +779,8 @@ class ReferralDialog(QDialog):
         self.refusal.setText(outlook.refusal or "")
         self.refusal.setAccessibleName(outlook.refusal or "")
         self.anonymous_button.setVisible(outlook.offer_anonymous)
+        self.vital_box.setVisible(outlook.vital_offered)
+        self.name_reporter.setVisible(outlook.name_reporter_offered)
         for widget in (self.included_title, self.included, self.left_out_title, self.left_out):
             widget.setVisible(outlook.can_make)
         self.included.setText(
@@ -682,6 +802,8 @@ class ReferralDialog(QDialog):
             # Why "Maken" is off or makes a draft, and the consent to answer: in view, not
             # below the fold of a tablet's page (once the layout has its sizes).
             reason = self.missing_box if outlook.can_make else self.refusal_box
+            if outlook.vital_offered and not outlook.can_make:
+                reason = self.vital_box  # the way on is there, below the refusal
             QTimer.singleShot(0, self, lambda: self._show_reason(reason))
         make_key = "make" if outlook.final else "make_draft"
         self.make_button.setText(t(f"ui.referral.dialog.{make_key}"))
@@ -702,6 +824,9 @@ class ReferralDialog(QDialog):
         while layout.count():
             item = layout.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
+                # Hidden at once: until it is deleted, its "&Gegeven" would make Alt+G
+                # ambiguous with the new row's, and Qt then moves focus instead of pressing.
+                widget.hide()
                 widget.deleteLater()
         self.consent_buttons.clear()
         for number, (person_uuid, label) in enumerate(needed):
@@ -724,6 +849,7 @@ class ReferralDialog(QDialog):
                 self.consent_buttons[(person_uuid, value)] = button
                 line.addWidget(button)
             layout.addWidget(row)
+            row.show()  # a child added to a box already shown stays hidden until told
         self.consent_rows.setVisible(bool(needed))
 
     def _consent_chosen(self, person_uuid: str, value: str) -> None:
@@ -762,6 +888,7 @@ class ReferralDialog(QDialog):
                 self.subject_uuid(),
                 self.document_language(),
                 final=self.outlook is not None and self.outlook.final,
+                additions=self.additions(),
             )
         except (FieldAppError, OSError) as exc:
             self.message.show_error(_describe(exc))
@@ -805,3 +932,7 @@ class ReferralDialog(QDialog):
             self.preview.clear()
         self.made = None
         self.outlook = None
+        for box in (self.reason, self.vital_reason):  # the inspector's words go too
+            blocked = box.blockSignals(True)
+            box.clear()
+            box.blockSignals(blocked)

@@ -279,7 +279,9 @@ class FirstRunView(QWidget):
     def guessable_words(self) -> tuple[str, ...]:
         """The profile's words make a passphrase easier to guess (zxcvbn ``user_inputs``)."""
         profile = self.profile()
-        return guessable_words((profile.name, profile.employee_number, profile.region))
+        return guessable_words(
+            (profile.name, profile.employee_number, profile.region, profile.team)
+        )
 
     def state(self) -> WizardState:
         page = self.page if self.page != PAGE_DONE else PAGE_WELCOME

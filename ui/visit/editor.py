@@ -89,7 +89,7 @@ from ui.visit.attachments import AttachmentsPanel, PhotoHooks
 from ui.visit.checklist import ChecklistPanel
 from ui.visit.controller import ObsState, PhotoOwner, VisitController, new_draft_visit
 from ui.visit.fields import FIELD_STYLE, ElidedLabel, PopupShortcuts, kinetic
-from ui.visit.finish import FinishPage, observed_names, person_finish
+from ui.visit.finish import FinishPage, observed_names, person_finish, recipient_gaps
 from ui.visit.person_form import PersonForm, person_summary
 from ui.visit.provenance import Origin, OriginBanner, visit_origin
 from ui.visit.site_form import SiteForm
@@ -1201,15 +1201,18 @@ class VisitEditor(QWidget):
             states = {key: state.status for key, state in controller.observations.items()}
             missing_all = missing_for_final(detail, None, catalogue=self.catalogue)
             rows = []
+            profile = controller.store.setting("profile", {}) or {}
             for person in controller.persons:
                 own = missing_for_final(detail, person.meta.uuid, catalogue=self.catalogue)
+                result = controller.assessment(person.meta.uuid)
                 rows.append(
                     person_finish(
                         person,
-                        controller.assessment(person.meta.uuid),
+                        result,
                         observed_names(states, person.meta.uuid, self.catalogue),
                         [m.message for m in own if m.person_uuid is not None],
                         self.catalogue,
+                        missing_for=recipient_gaps(detail, person, result, self.catalogue, profile),
                     )
                 )
         except (FieldAppError, OSError) as exc:

@@ -7,11 +7,19 @@ Nothing here decides anything: the outcome, the duties and the recipients come f
 assessment engine's result (as in the assessment panel), what is missing from the core's
 readiness check. The page only shows them, so the summary cannot disagree with the panel or
 with the referral dialog.
+
+What a final referral lacks depends on its recipient (issue 15: the care coordinator needs
+where the person is and their care needs, CoMensha their initials and date of birth, the police
+a callback number). Where a card names the recipients the engine advises, each gets its own
+list (:func:`recipient_gaps`, the dialog's check for that recipient); without advice the card
+keeps the visit's general list.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from fieldapp.assessment import Assessment, assessment_to_json
 from fieldapp.catalogue import Catalogue
-from fieldapp.domain import ObservationStatus, Person, PersonRole
+from fieldapp.domain import ObservationStatus, Person, PersonRole, VisitDetail
 from fieldapp.i18n import current_language, t
+from fieldapp.referral.readiness import missing_for_final
+from fieldapp.referral.rules import RECIPIENTS
 from ui.visit.assessment_panel import summary_item
 from ui.visit.fields import FlowLayout, section_heading
 from ui.visit.person_form import person_summary
@@ -57,6 +67,39 @@ class PersonFinish:
     referrals: tuple[str, ...]
     missing: tuple[str, ...]
     role_note: str = ""  # what a role other than possible victim means here
+    # Per advised recipient, what a final referral to it still lacks (empty: nothing); when
+    # given, the card says it beside each recipient instead of the general list.
+    missing_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+# Said once for the visit, above the cards (the place's name and address): not on every card.
+VISIT_CODES = frozenset({"site_name", "address"})
+
+
+def recipient_gaps(
+    detail: VisitDetail,
+    person: Person,
+    result: Assessment,
+    catalogue: Catalogue,
+    profile: Mapping[str, Any] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """For each recipient the engine advises for ``person`` that gets a document, what a
+    final referral about them to it still lacks (the core's ``missing_for_final``, as the
+    referral dialog checks it; ``profile``: the stored profile, for a callback number), less
+    the place's name and address, which the page says once for the visit."""
+    gaps: dict[str, tuple[str, ...]] = {}
+    for advice in result.referrals:
+        if advice.to not in RECIPIENTS or advice.to in gaps:
+            continue
+        found = missing_for_final(
+            detail,
+            person.meta.uuid,
+            catalogue=catalogue,
+            recipient=advice.to,
+            profile=profile,
+        )
+        gaps[advice.to] = tuple(m.message for m in found if m.code not in VISIT_CODES)
+    return gaps
 
 
 def person_finish(
@@ -65,11 +108,14 @@ def person_finish(
     signals: list[str],
     missing: list[str],
     catalogue: Catalogue,
+    *,
+    missing_for: Mapping[str, Sequence[str]] | None = None,
 ) -> PersonFinish:
     """One person's summary from the engine's result (``signals``: the names of what was
     recorded for them; the everyone-signals are said once, above the cards). Duties towards
     a victim are not listed for a witness or an employer: the screens must not contradict
-    the side panel, which does not assess them as a possible victim."""
+    the side panel, which does not assess them as a possible victim. ``missing_for``
+    (:func:`recipient_gaps`): per advised recipient, what its final referral lacks."""
     lang = current_language()
     rendered = assessment_to_json(result, lang)
     victim = person.role is PersonRole.POSSIBLE_VICTIM
@@ -78,13 +124,9 @@ def person_finish(
         duties.append(rendered["b83_prompt"]["text"])
     if victim and rendered["b83_note"]:
         duties.append(rendered["b83_note"])
+    gaps = dict(missing_for or {})
     referrals = tuple(
-        t(
-            "ui.visit.finish.referral",
-            to=t(f"ui.visit.recipient.{item['to']}"),
-            urgency=t(f"ui.visit.urgency.{item['urgency']}"),
-        )
-        for item in rendered["referrals"]
+        _referral_line(item["to"], item["urgency"], gaps) for item in rendered["referrals"]
     )
     return PersonFinish(
         uuid=person.meta.uuid,
@@ -99,7 +141,24 @@ def person_finish(
         role_note=""
         if victim
         else t("ui.visit.finish.role_note", role=t(f"person_role.{person.role.value}")),
+        missing_for=tuple((to, tuple(items)) for to, items in gaps.items()),
     )
+
+
+def _referral_line(to: str, urgency: str, gaps: Mapping[str, Sequence[str]]) -> str:
+    """The advice ("Politie, urgentie direct") and, where the recipient's own list is known,
+    what its final referral still lacks, or that nothing does."""
+    line = t(
+        "ui.visit.finish.referral",
+        to=t(f"ui.visit.recipient.{to}"),
+        urgency=t(f"ui.visit.urgency.{urgency}"),
+    )
+    if to not in gaps:
+        return line
+    lacking = gaps[to]
+    if not lacking:
+        return t("ui.visit.finish.referral_ready", referral=line)
+    return t("ui.visit.finish.referral_lacks", referral=line, items="; ".join(lacking))
 
 
 def observed_names(
@@ -169,15 +228,24 @@ class PersonCard(QFrame):
         self.duties = _label("\n".join(f"• {text}" for text in item.duties))
         layout.addWidget(self.duties)
         self.duties.setVisible(bool(item.duties))
-        referrals = "; ".join(item.referrals) if item.referrals else t("ui.visit.finish.no_refer")
-        self.referrals = _label(t("ui.visit.finish.refer_to", recipients=referrals), "muted")
+        if item.missing_for and item.referrals:
+            # One recipient a line, each with what its own final referral still lacks.
+            lines = "\n".join(f"• {line}" for line in item.referrals)
+            referrals_text = t("ui.visit.finish.refer_to_lines", recipients=lines)
+        else:
+            referrals = (
+                "; ".join(item.referrals) if item.referrals else t("ui.visit.finish.no_refer")
+            )
+            referrals_text = t("ui.visit.finish.refer_to", recipients=referrals)
+        self.referrals = _label(referrals_text, "muted")
         layout.addWidget(self.referrals)
+        general = item.missing if not (item.missing_for and item.referrals) else ()
         self.missing = _label(
-            t("ui.visit.finish.missing", items="; ".join(item.missing)) if item.missing else "",
+            t("ui.visit.finish.missing", items="; ".join(general)) if general else "",
             "missing",
         )
         layout.addWidget(self.missing)
-        self.missing.setVisible(bool(item.missing))
+        self.missing.setVisible(bool(general))
         buttons = QWidget()
         row = FlowLayout(buttons)
         self.refer_button = _button(

@@ -4,6 +4,17 @@ for a possible victim, the professional's own view: the forms of exploitation th
 (a row of toggle buttons) and whether they see an indication of trafficking themselves. The
 assessment reads both; for other roles they mean nothing and are hidden.
 
+Also for a possible victim only (issue 15), below the two columns: how to reach them safely,
+where they stay now, their safety and care needs and whether they made a police report
+("Bereikbaarheid, veiligheid en zorg": what the police, CoMensha and the care coordinator act
+on), and their initials and date of birth ("Voor CoMensha", which tells people apart across
+reporters; the referral documents carry them only to CoMensha, with consent or from a
+mandatory reporter). A witness, an employer or a possible exploiter has none of these.
+
+The date of birth is typed as every date here is shown (``dd-mm-jjjj``,
+``fieldapp.localtime.DATE_FORMATS``) into a text field: a date editor that starts empty
+(the consent date's "—") takes no typed digits, and a birth date is typed, not picked.
+
 Sex and age band are rows of big toggle buttons (one tap; by keyboard arrows and Space or
 Return); an exact age stays possible and then decides the band. Nationality lists the countries
 met most often first, and the language follows it unless the user chose one
@@ -23,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
@@ -33,6 +45,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -41,6 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp import validate
 from fieldapp.catalogue import FORMS
 from fieldapp.countries import (
     country_choices,
@@ -51,10 +65,19 @@ from fieldapp.countries import (
     parse_languages,
     sort_key,
 )
-from fieldapp.domain import AgeBand, B83Status, Consent, Person, PersonRole, Sex, band_for_age
+from fieldapp.domain import (
+    AgeBand,
+    B83Status,
+    Consent,
+    Person,
+    PersonRole,
+    PoliceReport,
+    Sex,
+    band_for_age,
+)
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import current_language, t
-from fieldapp.localtime import qt_date_format
+from fieldapp.localtime import date_text, qt_date_format
 from ui.visit.fields import (
     Field,
     FlowLayout,
@@ -64,6 +87,7 @@ from ui.visit.fields import (
     is_modified,
     mark_saved,
     problem_text,
+    section_heading,
     select_data,
     set_text,
     text_of,
@@ -71,7 +95,9 @@ from ui.visit.fields import (
 from ui.visit.toggles import ChoiceRow
 
 Commit = Callable[[Callable[[], Any]], Any]
+TextWidget = QLineEdit | QPlainTextEdit
 UNKNOWN_AGE = -1
+SHORT_TEXT_HEIGHT = 48  # safety and care needs: two lines, the field grows no taller
 NO_DATE = QDate(1999, 12, 31)  # shown as "—": before any date the core accepts
 # Compact toggles; a suspected form is plainly on (filled), as the checklist's scope buttons.
 SUSPECTED_STYLE = """
@@ -137,6 +163,33 @@ def _band_typed(typed: str) -> str | None:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _example_day() -> str:
+    """A day as the user types one, in the language's format ("15-03-1990")."""
+    return date_text(date(1990, 3, 15))
+
+
+def typed_day(text: str) -> str | None:
+    """A day as typed, ``15-03-1990`` (also with / or ., one-digit day or month, eight digits
+    ``15031990``, or ISO ``1990-03-15``), as ``1990-03-15``; "" is None. ``ValueError`` for
+    text that is no day: the core's checks (``validate.birth_date``) judge the range."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 8:
+        parts = [text[:2], text[2:4], text[4:]]
+    else:
+        parts = text.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(text)
+    if len(parts[0]) == 4:
+        year, month, day = parts
+    elif len(parts[2]) == 4:
+        day, month, year = parts
+    else:
+        raise ValueError(text)
+    return date(int(year), int(month), int(day)).isoformat()
 
 
 class PersonForm(QWidget):
@@ -262,6 +315,34 @@ class PersonForm(QWidget):
         for watcher in (undo_filter, self._focus_filter, self._return_filter):
             self.notes.installEventFilter(watcher)
 
+        # Possible victims only: how to reach them, their safety and care, for CoMensha.
+        self.safe_contact = self._line("safe_contact", validate.MAX_SHORT_TEXT, undo_filter)
+        self.whereabouts = self._line("whereabouts", validate.MAX_SHORT_TEXT, undo_filter)
+        self.safety = self._short_text("safety", undo_filter)
+        self.care_needs = self._short_text("care_needs", undo_filter)
+        self.police_report = ChoiceRow(
+            "person_police_report",
+            [(t(f"ui.visit.police_report.{p.value}"), p.value) for p in PoliceReport],
+            on_return=lambda: self._on_return(self.police_report),
+        )
+        self.police_report.chosen.connect(lambda value: self._save("police_report", value))
+        self.initials = self._line("initials", validate.MAX_INITIALS_CHARS, undo_filter)
+        self.birth_date = QLineEdit()
+        self.birth_date.setObjectName("person_birth_date")
+        self.birth_date.setMaxLength(10)
+        self.birth_date.setPlaceholderText(t("ui.visit.person.date_placeholder"))
+        self.birth_date.editingFinished.connect(self._save_birth_date)
+        self.birth_date.installEventFilter(undo_filter)
+        self.birth_date.installEventFilter(self._return_filter)
+        self.texts: dict[str, TextWidget] = {
+            "notes": self.notes,
+            "safe_contact": self.safe_contact,
+            "whereabouts": self.whereabouts,
+            "safety": self.safety,
+            "care_needs": self.care_needs,
+            "initials": self.initials,
+        }
+
         for combo, name in (
             (self.role, "role"),
             (self.minor, "minor"),
@@ -305,6 +386,17 @@ class PersonForm(QWidget):
                 hint=t("ui.visit.person.suspected_hint"),
             ),
             "professional_indication": Field("", self.indication),
+            "safe_contact": Field(t("ui.visit.person.safe_contact"), self.safe_contact),
+            "whereabouts": Field(t("ui.visit.person.whereabouts"), self.whereabouts),
+            "safety": Field(t("ui.visit.person.safety"), self.safety),
+            "care_needs": Field(t("ui.visit.person.care_needs"), self.care_needs),
+            "police_report": Field(t("ui.visit.person.police_report"), self.police_report),
+            "initials": Field(t("ui.visit.person.initials"), self.initials),
+            "birth_date": Field(
+                t("ui.visit.person.birth_date"),
+                self.birth_date,
+                hint=t("ui.visit.person.date_hint", example=_example_day()),
+            ),
         }
         self.interpreter.setAccessibleName(t("ui.visit.person.interpreter"))
         self.indication.setAccessibleName(t("ui.visit.person.indication"))
@@ -334,11 +426,41 @@ class PersonForm(QWidget):
         right.addWidget(self.fields["suspected_forms"], 3, 0, 1, 2)
         right.addWidget(self.fields["professional_indication"], 4, 0, 1, 2)
         right.setRowStretch(5, 1)
-        columns = QHBoxLayout(self)
+        # Below both columns and as wide as they are, in two columns of their own: the
+        # victim's safety and care, then what only CoMensha may get.
+        self.victim_box = QWidget()
+        self.victim_box.setObjectName("person_victim_details")
+        victim = QGridLayout(self.victim_box)
+        victim.setContentsMargins(0, 0, 0, 0)
+        victim.setHorizontalSpacing(16)
+        victim.setVerticalSpacing(4)
+        victim.setColumnStretch(0, 1)
+        victim.setColumnStretch(1, 1)
+        top = Qt.AlignmentFlag.AlignTop
+        victim.addWidget(section_heading(t("ui.visit.person.care_heading")), 0, 0, 1, 2)
+        victim.addWidget(self.fields["safe_contact"], 1, 0, top)
+        victim.addWidget(self.fields["whereabouts"], 1, 1, top)
+        victim.addWidget(self.fields["safety"], 2, 0, top)
+        victim.addWidget(self.fields["care_needs"], 2, 1, top)
+        victim.addWidget(self.fields["police_report"], 3, 0, 1, 2, top)
+        victim.setRowMinimumHeight(4, 8)
+        victim.addWidget(section_heading(t("ui.visit.person.comensha_heading")), 5, 0, 1, 2)
+        self.comensha_hint = QLabel(t("ui.visit.person.comensha_hint"))
+        self.comensha_hint.setObjectName("fieldLabel")
+        self.comensha_hint.setWordWrap(True)
+        victim.addWidget(self.comensha_hint, 6, 0, 1, 2)
+        victim.addWidget(self.fields["initials"], 7, 0, top)
+        victim.addWidget(self.fields["birth_date"], 7, 1, top)
+        self.initials.setAccessibleDescription(t("ui.visit.person.comensha_hint"))
+        columns = QGridLayout(self)
         columns.setContentsMargins(0, 0, 0, 0)
-        columns.setSpacing(16)
-        columns.addLayout(left, 3)
-        columns.addLayout(right, 2)
+        columns.setHorizontalSpacing(16)
+        columns.setVerticalSpacing(12)
+        columns.addLayout(left, 0, 0)
+        columns.addLayout(right, 0, 1)
+        columns.addWidget(self.victim_box, 1, 0, 1, 2)
+        columns.setColumnStretch(0, 3)
+        columns.setColumnStretch(1, 2)
         # Return moves along the quick chain; Tab along every field (the toggle rows are one
         # Tab stop each, arrows move inside them).
         self._quick: list[QWidget] = [self.sex, self.age_band, self.nationality, self.languages]
@@ -358,6 +480,13 @@ class PersonForm(QWidget):
             self.notes,
             *self.form_buttons.values(),
             self.indication,
+            self.safe_contact,
+            self.whereabouts,
+            self.safety,
+            self.care_needs,
+            self.police_report,
+            self.initials,
+            self.birth_date,
         ]
         tab_chain: list[QWidget] = []
         for widget in self._order:
@@ -374,11 +503,9 @@ class PersonForm(QWidget):
     def _apply_read_only(self) -> None:
         if not self.read_only:
             return
-        for line in (self.languages, self._nationality_line):
+        for line in (self.languages, self._nationality_line, self.birth_date, *self.texts.values()):
             line.setReadOnly(True)
             line.setPlaceholderText("")  # "bijv. Bulgaars" invites typing
-        self.notes.setReadOnly(True)
-        self.notes.setPlaceholderText("")
         for widget in (
             self.role,
             self.sex,
@@ -392,6 +519,7 @@ class PersonForm(QWidget):
             self.b83,
             self.b83_date,
             self.indication,
+            self.police_report,
             *self.form_buttons.values(),
         ):
             widget.setEnabled(False)
@@ -452,6 +580,27 @@ class PersonForm(QWidget):
         edit.setMaximumDate(QDate.currentDate().addDays(1))
         return edit
 
+    def _line(self, name: str, limit: int, undo_filter: QObject) -> QLineEdit:
+        line = QLineEdit()
+        line.setObjectName(f"person_{name}")
+        line.setMaxLength(limit)
+        line.setPlaceholderText(t(f"ui.visit.person.{name}_placeholder"))
+        line.editingFinished.connect(lambda: self._save_text(name))
+        line.installEventFilter(undo_filter)
+        line.installEventFilter(self._return_filter)
+        return line
+
+    def _short_text(self, name: str, undo_filter: QObject) -> QPlainTextEdit:
+        """Two lines for a few words or a sentence; Return saves, as in the notes."""
+        edit = QPlainTextEdit()
+        edit.setObjectName(f"person_{name}")
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(SHORT_TEXT_HEIGHT)
+        edit.setPlaceholderText(t(f"ui.visit.person.{name}_placeholder"))
+        for watcher in (undo_filter, self._focus_filter, self._return_filter):
+            edit.installEventFilter(watcher)
+        return edit
+
     # -- showing --------------------------------------------------------------------------
 
     def load(self, person: Person | None) -> None:
@@ -484,7 +633,10 @@ class PersonForm(QWidget):
         self._show_date(
             self.b83_date, person.b83_date, person.b83_status is not B83Status.NOT_RECORDED
         )
-        set_text(self.notes, person.notes)
+        for name, widget in self.texts.items():
+            set_text(widget, getattr(person, name))
+        set_text(self.birth_date, date_text(person.birth_date))
+        self.police_report.set_value(person.police_report.value)
         self._show_own_view(person)
         self._apply_read_only()
 
@@ -500,6 +652,7 @@ class PersonForm(QWidget):
         victim = person.role is PersonRole.POSSIBLE_VICTIM
         self.fields["suspected_forms"].setVisible(victim)
         self.fields["professional_indication"].setVisible(victim)
+        self.victim_box.setVisible(victim)
 
     def _show_nationality(self, code: str | None) -> None:
         blocked = self.nationality.blockSignals(True)
@@ -520,7 +673,8 @@ class PersonForm(QWidget):
     def clear(self) -> None:
         self.person_uuid = None
         set_text(self.languages, "")
-        set_text(self.notes, "")
+        for widget in (*self.texts.values(), self.birth_date):
+            set_text(widget, "")
         self.nationality.setEditText("")
         self.setEnabled(False)
 
@@ -531,8 +685,11 @@ class PersonForm(QWidget):
             return []
         if is_modified(self.languages):
             self._save_languages()
-        if is_modified(self.notes):
-            self._save_notes()
+        for name, widget in self.texts.items():
+            if is_modified(widget):
+                self._save_text(name)
+        if is_modified(self.birth_date):
+            self._save_birth_date()
         if self._nationality_line.isModified():
             self._nationality_typed()
         return [
@@ -608,9 +765,29 @@ class PersonForm(QWidget):
             mark_saved(self.languages)
             set_text(self.languages, format_languages(codes, current_language()))
 
-    def _save_notes(self) -> None:
-        if self._save("notes", text_of(self.notes)):
-            mark_saved(self.notes)
+    def _save_text(self, name: str) -> None:
+        """A typed text as the core keeps it (trimmed; empty is none), shown as kept."""
+        widget = self.texts[name]
+        if self._save(name, text_of(widget)):
+            mark_saved(widget)
+            controller = self._controller()
+            if controller is not None and self.person_uuid is not None:
+                stored = getattr(controller.person(self.person_uuid), name) or ""
+                if stored != text_of(widget).strip():
+                    set_text(widget, stored)
+
+    def _save_birth_date(self) -> None:
+        """Typed as shown (``15-03-1990``); unreadable text is refused here, a day outside
+        1900 to today by the core (``validate.birth_date``), each with its reason."""
+        field = self.fields["birth_date"]
+        try:
+            day = typed_day(self.birth_date.text())
+        except ValueError:
+            field.message.show_error(t("ui.visit.person.date_unreadable", example=_example_day()))
+            return
+        if self._save("birth_date", day):
+            mark_saved(self.birth_date)
+            set_text(self.birth_date, date_text(day))
 
     def _nationality_chosen(self, index: int) -> None:
         if is_modified(self.languages):  # typed first: the language no longer follows
@@ -665,15 +842,19 @@ class PersonForm(QWidget):
         return False
 
     def _on_focus_out(self, widget: QWidget) -> None:
-        if widget is self.notes and is_modified(self.notes):
-            self._save_notes()
+        for name, text in self.texts.items():
+            if widget is text and is_modified(text):
+                self._save_text(name)
 
     def _on_return(self, widget: QWidget) -> bool:
         """Return: save the field, then on along the quick chain (sex, age band, nationality,
         language) or to the next field; after the language, or in the last field, the step is
         done. A refused value keeps the focus, to be corrected."""
-        if widget is self.notes:
-            self._save_notes()
+        text_name = next((name for name, text in self.texts.items() if widget is text), None)
+        if text_name is not None:
+            self._save_text(text_name)
+        elif widget is self.birth_date:
+            self._save_birth_date()
         elif widget is self.languages:
             self._save_languages()
         elif widget is self._nationality_line or widget is self.nationality:
@@ -689,10 +870,17 @@ class PersonForm(QWidget):
             self.nationality.setFocus(Qt.FocusReason.TabFocusReason)
         elif widget in self._quick and widget is not self._quick[-1]:
             self._quick[self._quick.index(widget) + 1].setFocus(Qt.FocusReason.TabFocusReason)
-        elif widget is self._quick[-1] or widget is self._order[-1]:
+        elif widget is self._quick[-1]:
             self.chain_finished.emit()
         elif widget in self._order:
-            self._order[self._order.index(widget) + 1].setFocus(Qt.FocusReason.TabFocusReason)
+            # On to the next field shown (a witness has no victim's fields); after the last
+            # one the step is done.
+            later = self._order[self._order.index(widget) + 1 :]
+            shown = [field for field in later if field.isVisibleTo(self)]
+            if shown:
+                shown[0].setFocus(Qt.FocusReason.TabFocusReason)
+            else:
+                self.chain_finished.emit()
         return True
 
     def fields_refusing(self) -> list[QWidget]:

@@ -1,5 +1,8 @@
 """The place and the visit: name (with search over places already in the vault), trade name,
-address, municipality, KvK number, sector, kind of visit and the visit's notes.
+address, municipality, KvK number, sector, kind of visit and the visit's notes; behind one
+button, the employment agency or intermediary (name, KvK number) and where the workers are
+housed (issue 15: the RIEC and the police need both, and in the notes the documents dropped
+them). That part opens by itself when the place holds any of it.
 
 Text fields save when editing finishes (Return, Tab, focus elsewhere); a refused value (a
 postcode or KvK number that cannot be right) is shown with the reason under the field and
@@ -24,8 +27,10 @@ from PySide6.QtWidgets import (
     QCompleter,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +58,18 @@ from ui.visit.fields import (
 _POSTCODE_PREFIX = re.compile(r"^(?:[1-9]\d{0,3}|[1-9]\d{3}[A-Za-z]{1,2})?$")
 SITE_UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 TEXT_FIELDS = ("name", "trade_name", "street", "number", "postcode", "place", "municipality", "kvk")
+# Behind the "Uitzendbureau en huisvesting" button: the controller's names (set_site_field).
+MORE_FIELDS = (
+    "intermediary_name",
+    "intermediary_kvk",
+    "housing_street",
+    "housing_number",
+    "housing_postcode",
+    "housing_place",
+)
+POSTCODE_FIELDS = ("postcode", "housing_postcode")
+KVK_FIELDS = ("kvk", "intermediary_kvk")
+NUMBER_FIELDS = ("number", "housing_number")
 # Return moves along the fields most visits need; elsewhere it moves to the next field.
 QUICK_CHAIN = ("name", "postcode", "place", "sector")
 
@@ -91,24 +108,38 @@ class SiteForm(QWidget):
             "place": t("ui.visit.site.place"),
             "municipality": t("ui.visit.site.municipality"),
             "kvk": t("ui.visit.site.kvk"),
+            "intermediary_name": t("ui.visit.site.intermediary_name"),
+            "intermediary_kvk": t("ui.visit.site.intermediary_kvk"),
         }
+        for name in ("street", "number", "postcode", "place"):
+            captions[f"housing_{name}"] = captions[name]
         placeholders = {
             "name": t("ui.visit.site.name_placeholder"),
-            "postcode": "1234 AB",
-            "kvk": "12345678",
+            "intermediary_name": t("ui.visit.site.intermediary_placeholder"),
+            **dict.fromkeys(POSTCODE_FIELDS, "1234 AB"),
+            **dict.fromkeys(KVK_FIELDS, "12345678"),
         }
-        for name in TEXT_FIELDS:
+        for name in (*TEXT_FIELDS, *MORE_FIELDS):
             edit = QLineEdit()
             edit.setObjectName(f"site_{name}")
             edit.setPlaceholderText(placeholders.get(name, ""))
-            edit.setMaxLength(20 if name == "number" else v.MAX_SHORT_TEXT)
+            edit.setMaxLength(20 if name in NUMBER_FIELDS else v.MAX_SHORT_TEXT)
             edit.installEventFilter(self._undo_filter)
             edit.editingFinished.connect(lambda name=name: self.save_text(name))
             edit.returnPressed.connect(lambda name=name: self._next_after(name))
             self.edits[name] = edit
             self.fields[name] = Field(captions[name], edit)
-        self.edits["postcode"].textEdited.connect(self._live_postcode)
-        self.edits["kvk"].textEdited.connect(self._live_kvk)
+        for name in POSTCODE_FIELDS:
+            self.edits[name].textEdited.connect(
+                lambda text, name=name: self._live_postcode(text, name)
+            )
+        for name in KVK_FIELDS:
+            self.edits[name].textEdited.connect(lambda text, name=name: self._live_kvk(text, name))
+        for name in MORE_FIELDS:
+            if name.startswith("housing_"):  # "Straat" twice on one page: say which
+                self.edits[name].setAccessibleName(
+                    t("ui.visit.site.housing_field", field=captions[name])
+                )
         self.edits["name"].textEdited.connect(self._search_sites)
         self.fields["name"].widget.setAccessibleDescription(t("ui.visit.site.name_hint"))
 
@@ -154,6 +185,25 @@ class SiteForm(QWidget):
         self.completer.activated[QModelIndex].connect(self._site_chosen)  # type: ignore[index]
         self._popup.setAccessibleName(t("ui.visit.site.known_sites"))
 
+        # The intermediary and the housing: behind one button, in the place's grid (rows 5
+        # to 9), so their columns line up with the address above.
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("site_more")
+        self.more_button.setCheckable(True)
+        self.more_button.setAutoDefault(False)
+        self.more_button.setAccessibleName(t("ui.visit.site.more"))
+        self.more_button.setToolTip(t("ui.visit.site.more_tip"))
+        self.more_button.toggled.connect(self._more_toggled)
+        self.more_button.clicked.connect(self._more_clicked)
+        self.housing_heading = QLabel(t("ui.visit.site.housing"))
+        bold = self.housing_heading.font()
+        bold.setBold(True)
+        self.housing_heading.setFont(bold)
+        self.more_widgets: list[QWidget] = [
+            self.housing_heading,
+            *(self.fields[name] for name in MORE_FIELDS),
+        ]
+
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(6)
@@ -170,6 +220,15 @@ class SiteForm(QWidget):
         grid.addWidget(self.fields["place"], 3, 1)
         grid.addWidget(self.fields["municipality"], 4, 0)
         grid.addWidget(self.fields["kvk"], 4, 1)
+        grid.addWidget(self.more_button, 5, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addWidget(self.fields["intermediary_name"], 6, 0)
+        grid.addWidget(self.fields["intermediary_kvk"], 6, 1)
+        grid.addWidget(self.housing_heading, 7, 0, 1, 2)
+        grid.addWidget(self.fields["housing_street"], 8, 0)
+        grid.addWidget(self.fields["housing_number"], 8, 1)
+        grid.addWidget(self.fields["housing_postcode"], 9, 0)
+        grid.addWidget(self.fields["housing_place"], 9, 1)
+        self._show_more(False)
 
         visit_grid = QGridLayout()
         visit_grid.setVerticalSpacing(6)
@@ -192,9 +251,11 @@ class SiteForm(QWidget):
         layout.addLayout(self._visit_column, 2)
 
         # Tab order: the text fields, then the sector (beside the name, but chosen after the
-        # address); Return takes the quick chain (QUICK_CHAIN).
+        # address), then the optional agency and housing; Return takes the quick chain
+        # (QUICK_CHAIN).
         order: list[QWidget] = [self.edits[name] for name in TEXT_FIELDS]
-        order += [self.sector, self.visit_type, self.notes]
+        order += [self.sector, self.more_button, *(self.edits[name] for name in MORE_FIELDS)]
+        order += [self.visit_type, self.notes]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
 
@@ -242,6 +303,8 @@ class SiteForm(QWidget):
         for name, edit in self.edits.items():
             set_text(edit, site_field(site, name))
             self.fields[name].message.clear_message()
+        if any(site_field(site, name) for name in MORE_FIELDS):
+            self._show_more(True)  # what was recorded is in view; never closed for the user
         select_data(self.sector, site.sector.value)
         select_data(self.visit_type, visit.type.value)
         set_text(self.notes, visit.notes)
@@ -253,6 +316,7 @@ class SiteForm(QWidget):
         for field in self.fields.values():
             field.message.clear_message()
         set_text(self.notes, "")
+        self._show_more(False)
         self.completer_model.clear()
         self._popup.hide()
 
@@ -338,7 +402,8 @@ class SiteForm(QWidget):
             target = QUICK_CHAIN[QUICK_CHAIN.index(name) + 1]
             widget = self.sector if target == "sector" else self.edits[target]
         else:
-            order = [*TEXT_FIELDS, "sector"]
+            # The place's own fields, or the agency and housing, each on to the sector.
+            order = [*(MORE_FIELDS if name in MORE_FIELDS else TEXT_FIELDS), "sector"]
             target = order[order.index(name) + 1]
             widget = self.sector if target == "sector" else self.edits[target]
         widget.setFocus(Qt.FocusReason.TabFocusReason)
@@ -347,28 +412,47 @@ class SiteForm(QWidget):
 
     # -- live checks ----------------------------------------------------------------------
 
-    def _live_postcode(self, text: str) -> None:
+    def _live_postcode(self, text: str, name: str = "postcode") -> None:
         """While typing: say so as soon as the text can no longer become a postcode."""
-        field = self.fields["postcode"]
+        field = self.fields[name]
         compact = text.replace(" ", "")
         if len(compact) >= 6 or not _POSTCODE_PREFIX.match(compact):
             try:
-                v.postcode(text, "site.address.postcode")
+                v.postcode(text, f"site.{name}")
             except ValidationError as exc:
                 field.message.show_error(problem_text(exc))
                 return
         field.message.clear_message()
 
-    def _live_kvk(self, text: str) -> None:
-        field = self.fields["kvk"]
+    def _live_kvk(self, text: str, name: str = "kvk") -> None:
+        field = self.fields[name]
         digits = text.replace(" ", "").replace(".", "")
         if len(digits) >= 8 or not digits.isdigit():
             try:
-                v.kvk_number(text, "site.kvk")
+                v.kvk_number(text, f"site.{name}")
             except ValidationError as exc:
                 field.message.show_error(problem_text(exc))
                 return
         field.message.clear_message()
+
+    # -- the intermediary and the housing -------------------------------------------------
+
+    def _show_more(self, on: bool) -> None:
+        if self.more_button.isChecked() != on:
+            self.more_button.setChecked(on)  # toggled -> _more_toggled
+        else:
+            self._more_toggled(on)
+
+    def _more_toggled(self, on: bool) -> None:
+        arrow = "▾" if on else "▸"
+        self.more_button.setText(f"{arrow}  {t('ui.visit.site.more')}")
+        for widget in self.more_widgets:
+            widget.setVisible(on)
+
+    def _more_clicked(self, on: bool) -> None:
+        """Opened by a tap or Space: the first of its fields takes the keyboard."""
+        if on:
+            self.edits[MORE_FIELDS[0]].setFocus(Qt.FocusReason.TabFocusReason)
 
     # -- known places ---------------------------------------------------------------------
 
