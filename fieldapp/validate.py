@@ -60,7 +60,10 @@ _WINDOWS_RESERVED = re.compile(
 
 _KVK = re.compile(r"^\d{8}$")
 # Initials as people write them: "A.B.", "AB", "J-P", "M. v.d. B." (letters of any script).
+# Three letters in a row are a name, not initials ("Ana Pop"): CoMensha must never receive a
+# name under "Initialen".
 _INITIALS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ .-])*$")
+_NAME_PART = re.compile(r"[^\W\d_]{3,}")
 MAX_INITIALS_CHARS = 12
 EARLIEST_BIRTH_DAY = "1900-01-01"
 _POSTCODE = re.compile(r"^([1-9]\d{3})\s?([A-Za-z]{2})$")
@@ -253,7 +256,7 @@ def initials(value: Any, field: str) -> str | None:
     raw = string(value, field, limit=MAX_INITIALS_CHARS)
     if raw is None:
         return None
-    if not _INITIALS.match(raw):
+    if not _INITIALS.match(raw) or _NAME_PART.search(raw):
         raise ValidationError(field, "validation.initials")
     return raw
 

@@ -1,6 +1,7 @@
 """``fieldapp export ctdc --out F [--mode public|full] [--k 11] [--recipient AGE1...]
-[--no-encrypt]``: the CTDC case export from the command line, in its two modes (the public
-k-anonymous file, or the full file for a data-sharing partner, age-encrypted by default)."""
+[--no-encrypt] [--json]``: the CTDC case export from the command line, in its two modes (the
+public k-anonymous file, or the full file for a data-sharing partner, age-encrypted by
+default); what was kept, per form of exploitation too, as text or as JSON."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from fieldapp.exports.ctdc import (
     export_ctdc,
     output_path,
     summary,
+    summary_data,
 )
-from fieldapp.terminal import emit
+from fieldapp.terminal import emit, emit_json
 
 
 def cmd_ctdc(args: argparse.Namespace) -> int:
     # getattr: the options as the parser declares them; a parser without --mode, --recipient
-    # or --no-encrypt gets the public, plain file that was the only export before.
+    # or --no-encrypt gets the public, plain file that was the only export before, and one
+    # without --json the text.
     mode = str(getattr(args, "mode", None) or "public")
     recipients = tuple(getattr(args, "recipient", None) or ())
     confirm_plain = bool(getattr(args, "no_encrypt", False))
@@ -39,8 +42,11 @@ def cmd_ctdc(args: argparse.Namespace) -> int:
             recipients=recipients,
             confirm_unencrypted=confirm_plain,
         )
-    for line in summary(result, str(out), encrypted=bool(recipients)):
-        emit(line)
+    if getattr(args, "json", False):
+        emit_json(summary_data(result, str(out), encrypted=bool(recipients)))
+    else:
+        for line in summary(result, str(out), encrypted=bool(recipients)):
+            emit(line)
     return EXIT_OK
 
 

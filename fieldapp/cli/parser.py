@@ -297,7 +297,7 @@ def _coordinator_commands(commands: Any) -> None:
     stats.add_argument("--pdf", metavar="F")
 
     export = _group(commands, "export", t("workspace.cli.help.export"))
-    ctdc = leaf(export, "ctdc", t("workspace.cli.help.ctdc"), _export)
+    ctdc = leaf(export, "ctdc", t("workspace.cli.help.ctdc"), _export, json_flag=True)
     ctdc.add_argument("--out", required=True, metavar="F")
     ctdc.add_argument(
         "--mode", choices=("public", "full"), default="public", help=t("exports.ctdc.help.mode")

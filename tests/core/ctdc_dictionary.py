@@ -35,6 +35,17 @@ Sources (checked 2026-12-06):
   "Trans/Transgender/NonConforming", alpha-3 countries and merged means of control
   (meansDebtBondageEarnings, meansThreats, meansAbusePsyPhySex, ...), as public code that reads
   it shows. The issue asks for the global dataset's columns, which that file does not have.
+- Read for what the columns mean (checked 2026-12-06): that dataset's codebook v2024,
+  "Codebook_CTDC_global_synthetic_data_v2024.pdf", from the copy in
+  github.com/madiforman/CTDC_analysis, data/, at commit
+  f60f7ad2b4d517fa46c0a1fb8f3048f26a6b9398. It defines typeOfLabourAgriculture (ISIC A01),
+  Construction (F), DomesticWork (T) and Hospitality (I), but not Aquafarming or
+  Transportation, which it no longer has; it lists which of the global dataset's means it
+  merges (Appendix II); citizenship holds ISO codes only, "some countries of citizenship are
+  suppressed", so there is no CTDC code for a region; it counts a form's share among those
+  whose form is known (missing flags left out). The global dataset itself, in the May 2020
+  notebook above, has typeOfLabour* missing where typeOfLabourConcatenated is too for most
+  rows, and RecruiterRelationship -99 beside recruiterRelationUnknown 1.
 
 ``confirmed``: the spelling (and, where given, the codes) was seen in the sources above.
 ``False``: FieldApp's best reading, not seen; the README lists these too.
@@ -167,7 +178,13 @@ DICTIONARY: tuple[Column, ...] = (
         "column name seen; its labels (e.g. 'Prostitution') not seen",
     ),
     Column("isAbduction", FLAG, True),
-    Column("RecruiterRelationship", None, True, "-99 where recruiterRelationUnknown is 1"),
+    Column(
+        "RecruiterRelationship",
+        frozenset({"Unknown", MISSING}),
+        False,
+        "the label of the recruiterRelation flag set; 'Unknown' not seen (CTDC's 2020 file has "
+        "-99 where recruiterRelationUnknown is 1)",
+    ),
     Column("CountryOfExploitation", None, True, "ISO 3166 alpha-2"),
     *_flags("recruiterRelation", RECRUITER),
 )

@@ -1,12 +1,15 @@
 """The CTDC export: its columns and codes against the data dictionary kept beside these tests
 (``ctdc_dictionary.py``, with its sources), who is exported (an indication, not any signal),
-each column's rule, begging as ``typeOfLabourBegging``, the public file's generalisation
-hierarchies and lattice search with k-anonymity on every row (also as a property over any
-data, and on demo data at k = 11), the full file age-encrypted by default, and the command
-line."""
+each column's rule (one rule for every group of flags and its concatenated column; the sector's
+type of labour; the recruiter), begging as ``typeOfLabourBegging``, the public file's
+generalisation hierarchies (the majority status as the age's floor, citizenship recoded per
+row) and its search, which trades no form of exploitation away, with k-anonymity on every row
+(also as a property over any data, and on demo data at k = 11), the summary per form and of the
+minors (text and JSON), the full file age-encrypted by default, and the command line."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -23,6 +26,7 @@ from pyrage import x25519
 
 from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.model import FORMS
+from fieldapp.cli.export import cmd_ctdc
 from fieldapp.demo import demo_visits
 from fieldapp.domain import (
     AgeBand,
@@ -108,7 +112,11 @@ def test_the_columns_are_the_dictionarys_in_its_order() -> None:
 
 def test_the_dictionary_names_its_source_and_what_is_unconfirmed() -> None:
     assert "ctdatacollaborative.org" in dictionary.SOURCE and "2026-12-06" in dictionary.SOURCE
-    assert set(dictionary.UNCONFIRMED) == {"typeOfLabourConcatenated", "typeOfSexConcatenated"}
+    assert set(dictionary.UNCONFIRMED) == {
+        "typeOfLabourConcatenated",
+        "typeOfSexConcatenated",
+        "RecruiterRelationship",
+    }
     readme = resource_path().parent.joinpath("README.md").read_text(encoding="utf-8")
     for column in dictionary.UNCONFIRMED:
         assert column in readme
@@ -158,6 +166,43 @@ def test_property_every_value_is_a_code_of_the_dictionary(person) -> None:
     assert {dictionary.EXPLOIT_LABELS[column][0] for column in flags} == named(
         row, "typeOfExploitConcatenated"
     )
+    _check_groups(row)
+
+
+# Each group of flags, with the column that concatenates it.
+GROUPS = {
+    "meansOfControlConcatenated": (
+        *(f"meansOfControl{name}" for name, _, _ in dictionary.MEANS),
+        "meansOfControlNotSpecified",
+    ),
+    "typeOfExploitConcatenated": tuple(dictionary.EXPLOIT_LABELS),
+    "typeOfLabourConcatenated": tuple(f"typeOfLabour{name}" for name in dictionary.LABOUR),
+    "typeOfSexConcatenated": tuple(f"typeOfSex{name}" for name in dictionary.SEX),
+    "RecruiterRelationship": tuple(f"recruiterRelation{name}" for name in dictionary.RECRUITER),
+}
+
+
+def _check_groups(row: tuple[str, ...]) -> None:
+    """One rule for every concatenated column: -99 exactly when every flag of its group is
+    -99; otherwise it names one label per flag set (never -99 beside flags of 0)."""
+    for concatenated, flags in GROUPS.items():
+        states = {value(row, flag) for flag in flags}
+        if value(row, concatenated) == "-99":
+            assert states == {"-99"}, (concatenated, states)
+        else:
+            assert "-99" not in states, (concatenated, states)
+            on = sum(value(row, flag) == "1" for flag in flags)
+            assert on == len(named(row, concatenated)) > 0, concatenated
+
+
+def _check_groups_public(row: tuple[str, ...]) -> None:
+    """In the public file too, except the means: their groups level names groups of means in
+    the concatenated column with the flags hidden (a generalisation, documented)."""
+    for concatenated, flags in GROUPS.items():
+        if concatenated == "meansOfControlConcatenated":
+            continue
+        states = {value(row, flag) for flag in flags}
+        assert (value(row, concatenated) == "-99") == (states == {"-99"}), concatenated
 
 
 # -- one row's rules -------------------------------------------------------------------------
@@ -251,8 +296,9 @@ def test_exploitation_flags_and_their_concatenation_follow_the_forms() -> None:
         other = ctdc_row(victim(), (form,), ())
         assert value(other, "isOtherExploit") == "1"
         assert value(other, "typeOfExploitConcatenated") == "Other"
-    nothing = ctdc_row(victim(), (), ())
+    nothing = ctdc_row(victim(), (), ())  # an indication by judgement, no form reached
     assert value(nothing, "typeOfExploitConcatenated") == "-99"
+    assert {value(nothing, name) for name in dictionary.EXPLOIT_LABELS} == {"-99"}
     for column in ("isForcedMilitary", "isSlaveryAndPractices"):
         assert value(both, column) == "0"  # never recorded by FieldApp
 
@@ -262,7 +308,7 @@ def test_type_of_labour_follows_the_sector_and_the_criminal_signals() -> None:
     assert value(labour, "typeOfLabourManufacturing") == "1"
     assert value(labour, "typeOfLabourConcatenated") == "Manufacturing"
     nothing = ctdc_row(victim(sector="construction"), (), ())
-    assert value(nothing, "typeOfLabourConstruction") == "0"
+    assert value(nothing, "typeOfLabourConstruction") == "-99"
     assert value(nothing, "typeOfLabourConcatenated") == "-99"
     car_wash = ctdc_row(victim(sector="car_wash"), ("labour",), ())
     assert value(car_wash, "typeOfLabourOther") == "1"
@@ -274,6 +320,51 @@ def test_type_of_labour_follows_the_sector_and_the_criminal_signals() -> None:
     assert value(criminal, "typeOfLabourHospitality") == "0"
     for column in ("Aquafarming", "MiningOrDrilling", "Peddling", "Transportation"):
         assert value(labour, f"typeOfLabour{column}") == "0"
+
+
+def test_groups_that_do_not_apply_are_minus_99_with_their_concatenated_column() -> None:
+    """The reviewer's sexual-only row: typeOfLabour* 0 but typeOfLabourConcatenated -99. Now
+    one rule: a group that does not apply is -99 throughout, flags and concatenation alike."""
+    sexual = ctdc_row(victim(sector="sex_work_licensed"), ("sexual",), ())
+    labour_columns = [f"typeOfLabour{name}" for name in dictionary.LABOUR]
+    assert {value(sexual, column) for column in labour_columns} == {"-99"}
+    assert value(sexual, "typeOfLabourConcatenated") == "-99"
+    assert value(sexual, "typeOfSexProstitution") == "1"
+    assert value(sexual, "typeOfSexPornography") == "0"
+    labour = ctdc_row(victim(sector="construction"), ("labour",), ())
+    assert {value(labour, f"typeOfSex{name}") for name in dictionary.SEX} == {"-99"}
+    assert value(labour, "typeOfSexConcatenated") == "-99"
+    # Sexual exploitation away from a sex-work site: its type is not known.
+    massage = ctdc_row(victim(sector="nail_beauty"), ("sexual",), ())
+    assert {value(massage, f"typeOfSex{name}") for name in dictionary.SEX} == {"-99"}
+    assert value(massage, "typeOfSexConcatenated") == "-99"
+    for row in (sexual, labour, massage):
+        _check_groups(row)
+
+
+@pytest.mark.parametrize(
+    ("sector", "labour_type"),
+    [
+        ("agriculture", "Agriculture"),
+        ("construction", "Construction"),
+        ("domestic_work", "DomesticWork"),
+        ("hospitality", "Hospitality"),
+        ("meat_processing", "Manufacturing"),
+        # One sector for shipping (transport) and fishing: neither CTDC type fits all its
+        # rows, and Aquafarming (fish farming) is not confirmed to hold fishing at sea.
+        ("shipping_fishing", "Other"),
+        ("logistics", "Other"),  # warehouse and order picking: not transport
+        ("cleaning", "Other"),
+        ("car_wash", "Other"),
+        ("nail_beauty", "Other"),
+    ],
+)
+def test_each_sector_goes_to_the_ctdc_type_that_fits_it(sector: str, labour_type: str) -> None:
+    row = ctdc_row(victim(sector=sector), ("labour",), ())
+    assert named(row, "typeOfLabourConcatenated") == {dict(ctdc.LABOUR_TYPES)[labour_type]}
+    assert value(row, f"typeOfLabour{labour_type}") == "1"
+    for never in ("Aquafarming", "Transportation", "MiningOrDrilling", "Peddling"):
+        assert value(row, f"typeOfLabour{never}") == "0"
 
 
 def test_forced_begging_is_type_of_labour_begging_not_illicit_activities() -> None:
@@ -301,7 +392,7 @@ def test_recruiter_relation_and_abduction_are_never_guessed() -> None:
     assert value(row, "recruiterRelationUnknown") == "1"
     for relation in ("IntimatePartner", "Friend", "Family", "Other"):
         assert value(row, f"recruiterRelation{relation}") == "0"
-    assert value(row, "RecruiterRelationship") == "-99"
+    assert value(row, "RecruiterRelationship") == "Unknown"  # the label of the flag set
     assert value(row, "isAbduction") == "-99"
 
 
@@ -375,16 +466,227 @@ def test_type_of_work_goes_to_its_parent_form() -> None:
     assert forms["typeOfLabourConcatenated"] == "-99"
 
 
-def test_citizenship_means_and_the_form_never_become_unknown_in_the_public_file() -> None:
+def test_majority_citizenship_means_and_the_form_never_become_unknown_in_public() -> None:
     lowest = {h.name: h.levels[h.lowest] for h in HIERARCHIES}
     assert lowest == {
         "year": "blank",
         "gender": "blank",
-        "age": "blank",
+        "age": "majority",
         "citizenship": "region",
         "means": "any",
         "exploitation": "forms",
     }
+
+
+def test_means_groups_are_those_of_ctdcs_codebook() -> None:
+    """CTDC's synthetic-data codebook v2024, Appendix II: uses children and threat of law
+    enforcement merge into threats; restricted financial access, movement and medical care
+    and withheld necessities into denial of basic needs."""
+    groups = ctdc.MEANS_GROUPS
+    assert groups["uses_children"] == groups["threat_of_law_enforcement"] == groups["threats"]
+    basic = {"restricts_financial_access", "restricts_movement", "restricts_medical_care"}
+    assert {groups[flag] for flag in basic} == {groups["withholds_necessities"]}
+    assert (
+        groups["debt_bondage"] == groups["takes_earnings"] != groups["restricts_financial_access"]
+    )
+
+
+# -- local recoding of citizenship -------------------------------------------------------------
+
+
+def test_a_country_stays_where_its_own_group_meets_k() -> None:
+    shown = ctdc.recode_citizenship({"NL": 12, "BG": 6, "RO": 6}, 11)
+    assert shown == {
+        "NL": ("NL", 0),
+        "BG": ("Eastern Europe", 2),
+        "RO": ("Eastern Europe", 2),
+    }
+
+
+def test_too_few_behind_takes_the_smallest_group_back() -> None:
+    # Europe has 17, but Bulgaria alone (5) cannot be shown as Eastern Europe: the Dutch group
+    # comes back to Europe with it, so no row is lost.
+    assert ctdc.recode_citizenship({"NL": 12, "BG": 5}, 11) == {
+        "NL": ("Europe", 3),
+        "BG": ("Europe", 3),
+    }
+    shown = ctdc.recode_citizenship({"NG": 6, "GH": 6, "KE": 11, "ER": 4}, 11)
+    assert shown["NG"] == shown["GH"] == ("Western Africa", 1)  # the intermediate region
+    assert shown["KE"] == shown["ER"] == ("Eastern Africa", 1)
+
+
+def test_a_region_below_k_is_suppressed_and_a_known_country_is_never_minus_99() -> None:
+    assert ctdc.recode_citizenship({"BR": 3, "NL": 11}, 11) == {"NL": ("NL", 0)}
+    assert ctdc.recode_citizenship({"TW": 11}, 11) == {"TW": ("TW", 0)}  # no M49 region
+    assert ctdc.recode_citizenship({"TW": 10}, 11) == {}  # suppressed, not -99
+    assert ctdc.recode_citizenship({"-99": 11}, 11) == {"-99": ("-99", 0)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.dictionaries(
+        st.sampled_from(("NL", "BE", "DE", "BG", "RO", "PL", "NG", "GH", "KE", "BR", "TW", "-99")),
+        st.integers(min_value=1, max_value=30),
+    ),
+    k=st.integers(min_value=2, max_value=15),
+)
+def test_property_local_recoding_keeps_what_regions_keep_in_groups_of_k(
+    counts: dict[str, int], k: int
+) -> None:
+    shown = ctdc.recode_citizenship(counts, k)
+    per_place: Counter[str] = Counter()
+    for code, (place, _) in shown.items():
+        per_place[place] += counts[code]
+        assert code == "-99" or place != "-99"
+    assert all(rows >= k for rows in per_place.values())
+    roots: Counter[str] = Counter()
+    for code, rows in counts.items():
+        roots[ctdc.citizenship_path(code)[0][0]] += rows
+    kept_by_region = {code for code in counts if roots[ctdc.citizenship_path(code)[0][0]] >= k}
+    assert set(shown) == kept_by_region
+
+
+def test_the_dutch_victims_stay_nl_in_the_public_file() -> None:
+    """The reviewer's 49 Dutch victims merged into "Europe": domestic against foreign lost."""
+    rows = [
+        ctdc_row(victim(nationality=code), ("labour",), ())
+        for code in ["NL"] * 11 + ["BG", "RO"] * 6 + ["VN"] * 11
+    ]
+    result = anonymise(rows, 11)
+    assert result.exported == 34
+    shown = Counter(value(row, "citizenship") for row in result.rows)
+    assert shown == {"NL": 11, "Eastern Europe": 12, "VN": 11}
+    assert dict(result.citizenship) == {"country": 22, "sub_region": 12}
+    lines = ctdc.summary(result, "p.csv", encrypted=False, lang="en")
+    assert "(country: 22 rows, sub-region: 12 rows)" in lines[1]
+    assert any("not CTDC codes" in line for line in lines)
+
+
+# -- minors and the forms of exploitation in the public file -----------------------------------
+
+
+def test_minors_are_suppressed_not_blanked() -> None:
+    """Eleven adults and three minors, alike otherwise. Keeping all fourteen would need the age
+    blanked, which made minors vanish; now the three are suppressed and said to be."""
+    rows = [ctdc_row(victim(age=30), ("labour",), ())] * 11
+    rows += [ctdc_row(victim(age=16), ("labour",), ())] * 3
+    result = anonymise(rows, 11)
+    assert {value(row, "majorityStatus") for row in result.rows} == {"Adult"}
+    assert result.suppressed == 3 and result.minors == (0, 3)
+    assert "Minors kept: 0 of 3 (0 %)." in ctdc.summary(result, "p.csv", encrypted=False, lang="en")
+
+
+def test_minors_are_kept_as_minors_where_the_majority_status_meets_k() -> None:
+    rows = [ctdc_row(victim(age=age), ("labour",), ()) for age in [5, 15] * 6]
+    rows += [ctdc_row(victim(age=30), ("labour",), ())] * 11
+    result = anonymise(rows, 11)
+    assert result.exported == 23 and result.minors == (12, 12)
+    minors = [row for row in result.rows if value(row, "majorityStatus") == "Minor"]
+    assert len(minors) == 12
+    assert {value(row, "ageBroad") for row in minors} <= {"0--17", "-99"}
+
+
+def _skewed_rows() -> list[tuple[str, ...]]:
+    """Five groups of 20 labour rows, alike within a group, and eleven rows of sexual
+    exploitation, each with its own means of control: at full detail the labour rows are all
+    kept and the sexual ones all suppressed; only "whether any means was recorded" keeps
+    them."""
+    means = list(MEANS_COLUMNS)
+    rows = [
+        ctdc_row(victim(sector="construction"), ("labour",), (means[group],))
+        for group in range(5)
+        for _ in range(20)
+    ]
+    rows += [
+        ctdc_row(victim(sector="sex_work_licensed"), ("sexual",), (means[i], means[i + 5]))
+        for i in range(11)
+    ]
+    return rows
+
+
+def test_the_search_does_not_trade_a_form_away(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _skewed_rows()
+    result = anonymise(rows, 11)
+    forms = {count.form: (count.kept, count.total) for count in result.forms}
+    assert forms == {"isForcedLabour": (100, 100), "isSexualExploit": (11, 11)}
+    assert dict(result.levels)["means"] != "flags"
+    lines = ctdc.summary(result, "p.csv", encrypted=False, lang="en")
+    assert (
+        "Kept per form of exploitation: forced labour (labour and criminal exploitation): "
+        "100 of 100 (100 %); sexual exploitation: 11 of 11 (100 %)."
+    ) in lines
+    dutch = ctdc.summary(result, "p.csv", encrypted=False, lang="nl")
+    assert any("seksuele uitbuiting: 11 van 11 (100 %)" in line for line in dutch)
+    # Without the rule, the most information is the labour rows in full detail alone.
+    monkeypatch.setattr(ctdc, "FORM_TOLERANCE", 1.0)
+    unruled = anonymise(rows, 11)
+    forms = {count.form: (count.kept, count.total) for count in unruled.forms}
+    assert forms == {"isForcedLabour": (100, 100), "isSexualExploit": (0, 11)}
+
+
+def test_a_form_that_cannot_reach_the_overall_share_gets_its_best() -> None:
+    """Three rows of forced marriage can never make a group of 11: the rule asks a form only
+    for what it can reach at the floor of every hierarchy, so the rest is still searched."""
+    rows = _skewed_rows() + [ctdc_row(victim(), ("forced_marriage",), ())] * 3
+    result = anonymise(rows, 11)
+    forms = {count.form: (count.kept, count.total) for count in result.forms}
+    assert forms["isForcedMarriage"] == (0, 3)
+    assert forms["isSexualExploit"] == (11, 11)
+
+
+def test_the_summary_says_each_form_in_json_too(
+    vault_dir: Path,
+    vault: Vault,
+    store: Store,
+    passphrase_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store.record_visits(
+        [
+            _visit(
+                "2025-01-01T08:00:00Z",
+                Sector.CONSTRUCTION,
+                [("A", PersonInput("A", sex=Sex.MALE, age=30, professional_indication=True))],
+                [],
+            )
+        ]
+        * 12
+    )
+    vault.lock()
+    out = tmp_path / "ctdc.csv"
+    args = argparse.Namespace(
+        vault=str(vault_dir),
+        passphrase_file=str(passphrase_file),
+        out=str(out),
+        k=11,
+        mode="public",
+        recipient=None,
+        no_encrypt=False,
+        json=True,
+    )
+    assert cmd_ctdc(args) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["exported"] == document["total"] == 12 and document["k"] == 11
+    assert document["forms"] == [{"form": "isForcedLabour", "kept": 12, "total": 12}]
+    assert document["minors"] == {"kept": 0, "total": 0}
+    assert document["levels"]["age"] == "ctdc_bands" and document["encrypted"] is False
+    assert out.exists()
+
+
+def test_the_readme_says_what_a_row_is_and_that_regions_are_not_ctdc_codes() -> None:
+    readme = resource_path().parent.joinpath("README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Exports**") : readme.index("**Retention**")]
+    for said in (
+        "not a confirmed victim",
+        "`Case Management`",
+        "not CTDC codes",
+        "5 points",
+        "seksuele uitbuiting: 91 van 213",
+        "Transportation",
+        "Aquafarming",
+    ):
+        assert said in section, said
 
 
 # -- k-anonymity and the search ----------------------------------------------------------------
@@ -414,7 +716,8 @@ def test_the_search_generalises_as_little_as_keeps_the_rows() -> None:
     general = anonymise(rows, 11)
     assert general.exported == 12
     assert general.generalised == ("citizenship",)
-    assert dict(general.levels)["citizenship"] == "intermediate_region"
+    assert dict(general.levels)["citizenship"] == "local"
+    assert general.citizenship == (("sub_region", 12),)
     assert {value(row, "citizenship") for row in general.rows} == {"Eastern Europe"}
     assert {value(row, "ageBroad") for row in general.rows} == {"30--38"}  # untouched
     _check_k_anonymous(general, 12)
@@ -442,10 +745,23 @@ def test_property_k_anonymity_holds_for_any_people(people, k: int) -> None:
     rows = [_row(person) for person in people]
     result = anonymise(rows, k)
     _check_k_anonymous(result, len(rows))
-    # The floors hold: a kept row has its form and whether control was recorded.
+    # The floors hold: a kept row has its form, whether it is a minor and whether control was
+    # recorded as the full row had them (-99 only where the full row has -99: never blanked),
+    # and a citizenship that is -99 only where it was not recorded.
+    for column in ("majorityStatus", "isForcedLabour", "isSexualExploit", "citizenship"):
+        blank_out = sum(value(row, column) == "-99" for row in result.rows)
+        assert blank_out <= sum(value(row, column) == "-99" for row in rows), column
     for row in result.rows:
-        assert value(row, "isForcedLabour") != "-99"
         assert value(row, "meansOfControlNotSpecified") != "-99"
+        _check_groups_public(row)
+    minors = sum(value(row, "majorityStatus") == "Minor" for row in result.rows)
+    assert result.minors == (minors, sum(value(row, "majorityStatus") == "Minor" for row in rows))
+    for count in result.forms:
+        kept = sum(count.form in ctdc.row_forms(row) for row in result.rows)
+        assert (count.kept, count.total) == (
+            kept,
+            sum(count.form in ctdc.row_forms(r) for r in rows),
+        )
     plain = anonymise(rows, k, generalise=False)
     _check_k_anonymous(plain, len(rows))
     assert not Counter(plain.rows) - Counter(rows)  # suppression only: real rows
@@ -596,6 +912,10 @@ def test_the_default_public_export_keeps_rows_of_demo_data_at_k_11(tmp_path: Pat
         assert f"{result.exported} of {result.total} rows kept" in lines[0]
         assert "k = 11" in lines[0]
         assert "citizenship: " in lines[1] and "%" in lines[2]
+        forms = next(line for line in lines if line.startswith("Kept per form of exploitation:"))
+        for count in result.forms:
+            assert f"{count.kept} of {count.total}" in forms
+        assert result.minors[1] > 0 and any(line.startswith("Minors kept: ") for line in lines)
     finally:
         vault.lock()
 
@@ -607,6 +927,11 @@ def test_every_level_has_a_text_in_both_languages() -> None:
             assert f"exports.ctdc.hierarchy.{hierarchy.name}" in catalogue
             for level in hierarchy.levels:
                 assert f"exports.ctdc.level.{hierarchy.name}.{level}" in catalogue, level
+        assert "exports.ctdc.level.citizenship.local" in catalogue
+        for form in (*ctdc.FORM_FLAGS, ctdc.FORM_UNKNOWN):
+            assert f"exports.ctdc.form.{form}" in catalogue, form
+        for place in (*ctdc.CITIZENSHIP_LEVELS, ctdc.CITIZENSHIP_UNKNOWN):
+            assert f"exports.ctdc.citizenship_level.{place}" in catalogue, place
 
 
 def test_export_writes_a_k_anonymous_csv_and_an_audit_entry(store: Store, tmp_path: Path) -> None:
