@@ -85,7 +85,8 @@ def _text_table(table: ReportTable, lang: str | None) -> list[str]:
 
     body = [tuple(cell(v) for v in row) for row in table.rows]
     total = tuple(cell(v) for v in table.total) if table.total is not None else None
-    every = [table.header, *body, *([total] if total else [])]
+    separate = [tuple(cell(v) for v in row) for row in table.separate]
+    every = [table.header, *body, *([total] if total else []), *separate]
     widths = [max(len(row[i]) for row in every) for i in range(len(table.header))]
 
     def line(row: tuple[str, ...]) -> str:
@@ -100,6 +101,8 @@ def _text_table(table: ReportTable, lang: str | None) -> list[str]:
         text.append(t("stats.table.empty", lang))
     if total:
         text += [rule, line(total)]
+    if separate:
+        text += ["", *(line(row) for row in separate)]
     return text
 
 

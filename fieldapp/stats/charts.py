@@ -9,7 +9,10 @@ charts themselves go to memory (``BytesIO``) and nowhere else.
 
 Every chart is 8 x 4.5 inches (800 x 450 pixels at 100 dpi), uses the colour-blind safe
 Okabe-Ito colours for the forms of exploitation and a light-to-dark scale for the outcomes,
-and says "no data in this period" instead of failing when there is nothing to draw.
+and says "no data in this period" instead of failing when there is nothing to draw
+(:func:`has_data` tells beforehand, so the PDF prints a line of text instead). A value label
+stands inside its bar only where it fits there, so it never covers the axis or another
+label; the month still running is drawn open and dotted, marked "running".
 """
 
 from __future__ import annotations
@@ -24,8 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from fieldapp.i18n import current_language, t
 from fieldapp.paths import APP_NAME
-from fieldapp.stats.model import FOLLOWUP_STATUSES, StatsReport
-from fieldapp.stats.tables import municipality_rows
+from fieldapp.stats.model import (
+    FOLLOWUP_STATUSES,
+    INDICATION_BY_ASSESSMENT,
+    INDICATION_OTHERWISE,
+    StatsReport,
+)
+from fieldapp.stats.tables import municipality_rows, outcome_label
 from fieldapp.store.filters import FORMS
 
 if TYPE_CHECKING:
@@ -49,7 +57,9 @@ FORM_COLOURS = {
     "criminal": "#009E73",
     "organ_removal": "#CC79A7",
 }
-OUTCOME_COLOURS = ("#D9D9D9", "#F0C05A", "#E08A3C", "#C0392B", "#6E1A1A")
+# Outcomes without an indication, light to dark; then the two kinds of indication.
+OUTCOME_COLOURS = ("#D9D9D9", "#F0C05A", "#E08A3C")
+INDICATION_COLOURS = {INDICATION_BY_ASSESSMENT: "#C0392B", INDICATION_OTHERWISE: "#6E1A1A"}
 BAR_COLOUR = "#3A6EA5"
 TOTAL_COLOUR = "#333333"
 INK, MUTED, GRID = "#1A1A1A", "#595959", "#E3E3E3"
@@ -119,9 +129,28 @@ def chart_figure(
     return figure
 
 
-def _draw(chart_id: str, report: StatsReport, lang: str | None, dpi: int) -> Figure:
+def has_data(chart_id: str, report: StatsReport) -> bool:
+    """Whether ``chart_id`` has anything to draw for ``report`` (else it shows one line)."""
     if chart_id not in _DRAWERS:
         raise ChartError(f"unknown chart {chart_id!r}")
+    counts: list[float]
+    if chart_id == "signals_by_month":
+        counts = [month.total for month in report.signals_by_month]
+    elif chart_id == "signals_by_sector":
+        counts = [count for _, count in report.signals_by_sector]
+    elif chart_id == "signals_by_municipality":
+        counts = [count for _, count in report.signals_by_municipality]
+    elif chart_id == "outcomes":
+        counts = [sum(row.values()) for row in report.outcomes.values()]
+    elif chart_id == "referrals_by_recipient":
+        counts = [count for _, count in report.referrals_by_recipient]
+    else:
+        counts = [row.count for row in report.followup if row.status in FOLLOWUP_STATUSES]
+    return any(counts)
+
+
+def _draw(chart_id: str, report: StatsReport, lang: str | None, dpi: int) -> Figure:
+    drawable = has_data(chart_id, report)  # also refuses an unknown id
     _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
     from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
@@ -132,7 +161,7 @@ def _draw(chart_id: str, report: StatsReport, lang: str | None, dpi: int) -> Fig
     FigureCanvasAgg(figure)
     figure.patch.set_facecolor("white")
     _titles(figure, chart_id, report, lang)
-    if not _DRAWERS[chart_id](figure, report, lang):
+    if not drawable or not _DRAWERS[chart_id](figure, report, lang):
         figure.clear()
         _titles(figure, chart_id, report, lang)
         figure.text(
@@ -170,18 +199,28 @@ def _legend(figure: Figure, axes: Axes, fontsize: float) -> None:
     )
 
 
+TITLE_SIZE, TITLE_MIN_SIZE = 12.0, 9.0
+
+
 def _titles(figure: Figure, chart_id: str, report: StatsReport, lang: str | None) -> None:
-    """Title, and the period under it, left-aligned above the plot."""
-    figure.text(
+    """Title, and the period under it, left-aligned above the plot; a long title is set
+    smaller until it fits the width (measured as drawn), never cut off."""
+    title = figure.text(
         MARGIN,
         0.975,
         chart_title(chart_id, lang),
         ha="left",
         va="top",
-        fontsize=12,
+        fontsize=TITLE_SIZE,
         fontweight="bold",
         color=INK,
     )
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    room = figure.bbox.width * (1 - 2 * MARGIN)
+    size = TITLE_SIZE
+    while title.get_window_extent(renderer).width > room and size > TITLE_MIN_SIZE:
+        size -= 0.5
+        title.set_fontsize(size)
     figure.text(
         MARGIN,
         0.915,
@@ -265,28 +304,49 @@ def _signals_by_month(figure: Figure, report: StatsReport, lang: str | None) -> 
         return False
     axes = _axes(figure)
     positions = list(range(len(months)))
+    # The month still running (the last, if any) is drawn open and dotted: its count is not
+    # complete, so the line must not read as a fall.
+    running = months[-1].running
     for form in FORMS:
         values = [month.by_form.get(form, 0) for month in months]
         if any(values):
-            axes.plot(
+            _month_line(
+                axes,
                 positions,
                 values,
+                running,
                 marker="o",
                 markersize=3.5,
                 linewidth=1.8,
                 color=FORM_COLOURS[form],
                 label=t(f"form.{form}", lang),
             )
-    axes.plot(
+    totals = [month.total for month in months]
+    _month_line(
+        axes,
         positions,
-        [month.total for month in months],
+        totals,
+        running,
         linestyle="--",
         linewidth=1.4,
         color=TOTAL_COLOUR,
         label=t("stats.chart.all_signals", lang),
     )
+    if running:
+        axes.annotate(
+            t("stats.chart.running", lang),
+            xy=(positions[-1], totals[-1]),
+            xytext=(0, 7),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color=MUTED,
+        )
     step = max(1, (len(months) + 11) // 12)
-    axes.set_xticks(positions[::step], [_month_label(m.month, lang) for m in months][::step])
+    ticks = positions[::-1][::step][::-1]  # counted from the last month, which is always shown
+    axes.set_xticks(ticks, [_month_label(months[i].month, lang) for i in ticks])
+    axes.set_xlim(-0.5, len(months) - 0.5)
     axes.yaxis.grid(True, color=GRID, linewidth=0.8)
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_formatter(_count_formatter(lang))
@@ -294,6 +354,35 @@ def _signals_by_month(figure: Figure, report: StatsReport, lang: str | None) -> 
     _legend(figure, axes, 8)
     axes.set_xlabel(t("stats.chart.forms_overlap", lang), color=MUTED, fontsize=7.5, wrap=True)
     return True
+
+
+def _month_line(
+    axes: Axes,
+    positions: list[int],
+    values: list[int],
+    running: bool,
+    **style: Any,
+) -> None:
+    """One line over the months; with ``running``, the step into the last month dotted and
+    its point open."""
+    if not running or len(values) < 2:
+        whole = dict(style)
+        if running:
+            whole["markerfacecolor"] = "white"
+        axes.plot(positions, values, **whole)
+        return
+    axes.plot(positions[:-1], values[:-1], **style)
+    rest = {key: value for key, value in style.items() if key not in ("label", "linestyle")}
+    rest.setdefault("marker", "o")
+    rest.setdefault("markersize", 3.5)
+    axes.plot(
+        positions[-2:],
+        values[-2:],
+        linestyle=":",
+        markevery=[1],
+        markerfacecolor="white",
+        **rest,
+    )
 
 
 def _month_label(month: str, lang: str | None) -> str:
@@ -331,39 +420,70 @@ def _outcomes(figure: Figure, report: StatsReport, lang: str | None) -> bool:
     forms = list(FORMS)
     positions = list(range(len(forms)))
     left = [0.0] * len(forms)
-    totals = [sum(report.outcomes.get(form, {}).values()) for form in forms]
-    # The darkest shade for the highest outcome, however many outcomes are shown.
-    offset = max(0, len(OUTCOME_COLOURS) - len(report.outcome_order))
-    for index, outcome in enumerate(report.outcome_order):
-        values = [report.outcomes.get(form, {}).get(outcome, 0) for form in forms]
-        shade = min(index + offset, len(OUTCOME_COLOURS) - 1)
-        colour = OUTCOME_COLOURS[shade]
+    segments = []
+    lower = 0
+    for column in report.outcome_order:
+        values = [report.outcomes.get(form, {}).get(column, 0) for form in forms]
+        if column in INDICATION_COLOURS:
+            colour, dark = INDICATION_COLOURS[column], True
+        else:
+            colour, dark = OUTCOME_COLOURS[min(lower, len(OUTCOME_COLOURS) - 1)], False
+            lower += 1
         bars = axes.barh(
             positions,
             values,
             left=left,
             color=colour,
             height=0.6,
-            label=t(f"outcome.{outcome}", lang),
+            label=outcome_label(column, lang),
             edgecolor="white",
             linewidth=0.6,
         )
-        labels = [
-            number(value, lang) if total and value / total >= 0.06 else ""
-            for value, total in zip(values, totals, strict=True)
-        ]
-        dark = shade >= 3
-        axes.bar_label(
-            bars, labels, label_type="center", fontsize=7.5, color="white" if dark else INK
-        )
+        segments.append((bars, values, dark))
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.set_yticks(positions, [t(f"form.{form}", lang) for form in forms])
     axes.invert_yaxis()
+    axes.set_xlim(0, max(left) * 1.04)
     axes.xaxis.grid(True, color=GRID, linewidth=0.8)
     axes.xaxis.set_major_formatter(_count_formatter(lang))
     axes.set_xlabel(t("stats.chart.axis_possible_victims", lang), color=MUTED, fontsize=8.5)
     _legend(figure, axes, 7.5)
+    for bars, values, dark in segments:
+        _labels_inside(figure, axes, bars, values, lang=lang, colour="white" if dark else INK)
     return True
+
+
+LABEL_SIZE = 7.5
+LABEL_ROOM = 4.0  # points kept free on either side of a label inside its bar
+
+
+def _labels_inside(
+    figure: Figure,
+    axes: Axes,
+    bars: Any,
+    values: Sequence[float],
+    *,
+    lang: str | None,
+    colour: str,
+) -> None:
+    """Each value in the middle of its bar segment, only where the text fits inside the
+    segment as laid out: a narrow segment gets no label rather than one over the axis or its
+    neighbour (the table under the chart has every number)."""
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.execute(figure)  # the final size of the plot, so widths are real
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415 - matplotlib: at the first chart, after _matplotlib()
+
+    font = FontProperties(size=LABEL_SIZE)
+    room = LABEL_ROOM * figure.dpi / 72
+    labels = []
+    for bar, value in zip(bars, values, strict=True):
+        text = number(value, lang) if value else ""
+        width = bar.get_window_extent(renderer).width
+        needed = renderer.get_text_width_height_descent(text, font, ismath=False)[0]
+        labels.append(text if text and needed + 2 * room <= width else "")
+    axes.bar_label(bars, labels, label_type="center", fontsize=LABEL_SIZE, color=colour)
 
 
 def _referrals_by_recipient(figure: Figure, report: StatsReport, lang: str | None) -> bool:

@@ -13,6 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from fieldapp.agencies import agency_key
@@ -20,6 +21,7 @@ from fieldapp.assessment.outcomes import refresh_outcomes
 from fieldapp.catalogue.loader import available_versions, latest_version, load_catalogue
 from fieldapp.catalogue.model import Catalogue, CatalogueError, Rules
 from fieldapp.clock import now_iso
+from fieldapp.localtime import to_local
 from fieldapp.stats.model import (
     AGE_GROUPS,
     B83_STATUSES,
@@ -27,8 +29,11 @@ from fieldapp.stats.model import (
     CATEGORIES,
     FOLLOWUP_STATUSES,
     INDICATION,
+    INDICATION_BY_ASSESSMENT,
+    INDICATION_OTHERWISE,
     NO_SIGNALS,
     OTHER_NATIONALITIES,
+    OUTCOME_INDICATIONS,
     PERSON_COLUMNS,
     POSSIBLE_VICTIMS,
     REGISTRATIONS,
@@ -71,7 +76,9 @@ DEFINITION_NOTES = (
     "stats.note.categories",
     "stats.note.serious_disadvantage",
     "stats.note.every_form",
+    "stats.note.with_indication",
     "stats.note.highest_form",
+    "stats.note.outcomes",
     "stats.note.route",
     "stats.note.minors",
     "stats.note.nationality",
@@ -124,6 +131,7 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         followup_rows = query.followup_durations()
         visits = query.count_visits()
 
+    generated_at = now_iso()
     by_month: dict[str, dict[str, int]] = {
         month: dict.fromkeys(FORMS, 0) for month in period.months()
     }
@@ -139,10 +147,7 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         row = by_month.setdefault(month, dict.fromkeys(FORMS, 0))
         for form in forms:
             row[form] += count
-    months = tuple(
-        MonthSignals(month, month_totals.get(month, 0), by_month[month])
-        for month in sorted(set(by_month) | set(month_totals))
-    )
+    months = _months(period, month_totals, by_month, to_local(generated_at).date())
 
     by_sector: dict[str, int] = defaultdict(int)
     by_municipality: dict[str, int] = defaultdict(int)
@@ -151,21 +156,19 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         by_municipality[municipality] += count
 
     profiles = Profiles(latest.rules)
-    order = tuple(latest.rules.outcome_order)
-    shown_outcomes = order[profiles.signal_rank :]
-    outcomes: dict[str, dict[str, int]] = {form: dict.fromkeys(shown_outcomes, 0) for form in FORMS}
+    columns = profiles.outcome_columns
+    outcomes: dict[str, dict[str, int]] = {form: dict.fromkeys(columns, 0) for form in FORMS}
     for _key, code, count in victims["main"]:
         profile = profiles.get(code)
-        if profile.category == NO_SIGNALS:
+        if profile.category not in VICTIM_CATEGORIES:
             continue
-        for form, rank in profile.ranks.items():
-            if rank >= profiles.signal_rank and rank < len(order):
-                outcomes[form][order[rank]] += count
+        for form in profile.forms:
+            outcomes[form][profiles.outcome_column(profile, form)] += count
 
     return StatsReport(
         period=period,
         filters=filters,
-        generated_at=now_iso(),
+        generated_at=generated_at,
         catalogue_versions=tuple(sorted(versions)),
         signals_total=sum(month.total for month in months),
         signals_unmapped=unmapped,
@@ -173,12 +176,37 @@ def aggregate(conn: Connection, period: Period, filters: StatsFilter | None = No
         signals_by_sector=_most_first(by_sector),
         signals_by_municipality=_most_first(by_municipality),
         outcomes=outcomes,
-        outcome_order=shown_outcomes,
+        outcome_order=columns,
         referrals_by_recipient=_most_first(dict(referral_groups)),
         followup=_followup(followup_rows),
         periodic=periodic_tables(victims, profiles),
         visits=visits,
         notes=DEFINITION_NOTES,
+    )
+
+
+def _months(
+    period: Period,
+    totals: Mapping[str, int],
+    by_form: Mapping[str, dict[str, int]],
+    today: date,
+) -> tuple[MonthSignals, ...]:
+    """The period's months up to today's Dutch month: a month that has not begun holds no
+    zero, it is not there (unless a visit is dated in it: then up to that month, so the
+    months still add up to the total). Today's month is marked running when the period
+    reaches today."""
+    current = f"{today.year:04d}-{today.month:02d}"
+    last = max((month for month, total in totals.items() if total), default="")
+    end = max(current, last)
+    return tuple(
+        MonthSignals(
+            month,
+            totals.get(month, 0),
+            by_form[month],
+            running=month == current and period.date_to >= today,
+        )
+        for month in period.months()
+        if month <= end
     )
 
 
@@ -249,9 +277,32 @@ class Profiles:
 
     def __init__(self, rules: Rules) -> None:
         self.signal_rank = rules.rank("signals_present")
+        self.indication_rank = rules.rank(rules.indication_min_outcome)
         self.disadvantage = serious_disadvantage_rule(rules)
         self.order = highest_form_order(rules)
+        # The outcome table's columns: the outcomes a person can have in a form without an
+        # indication there, then the two kinds of indication.
+        below = max(self.signal_rank + 1, self.indication_rank)
+        self.outcome_columns = (
+            *rules.outcome_order[self.signal_rank : below],
+            *OUTCOME_INDICATIONS,
+        )
         self._decoded: dict[int, Profile] = {}
+
+    def outcome_column(self, profile: Profile, form: str) -> str:
+        """Where a possible victim counted under ``form`` stands in the outcome table: with
+        an indication in the form, by what gave it (the assessment's outcome at the threshold
+        or above, which includes the art. 273f reading; else the rule for minors or the
+        professional's judgement, which leave the outcome lower, even below 'signals
+        present'); without one, at the outcome of the assessment. The engine never leaves an
+        outcome at the threshold without an indication; should it, the highest column below
+        takes it, so every person counted under the form has one column."""
+        rank = profile.ranks.get(form, -1)
+        if form in profile.form_indication:
+            by_assessment = rank >= self.indication_rank
+            return INDICATION_BY_ASSESSMENT if by_assessment else INDICATION_OTHERWISE
+        lower = self.outcome_columns[: -len(OUTCOME_INDICATIONS)]
+        return lower[min(max(rank - self.signal_rank, 0), len(lower) - 1)]
 
     def get(self, code: int) -> Profile:
         profile = self._decoded.get(code)
@@ -347,7 +398,7 @@ def periodic_tables(victims: Mapping[str, Groups], profiles: Profiles) -> Period
             form_route[form][route] += count
             form_route_age[form][route][age_group] += count
             sector_row[form] += count
-            if category == INDICATION:
+            if form in profile.form_indication:
                 form_indication[form] += count
         if profile.highest is not None:
             highest[profile.highest][route] += count

@@ -22,7 +22,23 @@ Who the person tables count (the categories of the Nationaal Rapporteur and CoMe
 - a possible victim counts under **every form** of exploitation with a signal (or an
   indication): a person with signals in two forms counts under each, so the forms together
   can exceed the persons, and each such table ends with the persons counted once; the
-  **highest form** table counts each person under one form (:data:`HIGHEST_FORM_RULE`).
+  **highest form** table counts each person under one form
+  (:func:`fieldapp.stats.compute.highest_form_order`);
+- **with an indication in a form** means one thing in every table, whatever gave it: the
+  engine's outcome there (the indicator list, or the art. 273f reading), the rule for minors,
+  or the professional's own judgement (``person_outcomes.indication``). The per-form
+  "with an indication" column and the outcome table's two indication columns count exactly
+  those persons, so they agree; a person with an indication in another form only counts
+  under this one by the outcome of the assessment. Per person (categories, key figures, the
+  last row "each person once"): an indication in at least one form.
+
+The outcome table counts the same persons as the form table (its totals per form are equal);
+serious disadvantage stands only in the categories table and the key figures, never added to
+the possible victims.
+
+Months run from the period's first month to the current Dutch month (or the last month with a
+signal, should a visit carry a later date): a month that has not begun is not a zero. The
+month still running is marked (``MonthSignals.running``).
 """
 
 from __future__ import annotations
@@ -56,6 +72,11 @@ SEX_WORK_COLUMNS = (INDICATION, BELOW_INDICATION, POSSIBLE_VICTIMS, "minor", "cr
 # B8/3 as recorded: offered (and not declined), offered and declined, not offered, nothing.
 B83_STATUSES = ("offered", "declined", "not_offered", "not_recorded")
 OTHER_NATIONALITIES, UNKNOWN_NATIONALITY = "other", "unknown"
+# The outcome table's columns above the outcomes without an indication: an indication in the
+# form from the assessment itself (its outcome reached the catalogue's indication threshold,
+# or the art. 273f reading), or only from the rule for minors or the professional's judgement.
+INDICATION_BY_ASSESSMENT, INDICATION_OTHERWISE = "indication_by_assessment", "indication_otherwise"
+OUTCOME_INDICATIONS = (INDICATION_BY_ASSESSMENT, INDICATION_OTHERWISE)
 TOP_NATIONALITIES = 5
 FOLLOWUP_STATUSES = ("sent", "acknowledged", "investigating", "closed")
 
@@ -63,11 +84,13 @@ FOLLOWUP_STATUSES = ("sent", "acknowledged", "investigating", "closed")
 @dataclass(frozen=True, slots=True)
 class MonthSignals:
     """Signals of one month: all of them once, and per form (an indicator can belong to
-    several forms, so the forms together can exceed ``total``)."""
+    several forms, so the forms together can exceed ``total``). ``running``: the month has
+    not ended yet (today's Dutch month), so its count is not comparable with the others."""
 
     month: str
     total: int
     by_form: dict[str, int]
+    running: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +121,7 @@ class PeriodicTables:
     category_minors: Counts = field(default_factory=dict)  # category -> minors
     route_persons: Counts = field(default_factory=dict)  # route -> possible victims
     form_route: dict[str, Counts] = field(default_factory=dict)  # every form: form -> route
-    form_indication: Counts = field(default_factory=dict)  # form -> of them with indication
+    form_indication: Counts = field(default_factory=dict)  # form -> with indication in it
     highest_form_route: dict[str, Counts] = field(default_factory=dict)  # one form a person
     highest_form_order: tuple[str, ...] = FORMS  # how a tie there is settled, last
     form_route_sex: dict[str, dict[str, Counts]] = field(default_factory=dict)
@@ -177,8 +200,11 @@ class StatsReport:
     signals_by_month: tuple[MonthSignals, ...]
     signals_by_sector: tuple[tuple[str, int], ...]  # most signals first
     signals_by_municipality: tuple[tuple[str, int], ...]  # '' = municipality not recorded
-    outcomes: dict[str, dict[str, int]]  # form -> outcome (signals and up) -> persons
-    outcome_order: tuple[str, ...]  # the outcomes of ``outcomes``, lowest first
+    # form -> column -> possible victims counted under the form (as in ``form_route``): the
+    # outcomes below the indication threshold for those without an indication in the form,
+    # then OUTCOME_INDICATIONS for those with one.
+    outcomes: dict[str, dict[str, int]]
+    outcome_order: tuple[str, ...]  # the columns of ``outcomes``, lowest first
     referrals_by_recipient: tuple[tuple[str, int], ...]
     followup: tuple[FollowUpTimes, ...]
     periodic: PeriodicTables
@@ -209,7 +235,12 @@ class StatsReport:
                 "unmapped": self.signals_unmapped,
                 "by_form": self.signals_by_form(),
                 "by_month": [
-                    {"month": m.month, "total": m.total, "by_form": dict(m.by_form)}
+                    {
+                        "month": m.month,
+                        "total": m.total,
+                        "by_form": dict(m.by_form),
+                        "running": m.running,
+                    }
                     for m in self.signals_by_month
                 ],
                 "by_sector": dict(self.signals_by_sector),

@@ -1,6 +1,12 @@
 """The periodic report as a PDF, built in memory: title, period, the Nationaal Rapporteur and
 CoMensha tables, every chart with its table, and how each number was counted.
 
+Pages are filled: a long table splits across pages with its header repeated, and only its
+title, notes, header and first rows (a short table: all of it; a chart: with all of those) are
+kept together, by breaking the page before them when they would not fit. A chart without data
+is one line of text, not an empty frame. Each note is printed once: under the first table
+that needs it; the closing section holds the notes no table printed.
+
 The fonts are the referral renderer's (DejaVu Sans, registered by
 :func:`fieldapp.referral.render._register_fonts`, embedded as a subset), so every language's
 letters print. Charts are embedded as PNG images drawn at 150 dpi. Nothing is written to disk
@@ -9,6 +15,7 @@ here: the caller writes the bytes with :mod:`fieldapp.atomic`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from io import BytesIO
 from typing import Any
@@ -24,7 +31,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Image,
-    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -48,16 +54,17 @@ from fieldapp.referral.render import (
     RULE,
     _register_fonts,
 )
-from fieldapp.stats.charts import HEIGHT_INCHES, WIDTH_INCHES, number, render_chart
+from fieldapp.stats.charts import HEIGHT_INCHES, WIDTH_INCHES, has_data, number, render_chart
 from fieldapp.stats.model import StatsReport
 from fieldapp.stats.tables import (
     CHART_TABLES,
     PERIODIC_TABLES,
     ReportTable,
+    note_text,
     report_notes,
     report_tables,
     summary_rows,
-    table_notes,
+    table_note_keys,
 )
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -70,6 +77,15 @@ CELL_SIZE = 8
 HEAD_SIZE, HEAD_MIN_SIZE = 7.5, 5.5  # a header shrinks down to this before a column widens
 PADDING = 6  # reportlab's cell padding, left and right
 SLACK = 0.5  # points kept free in a header line, against rounding
+TOP_MARGIN, BOTTOM_MARGIN = MARGIN_Y, MARGIN_Y + 6 * mm
+FRAME_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN - 12  # less the frame's own padding
+# A table starts on a new page only when its start does not fit: its title, notes, header and
+# first FIRST_ROWS rows (all of a table with at most FIRST_ROWS + 2 rows, so no row or two is
+# left over). The whole table, when it fits, or when less than SPLIT_ROOM of a page is left
+# (no short table split for a few lines at the foot of a page); else it splits, its header
+# repeated on the next page.
+FIRST_ROWS = 4
+SPLIT_ROOM = 1 / 3
 
 
 class _Styles:
@@ -129,8 +145,8 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         pagesize=A4,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
-        topMargin=MARGIN_Y,
-        bottomMargin=MARGIN_Y + 6 * mm,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
         title=t("stats.report.title", lang),
         author="",
         subject=t("stats.report.period", lang, period=report.period.label()),
@@ -151,31 +167,35 @@ def render_report_pdf(report: StatsReport, lang: str | None = None) -> bytes:
         Spacer(1, 2 * mm),
         Paragraph(escape(t("stats.report.summary", lang)), styles.section),
         _table(_summary(report, lang), styles, lang),
-        Paragraph(escape(t("stats.report.periodic", lang)), styles.section),
     ]
+    notes = _Notes(report, styles, lang)
+    heading: list[Flowable] = [Paragraph(escape(t("stats.report.periodic", lang)), styles.section)]
     for table_id in PERIODIC_TABLES:
-        story.append(KeepTogether(_titled_table(report, tables[table_id], styles, lang)))
-    heading: list[Flowable] = [Paragraph(escape(t("stats.report.charts", lang)), styles.section)]
+        story += _kept_start(heading, tables[table_id], notes.under(table_id), styles, lang)
+        heading = []
+    heading = [Paragraph(escape(t("stats.report.charts", lang)), styles.section)]
     for chart_id, table_id in CHART_TABLES.items():
-        png = render_chart(chart_id, report, "png", lang, dpi=CHART_DPI)
-        width = TEXT_WIDTH * CHART_WIDTH_SHARE
-        image = Image(BytesIO(png), width=width, height=width * HEIGHT_INCHES / WIDTH_INCHES)
-        image.hAlign = "LEFT"
-        # A chart and its table stay on one page (the section heading with the first).
-        story.append(
-            KeepTogether(
-                [
-                    *heading,
-                    Spacer(1, 3 * mm),
-                    image,
-                    *_titled_table(report, tables[table_id], styles, lang),
-                ]
+        shown = tables[table_id]
+        if not has_data(chart_id, report):
+            # One line instead of an empty frame; the table's notes go to the closing section.
+            story += _kept_start(
+                [*heading, Paragraph(escape(shown.title), styles.table_title)],
+                None,
+                [Paragraph(escape(t("stats.table.empty", lang)), styles.body)],
+                styles,
+                lang,
             )
-        )
+        else:
+            png = render_chart(chart_id, report, "png", lang, dpi=CHART_DPI)
+            width = TEXT_WIDTH * CHART_WIDTH_SHARE
+            image = Image(BytesIO(png), width=width, height=width * HEIGHT_INCHES / WIDTH_INCHES)
+            image.hAlign = "LEFT"
+            start = [*heading, Spacer(1, 3 * mm), image]
+            story += _kept_start(start, shown, notes.under(table_id), styles, lang)
         heading = []
     story.append(CondPageBreak(60 * mm))
     story.append(Paragraph(escape(t("stats.report.definitions", lang)), styles.section))
-    for note in report_notes(report, lang):
+    for note in report_notes(report, lang, leave_out=frozenset(notes.printed)):
         story.append(Paragraph("• " + escape(note), styles.body))
     footer = partial(_footer, text=t("stats.report.footer", lang, period=report.period.label()))
     document.build(story, onFirstPage=footer, onLaterPages=footer)
@@ -228,18 +248,70 @@ def _summary(report: StatsReport, lang: str | None) -> ReportTable:
     )
 
 
-def _titled_table(
-    report: StatsReport, table: ReportTable, styles: _Styles, lang: str | None
+class _Notes:
+    """The notes under the tables, each printed under the first table that needs it only."""
+
+    def __init__(self, report: StatsReport, styles: _Styles, lang: str | None) -> None:
+        self.report, self.styles, self.lang = report, styles, lang
+        self.printed: list[str] = []
+
+    def under(self, table_id: str) -> list[Flowable]:
+        keys = [key for key in table_note_keys(self.report, table_id) if key not in self.printed]
+        self.printed += keys
+        return [
+            Paragraph(escape(note_text(self.report, key, self.lang)), self.styles.table_note)
+            for key in keys
+        ]
+
+
+def _kept_start(
+    before: list[Flowable],
+    table: ReportTable | None,
+    notes: list[Flowable],
+    styles: _Styles,
+    lang: str | None,
 ) -> list[Flowable]:
-    """The table's title, what the reader needs to know to read it, and the table."""
-    return [
-        Paragraph(escape(table.title), styles.table_title),
-        *(
-            Paragraph(escape(note), styles.table_note)
-            for note in table_notes(report, table.id, lang)
-        ),
-        _table(table, styles, lang),
-    ]
+    """``before`` (a heading, a chart), the table's title and notes, and the table, with a
+    page break first when the start would not fit the page: the whole of a short table, or
+    the header and first rows of a long one, which then splits with its header repeated.
+    Without a table: ``before`` and ``notes`` only, kept together."""
+    start = [*before]
+    if table is not None:
+        start.append(Paragraph(escape(table.title), styles.table_title))
+    start += notes
+    height = sum(_height(flowable) for flowable in start)
+    if table is None:
+        return [_StartOnPage(height, height), *start]
+    whole = _table(table, styles, lang)
+    whole_height = height + _height(whole)
+    if len(table.rows) + len(table.separate) <= FIRST_ROWS + 2:
+        return [_StartOnPage(whole_height, whole_height), *start, whole]
+    first = replace(table, rows=table.rows[:FIRST_ROWS], total=None, separate=())
+    first_height = height + _height(_table(first, styles, lang))
+    return [_StartOnPage(whole_height, first_height), *start, whole]
+
+
+class _StartOnPage(CondPageBreak):
+    """A page break where a table's start does not fit (see SPLIT_ROOM): ``whole`` is the
+    height of everything kept together at best, ``first`` of the least that must be."""
+
+    def __init__(self, whole: float, first: float) -> None:
+        super().__init__(whole)
+        self.first = first
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        roomy = availHeight >= self.first and availHeight >= FRAME_HEIGHT * SPLIT_ROOM
+        # On an empty page a break would only make another empty page: go on there.
+        fresh = availHeight >= FRAME_HEIGHT - 1
+        if availHeight >= self.height or roomy or fresh:
+            return 0, 0
+        return super().wrap(availWidth, availHeight)
+
+
+def _height(flowable: Flowable) -> float:
+    """The height ``flowable`` takes in the text column, with its space before and after."""
+    _width, height = flowable.wrap(TEXT_WIDTH, PAGE_HEIGHT)
+    return float(height + flowable.getSpaceBefore() + flowable.getSpaceAfter())
 
 
 def _cell_text(value: object, lang: str | None) -> str:
@@ -326,7 +398,7 @@ def _widths(table: ReportTable) -> list[float]:
 
 def _cell_room(table: ReportTable, lang: str | None) -> list[float]:
     """What each column's cells need: the longest word of a label, the widest number."""
-    rows = [*table.rows, *([table.total] if table.total is not None else [])]
+    rows = [*table.rows, *([table.total] if table.total is not None else []), *table.separate]
     room = []
     for index in range(len(table.header)):
         texts = [_cell_text(row[index], lang) for row in rows]
@@ -368,6 +440,7 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
         data.append(
             [Paragraph(escape(t("stats.table.empty", lang)), styles.cell)] + [""] * (columns - 1)
         )
+    total_row = len(data)
     if table.total is not None:
         data.append(
             [
@@ -377,6 +450,15 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
                 for index, value in enumerate(table.total)
             ]
         )
+    data += [
+        [
+            Paragraph(escape(_cell_text(value, lang)), styles.cell)
+            if index < labels
+            else _cell_text(value, lang)
+            for index, value in enumerate(row)
+        ]
+        for row in table.separate
+    ]
     style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
@@ -394,9 +476,16 @@ def _table(table: ReportTable, styles: _Styles, lang: str | None) -> Table:
     ]
     if table.total is not None:
         style += [
-            ("FONT", (labels, -1), (-1, -1), FONT_BOLD, CELL_SIZE),
-            ("LINEABOVE", (0, -1), (-1, -1), 0.9, INK),
-            ("BACKGROUND", (0, -1), (-1, -1), colors.white),
+            ("FONT", (labels, total_row), (-1, total_row), FONT_BOLD, CELL_SIZE),
+            ("LINEABOVE", (0, total_row), (-1, total_row), 0.9, INK),
+            ("BACKGROUND", (0, total_row), (-1, -1), colors.white),
+        ]
+    if table.separate:
+        # Apart from the total: under a rule of their own, not banded.
+        first = len(data) - len(table.separate)
+        style += [
+            ("LINEABOVE", (0, first), (-1, first), 0.9, RULE),
+            ("BACKGROUND", (0, first), (-1, -1), colors.white),
         ]
     result = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     result.setStyle(TableStyle(style))

@@ -135,6 +135,12 @@ def _table_sheet(sheet: Any, formats: Formats, table: ReportTable, notes: list[s
                 sheet.write_number(row, column, value, formats["total"])
             else:
                 sheet.write_blank(row, column, None, formats["total"])
+    # Counted apart: under the total, after an empty row, so no sum takes them in.
+    row += 1 if table.separate else 0
+    for values in table.separate:
+        row += 1
+        for column, value in enumerate(values):
+            _write(sheet, row, column, value, formats)
 
 
 def _write(sheet: Any, row: int, column: int, value: Cell, formats: Formats) -> None:

@@ -3,14 +3,18 @@ the command line all show these, so a number reads the same everywhere.
 
 A table's total row is the sum of the cells above it, except where a person counts in more
 than one row (every form of exploitation with a signal): there the last row counts each person
-once, and says so (``total_is_sum`` is False). The tests compare both kinds with counts made
-straight from the database.
+once, and says so (``total_is_sum`` is False). Rows under the total (``separate``: serious
+disadvantage in the categories table) are never in it. Tables that count the same persons
+show the same numbers: the categories' total is the key figure of possible victims, the
+outcome table's totals per form are the form table's, and "with an indication in this form"
+is one count wherever it stands (:mod:`fieldapp.stats.model`). The tests compare every kind
+with counts made straight from the database, and the tables with each other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fieldapp.agencies import agency_name
 from fieldapp.countries import country_name
@@ -21,13 +25,17 @@ from fieldapp.stats.model import (
     B83_STATUSES,
     CATEGORIES,
     OTHER_NATIONALITIES,
+    OUTCOME_INDICATIONS,
     PERSON_COLUMNS,
     REGISTRATIONS,
     ROUTES,
+    SERIOUS_DISADVANTAGE,
     SEX_WORK_COLUMNS,
     SEX_WORK_SECTORS,
     SEXES,
     UNKNOWN_NATIONALITY,
+    VICTIM_CATEGORIES,
+    MonthSignals,
     StatsReport,
 )
 from fieldapp.stats.regions import UNKNOWN, load_regions
@@ -65,9 +73,9 @@ TOP_MUNICIPALITIES = 15
 
 @dataclass(frozen=True, slots=True)
 class ReportTable:
-    """A titled table: a header row, body rows whose first ``labels`` cells name the row, and
+    """A titled table: a header row, body rows whose first ``labels`` cells name the row,
     (when ``total`` is set) a total row: the column sums of the body, or, where
-    ``total_is_sum`` is False, each person once."""
+    ``total_is_sum`` is False, each person once; and rows ``separate`` from the total."""
 
     id: str
     title: str
@@ -77,6 +85,7 @@ class ReportTable:
     total: tuple[Cell, ...] | None = None
     labels: int = 1
     total_is_sum: bool = True
+    separate: tuple[tuple[Cell, ...], ...] = ()  # shown under the total, never counted in it
 
 
 def form_label(form: str, lang: str | None = None) -> str:
@@ -152,11 +161,12 @@ def nationality_label(code: str, lang: str | None) -> str:
     return country_name(code, lang or "nl")
 
 
-# What a table needs said beside it (message keys of the report's definitions; "no_signals"
-# and "region_file" are the period's own figures).
+# What a table needs said beside it (message keys of the report's definitions; "no_signals",
+# "region_file" and "running_month" are the period's own figures, the last only when a month
+# is still running).
 TABLE_NOTES = {
     "categories": ("stats.note.categories", "stats.note.serious_disadvantage", "no_signals"),
-    "form_route": ("stats.note.every_form", "stats.note.route"),
+    "form_route": ("stats.note.every_form", "stats.note.with_indication", "stats.note.route"),
     "highest_form_route": ("stats.note.highest_form",),
     "form_route_sex": ("stats.note.every_form",),
     "form_route_age": ("stats.note.every_form", "stats.note.minors"),
@@ -167,32 +177,55 @@ TABLE_NOTES = {
     "region": ("stats.note.region", "region_file"),
     "b83": ("stats.note.b83",),
     "registration": ("stats.note.registration",),
-    "signals_by_month": ("stats.note.signal_forms",),
+    "signals_by_month": ("stats.note.signal_forms", "running_month"),
+    "outcomes": ("stats.note.outcomes", "stats.note.with_indication"),
     "referrals": ("stats.note.referrals",),
     "followup": ("stats.note.followup",),
 }
 
 
 def note_text(report: StatsReport, key: str, lang: str | None = None) -> str:
-    """One note as a sentence, with the period's own figures filled in."""
+    """One note as a sentence, with the period's own figures filled in; '' for a note that
+    has nothing to say this period (no month running)."""
     periodic = report.periodic
     if key == "no_signals":
         return tn("stats.note.no_signals", periodic.no_signals, lang)
     if key == "region_file":
         as_of = periodic.regions_as_of or load_regions().as_of
         return t("stats.note.region_file", lang, date=date_text(as_of, lang))
+    if key == "running_month":
+        running = [month.month for month in report.signals_by_month if month.running]
+        return t("stats.note.running_month", lang, month=running[0]) if running else ""
     order = ", ".join(form_label(form, lang).lower() for form in periodic.highest_form_order)
     return t(key, lang, order=order)
 
 
-def report_notes(report: StatsReport, lang: str | None = None) -> list[str]:
+# The notes of the period itself, after the definitions.
+PERIOD_NOTES = ("no_signals", "running_month", "region_file")
+
+
+def note_keys(report: StatsReport) -> tuple[str, ...]:
+    """Every note of the report, in order: the definitions, then the period's own."""
+    return (*report.notes, *PERIOD_NOTES)
+
+
+def report_notes(
+    report: StatsReport, lang: str | None = None, *, leave_out: frozenset[str] = frozenset()
+) -> list[str]:
     """How the report counts, as sentences: the definitions, and what this period left out
-    (possible victims without any signal)."""
-    return [note_text(report, key, lang) for key in (*report.notes, "no_signals", "region_file")]
+    (possible victims without any signal); without the notes ``leave_out`` (the PDF prints
+    those under their tables already)."""
+    texts = (note_text(report, key, lang) for key in note_keys(report) if key not in leave_out)
+    return [text for text in texts if text]
+
+
+def table_note_keys(report: StatsReport, table_id: str) -> tuple[str, ...]:
+    """The notes ``table_id`` needs, those with something to say this period."""
+    return tuple(key for key in TABLE_NOTES.get(table_id, ()) if note_text(report, key, "en"))
 
 
 def table_notes(report: StatsReport, table_id: str, lang: str | None = None) -> list[str]:
-    return [note_text(report, key, lang) for key in TABLE_NOTES.get(table_id, ())]
+    return [note_text(report, key, lang) for key in table_note_keys(report, table_id)]
 
 
 def summary_rows(report: StatsReport) -> tuple[tuple[str, int], ...]:
@@ -255,6 +288,10 @@ def _table(
     )
 
 
+def _with_separate(table: ReportTable, rows: Sequence[tuple[Cell, ...]]) -> ReportTable:
+    return replace(table, separate=tuple(rows))
+
+
 def _once(table: ReportTable, total: tuple[Cell, ...]) -> ReportTable:
     """``table`` with a last row that counts each person once instead of the column sums."""
     return ReportTable(
@@ -281,18 +318,25 @@ def _categories(report: StatsReport, lang: str | None) -> ReportTable:
         t("stats.col.total", lang),
         t("stats.col.minors", lang),
     ]
-    rows: list[tuple[Cell, ...]] = []
+    rows: dict[str, tuple[Cell, ...]] = {}
     for category in CATEGORIES:
         counts = periodic.categories.get(category, {})
-        rows.append(
-            (
-                t(f"stats.category.{category}", lang),
-                *(counts.get(route, 0) for route in ROUTES),
-                sum(counts.values()),
-                periodic.category_minors.get(category, 0),
-            )
+        rows[category] = (
+            t(f"stats.category.{category}", lang),
+            *(counts.get(route, 0) for route in ROUTES),
+            sum(counts.values()),
+            periodic.category_minors.get(category, 0),
         )
-    return _table("categories", lang, header, rows)
+    # The total is the possible victims (the key figure); serious disadvantage stands under
+    # it, counted apart.
+    victims = _table(
+        "categories",
+        lang,
+        header,
+        [rows[category] for category in VICTIM_CATEGORIES],
+        label=t("stats.col.person.possible_victims", lang),
+    )
+    return _with_separate(victims, [rows[SERIOUS_DISADVANTAGE]])
 
 
 def _form_route(report: StatsReport, lang: str | None) -> ReportTable:
@@ -482,10 +526,15 @@ def _signals_by_month(report: StatsReport, lang: str | None) -> ReportTable:
         t("stats.col.all_signals", lang),
     ]
     rows: list[tuple[Cell, ...]] = [
-        (month.month, *(month.by_form.get(form, 0) for form in FORMS), month.total)
+        (month_text(month, lang), *(month.by_form.get(form, 0) for form in FORMS), month.total)
         for month in report.signals_by_month
     ]
     return _table("signals_by_month", lang, header, rows)
+
+
+def month_text(month: MonthSignals, lang: str | None) -> str:
+    """``YYYY-MM``, marked when the month is still running."""
+    return t("stats.month_running", lang, month=month.month) if month.running else month.month
 
 
 def _signals_by_sector(report: StatsReport, lang: str | None) -> ReportTable:
@@ -508,19 +557,30 @@ def _signals_by_municipality(
     return _table("signals_by_municipality", lang, header, [tuple(row) for row in rows])
 
 
+def outcome_label(column: str, lang: str | None = None) -> str:
+    """A column of the outcome table: no indication in the form, at an outcome; or an
+    indication, by what gave it."""
+    if column in OUTCOME_INDICATIONS:
+        return t(f"stats.col.outcome.{column}", lang)
+    return t("stats.col.outcome.without", lang, outcome=t(f"outcome.{column}", lang))
+
+
 def _outcomes(report: StatsReport, lang: str | None) -> ReportTable:
-    """Per form, the persons with a signal in it by the engine's outcome there (a person
-    counts under every form with a signal)."""
+    """Per form, the possible victims counted under it (as in the form table) by the
+    outcome there, those with an indication in the form by what gave it; the last column
+    is the form table's "with an indication in this form"."""
     header = [
         t("stats.col.form", lang),
-        *(t(f"outcome.{outcome}", lang) for outcome in report.outcome_order),
+        *(outcome_label(column, lang) for column in report.outcome_order),
         t("stats.col.total", lang),
+        t("stats.col.with_indication", lang),
     ]
     rows: list[tuple[Cell, ...]] = []
     for form in FORMS:
         counts = report.outcomes.get(form, {})
-        values = [counts.get(outcome, 0) for outcome in report.outcome_order]
-        rows.append((form_label(form, lang), *values, sum(values)))
+        values = [counts.get(column, 0) for column in report.outcome_order]
+        indicated = sum(counts.get(column, 0) for column in OUTCOME_INDICATIONS)
+        rows.append((form_label(form, lang), *values, sum(values), indicated))
     return _table("outcomes", lang, header, rows, total=False)
 
 

@@ -41,7 +41,7 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.localtime import to_local
 from fieldapp.stats import charts
 from fieldapp.stats.compute import aggregate, compute_stats
-from fieldapp.stats.model import StatsReport
+from fieldapp.stats.model import INDICATION_BY_ASSESSMENT, INDICATION_OTHERWISE, StatsReport
 from fieldapp.stats.report_pdf import render_report_pdf
 from fieldapp.stats.report_xlsx import render_report_xlsx
 from fieldapp.stats.tables import report_tables
@@ -455,6 +455,7 @@ def _raw_victims(vault: Vault, period: Period = PERIOD) -> list[dict[str, object
                 "b83": b83,
                 "registration": registered.get(uuid, "none"),
                 "ranks": ranks,
+                "indicated": indicated,
                 **classify(ranks, indicated, bool(judged)),
             }
         )
@@ -537,6 +538,9 @@ def test_possible_victims_tables_add_up(crafted: Crafted, report: StatsReport) -
     }
     assert {k: n for k, n in got.items() if n} == dict(every)
     assert sum(got.values()) > periodic.possible_victims  # some persons have two forms
+    # With an indication in the form, whatever gave it; not an indication in another form.
+    indicated = Counter(f for v in possible for f in v["forms"] if f in v["indicated"])  # type: ignore[attr-defined, operator]
+    assert {f: n for f, n in periodic.form_indication.items() if n} == dict(indicated)
     # The highest form: each person once.
     highest = Counter((str(v["highest"]), str(v["route"])) for v in possible)
     got = {
@@ -602,17 +606,30 @@ def test_possible_victims_tables_add_up(crafted: Crafted, report: StatsReport) -
 
 
 def test_outcomes_count_every_form_with_a_signal(crafted: Crafted, report: StatsReport) -> None:
-    """Per form, the persons with a signal in it, by the engine's outcome there; no row or
+    """Per form, the possible victims counted under it (as in the form table): with an
+    indication in the form by what gave it, else by the engine's outcome there; no row or
     column for persons without signals."""
-    victims = [v for v in _raw_victims(crafted.vault) if v["category"] != "no_signals"]
+    possible = _possible(_raw_victims(crafted.vault))
+    threshold = CATALOGUE.rules.rank(CATALOGUE.rules.indication_min_outcome)
+    below = CATALOGUE.rules.outcome_order[SIGNAL_RANK:threshold]
+    assert report.outcome_order == (*below, INDICATION_BY_ASSESSMENT, INDICATION_OTHERWISE)
     assert report.outcome_order[0] == "signals_present"
+
+    def column(victim: dict[str, object], form: str) -> str:
+        rank = victim["ranks"].get(form, -1)  # type: ignore[attr-defined]
+        if form in victim["indicated"]:  # type: ignore[operator]
+            return INDICATION_BY_ASSESSMENT if rank >= threshold else INDICATION_OTHERWISE
+        return CATALOGUE.rules.outcome_order[rank]
+
     for form in FORMS:
-        raw = Counter(
-            CATALOGUE.rules.outcome_order[v["ranks"][form]]  # type: ignore[index]
-            for v in victims
-            if v["ranks"].get(form, -1) >= SIGNAL_RANK  # type: ignore[attr-defined]
+        raw = Counter(column(v, form) for v in possible if form in v["forms"])  # type: ignore[operator]
+        assert {k: v for k, v in report.outcomes[form].items() if v} == dict(raw), form
+        assert sum(report.outcomes[form].values()) == sum(report.periodic.form_route[form].values())
+        assert (
+            report.outcomes[form][INDICATION_BY_ASSESSMENT]
+            + report.outcomes[form][INDICATION_OTHERWISE]
+            == report.periodic.form_indication[form]
         )
-        assert {k: v for k, v in report.outcomes[form].items() if v} == dict(raw)
     assert sum(report.outcomes["labour"].values()) > sum(report.outcomes["sexual"].values())
 
 
@@ -677,7 +694,10 @@ def test_every_table_total_is_the_sum_of_its_rows_or_each_person_once(
     assert tables["form_route_age"].total[2] == periodic.minors  # type: ignore[index]
     assert tables["highest_form_route"].total[-1] == victims  # type: ignore[index]
     assert tables["sector_form"].total[-1] == victims  # type: ignore[index]
-    assert tables["categories"].total[-2] == victims + periodic.serious_disadvantage  # type: ignore[index]
+    # The categories' total is the possible victims (the key figure); serious disadvantage
+    # stands under it, apart.
+    assert tables["categories"].total[-2] == victims  # type: ignore[index]
+    assert [row[-2] for row in tables["categories"].separate] == [periodic.serious_disadvantage]
     for table_id in ("agency", "region"):
         assert tables[table_id].total[-2:] == (victims, periodic.serious_disadvantage)  # type: ignore[index]
     assert tables["registration"].total[-1] == victims  # type: ignore[index]

@@ -34,7 +34,7 @@ from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, 
 from fieldapp.paths import resource_path
 from fieldapp.stats import charts
 from fieldapp.stats.compute import Profiles, aggregate, compute_stats
-from fieldapp.stats.model import NO_SIGNALS, StatsReport
+from fieldapp.stats.model import INDICATION_BY_ASSESSMENT, NO_SIGNALS, StatsReport
 from fieldapp.stats.regions import UNKNOWN, load_regions, normalise
 from fieldapp.stats.report_pdf import (
     FONT_BOLD,
@@ -45,7 +45,13 @@ from fieldapp.stats.report_pdf import (
     render_report_pdf,
     wrap_words,
 )
-from fieldapp.stats.tables import PERIODIC_TABLES, report_notes, report_tables, table
+from fieldapp.stats.tables import (
+    PERIODIC_TABLES,
+    outcome_label,
+    report_notes,
+    report_tables,
+    table,
+)
 from fieldapp.store.filters import FORMS, Period
 from fieldapp.store.stats_store import PROFILE_BASE, PROFILE_INDICATION, PROFILE_PROFESSIONAL
 from fieldapp.store.store import Store
@@ -348,9 +354,14 @@ def test_no_signals_is_no_row_and_serious_disadvantage_is_apart(small: Small) ->
         )
     categories = table(small.report, "categories", "nl")
     assert [row[0] for row in categories.rows] == [
-        t(f"stats.category.{c}", "nl")
-        for c in ("indication", "below_indication", "serious_disadvantage")
+        t(f"stats.category.{c}", "nl") for c in ("indication", "below_indication")
     ]
+    assert categories.total is not None and categories.total[0] == t(
+        "stats.col.person.possible_victims", "nl"
+    )
+    assert categories.total[-2] == periodic.possible_victims == 7
+    # Serious disadvantage under the total, never in it.
+    assert categories.separate == ((t("stats.category.serious_disadvantage", "nl"), 0, 1, 0, 1, 0),)
 
 
 def _count(attribute: str, value: str, people: list[Expected] | None = None) -> int:
@@ -624,4 +635,5 @@ def test_legends_fit_inside_the_chart(small: Small, chart_id: str, lang: str) ->
         assert bounds.y0 <= box.y0 and box.y1 <= bounds.y1
         assert all(box.y0 >= plot.y1 for plot in plots)  # above the plot, not over it
         texts = [text.get_text() for text in legend.get_texts()]
-        assert t("outcome.trafficking_indicated", lang) in texts or chart_id != "outcomes"
+        wanted = outcome_label(INDICATION_BY_ASSESSMENT, lang)
+        assert wanted in texts or chart_id != "outcomes"

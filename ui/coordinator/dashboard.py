@@ -39,7 +39,7 @@ from fieldapp.atomic import write_atomic
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import current_language, t, tn
 from fieldapp.localtime import qt_date_format
-from fieldapp.stats.charts import CHART_IDS, chart_title, number, render_chart
+from fieldapp.stats.charts import CHART_IDS, chart_title, has_data, number, render_chart
 from fieldapp.stats.model import StatsReport
 from fieldapp.stats.report_xlsx import render_report_xlsx
 from fieldapp.stats.tables import CHART_TABLES, PERIODIC_TABLES, ReportTable, table, table_notes
@@ -414,11 +414,15 @@ class DashboardView(QWidget):
             self._show_chart(entry_id)
 
     def _show_chart(self, chart_id: str) -> None:
+        report, generation, lang = self.report, self._generation, self.lang
+        if report is not None and not has_data(chart_id, report):
+            # One line of text, not an empty frame (the export still draws the frame).
+            self.chart.show_text(t("stats.chart.no_data", lang))
+            return
         png = self.charts.get(chart_id)
         if png is not None:
             self.chart.show_png(png, chart_title(chart_id, self.lang))
             return
-        report, generation, lang = self.report, self._generation, self.lang
         if report is None:
             return
         self.chart.show_text(t("ui.stats.drawing"))
@@ -445,7 +449,8 @@ class DashboardView(QWidget):
         self.table_note.setText(" ".join(notes))
         self.table_note.setVisible(bool(notes))
         self.data_table.setAccessibleName(shown.title)
-        rows = [*shown.rows, *([shown.total] if shown.total is not None else [])]
+        rows = [*shown.rows, *([shown.total] if shown.total is not None else []), *shown.separate]
+        total_row = len(shown.rows) if shown.total is not None else -1
         self.data_table.clear()
         self.data_table.setColumnCount(len(shown.header))
         self.data_table.setHorizontalHeaderLabels(list(shown.header))
@@ -453,7 +458,7 @@ class DashboardView(QWidget):
         bold = QFont(self.data_table.font())
         bold.setBold(True)
         for row_number, values in enumerate(rows):
-            is_total = shown.total is not None and row_number == len(rows) - 1
+            is_total = row_number == total_row
             for column, value in enumerate(values):
                 item = QTableWidgetItem(_cell_text(value))
                 if isinstance(value, int | float) or (column >= shown.labels and value is None):
@@ -468,8 +473,11 @@ class DashboardView(QWidget):
 
     def _update_buttons(self) -> None:
         ready = self.report is not None and not self.busy
-        self.png_button.setEnabled(ready and self._current_chart() is not None)
-        self.svg_button.setEnabled(ready and self._current_chart() is not None)
+        chart_id = self._current_chart()
+        # A chart without data is a line of text: there is no image to save.
+        drawn = chart_id is not None and self.report is not None and has_data(chart_id, self.report)
+        self.png_button.setEnabled(ready and drawn)
+        self.svg_button.setEnabled(ready and drawn)
         self.pdf_button.setEnabled(ready)
         self.xlsx_button.setEnabled(ready)
 
