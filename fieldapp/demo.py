@@ -21,6 +21,7 @@ from fieldapp.catalogue import FORMS, Catalogue, load_catalogue
 from fieldapp.clock import iso_utc
 from fieldapp.domain import (
     Address,
+    B83Status,
     Consent,
     Evidence,
     ObservationStatus,
@@ -137,6 +138,8 @@ CARE_NEEDS = (
     "Tolk en juridisch advies",
     "Geld voor eten en vervoer",
 )
+# The nationalities above for whom the reflection period (B8/3) does not apply (EU citizens).
+EU_EEA = frozenset({"BG", "RO", "PL", "HU", "NL"})
 SAFETY = (
     "Zegt bedreigd te worden door de voorman",
     "Durft niet terug naar de huisvesting",
@@ -161,6 +164,13 @@ def _partner_fields(rng: random.Random, person: PersonInput, started: datetime) 
         safety=rng.choice(SAFETY),
         care_needs=rng.choice(CARE_NEEDS) if rng.random() < 0.7 else None,
         police_report=rng.choice(tuple(PoliceReport)),
+        # The reflection period is offered to a foreign national outside the EU/EEA; the
+        # date is left out (the visit's own day would do; the statistics count the status).
+        b83_status=(
+            rng.choice((B83Status.OFFERED, B83Status.DECLINED, B83Status.NOT_OFFERED))
+            if person.nationality not in EU_EEA
+            else person.b83_status
+        ),
     )
 
 

@@ -12,8 +12,10 @@ The formats, and why there is more than one:
   (:func:`qt_date_format`). :data:`TIME_FORMAT` is a time of day ("saved at 10:42").
 - :data:`REFERRAL_FORMATS`: a referral document's "created" line and visit date, at the
   precision the recipient's rules allow (``minute``, ``date``, ``month``: an anonymous
-  signal carries no day). Kept apart because the document's text is hashed (the content hash
-  in its footer and QR code is kept in the vault) and reads the same in either language.
+  signal carries no day), and every other day a referral shows (:func:`referral_date`). Kept
+  apart because the document's text is hashed (the content hash in its footer and QR code is
+  kept in the vault) and reads the same in either language: an English document does not
+  mix ``20/11/2026`` with ``20-11-2026``.
 - :data:`UTC_DATETIME_FORMAT`: a stored moment shown as UTC, where the text says "UTC"
   beside it (a vault's rollback message).
 - ISO dates (``2026-11-30``) where machines read them: file names, JSON, ``--from``/``--to``.
@@ -71,6 +73,17 @@ def date_text(value: date | datetime | str | None, lang: str | None = None) -> s
     """A day as people here write it: a date, an ISO date (``2026-11-30``), or a moment
     (aware, or stored UTC text) on its Dutch calendar day. Unreadable text comes back as it
     is; None as an empty string."""
+    return _day_text(value, DATE_FORMATS[_lang(lang)])
+
+
+def referral_date(value: date | datetime | str | None) -> str:
+    """A day in a referral document (a consent date, a date of birth) in
+    :data:`REFERRAL_FORMATS`' ``date`` format, in either language: one document, one way of
+    writing a date, as its created line and visit date write it."""
+    return _day_text(value, REFERRAL_FORMATS["date"])
+
+
+def _day_text(value: date | datetime | str | None, pattern: str) -> str:
     if value is None or value == "":
         return ""
     try:
@@ -82,7 +95,7 @@ def date_text(value: date | datetime | str | None, lang: str | None = None) -> s
             day = value
     except ValueError:
         return str(value)
-    return day.strftime(DATE_FORMATS[_lang(lang)])
+    return day.strftime(pattern)
 
 
 def datetime_text(moment: datetime | str | None, lang: str | None = None) -> str:

@@ -11,18 +11,30 @@ their own labelled as criminal-offence data (AVG art. 10). A field that does not
 person's role (consent or B8/3 for a suspect) is never shown, whatever the recipient may see.
 The engine's full explanation goes to an annex at the end, for recipients whose rules allow the
 full assessment. Nothing is printed with an empty value.
+
+What a reader must never misread (issue 15, the reader review): a reason line names only a
+person the document shows; the persons labelled as criminal-offence data are the possible
+exploiters, and an employer only where notes about them are shown (a licensed operator with
+nothing recorded is not a suspect); a person block with nothing the recipient may see is not
+printed; the annex holds only what the document's own signals show, in the third person, and
+nothing about weights (the document's note on unconfirmed grades says that once). Urgency is the
+engine's for the recipient, and immediate when the ground is the person's vital interest. An
+anonymous registration is a count: per possible victim only sex, age group, nationality and the
+forms the assessment found, no urgency, and a footer that says it holds no names or direct
+identifiers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fieldapp import validate
 from fieldapp.agencies import agency_name, same_agency
 from fieldapp.assessment import Assessment, assess
-from fieldapp.assessment.engine import Explanation, FormResult
+from fieldapp.assessment.engine import CHILD, Explanation, FormResult, Msg, MsgList
 from fieldapp.assessment.from_store import case_for_person, find_person, reporting_agency
 from fieldapp.assessment.render import explanation_text, list_text
 from fieldapp.catalogue import Catalogue
@@ -38,11 +50,12 @@ from fieldapp.domain import (
     PoliceReport,
     Sector,
     VisitDetail,
+    band_for_age,
 )
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.ids import crockford_code
-from fieldapp.localtime import date_text, local_now, referral_text
+from fieldapp.localtime import local_now, referral_date, referral_text, to_local
 from fieldapp.referral.document import (
     AnnexBlock,
     AttachmentLine,
@@ -57,6 +70,7 @@ from fieldapp.referral.readiness import (
     identity_allowed,
     missing_for_final,
     missing_text,
+    observed_any,
     vital_interest_text,
 )
 from fieldapp.referral.rules import RecipientRules, field_groups, recipient_rules, role_fields
@@ -91,7 +105,6 @@ SECTION_LABELS = (
     "urgency",
     "created",
     "sender",
-    "urgent",
     "signal",
     "to",
     "own_reason",
@@ -110,20 +123,41 @@ ROLE_ORDER = (
     PersonRole.EMPLOYER_MANAGER,
     PersonRole.POSSIBLE_EXPLOITER,
 )
-# Possible exploiters and employers: what is recorded about them is a suspicion of a crime, so
-# criminal-offence data (AVG art. 10), shown in its own labelled section.
-SUSPECT_ROLES = frozenset({PersonRole.POSSIBLE_EXPLOITER, PersonRole.EMPLOYER_MANAGER})
 SEX_WORK = frozenset({Sector.SEX_WORK_LICENSED, Sector.SEX_WORK_UNLICENSED})
 # Explanation lines that advise the reporter rather than inform the reader (what to record, whom
-# to call, whether to register with CoMensha), or that the document shows once elsewhere.
+# to call, whether to register with CoMensha, whether a danger still plays), that the document
+# shows once elsewhere (the catalogue, the unconfirmed weights), or that are about the lists and
+# weights behind the reading rather than the person (the document's 'unconfirmed' note covers
+# those).
 _ANNEX_LEFT_OUT = (
     "assess.explain.catalogue",
+    "assess.explain.versions",
     "assess.explain.not_a_verdict",
     "assess.explain.acute",
+    "assess.explain.past_acute",
     "assess.explain.b83",
     "assess.explain.b83_unknown",
     "assess.explain.registration_",
+    "assess.explain.unconfirmed",
+    "assess.explain.unknown_indicators",
 )
+# The engine speaks to the reporter ("uw oordeel", "De plichten bij een aanwijzing gelden"); the
+# annex is read by the recipient, so these say the same in the third person, and an outcome
+# line drops the status of the combination rule's weights.
+_ANNEX_THIRD_PERSON = {
+    "assess.explain.indication_yes": "referral.annex.indication_yes",
+    "assess.explain.indication_no": "referral.annex.indication_no",
+    "assess.indication_by.professional": "referral.annex.by_professional",
+    "assess.explain.dutch_law_sub1_suspected": "referral.annex.dutch_law_sub1_suspected",
+    "assess.explain.dutch_law_sub2_suspected": "referral.annex.dutch_law_sub2_suspected",
+    "assess.explain.outcome_rule": "assess.explain.outcome",
+}
+# Person fields derived from others (the age made coarse, the forms from the assessment): never
+# listed as left out themselves.
+_DERIVED_FIELDS = frozenset({"age_group", "forms"})
+# Recipients told how many other possible victims the visit met (a referral about one person
+# must not read as if there were no one else).
+_COUNTS_OTHER_VICTIMS = ("police", "nla")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +266,7 @@ def plan_referral(
             # The month is the date made coarse: it is never listed as left out itself.
             if name not in allowed
             and name != "month"
+            and not (kind == "person" and name in _DERIVED_FIELDS)
             and not (name == "date" and "month" in allowed)
             and (kind != "sender" or name in rules.sender)
         ]
@@ -295,6 +330,7 @@ def build_referral(
         recipient=recipient,
         vital_interest=plan.vital_interest,
         profile=profile,
+        reason=own_reason,
     )
     if final and missing:
         raise FieldAppError("referral.not_ready", missing=missing_text(missing))
@@ -312,30 +348,33 @@ def build_referral(
         for p in plan.subjects
         if p.role.value in catalogue.rules.victim_roles
     ]
-    urgency = "normal"
-    for result in assessments.values():
-        for advice in result.referrals:
-            if advice.to == recipient and URGENCY_RANK[advice.urgency] > URGENCY_RANK[urgency]:
-                urgency = advice.urgency
-    context = _Context(rules, detail, plan, catalogue, lang, names, reporter, assessments)
-    person_blocks = [_person(context, p) for p in plan.included_persons]
-    persons = tuple(
-        b
-        for p, b in zip(plan.included_persons, person_blocks, strict=True)
-        if p.role not in SUSPECT_ROLES
+    urgency = _urgency(rules, plan, assessments)
+    context = _Context(
+        rules, detail, plan, catalogue, lang, names, reporter, assessments, own_reason
     )
-    suspects = tuple(
-        b
-        for p, b in zip(plan.included_persons, person_blocks, strict=True)
-        if p.role in SUSPECT_ROLES
-    )
-    shown = {p.meta.uuid for p in plan.included_persons}
+    # A registration counts the possible victims it is about ("Persoon 1"), naming none.
+    listed = [p for p, _ in victims] if rules.registration else list(plan.included_persons)
+    blocks = [(p, _person(context, p)) for p in listed]
+    # A block with nothing the recipient may see says only that someone was there: left out,
+    # unless the referral is about that person (its reason points to the block).
+    subject_ids = {p.meta.uuid for p in plan.subjects}
+    blocks = [(p, b) for p, b in blocks if b.lines or p.meta.uuid in subject_ids]
+    criminal = [(p, b) for p, b in blocks if _criminal(context, p)]
+    persons = tuple(b for p, b in blocks if not _criminal(context, p))
+    suspects = tuple(b for _, b in criminal)
+    shown = {p.meta.uuid for p, _ in blocks}
     assessed = rules.assessment != "none" and bool(victims)
     labels = {name: t(f"referral.label.{name}", lang) for name in SECTION_LABELS}
-    if rules.created != "minute":  # "Maand: 11-2026", not "Datum en tijd: 11-2026"
+    if rules.created != "minute":  # "Gemaakt in: 11-2026", not "Datum en tijd: 11-2026"
         labels["created"] = t(f"referral.label.created_{rules.created}", lang)
+    if rules.registration:  # "Waarom deze registratie", not "Reden van doorverwijzing"
+        labels["reason"] = t("referral.label.reason_registration", lang)
+    if not any(p.role is PersonRole.EMPLOYER_MANAGER for p, _ in criminal):
+        labels["suspects"] = t("referral.label.suspects_exploiters", lang)
     sender = _sender(rules, profile, detail, lang, name_reporter=name_reporter)
     labels["confidential"] = _footer(context, persons, suspects, sender)
+    signals = _signals(context)
+    in_table = {s.indicator_id for group in signals for s in group.signals}
     document = ReferralDocument(
         document_id=document_id or new_document_id(),
         version=version,
@@ -344,15 +383,16 @@ def build_referral(
         created_precision=rules.created,
         title=_title(rules, final, lang),
         recipient=recipient,
-        urgency=t(f"referral.urgency.{urgency}", lang),
-        urgent=urgency != "normal",
+        # An anonymous registration has no urgency line at all.
+        urgency=t(f"referral.urgency.{urgency}", lang) if rules.urgency else "",
+        urgent=rules.urgency and urgency != "normal",
         sender=sender,
-        reason=(*_draft_note(final, missing, lang), *_reasons(context)),
+        reason=(*_draft_note(final, missing, lang, rules.registration), *_reasons(context)),
         site=_site(rules, detail, lang),
         visit=_visit(rules, detail, lang),
         persons=persons,
-        signals=_signals(context),
-        # One line per possible victim where no person block carries it (the anonymous one).
+        signals=signals,
+        # One line per possible victim where no person block carries it.
         assessment=tuple(
             f"{names.of(p)}: {_summary(r, lang)}" for p, r in victims if p.meta.uuid not in shown
         )
@@ -379,9 +419,12 @@ def build_referral(
         if plan.vital_interest
         else None,
         suspects=suspects,
-        annex=tuple(AnnexBlock(names.of(p), _annex_lines(result, lang)) for p, result in victims)
+        annex=tuple(
+            AnnexBlock(names.of(p), _annex_lines(result, lang, in_table)) for p, result in victims
+        )
         if rules.assessment == "full"
         else (),
+        urgency_key=urgency if rules.urgency else "normal",
     )
     first = next(iter(assessments.values()), None)
     return document, plan, first
@@ -423,9 +466,45 @@ class _Context:
     names: _Names
     reporter: str | None
     assessments: Mapping[str, Assessment]  # per subject
+    own_reason: str | None = None  # the inspector's own words
 
     def victim(self, person: Person) -> bool:
         return person.role.value in self.catalogue.rules.victim_roles
+
+    def child(self, person: Person) -> bool:
+        """The engine assessed the person as a child (not merely of unknown age)."""
+        result = self.assessments.get(person.meta.uuid)
+        return result is not None and result.profile == CHILD
+
+
+def _urgency(
+    rules: RecipientRules, plan: ReferralPlan, assessments: Mapping[str, Assessment]
+) -> str:
+    """The engine's urgency for this recipient, the highest over the persons the referral is
+    about (an acute signal makes the police's immediate); immediate when the ground is the
+    person's vital interest, which is stated only when someone needs protection or care now.
+    Never read from free text."""
+    if plan.vital_interest:
+        return "immediate"
+    urgency = "normal"
+    for result in assessments.values():
+        for advice in result.referrals:
+            if advice.to == rules.key and URGENCY_RANK[advice.urgency] > URGENCY_RANK[urgency]:
+                urgency = advice.urgency
+    return urgency
+
+
+def _criminal(ctx: _Context, person: Person) -> bool:
+    """Whether the person's block is criminal-offence data (AVG art. 10), shown in its own
+    labelled section: a possible exploiter's always; an employer's or manager's only when it
+    shows notes about them (what was recorded may be a suspicion of a crime); a licensed
+    operator with nothing recorded against them is not framed as a suspect."""
+    if person.role is PersonRole.POSSIBLE_EXPLOITER:
+        return True
+    if person.role is not PersonRole.EMPLOYER_MANAGER:
+        return False
+    shown = "notes" in ctx.rules.person and "notes" in role_fields()[person.role.value]
+    return shown and bool((person.notes or "").strip())
 
 
 def _title(rules: RecipientRules, final: bool, lang: str) -> str:
@@ -433,12 +512,15 @@ def _title(rules: RecipientRules, final: bool, lang: str) -> str:
     return title if final else t("referral.draft_title", lang, title=title)
 
 
-def _draft_note(final: bool, missing: list[Missing], lang: str) -> tuple[str, ...]:
+def _draft_note(
+    final: bool, missing: list[Missing], lang: str, registration: bool = False
+) -> tuple[str, ...]:
     if final:
         return ()
+    key = "referral.draft_note_registration" if registration else "referral.draft_note"
     if not missing:
-        return (t("referral.draft_note", lang),)
-    return (t("referral.draft_note_missing", lang, missing=missing_text(missing)),)
+        return (t(key, lang),)
+    return (t(f"{key}_missing", lang, missing=missing_text(missing)),)
 
 
 # Recipients whose lead is about a person's needs, not about recorded signals.
@@ -447,26 +529,60 @@ _NO_SIGNALS = "referral.reason.lead_no_signals"
 
 
 def _reasons(ctx: _Context) -> tuple[str, ...]:
-    """Why the reader gets this, written to the reader: the recipient's own lead, the engine's
-    reasons for this recipient (also written to it) and what a non-victim subject is. Never
-    advice to the reporter."""
-    lang = ctx.lang
-    observed = any(o.status is ObservationStatus.OBSERVED for o in ctx.detail.observations)
-    # A lead that says signals were recorded is only written when there are some.
-    lead = "referral.reason.lead" if observed or ctx.rules.key in _PERSON_LEADS else _NO_SIGNALS
-    lines = [t(f"{lead}.{ctx.rules.key}", lang)]
-    several = len(ctx.plan.subjects) > 1
-    for person in ctx.plan.subjects:
-        name = ctx.names.of(person)
+    """Why the reader gets this, written to the reader: the recipient's own lead, what a
+    non-victim subject is, the engine's reasons for this recipient (also written to it), each
+    once, and for the police and the Labour Authority how many other possible victims the visit
+    met. Never advice to the reporter, and never the name of a person the document does not
+    show (the RIEC gets no victims: their reasons are written once, without names)."""
+    lang, key = ctx.lang, ctx.rules.key
+    # A lead that says signals were recorded is only written when there are some, and one that
+    # points to the inspector's explanation only when there is one.
+    if observed_any(ctx.detail) or key in _PERSON_LEADS:
+        lead = "referral.reason.lead"
+    elif ctx.own_reason or key == "anonymous":
+        lead = _NO_SIGNALS
+    else:
+        lead = f"{_NO_SIGNALS}_bare"
+    lines = [t(f"{lead}.{key}", lang)]
+    subjects = ctx.plan.subjects
+    # Labels are names in practice: only a person the document shows is named ("Persoon 1"
+    # names no one).
+    shown = {p.meta.uuid for p in ctx.plan.included_persons}
+    numbered = "label" not in ctx.rules.person
+    by_reason: dict[str, list[Person]] = {}
+    for person in subjects:
         if not ctx.victim(person):
+            name = ctx.names.of(person)
             lines.append(t(f"referral.reason.role.{person.role.value}", lang, label=name))
         for advice in ctx.assessments[person.meta.uuid].referrals:
-            if advice.to != ctx.rules.key:
+            if advice.to != key:
                 continue
             for reason in advice.reasons:
-                text = f"{name}: {reason[lang]}" if several else reason[lang]
-                if text not in lines:
-                    lines.append(text)
+                text = reason[lang]
+                if key == "zorgcoordinator" and ctx.child(person):
+                    # "Verblijf of uitkering" is an adult's route; a child's is protection.
+                    text = t("referral.reason.zorgcoordinator_minor", lang)
+                holders = by_reason.setdefault(text, [])
+                if person not in holders:
+                    holders.append(person)
+    for text, holders in by_reason.items():
+        nameable = all(numbered or p.meta.uuid in shown for p in holders)
+        if len(subjects) == 1 or len(holders) == len(subjects) or not nameable:
+            line = text
+        else:
+            who = list_text([ctx.names.of(p) for p in holders], lang, "and")
+            line = f"{who}: {text}"
+        if line not in lines:
+            lines.append(line)
+    if key in _COUNTS_OTHER_VICTIMS:
+        ids = {p.meta.uuid for p in subjects}
+        others = sum(
+            1
+            for p in ctx.detail.persons
+            if p.role is PersonRole.POSSIBLE_VICTIM and p.meta.uuid not in ids
+        )
+        if others:
+            lines.append(tn("referral.reason.other_victims", others, lang))
     return tuple(lines)
 
 
@@ -560,6 +676,10 @@ def _person(ctx: _Context, person: Person) -> PersonBlock:
         person.b83_status is B83Status.NOT_RECORDED
     ):
         allowed.discard("b83")  # no offer prompted and none recorded: nothing to say
+    if "suspected_forms" in allowed and not person.suspected_forms:
+        # The reporter recorded no form: the assessment's, under its own label, never as the
+        # reporter's view.
+        allowed.add("forms")
     values = _person_values(ctx, person, result)
     name = ctx.names.of(person)
     title = (
@@ -595,24 +715,20 @@ def _person_values(ctx: _Context, person: Person, result: Assessment | None) -> 
         age += " (" + t("referral.minor", lang) + ")"
     consent = t(f"consent.{person.consent.value}", lang)
     if person.consent_date:
-        consent += f" ({date_text(person.consent_date, lang)})"
-    b83 = t(f"b83_status.{person.b83_status.value}", lang)
-    b83 += "".join(
-        f", {part}" for part in (date_text(person.b83_date, lang), person.b83_by) if part
-    )
-    forms = [t(f"form.{form}", lang) for form in person.suspected_forms]
-    suspected = list_text(forms, lang, "and")
-    if not suspected and result is not None:
-        in_context = [t(f"form.{form}", lang) for form in result.forms]
-        if in_context:
-            suspected = t(
-                "referral.forms_from_context", lang, forms=list_text(in_context, lang, "and")
-            )
+        consent += f" ({referral_date(person.consent_date)})"
+    # "Aangeboden en afgewezen" could read as refused by the IND: the person declined.
+    b83_key = "referral.b83_declined" if person.b83_status is B83Status.DECLINED else None
+    b83 = t(b83_key or f"b83_status.{person.b83_status.value}", lang)
+    details = [part for part in (referral_date(person.b83_date), person.b83_by) if part]
+    if details:
+        b83 += f" ({', '.join(details)})"
+    suspected = list_text([t(f"form.{form}", lang) for form in person.suspected_forms], lang, "and")
     return {
         "initials": person.initials or "",
-        "birth_date": date_text(person.birth_date, lang),
+        "birth_date": referral_date(person.birth_date),
         "sex": t(f"sex.{person.sex.value}", lang),
         "age": age,
+        "age_group": _age_group(ctx, person),
         # Names the reader knows ("Polen", "Pools"), never the codes.
         "nationality": country_name(person.nationality, lang) if person.nationality else unknown,
         "languages": format_languages(person.languages, lang),
@@ -625,6 +741,7 @@ def _person_values(ctx: _Context, person: Person, result: Assessment | None) -> 
         if person.police_report is not PoliceReport.UNKNOWN or ctx.rules.key == "comensha"
         else "",
         "suspected_forms": suspected,
+        "forms": list_text([t(f"form.{form}", lang) for form in _found_forms(result)], lang, "and"),
         "whereabouts": person.whereabouts or "",
         "safe_contact": person.safe_contact or "",
         "safety": person.safety or "",
@@ -633,9 +750,45 @@ def _person_values(ctx: _Context, person: Person, result: Assessment | None) -> 
     }
 
 
+def _age_group(ctx: _Context, person: Person) -> str:
+    """The age made coarse, as CoMensha counts it: the band, or minor or adult when only that
+    is known (an exact age or a date of birth never leaves as such)."""
+    lang = ctx.lang
+    band: AgeBand | None = person.age_band if person.age_band is not AgeBand.UNKNOWN else None
+    if person.age is not None:
+        band = band_for_age(person.age)
+    elif band is None and person.birth_date:
+        try:
+            born = date.fromisoformat(person.birth_date)
+        except ValueError:
+            born = None
+        if born is not None:
+            day = to_local(ctx.detail.visit.started_at).date()
+            years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+            band = band_for_age(years)
+    if band is not None:
+        return t(f"age_band.{band.value}", lang)
+    if person.minor is not None:
+        return t("referral.minor" if person.minor else "referral.adult", lang)
+    return t("referral.unknown", lang)
+
+
+def _found_forms(result: Assessment | None) -> list[str]:
+    """The forms the assessment found something in: signals, or an indication."""
+    if result is None:
+        return []
+    return [
+        form
+        for form, outcome in result.forms.items()
+        if outcome.outcome != "no_signals" or outcome.indication
+    ]
+
+
 def _summary(result: Assessment, lang: str) -> str:
-    """One line: each form in context that reaches something, its outcome and the reading
-    that gave it (the ILO indicators or art. 273f Sr)."""
+    """One line: each form in context that reaches something, its outcome and what the outcome
+    rests on (the ILO indicators, or the reading of art. 273f Sr beside the ILO outcome, so
+    dimensions "onder de drempel" in the annex do not read as contradicting it; an indication
+    by a minor's signal or the reporter's own judgement is named as such)."""
     if not result.assessed_as_victim:
         return t("referral.summary.not_victim", lang, role=t(f"person_role.{result.role}", lang))
     parts = [_form_line(form, outcome, lang) for form, outcome in result.forms.items()]
@@ -644,19 +797,64 @@ def _summary(result: Assessment, lang: str) -> str:
 
 
 def _form_line(form: str, outcome: FormResult, lang: str) -> str:
-    if outcome.outcome == "no_signals":
+    if outcome.outcome == "no_signals" and not outcome.indication:
         return ""
     name, result = t(f"form.{form}", lang), t(f"outcome.{outcome.outcome}", lang)
-    if outcome.reading not in ("ilo", "dutch_law"):
-        return f"{name}: {result}"
-    reading = t(f"referral.reading.{outcome.reading}", lang)
-    return t("referral.summary.form", lang, form=name, outcome=result, reading=reading)
-
-
-def _annex_lines(result: Assessment, lang: str) -> tuple[str, ...]:
-    return tuple(
-        explanation_text(item, lang) for item in result.explanation if not _left_out_of_annex(item)
+    if outcome.reading == "dutch_law":
+        # The provision the annex names (all three elements first, as the engine does),
+        # and beside it what the ILO indicators alone gave.
+        routes = set(outcome.dutch_law.routes)
+        kind = "full" if "1" in routes else "minor" if routes & {"2", "5"} else "means"
+        ilo = t(f"outcome.{outcome.ilo_outcome}", lang)
+        reading = t(f"referral.reading.dutch_law_{kind}", lang, ilo=ilo)
+    elif outcome.reading == "ilo":
+        reading = t("referral.reading.ilo", lang)
+    else:
+        reading = ""
+    line = (
+        t("referral.summary.form", lang, form=name, outcome=result, reading=reading)
+        if reading
+        else f"{name}: {result}"
     )
+    if outcome.indication and outcome.outcome != "trafficking_indicated":
+        # An indication the outcome does not show by itself: say what gave it.
+        by = [t(f"referral.indication_by.{b}", lang) for b in outcome.indication_by]
+        line += t("referral.summary.indication", lang, by=list_text(by, lang, "and"))
+    return line
+
+
+def _annex_lines(result: Assessment, lang: str, in_table: set[str]) -> tuple[str, ...]:
+    """The engine's explanation as the recipient reads it: in the third person, without the
+    lines that advise the reporter or are about weights, and without a line that lists a
+    signal the document's own table does not show."""
+    return tuple(
+        explanation_text(_third_person(item), lang)
+        for item in result.explanation
+        if not _left_out_of_annex(item) and set(item.indicators) <= in_table
+    )
+
+
+def _third_person(item: Explanation) -> Explanation:
+    """The same explanation with every message spoken to the reporter replaced by its
+    third-person version (nested messages included)."""
+    params = {name: _third_person_param(value) for name, value in item.params.items()}
+    return Explanation(
+        _ANNEX_THIRD_PERSON.get(item.key, item.key), params, item.indicators, item.count
+    )
+
+
+def _third_person_param(value: object) -> object:
+    if isinstance(value, Explanation | Msg):
+        return _third_person_part(value)
+    if isinstance(value, MsgList):
+        return MsgList(tuple(_third_person_part(item) for item in value.items), value.joiner)
+    return value
+
+
+def _third_person_part(value: Msg | Explanation) -> Msg | Explanation:
+    if isinstance(value, Explanation):
+        return _third_person(value)
+    return Msg(_ANNEX_THIRD_PERSON.get(value.key, value.key))
 
 
 def _left_out_of_annex(item: Explanation) -> bool:
@@ -667,6 +865,10 @@ def _left_out_of_annex(item: Explanation) -> bool:
 
 
 def _signals(ctx: _Context) -> tuple[SignalGroup, ...]:
+    """The observed signals of the persons the referral is about (and those recorded for
+    everyone), by dimension. Where the recipient does not get "Bij wie", one signal recorded for
+    several persons is one line with its sources together: two identical lines would read as
+    two signals, and "verteld door de persoon" beside "zelf gezien" as a contradiction."""
     rules, lang, detail = ctx.rules, ctx.lang, ctx.detail
     if "label" not in rules.signal:
         return ()
@@ -697,8 +899,12 @@ def _signals(ctx: _Context) -> tuple[SignalGroup, ...]:
             acute=item.acute,
         )
         group = groups.setdefault(counted.dimension, [])
-        if line not in group:  # without "who", two persons' same signal is one line
-            group.append(line)
+        same = next((n for n, s in enumerate(group) if s.indicator_id == line.indicator_id), None)
+        if "who" in rules.signal or same is None:
+            if line not in group:
+                group.append(line)
+        else:
+            group[same] = _merged(group[same], line)
     order = ("DEC_REC", "COE_REC", "VUL_REC", "EXPL", "COE_DEST", "VUL_DEST", "CONTEXT")
     return tuple(
         SignalGroup(t(f"dimension.{dim}", lang), tuple(groups[dim]))
@@ -707,11 +913,30 @@ def _signals(ctx: _Context) -> tuple[SignalGroup, ...]:
     )
 
 
+def _merged(first: SignalLine, other: SignalLine) -> SignalLine:
+    """One line for one signal recorded for several persons: each source and note once."""
+
+    def joined(a: str | None, b: str | None, separator: str) -> str:
+        parts = [part for part in (a, b) if part]
+        return separator.join(dict.fromkeys(p for part in parts for p in part.split(separator)))
+
+    return SignalLine(
+        indicator_id=first.indicator_id,
+        label=first.label,
+        who=first.who,
+        evidence=joined(first.evidence, other.evidence, ", "),
+        note=joined(first.note, other.note, "; ") or None,
+        acute=first.acute or other.acute,
+    )
+
+
 def _follow_up(ctx: _Context) -> tuple[str, ...]:
-    """What is asked of the reader, in the reader's terms."""
+    """What is asked of the reader, in the reader's terms (for a child, the care coordinator
+    is asked about protection through youth care, not about residence and benefits)."""
     key, lang = ctx.rules.key, ctx.lang
     results = [ctx.assessments[p.meta.uuid] for p in ctx.plan.subjects]
-    lines = [t(f"referral.follow_up.{key}", lang)]
+    minor = key == "zorgcoordinator" and any(ctx.child(p) for p in ctx.plan.subjects)
+    lines = [t(f"referral.follow_up.{key}{'_minor' if minor else ''}", lang)]
     if key in ("police", "nla"):
         if any(r.acute for r in results):
             lines.insert(0, t("referral.follow_up.acute", lang))
@@ -731,16 +956,20 @@ def _footer(
     suspects: tuple[PersonBlock, ...],
     sender: tuple[Line, ...],
 ) -> str:
-    """The footer says what the document holds: nothing that identifies a person (the
-    anonymous registration: no person, no inspector), personal data, special categories
+    """The footer says what the document holds: no names or direct identifiers (the anonymous
+    registration: persons only as "Persoon 1" with what CoMensha counts, no inspector; it does
+    not claim that nothing could ever be traced back), personal data, special categories
     (AVG art. 9: health in care needs, sex life in sexual exploitation), criminal-offence data
-    (art. 10: possible exploiters and employers)."""
+    (art. 10: possible exploiters, and employers with notes)."""
     lang = ctx.lang
     personal_sender = {
         t(f"referral.field.sender.{name}", lang)
         for name in ("inspector", "employee_number", "contact")
     }
-    named = bool(persons or suspects) or any(label in personal_sender for label, _ in sender)
+    labelled = "label" in ctx.rules.person and bool(persons or suspects)
+    named = labelled or bool(suspects) or any(label in personal_sender for label, _ in sender)
+    if not named:
+        return t("referral.footer.none", lang)
     victims = [p for p in ctx.plan.included_persons if ctx.victim(p)]
     sexual = ctx.detail.site.sector in SEX_WORK or any(
         "sexual" in p.suspected_forms
@@ -755,4 +984,4 @@ def _footer(
         )
     if special:
         return t("referral.footer.special", lang)
-    return t("referral.footer.personal" if named else "referral.footer.none", lang)
+    return t("referral.footer.personal", lang)

@@ -62,7 +62,7 @@ class ReferralDocument:
     created: str  # local date and time as shown, e.g. "28-11-2026 10:42" (or "11-2026")
     title: str  # e.g. "Doorverwijzing aan de politie (AVIM)"
     recipient: str  # recipient key: police, nla, comensha, zorgcoordinator, riec, anonymous
-    urgency: str  # translated
+    urgency: str  # translated; empty: no urgency line (the anonymous registration)
     urgent: bool  # immediate or high: the renderer shows a banner
     sender: tuple[Line, ...]  # reporting agency, inspector, how to reach them
     reason: tuple[str, ...]  # paragraphs: why the recipient gets it, in the recipient's terms
@@ -90,6 +90,9 @@ class ReferralDocument:
     ground: str | None = None  # shared without consent: the legal ground and the reason
     suspects: tuple[PersonBlock, ...] = ()
     annex: tuple[AnnexBlock, ...] = ()
+    # The urgency as a key (normal, high, immediate): what the vault keeps with the referral,
+    # the same the document shows (``urgency`` is its text; empty where a document has none).
+    urgency_key: str = "normal"
 
     def content_hash(self) -> str:
         """SHA-256 over the canonical content: printed in the footer and the QR code, kept in

@@ -18,15 +18,25 @@ callers):
 - ``address_or_kvk`` (the RIEC): an address or a KvK number (of the place or the intermediary);
 - ``contact``: the inspector's callback number (the profile's ``contact``), for recipients
   that call back;
+- ``reason`` (police, Labour Authority, RIEC): when no signal was observed at the visit, the
+  inspector's own reason (the ``reason`` the caller passes: the dialog's "Toelichting", the
+  command line's ``--reason``), because nothing else in the document says why the recipient
+  is called in;
+- ``victim_signal`` (the anonymous registration): a possible victim with an observed signal
+  (theirs, or one recorded for everyone at the visit): every registration adds one to
+  CoMensha's count, so one without a possible victim or a signal adds a false one;
 - per possible victim the referral is about (the chosen person, or every possible victim):
   ``age`` (an age, a known age band, minor yes/no, or a date of birth), ``nationality``,
-  ``consent`` (police, Labour Authority: asked, given or refused; CoMensha: given, unless the
-  reporter is a mandatory reporter; the care coordinator: given, unless the sender states the
-  person's vital interest), ``b83`` where the engine prompts the B8/3 offer
-  (``Assessment.b83_prompt``: a foreign national outside the EU/EEA/Switzerland with an
-  indication) and its status is still "not recorded" (docs/DOMAIN.md, the B8/3 sections),
-  ``initials`` and ``birth_date`` (CoMensha, when consent or a mandatory reporter allows them),
-  ``reachable`` (where the person is now, or a safe way to reach them) and ``care_needs``.
+  ``consent`` (police, Labour Authority: asked, given or refused, unless the person is or may
+  be a minor, whose referral rests on the duty to protect a child, not on the child's consent;
+  CoMensha: given, unless the reporter is a mandatory reporter; the care coordinator: given,
+  unless the sender states the person's vital interest), ``b83`` where the engine prompts the
+  B8/3 offer (``Assessment.b83_prompt``: a foreign national outside the EU/EEA/Switzerland with
+  an indication), the reporter is one who can offer it (``B83Prompt.reporter_can_offer``: a
+  municipality cannot, and the police's document then asks them to) and its status is still
+  "not recorded" (docs/DOMAIN.md, the B8/3 sections), ``initials`` and ``birth_date``
+  (CoMensha, when consent or a mandatory reporter allows them), ``reachable`` (where the
+  person is now, or a safe way to reach them) and ``care_needs``.
 
 The consent needs of CoMensha and the care coordinator are reported with the code ``consent``
 (their own message), so a caller that asks for consent on the spot finds them by one code.
@@ -40,9 +50,9 @@ wrong and would keep a correct referral a draft.
 Without a ``recipient`` (the visit's summary, "Afronden"), the basics every referral about the
 visit shares are listed: the site's name and address, and per possible victim age, nationality,
 consent asked and B8/3. The profile (``store.setting("profile")``) tells who reports and how to
-call them back; without one, the needs that depend on it (``contact``, and a mandatory
-reporter for CoMensha, which then is read from the visit's first agency) are judged without it:
-``contact`` is then not checked.
+call them back; without one, the needs that depend on it (``contact``, a mandatory reporter for
+CoMensha, and who can offer B8/3, which are then read from the visit's first agency) are judged
+without it: ``contact`` is then not checked.
 """
 
 from __future__ import annotations
@@ -52,11 +62,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldapp.agencies import same_agency
-from fieldapp.assessment import assess
+from fieldapp.assessment import Assessment, assess
+from fieldapp.assessment.engine import ADULT
 from fieldapp.assessment.from_store import case_from_detail, reporting_agency
 from fieldapp.catalogue import Catalogue
 from fieldapp.catalogue.loader import assessment_catalogue
-from fieldapp.domain import Address, AgeBand, B83Status, Consent, Person, PersonRole, VisitDetail
+from fieldapp.domain import (
+    Address,
+    AgeBand,
+    B83Status,
+    Consent,
+    ObservationStatus,
+    Person,
+    PersonRole,
+    VisitDetail,
+)
 from fieldapp.i18n import current_language, t
 from fieldapp.referral.rules import recipient_rules
 
@@ -65,6 +85,8 @@ CODES = (
     "address",
     "address_or_kvk",
     "contact",
+    "reason",
+    "victim_signal",
     "age",
     "nationality",
     "consent",
@@ -78,7 +100,11 @@ CODES = (
 SUMMARY_NEEDS = ("site_name", "address", "age", "nationality", "consent", "b83")
 # Where a place can also be found without a street address (police, Labour Authority).
 FINDABLE_ANYHOW = frozenset({"police", "nla"})
-_SITE_NEEDS = ("site_name", "address", "address_or_kvk", "contact")
+# What the visit as a whole needs, before any person.
+_VISIT_NEEDS = ("site_name", "address", "address_or_kvk", "contact", "reason", "victim_signal")
+# The needs that ask the engine (is the person a minor; is B8/3 prompted and can the reporter
+# offer it): the person is assessed only when one of them is asked.
+_ASSESSED_NEEDS = frozenset({"consent_unless_minor", "b83"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,29 +152,41 @@ def missing_for_final(
     recipient: str | None = None,
     vital_interest: str | None = None,
     profile: Mapping[str, Any] | None = None,
+    reason: str | None = None,
 ) -> list[Missing]:
     """Everything a final referral about ``person_uuid`` (None: every possible victim) to
     ``recipient`` still needs, the place first, then each person in the order the visit records
-    them; empty when a final referral can be made. Without a recipient, the visit's summary."""
+    them; empty when a final referral can be made. Without a recipient, the visit's summary.
+    ``reason``: the inspector's own words as the referral will carry them (a visit without
+    signals needs them for the police, the Labour Authority and the RIEC)."""
     lang = lang or current_language()
     catalogue = catalogue or assessment_catalogue()
     needs = SUMMARY_NEEDS if recipient is None else recipient_rules()[recipient].final_needs
+    victims = [
+        p for p in subjects_of(detail, person_uuid) if p.role.value in catalogue.rules.victim_roles
+    ]
     found = [
         Missing(code, t(f"referral.missing.{key}", lang))
-        for code, key in _site_gaps(detail, needs, recipient, profile)
+        for code, key in _visit_gaps(
+            detail, needs, recipient=recipient, profile=profile, reason=reason, victims=victims
+        )
     ]
-    reporter = reporting_agency(dict(profile or {}), detail)
+    profile_dict = dict(profile or {})
+    reporter = reporting_agency(profile_dict, detail)
     mandatory = same_agency(reporter, catalogue.rules.mandatory_reporters)
     vital = recipient == "zorgcoordinator" and vital_interest_text(vital_interest) is not None
     guarded = recipient_rules()[recipient].person_guarded if recipient else {}
-    for person in subjects_of(detail, person_uuid):
-        if person.role.value not in catalogue.rules.victim_roles:
-            continue  # the place is what a referral about them needs (see above)
-        for code, key in _person_gaps(person, needs, mandatory=mandatory, vital=vital):
+    for person in victims:  # for anyone else the place is what a referral needs (see above)
+        result = (
+            assess(case_from_detail(detail, person, profile_dict), catalogue)
+            if _ASSESSED_NEEDS & set(needs)
+            else None
+        )
+        for code, key in _person_gaps(
+            person, needs, mandatory=mandatory, vital=vital, result=result
+        ):
             if code in guarded and not identity_allowed(person, guarded[code], reporter, catalogue):
                 continue  # not allowed to leave the vault: the consent need says so instead
-            if code == "b83" and not _b83_prompted(detail, person, catalogue):
-                continue
             found.append(
                 Missing(
                     code, t(f"referral.missing.{key}", lang, label=person.label), person.meta.uuid
@@ -161,15 +199,33 @@ def _complete(address: Address) -> bool:
     return bool((address.street and address.number) or (address.postcode and address.place))
 
 
-def _site_gaps(
+def observed_any(detail: VisitDetail) -> bool:
+    """Whether any signal was observed at the visit (for anyone): without one, a referral
+    rests on the inspector's own reason alone."""
+    return any(o.status is ObservationStatus.OBSERVED for o in detail.observations)
+
+
+def _victim_signal(detail: VisitDetail, victims: list[Person]) -> bool:
+    """A possible victim with an observed signal: their own, or one recorded for everyone."""
+    ids = {p.meta.uuid for p in victims}
+    return any(
+        o.status is ObservationStatus.OBSERVED and (o.person_uuid is None or o.person_uuid in ids)
+        for o in detail.observations
+    ) and bool(victims)
+
+
+def _visit_gaps(
     detail: VisitDetail,
     needs: tuple[str, ...],
+    *,
     recipient: str | None,
     profile: Mapping[str, Any] | None,
+    reason: str | None,
+    victims: list[Person],
 ) -> list[tuple[str, str]]:
     site = detail.site
     gaps = []
-    for need in (n for n in _SITE_NEEDS if n in needs):
+    for need in (n for n in _VISIT_NEEDS if n in needs):
         if need == "site_name" and not site.name.strip():
             gaps.append(("site_name", "site_name"))
         elif need == "address" and not _complete(site.address):
@@ -187,14 +243,28 @@ def _site_gaps(
             and not str(profile.get("contact") or "").strip()
         ):
             gaps.append(("contact", "contact"))
+        elif need == "reason" and not observed_any(detail) and not (reason or "").strip():
+            gaps.append(("reason", "reason"))
+        elif need == "victim_signal" and not _victim_signal(detail, victims):
+            gaps.append(("victim_signal", "victim_signal"))
     return gaps
 
 
 def _person_gaps(
-    person: Person, needs: tuple[str, ...], *, mandatory: bool, vital: bool
+    person: Person,
+    needs: tuple[str, ...],
+    *,
+    mandatory: bool,
+    vital: bool,
+    result: Assessment | None,
 ) -> list[tuple[str, str]]:
-    """(code, message key) per person need the person lacks, in the order of ``needs``."""
+    """(code, message key) per person need the person lacks, in the order of ``needs``.
+    ``result``: the person's assessment, when a need asks the engine."""
     band_known = person.age_band is not None and person.age_band is not AgeBand.UNKNOWN
+    # The engine's age group: a child, or unknown (who may be one), is referred to protect
+    # them, whatever they answer.
+    adult = result is not None and result.profile == ADULT
+    prompt = result.b83_prompt if result is not None else None
     lacks = {
         "age": person.age is None
         and not band_known
@@ -202,17 +272,25 @@ def _person_gaps(
         and not person.birth_date,
         "nationality": not (person.nationality or "").strip(),
         "consent": person.consent is Consent.NOT_ASKED,
+        "consent_unless_minor": person.consent is Consent.NOT_ASKED and adult,
         "consent_or_reporter": person.consent is not Consent.GIVEN and not mandatory,
         # The vital interest stands in for consent that could not be asked, not for a refusal.
         "consent_or_vital_interest": person.consent is not Consent.GIVEN
         and not (vital and person.consent is Consent.NOT_ASKED),
-        "b83": person.b83_status is B83Status.NOT_RECORDED,
+        # Only where the engine prompts the offer and the reporter is one who makes it.
+        "b83": person.b83_status is B83Status.NOT_RECORDED
+        and prompt is not None
+        and prompt.reporter_can_offer,
         "initials": not person.initials,
         "birth_date": not person.birth_date,
         "reachable": not (person.whereabouts or person.safe_contact),
         "care_needs": not person.care_needs,
     }
-    codes = {"consent_or_reporter": "consent", "consent_or_vital_interest": "consent"}
+    codes = {
+        "consent_unless_minor": "consent",
+        "consent_or_reporter": "consent",
+        "consent_or_vital_interest": "consent",
+    }
     # A refusal is said as such: asking for a vital interest would read as a way round it.
     keys = (
         {"consent_or_vital_interest": "consent_refused"}
@@ -222,10 +300,6 @@ def _person_gaps(
     return [
         (codes.get(need, need), keys.get(need, need)) for need in needs if lacks.get(need, False)
     ]
-
-
-def _b83_prompted(detail: VisitDetail, person: Person, catalogue: Catalogue) -> bool:
-    return assess(case_from_detail(detail, person, {}), catalogue).b83_prompt is not None
 
 
 def missing_text(missing: list[Missing]) -> str:

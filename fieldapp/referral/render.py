@@ -15,7 +15,10 @@ paragraph style, table and bullet uses it, and the QR code is one filled path.
 Layout: A4, black and grey, one accent colour (dark red) reserved for what needs attention
 (urgency banner, acute signals, the unconfirmed-grades note, the criminal-offence data label).
 Page 1 opens with a header band (title, addressee, document id and version, date and time,
-urgency, sender); later pages carry a slim running header. The reader's order: why they get it
+urgency, sender; a high or immediate urgency is a banner that says it once, and a document
+without one, the anonymous registration, has no urgency line); later pages carry a slim
+running header. A person's block of more than a few lines may split over two pages rather than
+leave most of page 1 empty. The reader's order: why they get it
 (with the inspector's own words) and what is asked of them first, then the place, the visit, the
 persons (possible victims first), possible exploiters and employers in their own labelled
 section, the signals, and the engine's full explanation last, as an annex on a page of its own.
@@ -397,7 +400,8 @@ def _header_band(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> 
         to += f"<b>{_markup(doc.addressee)}</b>"
         band += [Paragraph(to, st.addressee), Spacer(1, 6)]
     if doc.urgent:
-        text = f"{_markup(labels['urgent'])} – {_markup(labels['urgency'])}: {_markup(doc.urgency)}"
+        # "Urgentie: met voorrang", said once: the banner takes the header's urgency row.
+        text = f"{_markup(labels['urgency'])}: {_markup(doc.urgency)}"
         banner = _Table([[Paragraph(text, st.banner)]], colWidths=[TEXT_WIDTH])
         banner.setStyle(
             _table_style(
@@ -415,12 +419,14 @@ def _header_band(doc: ReferralDocument, labels: dict[str, str], st: _Styles) -> 
         (labels["document"], doc.document_id),
         (labels["version"].capitalize(), str(doc.version)),
         (labels["created"], doc.created),
-        (labels["urgency"], doc.urgency),
+        # No row when the banner says it, nor where the document has no urgency.
+        (labels["urgency"], "" if doc.urgent else doc.urgency),
     ]
     meta = _mini_table(
         [
             [Paragraph(_markup(k), st.meta_label), Paragraph(_markup(v), st.meta_value)]
             for k, v in meta_rows
+            if v.strip()
         ],
         [27 * mm, 50 * mm],
     )
@@ -551,9 +557,11 @@ def _base_table_style(header_rows: int = 0) -> list[tuple[Any, ...]]:
 
 _LABEL_WIDTH = 50 * mm
 _KEEP_LIST_MAX = 90 * mm
+# A person's block up to this high (about six lines) is never split over two pages.
+_PERSON_WHOLE_MAX = 45 * mm
 
 
-def _label_value_table(lines: Iterable[Line], st: _Styles, title: str | None = None) -> Table:
+def _label_value_table(lines: Iterable[Line], st: _Styles, title: str | None = None) -> _Table:
     rows: list[list[Any]] = []
     header_rows = 0
     if title is not None:
@@ -582,9 +590,13 @@ def _label_value_table(lines: Iterable[Line], st: _Styles, title: str | None = N
 
 
 def _person_blocks(persons: Sequence[PersonBlock], st: _Styles) -> list[Flowable]:
+    """A short person's block moves to the next page whole; a longer one splits between its
+    rows (at least two on each side, the title repeated over the rest): kept whole, a long
+    block left most of page 1 empty."""
     blocks: list[Flowable] = []
     for index, person in enumerate(persons):
         table = _label_value_table(person.lines, st, title=person.title)
+        table.KEEP_WHOLE_MAX = _PERSON_WHOLE_MAX
         if index:
             table.spaceBefore = 10  # dropped at the top of a page, unlike a Spacer
         blocks.append(table)

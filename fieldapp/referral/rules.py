@@ -27,6 +27,7 @@ NEEDS = (
     "age",
     "nationality",
     "consent",
+    "consent_unless_minor",
     "consent_or_reporter",
     "consent_or_vital_interest",
     "b83",
@@ -35,6 +36,8 @@ NEEDS = (
     "reachable",
     "care_needs",
     "contact",
+    "reason",
+    "victim_signal",
 )
 
 
@@ -69,6 +72,13 @@ class RecipientRules:
     person_guarded: dict[str, str] = field(default_factory=dict)
     # What a final referral to this recipient needs (readiness.py), in the order checked.
     final_needs: tuple[str, ...] = ()
+    # Whether the document has an urgency: an anonymous registration is a count, and nobody
+    # acts on it tonight.
+    urgency: bool = True
+    # A registration (the anonymous one), not a referral: its first section says why it is
+    # registered, not why it is referred, and the possible victims it is about are counted
+    # ("Persoon 1" with the person fields), never named.
+    registration: bool = False
 
     def is_about(self, role: str) -> bool:
         """Whether a referral to this recipient may be about a person with this role."""
@@ -157,5 +167,7 @@ def recipient_rules() -> dict[str, RecipientRules]:
             sender_only_when_chosen=bool(raw.get("sender_only_when_chosen", False)),
             person_guarded=guarded,
             final_needs=tuple(raw["final_needs"]),
+            urgency=bool(raw.get("urgency", True)),
+            registration=bool(raw.get("registration", False)),
         )
     return rules

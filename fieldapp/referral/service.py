@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fieldapp.assessment import Assessment
 from fieldapp.domain import Referral, ReferralStatus
 from fieldapp.referral.build import ReferralPlan, build_referral
 from fieldapp.referral.document import ReferralDocument
 from fieldapp.store.store import Store
-
-URGENCY_KEYS = {"normal", "high", "immediate"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,7 @@ def prepare_referral(
     agency."""
     from fieldapp.referral.render import render_pdf  # noqa: PLC0415 - reportlab loads late
 
-    document, plan, assessment = build_referral(
+    document, plan, _assessment = build_referral(
         store,
         visit_uuid,
         recipient,
@@ -81,7 +78,9 @@ def prepare_referral(
         lang,
         document,
         plan,
-        _urgency(assessment, recipient),
+        # What the document shows: the engine's urgency over every person it is about, and
+        # immediate on the ground of a vital interest.
+        document.urgency_key,
         pdf,
         final,
         document.own_reason,
@@ -132,11 +131,3 @@ def make_referral(
         name_reporter=name_reporter,
     )
     return store_referral(store, prepared)
-
-
-def _urgency(assessment: Assessment | None, recipient: str) -> str:
-    if assessment is not None:
-        for advice in assessment.referrals:
-            if advice.to == recipient and advice.urgency in URGENCY_KEYS:
-                return advice.urgency
-    return "normal"

@@ -74,10 +74,10 @@ def test_catalogue_and_referral_hashes_are_unchanged() -> None:
         "7ff51ea1b9191347b7aac0a63b86f5d7eb64fa49fc8acdf482e26bdb464fee82"
     )
     assert full_document().content_hash() == (
-        "92ebb32e610962617cb683cc7dc6ecdd4493103b3e1d2e6f181691af388d60ed"
+        "c918a40e520fa7b4c0731cb98e87a4076730f315e51111087c1a8e9f3b6e35d8"
     )
     assert minimal_document().content_hash() == (
-        "e57bdd592714967dd7be8251f83dec5450815e6f5eaf39c6e1c0eaedf97d5f59"
+        "945b5c5f1a52bd895d581c63b8c6f4200357581b8185d4f69938fb1a8a3ef235"
     )
 
 

@@ -115,7 +115,14 @@ def test_only_what_the_recipient_receives_is_required(store: Store) -> None:
         "birth_date",
         "age",
     ]
-    assert codes(store, visit_uuid, recipient="police", **profile) == codes(store, visit_uuid)
+    # The police: the place and the age; of unknown age the person may be a minor, whose
+    # referral does not rest on consent (the visit's summary still asks it).
+    assert codes(store, visit_uuid, recipient="police", **profile) == [
+        "site_name",
+        "address",
+        "age",
+    ]
+    assert codes(store, visit_uuid) == ["site_name", "address", "age", "consent"]
     # The care coordinator: consent (or a vital interest), where the person is, what they need.
     assert codes(store, visit_uuid, recipient="zorgcoordinator", **profile) == [
         "consent",

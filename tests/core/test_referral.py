@@ -19,7 +19,7 @@ from fieldapp.domain import ReferralStatus
 from fieldapp.errors import FieldAppError
 from fieldapp.referral import make_referral
 from fieldapp.referral.protect import encrypt_pdf, export_pdf, generate_password
-from fieldapp.referral.rules import RECIPIENTS, recipient_rules
+from fieldapp.referral.rules import RECIPIENTS, recipient_rules, role_fields
 from fieldapp.store.store import Store
 from fieldapp.visit_json import visit_from_dict
 from tests.support.sample_visit import sample_visit
@@ -143,7 +143,10 @@ def test_each_recipient_sees_exactly_what_its_rules_allow(store, visit_id, recip
         if kind == "sender" and rules.sender_only_when_chosen:
             expected = False  # the anonymous registration names no sender unless chosen
         assert (sentinel in text) is expected, (recipient, kind, name)
-    assert (EXPLOITER_LABEL in text) is ("possible_exploiter" in rules.person_roles)
+    # A block with nothing the recipient may see is not printed: the RIEC gets only notes
+    # about the boss, and none were recorded.
+    seen = rules.person & role_fields()["possible_exploiter"] - {"label", "role", "notes"}
+    assert (EXPLOITER_LABEL in text) is ("possible_exploiter" in rules.person_roles and bool(seen))
     assert (ATTACHMENT_NAME.replace(" ", "") in text) is rules.attachments
     assert made.document.document_id in text
     # The document text (not only the PDF) holds no excluded value either.

@@ -5,13 +5,10 @@ placed by an uitzendbureau and housed elsewhere, recorded in the order an inspec
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import fields
-from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
 from fieldapp import i18n
 from fieldapp.domain import Consent, PersonRole, PoliceReport
@@ -22,143 +19,16 @@ from fieldapp.referral import make_referral
 from fieldapp.referral.build import build_referral
 from fieldapp.referral.rules import CREATED_PRECISIONS, NEEDS, RECIPIENTS, recipient_rules
 from fieldapp.store.store import Store
-from fieldapp.visit_json import visit_from_dict
-
-PROFILE = {
-    "name": "Sanne de Boer",
-    "team": "Team Westland",
-    "agency": "nla",
-    "contact": "+31 6 1112 2233",
-    "employee_number": "NLA-20417",
-    "region": "Zuid-Holland",
-}
-MUNICIPALITY = {"name": "Karim El Idrissi", "agency": "gemeente", "contact": "+31 20 555 1234"}
-VITAL = "Zij durft vannacht niet terug naar het hotel en kan nu niet tekenen."
-CRIMINAL_NL = "Strafrechtelijke gegevens (AVG art. 10) — alleen voor de taak van de ontvanger"
-
-
-def greenhouse() -> dict[str, Any]:
-    return {
-        "site": {
-            "name": "Paprikateelt Westerlee",
-            "address": {
-                "street": "Tuinbouwweg",
-                "number": "14",
-                "postcode": "2675 AB",
-                "place": "Honselersdijk",
-            },
-            "municipality": "Westland",
-            "kvk": "27114455",
-            "sector": "agriculture",
-            "phones": ["+31 6 12345678"],
-            "intermediary": {"name": "Flexwerk Oost BV", "kvk": "61234567"},
-            "housing_address": {
-                "street": "Kerkstraat",
-                "number": "3",
-                "postcode": "2671 CD",
-                "place": "Naaldwijk",
-            },
-        },
-        "visit": {
-            "started_at": "2026-11-20T09:30:00+01:00",
-            "type": "inspection",
-            "agencies": ["nla", "KMar"],
-        },
-        "persons": [
-            # Recorded first, and with victim fields that must never show for a suspect.
-            {
-                "ref": "V",
-                "label": "Voorman",
-                "role": "possible_exploiter",
-                "sex": "m",
-                "age": 47,
-                "nationality": "RO",
-                "consent": "given",
-                "b83_status": "offered",
-                "whereabouts": "Qsuspectwhereaboutszq",
-                "care_needs": "Qsuspectcarezq",
-                "notes": "Heeft elf paspoorten in zijn busje.",
-            },
-            {
-                "ref": "W",
-                "label": "Collega",
-                "role": "witness",
-                "sex": "m",
-                "age": 39,
-                "nationality": "PL",
-                "consent": "given",
-                "safe_contact": "Qwitnesscontactzq",
-                "care_needs": "Qwitnesscarezq",
-            },
-            {
-                "ref": "A",
-                "label": "Werknemer A",
-                "role": "possible_victim",
-                "sex": "m",
-                "age": 44,
-                "nationality": "BG",
-                "languages": ["bg"],
-                "interpreter": True,
-                "consent": "given",
-                "initials": "I.P.",
-                "birth_date": "1982-03-14",
-                "whereabouts": "Caravan op het terrein",
-                "safe_contact": "Eigen telefoon na 19:00",
-                "safety": "Voorman dreigde met ontslag",
-                "care_needs": "Onderdak voor vannacht",
-                "police_report": "not_made",
-                "suspected_forms": ["labour"],
-            },
-            {
-                "ref": "B",
-                "label": "Werknemer B",
-                "role": "possible_victim",
-                "sex": "f",
-                "age": 29,
-                "nationality": "RO",
-                "languages": ["ro"],
-                "consent": "refused",
-                "initials": "K.N.",
-                "birth_date": "1997-07-07",
-                "whereabouts": "Kerkstraat 3",
-                "care_needs": "Huisarts",
-            },
-        ],
-        "observations": [
-            {"person": "A", "indicator": i, "status": "observed", "evidence": e}
-            for i, e in (
-                ("NLA-04", "told"),
-                ("NLA-07", "told"),
-                ("NLA-10", "seen"),
-                ("NLA-03", "document"),
-            )
-        ]
-        + [
-            {"person": "B", "indicator": "NLA-10", "status": "observed", "evidence": "seen"},
-            {"person": None, "indicator": "ILO-EX-02", "status": "observed", "evidence": "seen"},
-        ],
-    }
-
-
-def record(store: Store, data: dict[str, Any], profile: dict[str, Any] = PROFILE) -> str:
-    store.set_setting("profile", profile)
-    return store.record_visit(visit_from_dict(data))
-
-
-def text_of(pdf: bytes) -> str:
-    """The PDF's text as a reader's tool extracts it, one space between words."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-
-
-def made_text(store: Store, visit: str, recipient: str, **kw: Any) -> str:
-    return text_of(make_referral(store, visit, recipient, **kw).pdf)
-
-
-def block(text: str, title: str, end: str) -> str:
-    """The part of the text from a person's title to the next heading."""
-    start = text.index(title)
-    return text[start : text.index(end, start + len(title))]
+from tests.support.referral import (
+    CRIMINAL_NL,
+    MUNICIPALITY,
+    VITAL,
+    block,
+    greenhouse,
+    made_text,
+    record,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -231,7 +101,9 @@ def test_victims_first_and_no_victim_fields_for_a_suspect_or_witness(
     ]
     assert order == sorted(order)
     suspect = block(text, "Voorman – mogelijke uitbuiter", t("referral.label.signals"))
-    witness = block(text, "Collega – getuige", t("referral.label.suspects"))
+    # Only a possible exploiter (no employer) in the criminal-offence section: "Mogelijke
+    # uitbuiters".
+    witness = block(text, "Collega – getuige", t("referral.label.suspects_exploiters"))
     for field in ("consent", "b83", "whereabouts", "care_needs", "safety", "police_report"):
         label = t(f"referral.field.person.{field}")
         assert label not in suspect, field
@@ -255,7 +127,7 @@ def test_a_one_line_summary_per_victim_and_the_detail_in_an_annex(store: Store, 
     body, _, rest = text.partition(annex)
     assert rest, "no annex"
     summary = f"{t('referral.label.summary')} Arbeidsuitbuiting: aanwijzingen voor mensenhandel"
-    assert f"{summary} (lezing van art. 273f Sr)" in body
+    assert f"{summary} (lezing van art. 273f Sr: handeling, middel en oogmerk" in body
     assert "onder de drempel" not in body
     assert "onder de drempel" in rest
     assert t("referral.label.attachments") not in rest  # the annex is last
@@ -406,7 +278,7 @@ def test_the_anonymous_document_is_a_comensha_anonymous_registration(
 ) -> None:
     text = made_text(store, visit, "anonymous")
     assert f"{t('referral.label.to')}: CoMensha, anonieme registratie" in text
-    assert t("referral.label.created") not in text  # "Maand 11-2026", no "Datum en tijd"
+    assert t("referral.label.created") not in text  # "Gemaakt in 11-2026", no "Datum en tijd"
     assert "Nederlandse Arbeidsinspectie" not in text
     assert t("referral.field.sender.agency") not in text
     assert "misdaad anoniem" not in text.lower()
@@ -453,7 +325,13 @@ def test_every_key_built_at_run_time_exists_in_both_languages() -> None:
     keys += [f"referral.reason.role.{r.value}" for r in PersonRole if r.value != "possible_victim"]
     keys += [f"referral.police_report.{v.value}" for v in PoliceReport]
     keys += [f"referral.missing.{need}" for need in NEEDS]
-    keys += [f"referral.reading.{r}" for r in ("ilo", "dutch_law")]
+    keys += ["referral.reading.ilo"]
+    keys += [f"referral.reading.dutch_law_{k}" for k in ("full", "minor", "means")]
+    keys += [f"referral.indication_by.{b}" for b in ("ilo", "dutch_law", "minor", "professional")]
+    keys += [f"referral.reason.lead_no_signals_bare.{r}" for r in ("police", "nla", "riec")]
+    keys += [f"referral.reason.lead_no_signals.{r}" for r in ("police", "nla", "riec", "anonymous")]
+    keys += ["referral.follow_up.zorgcoordinator_minor"]
+    keys += [f"referral.draft_note_registration{s}" for s in ("", "_missing")]
     keys += [f"referral.footer.{k}" for k in ("none", "personal", "special", "criminal")]
     keys += ["referral.footer.special_criminal", "referral.missing.findable"]
     keys += [f"referral.label.created_{p}" for p in CREATED_PRECISIONS if p != "minute"]

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -186,9 +187,17 @@ def test_footer_on_every_page(full_pdf: bytes) -> None:
 
 
 def test_urgent_banner_only_when_urgent(full_pdf: bytes) -> None:
-    assert LABELS_NL["urgent"] in _pages_text(full_pdf)[0]
-    minimal = _pages_text(render_pdf(minimal_document()))
-    assert LABELS_NL["urgent"] not in "".join(minimal)
+    """The banner says the urgency once ("Urgentie: direct"), not "Met voorrang – Urgentie:
+    met voorrang", and the header's urgency row gives way to it; a document without an
+    urgency (the anonymous registration) has no urgency line at all."""
+    first = _normal(_pages_text(full_pdf)[0])
+    assert f"{LABELS_NL['urgency']}: direct" in first
+    assert first.count(LABELS_NL["urgency"]) == 1
+    minimal = _normal("".join(_pages_text(render_pdf(minimal_document()))))
+    assert f"{LABELS_NL['urgency']}:" not in minimal
+    assert f"{LABELS_NL['urgency']} normaal" in minimal
+    none = replace(minimal_document(), urgency="")
+    assert LABELS_NL["urgency"] not in "".join(_pages_text(render_pdf(none)))
 
 
 def test_minimal_document_skips_empty_sections() -> None:

@@ -61,7 +61,7 @@ def test_demo_data_with_attachments_and_a_referral_loses_nothing(pair, tmp_path:
     visit_ids = store.record_visits(demo_visits(25, seed=7))
     store.add_attachment("visit", visit_ids[0], "foto.png", "image/png", PNG)
     store.add_attachment("visit", visit_ids[1], "brief.pdf", "application/pdf", b"%PDF-1.7 x")
-    made = make_referral(store, visit_ids[0], "police")
+    made = make_referral(store, visit_ids[0], "police", reason="Paspoorten in de kantine gezien.")
     person = store.visit_detail(visit_ids[2]).persons[0]
     store.delete("person", person.meta.uuid)  # a tombstone travels too
     report = _send(field, coordinator, tmp_path / "stick")
