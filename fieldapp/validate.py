@@ -253,11 +253,14 @@ def day(value: Any, field: str) -> str | None:
 
 
 def initials(value: Any, field: str) -> str | None:
-    raw = string(value, field, limit=MAX_INITIALS_CHARS)
+    raw = string(value, field)
     if raw is None:
         return None
+    # A name is said to be one before it is said to be long ("Ionela Popescu").
     if not _INITIALS.match(raw) or _NAME_PART.search(raw):
         raise ValidationError(field, "validation.initials")
+    if len(raw) > MAX_INITIALS_CHARS:
+        raise ValidationError(field, "validation.too_long", limit=MAX_INITIALS_CHARS)
     return raw
 
 

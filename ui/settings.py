@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -132,7 +133,13 @@ class ProfileForm(QWidget):
     corrected later in the settings (a new phone number, another team), with the same fields
     and the same checks in both places (``fieldapp.profile``, which the command line's
     ``fieldapp profile set`` uses too). The callback number is the one a recipient rings; the
-    team says who else can answer."""
+    team says who else can answer.
+
+    Return moves on to the next field, as Tab does, in the first-run wizard and in the
+    settings alike: in a dialog, Qt would otherwise take Return as "OK" and close it while the
+    inspector was filling in the form. Only Return in the last field (the callback number)
+    goes on to what the form's holder does next (its own ``returnPressed``: "Volgende" or
+    "OK")."""
 
     FIELDS = ("name", "team", "agency", "employee_number", "region", "contact")
 
@@ -158,12 +165,34 @@ class ProfileForm(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for name in self.FIELDS:
             form.addRow(t(f"ui.profile.{name}"), self.field(name))
-        self.name.returnPressed.connect(self.team.setFocus)
-        self.team.returnPressed.connect(self.employee_number.setFocus)
-        self.employee_number.returnPressed.connect(self.region.setFocus)
-        self.region.returnPressed.connect(self.contact.setFocus)
+        # Return: the next field (the organisation, a list, is chosen with the arrows or a
+        # tap and skipped, as before; Return there moves on too).
+        self._next_on_return: dict[QWidget, QWidget] = {
+            self.name: self.team,
+            self.team: self.employee_number,
+            self.agency: self.employee_number,
+            self.employee_number: self.region,
+            self.region: self.contact,
+        }
+        for widget in self._next_on_return:
+            widget.installEventFilter(self)
         if profile is not None:
             self.set_profile(profile)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Return in a field before the last: the next field, and the key goes no further
+        (a dialog's default button never sees it)."""
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and isinstance(watched, QWidget)
+            and watched in self._next_on_return
+        ):
+            self._next_on_return[watched].setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def _line(self, name: str, limit: int) -> QLineEdit:
         line = QLineEdit()

@@ -249,7 +249,12 @@ def test_what_partners_need_is_read_and_stored(store) -> None:
         ),
         (lambda d: d["persons"][0].update(initials="12"), "persons[0].initials", "initials"),
         (lambda d: d["persons"][0].update(initials="Ana Pop"), "persons[0].initials", "initials"),
-        (lambda d: d["persons"][0].update(initials="A" * 13), "persons[0].initials", "too_long"),
+        (lambda d: d["persons"][0].update(initials="A. " * 5), "persons[0].initials", "too_long"),
+        (
+            lambda d: d["persons"][0].update(initials="Ionela Popescu"),
+            "persons[0].initials",
+            "initials",
+        ),
         (
             lambda d: d["persons"][0].update(police_report="yes"),
             "persons[0].police_report",

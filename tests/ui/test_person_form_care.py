@@ -8,19 +8,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
+from fieldapp.catalogue import Catalogue
 from fieldapp.domain import PoliceReport
+from fieldapp.i18n import t
 from fieldapp.localtime import date_text, local_today
 from fieldapp.store.store import Store
+from fieldapp.validate import MAX_INITIALS_CHARS
 from ui.visit import VisitEditor
-from ui.visit.person_form import typed_day
+from ui.visit.person_form import SHORT_TEXT_LINES, typed_day
 from ui.visit.steps import PERSONS
+from ui.widgets import style_sheet
 
 
 def person(store: Store, editor: VisitEditor):
     """What the vault holds for the first person, read with a fresh Store."""
     return Store(store.vault).visit_detail(editor.visit_uuid).persons[0]
+
+
+def refused(key: str, **params: object) -> str:
+    """The form's sentence for a value the core refuses: its reason, then "Niet opgeslagen"."""
+    problem = t(key, **params)
+    return t("ui.visit.refused", problem=problem[:1].upper() + problem[1:])
 
 
 def type_and_return(qtbot, widget, text: str) -> None:
@@ -80,8 +90,7 @@ def test_a_wrong_birth_date_or_initials_are_said_and_not_saved(
     form = editor.person_form
 
     type_and_return(qtbot, form.initials, "12")
-    assert form.fields["initials"].message.text().startswith("Initialen bestaan uit letters")
-    assert form.fields["initials"].message.text().endswith("Niet opgeslagen.")
+    assert form.fields["initials"].message.text() == refused("validation.initials")
     assert QApplication.focusWidget() is form.initials  # kept, to be corrected
     assert person(store, editor).initials is None
 
@@ -145,3 +154,59 @@ def test_a_birth_date_is_read_as_people_type_it() -> None:
         except ValueError:
             continue
         raise AssertionError(wrong)
+
+
+def test_initials_that_are_a_name_are_refused_not_cut(qtbot, make_editor, store: Store) -> None:
+    """The field cut "Ionela Popescu" to "Ionela Popes" without a word; "Ana Pop" is a name
+    too. Both are said to be refused, as typed, and nothing is saved."""
+    editor = make_editor()
+    editor.add_person()
+    form = editor.person_form
+    message = form.fields["initials"].message
+    type_and_return(qtbot, form.initials, "Ana Pop")
+    assert message.text() == refused("validation.initials")
+    assert message.objectName() == "error" and message.isVisibleTo(editor)
+    assert form.initials.text() == "Ana Pop"
+    assert QApplication.focusWidget() is form.initials
+    assert person(store, editor).initials is None
+
+    form.initials.selectAll()
+    type_and_return(qtbot, form.initials, "Ionela Popescu")
+    assert form.initials.text() == "Ionela Popescu"  # not cut at 12 characters
+    assert len("Ionela Popescu") > MAX_INITIALS_CHARS
+    assert message.text().endswith("Niet opgeslagen.")
+    assert person(store, editor).initials is None
+    assert form.flush() == [message.text()]  # said again when the person is left
+
+    form.initials.selectAll()
+    type_and_return(qtbot, form.initials, "I.P.")
+    assert person(store, editor).initials == "I.P." and message.text() == ""
+
+
+def test_safety_and_care_needs_show_two_lines_in_large_touch(
+    qtbot, store: Store, catalogue: Catalogue
+) -> None:
+    """Fixed at 48 px they showed one line and a half behind a scroll bar once large-touch
+    mode made the text bigger; they grow with the font, as the referral dialog's boxes do."""
+    heights = {}
+    for touch in (False, True):
+        host = QWidget()
+        host.setStyleSheet(style_sheet(touch))
+        layout = QVBoxLayout(host)
+        editor = VisitEditor(store, catalogue, VisitEditor.start_new_visit(store, catalogue))
+        layout.addWidget(editor)
+        editor.set_large_touch(touch)
+        qtbot.addWidget(host)
+        host.resize(1366, 768)
+        host.show()
+        qtbot.waitExposed(host)
+        editor.add_person()
+        form = editor.person_form
+        for box in (form.safety, form.care_needs):
+            box.setPlainText("Eerste regel\nTweede regel")
+            qtbot.waitUntil(lambda box=box: box.height() == box.sizeHint().height())
+            assert box.verticalScrollBar().maximum() == 0, (touch, box.objectName())
+            assert box.height() >= SHORT_TEXT_LINES * box.fontMetrics().lineSpacing()
+        heights[touch] = form.safety.height()
+        editor.clear()
+    assert heights[True] > heights[False]

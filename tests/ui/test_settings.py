@@ -4,8 +4,8 @@ language rebuilds every text, Qt's own included; large-touch mode."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QDialogButtonBox, QWidget
 
 from fieldapp import i18n
 from tests.support.qt import unlock
@@ -18,7 +18,7 @@ from ui.settings import (
     WindowSettings,
     window_settings_path,
 )
-from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT
+from ui.widgets import LARGE_TOUCH_ROW_HEIGHT, ROW_HEIGHT, style_sheet
 
 
 def test_vault_settings_live_in_the_vault(store) -> None:
@@ -284,3 +284,51 @@ def test_one_organisation_field_and_the_default_follows_it(
     settings = VaultSettings(window.session.store)
     assert settings.profile.agency == "kmar"
     assert settings.default_agency == "kmar"
+
+
+def test_return_in_a_profile_field_moves_on_and_only_the_last_accepts(qtbot) -> None:
+    """Return in the profile moves to the next field, as in the first-run wizard: Qt's
+    dialog took it as "OK" and closed the settings with half a profile typed."""
+    dialog = SettingsDialog(SettingsValues(5, "nl", False, "nla", Profile(name="J. de Vries")))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    finished: list[int] = []
+    dialog.finished.connect(finished.append)
+    form = dialog.profile_form
+    form.team.setFocus()
+    qtbot.keyClicks(form.team, "Team Zuid")
+    qtbot.keyClick(form.team, Qt.Key.Key_Return)
+    assert dialog.isVisible() and finished == []
+    assert QApplication.focusWidget() is form.employee_number
+    qtbot.keyClick(form.employee_number, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert QApplication.focusWidget() is form.region
+    form.agency.setFocus()  # Return on the organisation's list moves on too
+    qtbot.keyClick(form.agency, Qt.Key.Key_Return)
+    assert dialog.isVisible() and QApplication.focusWidget() is form.employee_number
+    form.region.setFocus()
+    qtbot.keyClick(form.region, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is form.contact and finished == []
+    qtbot.keyClicks(form.contact, "070 1234567")
+    qtbot.keyClick(form.contact, Qt.Key.Key_Return)  # the last field: OK
+    assert finished == [QDialog.DialogCode.Accepted]
+    assert dialog.values().profile.team == "Team Zuid"
+    assert dialog.values().profile.contact == "070 1234567"
+
+
+def test_the_team_example_fits_its_field_on_a_tablet(qtbot) -> None:
+    """In large-touch mode on 853x533 the example read "bijvoorbeeld Team Arbeidsuitbu…"."""
+    host = QWidget()
+    host.setStyleSheet(style_sheet(True))
+    qtbot.addWidget(host)
+    dialog = SettingsDialog(SettingsValues(5, "nl", True, "nla"), host)
+    dialog.resize(QSize(543, 533))  # as the settings open there (fit_dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    team = dialog.profile_form.team
+    margins = team.textMargins()
+    room = team.width() - margins.left() - margins.right() - 16  # the frame and its padding
+    assert team.fontMetrics().horizontalAdvance(team.placeholderText()) < room
+    dialog.reject()

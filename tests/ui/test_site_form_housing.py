@@ -5,12 +5,15 @@ for a place that has them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from fieldapp.domain import Address
 from fieldapp.store.store import Store
+from ui.visit import VisitEditor
 from ui.visit.site_form import MORE_FIELDS
+from ui.widgets import style_sheet
 
 
 def site(store: Store, editor):
@@ -73,3 +76,25 @@ def test_a_wrong_agency_kvk_or_housing_postcode_is_said_and_not_saved(
     saved = site(store, editor)
     assert saved.intermediary_kvk is None and saved.housing.postcode is None
     assert form.fields["postcode"].message.text() == ""  # the place's own field is untouched
+
+
+@pytest.mark.parametrize("touch", [True, False], ids=["large touch", "normal"])
+def test_the_more_button_is_not_cut_on_a_tablet(qtbot, store: Store, catalogue, touch) -> None:
+    """At 853x533 (1280x800 at 150 %) it had the first column only and read "Jitzendbureau
+    en huisvesti": across both columns it has its whole width."""
+    host = QWidget()
+    host.setStyleSheet(style_sheet(touch))
+    layout = QVBoxLayout(host)
+    layout.setContentsMargins(0, 0, 0, 0)
+    editor = VisitEditor(store, catalogue, VisitEditor.start_new_visit(store, catalogue))
+    layout.addWidget(editor)
+    editor.set_large_touch(touch)
+    qtbot.addWidget(host)
+    host.resize(QSize(853, 533))
+    host.show()
+    qtbot.waitExposed(host)
+    button = editor.site_form.more_button
+    qtbot.waitUntil(lambda: button.width() >= button.sizeHint().width())
+    assert button.isVisible()
+    assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+    editor.clear()

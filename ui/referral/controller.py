@@ -246,11 +246,13 @@ class ReferralController:
         vital_offered = self.offers_vital_interest(recipient, person_uuid)
         found = self._missing(recipient, person_uuid, additions)
         missing = tuple(m.message for m in found)
-        labels = {p.meta.uuid: p.label for p in self.persons}
+        # Only a question never asked is answered here: a refusal is changed in the person's
+        # details, on purpose, never with one tap in this dialog.
+        unasked = {p.meta.uuid: p.label for p in self.persons if p.consent is Consent.NOT_ASKED}
         consent = tuple(
-            (m.person_uuid, labels[m.person_uuid])
+            (m.person_uuid, unasked[m.person_uuid])
             for m in found
-            if m.code == "consent" and m.person_uuid in labels
+            if m.code == "consent" and m.person_uuid in unasked
         )
         offered = {
             "vital_offered": vital_offered,
@@ -284,7 +286,7 @@ class ReferralController:
             name,
             plan.why,
             subjects,
-            included_groups(plan.recipient, plan),
+            included_groups(plan.recipient, plan) + added_groups(plan, additions),
             plan.left_out,
             None,
             recommended,
@@ -317,6 +319,7 @@ class ReferralController:
             recipient=recipient,
             vital_interest=self.vital_interest(recipient, person_uuid, additions),
             profile=self.profile,
+            reason=additions.reason,
         )
 
     # -- making ----------------------------------------------------------------------------
@@ -389,6 +392,18 @@ def included_groups(rules: RecipientRules, plan: ReferralPlan) -> tuple[tuple[st
         )
     if rules.attachments:
         groups.append((t("ui.referral.group.attachments"), t("ui.referral.attachments.listed")))
+    return tuple(groups)
+
+
+def added_groups(plan: ReferralPlan, additions: Additions) -> tuple[tuple[str, str], ...]:
+    """What the inspector added that goes into the document too: their own words (every
+    recipient's document carries them as "Toelichting van de inspecteur") and the
+    vital-interest ground, once it is the ground."""
+    groups: list[tuple[str, str]] = []
+    if additions.reason.strip():
+        groups.append((t("referral.label.own_reason"), t("ui.referral.dialog.own_reason_in")))
+    if plan.vital_interest:
+        groups.append((t("ui.referral.group.ground"), t("ui.referral.dialog.vital_in")))
     return tuple(groups)
 
 

@@ -13,9 +13,13 @@ and page 2 shows its real pages, ready to export.
 What the inspector adds (issue 15): "Toelichting (uw eigen reden)" under the choices, their own
 words for every recipient; for the care coordinator about someone without recorded consent,
 below the refusal, the choice "Zonder toestemming: vitaal belang (AVG art. 6 lid 1 sub d)",
-which needs its reason in words before "Maken" works (until then the page says so); for the
-anonymous registration, "Noem onze organisatie als melder" (off: the registration names no
-reporting organisation unless chosen).
+which needs its reason in words before "Maken" works (until then the page says so under the
+reason's field, and the button says what it waits for); for the anonymous registration, "Noem
+onze organisatie als melder" (off: the registration names no reporting organisation unless
+chosen). "Komt in het document" names the inspector's words and the vital-interest ground
+when given; the Toelichting also counts for what a final referral lacks (a visit without
+signals needs it for the police, the Labour Authority and the RIEC). Consent is answered here
+only where it was never asked: a refusal is changed in the person's details, on purpose.
 
 On a tablet (1280x800 at 150 %: 853x533 logical pixels; 1920x1080 at 200 %: 960x540) the
 choices and the explanation scroll as one page while the buttons stay below them, and the dialog
@@ -24,6 +28,12 @@ beside the explanation (large-touch mode on such a screen), the page is laid out
 whom and the language side by side, the recipients in two or three columns, the explanation
 below them. Every recipient is then in view without scrolling: a finger user who saw only the
 first four in one column did not know that RIEC and the anonymous signal exist (issue 14).
+
+The page opens at the top, the chosen recipient in view; a change made in it (another
+recipient, a consent answered) scrolls to why "Maken" is off or makes a draft. Tab follows the
+page top to bottom (about whom, the chosen recipient, the language, the Toelichting, the
+consent to answer, the anonymous way out, the vital-interest ground, naming the reporter) and
+then "Maken" and "Annuleren", round again to the first.
 
 By keyboard the next step is always the default: "Maken" on the first page; once a final
 referral is made, "Exporteren met wachtwoord" has the focus (Return or Space exports); once it is
@@ -92,6 +102,7 @@ QFrame#refusal QLabel { color: #5c1115; }
 QFrame#missing { border: 1px solid #8a5a00; border-radius: 6px; background: #fff8e6; }
 QFrame#missing QLabel { color: #3d2800; }
 QFrame#vital { border: 1px solid palette(mid); border-radius: 6px; background: palette(base); }
+QLabel#vitalNeeded { color: #a4262c; }
 QRadioButton { padding: 3px 0; }
 """
 # Large-touch mode: every choice a target of at least 44 px (the app's LARGE_TOUCH_STYLE sets
@@ -276,6 +287,8 @@ class ReferralDialog(QDialog):
         self.reason.setAccessibleName(t("ui.referral.dialog.reason_plain"))
         self.reason.setAccessibleDescription(t("ui.referral.dialog.reason_placeholder"))
         reason_label = self._caption("ui.referral.dialog.reason", self.reason)
+        self._had_reason = False
+        self.reason.textChanged.connect(self._reason_changed)
 
         # Four parts, arranged by _arrange(): in a column beside the explanation, or (compact)
         # about whom and the language side by side above the recipients; the reason last.
@@ -344,6 +357,11 @@ class ReferralDialog(QDialog):
         vital_layout.addWidget(self.vital_check)
         vital_layout.addWidget(vital_reason_label)
         vital_layout.addWidget(self.vital_reason)
+        # Why "Maken" waits, right under the field that answers it (on a tablet the refusal's
+        # box above the ground was out of view once the field had the keyboard).
+        self.vital_needed = _label(t("ui.referral.dialog.vital_reason_needed"), "vitalNeeded")
+        self.vital_needed.hide()
+        vital_layout.addWidget(self.vital_needed)
         self._vital_had_reason = False
 
         # The anonymous registration names no reporting organisation unless chosen here.
@@ -470,16 +488,32 @@ class ReferralDialog(QDialog):
 
         self._place_choices()
         self.subject.currentIndexChanged.connect(lambda _index: self._subject_changed())
+        # Opened at the top, the chosen recipient in view: only a change made here scrolls
+        # to what it changed (see _refresh).
+        self._opening = True
         self._subject_changed()
+        self._opening = False
         self.large_touch = _large_touch(parent) if large_touch is None else large_touch
         if self.large_touch:
             self.setStyleSheet(DIALOG_STYLE + TOUCH_STYLE)
         self._fit_to_screen()
-        chain = [
+        self._set_tab_order()
+        self.body_scroll.installEventFilter(self)  # its size decides the arrangement
+        for button in self.recipient_buttons.values():
+            button.installEventFilter(self)  # the arrows: see _arrow()
+        self.subject.setFocus()
+        self.finished.connect(lambda _result: self.clear())
+
+    def _tab_chain(self) -> list[QWidget]:
+        """The page's controls in the order they show, top to bottom: the choices, then the
+        explanation's (the consent to answer, the anonymous way out, the vital-interest
+        ground, naming the reporter), then the buttons."""
+        return [
             self.subject,
             *self.recipient_buttons.values(),
             self.language,
             self.reason,
+            *self.consent_buttons.values(),
             self.anonymous_button,
             self.vital_check,
             self.vital_reason,
@@ -487,13 +521,60 @@ class ReferralDialog(QDialog):
             self.make_button,
             self.cancel_button,
         ]
-        for before, after in pairwise(chain):
+
+    def _set_tab_order(self) -> None:
+        """Qt's own chain in :meth:`_tab_chain`'s order (what assistive tools walk); Tab and
+        Shift+Tab themselves go by :meth:`focusNextPrevChild`."""
+        for before, after in pairwise(self._tab_chain()):
             QWidget.setTabOrder(before, after)
-        self.body_scroll.installEventFilter(self)  # its size decides the arrangement
-        for button in self.recipient_buttons.values():
-            button.installEventFilter(self)  # the arrows: see _arrow()
-        self.subject.setFocus()
-        self.finished.connect(lambda _result: self.clear())
+
+    def _tab_stops(self) -> list[QWidget]:
+        """What Tab visits now: the chain's controls that show and can be used, the
+        recipients as one stop (the one with the keyboard, else the one chosen: arrows move
+        within them, as in any radio group)."""
+        focus = QApplication.focusWidget()
+        shown = self._shown_recipients()
+        chosen = next((b for b in shown if b.isChecked()), shown[0] if shown else None)
+        group_stop = focus if focus in shown else chosen
+        stops: list[QWidget] = []
+        for widget in self._tab_chain():
+            if isinstance(widget, QRadioButton):
+                # Qt takes Tab focus from a group's unchosen buttons itself: not asked here.
+                if widget is group_stop:
+                    stops.append(widget)
+            elif (
+                widget.isVisibleTo(self)
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                stops.append(widget)
+        return stops
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab through the page top to bottom and from "Annuleren" round to "Over wie";
+        Shift+Tab back. Qt's chain alone let Tab go round "Maken", "Annuleren" and the consent
+        buttons, which are made while the dialog is open, and never back to the choices."""
+        if self.stack.currentIndex() != self.PAGE_CHOOSE:
+            return super().focusNextPrevChild(forward)
+        stops = self._tab_stops()
+        focus = QApplication.focusWidget()
+        index = next(
+            (
+                position
+                for position, widget in enumerate(stops)
+                if focus is not None and (focus is widget or widget.isAncestorOf(focus))
+            ),
+            None,
+        )
+        if index is None:
+            return super().focusNextPrevChild(forward)
+        target = stops[(index + (1 if forward else -1)) % len(stops)]
+        target.setFocus(
+            Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+        )
+        if self.body_scroll.isAncestorOf(target):
+            self.body_scroll.ensureWidgetVisible(target)
+        return True
 
     def _fit_to_screen(self) -> None:
         screen = self.screen() or QApplication.primaryScreen()
@@ -704,6 +785,15 @@ class ReferralDialog(QDialog):
             self._vital_had_reason = has_reason
             self._refresh()
 
+    def _reason_changed(self) -> None:
+        """The Toelichting given or taken away: what goes in, and (for a visit without
+        signals) what a final referral lacks, change; typing on changes neither. The page
+        stays where the inspector is typing."""
+        has_reason = bool(self.reason.toPlainText().strip())
+        if has_reason != self._had_reason:
+            self._had_reason = has_reason
+            self._refresh(scroll=False)
+
     def set_subject(self, person_uuid: str | None) -> None:
         self.subject.setCurrentIndex(self.subject.findData(person_uuid))
 
@@ -755,7 +845,10 @@ class ReferralDialog(QDialog):
         if on:  # the button turned off says nothing new: the one turned on does
             self._refresh()
 
-    def _refresh(self) -> None:
+    def _refresh(self, *, scroll: bool = True) -> None:
+        """Show what the current choices give. ``scroll``: bring why "Maken" is off or makes
+        a draft into view (never while the dialog opens: it opens at the top, the chosen
+        recipient in view, and never while the inspector types their own reason)."""
         person_uuid = self.subject_uuid()
         try:
             recommended = self.controller.recommended(person_uuid)
@@ -775,11 +868,13 @@ class ReferralDialog(QDialog):
             if outlook.subjects
             else t("ui.referral.dialog.about_visit")
         )
-        self.refusal_box.setVisible(not outlook.can_make)
+        # The vital interest chosen without its reason: said under the reason's field.
+        self.refusal_box.setVisible(not outlook.can_make and not outlook.vital_reason_needed)
         self.refusal.setText(outlook.refusal or "")
         self.refusal.setAccessibleName(outlook.refusal or "")
         self.anonymous_button.setVisible(outlook.offer_anonymous)
         self.vital_box.setVisible(outlook.vital_offered)
+        self.vital_needed.setVisible(outlook.vital_reason_needed)
         self.name_reporter.setVisible(outlook.name_reporter_offered)
         for widget in (self.included_title, self.included, self.left_out_title, self.left_out):
             widget.setVisible(outlook.can_make)
@@ -798,14 +893,18 @@ class ReferralDialog(QDialog):
         self.missing.setText(_columns(outlook.missing))
         self.missing_hint.setVisible(outlook.can_make)  # "U kunt nu een concept maken"
         self._show_consent_rows(outlook.consent_needed if self._record_consent else ())
-        if not outlook.final or not outlook.can_make:
+        if scroll and not self._opening and (not outlook.final or not outlook.can_make):
             # Why "Maken" is off or makes a draft, and the consent to answer: in view, not
             # below the fold of a tablet's page (once the layout has its sizes).
             reason = self.missing_box if outlook.can_make else self.refusal_box
-            if outlook.vital_offered and not outlook.can_make:
+            if outlook.vital_reason_needed:
+                reason = self.vital_needed  # under the field that answers it
+            elif outlook.vital_offered and not outlook.can_make:
                 reason = self.vital_box  # the way on is there, below the refusal
             QTimer.singleShot(0, self, lambda: self._show_reason(reason))
         make_key = "make" if outlook.final else "make_draft"
+        if outlook.vital_reason_needed:
+            make_key = "make_vital_first"  # off, and the button says why
         self.make_button.setText(t(f"ui.referral.dialog.{make_key}"))
         self.make_button.setAccessibleName(t(f"ui.referral.dialog.{make_key}_plain"))
         self.make_button.setEnabled(outlook.can_make)
@@ -851,6 +950,7 @@ class ReferralDialog(QDialog):
             layout.addWidget(row)
             row.show()  # a child added to a box already shown stays hidden until told
         self.consent_rows.setVisible(bool(needed))
+        self._set_tab_order()
 
     def _consent_chosen(self, person_uuid: str, value: str) -> None:
         if self._record_consent is None or not self._record_consent(person_uuid, value):
@@ -936,3 +1036,4 @@ class ReferralDialog(QDialog):
             blocked = box.blockSignals(True)
             box.clear()
             box.blockSignals(blocked)
+        self._had_reason = self._vital_had_reason = False

@@ -89,7 +89,13 @@ from ui.visit.attachments import AttachmentsPanel, PhotoHooks
 from ui.visit.checklist import ChecklistPanel
 from ui.visit.controller import ObsState, PhotoOwner, VisitController, new_draft_visit
 from ui.visit.fields import FIELD_STYLE, ElidedLabel, PopupShortcuts, kinetic
-from ui.visit.finish import FinishPage, observed_names, person_finish, recipient_gaps
+from ui.visit.finish import (
+    FinishPage,
+    made_referrals,
+    observed_names,
+    person_finish,
+    recipient_gaps,
+)
 from ui.visit.person_form import PersonForm, person_summary
 from ui.visit.provenance import Origin, OriginBanner, visit_origin
 from ui.visit.site_form import SiteForm
@@ -1202,6 +1208,7 @@ class VisitEditor(QWidget):
             missing_all = missing_for_final(detail, None, catalogue=self.catalogue)
             rows = []
             profile = controller.store.setting("profile", {}) or {}
+            referrals = controller.store.referrals(self.visit_uuid)  # what was made already
             for person in controller.persons:
                 own = missing_for_final(detail, person.meta.uuid, catalogue=self.catalogue)
                 result = controller.assessment(person.meta.uuid)
@@ -1213,6 +1220,7 @@ class VisitEditor(QWidget):
                         [m.message for m in own if m.person_uuid is not None],
                         self.catalogue,
                         missing_for=recipient_gaps(detail, person, result, self.catalogue, profile),
+                        made=made_referrals(referrals, person.meta.uuid),
                     )
                 )
         except (FieldAppError, OSError) as exc:

@@ -12,7 +12,11 @@ What a final referral lacks depends on its recipient (issue 15: the care coordin
 where the person is and their care needs, CoMensha their initials and date of birth, the police
 a callback number). Where a card names the recipients the engine advises, each gets its own
 list (:func:`recipient_gaps`, the dialog's check for that recipient); without advice the card
-keeps the visit's general list.
+keeps the visit's general list. Once a final referral to a recipient about the person is made,
+its line says so (the day and the version, :func:`made_referrals`) instead of a list that no
+longer applies: the care coordinator's referral made on the vital-interest ground still lacks
+consent by the list, and the page said it was incomplete after it had gone. What is missing is
+in the amber used for missing items elsewhere, not in the muted grey of the advice.
 """
 
 from __future__ import annotations
@@ -34,8 +38,17 @@ from PySide6.QtWidgets import (
 
 from fieldapp.assessment import Assessment, assessment_to_json
 from fieldapp.catalogue import Catalogue
-from fieldapp.domain import ObservationStatus, Person, PersonRole, VisitDetail
+from fieldapp.domain import (
+    Consent,
+    ObservationStatus,
+    Person,
+    PersonRole,
+    Referral,
+    ReferralStatus,
+    VisitDetail,
+)
 from fieldapp.i18n import current_language, t
+from fieldapp.localtime import date_text
 from fieldapp.referral.readiness import missing_for_final
 from fieldapp.referral.rules import RECIPIENTS
 from ui.visit.assessment_panel import summary_item
@@ -70,10 +83,36 @@ class PersonFinish:
     # Per advised recipient, what a final referral to it still lacks (empty: nothing); when
     # given, the card says it beside each recipient instead of the general list.
     missing_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Per line of ``referrals``: whether that recipient's referral lacks something (amber).
+    lacking: tuple[bool, ...] = ()
 
 
 # Said once for the visit, above the cards (the place's name and address): not on every card.
 VISIT_CODES = frozenset({"site_name", "address"})
+# The recipient a referral may reach without consent, on the vital-interest ground.
+VITAL_INTEREST_RECIPIENT = "zorgcoordinator"
+
+
+def made_referrals(referrals: Sequence[Referral], person_uuid: str) -> dict[str, Referral]:
+    """Per recipient, the newest final referral about the person (alone or with others):
+    made, so what the visit lacked before it no longer holds it back. A draft is not made.
+    ``referrals``: the visit's, newest first (``Store.referrals``)."""
+    made: dict[str, Referral] = {}
+    for referral in referrals:
+        if referral.status is ReferralStatus.DRAFT or person_uuid not in referral.person_uuids:
+            continue
+        made.setdefault(referral.recipient, referral)
+    return made
+
+
+def made_text(referral: Referral) -> str:
+    """The line's "gemaakt op 04-05-2026 (versie 2)": the day in Dutch time, as dates show
+    everywhere here, and the version, since a referral made again is its next version."""
+    return t(
+        "ui.visit.finish.made",
+        date=date_text(referral.meta.created_at),
+        version=referral.version,
+    )
 
 
 def recipient_gaps(
@@ -86,7 +125,10 @@ def recipient_gaps(
     """For each recipient the engine advises for ``person`` that gets a document, what a
     final referral about them to it still lacks (the core's ``missing_for_final``, as the
     referral dialog checks it; ``profile``: the stored profile, for a callback number), less
-    the place's name and address, which the page says once for the visit."""
+    the place's name and address, which the page says once for the visit. For the care
+    coordinator about someone whose consent was not asked, the consent line says both ways
+    on: consent, or the vital-interest ground chosen (with its reason) in the referral dialog,
+    which is the only place it can be."""
     gaps: dict[str, tuple[str, ...]] = {}
     for advice in result.referrals:
         if advice.to not in RECIPIENTS or advice.to in gaps:
@@ -98,8 +140,22 @@ def recipient_gaps(
             recipient=advice.to,
             profile=profile,
         )
-        gaps[advice.to] = tuple(m.message for m in found if m.code not in VISIT_CODES)
+        gaps[advice.to] = tuple(
+            _gap_text(advice.to, person, m.code, m.message)
+            for m in found
+            if m.code not in VISIT_CODES
+        )
     return gaps
+
+
+def _gap_text(recipient: str, person: Person, code: str, message: str) -> str:
+    if (
+        recipient == VITAL_INTEREST_RECIPIENT
+        and code == "consent"
+        and person.consent is Consent.NOT_ASKED
+    ):
+        return t("ui.visit.finish.consent_or_vital", label=person.label)
+    return message
 
 
 def person_finish(
@@ -110,12 +166,15 @@ def person_finish(
     catalogue: Catalogue,
     *,
     missing_for: Mapping[str, Sequence[str]] | None = None,
+    made: Mapping[str, Referral] | None = None,
 ) -> PersonFinish:
     """One person's summary from the engine's result (``signals``: the names of what was
     recorded for them; the everyone-signals are said once, above the cards). Duties towards
     a victim are not listed for a witness or an employer: the screens must not contradict
     the side panel, which does not assess them as a possible victim. ``missing_for``
-    (:func:`recipient_gaps`): per advised recipient, what its final referral lacks."""
+    (:func:`recipient_gaps`): per advised recipient, what its final referral lacks; ``made``
+    (:func:`made_referrals`): per recipient, the final referral made about the person, said
+    instead of that list."""
     lang = current_language()
     rendered = assessment_to_json(result, lang)
     victim = person.role is PersonRole.POSSIBLE_VICTIM
@@ -124,9 +183,12 @@ def person_finish(
         duties.append(rendered["b83_prompt"]["text"])
     if victim and rendered["b83_note"]:
         duties.append(rendered["b83_note"])
-    gaps = dict(missing_for or {})
+    made_for = dict(made or {})
+    # A recipient with a final referral made lacks nothing any more.
+    gaps = {to: () if to in made_for else tuple(items) for to, items in (missing_for or {}).items()}
     referrals = tuple(
-        _referral_line(item["to"], item["urgency"], gaps) for item in rendered["referrals"]
+        _referral_line(item["to"], item["urgency"], gaps, made_for)
+        for item in rendered["referrals"]
     )
     return PersonFinish(
         uuid=person.meta.uuid,
@@ -142,17 +204,25 @@ def person_finish(
         if victim
         else t("ui.visit.finish.role_note", role=t(f"person_role.{person.role.value}")),
         missing_for=tuple((to, tuple(items)) for to, items in gaps.items()),
+        lacking=tuple(bool(gaps.get(item["to"])) for item in rendered["referrals"]),
     )
 
 
-def _referral_line(to: str, urgency: str, gaps: Mapping[str, Sequence[str]]) -> str:
-    """The advice ("Politie, urgentie direct") and, where the recipient's own list is known,
-    what its final referral still lacks, or that nothing does."""
+def _referral_line(
+    to: str,
+    urgency: str,
+    gaps: Mapping[str, Sequence[str]],
+    made: Mapping[str, Referral] | None = None,
+) -> str:
+    """The advice ("Politie, urgentie direct") and that its final referral was made (when),
+    or, where the recipient's own list is known, what it still lacks, or that nothing does."""
     line = t(
         "ui.visit.finish.referral",
         to=t(f"ui.visit.recipient.{to}"),
         urgency=t(f"ui.visit.urgency.{urgency}"),
     )
+    if made and to in made:
+        return t("ui.visit.finish.referral_made", referral=line, made=made_text(made[to]))
     if to not in gaps:
         return line
     lacking = gaps[to]
@@ -202,6 +272,28 @@ def _button(text: str, name: str, plain: str = "") -> QPushButton:
     return button
 
 
+class Lines(QWidget):
+    """Lines of text, each in its own style (the advice muted, what is missing amber), read
+    as one text (:meth:`text`, for screen readers and tests)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[QLabel] = []
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+
+    def add(self, text: str, style: str) -> QLabel:
+        label = _label(text, style)
+        self._layout.addWidget(label)
+        self.lines.append(label)
+        return label
+
+    def text(self) -> str:
+        return "\n".join(label.text() for label in self.lines)
+
+
 class PersonCard(QFrame):
     """One person: summary, signals, outcome, duties, referrals, what is missing; refer
     about them or remove them."""
@@ -228,16 +320,19 @@ class PersonCard(QFrame):
         self.duties = _label("\n".join(f"• {text}" for text in item.duties))
         layout.addWidget(self.duties)
         self.duties.setVisible(bool(item.duties))
+        self.referrals = Lines()
         if item.missing_for and item.referrals:
-            # One recipient a line, each with what its own final referral still lacks.
-            lines = "\n".join(f"• {line}" for line in item.referrals)
-            referrals_text = t("ui.visit.finish.refer_to_lines", recipients=lines)
+            # One recipient a line, each with what its own final referral still lacks (in
+            # amber, as missing items are elsewhere), or that it was made.
+            self.referrals.add(t("ui.visit.finish.refer_to_heading"), "muted")
+            for index, line in enumerate(item.referrals):
+                lacks = index < len(item.lacking) and item.lacking[index]
+                self.referrals.add(f"• {line}", "missing" if lacks else "muted")
         else:
             referrals = (
                 "; ".join(item.referrals) if item.referrals else t("ui.visit.finish.no_refer")
             )
-            referrals_text = t("ui.visit.finish.refer_to", recipients=referrals)
-        self.referrals = _label(referrals_text, "muted")
+            self.referrals.add(t("ui.visit.finish.refer_to", recipients=referrals), "muted")
         layout.addWidget(self.referrals)
         general = item.missing if not (item.missing_for and item.referrals) else ()
         self.missing = _label(

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -97,7 +98,10 @@ from ui.visit.toggles import ChoiceRow
 Commit = Callable[[Callable[[], Any]], Any]
 TextWidget = QLineEdit | QPlainTextEdit
 UNKNOWN_AGE = -1
-SHORT_TEXT_HEIGHT = 48  # safety and care needs: two lines, the field grows no taller
+SHORT_TEXT_LINES = 2  # safety and care needs: two lines show, more scroll
+# Initials are refused by the core beyond 12 characters or with a name in them ("Ana Pop"):
+# the field takes more, so the refusal is said instead of the text being cut silently.
+INITIALS_FIELD_LIMIT = 40
 NO_DATE = QDate(1999, 12, 31)  # shown as "—": before any date the core accepts
 # Compact toggles; a suspected form is plainly on (filled), as the checklist's scope buttons.
 SUSPECTED_STYLE = """
@@ -190,6 +194,31 @@ def typed_day(text: str) -> str | None:
     else:
         raise ValueError(text)
     return date(int(year), int(month), int(day)).isoformat()
+
+
+class ShortText(QPlainTextEdit):
+    """A box :data:`SHORT_TEXT_LINES` lines high in the font it has: large-touch mode's
+    bigger text arrives with the editor's style sheet after the box is made, and a fixed
+    48 px then showed one line and a half behind a scroll bar."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        document = self.document()
+        margin = int(document.documentMargin()) * 2 if document is not None else 8
+        lines = self.fontMetrics().lineSpacing() * SHORT_TEXT_LINES
+        height = lines + margin + 2 * self.frameWidth() + 2
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
 
 
 class PersonForm(QWidget):
@@ -326,7 +355,7 @@ class PersonForm(QWidget):
             on_return=lambda: self._on_return(self.police_report),
         )
         self.police_report.chosen.connect(lambda value: self._save("police_report", value))
-        self.initials = self._line("initials", validate.MAX_INITIALS_CHARS, undo_filter)
+        self.initials = self._line("initials", INITIALS_FIELD_LIMIT, undo_filter)
         self.birth_date = QLineEdit()
         self.birth_date.setObjectName("person_birth_date")
         self.birth_date.setMaxLength(10)
@@ -592,10 +621,9 @@ class PersonForm(QWidget):
 
     def _short_text(self, name: str, undo_filter: QObject) -> QPlainTextEdit:
         """Two lines for a few words or a sentence; Return saves, as in the notes."""
-        edit = QPlainTextEdit()
+        edit = ShortText()
         edit.setObjectName(f"person_{name}")
         edit.setTabChangesFocus(True)
-        edit.setFixedHeight(SHORT_TEXT_HEIGHT)
         edit.setPlaceholderText(t(f"ui.visit.person.{name}_placeholder"))
         for watcher in (undo_filter, self._focus_filter, self._return_filter):
             edit.installEventFilter(watcher)

@@ -220,7 +220,9 @@ class SiteForm(QWidget):
         grid.addWidget(self.fields["place"], 3, 1)
         grid.addWidget(self.fields["municipality"], 4, 0)
         grid.addWidget(self.fields["kvk"], 4, 1)
-        grid.addWidget(self.more_button, 5, 0, Qt.AlignmentFlag.AlignLeft)
+        # Across both columns: in the first alone, a tablet cut its words ("Jitzendbureau en
+        # huisvesti", 266 of the 312 px it needs).
+        grid.addWidget(self.more_button, 5, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.fields["intermediary_name"], 6, 0)
         grid.addWidget(self.fields["intermediary_kvk"], 6, 1)
         grid.addWidget(self.housing_heading, 7, 0, 1, 2)
