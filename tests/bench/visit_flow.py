@@ -290,10 +290,12 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
     police = dialog.recipient_buttons["police"]
     if dialog.recipient() == "police":
         counter.notes.append("the police was the recipient proposed")
-    elif touch:
-        counter.click(police)
     else:
-        _arrow_to(counter, dialog, police)
+        counter.notes.append(f"the app proposed {dialog.recipient()} to this inspector")
+        if touch:
+            counter.click(police)
+        else:
+            _arrow_to(counter, dialog, police)
     # Each person's consent was asked at the visit (given): a final referral needs it said,
     # which the dialog asks among what is missing (by keyboard the referral is about A, by
     # touch, from Afronden, about both possible victims: a decision and a tap each).
@@ -354,21 +356,26 @@ def _export(window: Any, editor: Any, counter: Counter, touch: bool) -> dict[str
 
 
 def _arrow_to(counter: Counter, dialog: Any, button: Any) -> None:
-    """Tab into the recipients, then arrows until ``button`` is chosen (a radio group)."""
+    """Tab into the recipients, then arrows until ``button`` is chosen (a radio group, whose
+    arrows wrap around): Up or Down, whichever is shorter, as a user looking at the list
+    would (the police sits right above the Labour Authority an NLA inspector is offered)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    buttons = set(dialog.recipient_buttons.values())
+    order = list(dialog.recipient_buttons.values())
     presses = 0
-    while QApplication.focusWidget() not in buttons:
+    while QApplication.focusWidget() not in order:
         if presses == 30:
             raise RuntimeError("Tab does not reach the recipients")
         counter.press(Qt.Key.Key_Tab)
         presses += 1
+    start = order.index(QApplication.focusWidget())
+    down = (order.index(button) - start) % len(order)
+    key = Qt.Key.Key_Down if down <= len(order) - down else Qt.Key.Key_Up
     while not button.isChecked():
         if presses == 60:
             raise RuntimeError("the arrows do not reach the police")
-        counter.press(Qt.Key.Key_Down)
+        counter.press(key)
         presses += 1
     counter.notes.append(f"{presses} keys to choose the police")
 
