@@ -239,14 +239,21 @@ def moment(value: Any, field: str, *, required: bool = False) -> str | None:
     return stored
 
 
-def day(value: Any, field: str) -> str | None:
+def _calendar_day(value: Any, field: str) -> date | None:
+    """A ``YYYY-MM-DD`` that exists (no 30 February), or None when not given."""
     raw = string(value, field)
     if raw is None:
         return None
     try:
-        parsed = date.fromisoformat(raw)
+        return date.fromisoformat(raw)
     except ValueError:
         raise ValidationError(field, "validation.date") from None
+
+
+def day(value: Any, field: str) -> str | None:
+    parsed = _calendar_day(value, field)
+    if parsed is None:
+        return None
     if parsed.year < EARLIEST_YEAR or parsed > (utc_now() + timedelta(days=1)).date():
         raise ValidationError(field, "validation.date_range", earliest=EARLIEST_YEAR)
     return parsed.isoformat()
@@ -266,13 +273,9 @@ def initials(value: Any, field: str) -> str | None:
 
 def birth_date(value: Any, field: str) -> str | None:
     """A date of birth: a real date, from 1900, not in the future (Dutch local date)."""
-    raw = string(value, field)
-    if raw is None:
+    parsed = _calendar_day(value, field)
+    if parsed is None:
         return None
-    try:
-        parsed = date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(field, "validation.date") from None
     if parsed.isoformat() < EARLIEST_BIRTH_DAY or parsed > local_today():
         raise ValidationError(field, "validation.birth_date_range")
     return parsed.isoformat()

@@ -22,9 +22,9 @@ from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.cli.stats import summary_text
 from fieldapp.clock import fixed_clock
-from fieldapp.domain import Evidence, ObservationStatus, Role, Sector, Sex
+from fieldapp.domain import ObservationStatus, Role, Sector, Sex
 from fieldapp.i18n import t
-from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.inputs import NewVisit
 from fieldapp.stats import charts
 from fieldapp.stats.compute import aggregate, compute_stats
 from fieldapp.stats.model import (
@@ -47,6 +47,7 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE
+from tests.support.stats import stats_person, stats_visit
 
 CATALOGUE = load_catalogue()
 YEAR = Period.parse("2026-01-01", "2026-12-31")
@@ -75,50 +76,27 @@ def _indicator(form: str | None) -> str:
 SEXUAL, LABOUR, GENERIC = _indicator("sexual"), _indicator("labour"), _indicator(None)
 
 
-def _visit(
-    started: str,
-    sector: Sector,
-    persons: tuple[tuple[str, PersonInput], ...],
-    observations: tuple[tuple[str | None, str], ...],
-) -> NewVisit:
-    return NewVisit(
-        SiteInput(name="Locatie", sector=sector, municipality="Utrecht"),
-        VisitInput(started_at=started, agencies=("NLA",)),
-        persons,
-        tuple(
-            ObservationInput(
-                indicator_id=indicator, status=OBSERVED, evidence=Evidence.SEEN, person_ref=ref
-            )
-            for ref, indicator in observations
-        ),
-    )
-
-
-def _person(label: str, **values: object) -> PersonInput:
-    return PersonInput(label=label, **values)  # type: ignore[arg-type]
-
-
 def _visits() -> list[NewVisit]:
     """One person for each way the old tables came apart (issue 15, the reader's item 11)."""
     return [
         # Q1: an indication by the assessment (the art. 273f reading) in labour and sexual.
-        _visit(
+        stats_visit(
             "2026-02-10T10:00:00Z",
             Sector.AGRICULTURE,
-            (("Q1", _person("Q1", sex=Sex.MALE, age=30, nationality="UA")),),
+            (("Q1", stats_person("Q1", sex=Sex.MALE, age=30, nationality="UA")),),
             (*(("Q1", item) for item in HARBOURED), ("Q1", SEXUAL)),
         ),
         # Q2: the professional judges there is an indication and suspects sexual exploitation,
         # with no signal of it (counted there for the indication alone); a labour signal
         # without an indication in labour (so: a person with an indication, counted under
         # labour without one).
-        _visit(
+        stats_visit(
             "2026-03-10T10:00:00Z",
             Sector.AGRICULTURE,
             (
                 (
                     "Q2",
-                    _person(
+                    stats_person(
                         "Q2",
                         sex=Sex.FEMALE,
                         age=28,
@@ -131,20 +109,20 @@ def _visits() -> list[NewVisit]:
             (("Q2", LABOUR),),
         ),
         # Q3: a minor running drugs: an indication by the rule for minors, at 'signals present'.
-        _visit(
+        stats_visit(
             "2026-04-10T10:00:00Z",
             Sector.OTHER,
-            (("Q3", _person("Q3", sex=Sex.MALE, age=15, nationality="NL")),),
+            (("Q3", stats_person("Q3", sex=Sex.MALE, age=15, nationality="NL")),),
             (("Q3", DRUG_RUNNING),),
         ),
         # Q4 serious disadvantage, Q5 signals below an indication, Q6 no signal at all.
-        _visit(
+        stats_visit(
             "2026-05-10T10:00:00Z",
             Sector.AGRICULTURE,
             (
-                ("Q4", _person("Q4", sex=Sex.MALE, age=45, nationality="PL")),
-                ("Q5", _person("Q5", sex=Sex.FEMALE, age=33, nationality="PL")),
-                ("Q6", _person("Q6")),
+                ("Q4", stats_person("Q4", sex=Sex.MALE, age=45, nationality="PL")),
+                ("Q5", stats_person("Q5", sex=Sex.FEMALE, age=33, nationality="PL")),
+                ("Q6", stats_person("Q6")),
             ),
             (*(("Q4", item) for item in POOR_CONDITIONS), ("Q5", GENERIC)),
         ),
@@ -326,7 +304,9 @@ def test_months_stop_at_today_and_the_running_month_is_marked(hand: Hand) -> Non
     # A visit dated after today (a device's clock) still counts: months up to it, the months
     # between it and today shown as the zeros they are.
     store = Store(hand.vault)
-    ahead = store.record_visit(_visit("2026-09-02T10:00:00Z", Sector.OTHER, (), ((None, GENERIC),)))
+    ahead = store.record_visit(
+        stats_visit("2026-09-02T10:00:00Z", Sector.OTHER, (), ((None, GENERIC),))
+    )
     try:
         with fixed_clock(MID_JUNE):
             report = aggregate(conn, YEAR)

@@ -21,7 +21,6 @@ from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.domain import (
     AgeBand,
     B83Status,
-    Evidence,
     ObservationStatus,
     PersonRole,
     ReferralStatus,
@@ -30,7 +29,7 @@ from fieldapp.domain import (
     Sex,
 )
 from fieldapp.i18n import t
-from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
+from fieldapp.inputs import NewVisit, PersonInput
 from fieldapp.paths import resource_path
 from fieldapp.stats import charts
 from fieldapp.stats.compute import Profiles, aggregate, compute_stats
@@ -58,6 +57,7 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE
+from tests.support.stats import stats_person, stats_visit
 
 CATALOGUE = load_catalogue()
 YEAR = Period.parse("2026-01-01", "2026-12-31")
@@ -135,21 +135,9 @@ def _visit(
     persons: tuple[tuple[str, PersonInput], ...],
     observations: tuple[tuple[str | None, str], ...],
 ) -> NewVisit:
-    return NewVisit(
-        SiteInput(name="Locatie", sector=sector, municipality=municipality),
-        VisitInput(started_at=started, agencies=agencies),
-        persons,
-        tuple(
-            ObservationInput(
-                indicator_id=indicator, status=OBSERVED, evidence=Evidence.SEEN, person_ref=ref
-            )
-            for ref, indicator in observations
-        ),
+    return stats_visit(
+        started, sector, persons, observations, municipality=municipality, agencies=agencies
     )
-
-
-def _person(label: str, **values: object) -> PersonInput:
-    return PersonInput(label=label, **values)  # type: ignore[arg-type]
 
 
 def _visits() -> list[NewVisit]:
@@ -161,10 +149,10 @@ def _visits() -> list[NewVisit]:
             "Westland",
             ("NLA",),
             (
-                ("P1", _person("P1", sex=Sex.FEMALE, age=30, nationality="PL")),
-                ("P2", _person("P2", sex=Sex.MALE, age=40, nationality="PL")),
-                ("P3", _person("P3")),
-                ("P4", _person("P4", role=PersonRole.WITNESS, nationality="NL")),
+                ("P1", stats_person("P1", sex=Sex.FEMALE, age=30, nationality="PL")),
+                ("P2", stats_person("P2", sex=Sex.MALE, age=40, nationality="PL")),
+                ("P3", stats_person("P3")),
+                ("P4", stats_person("P4", role=PersonRole.WITNESS, nationality="NL")),
             ),
             (
                 ("P1", SEXUAL),
@@ -182,7 +170,7 @@ def _visits() -> list[NewVisit]:
             (
                 (
                     "P5",
-                    _person(
+                    stats_person(
                         "P5",
                         sex=Sex.FEMALE,
                         age=30,
@@ -191,7 +179,10 @@ def _visits() -> list[NewVisit]:
                         b83_status=B83Status.OFFERED,
                     ),
                 ),
-                ("P6", _person("P6", sex=Sex.MALE, age_band=AgeBand.TEEN_YOUNG, nationality="nl")),
+                (
+                    "P6",
+                    stats_person("P6", sex=Sex.MALE, age_band=AgeBand.TEEN_YOUNG, nationality="nl"),
+                ),
             ),
             (("P5", GENERIC), ("P6", GENERIC)),
         ),
@@ -204,7 +195,7 @@ def _visits() -> list[NewVisit]:
             (
                 (
                     "P7",
-                    _person(
+                    stats_person(
                         "P7",
                         sex=Sex.FEMALE,
                         age=25,
@@ -222,8 +213,8 @@ def _visits() -> list[NewVisit]:
             None,
             (),
             (
-                ("P8", _person("P8", sex=Sex.FEMALE, minor=False)),
-                ("P10", _person("P10", sex=Sex.FEMALE, age=20, nationality="MD")),
+                ("P8", stats_person("P8", sex=Sex.FEMALE, minor=False)),
+                ("P10", stats_person("P10", sex=Sex.FEMALE, age=20, nationality="MD")),
             ),
             (("P8", SEXUAL), ("P10", SEXUAL)),
         ),
@@ -233,7 +224,7 @@ def _visits() -> list[NewVisit]:
             Sector.OTHER,
             "Zwijndrecht",
             ("Gemeente",),  # but made on a device enrolled with the KMar
-            (("P9", _person("P9", sex=Sex.MALE, age=61, nationality="UA")),),
+            (("P9", stats_person("P9", sex=Sex.MALE, age=61, nationality="UA")),),
             (("P9", GENERIC),),
         ),
         # 23:59 on 31 December 2025 in the Netherlands: outside the period.
@@ -242,7 +233,7 @@ def _visits() -> list[NewVisit]:
             Sector.AGRICULTURE,
             "Westland",
             ("NLA",),
-            (("X", _person("X", nationality="PL")),),
+            (("X", stats_person("X", nationality="PL")),),
             (("X", GENERIC),),
         ),
     ]
