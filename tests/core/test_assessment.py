@@ -884,10 +884,24 @@ def test_duties_never_without_an_indication_and_never_for_others(observations, w
     if not result.trafficking_indication:
         assert result.registration in ("not_applicable", "consider")
         assert result.b83_prompt is None
-        assert not recipients(result) & {"zorgcoordinator", "veilig_thuis", "nidos", "anonymous"}
+        # Signals of forced marriage go to Veilig Thuis below the indication too, by design
+        # (the LKHA advises adults as well: rules.json, 'forced_marriage'): advice, no duty.
+        advised = {"veilig_thuis"} if "forced_marriage" in result.forms else set()
+        duties = {"zorgcoordinator", "veilig_thuis", "nidos", "anonymous"} - advised
+        assert not recipients(result) & duties
     if not result.assessed_as_victim:
         assert not recipients(result) & VICTIM_DUTIES
     assert set(result.forms) <= set(FORMS)
+
+
+def test_a_forced_marriage_signal_advises_veilig_thuis_without_a_duty() -> None:
+    """Hypothesis found it: an adult with one forced-marriage signal is advised Veilig Thuis
+    (the LKHA advises adults too) while nothing else a victim's duties bring applies."""
+    result = assess(case("FMR-01", age=18), CATALOGUE)
+    assert not result.trafficking_indication
+    assert "veilig_thuis" in recipients(result)
+    assert not recipients(result) & {"zorgcoordinator", "nidos", "anonymous"}
+    assert result.b83_prompt is None
 
 
 def test_a_form_opened_by_suspicion_alone_is_not_indicated_by_generic_signals() -> None:
