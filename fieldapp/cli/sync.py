@@ -26,7 +26,7 @@ from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle, parse_resend_range
 from fieldapp.sync.import_ import import_paths, reports_json
-from fieldapp.sync.keys import own_keys
+from fieldapp.sync.keys import own_keys, recipient_fingerprint, reply_recipient
 from fieldapp.terminal import clean, emit, emit_json, emit_json_text
 
 
@@ -195,6 +195,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 enrolled=bool(trusted and trusted.enrolled_at),
                 last_seq=exported[-1].seq if exported else 0,
                 pending=sync.pending_changes(),
+                reply_key=_reply_key(reply_recipient(vault)),
             )
         else:
             status.update(
@@ -208,6 +209,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "bundles": count,
                         "last_seq": highest,
                         "missing": missing,
+                        "reply_key": _reply_key(device.reply_recipient),
+                        "reply_key_at": device.reply_recipient_at,
                     }
                     for device, count, highest, missing in sync.device_summary()
                 ],
@@ -226,6 +229,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             key = "sync.cli.status_enrolled" if status["enrolled"] else "sync.cli.status_waiting"
             emit(t(key, fingerprint=status["coordinator"]))
         emit(tn("sync.cli.status_field", status["pending"], last_seq=status["last_seq"]))
+        if status["reply_key"]:
+            emit(t("sync.cli.status_reply_key", fingerprint=status["reply_key"]))
         return EXIT_OK
     if not status["recovery_key"]:
         emit(t("sync.cli.recovery_key_later"))
@@ -242,6 +247,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                 missing=", ".join(map(str, device["missing"])) or "-",
             )
         )
+        if device["reply_key"]:
+            emit("  " + t("sync.cli.status_device_reply_key", fingerprint=device["reply_key"]))
     emit(
         t(
             "sync.cli.status_coordinator",
@@ -250,6 +257,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     )
     return EXIT_OK
+
+
+def _reply_key(recipient: str | None) -> str | None:
+    """A reply key as its fingerprint (digits to compare), never the key itself."""
+    return None if recipient is None else recipient_fingerprint(recipient)
 
 
 COMMANDS: Commands = {

@@ -139,6 +139,8 @@ class Device:
     agency: str | None
     enrolled_at: str
     revoked_at: str | None
+    reply_recipient: str | None = None  # its age recipient for replies, from its manifests
+    reply_recipient_at: str | None = None  # when the coordinator learned that one
 
 
 @dataclass(frozen=True, slots=True)
@@ -849,12 +851,40 @@ class SyncStore:
                 device_id, manifest["bundle_id"], bundle.records.get("audit", [])
             )
             audit.append(conn, self.vault.actor, "import", "bundle", manifest["bundle_id"])
+            self._learn_reply_recipient(device_id, seq, manifest.get("reply_recipient"))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return counts
+
+    def _learn_reply_recipient(self, device_id: str, seq: int, recipient: str | None) -> None:
+        """Keep the reply key a device's signed manifest names (inside the import's
+        transaction). A new key replaces the one held, with an audit entry: a device restored
+        or reinstalled makes a new one, which is worth a line in the log, not a refusal. An
+        older bundle imported late never replaces what a newer one brought."""
+        if recipient is None:
+            return  # a release before replies
+        newest = fetch_value(
+            self.conn, "SELECT max(seq) FROM sync_incoming WHERE device_id = ?", (device_id,)
+        )
+        if newest is not None and int(newest) > seq:
+            return
+        held = fetch_value(
+            self.conn,
+            "SELECT reply_recipient FROM sync_devices WHERE device_id = ?",
+            (device_id,),
+        )
+        if held == recipient:
+            return
+        self.conn.execute(
+            "UPDATE sync_devices SET reply_recipient = ?, reply_recipient_at = ?"
+            " WHERE device_id = ?",
+            (recipient, now_iso(), device_id),
+        )
+        if held is not None:
+            audit.append(self.conn, self.vault.actor, "change", "device_reply_key", device_id)
 
     def _check_parents(self, device_id: str, records: dict[str, list[list[Any]]]) -> None:
         """Every parent a record names is in the bundle or here with ``device_id`` as its
@@ -1299,6 +1329,8 @@ class _DeviceRow(NamedTuple):
     agency: str | None
     enrolled_at: str
     revoked_at: str | None
+    reply_recipient: str | None
+    reply_recipient_at: str | None
 
 
 class _OutgoingRow(NamedTuple):
@@ -1446,6 +1478,8 @@ def _device(row: _DeviceRow) -> Device:
         agency=row.agency,
         enrolled_at=row.enrolled_at,
         revoked_at=row.revoked_at,
+        reply_recipient=row.reply_recipient,
+        reply_recipient_at=row.reply_recipient_at,
     )
 
 

@@ -100,6 +100,7 @@ MAX_FRAME_JSON_BYTES = 8 * 1024 * 1024
 MAX_ROWS_PER_FRAME = 10_000
 MAX_RESENDS = 10_000
 MAX_TEXT_CHARS = 1_000_000
+MAX_REPLY_RECIPIENT_CHARS = 62  # "age1" and 58 characters of bech32
 ROWS_PER_FRAME = 2_000  # what an export writes
 
 _FRAME_HEAD = struct.Struct(">cI")
@@ -141,7 +142,7 @@ else:
 class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """What a bundle says about itself, signed (README "Sync by file", tested against this):
     written by ``sync/export.py`` and checked on import by :func:`check_manifest`. Every field
-    is required; an unknown one refuses the bundle."""
+    but ``reply_recipient`` is required; an unknown one refuses the bundle."""
 
     format: str  # FORMAT; another format has its own message (check_manifest)
     bundle_id: _UuidText
@@ -162,6 +163,13 @@ class Manifest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     resends: Annotated[
         list[Annotated[int, msgspec.Meta(ge=1)]], msgspec.Meta(max_length=MAX_RESENDS)
     ]
+    # The device's age recipient for replies (issue 16), learned by the coordinator under the
+    # device's signature. Absent in bundles of releases before it (those still import), so
+    # the one field that may be left out; when present, an age recipient or the bundle is
+    # refused with its own reason (check_manifest).
+    reply_recipient: (
+        Annotated[str, msgspec.Meta(max_length=MAX_REPLY_RECIPIENT_CHARS)] | msgspec.UnsetType
+    ) = msgspec.UNSET
 
 
 # Per kind: column -> (value check, may be null). Value checks run column by column.
@@ -442,6 +450,8 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     ``manifest`` itself (the import keeps the parsed dict)."""
     if not isinstance(manifest, dict):
         raise BundleRejected("sync.reject.manifest")
+    if "reply_recipient" in manifest and not _is_reply_recipient(manifest["reply_recipient"]):
+        raise BundleRejected("sync.reject.reply_recipient")
     try:
         checked = msgspec.convert(manifest, Manifest, strict=True)
     except msgspec.ValidationError:
@@ -452,6 +462,15 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
     if resends != sorted(set(resends)) or (resends and resends[-1] >= checked.seq):
         raise BundleRejected("sync.reject.manifest")
     return manifest
+
+
+def _is_reply_recipient(value: Any) -> bool:
+    """An age X25519 recipient, of bounded length before the pattern or pyrage sees it."""
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_REPLY_RECIPIENT_CHARS
+        and keys.is_age_recipient(value)
+    )
 
 
 def encode_manifest(manifest: Manifest) -> bytes:

@@ -57,7 +57,7 @@ from fieldapp.store.store import META_COLUMNS
 from fieldapp.store.sync_store import RECORD_COLUMNS, RECORD_KINDS, Outgoing, SyncStore
 from fieldapp.sync import bundle, cards
 from fieldapp.sync.errors import BundleRejected, EnrolmentError, ExportCancelled, ExportError
-from fieldapp.sync.keys import own_keys
+from fieldapp.sync.keys import own_keys, reply_identity
 from fieldapp.validate import windows_reserved
 from fieldapp.vault.connection import transaction
 from fieldapp.vault.migrations import SCHEMA_VERSION
@@ -161,6 +161,9 @@ def prepare_export(
         raise EnrolmentError("sync.enrol.not_enrolled")
     card = cards.parse_card(trusted.card.encode("utf-8"))
     signing = own_keys(vault).signing
+    # Made here the first time (its own transaction, before the reservation's): the recipient
+    # travels in every manifest, so the coordinator always holds the device's current one.
+    reply_recipient = str(reply_identity(vault).to_public())
     _recover_interrupted(sync)
     resend = tuple(sorted(set(resend)))
     if resend:
@@ -214,6 +217,7 @@ def prepare_export(
             schema_version=SCHEMA_VERSION,
             counts=msgspec.convert(payload.counts, bundle.ManifestCounts),
             resends=list(resend),
+            reply_recipient=reply_recipient,
         )
         manifest_bytes = bundle.encode_manifest(manifest)
         bundle_sha256 = bundle.bundle_sha256(manifest_bytes)

@@ -7,7 +7,9 @@ and the public half of an offline recovery key whose secret half exists only in 
 The signing key is made lazily, on first use: vaults made before sync existed (upgraded by
 migration 4) need that path anyway, and vault creation stays as it was. The coordinator's age
 identity and recovery key are made at ``vault init`` (the recovery key has to be handed over
-then), or later with ``fieldapp enrol recovery-key``.
+then), or later with ``fieldapp enrol recovery-key``. A field vault's age identity for the
+coordinator's replies is made at its first export (:func:`reply_identity`), so devices enrolled
+before replies existed get one without a new enrolment.
 
 Fingerprints: SHA-256 over a domain string and the public keys, read as a 256-bit number and
 shown as its last 60 decimal digits in 12 groups of 5 (about 199 bits; the bias of the
@@ -38,6 +40,7 @@ from fieldapp.vault.vault import Vault
 SIGNING_KEY = "signing"
 AGE_IDENTITY = "age_identity"
 RECOVERY_RECIPIENT = "recovery_recipient"
+REPLY_IDENTITY = "reply_identity"
 FINGERPRINT_DOMAIN = b"fieldapp-fingerprint-v1\x00"
 FINGERPRINT_DIGITS = 60
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -152,6 +155,28 @@ def own_keys(vault: Vault) -> OwnKeys:
         age_recipient=str(identity.to_public()) if identity else None,
         recovery_recipient=sync.key(RECOVERY_RECIPIENT),
     )
+
+
+def reply_identity(vault: Vault) -> x25519.Identity:
+    """The field vault's own age identity for the coordinator's replies (issue 16), made on
+    first use (the first export), so a device enrolled before replies existed gets one without
+    a new enrolment. Only its recipient leaves the vault, inside every signed manifest: a reply
+    encrypted to it is readable by this device alone, never by another enrolled one."""
+    if vault.info.role is not Role.FIELD:
+        raise EnrolmentError("sync.enrol.field_only")
+    sync = SyncStore(vault)
+    stored = sync.key(REPLY_IDENTITY)
+    if stored is None:
+        sync.add_keys({REPLY_IDENTITY: str(x25519.Identity.generate())})
+        stored = sync.key(REPLY_IDENTITY)  # ours, or one made a moment earlier elsewhere
+        assert stored is not None
+    return x25519.Identity.from_str(stored)
+
+
+def reply_recipient(vault: Vault) -> str | None:
+    """The public half of the reply identity if there is one yet (for status: never made)."""
+    stored = SyncStore(vault).key(REPLY_IDENTITY)
+    return None if stored is None else public_recipient(stored)
 
 
 def create_coordinator_keys(vault: Vault, keep_recovery_secret: Callable[[str], None]) -> str:

@@ -506,6 +506,14 @@ ALTER TABLE referrals ADD COLUMN reason TEXT;
 ALTER TABLE referrals ADD COLUMN vital_interest TEXT;
 """
 
+# Replies to each device (issue 16): the coordinator keeps the age recipient a device's
+# signed manifests name (its reply key) and since when. Coordinator-local: no bundle carries
+# these columns, so no padding.
+SCHEMA_V9 = """
+ALTER TABLE sync_devices ADD COLUMN reply_recipient TEXT;
+ALTER TABLE sync_devices ADD COLUMN reply_recipient_at TEXT;
+"""
+
 Step = str | Callable[[str | None], str]
 MIGRATIONS: tuple[Step, ...] = (
     SCHEMA_V1,
@@ -516,6 +524,7 @@ MIGRATIONS: tuple[Step, ...] = (
     _schema_v6,
     SCHEMA_V7,
     SCHEMA_V8,
+    SCHEMA_V9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
