@@ -26,7 +26,6 @@ from pypdf import PdfReader
 
 from fieldapp.agencies import agency_key
 from fieldapp.catalogue import load_catalogue
-from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.demo import demo_visits
 from fieldapp.domain import (
     Evidence,
@@ -53,6 +52,7 @@ from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from fieldapp.vault.worker import WorkerVaultKey
 from tests.support import PASSPHRASE, ROOT, run_cli
+from tests.support.stats import indicator_for
 
 PERIOD = Period.parse("2025-01-01", "2025-12-31")  # Dutch calendar days
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -61,23 +61,11 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CATALOGUE = load_catalogue()
 
 
-def _indicator(form: str | None) -> str:
-    """A signal that points to ``form`` by itself (counts there only), or a generic one."""
-    for item in CATALOGUE.indicators.values():
-        if item.acute or item.context_only or item.dimension == "CONTEXT":
-            continue
-        if form is None and not item.context_forms and set(item.forms) == set(ALL_FORMS):
-            return item.id
-        if form is not None and item.forms == item.context_forms == (form,):
-            return item.id
-    raise LookupError(form)
-
-
-LABOUR_ONLY = _indicator("labour")
-SEXUAL_ONLY = _indicator("sexual")
-CRIMINAL_ONLY = _indicator("criminal")
-ORGAN_ONLY = _indicator("organ_removal")
-SHARED = _indicator(None)  # generic: counts in whichever forms the context points to
+LABOUR_ONLY = indicator_for("labour")
+SEXUAL_ONLY = indicator_for("sexual")
+CRIMINAL_ONLY = indicator_for("criminal")
+ORGAN_ONLY = indicator_for("organ_removal")
+SHARED = indicator_for(None)  # generic: counts in whichever forms the context points to
 BACKGROUND = next(item.id for item in CATALOGUE.indicators.values() if item.context_only)
 
 

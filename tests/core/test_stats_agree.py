@@ -19,7 +19,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from fieldapp.catalogue import load_catalogue
-from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.cli.stats import summary_text
 from fieldapp.clock import fixed_clock
 from fieldapp.domain import ObservationStatus, Role, Sector, Sex
@@ -47,7 +46,7 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE
-from tests.support.stats import stats_person, stats_visit
+from tests.support.stats import indicator_for, stats_person, stats_visit
 
 CATALOGUE = load_catalogue()
 YEAR = Period.parse("2026-01-01", "2026-12-31")
@@ -61,19 +60,7 @@ DRUG_RUNNING = "YCE-05"  # a minor's criminal exploitation: the rule for minors,
 POOR_CONDITIONS = ("ILO-EX-01", "ILO-EX-02")  # labour at 'exploited': serious disadvantage
 
 
-def _indicator(form: str | None) -> str:
-    """A signal that points to ``form`` by itself, or (None) a generic one."""
-    for item in CATALOGUE.indicators.values():
-        if item.acute or item.context_only or item.dimension == "CONTEXT":
-            continue
-        if form is None and not item.context_forms and set(item.forms) == set(ALL_FORMS):
-            return item.id
-        if form is not None and item.forms == item.context_forms == (form,):
-            return item.id
-    raise LookupError(form)
-
-
-SEXUAL, LABOUR, GENERIC = _indicator("sexual"), _indicator("labour"), _indicator(None)
+SEXUAL, LABOUR, GENERIC = indicator_for("sexual"), indicator_for("labour"), indicator_for(None)
 
 
 def _visits() -> list[NewVisit]:

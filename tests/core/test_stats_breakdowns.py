@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from fieldapp.catalogue import load_catalogue
-from fieldapp.catalogue.model import FORMS as ALL_FORMS
 from fieldapp.domain import (
     AgeBand,
     B83Status,
@@ -57,26 +56,14 @@ from fieldapp.store.store import Store
 from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE
-from tests.support.stats import stats_person, stats_visit
+from tests.support.stats import indicator_for, stats_person, stats_visit
 
 CATALOGUE = load_catalogue()
 YEAR = Period.parse("2026-01-01", "2026-12-31")
 OBSERVED = ObservationStatus.OBSERVED
 
 
-def _indicator(form: str | None) -> str:
-    """A signal that points to ``form`` by itself, or (None) a generic one."""
-    for item in CATALOGUE.indicators.values():
-        if item.acute or item.context_only or item.dimension == "CONTEXT":
-            continue
-        if form is None and not item.context_forms and set(item.forms) == set(ALL_FORMS):
-            return item.id
-        if form is not None and item.forms == item.context_forms == (form,):
-            return item.id
-    raise LookupError(form)
-
-
-SEXUAL, CRIMINAL, GENERIC = _indicator("sexual"), _indicator("criminal"), _indicator(None)
+SEXUAL, CRIMINAL, GENERIC = indicator_for("sexual"), indicator_for("criminal"), indicator_for(None)
 # Two signals of exploitative working conditions: labour at 'exploited', no indication (the
 # catalogue's NLA route for serious disadvantage).
 POOR_CONDITIONS = ("ILO-EX-01", "ILO-EX-02")

@@ -3,6 +3,8 @@ table's figure is known."""
 
 from __future__ import annotations
 
+from fieldapp.catalogue import load_catalogue
+from fieldapp.catalogue.model import FORMS
 from fieldapp.domain import Evidence, ObservationStatus, Sector
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 
@@ -36,3 +38,16 @@ def stats_visit(
 
 def stats_person(label: str, **values: object) -> PersonInput:
     return PersonInput(label=label, **values)  # type: ignore[arg-type]
+
+
+def indicator_for(form: str | None) -> str:
+    """A signal that points to ``form`` by itself (counts there only), or (None) a generic
+    one, from the installed catalogue."""
+    for item in load_catalogue().indicators.values():
+        if item.acute or item.context_only or item.dimension == "CONTEXT":
+            continue
+        if form is None and not item.context_forms and set(item.forms) == set(FORMS):
+            return item.id
+        if form is not None and item.forms == item.context_forms == (form,):
+            return item.id
+    raise LookupError(form)
