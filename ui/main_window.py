@@ -87,7 +87,6 @@ class MainWindow(QMainWindow):
         self.referrals_dialog: ReferralsDialog | None = None
         self.sync_dialog: QDialog | None = None
         self.workspace_dialog: WorkspaceDialog | None = None
-        self._catalogue: Any = None
         self._attempt = 0
         self._busy = False
         self._closing = False
@@ -534,12 +533,11 @@ class MainWindow(QMainWindow):
         return VisitEditor
 
     def catalogue(self) -> Any:
-        if self._catalogue is None:
-            # The catalogue the engine assesses with (the newest installed); on first visit.
-            from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415 - keep unlock light: the catalogue loads with the first visit opened
+        """The catalogue the engine assesses with: the newest installed, asked each time (the
+        loader keeps it), so one a coordinator's reply brought is used from then on."""
+        from fieldapp.catalogue.loader import assessment_catalogue  # noqa: PLC0415 - keep unlock light: the catalogue loads with the first visit opened
 
-            self._catalogue = assessment_catalogue()
-        return self._catalogue
+        return assessment_catalogue()
 
     def new_visit(self) -> None:
         if not self.session.is_open:
@@ -700,7 +698,16 @@ class MainWindow(QMainWindow):
             large_touch=self.large_touch,
             default_agency=vault_settings.default_agency,
             profile=vault_settings.profile,
+            field_retention_days=self._field_retention_days(),
         )
+
+    def _field_retention_days(self) -> int | None:
+        vault = self.session.vault
+        if vault is None or vault.info.role is not Role.FIELD:
+            return None
+        from fieldapp.retention.policy import load_policy  # noqa: PLC0415 - keep unlock light: loads when the settings open
+
+        return load_policy(vault).days["field_arrived"]
 
     def open_settings(self) -> None:
         if not self.session.is_open:

@@ -149,7 +149,21 @@ class VaultSession:
 
         self._vault = Vault.open_with_keys(self.folder, keys, accept_older=accept_older)
         self._store = Store(self._vault)
+        self._forget_arrived(self._vault)
         return self._store
+
+    @staticmethod
+    def _forget_arrived(vault: Vault) -> None:
+        """A field device erases, at each opening, what the coordinator confirmed holding and
+        is past the field retention (issue 16). A vault opened for reading on a full disk
+        keeps it until the next opening; that is no reason to refuse the vault."""
+        from fieldapp.retention.purge import forget_arrived  # noqa: PLC0415 - keep start-up light: loads when a vault opens
+        from fieldapp.vault.connection import DatabaseError  # noqa: PLC0415 - as above
+
+        try:
+            forget_arrived(vault)
+        except (FieldAppError, OSError, DatabaseError):
+            vault.notices.append(FieldAppError("vault.notice.forget_postponed"))
 
     # -- all at once (tests, tools) ------------------------------------------------------
 

@@ -36,7 +36,7 @@ from fieldapp.agencies import (
     agency_name,
     profile_spelling,
 )
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.profile import (
     PROFILE_TEXT_LIMIT,
     Profile,
@@ -126,6 +126,9 @@ class SettingsValues:
     large_touch: bool
     default_agency: str
     profile: Profile = field(default_factory=Profile)
+    # A field device: the days after which work the coordinator confirmed leaves it (set by
+    # the coordinator, shown only); None on a coordinator's vault.
+    field_retention_days: int | None = None
 
 
 class ProfileForm(QWidget):
@@ -290,6 +293,12 @@ class SettingsDialog(QDialog):
         column.setSpacing(12)
         column.addLayout(form)
         column.addWidget(profile_box)
+        if values.field_retention_days is not None:
+            self.field_retention = paragraph(
+                tn("ui.sync.reply.settings_retention", values.field_retention_days),
+                secondary=True,
+            )
+            column.addWidget(self.field_retention)
         column.addWidget(paragraph(t("ui.settings.where_stored"), secondary=True))
         layout = QVBoxLayout(self)
         layout.addWidget(scrolling(content), 1)  # scrolls on a tablet in large-touch mode

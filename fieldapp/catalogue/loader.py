@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -72,14 +74,39 @@ def catalogue_root() -> Path:
     return resource_path("catalogue")
 
 
-def available_versions(root: Path | None = None) -> list[str]:
-    base = root or catalogue_root()
-    versions = [
+# Versions a vault installed from a coordinator's reply (issue 16): version -> {file: JSON
+# text}. In memory only (the vault keeps them encrypted); registered when a vault opens or a
+# reply brings one, so the newest of them and the program's own is the one new observations
+# use, and every version an observation names stays readable.
+_INSTALLED: dict[str, dict[str, str]] = {}
+_HOLDERS: dict[str, int] = {}  # version -> how many open vaults registered it
+Source = Path | Mapping[str, str]
+
+
+@cache
+def _versions_on_disk(base: Path) -> tuple[str, ...]:
+    """The versions shipped with this program (they do not change while it runs)."""
+    return tuple(
         folder.name
         for folder in base.iterdir()
         if folder.is_dir() and _VERSION.match(folder.name) and (folder / "catalogue.json").exists()
-    ]
-    return sorted(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+    )
+
+
+def is_shipped(version: str) -> bool:
+    """A version that came with this program (not one a vault installed)."""
+    return version in _versions_on_disk(catalogue_root())
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def available_versions(root: Path | None = None) -> list[str]:
+    versions = set(_versions_on_disk(root or catalogue_root()))
+    if root is None:
+        versions.update(_INSTALLED)
+    return sorted(versions, key=_version_key)
 
 
 @cache
@@ -90,16 +117,88 @@ def latest_version(root: Path | None = None) -> str:
     return versions[-1]
 
 
+def catalogue_files(version: str) -> dict[str, str]:
+    """Every file of an available version as text: what a coordinator publishes."""
+    if version in _INSTALLED and version not in _versions_on_disk(catalogue_root()):
+        return dict(_INSTALLED[version])
+    folder = catalogue_root() / version
+    if not _VERSION.match(version) or not (folder / "catalogue.json").exists():
+        raise CatalogueError(f"{version}/catalogue.json", "-", "catalogue.problem.unknown_version")
+    manifest = _read_json(folder, "catalogue.json")
+    names = ["catalogue.json", *manifest.get("files", ()), manifest.get("rules", "")]
+    files = {}
+    for name in names:
+        _check_name(name)
+        files[name] = (folder / name).read_text(encoding="utf-8")
+    return files
+
+
+def catalogue_files_from_row(stored: bytes) -> dict[str, str]:
+    """The files of a version as a vault keeps them (zlib-compressed JSON)."""
+    files = json.loads(zlib.decompress(stored))
+    if not isinstance(files, dict) or not all(
+        isinstance(name, str) and isinstance(text, str) for name, text in files.items()
+    ):
+        raise ValueError("not a catalogue's files")
+    return files
+
+
+def check_catalogue(version: str, files: Mapping[str, str]) -> Catalogue:
+    """Validate a version given as files (a reply brings one), as loading from disk does."""
+    if not _VERSION.match(version):
+        raise CatalogueError(f"{version}/catalogue.json", "-", "catalogue.problem.unknown_version")
+    return _build(version, files)
+
+
+def install_catalogue(version: str, files: Mapping[str, str]) -> Catalogue:
+    """Register a validated version for this process while the vault that holds it is open
+    (:func:`release_catalogues` when it locks); a version shipped with the program or
+    registered before keeps its content (a released version never changes)."""
+    catalogue = check_catalogue(version, files)
+    if version in _versions_on_disk(catalogue_root()):
+        return catalogue
+    if version not in _INSTALLED:
+        _INSTALLED[version] = dict(files)
+        _clear_caches()
+    _HOLDERS[version] = _HOLDERS.get(version, 0) + 1
+    return catalogue
+
+
+def release_catalogues(versions: Iterable[str]) -> None:
+    """A vault that registered these versions locked: forget those no open vault holds."""
+    for version in versions:
+        left = _HOLDERS.get(version, 0) - 1
+        if left > 0:
+            _HOLDERS[version] = left
+            continue
+        _HOLDERS.pop(version, None)
+        if _INSTALLED.pop(version, None) is not None:
+            _clear_caches()
+
+
+def _clear_caches() -> None:
+    latest_version.cache_clear()
+    load_catalogue.cache_clear()
+    assessment_catalogue.cache_clear()
+
+
 @cache
 def load_catalogue(version: str | None = None, root: Path | None = None) -> Catalogue:
     """A validated catalogue (the newest when ``version`` is None). Old versions stay loadable
     so observations can always be read against the list they were made with."""
     base = root or catalogue_root()
-    version = version or latest_version(base)
-    if not _VERSION.match(version) or not (base / version / "catalogue.json").exists():
+    version = version or latest_version(root)
+    if not _VERSION.match(version):
         raise CatalogueError(f"{version}/catalogue.json", "-", "catalogue.problem.unknown_version")
-    folder = base / version
-    manifest = _read_json(folder, "catalogue.json")
+    if (base / version / "catalogue.json").exists():
+        return _build(version, base / version)
+    if root is None and version in _INSTALLED:
+        return _build(version, _INSTALLED[version])
+    raise CatalogueError(f"{version}/catalogue.json", "-", "catalogue.problem.unknown_version")
+
+
+def _build(version: str, source: Source) -> Catalogue:
+    manifest = _read_json(source, "catalogue.json")
     _expect(
         manifest,
         "catalogue.json",
@@ -111,10 +210,12 @@ def load_catalogue(version: str | None = None, root: Path | None = None) -> Cata
         raise CatalogueError("catalogue.json", "format", "catalogue.problem.format")
     if manifest["version"] != version:
         raise CatalogueError("catalogue.json", "version", "catalogue.problem.version_mismatch")
+    if not isinstance(manifest["files"], list) or not isinstance(manifest["rules"], str):
+        raise CatalogueError("catalogue.json", "files", "catalogue.problem.format")
     digest = hashlib.sha256()
     indicators: dict[str, Indicator] = {}
     for name in manifest["files"]:
-        document = _read_json(folder, name)
+        document = _read_json(source, name)
         digest.update(_canonical(name, document))
         _expect(document, name, "-", ("framework", "source", "indicators"))
         for index, raw in enumerate(document["indicators"]):
@@ -122,7 +223,7 @@ def load_catalogue(version: str | None = None, root: Path | None = None) -> Cata
             if item.id in indicators:
                 raise CatalogueError(name, item.id, "catalogue.problem.duplicate_id")
             indicators[item.id] = item
-    rules_doc = _read_json(folder, manifest["rules"])
+    rules_doc = _read_json(source, manifest["rules"])
     digest.update(_canonical(manifest["rules"], rules_doc))
     # Format 1's rules read every signal for every form and tied duties to any signal; they
     # are kept on disk (a released version is never edited) but no longer applied.
@@ -146,12 +247,20 @@ def assessment_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def _read_json(folder: Path, name: str) -> Any:
-    if "/" in name or "\\" in name or name.startswith("."):
-        raise CatalogueError(name, "-", "catalogue.problem.bad_name")
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+        raise CatalogueError(str(name), "-", "catalogue.problem.bad_name")
+
+
+def _read_json(source: Source, name: str) -> Any:
+    _check_name(name)
     try:
-        with open(folder / name, encoding="utf-8") as handle:
-            return json.load(handle, parse_constant=_no_constant)
+        if isinstance(source, Path):
+            with open(source / name, encoding="utf-8") as handle:
+                return json.load(handle, parse_constant=_no_constant)
+        if name not in source:
+            raise CatalogueError(name, "-", "catalogue.problem.unreadable")
+        return json.loads(source[name], parse_constant=_no_constant)
     except OSError:
         raise CatalogueError(name, "-", "catalogue.problem.unreadable") from None
     except ValueError as exc:

@@ -1,12 +1,14 @@
-"""``fieldapp catalogue list | show`` (the indicator catalogue) and ``fieldapp assess`` (the
-engine on one person: a visit in the vault, or a case as JSON on stdin)."""
+"""``fieldapp catalogue list | show | publish`` (the indicator catalogue; a coordinator
+publishes a version to its devices) and ``fieldapp assess`` (the engine on one person: a visit
+in the vault, or a case as JSON on stdin)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from fieldapp import i18n
+from fieldapp import i18n, reply
 from fieldapp.assessment import assess, assessment_to_json
 from fieldapp.assessment.case_json import parse_case_json
 from fieldapp.assessment.from_store import case_for_person
@@ -14,10 +16,18 @@ from fieldapp.assessment.render import assessment_to_text
 from fieldapp.catalogue import load_catalogue
 from fieldapp.catalogue.export import indicator_to_json
 from fieldapp.catalogue.loader import assessment_catalogue
-from fieldapp.cli.shared import EXIT_OK, Commands, UsageError, open_vault
+from fieldapp.cli.shared import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Commands,
+    UsageError,
+    existing_folder,
+    open_vault,
+)
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
 from fieldapp.store.store import Store
+from fieldapp.store.sync_store import SyncStore
 from fieldapp.terminal import emit, emit_json
 
 
@@ -100,4 +110,39 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS: Commands = {"list": cmd_list, "show": cmd_show, "assess": cmd_assess}
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish a version: the next replies carry it; with ``--out`` a reply to every device
+    that can take one is written now."""
+    out = existing_folder(args.out) if args.out else None
+    source = Path(args.source) if args.source else None
+    with open_vault(args) as vault:
+        content_hash = reply.publish_catalogue(vault, args.version, source)
+        written: list[reply.WrittenReply] = []
+        failed: list[tuple[str, FieldAppError]] = []
+        if out is not None:
+            devices = [d.device_id for d in SyncStore(vault).devices() if d.revoked_at is None]
+            written, failed = reply.write_replies(vault, devices, out)
+    if args.json:
+        emit_json(
+            {
+                "version": args.version,
+                "content_hash": content_hash,
+                "replies": [{"device_id": w.device_id, "file": str(w.path)} for w in written],
+                "failed": [{"device_id": d, "reason": e.message()} for d, e in failed],
+            }
+        )
+    else:
+        emit(t("cli.catalogue.published", version=args.version, hash=content_hash[:12]))
+        for item in written:
+            emit(t("cli.catalogue.reply_written", device=item.device_id, path=str(item.path)))
+        for device, error in failed:
+            emit(t("sync.cli.reply_failed", device=device, reason=error.message()))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+COMMANDS: Commands = {
+    "publish": cmd_publish,
+    "list": cmd_list,
+    "show": cmd_show,
+    "assess": cmd_assess,
+}

@@ -202,6 +202,12 @@ def _catalogue_commands(commands: Any) -> None:
     cat_show = leaf(catalogue, "show", t("cli.help.catalogue_show"), _catalogue, json_flag=True)
     cat_show.add_argument("id", metavar="ID")
     cat_show.add_argument("--version", dest="catalogue_version", metavar="V")
+    publish = leaf(
+        catalogue, "publish", t("cli.help.catalogue_publish"), _catalogue, json_flag=True
+    )
+    publish.add_argument("version", metavar="VERSION")
+    publish.add_argument("--from", dest="source", metavar="DIR", help=t("cli.help.publish_from"))
+    publish.add_argument("--out", metavar="DIR", help=t("cli.help.publish_out"))
 
     assess = leaf(commands, "assess", t("cli.help.assess"), _catalogue)
     assess.add_argument("--visit", metavar="ID")
@@ -275,6 +281,7 @@ def _sync_commands(commands: Any) -> None:
     accept.add_argument("file", metavar="ACK")
     revoke = leaf(enrol, "revoke", t("sync.cli.help.revoke"), _sync)
     revoke.add_argument("device", metavar="DEVICE")
+    leaf(enrol, "renew-key", t("sync.cli.help.renew_key"), _sync, json_flag=True)
 
     sync = _group(commands, "sync", t("sync.cli.help.sync"))
     export = leaf(sync, "export", t("sync.cli.help.export"), _sync)
@@ -282,6 +289,10 @@ def _sync_commands(commands: Any) -> None:
     export.add_argument("--resend", metavar="SEQ[-SEQ]", help=t("sync.cli.help.resend"))
     sync_import = leaf(sync, "import", t("sync.cli.help.import"), _sync, json_flag=True)
     sync_import.add_argument("paths", nargs="+", metavar="PATH")
+    sync_import.add_argument("--reply-out", metavar="DIR", help=t("sync.cli.help.reply_out"))
+    reply = leaf(sync, "reply", t("sync.cli.help.reply"), _sync, json_flag=True)
+    reply.add_argument("--device", required=True, metavar="ID", help=t("sync.cli.help.device"))
+    reply.add_argument("--out", required=True, metavar="DIR", help=t("sync.cli.help.reply_dir"))
     leaf(sync, "status", t("sync.cli.help.status"), _sync, json_flag=True)
 
 

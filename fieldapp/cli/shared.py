@@ -239,6 +239,14 @@ def new_file(name: str) -> Path:
     return target
 
 
+def existing_folder(name: str) -> Path:
+    """A folder to write into, which must exist (checked before the vault is opened)."""
+    target = Path(name)
+    if not target.is_dir():
+        raise FieldAppError("sync.export.no_folder", path=str(target))
+    return target
+
+
 def short_id(record_uuid: str) -> str:
     """The random end of a time-ordered id; `visit show` accepts it."""
     return record_uuid[-8:]

@@ -4,10 +4,12 @@ export | import | status`` (bundles carried by file)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from fieldapp import reply
 from fieldapp.agencies import agency_name
 from fieldapp.atomic import write_atomic
 from fieldapp.cli.shared import (
@@ -15,13 +17,18 @@ from fieldapp.cli.shared import (
     EXIT_OK,
     Commands,
     UsageError,
+    existing_folder,
     new_file,
     open_vault,
     write_recovery_key,
 )
+from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
+from fieldapp.retention.policy import load_policy
+from fieldapp.retention.purge import forget_arrived
+from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle, parse_resend_range
@@ -106,6 +113,17 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_renew_key(args: argparse.Namespace) -> int:
+    """Coordinator: new keys; the devices move to them with their next reply."""
+    with open_vault(args) as vault:
+        old, new = cards.renew_coordinator_keys(vault)
+    if args.json:
+        emit_json({"old_fingerprint": old, "fingerprint": new})
+    else:
+        emit(t("sync.cli.renewed", old=old, new=new))
+    return EXIT_OK
+
+
 def _resend_range(text: str | None) -> tuple[int, ...]:
 
     try:
@@ -132,16 +150,126 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Bundles on a coordinator (with ``--reply-out``, a reply to every device that sent
+    one); replies on a field device."""
     with open_vault(args) as vault:
+        if vault.info.role is Role.FIELD:
+            if args.reply_out:
+                raise UsageError(t("sync.cli.reply_out_coordinator"))
+            return _import_replies(vault, [Path(path) for path in args.paths], args.json)
+        reply_dir = existing_folder(args.reply_out) if args.reply_out else None
         reports = import_paths(vault, [Path(path) for path in args.paths])
-    if args.json:
+        replies: tuple[list[reply.WrittenReply], list[tuple[str, FieldAppError]]] = ([], [])
+        if reply_dir is not None:
+            senders = sorted(
+                {r.device_id for r in reports if r.device_id and r.status != "rejected"}
+            )
+            replies = reply.write_replies(vault, senders, reply_dir)
+    if args.json and reply_dir is None:
         emit_json_text(reports_json(reports))
+    elif args.json:
+        bundles = json.loads(reports_json(reports))
+        emit_json({"bundles": bundles, "replies": _replies_json(*replies)})
     else:
         if not reports:
             emit(t("sync.cli.no_bundles"))
         for report in reports:
             _print_report(report)
-    return EXIT_FAILED if any(report.status == "rejected" for report in reports) else EXIT_OK
+        _print_replies(*replies)
+    failed = any(report.status == "rejected" for report in reports) or replies[1]
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    out = existing_folder(args.out)
+    with open_vault(args) as vault:
+        written = reply.write_reply(vault, args.device, out)
+    if args.json:
+        emit_json(_replies_json([written], []))
+    else:
+        _print_replies([written], [])
+    return EXIT_OK
+
+
+def _replies_json(
+    written: list[reply.WrittenReply], failed: list[tuple[str, FieldAppError]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "device_id": item.device_id,
+            "status": "written",
+            "seq": item.seq,
+            "file": str(item.path),
+            "bytes": item.size,
+            "acknowledged_through": item.acknowledged_through,
+            "records": item.counts.records,
+            "followup": item.counts.followup,
+        }
+        for item in written
+    ] + [
+        {"device_id": device, "status": "failed", "reason": error.message()}
+        for device, error in failed
+    ]
+
+
+def _print_replies(
+    written: list[reply.WrittenReply], failed: list[tuple[str, FieldAppError]]
+) -> None:
+    for item in written:
+        emit(
+            tn(
+                "sync.cli.reply_written",
+                item.counts.records,
+                device=item.device_id,
+                seq=item.seq,
+                through=item.acknowledged_through,
+                path=str(item.path),
+            )
+        )
+    for device, error in failed:
+        emit(t("sync.cli.reply_failed", device=device, reason=error.message()))
+
+
+def _import_replies(vault: Any, paths: list[Path], as_json: bool) -> int:
+    files = reply.reply_files(vault, paths)
+    results: list[dict[str, Any]] = []
+    failed = False
+    for path in files:
+        name = clean(path.name)
+        try:
+            report = reply.import_reply(vault, path)
+        except reply.ReplyRejected as rejected:
+            failed = True
+            results.append({"file": str(path), "status": "rejected", "reason": rejected.message()})
+            if not as_json:
+                emit(t("sync.cli.reply_rejected", file=name, reason=rejected.message()))
+            continue
+        results.append({"file": str(path), **reply.report_json(report)})
+        if not as_json:
+            duplicate = report.status == "duplicate"
+            key = "sync.cli.reply_duplicate" if duplicate else "sync.cli.reply_imported"
+            emit(
+                tn(
+                    key,
+                    report.arrived_now,
+                    file=name,
+                    seq=report.seq,
+                    through=report.acknowledged_through,
+                    arrived=report.holdings.arrived,
+                    waiting=report.holdings.waiting,
+                )
+            )
+    vault.register_catalogues()  # a catalogue a reply brought: used from now on
+    erased = forget_arrived(vault).total("visit")  # what arrived and is past the retention
+    if as_json:
+        emit_json({"replies": results, "erased_visits": erased})
+    else:
+        if not files:
+            emit(t("sync.cli.no_replies"))
+        if erased:
+            days = load_policy(vault).days["field_arrived"]
+            emit(tn("sync.cli.reply_forgotten", erased, days=days))
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _print_report(report: Any) -> None:
@@ -196,8 +324,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                 last_seq=exported[-1].seq if exported else 0,
                 pending=sync.pending_changes(),
                 reply_key=_reply_key(reply_recipient(vault)),
+                **_field_holdings(vault),
             )
         else:
+            replies = ReplyStore(vault)
             status.update(
                 recovery_key=own.recovery_recipient is not None,
                 devices=[
@@ -211,6 +341,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                         "missing": missing,
                         "reply_key": _reply_key(device.reply_recipient),
                         "reply_key_at": device.reply_recipient_at,
+                        "replies": len(written := replies.replies_to(device.device_id)),
+                        "last_reply_at": written[-1].written_at if written else None,
+                        "trusts": device.coordinator_fingerprint,
                     }
                     for device, count, highest, missing in sync.device_summary()
                 ],
@@ -231,6 +364,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         emit(tn("sync.cli.status_field", status["pending"], last_seq=status["last_seq"]))
         if status["reply_key"]:
             emit(t("sync.cli.status_reply_key", fingerprint=status["reply_key"]))
+        _print_holdings(status)
         return EXIT_OK
     if not status["recovery_key"]:
         emit(t("sync.cli.recovery_key_later"))
@@ -259,6 +393,59 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_holdings(status: dict[str, Any]) -> None:
+    if status["revoked_at"]:
+        emit(t("sync.cli.status_revoked", at=datetime_text(status["revoked_at"])))
+    last = status["last_reply"]
+    if last is None:
+        emit(t("sync.cli.status_no_reply"))
+    else:
+        emit(
+            t(
+                "sync.cli.status_last_reply",
+                seq=last["seq"],
+                at=datetime_text(last["imported_at"]),
+                through=last["acknowledged_through"],
+            )
+        )
+    emit(tn("sync.cli.status_arrived", status["arrived"], days=status["field_retention_days"]))
+    if status["waiting"]:
+        emit(
+            tn(
+                "sync.cli.status_waiting_visits",
+                status["waiting"],
+                since=datetime_text(status["oldest_waiting"]) if status["oldest_waiting"] else "-",
+            )
+        )
+    if status["unsent"]:
+        emit(tn("sync.cli.status_unsent", status["unsent"]))
+
+
+def _field_holdings(vault: Any) -> dict[str, Any]:
+    """What the device holds, by visit: confirmed as arrived, waiting for confirmation (all
+    sent), not sent; and the last reply."""
+    store = ReplyStore(vault)
+    holdings = store.holdings()
+    last = store.last_reply()
+    return {
+        "arrived": holdings.arrived,
+        "waiting": holdings.waiting,
+        "oldest_waiting": holdings.oldest_waiting,
+        "unsent": holdings.unsent,
+        "field_retention_days": load_policy(vault).days["field_arrived"],
+        "last_reply": None
+        if last is None
+        else {
+            "seq": last.seq,
+            "created_utc": last.created_utc,
+            "imported_at": last.imported_at,
+            "acknowledged_through": last.acknowledged_through,
+        },
+        "revoked_at": store.revoked_at(vault.info.device_id),
+        "known_sites": store.known_site_count(),
+    }
+
+
 def _reply_key(recipient: str | None) -> str | None:
     """A reply key as its fingerprint (digits to compare), never the key itself."""
     return None if recipient is None else recipient_fingerprint(recipient)
@@ -272,7 +459,9 @@ COMMANDS: Commands = {
     "approve": cmd_approve,
     "accept": cmd_accept,
     "revoke": cmd_revoke,
+    "renew-key": cmd_renew_key,
     "export": cmd_export,
     "import": cmd_import,
+    "reply": cmd_reply,
     "status": cmd_status,
 }

@@ -19,6 +19,13 @@ Every visit falls under exactly one rule, judged by what it holds now:
     a visit where no signal was observed. Kept 1 year (365 days) after the visit: long enough
     for a follow-up visit and for linking a later signal at the same place to it, no longer.
 
+``field_arrived``
+    on a field device only: a visit whose every record the coordinator confirmed it holds, in
+    the revision the device has now (a reply, issue 16). Erased 30 days after that arrival,
+    whatever the rules above say: the coordinator keeps it, and a laptop lost in a car or
+    seized at a venue should hold as little as possible. Work not confirmed is never erased by
+    this rule. The coordinator sets the days; every reply carries them to the devices.
+
 These defaults apply AVG/GDPR data minimisation and storage limitation (art. 5(1)(c) and (e)):
 keep personal data no longer than its purpose needs. They are defaults for the organisation to
 set, with its data protection officer (FG), archive rules and partners' agreements in mind;
@@ -35,16 +42,23 @@ from fieldapp.errors import FieldAppError
 from fieldapp.store.retention_store import RetentionStore
 from fieldapp.vault.vault import Vault, VaultLike
 
-RULES = ("visits_without_signals", "signals_without_referral", "referrals")
+RULES = ("visits_without_signals", "signals_without_referral", "referrals", "field_arrived")
 DEFAULT_DAYS: Mapping[str, int] = {
     "visits_without_signals": 365,
     "signals_without_referral": 730,
     "referrals": 1825,
+    "field_arrived": 30,
 }
 # Shorter than a month is almost surely a typing error that would erase current work; longer
-# than 100 years is not a retention period.
+# than 100 years is not a retention period. Work the coordinator holds may leave a device
+# sooner: a day after it arrived at the least.
 MIN_DAYS = 30
 MAX_DAYS = 36500
+MIN_FIELD_DAYS = 1
+
+
+def min_days(rule: str) -> int:
+    return MIN_FIELD_DAYS if rule == "field_arrived" else MIN_DAYS
 
 
 class RetentionError(FieldAppError):
@@ -80,8 +94,9 @@ def load_policy(vault: VaultLike) -> RetentionPolicy:
 def check_days(rule: str, days: object) -> int:
     if rule not in RULES:
         raise RetentionError("retention.unknown_rule", rule=rule, rules=", ".join(RULES))
-    if isinstance(days, bool) or not isinstance(days, int) or not MIN_DAYS <= days <= MAX_DAYS:
-        raise RetentionError("retention.bad_days", minimum=MIN_DAYS, maximum=MAX_DAYS)
+    minimum = min_days(rule)
+    if isinstance(days, bool) or not isinstance(days, int) or not minimum <= days <= MAX_DAYS:
+        raise RetentionError("retention.bad_days", minimum=minimum, maximum=MAX_DAYS)
     return days
 
 

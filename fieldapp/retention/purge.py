@@ -10,7 +10,9 @@ WAL is checkpointed and emptied, so no earlier page version holding erased text 
 
 On a field device the purge erases only what a bundle already carried to the coordinator: a
 visit with any record changed since the last exported bundle stays, whatever its age. A
-referral whose follow-up is still open keeps its visit everywhere.
+referral whose follow-up is still open keeps its visit, except on a field device once the
+coordinator confirmed holding all of it (a reply, issue 16): such a visit goes after the field
+retention (rule ``field_arrived``), whatever its own rule says.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import date
 from fieldapp.clock import now_iso, utc_now
 from fieldapp.domain import Role
 from fieldapp.retention.policy import RULES, RetentionPolicy, load_policy
+from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.retention_store import KINDS, Candidate, RetentionStore
 from fieldapp.vault.vault import VaultLike
 
@@ -83,12 +86,15 @@ def today_utc() -> date:
 
 
 def _due(
-    vault: VaultLike, policy: RetentionPolicy, today: date
+    vault: VaultLike, policy: RetentionPolicy, today: date, *, only_arrived: bool = False
 ) -> tuple[list[Candidate], int, int]:
     """The visits due now, and how many past their period are held (open follow-up, not yet
-    exported)."""
+    exported). ``only_arrived``: just what the field rule erases (the other rules are not
+    classified at all)."""
     field_device = vault.info.role == Role.FIELD
-    candidates = RetentionStore(vault).candidates(policy.cutoffs(today), field=field_device)
+    candidates = RetentionStore(vault).candidates(
+        policy.cutoffs(today), field=field_device, only_arrived=only_arrived
+    )
     due = [candidate for candidate in candidates if not candidate.held]
     held_open = sum(1 for c in candidates if c.held_open_followup)
     held_unexported = sum(1 for c in candidates if c.held_unexported and not c.held_open_followup)
@@ -137,10 +143,29 @@ def plan_purge(vault: VaultLike, today: date | None = None) -> PurgePlan:
     )
 
 
-def run_purge(vault: VaultLike, plan_or_today: PurgePlan | date | None = None) -> PurgeResult:
+def forget_arrived(vault: VaultLike, today: date | None = None) -> PurgeResult:
+    """Field device: erase what the coordinator confirmed holding and is past the field
+    retention, and nothing else (the other rules wait for a purge the user runs). Runs after
+    a reply is imported and when the vault is opened, so a laptop never holds more than the
+    organisation set."""
+    today = today or today_utc()
+    cutoff = load_policy(vault).cutoff("field_arrived", today).isoformat()
+    # An arrival is as old as the reply that recorded it: with no reply imported before the
+    # cutoff nothing can be due (0.2 ms, instead of the whole plan at every opening).
+    if vault.info.role != Role.FIELD or not ReplyStore(vault).replied_before(cutoff):
+        return PurgeResult(at=now_iso(), today=today)  # nothing written
+    return run_purge(vault, today, rules=("field_arrived",))
+
+
+def run_purge(
+    vault: VaultLike,
+    plan_or_today: PurgePlan | date | None = None,
+    *,
+    rules: tuple[str, ...] = RULES,
+) -> PurgeResult:
     """Erase what is due, in one transaction. Given a plan (what the user saw and confirmed),
     only visits in that plan that are still due now are erased; given a date (or nothing:
-    today), everything due then."""
+    today), everything due then (under ``rules``)."""
     plan = plan_or_today if isinstance(plan_or_today, PurgePlan) else None
     today = plan.today if plan else (plan_or_today or today_utc())
     assert isinstance(today, date)
@@ -148,10 +173,11 @@ def run_purge(vault: VaultLike, plan_or_today: PurgePlan | date | None = None) -
     counts: Counts = {(rule, kind): 0 for rule in RULES for kind in KINDS}
     with store.begin():
         # The policy as it is now: a period lengthened since the preview keeps its records.
-        due, _, _ = _due(vault, load_policy(vault), today)
+        due, _, _ = _due(vault, load_policy(vault), today, only_arrived=rules == ("field_arrived",))
         if plan is not None:
             confirmed = {visit for rule in RULES for visit in plan.visits[rule]}
             due = [candidate for candidate in due if candidate.visit_uuid in confirmed]
+        due = [candidate for candidate in due if candidate.rule in rules]
         touched: set[str] = set()
         for rule in RULES:
             in_rule = [candidate for candidate in due if candidate.rule == rule]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from fieldapp.clock import now_iso
+from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.rows import fetch_each, fetch_value, fetch_values, select_list
 from fieldapp.vault import audit
 from fieldapp.vault.connection import Connection, pragma_values, transaction
@@ -170,9 +171,18 @@ class RetentionStore:
             )
         )
 
-    def candidates(self, cutoffs: Mapping[str, str], *, field: bool) -> list[Candidate]:
+    def candidates(
+        self, cutoffs: Mapping[str, str], *, field: bool, only_arrived: bool = False
+    ) -> list[Candidate]:
         """Visits whose period ran out before the cutoff date of their rule (``YYYY-MM-DD``).
         On a field device (``field``) a visit with anything not yet exported is held."""
+        if only_arrived:  # the field rule alone (what a field device forgets by itself)
+            arrived = ReplyStore(self.vault).arrived_visits() if field else {}
+            return [
+                Candidate(visit, "field_arrived", site, False, False)
+                for visit, (site, arrived_at) in sorted(arrived.items())
+                if arrived_at < cutoffs["field_arrived"]
+            ]
         unexported: set[str] = set()
         if field:
             unexported = set(
@@ -193,16 +203,30 @@ class RetentionStore:
                 "plain": cutoffs["visits_without_signals"],
             },
         )
-        return [
+        # Field side: what the coordinator confirmed holding, in full, is never held here (it
+        # is kept there), and goes after the field retention even when its own rule is longer.
+        arrived = ReplyStore(self.vault).arrived_visits() if field else {}
+        forgotten = {
+            visit: site
+            for visit, (site, arrived_at) in arrived.items()
+            if arrived_at < cutoffs["field_arrived"]
+        }
+        found = [
             Candidate(
                 visit_uuid=row.uuid,
                 rule=row.rule,
                 site_uuid=row.site_uuid,
-                held_open_followup=bool(row.held_open),
-                held_unexported=row.uuid in unexported,
+                held_open_followup=bool(row.held_open) and row.uuid not in arrived,
+                held_unexported=row.uuid in unexported and row.uuid not in arrived,
             )
             for row in rows
+            if row.uuid not in forgotten
         ]
+        found.extend(
+            Candidate(visit, "field_arrived", site, False, False)
+            for visit, site in sorted(forgotten.items())
+        )
+        return found
 
     def site_usage(self, site_uuids: Sequence[str]) -> Iterator[SiteUse]:
         """(site, visit) for every visit at the given sites."""
@@ -343,6 +367,7 @@ class RetentionStore:
         )
         self._delete(f"DELETE FROM search_rows WHERE record_uuid IN {records}", params)
         self._delete(f"DELETE FROM link_keys WHERE record_uuid IN {records}", params)
+        self._delete(f"DELETE FROM sync_arrivals WHERE uuid IN {records}", params)
 
     def _delete(self, sql: str, params: dict[str, Any]) -> int:
         return max(int(self.conn.execute(sql, params).rowcount), 0)

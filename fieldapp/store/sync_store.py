@@ -141,6 +141,9 @@ class Device:
     revoked_at: str | None
     reply_recipient: str | None = None  # its age recipient for replies, from its manifests
     reply_recipient_at: str | None = None  # when the coordinator learned that one
+    # The coordinator card (fingerprint) the device trusts, as its newest bundle named it (or
+    # the one it enrolled with): after a key renewal, its replies are signed with that key.
+    coordinator_fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +260,45 @@ class SyncStore:
             audit.append(self.conn, self.vault.actor, "create", "sync_key", None)
         return True
 
+    def keys_named(self, prefix: str) -> dict[str, str]:
+        """Every key whose name starts with ``prefix`` (retired coordinator keys)."""
+        return {
+            row.name: row.value
+            for row in fetch_each(
+                self.conn,
+                _KeyRow,
+                "SELECT name, value FROM sync_keys WHERE substr(name, 1, ?) = ? ORDER BY name",
+                (len(prefix), prefix),
+            )
+        }
+
+    def renew_keys(self, retired: dict[str, str], new: dict[str, str], renewal: Renewal) -> None:
+        """Coordinator: in one transaction, keep the old keys under their retired names,
+        replace the current ones and record the renewal (the new card signed by the old
+        key)."""
+        with transaction(self.conn):
+            now = now_iso()
+            self.conn.executemany(
+                "INSERT INTO sync_keys (name, value, created_at) VALUES (?, ?, ?)",
+                [(name, value, now) for name, value in retired.items()],
+            )
+            for name, value in new.items():
+                cursor = self.conn.execute(
+                    "UPDATE sync_keys SET value = ?, created_at = ? WHERE name = ?",
+                    (value, now, name),
+                )
+                if cursor.rowcount != 1:
+                    raise RuntimeError("a coordinator key to renew is missing")
+            _add_renewal(self.conn, renewal)
+            audit.append(self.conn, self.vault.actor, "renew", "sync_key", None)
+
+    def renewals(self) -> list[Renewal]:
+        return fetch_all(
+            self.conn,
+            Renewal,
+            f"SELECT {select_list(Renewal)} FROM sync_key_renewals ORDER BY id",
+        )
+
     # -- field side: the trusted coordinator -----------------------------------------------
 
     def trusted_coordinator(self) -> TrustedCoordinator | None:
@@ -341,12 +383,22 @@ class SyncStore:
         inspector: str | None,
         agency: str | None,
         request: str,
+        coordinator_fingerprint: str | None = None,
     ) -> None:
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO sync_devices (device_id, signing_key, fingerprint, inspector, agency,"
-                " request, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (device_id, signing_key, fingerprint, inspector, agency, request, now_iso()),
+                " request, enrolled_at, coordinator_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    device_id,
+                    signing_key,
+                    fingerprint,
+                    inspector,
+                    agency,
+                    request,
+                    now_iso(),
+                    coordinator_fingerprint,
+                ),
             )
             audit.append(self.conn, self.vault.actor, "enrol", "device", device_id)
 
@@ -852,12 +904,26 @@ class SyncStore:
             )
             audit.append(conn, self.vault.actor, "import", "bundle", manifest["bundle_id"])
             self._learn_reply_recipient(device_id, seq, manifest.get("reply_recipient"))
+            self._learn_coordinator(device_id, seq, manifest["coordinator"])
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         return counts
+
+    def _learn_coordinator(self, device_id: str, seq: int, fingerprint: str) -> None:
+        """The coordinator card the device's newest bundle named: after a key renewal, the
+        device is answered with that card's key until a bundle shows it moved."""
+        newest = fetch_value(
+            self.conn, "SELECT max(seq) FROM sync_incoming WHERE device_id = ?", (device_id,)
+        )
+        if newest is not None and int(newest) > seq:
+            return
+        self.conn.execute(
+            "UPDATE sync_devices SET coordinator_fingerprint = ? WHERE device_id = ?",
+            (fingerprint, device_id),
+        )
 
     def _learn_reply_recipient(self, device_id: str, seq: int, recipient: str | None) -> None:
         """Keep the reply key a device's signed manifest names (inside the import's
@@ -1331,6 +1397,24 @@ class _DeviceRow(NamedTuple):
     revoked_at: str | None
     reply_recipient: str | None
     reply_recipient_at: str | None
+    coordinator_fingerprint: str | None
+
+
+class _KeyRow(NamedTuple):
+    name: str
+    value: str
+
+
+class Renewal(NamedTuple):
+    """A coordinator key renewal: the new card, signed by the old signing key. On a device,
+    ``card`` is the card it moved from (whose key still checks replies that carry the
+    renewal)."""
+
+    old_fingerprint: str
+    new_fingerprint: str
+    card: str
+    signature: str
+    renewed_at: str
 
 
 class _OutgoingRow(NamedTuple):
@@ -1469,6 +1553,26 @@ def _trusted_coordinator(row: _TrustedCoordinatorRow) -> TrustedCoordinator:
     )
 
 
+def _add_renewal(conn: Connection, renewal: Renewal) -> None:
+    conn.execute(
+        "INSERT INTO sync_key_renewals (old_fingerprint, new_fingerprint, card, signature,"
+        " renewed_at) VALUES (?, ?, ?, ?, ?)",
+        renewal,
+    )
+
+
+def move_to_card(
+    conn: Connection, actor: str, card: str, fingerprint: str, moved_from: Renewal
+) -> None:
+    """Field side, inside a reply's transaction: trust the renewed card (the enrolment
+    stays), and keep the card moved from."""
+    conn.execute(
+        "UPDATE sync_coordinator SET card = ?, fingerprint = ? WHERE id = 1", (card, fingerprint)
+    )
+    _add_renewal(conn, moved_from)
+    audit.append(conn, actor, "renew", "coordinator", None)
+
+
 def _device(row: _DeviceRow) -> Device:
     return Device(
         device_id=row.device_id,
@@ -1480,6 +1584,7 @@ def _device(row: _DeviceRow) -> Device:
         revoked_at=row.revoked_at,
         reply_recipient=row.reply_recipient,
         reply_recipient_at=row.reply_recipient_at,
+        coordinator_fingerprint=row.coordinator_fingerprint,
     )
 
 

@@ -43,7 +43,6 @@ import secrets
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -693,9 +692,9 @@ def _invalid(kind: str, rows: list[Any], error: validate.ColumnError) -> BundleR
     )
 
 
-@cache
 def _installed_catalogues() -> frozenset[str]:
-    """The catalogue versions installed with this program (they do not change while it runs)."""
+    """The catalogue versions this program knows: shipped with it, or installed from a
+    coordinator's reply (a coordinator has every version it published)."""
     return frozenset(available_versions())
 
 
@@ -947,11 +946,12 @@ class Opened:
     signature: bytes
 
 
-def split_plaintext(plaintext: bytes | memoryview) -> Opened:
+def split_plaintext(plaintext: bytes | memoryview, magic: bytes = MAGIC) -> Opened:
+    """The layout bundles and replies share; ``magic`` tells them apart."""
     view = memoryview(plaintext)
-    if len(view) < len(MAGIC) + 8 + SIGNATURE_BYTES or bytes(view[: len(MAGIC)]) != MAGIC:
+    if len(view) < len(magic) + 8 + SIGNATURE_BYTES or bytes(view[: len(magic)]) != magic:
         raise BundleRejected("sync.reject.format")
-    position = len(MAGIC)
+    position = len(magic)
     (manifest_length,) = _U32.unpack_from(view, position)
     position += 4
     if manifest_length > MAX_MANIFEST_BYTES:

@@ -5,7 +5,9 @@
 - the device's **enrolment request**: its signing key, inspector and agency, the coordinator it
   trusts, signed with the device key (proof that it holds the key);
 - the coordinator's signed **acknowledgement**, which the device checks with the trusted card;
-- **revocation**: the coordinator marks a device revoked; its bundles are refused from then on.
+- **revocation**: the coordinator marks a device revoked; its bundles are refused from then on;
+- **key renewal**: the coordinator's new card, signed by its old signing key, travels to the
+  devices in replies (``fieldapp/reply.py``); they move to it without a new enrolment.
 
 Nothing that arrives on a stick is trusted before a person compares the fingerprint the other
 side reads out: ``trust_coordinator`` and ``approve_request`` take the typed fingerprint.
@@ -13,15 +15,19 @@ side reads out: ``trust_coordinator`` and ``approve_request`` take the typed fin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyrage import x25519
 
 from fieldapp.clock import now_iso
 from fieldapp.domain import Role
 from fieldapp.errors import ValidationError
 from fieldapp.store.store import Store
-from fieldapp.store.sync_store import Device, SyncStore
+from fieldapp.store.sync_store import Device, Renewal, SyncStore
 from fieldapp.sync import keys
 from fieldapp.sync.canonical import canonical_bytes, load_bounded
 from fieldapp.sync.errors import EnrolmentError
@@ -197,6 +203,41 @@ def trust_coordinator(vault: Vault, raw_card: bytes, typed_fingerprint: str) -> 
     return card
 
 
+RENEWAL_CONTEXT = b"fieldapp-renewal-v1\x00"
+
+
+def renewal_message(card_text: str) -> bytes:
+    """What the old signing key signs when the coordinator's keys are renewed: the new card."""
+    return RENEWAL_CONTEXT + hashlib.sha256(card_text.encode("utf-8")).digest()
+
+
+def renew_coordinator_keys(vault: Vault) -> tuple[str, str]:
+    """Coordinator: a new signing key and age identity (the offline recovery key stays), the
+    new card signed by the old key for the devices, the old keys kept under retired names to
+    read bundles and answer devices that have not moved yet. Returns (old, new) fingerprints."""
+    _require_role(vault, Role.COORDINATOR)
+    old = keys.own_keys(vault)
+    if old.age_identity is None or old.recovery_recipient is None:
+        raise EnrolmentError("sync.enrol.no_recovery_key")
+    signing = Ed25519PrivateKey.generate()
+    identity = x25519.Identity.generate()
+    card = Card(
+        coordinator_id=old.device_id,
+        signing_key=keys.public_hex(signing),
+        age_recipient=str(identity.to_public()),
+        recovery_recipient=old.recovery_recipient,
+        created_utc=now_iso(),
+    )
+    card_text = card_bytes(card).decode("utf-8").strip()
+    signature = old.signing.sign(renewal_message(card_text)).hex()
+    SyncStore(vault).renew_keys(
+        keys.retired_names(old),
+        {keys.SIGNING_KEY: signing.private_bytes_raw().hex(), keys.AGE_IDENTITY: str(identity)},
+        Renewal(old.fingerprint, card.fingerprint, card_text, signature, now_iso()),
+    )
+    return old.fingerprint, card.fingerprint
+
+
 def trusted_card(vault: Vault) -> Card:
     trusted = SyncStore(vault).trusted_coordinator()
     if trusted is None:
@@ -290,6 +331,7 @@ def approve_request(
             inspector=request.inspector,
             agency=request.agency,
             request=request.raw.decode("utf-8"),
+            coordinator_fingerprint=own.fingerprint,
         )
     document: dict[str, Any] = {
         "format": ACK_FORMAT,

@@ -67,11 +67,12 @@ Cancel = Callable[[], bool]
 @dataclass(frozen=True, slots=True)
 class ImportContext:
     """What checking a bundle needs from the vault, read once (so opening a bundle, the slow
-    part, touches no connection)."""
+    part, touches no connection). After a key renewal the old keys still open and accept
+    bundles from devices that have not moved to the new card yet."""
 
-    identity: x25519.Identity
-    recipient_fingerprint: str
-    coordinator_fingerprint: str
+    identities: tuple[x25519.Identity, ...]
+    recipient_fingerprints: frozenset[str]
+    coordinator_fingerprints: frozenset[str]
     devices: dict[str, Device]
 
     @classmethod
@@ -81,10 +82,15 @@ class ImportContext:
         own = keys.own_keys(vault)
         if own.age_identity is None or own.age_recipient is None:
             raise EnrolmentError("sync.enrol.no_recovery_key")
+        every = keys.coordinator_keys(vault)  # the current keys first
         return cls(
-            identity=own.age_identity,
-            recipient_fingerprint=keys.recipient_fingerprint(own.age_recipient),
-            coordinator_fingerprint=own.fingerprint,
+            identities=tuple(k.age_identity for k in every.values() if k.age_identity),
+            recipient_fingerprints=frozenset(
+                keys.recipient_fingerprint(k.age_recipient)
+                for k in every.values()
+                if k.age_recipient
+            ),
+            coordinator_fingerprints=frozenset(every),
             devices={device.device_id: device for device in SyncStore(vault).devices()},
         )
 
@@ -158,8 +164,9 @@ def _refuse_reserved(path: Path) -> None:
         raise BundleRejected("sync.reject.reserved_name", name=path.name)
 
 
-def _open_regular(path: Path) -> tuple[io.BufferedReader, int]:
-    """The file opened once, if it is a regular file within the size limit: (handle, size)."""
+def open_regular(path: Path, limit: int = bundle.MAX_BUNDLE_BYTES) -> tuple[io.BufferedReader, int]:
+    """The file opened once, if it is a regular file within the size limit: (handle, size).
+    Bundles and replies both come in through here."""
     _refuse_reserved(path)
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the caller
@@ -169,11 +176,11 @@ def _open_regular(path: Path) -> tuple[io.BufferedReader, int]:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise BundleRejected("sync.reject.unreadable")
-        if info.st_size > bundle.MAX_BUNDLE_BYTES:
+        if info.st_size > limit:
             raise BundleRejected(
                 "sync.reject.file_too_large",
                 size=info.st_size // (1024 * 1024),
-                limit=bundle.MAX_BUNDLE_BYTES // (1024 * 1024),
+                limit=limit // (1024 * 1024),
             )
     except BaseException:
         handle.close()
@@ -272,7 +279,7 @@ class _PlaintextSink(io.RawIOBase):
 def decrypt_file(path: Path, ctx: ImportContext) -> tuple[memoryview, int]:
     """(plaintext, file size): the age header checked from the first bytes, then decrypted in
     a stream into one buffer of the plaintext size, the head checked as it arrives."""
-    handle, size = _open_regular(path)
+    handle, size = open_regular(path)
     with handle:
         try:
             head = handle.read(min(size, bundle.MAX_HEADER_BYTES))
@@ -288,7 +295,7 @@ def decrypt_file(path: Path, ctx: ImportContext) -> tuple[memoryview, int]:
         source = _FileStream(head, handle, size)
         sink = _PlaintextSink(plaintext_size, lambda view: _check_head(view, ctx))
         try:
-            pyrage.decrypt_io(source, sink, [ctx.identity])
+            pyrage.decrypt_io(source, sink, list(ctx.identities))
         except BaseException as exc:
             failure = source.failure or sink.failure
             if isinstance(failure, BundleRejected):
@@ -342,8 +349,8 @@ def _authenticate(plaintext: bytes | memoryview, ctx: ImportContext) -> _Authent
     ):
         raise BundleRejected("sync.reject.bad_signature", device=device_id)
     if (
-        ctx.recipient_fingerprint not in manifest["recipients"]
-        or manifest["coordinator"] != ctx.coordinator_fingerprint
+        not ctx.recipient_fingerprints.intersection(manifest["recipients"])
+        or manifest["coordinator"] not in ctx.coordinator_fingerprints
     ):
         raise BundleRejected("sync.reject.not_a_recipient")
     return _Authentic(manifest, opened.manifest_bytes, opened.payload, device)

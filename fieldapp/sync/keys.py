@@ -157,6 +157,45 @@ def own_keys(vault: Vault) -> OwnKeys:
     )
 
 
+RETIRED = "retired:"  # + kind + ":" + the old card's fingerprint digits
+
+
+def retired_names(old: OwnKeys) -> dict[str, str]:
+    """The sync_keys rows that keep a renewed coordinator's old keys."""
+    assert old.age_identity is not None
+    digits = old.fingerprint.replace(" ", "")
+    return {
+        f"{RETIRED}{SIGNING_KEY}:{digits}": old.signing.private_bytes_raw().hex(),
+        f"{RETIRED}{AGE_IDENTITY}:{digits}": str(old.age_identity),
+    }
+
+
+def coordinator_keys(vault: Vault) -> dict[str, OwnKeys]:
+    """Coordinator: its current keys and every retired set, by the fingerprint of their card
+    (the recovery key is the same for all): bundles to an old key are still read, and a
+    device that has not moved yet is answered with the key it trusts."""
+    own = own_keys(vault)
+    found = {own.fingerprint: own}
+    retired = SyncStore(vault).keys_named(RETIRED)
+    for name, value in retired.items():
+        _, kind, digits = name.split(":")
+        if kind != SIGNING_KEY:
+            continue
+        identity_text = retired.get(f"{RETIRED}{AGE_IDENTITY}:{digits}")
+        if identity_text is None:
+            continue
+        identity = x25519.Identity.from_str(identity_text)
+        keys = OwnKeys(
+            device_id=own.device_id,
+            signing=Ed25519PrivateKey.from_private_bytes(bytes.fromhex(value)),
+            age_identity=identity,
+            age_recipient=str(identity.to_public()),
+            recovery_recipient=own.recovery_recipient,
+        )
+        found[keys.fingerprint] = keys
+    return found
+
+
 def reply_identity(vault: Vault) -> x25519.Identity:
     """The field vault's own age identity for the coordinator's replies (issue 16), made on
     first use (the first export), so a device enrolled before replies existed gets one without

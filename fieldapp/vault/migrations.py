@@ -514,6 +514,86 @@ ALTER TABLE sync_devices ADD COLUMN reply_recipient TEXT;
 ALTER TABLE sync_devices ADD COLUMN reply_recipient_at TEXT;
 """
 
+# The coordinator answers each device (issue 16). Coordinator side: every reply written, per
+# device and seq. Field side: every reply imported; what arrived, per record and the revision
+# the coordinator stored (forgetting erases a record only in that revision); and what the
+# replies bring: the follow-up of the device's referrals (in referral_followup, as on the
+# coordinator) and the coordinator's revocation list. Tables of both roles exist in both (a
+# vault never changes role); each side only writes its own.
+SCHEMA_V10 = """
+CREATE TABLE sync_replies_out (
+    device_id TEXT NOT NULL REFERENCES sync_devices(device_id),
+    seq INTEGER NOT NULL,
+    reply_id TEXT NOT NULL UNIQUE,
+    reply_sha256 TEXT NOT NULL,
+    acknowledged_through INTEGER NOT NULL,
+    counts TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, seq)
+) STRICT;
+CREATE TABLE sync_replies_in (
+    seq INTEGER PRIMARY KEY,
+    reply_id TEXT NOT NULL UNIQUE,
+    reply_sha256 TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    acknowledged_through INTEGER NOT NULL,
+    counts TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE sync_arrivals (
+    uuid TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    arrived_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE sync_revocations (
+    device_id TEXT PRIMARY KEY,
+    revoked_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Catalogue versions: the coordinator publishes one (its replies carry the newest published);
+-- a device keeps each version a reply brought (files as zlib-compressed canonical JSON
+-- {name: text}), so observations made with it stay readable after the app is updated.
+CREATE TABLE catalogue_published (
+    version TEXT PRIMARY KEY,
+    published_at TEXT NOT NULL
+) STRICT;
+CREATE TABLE catalogue_installed (
+    version TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    files BLOB NOT NULL,
+    coordinator TEXT NOT NULL,
+    installed_at TEXT NOT NULL
+) STRICT;
+
+-- Known sites for the first step of a visit, as the last reply brought them: names,
+-- addresses and KvK numbers of places, never persons. Replaced whole by every reply.
+CREATE TABLE known_sites (
+    kvk TEXT,
+    name TEXT NOT NULL,
+    street TEXT,
+    number TEXT,
+    postcode TEXT,
+    place TEXT,
+    municipality TEXT,
+    sector TEXT
+) STRICT;
+
+-- Coordinator key renewal: the new card signed by the old signing key, and per device the
+-- coordinator card its last bundle named (a device that has not moved yet is still answered
+-- with the old key). Retired keys stay in sync_keys under their own names.
+CREATE TABLE sync_key_renewals (
+    id INTEGER PRIMARY KEY,
+    old_fingerprint TEXT NOT NULL,
+    new_fingerprint TEXT NOT NULL,
+    card TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    renewed_at TEXT NOT NULL
+) STRICT;
+ALTER TABLE sync_devices ADD COLUMN coordinator_fingerprint TEXT;
+"""
+
 Step = str | Callable[[str | None], str]
 MIGRATIONS: tuple[Step, ...] = (
     SCHEMA_V1,
@@ -525,6 +605,7 @@ MIGRATIONS: tuple[Step, ...] = (
     SCHEMA_V7,
     SCHEMA_V8,
     SCHEMA_V9,
+    SCHEMA_V10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

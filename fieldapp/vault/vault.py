@@ -6,6 +6,7 @@ import contextlib
 import os
 import struct
 import uuid
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,7 @@ class Vault:
         self.info = info
         self.actor = info.device_id[:8]
         self.notices: list[FieldAppError] = []
+        self.catalogues: list[str] = []  # versions registered from this vault (see lock)
         self.workers = WorkerGate()
         if exclusive:
             self.workers.exclusive_path = folder
@@ -250,6 +252,31 @@ class Vault:
             self._record_best_effort("unlock", notice)
         self._upgrade_key_file()
         self._write_anchor()
+        self.register_catalogues()
+
+    def register_catalogues(self) -> None:
+        """Catalogue versions a coordinator's reply installed (issue 16), readable while the
+        vault is open; one that no longer validates is skipped with a notice, never used.
+        Called at unlock and after a reply or a publication installed one (on the thread
+        that owns the vault: the loader's registry is the process's)."""
+        from fieldapp.catalogue.loader import (  # noqa: PLC0415 - keep unlock light: the catalogue loads on first use
+            catalogue_files_from_row,
+            install_catalogue,
+        )
+
+        for version, files in self.conn.execute(
+            "SELECT version, files FROM catalogue_installed ORDER BY version"
+        ).fetchall():
+            if version in self.catalogues:
+                continue
+            try:
+                install_catalogue(version, catalogue_files_from_row(files))
+            except (FieldAppError, ValueError, zlib.error):
+                self.notices.append(
+                    FieldAppError("vault.notice.catalogue_unreadable", version=version)
+                )
+                continue
+            self.catalogues.append(version)
 
     def lock(self) -> None:
         """Close the connection, zero our copy of the key and release the folder lock (at
@@ -264,6 +291,11 @@ class Vault:
             self._conn = None
             wipe(self._dek)
             self.workers.close(self._lock.release)
+            if self.catalogues:
+                from fieldapp.catalogue.loader import release_catalogues  # noqa: PLC0415 - see register_catalogues
+
+                release_catalogues(self.catalogues)
+                self.catalogues = []
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from fieldapp import followup
 from fieldapp.assessment.outcomes import refresh_outcomes
@@ -30,13 +29,11 @@ from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE, run_cli
 from tests.support.sync import enrol, make_coordinator, make_field, table_dump
+from tests.support.vault import plaintext_pages, tables_holding, text_variants
 
 TODAY = date(2026, 6, 1)
 STEM = "qzxsentinel"  # in every text of the visit that goes
 KEEP = "wvkeepmarker"  # in the visit that stays
-PAGE = 4096
-RESERVE = 80  # SQLCipher 4: 16-byte IV + 64-byte HMAC-SHA512 at the end of every page
-WAL_HEADER, FRAME_HEADER = 32, 24
 
 
 @pytest.fixture
@@ -200,61 +197,6 @@ def test_an_open_follow_up_keeps_its_referral(coordinator_vault: Vault) -> None:
 # -- really erased -----------------------------------------------------------------------------
 
 
-def _decrypt_page(key: bytes, page: bytes, first: bool) -> bytes:
-    iv = page[PAGE - RESERVE : PAGE - RESERVE + 16]
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    return decryptor.update(page[16 if first else 0 : PAGE - RESERVE]) + decryptor.finalize()
-
-
-def plaintext_pages(vault: Vault) -> bytes:
-    """Every page of the database file and the WAL, decrypted with the vault's key (SQLCipher
-    4 with a raw key: AES-256-CBC, the IV in each page's reserved tail; page 1 starts after
-    the 16-byte salt)."""
-    assert vault.conn.execute("PRAGMA cipher_page_size").fetchone()[0] in (PAGE, str(PAGE))
-    key = bytes(vault.key_buffer)
-    database = (vault.folder / "vault.db").read_bytes()
-    first = _decrypt_page(key, database[:PAGE], True)
-    assert first[:2] == PAGE.to_bytes(2, "big")  # the header's page size: the key is right
-    pages = [first] + [
-        _decrypt_page(key, database[offset : offset + PAGE], False)
-        for offset in range(PAGE, len(database), PAGE)
-    ]
-    wal_path = vault.folder / "vault.db-wal"
-    wal = wal_path.read_bytes() if wal_path.exists() else b""
-    for offset in range(WAL_HEADER, len(wal) - FRAME_HEADER - PAGE + 1, FRAME_HEADER + PAGE):
-        number = int.from_bytes(wal[offset : offset + 4], "big")
-        frame = wal[offset + FRAME_HEADER : offset + FRAME_HEADER + PAGE]
-        pages.append(_decrypt_page(key, frame, number == 1))
-    return b"".join(pages)
-
-
-def _variants(text: str) -> list[bytes]:
-    return [text.encode(), text.upper().encode(), text.encode("utf-16-le")]
-
-
-def _tables_holding(vault: Vault, text: str) -> list[str]:
-    """Every table (FTS5 shadow tables included) with a value containing ``text``."""
-    found = []
-    names = [
-        name for (name,) in vault.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-    ]
-    for name in names:
-        for row in vault.conn.execute(f'SELECT * FROM "{name}"'):
-            for value in row:
-                blob = value if isinstance(value, bytes) else str(value).encode()
-                if any(variant in blob.lower() for variant in (text.encode(), _utf16(text))):
-                    found.append(name)
-                    break
-            else:
-                continue
-            break
-    return found
-
-
-def _utf16(text: str) -> bytes:
-    return text.encode("utf-16-le")
-
-
 def test_the_purge_erases_sentinel_text_from_every_page_and_the_index(
     coordinator_vault: Vault,
 ) -> None:
@@ -304,18 +246,18 @@ def test_the_purge_erases_sentinel_text_from_every_page_and_the_index(
     vault.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     before = plaintext_pages(vault).lower()
     assert STEM.encode() in before and KEEP.encode() in before  # the pages are readable
-    assert _tables_holding(vault, STEM)
+    assert tables_holding(vault, STEM)
 
     result = run_purge(vault, today_utc() + timedelta(days=31))
     assert result.total("visit") == 1 and result.total("coordinator_note") == 1
     assert result.total("sync_conflict") == 1 and result.total("attachment") == 2
     assert (vault.folder / "vault.db-wal").stat().st_size == 0  # checkpointed and emptied
     after = plaintext_pages(vault)
-    for variant in _variants(STEM):
+    for variant in text_variants(STEM):
         assert variant not in after and variant not in after.lower()
     assert KEEP.encode() in after.lower()
-    assert _tables_holding(vault, STEM) == []
-    assert _tables_holding(vault, KEEP)
+    assert tables_holding(vault, STEM) == []
+    assert tables_holding(vault, KEEP)
     assert store.search_notes(STEM) == [] and store.search_notes(KEEP)
     assert vault.conn.execute("SELECT count(*) FROM link_keys").fetchone()[0] == 0
     assert {uuid for (uuid,) in vault.conn.execute("SELECT uuid FROM visits")} == {kept}

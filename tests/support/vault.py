@@ -27,6 +27,7 @@ RESERVE = 80  # 16-byte IV + 64-byte HMAC-SHA512 at the end of every page
 
 
 SALT_SIZE = 16
+WAL_HEADER, FRAME_HEADER = 32, 24
 
 
 def folder_state(folder: Path) -> dict[str, str]:
@@ -127,3 +128,66 @@ def flip_byte(path: Path, offset: int) -> None:
         old = handle.read(1)
         handle.seek(offset)
         handle.write(bytes([old[0] ^ 0x5A]))
+
+
+# -- sentinel scans: text that must be gone from every page ---------------------------------
+
+
+def _decrypt_page(key: bytes, page: bytes, first: bool) -> bytes:
+    iv = page[PAGE_SIZE - RESERVE : PAGE_SIZE - RESERVE + 16]
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    return decryptor.update(page[16 if first else 0 : PAGE_SIZE - RESERVE]) + decryptor.finalize()
+
+
+def plaintext_pages(vault: Vault) -> bytes:
+    """Every page of the database file and the WAL, decrypted with the vault's key (SQLCipher
+    4 with a raw key: AES-256-CBC, the IV in each page's reserved tail; page 1 starts after
+    the 16-byte salt)."""
+    assert vault.conn.execute("PRAGMA cipher_page_size").fetchone()[0] in (
+        PAGE_SIZE,
+        str(PAGE_SIZE),
+    )
+    key = bytes(vault.key_buffer)
+    database = (vault.folder / "vault.db").read_bytes()
+    first = _decrypt_page(key, database[:PAGE_SIZE], True)
+    assert first[:2] == PAGE_SIZE.to_bytes(2, "big")  # the header's page size: the key is right
+    pages = [first] + [
+        _decrypt_page(key, database[offset : offset + PAGE_SIZE], False)
+        for offset in range(PAGE_SIZE, len(database), PAGE_SIZE)
+    ]
+    wal_path = vault.folder / "vault.db-wal"
+    wal = wal_path.read_bytes() if wal_path.exists() else b""
+    for offset in range(
+        WAL_HEADER, len(wal) - FRAME_HEADER - PAGE_SIZE + 1, FRAME_HEADER + PAGE_SIZE
+    ):
+        number = int.from_bytes(wal[offset : offset + 4], "big")
+        frame = wal[offset + FRAME_HEADER : offset + FRAME_HEADER + PAGE_SIZE]
+        pages.append(_decrypt_page(key, frame, number == 1))
+    return b"".join(pages)
+
+
+def text_variants(text: str) -> list[bytes]:
+    return [text.encode(), text.upper().encode(), text.encode("utf-16-le")]
+
+
+def tables_holding(vault: Vault, text: str) -> list[str]:
+    """Every table (FTS5 shadow tables included) with a value containing ``text``."""
+    found = []
+    names = [
+        name for (name,) in vault.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    ]
+    for name in names:
+        for row in vault.conn.execute(f'SELECT * FROM "{name}"'):
+            for value in row:
+                blob = value if isinstance(value, bytes) else str(value).encode()
+                if any(variant in blob.lower() for variant in (text.encode(), _utf16(text))):
+                    found.append(name)
+                    break
+            else:
+                continue
+            break
+    return found
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le")

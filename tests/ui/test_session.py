@@ -141,3 +141,34 @@ def test_production_cost_is_the_default(vault_dir: Path) -> None:
     session.create(Role.FIELD, "a long enough passphrase 42", "a long enough passphrase 42")
     session.lock()
     assert KeyFile.read(vault_dir / KEY_FILE).kdf == KdfParams()
+
+
+def test_opening_a_field_vault_forgets_what_arrived_long_enough_ago(tmp_path: Path) -> None:
+    """What the coordinator confirmed more than the field retention ago goes at the next
+    opening, without anyone running a purge (issue 16)."""
+    from fieldapp import reply
+    from fieldapp.clock import fixed_clock
+    from fieldapp.demo import demo_visits
+    from fieldapp.sync.export import export_bundle
+    from fieldapp.sync.import_ import import_file
+    from tests.support.sync import enrol, make_coordinator
+
+    coordinator = make_coordinator(tmp_path / "coordinator")
+    session = VaultSession(tmp_path / "field", FAST_FOR_TESTS)
+    store = session.create(Role.FIELD, PASSPHRASE, PASSPHRASE)
+    vault = session.vault
+    assert vault is not None
+    enrol(vault, coordinator)
+    store.record_visits(demo_visits(2, seed=3))
+    (tmp_path / "stick").mkdir()
+    exported = export_bundle(vault, tmp_path / "stick")
+    assert exported is not None
+    import_file(coordinator.vault, exported.path)
+    written = reply.write_reply(coordinator.vault, vault.info.device_id, tmp_path / "stick")
+    reply.import_reply(vault, written.path)
+    coordinator.vault.lock()
+    session.lock()
+    with fixed_clock("2099-01-01T08:00:00Z"):
+        reopened = session.unlock(PASSPHRASE)
+    assert reopened.list_visits(10) == []
+    session.lock()

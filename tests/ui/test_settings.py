@@ -332,3 +332,18 @@ def test_the_team_example_fits_its_field_on_a_tablet(qtbot) -> None:
     room = team.width() - margins.left() - margins.right() - 16  # the frame and its padding
     assert team.fontMetrics().horizontalAdvance(team.placeholderText()) < room
     dialog.reject()
+
+
+def test_a_field_device_shows_the_coordinators_field_retention(
+    qtbot, make_window, locked_vault: int
+) -> None:
+    """Set by the coordinator and carried by its replies (issue 16): shown, not edited."""
+    dialog = SettingsDialog(SettingsValues(5, "nl", False, "nla", field_retention_days=7))
+    qtbot.addWidget(dialog)
+    assert "na 7 dagen van dit apparaat gewist" in dialog.field_retention.text()
+    coordinator_dialog = SettingsDialog(SettingsValues(5, "nl", False, "nla"))
+    qtbot.addWidget(coordinator_dialog)
+    assert not hasattr(coordinator_dialog, "field_retention")
+    window = make_window()
+    unlock(qtbot, window)
+    assert window.settings_values().field_retention_days == 30  # a field vault: the default

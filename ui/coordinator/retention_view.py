@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
-from fieldapp.retention.policy import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, RULES, load_policy
+from fieldapp.retention.policy import DEFAULT_DAYS, MAX_DAYS, RULES, load_policy, min_days
 from fieldapp.retention.policy import save_policy as store_policy
 from fieldapp.retention.purge import PurgePlan, PurgeResult, plan_purge, run_purge, today_utc
 from fieldapp.store.retention_store import LogEntry, RetentionStore
@@ -105,7 +105,7 @@ class RetentionView(QWidget):
         for rule in RULES:
             spin = QSpinBox()
             spin.setObjectName(f"days_{rule}")
-            spin.setRange(MIN_DAYS, MAX_DAYS)
+            spin.setRange(min_days(rule), MAX_DAYS)
             spin.setSuffix(t("ui.retention.days_suffix"))
             spin.setAccessibleName(t(f"retention.rule.{rule}"))
             spin.setAccessibleDescription(t(f"retention.rule_help.{rule}"))

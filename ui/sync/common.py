@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
@@ -21,6 +21,7 @@ from fieldapp.sync.cards import MAX_DOCUMENT_BYTES
 from ui.session import describe_error
 
 STATUS_ROLE = Qt.ItemDataRole.UserRole
+LabelT = TypeVar("LabelT", bound=QLabel)
 
 
 def item(text: str, data: object = None) -> QTableWidgetItem:
@@ -34,6 +35,13 @@ def item(text: str, data: object = None) -> QTableWidgetItem:
 def plain(text: str) -> str:
     """A button or label text as an accessible name: no mnemonic, no ellipsis."""
     return text.replace("&", "").replace("…", "").strip()
+
+
+def plain_label(label: LabelT) -> LabelT:
+    """A label that shows names from a stick or a device as they are: a file called
+    ``<b>x.far`` is text, never markup."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
 
 
 def button(name: str, key: str, slot: Callable[[], Any]) -> QPushButton:

@@ -1,10 +1,11 @@
 """The coordinator's sync page: the card with its fingerprint, approving a device's enrolment
-request after comparing its fingerprint, the enrolled devices (revocation), and the import of
-bundles with a report per bundle.
+request after comparing its fingerprint, the enrolled devices (revocation, a reply on demand),
+and the import of bundles with a report per bundle, followed by a reply to each device that
+sent something, written next to the bundles (the stick goes back to the inspectors).
 
 Import works on the vault's connection, which belongs to the GUI thread: no worker. Each
-bundle is one step of a chain of zero-delay timers, so the window repaints (and a lock can
-only come) between bundles; one bundle is one transaction.
+bundle, and each reply after it, is one step of a chain of zero-delay timers, so the window
+repaints (and a lock can only come) between them; one bundle is one transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -28,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp import reply
 from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
-from fieldapp.i18n import t
+from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.sync import cards, import_, keys
@@ -45,6 +48,8 @@ from ui.sync.common import (
     error_text,
     fingerprint_field,
     item,
+    plain,
+    plain_label,
     read_document,
     write_document,
 )
@@ -74,6 +79,14 @@ def _total(bucket: dict[str, int]) -> int:
     return sum(bucket.values())
 
 
+def device_label(device_id: str | None, inspector: str | None, agency: str | None) -> str:
+    """A device as the import report names it: its id, with the inspector and agency."""
+    who = device_id or "-"
+    if inspector or agency:
+        who += f" ({inspector or '-'}, {agency_name(agency) or '-'})"
+    return who
+
+
 class CoordinatorSyncDialog(QDialog):
     imported = Signal(int)
     """After an import run that brought bundles in (their number): the lists showing the
@@ -86,6 +99,11 @@ class CoordinatorSyncDialog(QDialog):
         self._closed = False
         self._run: import_.ImportRun | None = None  # while importing
         self.reports: list[import_.BundleReport] = []  # of the last import
+        self._import_folder: Path | None = None  # where the bundles of the last import were
+        self._reply_queue: list[str] | None = None  # devices still to answer, while writing
+        self._reply_folder = Path()
+        self.replies_written: list[reply.WrittenReply] = []  # of the last run of replies
+        self.replies_failed: list[tuple[str, str]] = []  # (device, why not)
         self.setWindowTitle(t("ui.sync.title_coordinator"))
         self.setAccessibleName(t("ui.sync.title_coordinator"))
         self.message = MessageLabel()
@@ -122,11 +140,16 @@ class CoordinatorSyncDialog(QDialog):
         self.devices = read_only_table("devices", "ui.sync.devices", DEVICE_COLUMNS)
         self.devices_empty = paragraph(t("ui.sync.devices_empty"), secondary=True)
         self.revoke_button = button("revoke", "ui.sync.revoke", self.revoke_current)
+        self.make_reply_button = button("make_reply", "ui.sync.reply.make", self.reply_to_current)
         self.devices.itemSelectionChanged.connect(self._update_buttons)
+        device_buttons = QHBoxLayout()
+        device_buttons.addWidget(self.revoke_button)
+        device_buttons.addWidget(self.make_reply_button)
+        device_buttons.addStretch(1)
         devices = QVBoxLayout(devices_box)
         devices.addWidget(self.devices, 1)
         devices.addWidget(self.devices_empty)
-        devices.addWidget(self.revoke_button, 0, Qt.AlignmentFlag.AlignLeft)
+        devices.addLayout(device_buttons)
 
         # -- import
         import_box = QGroupBox(t("ui.sync.report"))
@@ -143,13 +166,30 @@ class CoordinatorSyncDialog(QDialog):
         self.report.setWordWrap(True)
         self.summary = paragraph()
         self.summary.setObjectName("import_summary")
+        self.write_replies_check = QCheckBox(t("ui.sync.reply.write_check"))
+        self.write_replies_check.setObjectName("write_replies")
+        self.write_replies_check.setAccessibleName(plain(t("ui.sync.reply.write_check")))
+        self.write_replies_check.setAccessibleDescription(t("ui.sync.reply.write_hint"))
+        self.write_replies_check.setToolTip(t("ui.sync.reply.write_hint"))
+        self.write_replies_check.setChecked(True)
+        self.reply_progress = QProgressBar()
+        self.reply_progress.setObjectName("reply_progress")
+        self.reply_progress.setAccessibleName(t("ui.sync.reply.writing_progress"))
+        self.reply_progress.setFormat(t("ui.sync.reply.writing", done="%v", total="%m"))
+        self.reply_progress.hide()
+        self.reply_report = plain_label(paragraph(selectable=True))  # names from a stick
+        self.reply_report.setObjectName("reply_report")
+        self.reply_report.hide()
         import_row = QHBoxLayout()
         import_row.addWidget(self.import_files_button)
         import_row.addWidget(self.import_folder_button)
         import_row.addWidget(self.progress, 1)
         box = QVBoxLayout(import_box)
         box.addLayout(import_row)
+        box.addWidget(self.write_replies_check)
         box.addWidget(self.summary)
+        box.addWidget(self.reply_progress)
+        box.addWidget(self.reply_report)
         box.addWidget(self.report, 1)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -350,7 +390,9 @@ class CoordinatorSyncDialog(QDialog):
 
     def _update_buttons(self) -> None:
         device = self._current_device()
-        self.revoke_button.setEnabled(device is not None and device.revoked_at is None)
+        active = device is not None and device.revoked_at is None
+        self.revoke_button.setEnabled(active)
+        self.make_reply_button.setEnabled(active and not self.importing)
 
     def revoke_current(self) -> None:
         device = self._current_device()
@@ -381,7 +423,8 @@ class CoordinatorSyncDialog(QDialog):
 
     @property
     def importing(self) -> bool:
-        return self._run is not None
+        """An import, or the replies written after it, is under way."""
+        return self._run is not None or self._reply_queue is not None
 
     def choose_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -403,6 +446,10 @@ class CoordinatorSyncDialog(QDialog):
         self.report.setRowCount(0)
         self.summary.clear()
         self.message.clear_message()
+        self._clear_replies()
+        # Replies go where the bundles came from: the folder chosen, or the first file's.
+        first = paths[0] if paths else None
+        self._import_folder = first if first is None or first.is_dir() else first.parent
         try:
             run = import_.ImportRun(self.vault, paths)
         except FieldAppError as exc:
@@ -416,6 +463,7 @@ class CoordinatorSyncDialog(QDialog):
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         for widget in (self.import_files_button, self.import_folder_button):
             widget.setEnabled(False)
+        self._update_buttons()
         self.progress.setRange(0, run.total)
         self.progress.setValue(0)
         self.progress.show()
@@ -468,9 +516,7 @@ class CoordinatorSyncDialog(QDialog):
             )
         else:
             counts = "-"
-        who = report.device_id or "-"
-        if report.inspector or report.agency:
-            who += f" ({report.inspector or '-'}, {agency_name(report.agency) or '-'})"
+        who = device_label(report.device_id, report.inspector, report.agency)
         status_key = "alarm" if report.alarm else report.status
         rejection = data["rejection"]
         values = (
@@ -502,6 +548,12 @@ class CoordinatorSyncDialog(QDialog):
         self.report.setFocus()
         if statuses.count("imported"):
             self.imported.emit(statuses.count("imported"))
+        if self.write_replies_check.isChecked() and self._import_folder is not None:
+            senders = sorted(
+                {r.device_id for r in self.reports if r.device_id and r.status != "rejected"}
+            )
+            if senders:
+                self.write_replies(senders, self._import_folder)
 
     def _stop_import(self) -> None:
         if self._run is None:
@@ -513,6 +565,93 @@ class CoordinatorSyncDialog(QDialog):
         self.progress.hide()
         for widget in (self.import_files_button, self.import_folder_button):
             widget.setEnabled(True)
+        self._update_buttons()
+
+    # -- replies -------------------------------------------------------------------------
+
+    def reply_to_current(self) -> None:
+        """A reply on demand (a device whose reply was lost, or a new field retention or
+        catalogue to pass on), to a folder the coordinator picks."""
+        device = self._current_device()
+        if device is None or device.revoked_at is not None or self.importing:
+            return
+        folder = QFileDialog.getExistingDirectory(self, t("ui.sync.reply.make_title"))
+        if folder and self._usable():
+            self.write_replies([device.device_id], Path(folder))
+
+    def write_replies(self, device_ids: list[str], folder: Path) -> None:
+        """One reply per device into ``folder``, one device per turn of the event loop."""
+        if self._reply_queue is not None or not self._usable() or not device_ids:
+            return
+        self._clear_replies()
+        self._reply_queue = list(device_ids)
+        self._reply_folder = folder
+        for widget in (self.import_files_button, self.import_folder_button):
+            widget.setEnabled(False)
+        self._update_buttons()
+        self.reply_progress.setRange(0, len(device_ids))
+        self.reply_progress.setValue(0)
+        self.reply_progress.show()
+        self.reply_report.setText(t("ui.sync.reply.written_in", folder=str(folder)))
+        self.reply_report.show()
+        QTimer.singleShot(0, self._write_next_reply)
+
+    def _write_next_reply(self) -> None:
+        queue = self._reply_queue
+        if queue is None:
+            return
+        if not queue or not self._usable():
+            self._end_replies()
+            return
+        device_id = queue.pop(0)
+        try:
+            written, failed = reply.write_replies(self.vault, [device_id], self._reply_folder)
+            reasons = [(device, error.message()) for device, error in failed]
+        except (FieldAppError, OSError) as exc:  # the folder or the disk: say so, go on
+            written, reasons = [], [(device_id, error_text(exc))]
+        self.replies_written += written
+        self.replies_failed += reasons
+        lines = [self._written_line(done) for done in written]
+        lines += [
+            t("ui.sync.reply.not_written", device=self._device_label(device), reason=reason)
+            for device, reason in reasons
+        ]
+        self.reply_report.setText("\n".join([self.reply_report.text(), *lines]))
+        self.reply_progress.setValue(self.reply_progress.value() + 1)
+        QTimer.singleShot(0, self._write_next_reply)
+
+    def _written_line(self, written: reply.WrittenReply) -> str:
+        return tn(
+            "ui.sync.reply.written",
+            written.counts.records,
+            device=self._device_label(written.device_id),
+            seq=written.seq,
+            through=written.acknowledged_through,
+            name=written.path.name,
+        )
+
+    def _device_label(self, device_id: str) -> str:
+        device = SyncStore(self.vault).device(device_id) if self._usable() else None
+        if device is None:
+            return device_label(device_id, None, None)
+        return device_label(device.device_id, device.inspector, device.agency)
+
+    def _end_replies(self) -> None:
+        self._reply_queue = None
+        if self._closed:
+            return
+        self.reply_progress.hide()
+        for widget in (self.import_files_button, self.import_folder_button):
+            widget.setEnabled(True)
+        self._update_buttons()
+        if self.replies_failed:
+            self.message.show_error(tn("ui.sync.reply.some_failed", len(self.replies_failed)))
+
+    def _clear_replies(self) -> None:
+        self.replies_written = []
+        self.replies_failed = []
+        self.reply_report.clear()
+        self.reply_report.hide()
 
     # -- closing -------------------------------------------------------------------------
 
@@ -521,10 +660,12 @@ class CoordinatorSyncDialog(QDialog):
         request and what was shown."""
         self._closed = True
         self._stop_import()
+        self._reply_queue = None
         self._request_raw = None
         self.device_fp.clear()
         self.own_fp.clear_fingerprint()
         self.report.setRowCount(0)
         self.devices.setRowCount(0)
+        self.reply_report.clear()
         self.attention.clear()
         super().done(result)

@@ -1,56 +1,172 @@
 """The field device's sync page: enrolment with the coordinator (fingerprints compared aloud)
-and, once enrolled, export of everything changed to a chosen folder.
+and, once enrolled, export of everything changed to a chosen folder, and the coordinator's
+replies: what arrived (and when this device forgets it), what still waits, the follow-up of
+this device's referrals, and reading new replies in.
 
 The vault's connection belongs to the GUI thread: ``prepare_export`` and ``finish_export`` (or
 ``abandon_export``) run here, only ``write_bundle`` (encryption and writing, no vault) runs on
-the runner, with progress and a cancel flag.
+the runner, with progress and a cancel flag. Replies are decrypted, checked and recorded on the
+runner with the worker's own connection (``fieldapp.vault.worker``): a large reply never holds
+up the window.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from fieldapp import reply
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
-from fieldapp.localtime import datetime_text
+from fieldapp.localtime import date_text, datetime_text
+from fieldapp.retention.policy import load_policy
+from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.sync_store import SyncStore
 from fieldapp.sync import cards, export
-from fieldapp.sync.errors import ExportCancelled
+from fieldapp.sync.errors import ExportCancelled, SyncError
 from fieldapp.sync.keys import own_keys
-from fieldapp.vault.vault import Vault
+from fieldapp.terminal import clean
+from fieldapp.vault.connection import Connection
+from fieldapp.vault.vault import Vault, VaultInfo
+from fieldapp.vault.worker import WorkerVault, WorkerVaultKey
 from ui.runner import JobRunner
 from ui.sync.common import (
     FingerprintLabel,
     button,
     error_text,
     fingerprint_field,
+    item,
+    plain_label,
     read_document,
     write_document,
 )
-from ui.widgets import MessageLabel, heading, paragraph, scrolling
+from ui.widgets import MessageLabel, heading, paragraph, read_only_table, scrolling
 from ui.window_settings import fit_dialog
+
+FOLLOWUP_COLUMNS = (
+    "ui.sync.reply.col_document",
+    "ui.sync.reply.col_recipient",
+    "ui.sync.reply.col_status",
+    "ui.sync.reply.col_outcome",
+    "ui.sync.reply.col_updated",
+)
+OUTCOME_COLUMN = FOLLOWUP_COLUMNS.index("ui.sync.reply.col_outcome")
 
 
 class _Progress(QObject):
     """Emitted on the worker, delivered on the GUI thread (queued across threads)."""
 
     changed = Signal(int, int)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyOutcome:
+    """One reply file read: its report, or the reason it was refused."""
+
+    path: Path
+    report: reply.ReplyReport | None
+    refused: str | None = None
+
+
+@dataclass(slots=True)
+class ReplyRun:
+    """What one "read replies" job did; ``stopped`` names why it ended before the last file
+    (the vault locked, the disk is full): the files after it were not read."""
+
+    outcomes: list[ReplyOutcome] = field(default_factory=list)
+    stopped: str | None = None
+
+    @property
+    def catalogues(self) -> list[str]:
+        """Catalogue versions the replies installed (registered on the GUI thread)."""
+        return [
+            outcome.report.installed_catalogue
+            for outcome in self.outcomes
+            if outcome.report is not None and outcome.report.installed_catalogue
+        ]
+
+
+class _ReplyVault:
+    """The worker's vault as ``import_reply`` uses it: what every store takes (``VaultLike``).
+    The catalogue a reply installs is registered afterwards, on the GUI thread, with the
+    open :class:`Vault` (``register_catalogues``), whose lock releases it."""
+
+    def __init__(self, worker: WorkerVault) -> None:
+        self._worker = worker
+
+    @property
+    def conn(self) -> Connection:
+        return self._worker.conn
+
+    @property
+    def info(self) -> VaultInfo:
+        return self._worker.info
+
+    @property
+    def actor(self) -> str:
+        return self._worker.actor
+
+    @property
+    def folder(self) -> Path:
+        return self._worker.folder
+
+    @property
+    def is_open(self) -> bool:
+        return self._worker.is_open
+
+
+def read_reply_files(
+    key: WorkerVaultKey,
+    paths: list[Path],
+    run: ReplyRun,
+    progress: Callable[[int, int], None],
+    stop: Callable[[], bool] = lambda: False,
+) -> ReplyRun:
+    """On the worker: every reply named (a folder's ``*.far`` files too), oldest first, each
+    checked whole and recorded in its own transaction. A refused reply does not stop the
+    others; a vault that locks, a full disk or ``stop`` (the page closed) does, between
+    files."""
+    with key.open() as worker:
+        # import_reply is typed for a Vault, and uses of it only what the worker's vault has
+        # (connection, info, actor, folder).
+        vault = cast("Vault", _ReplyVault(worker))
+        files = reply.reply_files(vault, paths)
+        for done, path in enumerate(files):
+            if stop():
+                break
+            progress(done, len(files))
+            try:
+                report = reply.import_reply(vault, path)
+            except SyncError as refused:  # this file: damaged, forged, older, not for us
+                run.outcomes.append(ReplyOutcome(path, None, refused.message()))
+            except (FieldAppError, OSError) as exc:  # the vault or the disk: stop here
+                run.stopped = error_text(exc)
+                break
+            else:
+                run.outcomes.append(ReplyOutcome(path, report))
+        progress(len(files), len(files))
+    return run
 
 
 class FieldSyncDialog(QDialog):
@@ -62,12 +178,19 @@ class FieldSyncDialog(QDialog):
         self._cancel = threading.Event()
         self._prepared: export.PreparedExport | None = None
         self._closed = False
+        self._reading = False
+        self._stop_reading = threading.Event()
         self.last_result: export.ExportResult | None = None
+        self.last_replies: ReplyRun | None = None
         self.setWindowTitle(t("ui.sync.title_field"))
         self.setAccessibleName(t("ui.sync.title_field"))
 
         self.state = paragraph()
         self.state.setObjectName("sync_state")
+        self.revoked_label = QLabel()
+        self.revoked_label.setObjectName("warning")
+        self.revoked_label.setWordWrap(True)
+        self.revoked_label.hide()
         self.message = MessageLabel()
         self.message.setObjectName("sync_message")
 
@@ -137,6 +260,63 @@ class FieldSyncDialog(QDialog):
         box.addLayout(progress_row)
         box.addWidget(self.result_label)
 
+        # -- the coordinator's reply
+        self.reply_box = QGroupBox(t("ui.sync.reply.title"))
+        self.reply_box.setAccessibleName(t("ui.sync.reply.title"))
+        self.arrived_label = paragraph()
+        self.arrived_label.setObjectName("reply_arrived")
+        self.waiting_label = paragraph()
+        self.waiting_label.setObjectName("reply_waiting")
+        self.unsent_label = paragraph()
+        self.unsent_label.setObjectName("reply_unsent")
+        self.last_reply_label = paragraph(secondary=True)
+        self.followup_label = QLabel(t("ui.sync.reply.followup"))
+        self.followup = read_only_table(
+            "reply_followup", "ui.sync.reply.followup", FOLLOWUP_COLUMNS
+        )
+        self.followup.setWordWrap(True)
+        # As high as its rows (the page scrolls, not the table), the outcome wrapping into
+        # the width left: a tablet in large touch shows every column without scrolling.
+        self.followup.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.followup.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        header = self.followup.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(OUTCOME_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.followup.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.followup_label.setBuddy(self.followup)
+        self.followup_empty = paragraph(t("ui.sync.reply.followup_none"), secondary=True)
+        self.read_reply_button = button(
+            "read_reply", "ui.sync.reply.import_files", self.choose_reply_files
+        )
+        self.read_reply_folder_button = button(
+            "read_reply_folder", "ui.sync.reply.import_folder", self.choose_reply_folder
+        )
+        self.reply_progress = QProgressBar()
+        self.reply_progress.setObjectName("reply_progress")
+        self.reply_progress.setAccessibleName(t("ui.sync.reply.progress"))
+        self.reply_progress.setFormat(t("ui.sync.reply.reading", done="%v", total="%m"))
+        self.reply_progress.hide()
+        self.reply_result = plain_label(MessageLabel())  # file names: never markup
+        self.reply_refused = plain_label(MessageLabel())
+        reply_row = QHBoxLayout()
+        reply_row.addWidget(self.read_reply_button)
+        reply_row.addWidget(self.read_reply_folder_button)
+        reply_row.addStretch(1)
+        replies = QVBoxLayout(self.reply_box)
+        replies.addWidget(paragraph(t("ui.sync.reply.intro"), secondary=True))
+        replies.addWidget(self.arrived_label)
+        replies.addWidget(self.waiting_label)
+        replies.addWidget(self.unsent_label)
+        replies.addWidget(self.last_reply_label)
+        replies.addLayout(reply_row)
+        replies.addWidget(self.reply_progress)
+        replies.addWidget(self.reply_result)
+        replies.addWidget(self.reply_refused)
+        replies.addWidget(self.followup_label)
+        replies.addWidget(self.followup)
+        replies.addWidget(self.followup_empty)
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText(t("ui.sync.close"))
@@ -149,8 +329,10 @@ class FieldSyncDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(heading(t("ui.sync.title_field")))
         column.addWidget(self.state)
+        column.addWidget(self.revoked_label)
         column.addWidget(self.enrol_box)
         column.addWidget(self.export_box)
+        column.addWidget(self.reply_box)
         column.addWidget(self.message)
         column.addStretch(1)
         layout = QVBoxLayout(self)
@@ -182,6 +364,7 @@ class FieldSyncDialog(QDialog):
             self.state.setText(t("ui.sync.state_trusted"))
         self.enrol_box.setVisible(not enrolled)
         self.export_box.setVisible(enrolled)
+        self.reply_box.setVisible(enrolled)
         has_card = self._card_raw is not None
         self.coordinator_fp.setEnabled(has_card)
         self.trust_button.setEnabled(has_card)
@@ -203,6 +386,67 @@ class FieldSyncDialog(QDialog):
                 )
             else:
                 self.last_label.setText(t("ui.sync.no_export"))
+            self.refresh_reply()
+        else:
+            self.revoked_label.hide()
+
+    def refresh_reply(self) -> None:
+        """What this device holds by visit, the last reply, a revocation and the follow-up
+        the replies brought (read here: a few milliseconds for a device's visits)."""
+        if not self._usable():
+            return
+        store = ReplyStore(self.vault)
+        holdings = store.holdings()
+        days = tn("ui.sync.reply.n_days", load_policy(self.vault).days["field_arrived"])
+        if holdings.arrived:
+            self.arrived_label.setText(tn("ui.sync.reply.arrived", holdings.arrived, days=days))
+        else:
+            self.arrived_label.setText(t("ui.sync.reply.arrived_none", days=days))
+        if holdings.waiting:
+            since = date_text(holdings.oldest_waiting) or "-"
+            self.waiting_label.setText(tn("ui.sync.reply.waiting", holdings.waiting, since=since))
+        else:
+            self.waiting_label.setText(t("ui.sync.reply.waiting_none"))
+        if holdings.unsent:
+            self.unsent_label.setText(tn("ui.sync.reply.unsent", holdings.unsent))
+        else:
+            self.unsent_label.setText(t("ui.sync.reply.unsent_none"))
+        last = store.last_reply()
+        if last is None:
+            self.last_reply_label.setText(t("ui.sync.reply.none"))
+        else:
+            key = "ui.sync.reply.last" if last.acknowledged_through else "ui.sync.reply.last_first"
+            self.last_reply_label.setText(
+                t(
+                    key,
+                    seq=last.seq,
+                    when=datetime_text(last.imported_at),
+                    through=last.acknowledged_through,
+                )
+            )
+        revoked_at = store.revoked_at(self.vault.info.device_id)
+        if revoked_at is not None:
+            text = t("ui.sync.reply.revoked", when=datetime_text(revoked_at))
+            self.revoked_label.setText(text)
+            self.revoked_label.setAccessibleName(text)
+        self.revoked_label.setVisible(revoked_at is not None)
+        self._show_followup(store)
+
+    def _show_followup(self, store: ReplyStore) -> None:
+        rows = store.received_followup()
+        self.followup.setRowCount(len(rows))
+        for row, news in enumerate(rows):
+            values = (
+                news.document_id or "-",
+                t(f"recipient.{news.recipient}"),
+                t(f"followup.status.{news.status}"),
+                t(f"followup.outcome.{news.outcome}") if news.outcome else "-",
+                date_text(news.updated_at),
+            )
+            for column, text in enumerate(values):
+                self.followup.setItem(row, column, item(text, news.referral_uuid))
+        self.followup.setVisible(bool(rows))
+        self.followup_empty.setVisible(not rows)
 
     def show_own_fingerprint(self) -> None:
         self.own_fp.show_fingerprint(own_keys(self.vault).fingerprint)
@@ -284,15 +528,30 @@ class FieldSyncDialog(QDialog):
     def exporting(self) -> bool:
         return self._prepared is not None
 
+    @property
+    def busy(self) -> bool:
+        """An export or the reading of replies is under way: one at a time, so neither
+        writes to the vault while the other does."""
+        return self.exporting or self._reading
+
     def _set_exporting(self, busy: bool) -> None:
-        self.export_button.setEnabled(not busy)
-        self.resend_button.setEnabled(not busy)
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.cancel_button.setEnabled(busy)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        idle = not self.exporting and not self._reading
+        for widget in (
+            self.export_button,
+            self.resend_button,
+            self.read_reply_button,
+            self.read_reply_folder_button,
+        ):
+            widget.setEnabled(idle)
 
     def choose_and_export(self) -> None:
-        if self.exporting:
+        if self.busy:
             return
         folder = QFileDialog.getExistingDirectory(self, t("ui.sync.export_title"))
         if folder and self._usable():
@@ -301,7 +560,7 @@ class FieldSyncDialog(QDialog):
     def choose_and_resend(self) -> None:
         """Send lost bundles again: their records in a new bundle that says which seqs it
         replaces, so the coordinator's gap warning ends."""
-        if self.exporting:
+        if self.busy:
             return
         try:
             resend = export.parse_resend_range(self.resend_field.text())
@@ -315,7 +574,7 @@ class FieldSyncDialog(QDialog):
 
     def export_to(self, folder: Path, resend: tuple[int, ...] = ()) -> None:
         """Prepare here, write on the runner, finish back here."""
-        if self.exporting or not self._usable():
+        if self.busy or not self._usable():
             return
         self.result_label.clear()
         self.message.clear_message()
@@ -405,15 +664,128 @@ class FieldSyncDialog(QDialog):
         self.refresh()
         self.export_button.setFocus()
 
+    # -- the coordinator's replies ---------------------------------------------------------
+
+    @property
+    def reading(self) -> bool:
+        return self._reading
+
+    def choose_reply_files(self) -> None:
+        if self.busy:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, t("ui.sync.reply.files_title"), "", t("ui.sync.reply.filter")
+        )
+        if paths and self._usable():
+            self.read_replies([Path(path) for path in paths])
+
+    def choose_reply_folder(self) -> None:
+        if self.busy:
+            return
+        folder = QFileDialog.getExistingDirectory(self, t("ui.sync.reply.folder_title"))
+        if folder and self._usable():
+            self.read_replies([Path(folder)])
+
+    def read_replies(self, paths: list[Path]) -> None:
+        """Check and record each reply on the runner; the report per file comes back here."""
+        if self.busy or not self._usable():
+            return
+        self.reply_result.clear_message()
+        self.reply_refused.clear_message()
+        self.message.clear_message()
+        key = WorkerVaultKey(self.vault)
+        run = ReplyRun()
+        relay = _Progress()  # no parent: it may outlive the dialog
+        relay.changed.connect(self._on_reply_progress)
+        self._reading = True
+        self._update_buttons()
+        self.reply_progress.setRange(0, 0)  # busy until the files are counted
+        self.reply_progress.show()
+        self.message.show_info(t("ui.sync.reply.busy"))
+        stop = self._stop_reading
+        self.runner.run(
+            lambda: read_reply_files(key, paths, run, relay.changed.emit, stop.is_set),
+            lambda done: self._replies_read(done, relay),
+            lambda exc: self._replies_failed(run, exc, key, relay),
+        )
+
+    def _on_reply_progress(self, done: int, total: int) -> None:
+        self.reply_progress.setRange(0, max(total, 1))
+        self.reply_progress.setValue(done)
+
+    def _adopt_catalogues(self, versions: list[str]) -> None:
+        """Versions a reply installed in the vault: used from now on (the vault registers
+        them, and its lock releases them); a vault locked meanwhile does so at its next
+        unlock."""
+        if versions and self.vault.is_open:
+            self.vault.register_catalogues()
+
+    def _replies_read(self, run: ReplyRun, relay: QObject) -> None:
+        relay.deleteLater()
+        installed = list(run.catalogues)
+        self._adopt_catalogues(run.catalogues)
+        self._reading = False
+        self.last_replies = run
+        if self._closed:
+            return
+        self._end_reading()
+        self.message.clear_message()
+        lines: list[str] = []
+        refused: list[str] = []
+        for outcome in run.outcomes:
+            name = clean(outcome.path.name)  # a name on a stick: anything at all
+            report = outcome.report
+            if report is None:
+                refused.append(t("ui.sync.reply.refused", file=name, reason=outcome.refused))
+            elif report.status == "duplicate":
+                lines.append(t("ui.sync.reply.duplicate", file=name, seq=report.seq))
+            else:
+                lines.append(
+                    tn("ui.sync.reply.imported", report.arrived_now, file=name, seq=report.seq)
+                )
+        lines += [t("ui.sync.reply.catalogue", version=version) for version in installed]
+        if lines:
+            self.reply_result.show_info("\n".join(lines))
+        if refused:
+            self.reply_refused.show_error("\n".join(refused))
+        if run.stopped is not None:
+            self.message.show_error(t("ui.sync.reply.failed", reason=run.stopped))
+        elif not run.outcomes:
+            self.message.show_info(t("ui.sync.reply.none_found"))
+        self.refresh()
+
+    def _replies_failed(
+        self, run: ReplyRun, exc: BaseException, key: WorkerVaultKey, relay: QObject
+    ) -> None:
+        relay.deleteLater()
+        key.discard()
+        self._adopt_catalogues(run.catalogues)
+        self._reading = False
+        if self._closed:
+            return
+        self._end_reading()
+        if not isinstance(exc, FieldAppError | OSError):
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        self.message.show_error(t("ui.sync.reply.failed", reason=error_text(exc)))
+        self.refresh()
+
+    def _end_reading(self) -> None:
+        self.reply_progress.hide()
+        self._update_buttons()
+        self.read_reply_button.setFocus()
+
     # -- closing -------------------------------------------------------------------------
 
     def done(self, result: int) -> None:
-        """Closing (also by the lock) cancels a running export and forgets the card."""
+        """Closing (also by the lock) cancels a running export, stops reading replies after
+        the one in hand, and forgets the card and the follow-up shown."""
         self._cancel.set()
+        self._stop_reading.set()
         self._closed = True
         self._card_raw = None
         self.coordinator_fp.clear()
         self.own_fp.clear_fingerprint()
+        self.followup.setRowCount(0)
         super().done(result)
 
 
