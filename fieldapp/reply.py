@@ -23,6 +23,7 @@ device exported, hash for hash. Then one transaction (:meth:`ReplyStore.apply_re
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ from fieldapp.ids import new_id
 from fieldapp.retention.policy import MAX_DAYS, load_policy
 from fieldapp.stats.regions import UNKNOWN, load_regions
 from fieldapp.store.reply_store import (
+    PRIVATE_SECTORS,
     Holdings,
     InstalledCatalogue,
     KnownSite,
@@ -231,12 +233,12 @@ def write_reply(vault: Vault, device_id: str, out_dir: Path) -> WrittenReply:
     if device.reply_recipient is None:
         raise ReplyError("sync.reply.no_reply_key", device=device_id)
     # A revoked device (left the organisation, lost, seized) learns that it is revoked and
-    # what arrived, so it can forget; nothing more: no follow-up, catalogue, key renewal or
-    # known sites, which its holder may no longer see.
+    # what arrived, so it can forget; nothing more: no follow-up, catalogue or known sites,
+    # which its holder may no longer see.
     revoked = device.revoked_at is not None
+    # The renewals travel even then: only public keys, and a device that already moved to the
+    # new card needs them to check a reply signed with the key the coordinator last saw it use.
     signer, renewals = _signer_for(vault, device.coordinator_fingerprint)
-    if revoked:
-        renewals = []
     store = ReplyStore(vault)
     bundles = store.bundles_from(device_id)
     records = store.records_from(device_id)
@@ -332,12 +334,16 @@ def _known_sites(store: ReplyStore, device_id: str) -> list[KnownSite]:
     ][:MAX_KNOWN_SITES]
 
 
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 def _published(store: ReplyStore) -> ReplyCatalogue | None:
     """The newest version the coordinator published, with its files."""
     versions = store.published_catalogues()
     if not versions:
         return None
-    version = max(versions, key=lambda v: tuple(int(part) for part in v.split(".")))
+    version = max(versions, key=_version_key)
     files = loader.catalogue_files(version)
     catalogue = loader.check_catalogue(version, files)
     return ReplyCatalogue(version=version, content_hash=catalogue.content_hash, files=files)
@@ -351,7 +357,14 @@ def publish_catalogue(vault: Vault, version: str, source: Path | None = None) ->
     refused (a released version never changes; a correction is a new version)."""
     if vault.info.role is not Role.COORDINATOR:
         raise EnrolmentError("sync.enrol.coordinator_only")
+    if not re.fullmatch(r"\d{4}\.\d{1,4}", version):
+        raise ReplyError("sync.reply.catalogue_unknown", version=version)
     store = ReplyStore(vault)
+    published = store.published_catalogues()
+    if published and _version_key(version) < max(map(_version_key, published)):
+        # Replies carry the newest published version only: an older one would never travel.
+        newest = max(published, key=_version_key)
+        raise ReplyError("sync.reply.catalogue_older", version=version, newest=newest)
     installed: InstalledCatalogue | None = None
     if source is None:
         if version not in loader.available_versions():
@@ -437,6 +450,8 @@ class ReplyReport:
     # A catalogue version this reply installed in the vault: the caller registers it on the
     # vault's own thread (``Vault.register_catalogues``) so new observations use it.
     installed_catalogue: str | None = None
+    moved_to: str | None = None  # the fingerprint of the coordinator's renewed card
+    known_sites: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,6 +514,8 @@ def open_reply(path: Path, vault: Vault) -> _Opened:
     if recipient is None:
         raise ReplyRejected("sync.reply.reject.no_reply_key")
     identity = keys.reply_identity(vault)
+    if Path(path).suffix.lower() == bundle.BUNDLE_SUFFIX:
+        raise ReplyRejected("sync.reply.reject.is_bundle")
     try:
         plaintext = _decrypt(Path(path), identity)
         opened = bundle.split_plaintext(plaintext, MAGIC)
@@ -566,8 +583,8 @@ def _moves(opened: _Opened, payload: ReplyPayload) -> list[tuple[cards.Card, Ren
             moves.append((new, renewal))
         current, current_text = new, card_text
         reached = reached or current.fingerprint == opened.trusted.fingerprint
-    if not reached:
-        raise ReplyRejected("sync.reply.reject.untrusted_coordinator")
+    if not reached:  # signed with an earlier key of our coordinator, without the way here
+        raise ReplyRejected("sync.reply.reject.old_key")
     return moves
 
 
@@ -588,7 +605,9 @@ def _decode_payload(opened: _Opened) -> ReplyPayload:
         (status == "closed") != (outcome is not None) for _, status, outcome, _ in payload.followup
     ):
         raise ReplyRejected("sync.reply.reject.payload")  # an outcome closes, and only closes
-    sectors = {sector.value for sector in Sector}
+    # Checked again here: a register of businesses never holds a private household or an
+    # unlicensed address, whatever the coordinator's program sends.
+    sectors = {sector.value for sector in Sector} - set(PRIVATE_SECTORS)
     if any(site[7] not in sectors for site in payload.known_sites):
         raise ReplyRejected("sync.reply.reject.payload")
     seqs = [seq for seq, _ in payload.bundles]
@@ -641,10 +660,12 @@ def import_reply(vault: Vault, path: Path) -> ReplyReport:
             for card, renewal in moves
         ],
     )
-    report = _report("imported", manifest, arrived, store)
-    if catalogue is not None:
-        report = replace(report, installed_catalogue=catalogue.version)
-    return report
+    return replace(
+        _report("imported", manifest, arrived, store),
+        installed_catalogue=None if catalogue is None else catalogue.version,
+        moved_to=moves[-1][0].fingerprint if moves else None,
+        known_sites=len(payload.known_sites),
+    )
 
 
 def _catalogue_to_install(
@@ -684,6 +705,15 @@ def _report(status: str, manifest: ReplyManifest, arrived: int, store: ReplyStor
         arrived_now=arrived,
         counts=manifest.counts,
         holdings=store.holdings(),
+    )
+
+
+def is_quiet(refusal: ReplyRejected, several: bool) -> bool:
+    """A refusal that is no fault: an older reply (a newer one holds all of it), or, among
+    several files (a folder the coordinator filled for every device), one for another device.
+    Still refused, nothing written; said in a neutral line, and no failure exit."""
+    return refusal.key == "sync.reply.reject.older" or (
+        several and refusal.key == "sync.reply.reject.not_for_us"
     )
 
 

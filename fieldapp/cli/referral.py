@@ -7,6 +7,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fieldapp import i18n
 from fieldapp.cli.shared import (
@@ -18,7 +19,7 @@ from fieldapp.cli.shared import (
 )
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t
-from fieldapp.localtime import datetime_text
+from fieldapp.localtime import date_text, datetime_text
 from fieldapp.referral.build import check_options
 from fieldapp.referral.protect import (
     check_room,
@@ -30,6 +31,7 @@ from fieldapp.referral.protect import (
 )
 from fieldapp.referral.rules import recipient_rules
 from fieldapp.referral.service import prepare_referral, store_referral
+from fieldapp.store.reply_store import ReceivedFollowUp, ReplyStore
 from fieldapp.store.store import Store
 from fieldapp.terminal import emit, emit_json
 from fieldapp.vault.passphrase import MIN_PDF_PASSWORD_LENGTH, require_strong
@@ -179,6 +181,8 @@ def cmd_make(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         referrals = Store(vault).referrals()
+        # On a field device: what the coordinator's replies said of each referral.
+        followup = {row.referral_uuid: row for row in ReplyStore(vault).received_followup()}
     if args.json:
         emit_json(
             [
@@ -194,6 +198,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "created_at": r.meta.created_at,
                     "supersedes": r.supersedes,
                     "content_hash": r.content_hash,
+                    "followup": _followup_json(followup.get(r.meta.uuid)),
                 }
                 for r in referrals
             ]
@@ -207,7 +212,23 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{t('recipient.' + r.recipient):28}  {t('referral.status.' + r.status.value):18}"
             f"  {t('referral.urgency.' + r.urgency)}"
         )
+        news = followup.get(r.meta.uuid)
+        if news is not None:
+            emit("  " + _followup_text(news))
     return EXIT_OK
+
+
+def _followup_json(news: ReceivedFollowUp | None) -> dict[str, Any] | None:
+    if news is None:
+        return None
+    return {"status": news.status, "outcome": news.outcome, "updated_at": news.updated_at}
+
+
+def _followup_text(news: ReceivedFollowUp) -> str:
+    status = t(f"followup.status.{news.status}")
+    if news.outcome:
+        status += ": " + t(f"followup.outcome.{news.outcome}")
+    return t("cli.referral.followup", status=status, date=date_text(news.updated_at))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -37,7 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not rows:
         emit(t("retention.cli.nothing_due"))
     for rule, kind, count in rows:
-        emit(f"  {t(f'retention.rule.{rule}'):44} {t(f'retention.kind.{kind}'):28} {count:>8}")
+        emit(f"  {t(f'retention.rule.{rule}'):46}  {t(f'retention.kind.{kind}'):28} {count:>8}")
     if plan.held_open_followup:
         emit(tn("retention.cli.held_open", plan.held_open_followup))
     if plan.held_unexported:

@@ -25,7 +25,7 @@ from fieldapp.cli.shared import (
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
-from fieldapp.localtime import datetime_text
+from fieldapp.localtime import date_text, datetime_text
 from fieldapp.retention.policy import load_policy
 from fieldapp.retention.purge import forget_arrived
 from fieldapp.store.reply_store import ReplyStore
@@ -158,6 +158,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 raise UsageError(t("sync.cli.reply_out_coordinator"))
             return _import_replies(vault, [Path(path) for path in args.paths], args.json)
         reply_dir = existing_folder(args.reply_out) if args.reply_out else None
+        args_paths = [Path(path) for path in args.paths]
         reports = import_paths(vault, [Path(path) for path in args.paths])
         replies: tuple[list[reply.WrittenReply], list[tuple[str, FieldAppError]]] = ([], [])
         if reply_dir is not None:
@@ -172,7 +173,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         emit_json({"bundles": bundles, "replies": _replies_json(*replies)})
     else:
         if not reports:
-            emit(t("sync.cli.no_bundles"))
+            replies_here = [p for p in _files_in(args_paths) if p.suffix.lower() == ".far"]
+            emit(
+                tn("sync.cli.no_bundles_replies", len(replies_here))
+                if replies_here
+                else t("sync.cli.no_bundles")
+            )
         for report in reports:
             _print_report(report)
         _print_replies(*replies)
@@ -232,6 +238,7 @@ def _print_replies(
 
 def _import_replies(vault: Any, paths: list[Path], as_json: bool) -> int:
     files = reply.reply_files(vault, paths)
+    several = len(files) > 1
     results: list[dict[str, Any]] = []
     failed = False
     for path in files:
@@ -239,37 +246,67 @@ def _import_replies(vault: Any, paths: list[Path], as_json: bool) -> int:
         try:
             report = reply.import_reply(vault, path)
         except reply.ReplyRejected as rejected:
-            failed = True
-            results.append({"file": str(path), "status": "rejected", "reason": rejected.message()})
+            quiet = reply.is_quiet(rejected, several)
+            failed = failed or not quiet
+            status = "skipped" if quiet else "rejected"
+            results.append({"file": str(path), "status": status, "reason": rejected.message()})
             if not as_json:
-                emit(t("sync.cli.reply_rejected", file=name, reason=rejected.message()))
+                key = "sync.cli.reply_skipped" if quiet else "sync.cli.reply_rejected"
+                emit(t(key, file=name, reason=rejected.message()))
             continue
         results.append({"file": str(path), **reply.report_json(report)})
         if not as_json:
-            duplicate = report.status == "duplicate"
-            key = "sync.cli.reply_duplicate" if duplicate else "sync.cli.reply_imported"
-            emit(
-                tn(
-                    key,
-                    report.arrived_now,
-                    file=name,
-                    seq=report.seq,
-                    through=report.acknowledged_through,
-                    arrived=report.holdings.arrived,
-                    waiting=report.holdings.waiting,
-                )
-            )
+            _print_reply_report(name, report)
     vault.register_catalogues()  # a catalogue a reply brought: used from now on
     erased = forget_arrived(vault).total("visit")  # what arrived and is past the retention
     if as_json:
         emit_json({"replies": results, "erased_visits": erased})
     else:
         if not files:
-            emit(t("sync.cli.no_replies"))
+            bundles = [p for p in _files_in(paths) if p.suffix.lower() == ".fab"]
+            emit(
+                tn("sync.cli.no_replies_bundles", len(bundles))
+                if bundles
+                else t("sync.cli.no_replies")
+            )
         if erased:
             days = load_policy(vault).days["field_arrived"]
             emit(tn("sync.cli.reply_forgotten", erased, days=days))
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _files_in(paths: list[Path]) -> list[Path]:
+    """The files named and those directly in the folders named (for a hint, never read)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(entry for entry in sorted(path.iterdir()) if entry.is_file())
+        elif path.is_file():
+            found.append(path)
+    return found
+
+
+def _print_reply_report(name: str, report: reply.ReplyReport) -> None:
+    if report.status == "duplicate":
+        emit(t("sync.cli.reply_duplicate", file=name, seq=report.seq))
+        return
+    emit(
+        tn(
+            "sync.cli.reply_imported",
+            report.arrived_now,
+            file=name,
+            seq=report.seq,
+            through=report.acknowledged_through,
+            arrived=report.holdings.arrived,
+            waiting=report.holdings.waiting,
+        )
+    )
+    if report.moved_to:
+        emit("  " + t("sync.cli.reply_moved", fingerprint=report.moved_to))
+    if report.installed_catalogue:
+        emit("  " + t("sync.cli.reply_catalogue", version=report.installed_catalogue))
+    if report.known_sites:
+        emit("  " + tn("sync.cli.reply_known_sites", report.known_sites))
 
 
 def _print_report(report: Any) -> None:
@@ -383,6 +420,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         if device["reply_key"]:
             emit("  " + t("sync.cli.status_device_reply_key", fingerprint=device["reply_key"]))
+        if device["last_reply_at"]:
+            when = datetime_text(device["last_reply_at"])
+            emit("  " + tn("sync.cli.status_device_replies", device["replies"], at=when))
+        if device["trusts"] and device["trusts"] != status["fingerprint"]:
+            emit("  " + t("sync.cli.status_device_old_key"))
     emit(
         t(
             "sync.cli.status_coordinator",
@@ -409,6 +451,10 @@ def _print_holdings(status: dict[str, Any]) -> None:
             )
         )
     emit(tn("sync.cli.status_arrived", status["arrived"], days=status["field_retention_days"]))
+    if status["first_erasure"]:
+        emit("  " + t("sync.cli.status_first_erasure", date=date_text(status["first_erasure"])))
+    if status["known_sites"]:
+        emit(tn("sync.cli.status_known_sites", status["known_sites"]))
     if status["waiting"]:
         emit(
             tn(
@@ -426,13 +472,14 @@ def _field_holdings(vault: Any) -> dict[str, Any]:
     sent), not sent; and the last reply."""
     store = ReplyStore(vault)
     holdings = store.holdings()
+    policy = load_policy(vault)
     last = store.last_reply()
     return {
         "arrived": holdings.arrived,
         "waiting": holdings.waiting,
         "oldest_waiting": holdings.oldest_waiting,
         "unsent": holdings.unsent,
-        "field_retention_days": load_policy(vault).days["field_arrived"],
+        "field_retention_days": policy.days["field_arrived"],
         "last_reply": None
         if last is None
         else {
@@ -443,6 +490,9 @@ def _field_holdings(vault: Any) -> dict[str, Any]:
         },
         "revoked_at": store.revoked_at(vault.info.device_id),
         "known_sites": store.known_site_count(),
+        "first_erasure": None
+        if holdings.oldest_arrival is None
+        else policy.field_erasure_date(holdings.oldest_arrival).isoformat(),
     }
 
 

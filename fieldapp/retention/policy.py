@@ -76,6 +76,11 @@ class RetentionPolicy:
         """Records of ``rule`` whose period runs from before this date are due."""
         return today - timedelta(days=self.days[rule])
 
+    def field_erasure_date(self, arrived_at: str) -> date:
+        """The first day (UTC) on which work that arrived at ``arrived_at`` is erased from a
+        field device: the day after its field retention ran out."""
+        return date.fromisoformat(arrived_at[:10]) + timedelta(days=self.days["field_arrived"] + 1)
+
     def cutoffs(self, today: date) -> dict[str, str]:
         return {rule: self.cutoff(rule, today).isoformat() for rule in RULES}
 

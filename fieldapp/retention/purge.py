@@ -154,6 +154,7 @@ def forget_arrived(vault: VaultLike, today: date | None = None) -> PurgeResult:
     # cutoff nothing can be due (0.2 ms, instead of the whole plan at every opening).
     if vault.info.role != Role.FIELD or not ReplyStore(vault).replied_before(cutoff):
         return PurgeResult(at=now_iso(), today=today)  # nothing written
+    ReplyStore(vault).expire_known_sites(cutoff)
     return run_purge(vault, today, rules=("field_arrived",))
 
 

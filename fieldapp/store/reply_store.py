@@ -138,7 +138,7 @@ class KnownSite(NamedTuple):
 
 # Never a private household or an unlicensed address (an au pair's host family, a flat where
 # sex workers live): only registered businesses (with a KvK number) of other sectors.
-_PRIVATE_SECTORS = ("domestic_work", "sex_work_unlicensed")
+PRIVATE_SECTORS = ("domestic_work", "sex_work_unlicensed")
 
 
 class _SiteMunicipality(NamedTuple):
@@ -296,14 +296,14 @@ class ReplyStore:
     def registered_sites(self, limit: int) -> list[KnownSite]:
         """Every live site with a KvK number outside the private sectors, newest first, one
         per KvK number and address."""
-        marks = ", ".join("?" for _ in _PRIVATE_SECTORS)
+        marks = ", ".join("?" for _ in PRIVATE_SECTORS)
         return fetch_all(
             self.conn,
             KnownSite,
             f"SELECT {select_list(KnownSite)} FROM sites WHERE deleted = 0 AND kvk IS NOT NULL"
             f" AND kvk != '' AND sector NOT IN ({marks})"
             " GROUP BY kvk, postcode, number ORDER BY max(updated_at) DESC, name LIMIT ?",
-            (*_PRIVATE_SECTORS, limit),
+            (*PRIVATE_SECTORS, limit),
         )
 
     def revoked_devices(self) -> list[tuple[str, str]]:
@@ -521,6 +521,16 @@ class ReplyStore:
 
     def known_site_count(self) -> int:
         return int(fetch_value(self.conn, "SELECT count(*) FROM known_sites"))
+
+    def expire_known_sites(self, cutoff: str) -> int:
+        """Forget the register of known sites when the last reply is older than ``cutoff``: a
+        laptop that has not synced for the field retention holds no list of businesses."""
+        with transaction(self.conn):
+            cursor = self.conn.execute(
+                "DELETE FROM known_sites WHERE (SELECT max(imported_at) FROM sync_replies_in) < ?",
+                (cutoff,),
+            )
+        return max(int(cursor.rowcount), 0)
 
     def replied_before(self, cutoff: str) -> bool:
         """A reply imported before ``cutoff`` (a date): only then can an arrival be that old."""

@@ -53,6 +53,7 @@ from pyrage import x25519
 from fieldapp.domain import Role
 from fieldapp.errors import FieldAppError, StorageError
 from fieldapp.i18n import t, tn
+from fieldapp.localtime import datetime_text
 from fieldapp.store.sync_store import ApplyCounts, Device, ForeignParent, ForeignRecord, SyncStore
 from fieldapp.sync import bundle, keys
 from fieldapp.sync.errors import BundleRejected, EnrolmentError
@@ -279,6 +280,8 @@ class _PlaintextSink(io.RawIOBase):
 def decrypt_file(path: Path, ctx: ImportContext) -> tuple[memoryview, int]:
     """(plaintext, file size): the age header checked from the first bytes, then decrypted in
     a stream into one buffer of the plaintext size, the head checked as it arrives."""
+    if path.suffix.lower() == ".far":  # fieldapp.reply.REPLY_SUFFIX: a device's, not ours
+        raise BundleRejected("sync.reject.is_reply")
     handle, size = open_regular(path)
     with handle:
         try:
@@ -334,7 +337,9 @@ def _device(manifest: dict[str, Any], ctx: ImportContext) -> Device:
         raise BundleRejected("sync.reject.unknown_device", device=device_id)
     if device.revoked_at is not None:
         raise BundleRejected(
-            "sync.reject.revoked_device", device=device_id, revoked_at=device.revoked_at
+            "sync.reject.revoked_device",
+            device=device_id,
+            revoked_at=datetime_text(device.revoked_at),
         )
     return device
 

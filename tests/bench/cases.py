@@ -575,6 +575,12 @@ ORDER = (
     "ui_toggle",
     "sync_export",
     "sync_import",
+    "reply_write",
+    "reply_import",
+    "reply_holdings",
+    "reply_holdings_waiting",
+    "reply_plan_purge",
+    "reply_forget_at_open",
     *coordinator_order(),
     *flow_order(),
 )
@@ -777,9 +783,11 @@ def run_all(ctx: Context, only: set[str] | None = None) -> list[Result]:
     if "search" in wanted:
         results.extend(bench_search(ctx))
     if "sync" in wanted:
+        from tests.bench.reply_bench import bench_reply
         from tests.bench.sync_bench import bench_sync
 
         results.extend(bench_sync(ctx))
+        results.extend(bench_reply(ctx))
     if "coordinator" in wanted:
         from tests.bench.coordinator_bench import bench_coordinator
 

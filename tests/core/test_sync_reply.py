@@ -31,6 +31,7 @@ from fieldapp.catalogue.loader import (
     latest_version,
     load_catalogue,
 )
+from fieldapp.demo import demo_visits
 from fieldapp.domain import Address, Evidence, ObservationStatus, PersonRole, Sector
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.retention.policy import load_policy, save_policy
@@ -867,6 +868,8 @@ def test_a_reply_brings_the_registered_businesses_of_the_devices_region(
 def test_known_sites_of_the_wrong_form_are_refused(sent: Pair) -> None:
     site = ["Kwekerij", "55667788", None, None, None, None, "Westland", "agriculture"]
     _refused(sent.field, _seal(sent, payload={"known_sites": [[*site[:7], "spa"]]}), "payload")
+    private = {"known_sites": [[*site[:7], "domestic_work"]]}  # a host family: never
+    _refused(sent.field, _seal(sent, payload=private), "payload")
     _refused(
         sent.field, _seal(sent, payload={"known_sites": [["Kwe\x1bkerij", *site[1:]]]}), "payload"
     )
@@ -909,3 +912,138 @@ def test_a_visit_with_a_referral_waits_after_its_export_not_unsent(pair: Pair) -
     pair.export()
     holdings = ReplyStore(pair.field).holdings()
     assert (holdings.waiting, holdings.unsent) == (1, 0)
+
+
+# -- what the fresh-eyes walk found ----------------------------------------------------------------
+
+
+def test_a_revoked_device_that_moved_to_renewed_keys_still_learns_it(pair: Pair) -> None:
+    Store(pair.field).record_visit(_visit(KEEP))
+    pair.send()
+    _, new = cards.renew_coordinator_keys(pair.coordinator.vault)
+    moved = reply.import_reply(pair.field, pair.reply())
+    assert moved.moved_to == new and _trusted(pair.field) == new
+    cards.revoke_device(pair.coordinator.vault, pair.field.info.device_id)
+    report = reply.import_reply(pair.field, pair.reply())  # signed with the old key, + chain
+    assert report.status == "imported"
+    assert ReplyStore(pair.field).revoked_at(pair.field.info.device_id) is not None
+
+
+def test_files_of_the_other_kind_are_named_for_what_they_are(pair: Pair) -> None:
+    Store(pair.field).record_visit(_visit(KEEP))
+    bundle_path = pair.export()
+    _refused(pair.field, bundle_path, "is_bundle")
+    import_file(pair.coordinator.vault, bundle_path)
+    reply_path = pair.reply()
+    report = import_file(pair.coordinator.vault, reply_path)
+    assert report.status == "rejected" and report.rejection is not None
+    assert report.rejection.key == "sync.reject.is_reply"
+
+
+def test_publishing_an_older_version_than_the_newest_published_is_refused(pair: Pair) -> None:
+    reply.publish_catalogue(pair.coordinator.vault, "2026.2")
+    with pytest.raises(reply.ReplyError) as refused:
+        reply.publish_catalogue(pair.coordinator.vault, "2026.1")
+    assert refused.value.key == "sync.reply.catalogue_older"
+    with pytest.raises(reply.ReplyError):
+        reply.publish_catalogue(pair.coordinator.vault, "../2026.2")
+
+
+def test_known_sites_lapse_when_no_reply_came_for_the_field_retention(pair: Pair) -> None:
+    Store(pair.field).record_visit(
+        _site_visit("Kwekerij De Hoek", Sector.AGRICULTURE, "Westland", "55667788")
+    )
+    pair.send()
+    reply.import_reply(pair.field, pair.reply())
+    store = ReplyStore(pair.field)
+    assert store.known_site_count() == 1
+    forget_arrived(pair.field, today_utc() + timedelta(days=10))
+    assert store.known_site_count() == 1  # a recent reply: kept
+    forget_arrived(pair.field, today_utc() + timedelta(days=31))
+    assert store.known_site_count() == 0
+
+
+def test_the_command_line_skips_a_colleagues_reply_and_an_older_one_quietly(
+    pair: Pair, tmp_path: Path
+) -> None:
+    second = make_field(tmp_path / "second")
+    try:
+        enrol(second, pair.coordinator, inspector="Inspecteur 12")
+        Store(second).record_visit(_visit(KEEP))
+        result = export_bundle(second, pair.stick)
+        assert result is not None
+        import_file(pair.coordinator.vault, result.path)
+        folder = tmp_path / "replies"
+        folder.mkdir()
+        reply.write_reply(pair.coordinator.vault, second.info.device_id, folder)
+    finally:
+        second.lock()
+    Store(pair.field).record_visit(_visit(KEEP))
+    pair.send()
+    older = reply.write_reply(pair.coordinator.vault, pair.field.info.device_id, tmp_path).path
+    reply.write_reply(pair.coordinator.vault, pair.field.info.device_id, folder)
+    pair.field.lock()
+    env = {"FIELDAPP_PASSPHRASE": PASSPHRASE}
+    field = str(pair.field.folder)
+    done = run_cli("--vault", field, "sync", "import", str(folder), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "overgeslagen" in done.stdout and "ingelezen" in done.stdout
+    again = run_cli("--vault", field, "sync", "import", str(older), "--json", env=env)
+    assert again.returncode == 0, again.stdout
+    assert json.loads(again.stdout)["replies"][0]["status"] == "skipped"
+    status = json.loads(run_cli("--vault", field, "sync", "status", "--json", env=env).stdout)
+    assert status["first_erasure"] == (today_utc() + timedelta(days=31)).isoformat()
+    pair.field = Vault.unlock(pair.field.folder, PASSPHRASE)
+
+
+def test_the_command_line_shows_the_follow_up_a_reply_brought(pair: Pair) -> None:
+    visit = Store(pair.field).record_visit(_visit(KEEP))
+    referral = _referral(pair.field, visit)
+    pair.send()
+    followup.update(pair.coordinator.vault, referral, status="closed", outcome="victim_supported")
+    reply.import_reply(pair.field, pair.reply())
+    pair.field.lock()
+    env = {"FIELDAPP_PASSPHRASE": PASSPHRASE}
+    listed = run_cli("--vault", str(pair.field.folder), "referral", "list", env=env)
+    assert "Terugkoppeling van de coördinator: afgesloten: slachtoffer geholpen" in listed.stdout
+    as_json = run_cli("--vault", str(pair.field.folder), "referral", "list", "--json", env=env)
+    assert json.loads(as_json.stdout)[0]["followup"]["status"] == "closed"
+    pair.field = Vault.unlock(pair.field.folder, PASSPHRASE)
+
+
+def test_every_single_byte_change_of_a_small_reply_is_refused(pair: Pair) -> None:
+    """As for bundles: age's header MAC and STREAM tags, then the signature, leave no byte
+    that can change unnoticed; the vault is the same after all of them."""
+    store = Store(pair.field)
+    store.record_visits(demo_visits(1, seed=5))
+    pair.send()
+    original = pair.reply().read_bytes()
+    target = pair.stick / "flipped.far"
+    before = table_dump(pair.field)
+    accepted = []
+    for offset in range(len(original)):
+        data = bytearray(original)
+        data[offset] ^= 0x40
+        target.write_bytes(bytes(data))
+        try:
+            reply.import_reply(pair.field, target)
+        except reply.ReplyRejected:
+            continue
+        accepted.append(offset)
+    assert accepted == []
+    assert table_dump(pair.field) == before
+    target.write_bytes(original)
+    assert reply.import_reply(pair.field, target).status == "imported"  # the original is fine
+
+
+def test_the_coordinators_status_says_who_got_replies_and_who_is_behind(pair: Pair) -> None:
+    Store(pair.field).record_visit(_visit(KEEP))
+    pair.send()
+    pair.reply()
+    cards.renew_coordinator_keys(pair.coordinator.vault)
+    pair.coordinator.vault.lock()
+    env = {"FIELDAPP_PASSPHRASE": PASSPHRASE}
+    folder = str(pair.coordinator.vault.folder)
+    text = run_cli("--vault", folder, "sync", "status", env=env).stdout
+    assert "1 antwoord geschreven" in text and "Vertrouwt nog een eerdere sleutel" in text
+    pair.coordinator.vault = Vault.unlock(pair.coordinator.vault.folder, PASSPHRASE)

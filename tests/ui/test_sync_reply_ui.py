@@ -11,6 +11,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from fieldapp.catalogue.loader import available_versions, catalogue_root, load_c
 from fieldapp.demo import demo_visits
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import date_text, datetime_text
+from fieldapp.retention.purge import today_utc
 from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.store import Store
 from fieldapp.sync import cards
@@ -133,13 +135,15 @@ def test_the_field_page_shows_waiting_then_arrived(
     assert run is not None and len(run.outcomes) == 1
     report = run.outcomes[0].report
     assert report is not None and report.status == "imported" and report.arrived_now > 0
-    assert page.reply_result.text() == tn(
+    assert page.reply_result.text().splitlines()[0] == tn(
         "ui.sync.reply.imported", report.arrived_now, file=path.name, seq=1
     )
     assert not page.reply_refused.isVisible()
-    assert page.arrived_label.text() == tn(
-        "ui.sync.reply.arrived", 1, days=tn("ui.sync.reply.n_days", 30)
+    assert page.arrived_label.text().startswith(
+        tn("ui.sync.reply.arrived", 1, days=tn("ui.sync.reply.n_days", 30))
     )
+    first = date.fromisoformat(today_utc().isoformat()) + timedelta(days=31)
+    assert page.arrived_label.text().endswith(f"De eerste gaan op {date_text(first)}.")
     assert "30 dagen na aankomst van dit apparaat gewist (termijn van de coördinator)" in (
         page.arrived_label.text()
     )

@@ -87,6 +87,7 @@ class ReplyOutcome:
     path: Path
     report: reply.ReplyReport | None
     refused: str | None = None
+    quiet: bool = False  # refused, but no fault: older, or another device's among several
 
 
 @dataclass(slots=True)
@@ -159,7 +160,10 @@ def read_reply_files(
             try:
                 report = reply.import_reply(vault, path)
             except SyncError as refused:  # this file: damaged, forged, older, not for us
-                run.outcomes.append(ReplyOutcome(path, None, refused.message()))
+                quiet = isinstance(refused, reply.ReplyRejected) and reply.is_quiet(
+                    refused, len(files) > 1
+                )
+                run.outcomes.append(ReplyOutcome(path, None, refused.message(), quiet))
             except (FieldAppError, OSError) as exc:  # the vault or the disk: stop here
                 run.stopped = error_text(exc)
                 break
@@ -397,9 +401,14 @@ class FieldSyncDialog(QDialog):
             return
         store = ReplyStore(self.vault)
         holdings = store.holdings()
-        days = tn("ui.sync.reply.n_days", load_policy(self.vault).days["field_arrived"])
+        policy = load_policy(self.vault)
+        days = tn("ui.sync.reply.n_days", policy.days["field_arrived"])
         if holdings.arrived:
-            self.arrived_label.setText(tn("ui.sync.reply.arrived", holdings.arrived, days=days))
+            text = tn("ui.sync.reply.arrived", holdings.arrived, days=days)
+            if holdings.oldest_arrival:
+                first = policy.field_erasure_date(holdings.oldest_arrival)
+                text += " " + t("sync.cli.status_first_erasure", date=date_text(first))
+            self.arrived_label.setText(text)
         else:
             self.arrived_label.setText(t("ui.sync.reply.arrived_none", days=days))
         if holdings.waiting:
@@ -735,7 +744,9 @@ class FieldSyncDialog(QDialog):
         for outcome in run.outcomes:
             name = clean(outcome.path.name)  # a name on a stick: anything at all
             report = outcome.report
-            if report is None:
+            if report is None and outcome.quiet:
+                lines.append(t("sync.cli.reply_skipped", file=name, reason=outcome.refused))
+            elif report is None:
                 refused.append(t("ui.sync.reply.refused", file=name, reason=outcome.refused))
             elif report.status == "duplicate":
                 lines.append(t("ui.sync.reply.duplicate", file=name, seq=report.seq))
@@ -743,6 +754,10 @@ class FieldSyncDialog(QDialog):
                 lines.append(
                     tn("ui.sync.reply.imported", report.arrived_now, file=name, seq=report.seq)
                 )
+                if report.moved_to:
+                    lines.append(t("sync.cli.reply_moved", fingerprint=report.moved_to))
+                if report.known_sites:
+                    lines.append(tn("sync.cli.reply_known_sites", report.known_sites))
         lines += [t("ui.sync.reply.catalogue", version=version) for version in installed]
         if lines:
             self.reply_result.show_info("\n".join(lines))

@@ -11,6 +11,7 @@ connection.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +138,16 @@ def site_input(site: Site) -> SiteInput:
     )
 
 
+def with_site_value(site: SiteInput, name: str, value: Any) -> SiteInput:
+    """``site`` with one field (by the form's name: "postcode", "housing_place") set."""
+    if name in ADDRESS_FIELDS:
+        return replace(site, address=replace(site.address, **{name: value}))
+    if name in HOUSING_FIELDS:
+        field = name.removeprefix("housing_")
+        return replace(site, housing=replace(site.housing, **{field: value}))
+    return replace(site, **{name: value})
+
+
 def site_field(site: Site, name: str) -> Any:
     if name in ADDRESS_FIELDS:
         return getattr(site.address, name)
@@ -244,13 +255,7 @@ class VisitController:
         """Validate and save one site field; False when nothing changed."""
         value = site_value(name, raw)
         old = site_input(self.site)
-        if name in ADDRESS_FIELDS:
-            new = replace(old, address=replace(old.address, **{name: value}))
-        elif name in HOUSING_FIELDS:
-            field = name.removeprefix("housing_")
-            new = replace(old, housing=replace(old.housing, **{field: value}))
-        else:
-            new = replace(old, **{name: value})
+        new = with_site_value(old, name, value)
         if new == old:
             return False
         site_uuid = self.site.meta.uuid
@@ -261,6 +266,28 @@ class VisitController:
                 lambda: self._write_site(site_uuid, old),
                 ("site", name),
                 {"field": name},
+            )
+        )
+        return True
+
+    def set_site_fields(self, values: Mapping[str, Any]) -> bool:
+        """Validate and save several site fields as one change, so one undo puts them all
+        back (a place chosen from the coordinator's list of known sites fills its name,
+        address, KvK number and sector at once). A refused value saves none of them. False
+        when nothing changed."""
+        old = site_input(self.site)
+        new = old
+        for name, raw in values.items():
+            new = with_site_value(new, name, site_value(name, raw))
+        if new == old:
+            return False
+        site_uuid = self.site.meta.uuid
+        self._write_site(site_uuid, new)
+        self._committed(
+            Change(
+                "ui.visit.known_sites.undo",
+                lambda: self._write_site(site_uuid, old),
+                ("site", "name"),
             )
         )
         return True

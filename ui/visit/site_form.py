@@ -1,15 +1,18 @@
-"""The place and the visit: name (with search over places already in the vault), trade name,
-address, municipality, KvK number, sector, kind of visit and the visit's notes; behind one
-button, the employment agency or intermediary (name, KvK number) and where the workers are
-housed (issue 15: the RIEC and the police need both, and in the notes the documents dropped
-them). That part opens by itself when the place holds any of it.
+"""The place and the visit: name (with search over places already in the vault and over the
+coordinator's list of known sites, ``known_sites.py``; a whole KvK number searches both too),
+trade name, address, municipality, KvK number, sector, kind of visit and the visit's notes;
+behind one button, the employment agency or intermediary (name, KvK number) and where the
+workers are housed (issue 15: the RIEC and the police need both, and in the notes the
+documents dropped them). That part opens by itself when the place holds any of it.
 
 Text fields save when editing finishes (Return, Tab, focus elsewhere); a refused value (a
 postcode or KvK number that cannot be right) is shown with the reason under the field and
 never saved. Return in the name jumps to the postcode, then the place, then the sector: the
 four things almost every visit needs; Return in the sector, or in the visit's notes, ends the
-Locatie step (``chain_finished``). The place is on the left, the visit (and what the editor
-adds beside it, the attachments) on the right, so the step fits a tablet's screen.
+Locatie step (``chain_finished``). A known place chosen from the list under the name (Down and
+Return, or one tap) puts the keyboard on the first of those still empty, else the sector. The
+place is on the left, the visit (and what the editor adds beside it, the attachments) on the
+right, so the step fits a tablet's screen.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +42,8 @@ from fieldapp import validate as v
 from fieldapp.domain import Sector, Site, Visit, VisitType
 from fieldapp.errors import ValidationError
 from fieldapp.i18n import t
+from fieldapp.store.reply_store import KnownSite
+from ui.visit import known_sites
 from ui.visit.controller import site_field
 from ui.visit.fields import (
     Field,
@@ -53,10 +58,13 @@ from ui.visit.fields import (
     set_text,
     text_of,
 )
+from ui.visit.known_sites import SuggestionDelegate
+from ui.widgets import MessageLabel
 
 # What a postcode can start with: up to four digits (not starting with 0), then letters.
 _POSTCODE_PREFIX = re.compile(r"^(?:[1-9]\d{0,3}|[1-9]\d{3}[A-Za-z]{1,2})?$")
 SITE_UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+KNOWN_ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # a row of the coordinator's list shown
 TEXT_FIELDS = ("name", "trade_name", "street", "number", "postcode", "place", "municipality", "kvk")
 # Behind the "Uitzendbureau en huisvesting" button: the controller's names (set_site_field).
 MORE_FIELDS = (
@@ -70,6 +78,8 @@ MORE_FIELDS = (
 POSTCODE_FIELDS = ("postcode", "housing_postcode")
 KVK_FIELDS = ("kvk", "intermediary_kvk")
 NUMBER_FIELDS = ("number", "housing_number")
+# Typing in these offers known places (the KvK field once it holds a whole number).
+SEARCH_FIELDS = ("name", "kvk")
 # Return moves along the fields most visits need; elsewhere it moves to the next field.
 QUICK_CHAIN = ("name", "postcode", "place", "sector")
 
@@ -125,7 +135,7 @@ class SiteForm(QWidget):
             edit.setPlaceholderText(placeholders.get(name, ""))
             edit.setMaxLength(20 if name in NUMBER_FIELDS else v.MAX_SHORT_TEXT)
             edit.installEventFilter(self._undo_filter)
-            edit.editingFinished.connect(lambda name=name: self.save_text(name))
+            edit.editingFinished.connect(lambda name=name: self._editing_finished(name))
             edit.returnPressed.connect(lambda name=name: self._next_after(name))
             self.edits[name] = edit
             self.fields[name] = Field(captions[name], edit)
@@ -140,8 +150,19 @@ class SiteForm(QWidget):
                 self.edits[name].setAccessibleName(
                     t("ui.visit.site.housing_field", field=captions[name])
                 )
-        self.edits["name"].textEdited.connect(self._search_sites)
+        for name in SEARCH_FIELDS:
+            self.edits[name].textEdited.connect(
+                lambda text, name=name: self._search_sites(text, name)
+            )
         self.fields["name"].widget.setAccessibleDescription(t("ui.visit.site.name_hint"))
+        # Under the name: what a place chosen from the coordinator's list filled, and what
+        # it left because the field held something else.
+        self.known_notice = MessageLabel()
+        self.known_notice.setObjectName("knownSitesNotice")
+        name_layout = self.fields["name"].layout()
+        assert name_layout is not None  # Field lays out its caption, input and message
+        name_layout.addWidget(self.known_notice)
+        self._known_shown: list[KnownSite] = []
 
         self.sector = QComboBox()
         self.sector.setObjectName("site_sector")
@@ -181,6 +202,8 @@ class SiteForm(QWidget):
         self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setWidget(self.edits["name"])
+        self._delegate = SuggestionDelegate(self.edits["name"], self)
+        self._popup.setItemDelegate(self._delegate)
         # The QModelIndex overload of an overloaded signal, which PySide6's stub cannot index.
         self.completer.activated[QModelIndex].connect(self._site_chosen)  # type: ignore[index]
         self._popup.setAccessibleName(t("ui.visit.site.known_sites"))
@@ -285,7 +308,7 @@ class SiteForm(QWidget):
 
     def focus_first_empty(self) -> None:
         """Where the Locatie step's work continues: the first empty field of the quick
-        chain, else the name."""
+        chain, else the sector."""
         for name in QUICK_CHAIN[:-1]:
             if not self.edits[name].text():
                 self.edits[name].setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -311,6 +334,7 @@ class SiteForm(QWidget):
         select_data(self.visit_type, visit.type.value)
         set_text(self.notes, visit.notes)
         self.fields["notes"].message.clear_message()
+        self.known_notice.clear_message()
 
     def clear(self) -> None:
         for edit in self.edits.values():
@@ -320,6 +344,8 @@ class SiteForm(QWidget):
         set_text(self.notes, "")
         self._show_more(False)
         self.completer_model.clear()
+        self._known_shown = []
+        self.known_notice.clear_message()
         self._popup.hide()
 
     def flush(self) -> None:
@@ -352,6 +378,20 @@ class SiteForm(QWidget):
             set_text(edit, stored)
         mark_saved(edit)
         return True
+
+    def _editing_finished(self, name: str) -> None:
+        """Save, unless Return or Tab is picking a suggestion: the open list hands that key to
+        the field first, and what was typed there was only the search (saving it made a
+        second change, and one undo left "kwek" as the name)."""
+        if self._controller() is None:
+            return  # cleared (locked, or the editor is going): nothing to save to
+        if (
+            self._popup.isVisible()
+            and self.completer.widget() is self.edits[name]
+            and self._popup.currentIndex().isValid()
+        ):
+            return
+        self.save_text(name)
 
     def _sector_changed(self, _index: int) -> None:
         controller = self._controller()
@@ -458,32 +498,94 @@ class SiteForm(QWidget):
 
     # -- known places ---------------------------------------------------------------------
 
-    def _search_sites(self, text: str) -> None:
+    def _search_sites(self, text: str, field: str = "name") -> None:
+        """Places already in the vault (chosen: this visit is recorded there), then the
+        coordinator's list of known sites (chosen: the fields are filled). In the KvK field
+        only a whole number, matched exactly."""
         controller = self._controller()
         self.completer_model.clear()
+        self._known_shown = []
+        self.known_notice.clear_message()
         if controller is None:
             return
-        for site in controller.known_sites(text):
-            where = site.address.one_line() or site.municipality or ""
-            shown = f"{site.name} — {where}" if where else site.name
-            if site.kvk:
-                shown += f" (KvK {site.kvk})"
-            item = QStandardItem(shown)
-            item.setData(site.name, Qt.ItemDataRole.EditRole)
-            item.setData(shown, Qt.ItemDataRole.DisplayRole)
-            item.setData(site.meta.uuid, SITE_UUID_ROLE)
-            item.setData(shown, Qt.ItemDataRole.AccessibleTextRole)
-            self.completer_model.appendRow(item)
-        if self.completer_model.rowCount():
-            self.completer.complete()
-        else:
+        digits = "".join(text.split()).replace(".", "")
+        if field == "kvk" and (len(digits) != 8 or not digits.isdigit()):
             self._popup.hide()
+            return
+        places = [
+            site for site in controller.known_sites(text) if field != "kvk" or site.kvk == digits
+        ]
+        for site in places:
+            where = site.address.one_line() or site.municipality
+            self._add_suggestion(site.name, where, site.kvk, SITE_UUID_ROLE, site.meta.uuid)
+        for known in known_sites.find(controller.store.vault, text, kvk_only=field == "kvk"):
+            if any(known_sites.same_place(known, site) for site in places):
+                continue  # the place in the vault is this business: its record is offered
+            row = len(self._known_shown)
+            self._known_shown.append(known)
+            where = known_sites.known_where(known)
+            self._add_suggestion(known.name, where, known.kvk, KNOWN_ROW_ROLE, row)
+        if not self.completer_model.rowCount():
+            self._popup.hide()
+            return
+        edit = self.edits[field]
+        if self.completer.widget() is not edit:
+            self.completer.setWidget(edit)
+        self._delegate.field_widget = edit
+        self._popup.setFont(edit.font())  # a window of its own: the editor's style misses it
+        self.completer.complete(self._popup_rect(edit))
+
+    def _add_suggestion(
+        self, name: str, where: str | None, kvk: str | None, role: int, value: object
+    ) -> None:
+        shown = known_sites.suggestion_text(name, where, kvk)
+        item = QStandardItem(shown)
+        item.setData(name, Qt.ItemDataRole.EditRole)
+        item.setData(shown, Qt.ItemDataRole.DisplayRole)
+        item.setData(value, role)
+        item.setData(shown.replace("\n", ", "), Qt.ItemDataRole.AccessibleTextRole)
+        self.completer_model.appendRow(item)
+
+    def _popup_rect(self, edit: QLineEdit) -> QRect:
+        """Under ``edit``, as wide as the name field: the KvK field alone is too narrow for
+        a name and an address on a tablet."""
+        name = self.edits["name"]
+        left = name.mapTo(self, QPoint(0, 0)).x() - edit.mapTo(self, QPoint(0, 0)).x()
+        return QRect(left, 0, name.width(), edit.height())
 
     def _site_chosen(self, index: QModelIndex) -> None:
-        site_uuid = index.data(SITE_UUID_ROLE)
         controller = self._controller()
-        if controller is None or not site_uuid:
+        if controller is None:
+            return
+        row = index.data(KNOWN_ROW_ROLE)
+        if isinstance(row, int) and 0 <= row < len(self._known_shown):
+            self._fill_from_list(self._known_shown[row])
+            return
+        site_uuid = index.data(SITE_UUID_ROLE)
+        if not site_uuid:
             return
         self._commit(lambda: controller.link_site(site_uuid))
         self.load(controller.site, controller.visit)
         self.site_linked.emit()
+        self.focus_first_empty()  # as after a choice from the list: Return goes on
+
+    def _fill_from_list(self, known: KnownSite) -> None:
+        """One change: the empty fields (and the one typed in) from the list; the line under
+        the name says what was kept."""
+        controller = self._controller()
+        if controller is None or self._site_read_only:
+            return
+        typed_in = next(
+            (name for name in SEARCH_FIELDS if self.edits[name] is self.completer.widget()),
+            "name",
+        )
+        fill = known_sites.plan_fill(controller.site, known, typed_in)
+        try:
+            self._commit(lambda: controller.set_site_fields(fill.values))
+        except ValidationError as exc:  # the plan leaves out what the vault refuses
+            self.fields[typed_in].message.show_error(problem_text(exc))
+            return
+        self.load(controller.site, controller.visit)
+        self.known_notice.show_info(known_sites.notice(fill))
+        # On to what is still empty, else the sector, where Return ends the step.
+        self.focus_first_empty()
