@@ -452,4 +452,5 @@ def read_only_table(name: str, accessible_key: str, columns: tuple[str, ...]) ->
     table.verticalHeader().hide()
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.resizeColumnsToContents()  # at least as wide as their headings, before any row
     return table

@@ -379,13 +379,17 @@ def test_a_reply_on_demand_and_a_device_that_cannot_have_one(
     out = tmp_path / "out"
     out.mkdir()
     answer_file_dialog(monkeypatch, "getExistingDirectory", str(out))
-    rows = {page.devices.item(row, 0).text(): row for row in range(page.devices.rowCount())}
+    rows = {page.devices.item(row, 0).toolTip(): row for row in range(page.devices.rowCount())}
     page.devices.selectRow(rows[pair.field.info.device_id])
     assert page.make_reply_button.isEnabled()
     qtbot.mouseClick(page.make_reply_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.importing)
     assert len(list(out.glob("*.far"))) == 1
     assert [w.device_id for w in page.replies_written] == [pair.field.info.device_id]
+    page.refresh_devices()
+    row = rows[pair.field.info.device_id]
+    assert page.devices.item(row, 0).text() == pair.field.info.device_id[-8:]  # short, as typed
+    assert page.devices.item(row, 7).text().startswith(t("ui.sync.last_reply", seq=1, when="")[:6])
 
     page.devices.selectRow(rows[second.info.device_id])
     qtbot.mouseClick(page.make_reply_button, Qt.MouseButton.LeftButton)

@@ -113,3 +113,9 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, FieldAppError | OSError):
         return describe_error(exc)
     return t("error.generic")
+
+
+def short_device_id(device_id: str) -> str:
+    """The random end of a device's id: what the command line takes (``--device``, ``enrol
+    revoke``: the last 6 or more characters); the whole id is in the cell's tooltip."""
+    return device_id[-8:]

@@ -35,6 +35,7 @@ from fieldapp.agencies import agency_name
 from fieldapp.errors import FieldAppError
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import datetime_text
+from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.sync_store import Device, SyncStore
 from fieldapp.sync import cards, import_, keys
 from fieldapp.sync.errors import EnrolmentError
@@ -51,6 +52,7 @@ from ui.sync.common import (
     plain,
     plain_label,
     read_document,
+    short_device_id,
     write_document,
 )
 from ui.widgets import MessageLabel, heading, paragraph, read_only_table
@@ -64,6 +66,7 @@ DEVICE_COLUMNS = (
     "ui.sync.col_state",
     "ui.sync.col_bundles",
     "ui.sync.col_missing",
+    "ui.sync.col_last_reply",
 )
 REPORT_COLUMNS = (
     "ui.sync.col_file",
@@ -349,6 +352,7 @@ class CoordinatorSyncDialog(QDialog):
             return
         current = select or self.current_device_id()
         summary = SyncStore(self.vault).device_summary()
+        replies = ReplyStore(self.vault)
         self.devices.setRowCount(len(summary))
         for row, (device, count, highest, missing) in enumerate(summary):
             state = (
@@ -356,17 +360,31 @@ class CoordinatorSyncDialog(QDialog):
                 if device.revoked_at is None
                 else t("ui.sync.device_revoked", when=datetime_text(device.revoked_at))
             )
+            written = replies.replies_to(device.device_id)
+            last_reply = (
+                t(
+                    "ui.sync.last_reply",
+                    seq=written[-1].seq,
+                    when=datetime_text(written[-1].written_at),
+                )
+                if written
+                else "-"
+            )
             values = (
-                device.device_id,
+                short_device_id(device.device_id),
                 device.inspector or "-",
                 agency_name(device.agency) or "-",
                 datetime_text(device.enrolled_at),
                 state,
                 f"{count} (#{highest})" if count else "0",
                 ", ".join(map(str, missing)) or "-",
+                last_reply,
             )
             for column, text in enumerate(values):
-                self.devices.setItem(row, column, item(text, device.device_id))
+                cell = item(text, device.device_id)
+                if column == 0:
+                    cell.setToolTip(device.device_id)  # the whole id, as the log shows it
+                self.devices.setItem(row, column, cell)
             if device.device_id == current:
                 self.devices.selectRow(row)
         has_rows = bool(summary)
