@@ -66,6 +66,13 @@ class VaultExists(VaultError):
     key = "vault.exists"
 
 
+class PracticeOnly(VaultError):
+    """A practice vault (issue 17) keeps everything inside: nothing is synced, enrolled or
+    written out of it, so practice never mixes with real work."""
+
+    key = "vault.practice.stays_inside"
+
+
 class VaultInUse(VaultError):
     key = "vault.in_use"
 

@@ -509,6 +509,7 @@ def open_reply(path: Path, vault: Vault) -> _Opened:
     vault cannot take replies at all)."""
     if vault.info.role is not Role.FIELD:
         raise EnrolmentError("sync.enrol.field_only")
+    vault.info.require_real()
     card = cards.trusted_card(vault)
     recipient = keys.reply_recipient(vault)
     if recipient is None:

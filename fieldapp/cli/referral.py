@@ -112,6 +112,8 @@ def cmd_make(args: argparse.Namespace) -> int:
     out = _pdf_out(args) if args.out else None
     lang = i18n.current_language()
     with open_vault(args) as vault:
+        if out is not None:
+            vault.info.require_real()  # a practice referral stays in the practice vault
         store = Store(vault)
         try:
             prepared = prepare_referral(
@@ -234,6 +236,7 @@ def _followup_text(news: ReceivedFollowUp) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     out = _pdf_out(args)  # the target and the password, before the vault is opened
     with open_vault(args) as vault:
+        vault.info.require_real()
         store = Store(vault)
         referral = store.find_referral(args.id)
         pdf = store.attachment_content(referral.document_uuid or "")

@@ -128,6 +128,7 @@ def _require_role(vault: Vault, role: Role) -> None:
         raise EnrolmentError(
             "sync.enrol.coordinator_only" if role is Role.COORDINATOR else "sync.enrol.field_only"
         )
+    vault.info.require_real()  # a practice vault is never enrolled
 
 
 def _check_typed(typed: str, actual: str) -> None:

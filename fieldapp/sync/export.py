@@ -147,6 +147,7 @@ def prepare_export(
 ) -> PreparedExport | None:
     if vault.info.role is not Role.FIELD:
         raise EnrolmentError("sync.enrol.field_only")
+    vault.info.require_real()
     out_dir = Path(out_dir)
     if windows_reserved(out_dir.name):
         # On Windows that is a device, not a folder; a stick carried there must not hold one.

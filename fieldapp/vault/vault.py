@@ -20,6 +20,7 @@ from fieldapp.errors import (
     FieldAppError,
     FolderMissing,
     PassphraseChangeInterrupted,
+    PracticeOnly,
     StorageError,
     VaultDamaged,
     VaultError,
@@ -65,6 +66,13 @@ class VaultInfo:
     role: Role
     created_at: str
     schema_version: int
+    practice: bool = False  # a practice vault (issue 17): fictional cases, nothing leaves it
+
+    def require_real(self) -> None:
+        """The one guard before anything leaves a vault (a bundle, an enrolment, a reply, a
+        referral file): a practice vault refuses, with a message that says why."""
+        if self.practice:
+            raise PracticeOnly()
 
 
 class VaultLike(Protocol):
@@ -131,9 +139,18 @@ class Vault:
 
     @classmethod
     def create(
-        cls, folder: Path, passphrase: str, role: Role, kdf: KdfParams | None = None
+        cls,
+        folder: Path,
+        passphrase: str,
+        role: Role,
+        kdf: KdfParams | None = None,
+        *,
+        practice: bool = False,
     ) -> Self:
-        """Make a new vault and return it open. Refuses a folder that holds any vault file."""
+        """Make a new vault and return it open. Refuses a folder that holds any vault file.
+        ``practice``: a field vault for practice cases, marked so for good (nothing leaves it)."""
+        if practice and Role(role) is not Role.FIELD:
+            raise ValueError("a practice vault is a field vault")
         folder = Path(folder)
         _mkdir(folder)
         lock = VaultLock(folder / LOCK_FILE)
@@ -156,6 +173,7 @@ class Vault:
                             ("device_id", str(uuid.uuid4())),
                             ("role", Role(role).value),
                             ("created_at", now_iso()),
+                            *([("practice", "1")] if practice else []),
                         ],
                     )
                     audit.append(conn, "system", "create", "vault", vault_id)
@@ -773,6 +791,7 @@ def _read_info(conn: Connection) -> VaultInfo:
             role=Role(meta["role"]),
             created_at=meta["created_at"],
             schema_version=SCHEMA_VERSION,
+            practice=meta.get("practice") == "1",
         )
     except StorageError:
         raise

@@ -425,6 +425,7 @@ def export_referral(
     store: Store, referral: Referral, pdf: bytes, target: Path, password: str | None
 ) -> None:
     """Write the file atomically (encrypted unless the user chose otherwise) and record the
-    export in the audit log."""
+    export in the audit log. A practice vault writes nothing out."""
+    store.vault.info.require_real()
     export_pdf(pdf, target, password)
     store.record_event("export", "referral", referral.meta.uuid)
