@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from fieldapp.store.store import Store
     from fieldapp.vault.vault import UnlockKeys
     from ui.coordinator.workspace import WorkspaceDialog
+    from ui.practice.window import PracticeWindow
     from ui.referral.list_view import ReferralsDialog
 
 LOCK_SHORTCUT = QKeySequence("Ctrl+L")
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.referrals_dialog: ReferralsDialog | None = None
         self.sync_dialog: QDialog | None = None
         self.workspace_dialog: WorkspaceDialog | None = None
+        self.practice_window: PracticeWindow | None = None  # issue 17: practice mode
         self._attempt = 0
         self._busy = False
         self._closing = False
@@ -154,6 +156,10 @@ class MainWindow(QMainWindow):
             "ui.workspace.action", self.show_workspace, "Ctrl+Shift+W"
         )
         self.workspace_action.setVisible(self._is_coordinator())
+        # Practice mode (issue 17): its own window over its own practice vault.
+        self.practice_action = self._action(
+            "ui.practice.action", self.show_practice, tip_key="ui.practice.action_tip"
+        )
         self.backup_action = self._action("ui.action.backup", self.backup)
         self.settings_action = self._action("ui.action.settings", self.open_settings, "Ctrl+,")
         self.lock_action = self._action(
@@ -186,6 +192,7 @@ class MainWindow(QMainWindow):
         visits_menu.addAction(self.new_visit_action)
         visits_menu.addAction(self.back_action)
         visits_menu.addAction(self.referrals_action)
+        visits_menu.addAction(self.practice_action)
         visits_menu.addSeparator()
         visits_menu.addAction(self.find_action)
         visits_menu.addAction(self.reset_filters_action)
@@ -247,6 +254,7 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.referrals_action,
             self.sync_action,
+            self.practice_action,
         ):
             action.setEnabled(unlocked)
         on_list = unlocked and screen is Screen.OVERVIEW
@@ -640,6 +648,30 @@ class MainWindow(QMainWindow):
         if self.workspace_dialog is not None:
             self.workspace_dialog.refresh_outcomes()
 
+    # -- practice (issue 17) -------------------------------------------------------------
+
+    def show_practice(self) -> PracticeWindow | None:
+        """The practice window over the practice vault beside this one (created on first use;
+        its passphrase is kept in this vault's settings). Closed when this vault locks."""
+        if not self.session.is_open:
+            return None
+        from ui.practice.window import PracticeWindow  # noqa: PLC0415 - keep unlock light: practice mode loads when first opened
+
+        store, folder = self.session.store, self.session.folder
+        return self._open_single(
+            "practice_window",
+            lambda: PracticeWindow(
+                store,
+                folder,
+                runner=self.runner,
+                editor_class=self.editor_class(),
+                catalogue=self.catalogue(),
+                kdf=self.session.kdf,
+                large_touch=self.large_touch,
+                parent=self,
+            ),
+        )
+
     def _is_coordinator(self) -> bool:
         vault = self.session.vault
         return vault is not None and vault.info.role is Role.COORDINATOR
@@ -738,6 +770,8 @@ class MainWindow(QMainWindow):
         self.visits_view.set_large_touch(enabled)
         if self._editor is not None:
             self._editor.set_large_touch(enabled)
+        if self.practice_window is not None:
+            self.practice_window.set_large_touch(enabled)
 
     def apply_language(self, lang: str) -> None:
         """Switch every text: ours (rebuilding the views) and Qt's own (its translator)."""

@@ -14,7 +14,8 @@ lazily imported command modules; ``shared.py`` what the commands share (exit cod
 parser class, passphrases, ``open_vault``); one module per command group, imported only when
 one of its commands runs: ``vault``, ``visit``, ``catalogue`` (and ``assess``), ``referral``,
 ``sync`` (``enrol`` and ``sync``), ``demo`` (and ``self-check``), ``profile`` (the inspector
-profile), and the coordinator's ``links``, ``stats``, ``export``, ``retention``. The command
+profile), ``practice`` (practice cases and their debrief), and the coordinator's ``links``,
+``stats``, ``export``, ``retention``. The command
 line sits on top of the core (docs/ARCHITECTURE.md section 2); only ``ui/launch.py`` imports
 it, for :func:`main`.
 """

@@ -94,6 +94,12 @@ def _profile() -> Commands:
     return COMMANDS
 
 
+def _practice() -> Commands:
+    from fieldapp.cli.practice import COMMANDS  # noqa: PLC0415 - keep start-up light: loads when its command runs
+
+    return COMMANDS
+
+
 Loader = Callable[[], Commands]
 LOADERS: tuple[Loader, ...] = (
     _vault,
@@ -107,6 +113,7 @@ LOADERS: tuple[Loader, ...] = (
     _retention,
     _demo,
     _profile,
+    _practice,
 )
 """Every loader, for the test that resolves each command."""
 
@@ -160,6 +167,7 @@ def build_parser() -> Parser:
     _sync_commands(commands)
     _coordinator_commands(commands)
     _profile_commands(commands)
+    _practice_commands(commands)
     demo = leaf(commands, "demo", t("cli.help.demo"), _demo)
     demo.add_argument("--visits", type=int, default=50, metavar="N")
     demo.add_argument("--seed", type=int, default=2026)
@@ -258,6 +266,27 @@ def _profile_commands(commands: Any) -> None:
     change.add_argument("--agency", metavar="AGENCY", help=t("cli.help.profile_agency"))
     change.add_argument("--employee-number", metavar="TEXT", help=t("cli.help.profile_employee"))
     change.add_argument("--region", metavar="TEXT", help=t("cli.help.profile_region"))
+
+
+def _practice_commands(commands: Any) -> None:
+    """``practice list | show | check | validate``: practice cases (fieldapp/cli/practice.py);
+    no vault."""
+    practice = _group(commands, "practice", t("practice.cli.help"))
+    listing = leaf(practice, "list", t("practice.cli.help_list"), _practice, json_flag=True)
+    listing.add_argument("--set", metavar="V", help=t("practice.cli.help_set"))
+    show = leaf(practice, "show", t("practice.cli.help_show"), _practice, json_flag=True)
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--set", metavar="V", help=t("practice.cli.help_set"))
+    check = leaf(practice, "check", t("practice.cli.help_check"), _practice, json_flag=True)
+    check.add_argument("id", metavar="ID")
+    check.add_argument(
+        "--answers", required=True, metavar="FILE|-", help=t("practice.cli.help_answers")
+    )
+    check.add_argument("--set", metavar="V", help=t("practice.cli.help_set"))
+    validate = leaf(
+        practice, "validate", t("practice.cli.help_validate"), _practice, json_flag=True
+    )
+    validate.add_argument("file", metavar="FILE")
 
 
 def _sync_commands(commands: Any) -> None:

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "fieldapp.cli.retention",
     "fieldapp.cli.demo",
     "fieldapp.cli.profile",
+    "fieldapp.cli.practice",
 )
 
 

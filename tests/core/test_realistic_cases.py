@@ -14,100 +14,31 @@ import pytest
 from fieldapp.assessment import assess, assessment_to_json
 from fieldapp.assessment.case_json import case_from_dict
 from fieldapp.catalogue.loader import assessment_catalogue
+from fieldapp.practice.expect import EXPECT_KEYS, differences
 
 CASES_FILE = Path(__file__).with_name("realistic_cases.json")
 DOCUMENT = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 CASES: list[dict[str, Any]] = DOCUMENT["cases"]
 CATALOGUE = assessment_catalogue()
 RULES = CATALOGUE.rules
-OUTCOMES = tuple(RULES.outcome_order)
-URGENCIES = ("normal", "high", "immediate")
 MINOR_BANDS = {"0-11", "12-15", "16-17"}
 SEX_WORK_SECTORS = {"sex_work_licensed", "sex_work_unlicensed"}
-EXPECT_KEYS = {
-    "forms_in_context",
-    "outcome",
-    "forms_not_assessed",
-    "trafficking_indication",
-    "registration",
-    "b83",
-    "acute",
-    "referrals_include",
-    "referrals_exclude",
-    "advice_include",
-    "assessed_as_victim",
-    "referral_urgency",
-    "max_urgency",
-}
 
 
 def _assessed(case: dict[str, Any]) -> dict[str, Any]:
     return assessment_to_json(assess(case_from_dict(case["input"]), CATALOGUE), "en")
 
 
-def _outcome_matches(got: str, wanted: str | dict[str, str]) -> bool:
-    rank = OUTCOMES.index
-    if isinstance(wanted, str):
-        return got == wanted
-    low = wanted.get("min", OUTCOMES[0])
-    high = wanted.get("max", OUTCOMES[-1])
-    return rank(low) <= rank(got) <= rank(high)
-
-
-def _b83(result: dict[str, Any]) -> str:
-    if result["b83_prompt"] is not None:
-        return "duty"
-    return "note" if result["b83_note"] else "none"
-
-
 def _check(expect: dict[str, Any], result: dict[str, Any]) -> list[str]:
-    """Every expectation that the engine's answer does not meet, as 'expected ..., got ...'."""
-    problems: list[str] = []
-
-    def differ(what: str, wanted: object, got: object) -> None:
-        problems.append(f"{what}: expected {wanted!r}, engine gave {got!r}")
-
-    forms = result["forms"]
-    in_context = sorted(f for f, v in forms.items() if v.get("in_context"))
-    if "forms_in_context" in expect and in_context != sorted(expect["forms_in_context"]):
-        differ("forms_in_context", sorted(expect["forms_in_context"]), in_context)
-    for form, wanted in expect.get("outcome", {}).items():
-        got = forms.get(form, {}).get("outcome", "not in context")
-        if not _outcome_matches(got, wanted):
-            law = forms.get(form, {}).get("dutch_law")
-            differ(f"outcome[{form}]", wanted, f"{got} (art. 273f reading: {law})")
-    for form in expect.get("forms_not_assessed", []):
-        if forms.get(form, {}).get("in_context"):
-            differ(f"form {form} not assessed", "not in context", "in context")
-    simple = (
-        ("assessed_as_victim", result["assessed_as_victim"]),
-        ("trafficking_indication", result["trafficking_indication"]),
-        ("registration", result["registration"]),
-        ("b83", _b83(result)),
-        ("acute", result["acute"]),
-    )
-    for key, got in simple:
-        if key in expect and expect[key] != got:
-            differ(key, expect[key], got)
-    urgency = {r["to"]: r["urgency"] for r in result["referrals"]}
-    missing = [to for to in expect.get("referrals_include", []) if to not in urgency]
-    if missing:
-        differ("referrals_include", missing, sorted(urgency))
-    unwanted = [to for to in expect.get("referrals_exclude", []) if to in urgency]
-    if unwanted:
-        differ("referrals_exclude (present but should not be)", [], unwanted)
-    for to, wanted in expect.get("referral_urgency", {}).items():
-        if urgency.get(to) != wanted:
-            differ(f"referral_urgency[{to}]", wanted, urgency.get(to, "no referral"))
-    if "max_urgency" in expect:
-        ceiling = URGENCIES.index(expect["max_urgency"])
-        above = {to: u for to, u in urgency.items() if URGENCIES.index(u) > ceiling}
-        if above:
-            differ("max_urgency", expect["max_urgency"], above)
-    advice = [item["key"] for item in result["advice"]]
-    lacking = [key for key in expect.get("advice_include", []) if key not in advice]
-    if lacking:
-        differ("advice_include", lacking, advice)
+    """Every expectation that the engine's answer does not meet, as 'expected ..., got ...'.
+    The comparison is the core's (fieldapp/practice/expect.py), the one practice cases are
+    validated with too."""
+    problems = []
+    for found in differences(expect, result, RULES):
+        line = f"{found.what}: expected {found.wanted!r}, engine gave {found.got!r}"
+        if found.dutch_law is not None:
+            line += f" (art. 273f reading: {found.dutch_law})"
+        problems.append(line)
     return problems
 
 
@@ -178,7 +109,7 @@ def test_cases_file_is_complete_and_covers_the_field() -> None:
     for case in CASES:
         for key in ("source", "story", "reader", "title"):
             assert str(case.get(key, "")).strip(), f"case {case['id']}: empty {key}"
-        unknown = set(case["expect"]) - EXPECT_KEYS
+        unknown = set(case["expect"]) - set(EXPECT_KEYS)
         assert not unknown, f"case {case['id']}: unknown expectation keys {sorted(unknown)}"
         for obs in case["input"].get("observations", []):
             assert obs["indicator"] in CATALOGUE.indicators, (

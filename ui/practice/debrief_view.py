@@ -1,0 +1,251 @@
+"""The debrief as a trainee reads it on the desktop: the score, then per person what was
+spotted, missed (with why it is a signal) and over-read (with why it is none here), the
+assessment the trainee's record leads to beside the model's, the duties and the right referral
+with why, what to ask further, and the sources.
+
+One scrolling page of text (:class:`QTextBrowser`): read by keyboard (arrows, Page Up/Down),
+by finger (kinetic scrolling) and by a screen reader, and it reflows to any width. Every text
+from a case or the catalogue is escaped: a case file is data, not markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from fieldapp.catalogue.loader import assessment_catalogue
+from fieldapp.i18n import current_language, t, tn
+from fieldapp.practice.debrief import Debrief, PersonDebrief
+from fieldapp.practice.model import Texts
+from ui.visit.fields import kinetic
+
+SAME, DIFFERS = "=", "≠"
+
+
+def _text(texts: Texts, lang: str) -> str:
+    return str(getattr(texts, lang))
+
+
+def _label(indicator: str, lang: str) -> str:
+    """The catalogue's label, the id after it (a trainer speaks in ids, a trainee in words)."""
+    item = assessment_catalogue().get(indicator)
+    label = item.label[lang] if item is not None else indicator
+    return f"{escape(label)} <span style='color: gray'>({escape(indicator)})</span>"
+
+
+def _yes_no(value: bool) -> str:
+    return t("practice.yes" if value else "practice.no")
+
+
+def _referrals(referrals: Sequence[Mapping[str, str]]) -> str:
+    if not referrals:
+        return t("practice.debrief.no_referral")
+    shown = []
+    for item in referrals:
+        to = t(f"ui.visit.recipient.{item['to']}")
+        urgency = t(f"referral.urgency.{item['urgency']}")
+        shown.append(f"{to} ({urgency})")
+    return ", ".join(shown)
+
+
+def _outcome(summary: Mapping[str, Any], form: str) -> str:
+    outcome = summary["forms"].get(form)
+    return t(f"outcome.{outcome}") if outcome else t("practice.debrief.not_in_context")
+
+
+def assessment_rows(
+    trainee: Mapping[str, Any] | None, model: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    """(what, the trainee's, the model's): the outcome per form in context, then the
+    indication, the duties (CoMensha, B8/3, acute danger) and the referrals."""
+    none = t("practice.debrief.no_record")
+    forms = list(model["forms"])
+    if trainee is not None:
+        forms += [form for form in trainee["forms"] if form not in forms]
+    rows = [
+        (
+            t(f"form.{form}"),
+            _outcome(trainee, form) if trainee is not None else none,
+            _outcome(model, form),
+        )
+        for form in forms
+    ]
+    facts: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
+        ("practice.debrief.row.indication", lambda s: _yes_no(s["trafficking_indication"])),
+        (
+            "practice.debrief.row.registration",
+            lambda s: t(f"practice.registration.{s['registration']}"),
+        ),
+        ("practice.debrief.row.b83", lambda s: t(f"practice.b83.{s['b83']}")),
+        ("practice.debrief.row.acute", lambda s: _yes_no(s["acute"])),
+        ("practice.debrief.row.referrals", lambda s: _referrals(s["referrals"])),
+    )
+    for key, shown in facts:
+        rows.append((t(key), shown(trainee) if trainee is not None else none, shown(model)))
+    return rows
+
+
+def _person_html(item: PersonDebrief, lang: str) -> list[str]:
+    person, model = item.person, item.person.model
+    parts = [f"<h3>{escape(_text(person.label, lang))}</h3>"]
+    if not item.recorded:
+        parts.append(f"<p><i>{escape(t('ui.practice.debrief.not_recorded'))}</i></p>")
+    why = {signal.indicator.upper(): signal.why for signal in model.signals}
+    if item.spotted:
+        parts.append(
+            f"<p><b>{escape(t('practice.debrief.spotted', count=len(item.spotted)))}</b></p><ul>"
+        )
+        for indicator in item.spotted:
+            shown = item.recorded_as.get(indicator)
+            also = (
+                f" — {escape(t('ui.practice.debrief.recorded_as', label=_plain(shown, lang)))}"
+                if shown
+                else ""
+            )
+            parts.append(f"<li>✓ {_label(indicator, lang)}{also}</li>")
+        parts.append("</ul>")
+    if item.missed:
+        parts.append(
+            f"<p><b>{escape(t('practice.debrief.missed', count=len(item.missed)))}</b></p><ul>"
+        )
+        for indicator in item.missed:
+            parts.append(
+                f"<li>✗ {_label(indicator, lang)}<br>{escape(_text(why[indicator], lang))}</li>"
+            )
+        parts.append("</ul>")
+    if item.over_read:
+        parts.append(
+            f"<p><b>{escape(t('practice.debrief.over_read', count=len(item.over_read)))}</b>"
+            "</p><ul>"
+        )
+        for over in item.over_read:
+            reason = (
+                _text(over.why, lang)
+                if over.why is not None
+                else t("practice.debrief.over_read_general")
+            )
+            parts.append(f"<li>! {_label(over.indicator, lang)}<br>{escape(reason)}</li>")
+        parts.append("</ul>")
+    if not (item.spotted or item.missed or item.over_read):
+        parts.append(f"<p>{escape(t('practice.debrief.no_signals'))}</p>")
+    parts.append(f"<p><b>{escape(t('ui.practice.debrief.assessment'))}</b></p>")
+    parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'>")
+    parts.append(
+        "<tr><th></th>"
+        f"<th align='left'>{escape(t('ui.practice.debrief.column.what'))}</th>"
+        f"<th align='left'>{escape(t('ui.practice.debrief.column.trainee'))}</th>"
+        f"<th align='left'>{escape(t('ui.practice.debrief.column.model'))}</th></tr>"
+    )
+    for name, mine, theirs in assessment_rows(item.trainee, item.model):
+        mark = SAME if mine == theirs else DIFFERS
+        weight = "" if mark == SAME else " style='font-weight: 600'"
+        parts.append(
+            f"<tr{weight}><td>{mark}</td><td>{escape(name)}</td>"
+            f"<td>{escape(mine)}</td><td>{escape(theirs)}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.append(f"<p><b>{escape(t('practice.debrief.model_says'))}</b><br>")
+    parts.append(f"{escape(_text(model.debrief, lang))}</p>")
+    if model.engine_note is not None:
+        parts.append(f"<p><b>{escape(t('practice.debrief.engine_note'))}</b><br>")
+        parts.append(f"{escape(_text(model.engine_note, lang))}</p>")
+    return parts
+
+
+def _plain(indicator: str, lang: str) -> str:
+    item = assessment_catalogue().get(indicator)
+    return f"{item.label[lang]} ({indicator})" if item is not None else indicator
+
+
+def _recipients(recipients: Sequence[str]) -> str:
+    if not recipients:
+        return t("practice.debrief.no_referral")
+    return ", ".join(t(f"ui.visit.recipient.{to}") for to in recipients)
+
+
+def debrief_html(debrief: Debrief, lang: str | None = None) -> str:
+    lang = lang or current_language()
+    case, score = debrief.case, debrief.score
+    parts = [
+        "<h2>"
+        + escape(t("practice.debrief.title", title=_text(case.title, lang), id=case.id))
+        + "</h2>",
+        "<p style='font-size: large'><b>"
+        + escape(
+            tn(
+                "practice.debrief.score",
+                score.signals,
+                spotted=score.spotted,
+                missed=score.missed,
+                over_read=score.over_read,
+            )
+        )
+        + "</b></p>",
+        f"<p>{escape(t('ui.practice.debrief.score_help'))}</p>",
+    ]
+    for item in debrief.persons:
+        parts += _person_html(item, lang)
+    if debrief.extra_persons:
+        parts.append(
+            f"<p>{escape(t('practice.debrief.extra', refs=', '.join(debrief.extra_persons)))}</p>"
+        )
+    parts.append(f"<h3>{escape(t('ui.practice.debrief.referral_heading'))}</h3>")
+    parts.append(
+        f"<p><b>{escape(t('practice.debrief.referral', to=_recipients(case.referral.to)))}</b>"
+        f"<br>{escape(_text(case.referral.why, lang))}</p>"
+    )
+    if case.ask_further is not None:
+        parts.append(f"<h3>{escape(t('practice.debrief.ask_further'))}</h3>")
+        parts.append(f"<p>{escape(_text(case.ask_further, lang))}</p>")
+    parts.append(f"<h3>{escape(t('practice.debrief.sources'))}</h3><ul>")
+    parts += [f"<li>{escape(source)}</li>" for source in case.sources]
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+class DebriefView(QWidget):
+    """The debrief page, with the way on: try the case again, or back to the list."""
+
+    again_requested = Signal()
+    list_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("practiceDebrief")
+        self.text = QTextBrowser()
+        self.text.setObjectName("debriefText")
+        self.text.setOpenLinks(False)
+        # The text wraps to the width; a rounding pixel at 150 % made a useless scroll bar.
+        self.text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text.setAccessibleName(t("ui.practice.debrief.name"))
+        kinetic(self.text)
+        self.again_button = QPushButton(t("ui.practice.again"))
+        self.again_button.setObjectName("practiceAgain")
+        self.again_button.setAutoDefault(False)
+        self.again_button.clicked.connect(self.again_requested)
+        self.list_button = QPushButton(t("ui.practice.to_list"))
+        self.list_button.setObjectName("practiceToList")
+        self.list_button.setAutoDefault(False)
+        self.list_button.clicked.connect(self.list_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.list_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.again_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self.debrief: Debrief | None = None
+
+    def show_debrief(self, debrief: Debrief) -> None:
+        self.debrief = debrief
+        self.text.setHtml(debrief_html(debrief))
+        self.text.verticalScrollBar().setValue(0)
+
+    def clear(self) -> None:
+        self.debrief = None
+        self.text.clear()
