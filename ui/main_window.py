@@ -212,7 +212,9 @@ class MainWindow(QMainWindow):
         folder = str(self.session.folder)
         self.first_run_view = FirstRunView(folder)
         self.unlock_view = UnlockView(folder)
-        self.visits_view = VisitsView(self.visits_model, self.new_visit_action)
+        self.visits_view = VisitsView(
+            self.visits_model, self.new_visit_action, practice_action=self.practice_action
+        )
         self.visits_view.set_large_touch(self.large_touch)
         self.visit_page = VisitPage()
         self.stack = QStackedWidget()

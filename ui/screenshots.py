@@ -2,7 +2,9 @@
 (``make screenshots`` writes docs/screenshots/). Runs offscreen on invented demo data in a
 temporary vault; nothing of the user's own settings or vaults is touched. The visit's four
 steps are rendered at a tablet's size too (1280×800 at 150%: 853×533), as an inspector's
-tablet shows them. Beside OUTDIR (``docs/referral-sample.png`` for ``make screenshots``), the
+tablet shows them, and so is practice mode (issue 17): the case list, a case's scenario and a
+debrief after a realistic imperfect record, in a practice vault beside the demo vault. Beside
+OUTDIR (``docs/referral-sample.png`` for ``make screenshots``), the
 README's referral sample: the first two pages of a police referral the app makes from demo
 data."""
 
@@ -22,7 +24,8 @@ from fieldapp.assessment import assess
 from fieldapp.assessment.from_store import case_from_detail
 from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.demo import demo_visits
-from fieldapp.domain import PersonRole, Role
+from fieldapp.domain import Evidence, ObservationStatus, PersonRole, Role
+from fieldapp.inputs import ObservationInput, PersonInput
 from fieldapp.referral import make_referral
 from fieldapp.referral.readiness import missing_for_final
 from fieldapp.store.store import Store
@@ -35,6 +38,7 @@ from ui.app import create_application
 from ui.coordinator.workspace import WorkspaceDialog
 from ui.language import install_language
 from ui.main_window import MainWindow
+from ui.practice.window import PracticeWindow
 from ui.referral.pages import render_pages
 from ui.runner import InlineRunner
 from ui.session import Profile, VaultSession
@@ -59,6 +63,22 @@ SAMPLE_PROFILE = {
     "contact": "+31 6 1234 5678",
 }
 SAMPLE_ZOOM = 0.85  # 96 dpi x 0.85: an A4 page about 675 pixels wide
+# The practice debrief's trainee (issue 17): the greenhouse case recorded as a first attempt
+# often goes. Picker A's signals all spotted but the manipulated payslip (ILO-EX-08), and the
+# crew leader answering for him read as the sex-work signal VEN-05; picker B's one signal
+# spotted. Evidence as the model has it.
+PRACTICE_CASE = "greenhouse-westland"
+PRACTICE_RECORD: tuple[tuple[str, str, Evidence], ...] = (
+    ("A", "NLA-05", Evidence.TOLD),
+    ("A", "NLA-04", Evidence.TOLD),
+    ("A", "NLA-07", Evidence.TOLD),
+    ("A", "NLA-10", Evidence.SEEN),
+    ("A", "ILO-EX-02", Evidence.TOLD),
+    ("A", "NLA-02", Evidence.TOLD),
+    ("A", "NLA-03", Evidence.DOCUMENT),
+    ("A", "VEN-05", Evidence.SEEN),
+    ("B", "NLA-02", Evidence.TOLD),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,8 +289,77 @@ def _vault_screens(out: Path, vault_dir: Path, lang: str) -> list[Path]:
         shots.append(_grab(dialog, out / f"{lang}-{name}.png"))
         dialog.reject()
         dialog.deleteLater()
+    if window.editor_class() is not None:
+        shots += _practice(window, vault_dir, out, lang)
     window.close()
     window.deleteLater()
+    return shots
+
+
+def _practice(window: MainWindow, vault_dir: Path, out: Path, lang: str) -> list[Path]:
+    """Practice mode at a tablet's size, as a trainee meets it: a case's scenario (and, on a
+    desktop's width, the scenario beside the editor), the debrief of :data:`PRACTICE_RECORD`
+    (with each person's sex, age and nationality, recorded through the store of the practice
+    vault the window uses), then the list with
+    that score kept. Each language starts from an empty practice vault."""
+    practice = PracticeWindow(
+        window.session.store,
+        vault_dir,
+        runner=InlineRunner(),
+        editor_class=window.editor_class(),
+        catalogue=window.catalogue(),
+        kdf=FAST_FOR_TESTS,
+        parent=window,
+    )
+    if practice.practice.is_open:
+        practice.reset()  # the other language's attempt and score go
+    practice.resize(*TABLET)
+    practice.show()
+    QApplication.processEvents()
+    row = practice.cases_model.row_of(PRACTICE_CASE)
+    if not practice.practice.is_open or row < 0:
+        print("practice vault or case not available: no practice screenshots", file=sys.stderr)
+        practice.close()
+        return []
+    practice.table.selectRow(row)
+    practice.open_case_at(row)
+    case = practice.case
+    visit = practice.practice.current_visit(case) if case is not None else None
+    shots: list[Path] = []
+    if case is not None and visit is not None:
+        practice.resize(*SIZE)
+        shots.append(_grab(practice, out / f"{lang}-17-practice-case.png"))
+        practice.resize(*TABLET)
+        practice.show_scenario_button.click()
+        shots.append(_grab(practice, out / f"{lang}-18-tablet-practice-scenario.png"))
+        practice.show_editor_button.click()
+        visit_uuid, refs = visit
+        person = {ref: uuid for uuid, ref in refs.items()}
+        store = practice.practice.store
+        for met in case.persons:  # who they are, as the scenario tells it
+            store.update_person(
+                person[met.ref],
+                PersonInput(
+                    label=str(getattr(met.label, lang)),
+                    role=met.role,
+                    sex=met.sex,
+                    age=met.age,
+                    nationality=met.nationality,
+                ),
+            )
+        for ref, indicator, evidence in PRACTICE_RECORD:
+            store.set_observation(
+                visit_uuid,
+                person[ref],
+                ObservationInput(indicator, ObservationStatus.OBSERVED, evidence),
+            )
+        practice.debrief_button.click()
+        shots.append(_grab(practice, out / f"{lang}-19-tablet-practice-debrief.png"))
+        practice.debrief_view.list_button.click()
+    practice.table.selectRow(row)
+    shots.insert(0, _grab(practice, out / f"{lang}-16-tablet-practice-list.png"))
+    practice.close()
+    practice.deleteLater()
     return shots
 
 

@@ -171,6 +171,12 @@ def _person(
     observations: list[tuple[ObservationInput, bool]],
     same: Mapping[str, str],
 ) -> PersonDebrief:
+    # The case's own equivalents: another list's id for the same fact counts as the signal.
+    same = dict(same)
+    for signal in person.model.signals:
+        lead = same.get(signal.indicator.upper(), signal.indicator.upper())
+        for other in signal.accept:
+            same[other.upper()] = lead
     observed: list[str] = []
     for observation, _ in observations:
         if (

@@ -8,9 +8,10 @@ by :mod:`fieldapp.practice.validation`, which reports every problem with its lin
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
 
 from fieldapp.domain import AgeBand, Evidence, PersonRole, Sector, Sex
 from fieldapp.schema import Age, Shape
@@ -53,6 +54,9 @@ class Signal(Shape, kw_only=True):
     evidence: Evidence | None = None
     past: bool = False
     why: Texts
+    # Ids of other lists that record the same fact here (the NLA's own-address signal where
+    # the model names the venue list's): recorded instead, they count as this signal.
+    accept: Annotated[list[str], Meta(max_length=8)] = msgspec.field(default_factory=list)
 
 
 class Tempting(Shape):

@@ -313,13 +313,19 @@ class _Checker:
                 )
             else:
                 signals[found] = index
+            for other_index, other in enumerate(signal.accept):
+                where: Steps = (*path, "model", "signals", index, "accept", other_index)
+                accepted = self._indicator(where, other)
+                if accepted is not None and accepted in signals:
+                    self.add(where, "practice.duplicate_signal")
+        accepted_ids = {other.upper() for signal in model.signals for other in signal.accept}
         tempting: set[str] = set()
         for index, item in enumerate(model.tempting):
             place: Steps = (*path, "model", "tempting", index, "indicator")
             found = self._indicator(place, item.indicator)
             if found is None:
                 continue
-            if found in signals:
+            if found in signals or found in accepted_ids:
                 self.add(place, "practice.tempting_is_signal")
             elif found in tempting:
                 self.add(place, "practice.duplicate_signal")

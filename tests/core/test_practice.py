@@ -397,6 +397,19 @@ def test_an_id_of_the_same_meaning_counts_as_spotted() -> None:
     assert washer.recorded_as == {"NLA-02": "ILO-EX-01"}
 
 
+def test_an_id_the_case_accepts_for_a_signal_counts_as_spotted() -> None:
+    """Another list's id for the same fact (the NLA's own-address signal where the window
+    brothel's model names the venue list's) is no miss plus an over-read."""
+    _, case = loader.load_case("window-brothel")
+    record = _model_record(case)
+    for observation in record["observations"]:
+        if observation["indicator"] == "VEN-06":
+            observation["indicator"] = "NLA-11"
+    woman = check_answers(case, json.dumps(record)).persons[0]
+    assert "VEN-06" in woman.spotted and woman.over_read == () and woman.missed == ()
+    assert woman.recorded_as["VEN-06"] == "NLA-11"
+
+
 def test_a_person_missing_from_the_record_and_one_matched_by_label() -> None:
     case = _example()
     record = _model_record(case, label_lang="en")

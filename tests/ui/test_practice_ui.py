@@ -24,6 +24,7 @@ from fieldapp.vault import Vault
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support.qt import unlock
 from ui.main_window import MainWindow
+from ui.models.visits import VisitsModel
 from ui.practice.cases_model import CasesModel
 from ui.practice.practice_vault import (
     PASSPHRASE_SETTING,
@@ -32,7 +33,9 @@ from ui.practice.practice_vault import (
     practice_folder,
 )
 from ui.practice.window import CASE, DEBRIEF, LIST, PracticeWindow
+from ui.views.visits import VisitsView
 from ui.visit import VisitEditor
+from ui.widgets import style_sheet
 from ui.window_settings import SMALLEST_SCREEN
 
 CASE_ID = "greenhouse-westland"
@@ -148,6 +151,7 @@ def test_the_scenario_stands_beside_the_real_visit_editor(qtbot, open_practice) 
 
     assert isinstance(practice.editor, VisitEditor)
     assert practice.editor.visit_uuid == visit_uuid
+    assert practice.editor.current_step() == 0  # a real visit's first step, not where one was left
     assert practice.scenario.isVisible() and practice.editor.isVisible()
     assert practice.scenario.geometry().right() < practice.editor_holder.geometry().left()
     shown = practice.scenario_text.text()
@@ -393,3 +397,70 @@ def test_the_practice_screens_in_english(qtbot, open_practice) -> None:
         english.close()
     finally:
         i18n.set_language("nl")
+
+
+@pytest.mark.parametrize("large_touch", [False, True])
+def test_the_overview_has_a_practice_button_beside_new_visit_that_fits_a_tablet(
+    qtbot, make_window, locked_vault: int, large_touch: bool
+) -> None:
+    """The overview's "Oefenen…" is the main window's own action (the menu item), so it opens
+    the same practice window; beside "Nieuw bezoek", as tall, and the row still fits 853 px."""
+    window = make_window(editor_class=VisitEditor)
+    unlock(qtbot, window)
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.setStyleSheet(style_sheet(large_touch))
+    view = VisitsView(
+        window.visits_model, window.new_visit_action, practice_action=window.practice_action
+    )
+    view.setParent(host)
+    view.set_large_touch(large_touch)
+    host.resize(USABLE)
+    view.resize(USABLE)
+    host.show()
+    qtbot.waitExposed(host)
+    _fits(view, "visits list with the practice button")
+    button, new = view.practice_button, view.new_button
+    assert button is not None and new is not None
+    assert button.isVisible() and button.text() == "Oefenen"
+    assert button.accessibleName() == "Oefenen"
+    assert button.height() >= TOUCH and button.height() == new.height()
+    assert new.geometry().right() < button.geometry().left()
+    assert button.geometry().right() <= view.width()
+
+    button.click()
+
+    assert window.practice_window is not None
+    qtbot.waitExposed(window.practice_window)
+    assert window.practice_window.practice.is_open
+
+
+def test_the_overview_without_a_practice_action_has_no_practice_button(qtbot) -> None:
+    """The coordinator's merged list and any other list built without it: no button."""
+    view = VisitsView(VisitsModel(), None)
+    qtbot.addWidget(view)
+    assert view.practice_button is None
+
+
+def test_the_debrief_shows_what_was_missed_and_over_read_before_what_was_spotted(
+    qtbot, open_practice
+) -> None:
+    """On a tablet the first screen holds the score and a few lines: what to look at again
+    (missed, over-read, each with why) comes before the list of what went right."""
+    _window, practice = open_practice()
+    _open(practice)
+    case = _case(practice)
+    first, *rest = case.persons[0].model.signals
+    for signal in rest:
+        _record(practice, case.persons[0].ref, signal.indicator)
+    tempting = case.persons[0].model.tempting[0]
+    _record(practice, case.persons[0].ref, tempting.indicator)
+
+    practice.debrief_button.click()
+
+    text = practice.debrief_view.text.toPlainText()
+    missed = text.index(first.why.nl)
+    over_read = text.index(tempting.why.nl)
+    spotted = text.index(i18n.t("practice.debrief.spotted", count=len(rest)))
+    assert text.index("Score:") < missed
+    assert missed < over_read < spotted

@@ -1,5 +1,5 @@
 """The debrief as a trainee reads it on the desktop: the score, then per person what was
-spotted, missed (with why it is a signal) and over-read (with why it is none here), the
+missed (with why it is a signal), over-read (with why it is none here) and spotted, the
 assessment the trainee's record leads to beside the model's, the duties and the right referral
 with why, what to ask further, and the sources.
 
@@ -95,19 +95,8 @@ def _person_html(item: PersonDebrief, lang: str) -> list[str]:
     if not item.recorded:
         parts.append(f"<p><i>{escape(t('ui.practice.debrief.not_recorded'))}</i></p>")
     why = {signal.indicator.upper(): signal.why for signal in model.signals}
-    if item.spotted:
-        parts.append(
-            f"<p><b>{escape(t('practice.debrief.spotted', count=len(item.spotted)))}</b></p><ul>"
-        )
-        for indicator in item.spotted:
-            shown = item.recorded_as.get(indicator)
-            also = (
-                f" — {escape(t('ui.practice.debrief.recorded_as', label=_plain(shown, lang)))}"
-                if shown
-                else ""
-            )
-            parts.append(f"<li>✓ {_label(indicator, lang)}{also}</li>")
-        parts.append("</ul>")
+    # What to look at first: missed and over-read before the spotted (a tablet's first
+    # screen shows the score and these; seven spotted signals first pushed them below it).
     if item.missed:
         parts.append(
             f"<p><b>{escape(t('practice.debrief.missed', count=len(item.missed)))}</b></p><ul>"
@@ -130,12 +119,25 @@ def _person_html(item: PersonDebrief, lang: str) -> list[str]:
             )
             parts.append(f"<li>! {_label(over.indicator, lang)}<br>{escape(reason)}</li>")
         parts.append("</ul>")
+    if item.spotted:
+        parts.append(
+            f"<p><b>{escape(t('practice.debrief.spotted', count=len(item.spotted)))}</b></p><ul>"
+        )
+        for indicator in item.spotted:
+            shown = item.recorded_as.get(indicator)
+            also = (
+                f" — {escape(t('ui.practice.debrief.recorded_as', label=_plain(shown, lang)))}"
+                if shown
+                else ""
+            )
+            parts.append(f"<li>✓ {_label(indicator, lang)}{also}</li>")
+        parts.append("</ul>")
     if not (item.spotted or item.missed or item.over_read):
         parts.append(f"<p>{escape(t('practice.debrief.no_signals'))}</p>")
     parts.append(f"<p><b>{escape(t('ui.practice.debrief.assessment'))}</b></p>")
     parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'>")
     parts.append(
-        "<tr><th></th>"
+        "<tr><th width='4%'></th>"  # the mark column as narrow in every person's table
         f"<th align='left'>{escape(t('ui.practice.debrief.column.what'))}</th>"
         f"<th align='left'>{escape(t('ui.practice.debrief.column.trainee'))}</th>"
         f"<th align='left'>{escape(t('ui.practice.debrief.column.model'))}</th></tr>"
@@ -171,9 +173,10 @@ def debrief_html(debrief: Debrief, lang: str | None = None) -> str:
     lang = lang or current_language()
     case, score = debrief.case, debrief.score
     parts = [
-        "<h2>"
+        # A heading the size of a person's: on a tablet a larger one took two lines.
+        "<h3>"
         + escape(t("practice.debrief.title", title=_text(case.title, lang), id=case.id))
-        + "</h2>",
+        + "</h3>",
         "<p style='font-size: large'><b>"
         + escape(
             tn(

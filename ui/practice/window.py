@@ -284,6 +284,14 @@ class PracticeWindow(QDialog):
             if self.table.columnWidth(column) > width:
                 self.table.setColumnWidth(column, width)
         self.table.resizeRowsToContents()
+        # A wrapped row is exactly as high as its lines: on a tablet the two lines of a score
+        # touched the grid above and below. The room a one-line row has, it keeps.
+        rows = self.table.verticalHeader().defaultSectionSize()
+        line = metrics.lineSpacing()
+        for row in range(model.rowCount()):
+            height = self.table.rowHeight(row)
+            if height > rows:
+                self.table.setRowHeight(row, max(rows, height + (rows - line) // 2))
 
     def _fit(self) -> None:
         """Beside each other where they fit, else one at a time by the two buttons."""
@@ -439,6 +447,14 @@ class PracticeWindow(QDialog):
         if hide_back is not None:
             hide_back(False)  # "Naar de lijst" above says it once; Escape still goes back
         editor.close_requested.connect(self.back_to_list)
+        # As a real visit: the first step, the first person (the editor otherwise resumes
+        # where the last visit was left, which for a new case is the wrong person).
+        first_person = getattr(editor, "select_person_number", None)
+        if first_person is not None:
+            first_person(1)
+        first_step = getattr(editor, "go_to_step", None)
+        if first_step is not None:
+            first_step(0, focus=False)
         discarded = getattr(editor, "discarded", None)
         if discarded is not None:
             discarded.connect(self._visit_discarded)

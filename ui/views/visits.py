@@ -110,9 +110,12 @@ class VisitsView(QWidget):
         new_visit_action: QAction | None,
         *,
         title_key: str = "ui.visits.title",
+        practice_action: QAction | None = None,
     ) -> None:
         """``new_visit_action`` None: a list without a "new visit" button (the coordinator's
-        merged picture)."""
+        merged picture). ``practice_action``: the main window's "Oefenen…" (issue 17), as a
+        button beside "new visit", so practice is found where the work starts, not only in a
+        menu."""
         super().__init__()
         self.model = model
 
@@ -132,6 +135,16 @@ class VisitsView(QWidget):
             new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             new_button.setAccessibleName(new_visit_action.text().replace("&", ""))
             top.addWidget(new_button)
+        self.practice_button: QToolButton | None = None
+        if practice_action is not None:
+            practice_button = self.practice_button = QToolButton()
+            practice_button.setObjectName("practice")
+            practice_button.setDefaultAction(practice_action)
+            practice_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            practice_button.setAccessibleName(practice_action.iconText())  # as shown: no "…"
+            # As tall as "new visit" beside it, in every look (that rule is the window's).
+            practice_button.setStyleSheet("QToolButton { min-height: 44px; padding: 0 12px; }")
+            top.addWidget(practice_button)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText(t("ui.visits.search_hint"))
