@@ -224,23 +224,24 @@ def _person_text(item: PersonDebrief, lang: str) -> list[str]:
     return lines
 
 
-def _assessment_rows(
-    trainee: Mapping[str, Any] | None, model: Mapping[str, Any], lang: str
-) -> list[str]:
-    """One row per fact: the trainee's value, then the model's; a row that differs is marked."""
+def assessment_rows(
+    trainee: Mapping[str, Any] | None, model: Mapping[str, Any], lang: str | None = None
+) -> list[tuple[str, str, str]]:
+    """(what, the trainee's, the model's): the outcome per form in context, then the
+    indication, the duties (CoMensha, B8/3, acute danger) and the referrals. The command line
+    and the desktop's debrief both show these."""
     none = t("practice.debrief.no_record", lang)
     forms = list(model["forms"])
     if trainee is not None:
         forms += [form for form in trainee["forms"] if form not in forms]
-    rows: list[tuple[str, str, str]] = []
-    for form in forms:
-        rows.append(
-            (
-                t(f"form.{form}", lang),
-                _outcome(trainee, form, lang) if trainee is not None else none,
-                _outcome(model, form, lang),
-            )
+    rows: list[tuple[str, str, str]] = [
+        (
+            t(f"form.{form}", lang),
+            _outcome(trainee, form, lang) if trainee is not None else none,
+            _outcome(model, form, lang),
         )
+        for form in forms
+    ]
     facts: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
         ("practice.debrief.row.indication", lambda s: _yes_no(s["trafficking_indication"], lang)),
         (
@@ -253,19 +254,26 @@ def _assessment_rows(
     )
     for key, shown in facts:
         rows.append((t(key, lang), shown(trainee) if trainee is not None else none, shown(model)))
+    return rows
+
+
+def _assessment_rows(
+    trainee: Mapping[str, Any] | None, model: Mapping[str, Any], lang: str
+) -> list[str]:
+    """The rows as text: a row that differs is marked."""
     lines = [t("practice.debrief.columns", lang)]
-    for name, mine, theirs in rows:
+    for name, mine, theirs in assessment_rows(trainee, model, lang):
         mark = "=" if mine == theirs else "≠"
         lines.append(f"{mark} {name}: {mine} | {theirs}")
     return lines
 
 
-def _outcome(summary: Mapping[str, Any], form: str, lang: str) -> str:
+def _outcome(summary: Mapping[str, Any], form: str, lang: str | None) -> str:
     outcome = summary["forms"].get(form)
     return t(f"outcome.{outcome}", lang) if outcome else t("practice.debrief.not_in_context", lang)
 
 
-def _yes_no(value: bool, lang: str) -> str:
+def _yes_no(value: bool, lang: str | None) -> str:
     return t("practice.yes" if value else "practice.no", lang)
 
 
@@ -275,7 +283,7 @@ def _recipients(recipients: Sequence[str], lang: str) -> str:
     return ", ".join(t(f"ui.visit.recipient.{to}", lang) for to in recipients)
 
 
-def _referrals(referrals: list[Mapping[str, str]], lang: str) -> str:
+def _referrals(referrals: Sequence[Mapping[str, str]], lang: str | None) -> str:
     if not referrals:
         return t("practice.debrief.no_referral", lang)
     shown = []

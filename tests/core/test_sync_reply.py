@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,6 @@ from fieldapp import followup, reply
 from fieldapp.catalogue import loader
 from fieldapp.catalogue.loader import (
     available_versions,
-    catalogue_root,
     latest_version,
     load_catalogue,
 )
@@ -45,44 +42,19 @@ from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
 from tests.support import PASSPHRASE, run_cli
+from tests.support.replies import Pair, corrected_catalogue, paired
 from tests.support.stats import indicator_for
-from tests.support.sync import Coordinator, enrol, make_coordinator, make_field, table_dump
+from tests.support.sync import enrol, make_field, table_dump
 from tests.support.vault import plaintext_pages, tables_holding, text_variants
 
 STEM = "qzxreplysentinel"  # in every text of the visits that arrive and go
 KEEP = "wvkeepreply"  # in the work that must stay
 
 
-@dataclass
-class Pair:
-    coordinator: Coordinator
-    field: Vault
-    stick: Path
-
-    def export(self) -> Path:
-        result = export_bundle(self.field, self.stick)
-        assert result is not None
-        return result.path
-
-    def send(self) -> None:
-        """Export and import: the coordinator holds everything the device has now."""
-        assert import_file(self.coordinator.vault, self.export()).status == "imported"
-
-    def reply(self) -> Path:
-        return reply.write_reply(self.coordinator.vault, self.field.info.device_id, self.stick).path
-
-
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
-    coordinator = make_coordinator(tmp_path / "coordinator")
-    field = make_field(tmp_path / "field")
-    enrol(field, coordinator)
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    made = Pair(coordinator, field, stick)
-    yield made
-    made.field.lock()  # the vaults a test opened again, if it did
-    made.coordinator.vault.lock()
+    with paired(tmp_path) as made:
+        yield made
 
 
 def _visit(text: str, *, name: str = "Kwekerij De Hoek") -> NewVisit:
@@ -298,13 +270,8 @@ def test_a_truncated_or_foreign_file_is_refused(pair: Pair, tmp_path: Path) -> N
 
 
 def test_a_reply_for_another_device_is_refused(pair: Pair, tmp_path: Path) -> None:
-    second = make_field(tmp_path / "second")
+    second = pair.colleague(tmp_path / "second", _visit(KEEP))
     try:
-        enrol(second, pair.coordinator, inspector="Inspecteur 12")
-        Store(second).record_visit(_visit(KEEP))
-        result = export_bundle(second, pair.stick)
-        assert result is not None
-        import_file(pair.coordinator.vault, result.path)
         theirs = reply.write_reply(pair.coordinator.vault, second.info.device_id, pair.stick)
         Store(pair.field).record_visit(_visit(KEEP))
         pair.send()
@@ -463,13 +430,8 @@ def test_a_reply_to_a_device_that_never_exported_is_refused(tmp_path: Path, pair
 
 
 def test_a_revoked_device_learns_it_and_so_do_the_others(pair: Pair, tmp_path: Path) -> None:
-    second = make_field(tmp_path / "second")
+    second = pair.colleague(tmp_path / "second", _visit(KEEP))
     try:
-        enrol(second, pair.coordinator, inspector="Inspecteur 12")
-        Store(second).record_visit(_visit(KEEP))
-        result = export_bundle(second, pair.stick)
-        assert result is not None
-        import_file(pair.coordinator.vault, result.path)
         cards.revoke_device(pair.coordinator.vault, second.info.device_id)
         # The revoked device learns it, and what arrived (so it can forget); nothing more.
         theirs = reply.write_reply(pair.coordinator.vault, second.info.device_id, pair.stick)
@@ -597,20 +559,6 @@ def test_the_command_line_round_trip(pair: Pair, tmp_path: Path) -> None:
 # -- catalogue publishing ------------------------------------------------------------------------
 
 
-def _corrected_catalogue(folder: Path, version: str = "2026.9", note: str = "correctie") -> Path:
-    """2026.2's files as a new version with a corrected title: what an organisation publishes
-    between releases of the program."""
-    shutil.copytree(catalogue_root() / "2026.2", folder)
-    manifest = json.loads((folder / "catalogue.json").read_text(encoding="utf-8"))
-    manifest["version"] = version
-    manifest["title"]["nl"] += f" ({note})"
-    (folder / "catalogue.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-    signals = json.loads((folder / "nla.json").read_text(encoding="utf-8"))
-    signals["source"] += f" ({note})"  # content the catalogue's hash covers
-    (folder / "nla.json").write_text(json.dumps(signals, ensure_ascii=False), "utf-8")
-    return folder
-
-
 def test_a_published_catalogue_reaches_the_device_and_stays_readable(
     pair: Pair, tmp_path: Path
 ) -> None:
@@ -620,7 +568,7 @@ def test_a_published_catalogue_reaches_the_device_and_stays_readable(
     Store(pair.field).record_visit(_visit(KEEP))
     pair.send()
     content_hash = reply.publish_catalogue(
-        pair.coordinator.vault, "2026.9", _corrected_catalogue(tmp_path / "2026.9")
+        pair.coordinator.vault, "2026.9", corrected_catalogue(tmp_path / "2026.9")
     )
     report = reply.import_reply(pair.field, pair.reply())
     assert report.installed_catalogue == "2026.9"
@@ -656,7 +604,7 @@ def test_a_published_catalogue_reaches_the_device_and_stays_readable(
 def test_a_released_version_never_changes(pair: Pair, tmp_path: Path) -> None:
     with pytest.raises(reply.ReplyError) as refused:
         reply.publish_catalogue(
-            pair.coordinator.vault, "2026.2", _corrected_catalogue(tmp_path / "c", "2026.2")
+            pair.coordinator.vault, "2026.2", corrected_catalogue(tmp_path / "c", "2026.2")
         )
     assert refused.value.key == "sync.reply.catalogue_changed"
     with pytest.raises(reply.ReplyError) as unknown:
@@ -672,17 +620,17 @@ def _catalogue_payload(folder: Path, version: str, content_hash: str | None = No
 
 
 def test_a_reply_with_a_bad_catalogue_is_refused(sent: Pair, tmp_path: Path) -> None:
-    good = _corrected_catalogue(tmp_path / "good")
+    good = corrected_catalogue(tmp_path / "good")
     _refused(
         sent.field, _seal(sent, payload=_catalogue_payload(good, "2026.9", "ab" * 32)), "payload"
     )
-    other = _corrected_catalogue(tmp_path / "changed", "2026.2")
+    other = corrected_catalogue(tmp_path / "changed", "2026.2")
     _refused(
         sent.field, _seal(sent, payload=_catalogue_payload(other, "2026.2", "ab" * 32)), "payload"
     )
     changed = _catalogue_payload(other, "2026.2")
     _refused(sent.field, _seal(sent, payload=changed), "catalogue_changed")
-    broken = _corrected_catalogue(tmp_path / "broken")
+    broken = corrected_catalogue(tmp_path / "broken")
     (broken / "rules.json").write_text("{}", encoding="utf-8")
     files = {path.name: path.read_text(encoding="utf-8") for path in broken.glob("*.json")}
     payload = {"catalogue": {"version": "2026.9", "content_hash": "ab" * 32, "files": files}}
@@ -698,7 +646,7 @@ def test_the_command_line_publishes_and_writes_replies(pair: Pair, tmp_path: Pat
     out = tmp_path / "out"
     out.mkdir()
     env = {"FIELDAPP_PASSPHRASE": PASSPHRASE}
-    source = _corrected_catalogue(tmp_path / "2026.9")
+    source = corrected_catalogue(tmp_path / "2026.9")
     done = run_cli(
         "--vault", str(folder), "catalogue", "publish", "2026.9", "--from", str(source),
         "--out", str(out), env=env,
@@ -966,13 +914,8 @@ def test_known_sites_lapse_when_no_reply_came_for_the_field_retention(pair: Pair
 def test_the_command_line_skips_a_colleagues_reply_and_an_older_one_quietly(
     pair: Pair, tmp_path: Path
 ) -> None:
-    second = make_field(tmp_path / "second")
+    second = pair.colleague(tmp_path / "second", _visit(KEEP))
     try:
-        enrol(second, pair.coordinator, inspector="Inspecteur 12")
-        Store(second).record_visit(_visit(KEEP))
-        result = export_bundle(second, pair.stick)
-        assert result is not None
-        import_file(pair.coordinator.vault, result.path)
         folder = tmp_path / "replies"
         folder.mkdir()
         reply.write_reply(pair.coordinator.vault, second.info.device_id, folder)

@@ -3,10 +3,11 @@ passphrase, the repository root, and the command line run as a user runs it (`ru
 its two outcomes (`ok`, `refused`: never a traceback).
 
 The rest of this package: ``sample_visit`` (one realistic visit as JSON), ``sync`` (field and
-coordinator vaults, enrolment, forged bundles), ``workspace`` (a coordinator's merged picture),
-``vault`` (a vault seen from outside: files, decrypted pages, every row), ``referral`` (referral
-documents built by hand), ``qt`` (the desktop's fakes and gestures), ``children/`` (processes the
-crash tests kill)."""
+coordinator vaults, enrolment, forged bundles), ``replies`` (a device paired with its
+coordinator for the reply tests, a corrected catalogue), ``workspace`` (a coordinator's
+merged picture), ``vault`` (a vault seen from outside: files, decrypted pages, every row),
+``referral`` (referral documents built by hand), ``qt`` (the desktop's fakes and gestures),
+``children/`` (processes the crash tests kill)."""
 
 from __future__ import annotations
 

@@ -7,10 +7,7 @@ new part fits a 1280x800 tablet at 150 %, in large touch too."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldapp import followup, reply
 from fieldapp.catalogue import Catalogue
-from fieldapp.catalogue.loader import available_versions, catalogue_root, load_catalogue
+from fieldapp.catalogue.loader import available_versions, load_catalogue
 from fieldapp.demo import demo_visits
 from fieldapp.i18n import t, tn
 from fieldapp.localtime import date_text, datetime_text
@@ -29,12 +26,12 @@ from fieldapp.store.reply_store import ReplyStore
 from fieldapp.store.store import Store
 from fieldapp.sync import cards
 from fieldapp.sync.export import export_bundle
-from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
 from fieldapp.vault.connection import transaction
 from tests.support import PASSPHRASE
 from tests.support.qt import answer_file_dialog, unnamed_controls
-from tests.support.sync import Coordinator, enrol, make_coordinator, make_field, table_dump
+from tests.support.replies import Pair, corrected_catalogue, paired
+from tests.support.sync import enrol, make_field, table_dump
 from ui.runner import InlineRunner, Runner
 from ui.sync.coordinator_page import CoordinatorSyncDialog
 from ui.sync.field_page import FieldSyncDialog
@@ -47,38 +44,14 @@ USABLE = (SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height() - 32)  # less the ti
 TOUCH = 44  # px: the smallest target in large-touch mode
 
 
-@dataclass
-class Pair:
-    coordinator: Coordinator
-    field: Vault
-    stick: Path
-
-    def record(self, seed: int = 4242) -> str:
-        return Store(self.field).record_visit(next(demo_visits(1, seed=seed)))
-
-    def send(self) -> Path:
-        """Export and import: the coordinator holds what the device has now."""
-        exported = export_bundle(self.field, self.stick)
-        assert exported is not None
-        assert import_file(self.coordinator.vault, exported.path).status == "imported"
-        return exported.path
-
-    def reply(self) -> Path:
-        written = reply.write_reply(self.coordinator.vault, self.field.info.device_id, self.stick)
-        return written.path
+def _record(pair: Pair, seed: int = 4242) -> str:
+    return Store(pair.field).record_visit(next(demo_visits(1, seed=seed)))
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[Pair]:
-    coordinator = make_coordinator(tmp_path / "coordinator")
-    field = make_field(tmp_path / "field")
-    enrol(field, coordinator)
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    made = Pair(coordinator, field, stick)
-    yield made
-    made.field.lock()
-    made.coordinator.vault.lock()
+    with paired(tmp_path) as made:
+        yield made
 
 
 def field_page(qtbot, pair: Pair, runner: InlineRunner | Runner | None = None) -> FieldSyncDialog:
@@ -109,7 +82,7 @@ def _referral(field: Vault, visit: str, document_id: str = "FA-REPLYUI001") -> s
 def test_the_field_page_shows_waiting_then_arrived(
     qtbot, monkeypatch: pytest.MonkeyPatch, pair: Pair
 ) -> None:
-    pair.record()
+    _record(pair)
     pair.send()
     page = field_page(qtbot, pair)
     assert page.reply_box.isVisible()
@@ -164,7 +137,7 @@ def test_the_field_page_shows_waiting_then_arrived(
 
 
 def test_the_follow_up_of_this_devices_referrals_comes_with_the_reply(qtbot, pair: Pair) -> None:
-    visit = pair.record()
+    visit = _record(pair)
     referral = _referral(pair.field, visit)
     other = _referral(pair.field, visit, document_id="FA-REPLYUI002")
     pair.send()
@@ -201,7 +174,7 @@ def test_the_follow_up_of_this_devices_referrals_comes_with_the_reply(qtbot, pai
 def test_a_tampered_reply_shows_its_refusal_and_changes_nothing(
     qtbot, monkeypatch: pytest.MonkeyPatch, pair: Pair
 ) -> None:
-    pair.record()
+    _record(pair)
     pair.send()
     path = pair.reply()
     data = bytearray(path.read_bytes())
@@ -224,7 +197,7 @@ def test_a_tampered_reply_shows_its_refusal_and_changes_nothing(
 def test_a_reply_is_read_on_a_worker_thread(qtbot, pair: Pair) -> None:
     """The real runner: the reply is decrypted and recorded on the pool's thread with its own
     connection, the report and the progress come back to the window."""
-    pair.record()
+    _record(pair)
     pair.send()
     path = pair.reply()
     runner = Runner()
@@ -246,7 +219,7 @@ def test_a_reply_is_read_on_a_worker_thread(qtbot, pair: Pair) -> None:
 def test_a_lock_while_reading_stops_between_replies_and_keeps_nothing_half_done(
     qtbot, pair: Pair
 ) -> None:
-    pair.record()
+    _record(pair)
     pair.send()
     pair.reply()
     pair.reply()  # two replies in the folder
@@ -264,7 +237,7 @@ def test_a_lock_while_reading_stops_between_replies_and_keeps_nothing_half_done(
 
 
 def test_nothing_to_read_says_so(qtbot, pair: Pair, tmp_path: Path) -> None:
-    pair.record()
+    _record(pair)
     pair.send()
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -274,7 +247,7 @@ def test_nothing_to_read_says_so(qtbot, pair: Pair, tmp_path: Path) -> None:
 
 
 def test_a_revocation_the_replies_brought_is_a_clear_warning(qtbot, pair: Pair) -> None:
-    pair.record()
+    _record(pair)
     pair.send()
     page = field_page(qtbot, pair)
     assert not page.revoked_label.isVisible()
@@ -373,7 +346,7 @@ def test_with_the_box_unticked_no_reply_is_written(
 def test_a_reply_on_demand_and_a_device_that_cannot_have_one(
     qtbot, monkeypatch: pytest.MonkeyPatch, pair: Pair, second: Vault, tmp_path: Path
 ) -> None:
-    pair.record()
+    _record(pair)
     pair.send()  # the first device has a reply key now; the second never exported
     page = coordinator_page(qtbot, pair)
     out = tmp_path / "out"
@@ -408,24 +381,12 @@ def test_a_reply_on_demand_and_a_device_that_cannot_have_one(
 # -- the catalogue the coordinator sends ---------------------------------------------------------
 
 
-def _corrected_catalogue(folder: Path, version: str = "2026.9") -> Path:
-    """2026.2 as a new version with a corrected source: what an organisation publishes."""
-    shutil.copytree(catalogue_root() / "2026.2", folder)
-    manifest = json.loads((folder / "catalogue.json").read_text(encoding="utf-8"))
-    manifest["version"] = version
-    (folder / "catalogue.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
-    signals = json.loads((folder / "nla.json").read_text(encoding="utf-8"))
-    signals["source"] += " (correctie)"
-    (folder / "nla.json").write_text(json.dumps(signals, ensure_ascii=False), "utf-8")
-    return folder
-
-
 def test_the_visit_screen_says_when_the_list_in_use_came_from_the_coordinator(
     qtbot, pair: Pair, tmp_path: Path
 ) -> None:
-    visit = pair.record()
+    visit = _record(pair)
     pair.send()
-    reply.publish_catalogue(pair.coordinator.vault, "2026.9", _corrected_catalogue(tmp_path / "c"))
+    reply.publish_catalogue(pair.coordinator.vault, "2026.9", corrected_catalogue(tmp_path / "c"))
     page = field_page(qtbot, pair)
     page.read_replies([pair.reply()])
     assert t("ui.sync.reply.catalogue", version="2026.9") in page.reply_result.text()
@@ -476,7 +437,7 @@ def test_the_visit_screen_says_when_the_list_in_use_came_from_the_coordinator(
 def test_the_reply_parts_fit_the_tablet(
     qtbot, monkeypatch: pytest.MonkeyPatch, pair: Pair, second: Vault, large_touch: bool
 ) -> None:
-    visit = pair.record()
+    visit = _record(pair)
     for number in range(3):
         referral = _referral(pair.field, visit, document_id=f"FA-REPLYUI00{number}")
         pair.send()

@@ -10,9 +10,8 @@ from a case or the catalogue is escaped: a case file is data, not markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
@@ -21,6 +20,7 @@ from fieldapp.catalogue.loader import assessment_catalogue
 from fieldapp.i18n import current_language, t, tn
 from fieldapp.practice.debrief import Debrief, PersonDebrief
 from fieldapp.practice.model import Texts
+from fieldapp.practice.render import assessment_rows
 from ui.visit.fields import kinetic
 
 SAME, DIFFERS = "=", "≠"
@@ -35,58 +35,6 @@ def _label(indicator: str, lang: str) -> str:
     item = assessment_catalogue().get(indicator)
     label = item.label[lang] if item is not None else indicator
     return f"{escape(label)} <span style='color: gray'>({escape(indicator)})</span>"
-
-
-def _yes_no(value: bool) -> str:
-    return t("practice.yes" if value else "practice.no")
-
-
-def _referrals(referrals: Sequence[Mapping[str, str]]) -> str:
-    if not referrals:
-        return t("practice.debrief.no_referral")
-    shown = []
-    for item in referrals:
-        to = t(f"ui.visit.recipient.{item['to']}")
-        urgency = t(f"referral.urgency.{item['urgency']}")
-        shown.append(f"{to} ({urgency})")
-    return ", ".join(shown)
-
-
-def _outcome(summary: Mapping[str, Any], form: str) -> str:
-    outcome = summary["forms"].get(form)
-    return t(f"outcome.{outcome}") if outcome else t("practice.debrief.not_in_context")
-
-
-def assessment_rows(
-    trainee: Mapping[str, Any] | None, model: Mapping[str, Any]
-) -> list[tuple[str, str, str]]:
-    """(what, the trainee's, the model's): the outcome per form in context, then the
-    indication, the duties (CoMensha, B8/3, acute danger) and the referrals."""
-    none = t("practice.debrief.no_record")
-    forms = list(model["forms"])
-    if trainee is not None:
-        forms += [form for form in trainee["forms"] if form not in forms]
-    rows = [
-        (
-            t(f"form.{form}"),
-            _outcome(trainee, form) if trainee is not None else none,
-            _outcome(model, form),
-        )
-        for form in forms
-    ]
-    facts: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
-        ("practice.debrief.row.indication", lambda s: _yes_no(s["trafficking_indication"])),
-        (
-            "practice.debrief.row.registration",
-            lambda s: t(f"practice.registration.{s['registration']}"),
-        ),
-        ("practice.debrief.row.b83", lambda s: t(f"practice.b83.{s['b83']}")),
-        ("practice.debrief.row.acute", lambda s: _yes_no(s["acute"])),
-        ("practice.debrief.row.referrals", lambda s: _referrals(s["referrals"])),
-    )
-    for key, shown in facts:
-        rows.append((t(key), shown(trainee) if trainee is not None else none, shown(model)))
-    return rows
 
 
 def _person_html(item: PersonDebrief, lang: str) -> list[str]:
@@ -142,7 +90,7 @@ def _person_html(item: PersonDebrief, lang: str) -> list[str]:
         f"<th align='left'>{escape(t('ui.practice.debrief.column.trainee'))}</th>"
         f"<th align='left'>{escape(t('ui.practice.debrief.column.model'))}</th></tr>"
     )
-    for name, mine, theirs in assessment_rows(item.trainee, item.model):
+    for name, mine, theirs in assessment_rows(item.trainee, item.model, lang):
         mark = SAME if mine == theirs else DIFFERS
         weight = "" if mark == SAME else " style='font-weight: 600'"
         parts.append(
