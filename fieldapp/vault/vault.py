@@ -277,16 +277,21 @@ class Vault:
         vault is open; one that no longer validates is skipped with a notice, never used.
         Called at unlock and after a reply or a publication installed one (on the thread
         that owns the vault: the loader's registry is the process's)."""
+        new = [
+            (version, files)
+            for version, files in self.conn.execute(
+                "SELECT version, files FROM catalogue_installed ORDER BY version"
+            ).fetchall()
+            if version not in self.catalogues
+        ]
+        if not new:
+            return  # the usual case: unlock does not load the catalogue code
         from fieldapp.catalogue.loader import (  # noqa: PLC0415 - keep unlock light: the catalogue loads on first use
             catalogue_files_from_row,
             install_catalogue,
         )
 
-        for version, files in self.conn.execute(
-            "SELECT version, files FROM catalogue_installed ORDER BY version"
-        ).fetchall():
-            if version in self.catalogues:
-                continue
+        for version, files in new:
             try:
                 install_catalogue(version, catalogue_files_from_row(files))
             except (FieldAppError, ValueError, zlib.error):

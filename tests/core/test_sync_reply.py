@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -41,7 +43,7 @@ from fieldapp.sync.canonical import canonical_bytes
 from fieldapp.sync.export import export_bundle
 from fieldapp.sync.import_ import import_file
 from fieldapp.vault import Vault
-from tests.support import PASSPHRASE, run_cli
+from tests.support import PASSPHRASE, ROOT, run_cli
 from tests.support.replies import Pair, corrected_catalogue, paired
 from tests.support.stats import indicator_for
 from tests.support.sync import enrol, make_field, table_dump
@@ -990,3 +992,24 @@ def test_the_coordinators_status_says_who_got_replies_and_who_is_behind(pair: Pa
     text = run_cli("--vault", folder, "sync", "status", env=env).stdout
     assert "1 antwoord geschreven" in text and "Vertrouwt nog een eerdere sleutel" in text
     pair.coordinator.vault = Vault.unlock(pair.coordinator.vault.folder, PASSPHRASE)
+
+
+def test_unlocking_a_vault_without_installed_catalogues_loads_no_catalogue_code(
+    tmp_path: Path,
+) -> None:
+    """Registering a coordinator's catalogues at unlock (issue 16) costs nothing when there are
+    none: unlock stays light, the catalogue loads with the first visit opened."""
+    folder = tmp_path / "vault"
+    make_field(folder).lock()
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from fieldapp.vault import Vault\n"
+        f"vault = Vault.unlock(Path({str(folder)!r}), {PASSPHRASE!r})\n"
+        "assert 'fieldapp.catalogue.loader' not in sys.modules, 'loaded at unlock'\n"
+        "vault.lock()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr
