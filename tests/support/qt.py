@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -108,3 +109,22 @@ def answer_file_dialog(monkeypatch: pytest.MonkeyPatch, method: str, value: Any)
 
     monkeypatch.setattr(QFileDialog, method, staticmethod(fake))
     return calls
+
+
+# -- keys as a user presses them -----------------------------------------------------------
+
+
+def focused() -> QWidget:
+    """Where a user's key goes: an open list of suggestions first, else the focus."""
+    widget = QApplication.activePopupWidget() or QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def type_text(qtbot, text: str) -> None:
+    for char in text:
+        qtbot.keyClicks(focused(), char)
+
+
+def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), key, modifier)

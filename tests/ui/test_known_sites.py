@@ -24,6 +24,7 @@ from fieldapp.vault import Vault
 from fieldapp.vault.connection import transaction
 from fieldapp.vault.keyfile import FAST_FOR_TESTS
 from tests.support import PASSPHRASE
+from tests.support.qt import press, type_text
 from ui.visit import VisitEditor, steps
 from ui.visit.known_sites import FILLED, caption, plan_fill
 from ui.widgets import style_sheet
@@ -104,22 +105,6 @@ def open_editor(qtbot, store: Store, catalogue: Catalogue) -> Iterator[Callable[
         editor.clear()
         host.close()
         host.deleteLater()
-
-
-def focused() -> QWidget:
-    """Where a user's key goes: an open list of suggestions first, else the focus."""
-    widget = QApplication.activePopupWidget() or QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def type_text(qtbot, text: str) -> None:
-    for char in text:
-        qtbot.keyClicks(focused(), char)
-
-
-def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(focused(), key, modifier)
 
 
 def site_of(store: Store, editor: VisitEditor):

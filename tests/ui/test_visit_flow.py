@@ -40,6 +40,7 @@ from fieldapp.domain import (
 from fieldapp.i18n import t
 from fieldapp.inputs import NewVisit, ObservationInput, PersonInput, SiteInput, VisitInput
 from fieldapp.store.store import Store
+from tests.support.qt import focused, press, type_text
 from ui.visit import SHORTCUTS, VisitEditor
 from ui.visit.checklist_model import INDICATOR_ROLE, STATE_ROLE, STATUS_COLUMN
 from ui.visit.fields import ElidedLabel
@@ -88,22 +89,6 @@ def open_editor(
 
 def detail(store: Store, editor: VisitEditor):
     return Store(store.vault).visit_detail(editor.visit_uuid)
-
-
-def focused() -> QWidget:
-    """Where a user's key goes: an open list of suggestions first, else the focus."""
-    widget = QApplication.activePopupWidget() or QApplication.focusWidget()
-    assert widget is not None
-    return widget
-
-
-def type_text(qtbot, text: str) -> None:
-    for char in text:
-        qtbot.keyClicks(focused(), char)
-
-
-def press(qtbot, key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(focused(), key, modifier)
 
 
 def signals_on_a_tablet(
